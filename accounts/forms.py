@@ -1,0 +1,90 @@
+from django import forms
+from django.contrib.auth import password_validation
+from django.contrib.auth.models import Group
+
+from accounts.models import User
+from clinic.models import ServiceType
+from fusion.roles import STAFF_ROLES, THERAPIST
+
+
+class StaffForm(forms.ModelForm):
+    roles = forms.ModelMultipleChoiceField(
+        queryset=Group.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text="A person may hold several roles.",
+        error_messages={"required": "Choose at least one role."},
+    )
+    service_types = forms.ModelMultipleChoiceField(
+        queryset=ServiceType.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        label="Service types",
+        help_text="Therapists see the patient cases of these service types.",
+    )
+
+    class Meta:
+        model = User
+        fields = ["first_name", "last_name", "email"]
+
+    def __init__(self, *args, clinic, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.clinic = clinic
+        self.fields["first_name"].required = True
+        self.fields["last_name"].required = True
+        self.fields["roles"].queryset = Group.objects.filter(name__in=STAFF_ROLES).order_by("name")
+        # An inactive service type the person already has stays ticked and may be kept.
+        services = ServiceType.objects.for_clinic(clinic).active()
+        if self.instance.pk:
+            services = services | ServiceType.objects.for_clinic(clinic).filter(
+                pk__in=self.instance.service_types.values("pk")
+            )
+            self.initial.setdefault("roles", list(self.instance.groups.all()))
+            self.initial.setdefault("service_types", list(self.instance.service_types.all()))
+        self.fields["service_types"].queryset = services.distinct().order_by("name")
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        clash = User.objects.filter(email__iexact=email)
+        if self.instance.pk:
+            clash = clash.exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise forms.ValidationError("A user with this e-mail address already exists.")
+        return email
+
+    def clean(self):
+        cleaned = super().clean()
+        roles = cleaned.get("roles") or []
+        if any(role.name == THERAPIST for role in roles) and not cleaned.get("service_types"):
+            self.add_error("service_types", "A therapist needs at least one service type.")
+        return cleaned
+
+
+class StaffCreateForm(StaffForm):
+    password1 = forms.CharField(
+        label="Initial password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_text_html(),
+    )
+    password2 = forms.CharField(
+        label="Initial password again",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        first, second = cleaned.get("password1"), cleaned.get("password2")
+        if first and second and first != second:
+            self.add_error("password2", "The two passwords do not match.")
+        elif first:
+            candidate = User(
+                email=cleaned.get("email", ""),
+                first_name=cleaned.get("first_name", ""),
+                last_name=cleaned.get("last_name", ""),
+            )
+            try:
+                password_validation.validate_password(first, candidate)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned

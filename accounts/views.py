@@ -1,0 +1,141 @@
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse, reverse_lazy
+from django.views.decorators.http import require_POST
+from django.views.generic import CreateView, ListView, UpdateView
+
+from accounts import services
+from accounts.forms import StaffCreateForm, StaffForm
+from accounts.models import User
+from clinic.models import ServiceType
+from fusion.permissions import role_required
+from fusion.roles import ADMINISTRATOR
+from fusion.views import ClinicScopedMixin, FormPageMixin
+
+
+class EmailAuthenticationForm(AuthenticationForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].label = "E-mail"
+        self.fields["username"].widget.attrs["autocomplete"] = "email"
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = EmailAuthenticationForm
+    redirect_authenticated_user = True
+
+    def form_invalid(self, form):
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("home")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        messages.success(self.request, "Your password was changed.")
+        return response
+
+    def form_invalid(self, form):
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+class StaffMixin(ClinicScopedMixin):
+    model = User
+    required_roles = (ADMINISTRATOR,)
+    template_name = "accounts/staff_form.html"
+
+    def get_queryset(self):
+        return (
+            super()
+            .get_queryset()
+            .staff()
+            .prefetch_related(
+                "groups", Prefetch("service_types", queryset=ServiceType.objects.order_by("name"))
+            )
+        )
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "clinic": self.request.user.clinic}
+
+    def get_success_url(self):
+        return reverse("accounts:staff_list")
+
+
+class StaffListView(StaffMixin, ListView):
+    template_name = "accounts/staff_list.html"
+    paginate_by = 50
+    context_object_name = "staff"
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if self.request.GET.get("show") != "all":
+            queryset = queryset.filter(is_active=True)
+        return queryset.order_by("last_name", "first_name", "email")
+
+
+class StaffCreateView(StaffMixin, FormPageMixin, CreateView):
+    form_class = StaffCreateForm
+    success_message = "Staff member {object} added."
+
+    def save(self, form):
+        data = form.cleaned_data
+        return services.staff_create(
+            clinic=self.request.user.clinic,
+            email=data["email"],
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            password=data["password1"],
+            roles=data["roles"],
+            service_types=data["service_types"],
+        )
+
+
+class StaffUpdateView(StaffMixin, FormPageMixin, UpdateView):
+    form_class = StaffForm
+    success_message = "Staff member {object} saved."
+    context_object_name = "staff_member"
+
+    def save(self, form):
+        data = form.cleaned_data
+        return services.staff_update(
+            user=self.object,
+            email=data["email"],
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            roles=data["roles"],
+            service_types=data["service_types"],
+        )
+
+
+@role_required(ADMINISTRATOR)
+def staff_set_active(request, pk, active):
+    """GET asks for confirmation; POST deactivates or reactivates."""
+    staff_member = get_object_or_404(
+        User.objects.for_clinic(request.user.clinic).staff(), pk=pk
+    )
+    context = {"staff_member": staff_member, "active": active}
+    if request.method == "POST":
+        try:
+            services.staff_set_active(user=staff_member, active=active, by=request.user)
+        except ValidationError as error:
+            context["error"] = error.messages[0]
+            return render(request, "accounts/staff_set_active.html", context, status=400)
+        verb = "reactivated" if active else "deactivated"
+        messages.success(request, f"{staff_member} {verb}.")
+        return redirect("accounts:staff_update", pk=staff_member.pk)
+    return render(request, "accounts/staff_set_active.html", context)
+
+
+login = LoginView.as_view()
+logout = require_POST(auth_views.LogoutView.as_view())
+password_change = PasswordChangeView.as_view()
+staff_list = StaffListView.as_view()
+staff_create = StaffCreateView.as_view()
+staff_update = StaffUpdateView.as_view()

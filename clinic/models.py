@@ -1,0 +1,100 @@
+import zoneinfo
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models.functions import Lower, Mod
+from django.db.models.lookups import Exact
+
+NAME_MAX_LENGTH = 100
+DURATION_MIN = 5
+DURATION_MAX = 480
+DURATION_STEP = 5
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(f"{value} is not a known time zone.")
+
+
+def duration_constraint(field: str, name: str) -> models.CheckConstraint:
+    """Whole minutes from 5 to 480 in steps of 5, kept by the database itself."""
+    return models.CheckConstraint(
+        condition=models.Q(**{f"{field}__gte": DURATION_MIN, f"{field}__lte": DURATION_MAX})
+        & Exact(Mod(field, DURATION_STEP), 0),
+        name=name,
+        violation_error_message=(
+            f"Enter whole minutes from {DURATION_MIN} to {DURATION_MAX} in steps of "
+            f"{DURATION_STEP}."
+        ),
+    )
+
+
+def unique_name_constraint(name: str) -> models.UniqueConstraint:
+    """A name once per clinic, whatever its case (names are stored trimmed)."""
+    return models.UniqueConstraint("clinic", Lower("name"), name=name)
+
+
+class Clinic(models.Model):
+    name = models.CharField(max_length=200)
+    time_zone = models.CharField(
+        max_length=64, default="America/New_York", validators=[validate_time_zone]
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ClinicQuerySet(models.QuerySet):
+    def for_clinic(self, clinic):
+        return self.filter(clinic=clinic)
+
+
+class ActiveNamedQuerySet(ClinicQuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+
+class ClinicOwned(models.Model):
+    """Every row of clinic data carries its clinic, and is found only through it."""
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="+")
+
+    objects = ClinicQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+
+class ServiceType(ClinicOwned):
+    name = models.CharField(max_length=NAME_MAX_LENGTH)
+    is_active = models.BooleanField("Active", default=True)
+
+    objects = ActiveNamedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [unique_name_constraint("servicetype_unique_name_per_clinic")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AppointmentType(ClinicOwned):
+    name = models.CharField(max_length=NAME_MAX_LENGTH)
+    default_duration_minutes = models.PositiveSmallIntegerField("Default duration (minutes)")
+    is_active = models.BooleanField("Active", default=True)
+
+    objects = ActiveNamedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            unique_name_constraint("appointmenttype_unique_name_per_clinic"),
+            duration_constraint("default_duration_minutes", "appointmenttype_duration_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class FusionConfig(AppConfig):
+    name = "fusion"
+    verbose_name = "Fusion Patient Cases"

@@ -1,0 +1,31 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+import accounts.demo
+import clinic.demo
+
+
+class Command(BaseCommand):
+    help = "Load the demo clinic, its reference data and demo users. Safe to run again."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Load even though DEBUG is off (never on a clinic's real database).",
+        )
+
+    def handle(self, *args, force=False, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                "load_demo refuses to run with DEBUG off: it resets the demo users' passwords. "
+                "Use --force if this really is a demo database."
+            )
+        with transaction.atomic():
+            demo_clinic = clinic.demo.load()
+            logins = accounts.demo.load(demo_clinic)
+        self.stdout.write(self.style.SUCCESS(f"Demo data loaded for “{demo_clinic.name}”."))
+        self.stdout.write(f"Every demo login uses the password: {accounts.demo.DEMO_PASSWORD}")
+        for email, roles in logins:
+            self.stdout.write(f"  {email:<24} {', '.join(roles)}")

@@ -1,0 +1,46 @@
+"""The top-bar tabs a user's roles allow, and the Admin > Basic Setup menu, for every template."""
+
+from django.urls import reverse
+
+from fusion.roles import ADMINISTRATOR, role_names
+
+# (label, url name, roles that see it, URL prefix that marks it active)
+TABS = [
+    ("Admin", "clinic:setup_home", {ADMINISTRATOR}, "/setup/"),
+]
+
+# (label, url name, URL prefix that marks it active, what it is for)
+SETUP_MENU = [
+    ("Service Types", "clinic:servicetype_list", "/setup/service-types/", "the disciplines offered"),
+    (
+        "Appointment Types",
+        "clinic:appointmenttype_list",
+        "/setup/appointment-types/",
+        "the kinds of visit and their usual length",
+    ),
+    ("Staff", "accounts:staff_list", "/setup/staff/", "who works here, their roles and services"),
+]
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_tabs": []}
+    roles = role_names(user)
+    tabs = [
+        {"label": label, "url": reverse(name), "active": request.path.startswith(prefix)}
+        for label, name, allowed, prefix in TABS
+        if roles & allowed
+    ]
+    context = {"nav_tabs": tabs}
+    if ADMINISTRATOR in roles and request.path.startswith("/setup/"):
+        context["setup_menu"] = [
+            {
+                "label": label,
+                "url": reverse(name),
+                "active": request.path.startswith(prefix),
+                "description": description,
+            }
+            for label, name, prefix, description in SETUP_MENU
+        ]
+    return context

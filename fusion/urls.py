@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from fusion import views_home
+
+urlpatterns = [
+    path("", views_home.home, name="home"),
+    path("", include("accounts.urls")),
+    path("setup/", include("clinic.urls")),
+    path("django-admin/", admin.site.urls),
+    path(
+        "favicon.ico",
+        login_not_required(RedirectView.as_view(url="/static/favicon.svg", permanent=True)),
+    ),
+]
+
+handler403 = "fusion.views_home.permission_denied"
+handler404 = "fusion.views_home.page_not_found"
+handler500 = "fusion.views_home.server_error"
