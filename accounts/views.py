@@ -117,9 +117,7 @@ class StaffUpdateView(StaffMixin, FormPageMixin, UpdateView):
 @role_required(ADMINISTRATOR)
 def staff_set_active(request, pk, active):
     """GET asks for confirmation; POST deactivates or reactivates."""
-    staff_member = get_object_or_404(
-        User.objects.for_clinic(request.user.clinic).staff(), pk=pk
-    )
+    staff_member = get_object_or_404(User.objects.for_clinic(request.user.clinic).staff(), pk=pk)
     context = {"staff_member": staff_member, "active": active}
     if request.method == "POST":
         try:

@@ -11,7 +11,12 @@ TABS = [
 
 # (label, url name, URL prefix that marks it active, what it is for)
 SETUP_MENU = [
-    ("Service Types", "clinic:servicetype_list", "/setup/service-types/", "the disciplines offered"),
+    (
+        "Service Types",
+        "clinic:servicetype_list",
+        "/setup/service-types/",
+        "the disciplines offered",
+    ),
     (
         "Appointment Types",
         "clinic:appointmenttype_list",

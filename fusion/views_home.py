@@ -1,15 +1,10 @@
-from django.shortcuts import redirect, render
-from django.template import loader
 from django.http import HttpResponseServerError
-
-from fusion.navigation import navigation
+from django.shortcuts import render
+from django.template import loader
 
 
 def home(request):
-    """Send each user to the first tab their roles allow, or a plain welcome page."""
-    tabs = navigation(request)["nav_tabs"]
-    if tabs:
-        return redirect(tabs[0]["url"])
+    """The landing page after log-in: a greeting and the screens the user's roles open."""
     return render(request, "home.html")
 
 

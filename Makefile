@@ -1,0 +1,45 @@
+# The two set-up commands: `make run` and `make test`. Each creates the environment itself.
+SHELL := /bin/bash
+UV_VERSION := 0.9.30
+UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+PY := .venv/bin/python
+export UV_PYTHON_DOWNLOADS := never
+
+.PHONY: run test install uv chromium lint migrations-check bench check-deploy
+
+uv:
+	@command -v uv >/dev/null 2>&1 || test -x $(HOME)/.local/bin/uv || \
+		python3 -m pip install --user --quiet "uv==$(UV_VERSION)"
+
+install: uv
+	$(UV) sync --frozen --python python3.11
+
+run: install
+	DEBUG=true $(PY) manage.py migrate --noinput
+	DEBUG=true $(PY) manage.py load_demo
+	DEBUG=true $(PY) manage.py runserver 127.0.0.1:8000
+
+# Debian's Chromium drives the browser tests; Playwright's own browser download fails here.
+chromium:
+	@test -x /usr/bin/chromium || { \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+test: install chromium
+	DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+migrations-check: install
+	DEBUG=true $(PY) manage.py makemigrations --check --dry-run
+
+check-deploy: install
+	SECRET_KEY=$$(openssl rand -hex 40) ALLOWED_HOSTS=clinic.example.com \
+		CSRF_TRUSTED_ORIGINS=https://clinic.example.com \
+		$(PY) manage.py check --deploy --fail-level WARNING
+
+bench: install
+	$(PY) bench/run.py $(BENCH_ARGS)

@@ -1,0 +1,69 @@
+"""One fixture per role, all of one clinic, plus an administrator of a second clinic."""
+
+import pytest
+
+from fusion.roles import ADMINISTRATOR, PATIENT, SCHEDULER, THERAPIST
+from tests.factories import (
+    AppointmentTypeFactory,
+    ClinicFactory,
+    ServiceTypeFactory,
+    UserFactory,
+)
+
+
+@pytest.fixture
+def clinic(db):
+    return ClinicFactory(name="Riverside Therapy")
+
+
+@pytest.fixture
+def speech(clinic):
+    return ServiceTypeFactory(clinic=clinic, name="Speech Therapy")
+
+
+@pytest.fixture
+def occupational(clinic):
+    return ServiceTypeFactory(clinic=clinic, name="Occupational Therapy")
+
+
+@pytest.fixture
+def treatment(clinic):
+    return AppointmentTypeFactory(clinic=clinic, name="Treatment", default_duration_minutes=45)
+
+
+@pytest.fixture
+def administrator(clinic):
+    return UserFactory(clinic=clinic, email="admin@riverside.test", roles=[ADMINISTRATOR])
+
+
+@pytest.fixture
+def scheduler(clinic):
+    return UserFactory(clinic=clinic, email="scheduler@riverside.test", roles=[SCHEDULER])
+
+
+@pytest.fixture
+def therapist(clinic, speech):
+    return UserFactory(
+        clinic=clinic, email="slp@riverside.test", roles=[THERAPIST], service_types=[speech]
+    )
+
+
+@pytest.fixture
+def patient_user(clinic):
+    return UserFactory(clinic=clinic, email="parent@riverside.test", roles=[PATIENT])
+
+
+@pytest.fixture
+def other_clinic(db):
+    return ClinicFactory(name="Hillside Rehab")
+
+
+@pytest.fixture
+def other_admin(other_clinic):
+    return UserFactory(clinic=other_clinic, email="admin@hillside.test", roles=[ADMINISTRATOR])
+
+
+@pytest.fixture
+def admin_client(client, administrator):
+    client.force_login(administrator)
+    return client

@@ -1,0 +1,122 @@
+"""Every URL name times every role: who gets the page, who is refused and how.
+
+Expected answers: anonymous → redirect to log in; a role not allowed → 403; an allowed role →
+200; the administrator of another clinic asking for one of our rows → 404 (on screens without
+a row they see their own clinic's page, 200). A new URL joins ``ROUTES`` or the test that
+checks coverage fails.
+"""
+
+from dataclasses import dataclass, field
+
+import pytest
+from django.urls import get_resolver, reverse
+
+from fusion.roles import ADMINISTRATOR, PATIENT, SCHEDULER, THERAPIST
+from tests.factories import UserFactory
+
+ROLE_FIXTURES = {
+    "anonymous": None,
+    ADMINISTRATOR: "administrator",
+    SCHEDULER: "scheduler",
+    THERAPIST: "therapist",
+    PATIENT: "patient_user",
+    "other clinic": "other_admin",
+}
+
+STAFF = {ADMINISTRATOR, SCHEDULER, THERAPIST, PATIENT}
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str
+    allowed: frozenset
+    # The fixture whose row the URL names, if any.
+    obj: str | None = None
+    kwargs: dict = field(default_factory=dict)
+
+
+ADMIN_ONLY = frozenset({ADMINISTRATOR})
+ANY_USER = frozenset(STAFF)
+
+ROUTES = [
+    Route("home", ANY_USER),
+    Route("accounts:password_change", ANY_USER),
+    Route("clinic:setup_home", ADMIN_ONLY),
+    Route("clinic:servicetype_list", ADMIN_ONLY),
+    Route("clinic:servicetype_create", ADMIN_ONLY),
+    Route("clinic:servicetype_update", ADMIN_ONLY, obj="speech"),
+    Route("clinic:servicetype_delete", ADMIN_ONLY, obj="speech"),
+    Route("clinic:appointmenttype_list", ADMIN_ONLY),
+    Route("clinic:appointmenttype_create", ADMIN_ONLY),
+    Route("clinic:appointmenttype_update", ADMIN_ONLY, obj="treatment"),
+    Route("clinic:appointmenttype_delete", ADMIN_ONLY, obj="treatment"),
+    Route("accounts:staff_list", ADMIN_ONLY),
+    Route("accounts:staff_create", ADMIN_ONLY),
+    Route("accounts:staff_update", ADMIN_ONLY, obj="scheduler"),
+    Route("accounts:staff_deactivate", ADMIN_ONLY, obj="scheduler"),
+    Route("accounts:staff_reactivate", ADMIN_ONLY, obj="scheduler"),
+]
+
+# Public or POST-only pages, tested on their own.
+NOT_IN_MATRIX = {"accounts:login", "accounts:logout"}
+
+
+def _url_names(resolver=None, namespace=""):
+    resolver = resolver or get_resolver()
+    for pattern in resolver.url_patterns:
+        if hasattr(pattern, "url_patterns"):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            if pattern.namespace in {"admin", "djdt"}:
+                continue
+            yield from _url_names(pattern, inner)
+        elif pattern.name:
+            yield f"{namespace}{pattern.name}"
+
+
+def test_every_url_name_is_in_the_matrix():
+    covered = {route.name for route in ROUTES} | NOT_IN_MATRIX
+    missing = set(_url_names()) - covered
+    assert not missing, f"add these URL names to the permission matrix: {sorted(missing)}"
+
+
+def expected_status(route: Route, role: str) -> int:
+    if role == "anonymous":
+        return 302
+    if role == "other clinic":
+        if ADMINISTRATOR not in route.allowed:
+            return 403
+        return 404 if route.obj else 200
+    return 200 if role in route.allowed else 403
+
+
+@pytest.mark.parametrize("role", list(ROLE_FIXTURES))
+@pytest.mark.parametrize("route", ROUTES, ids=lambda route: route.name)
+def test_permission_matrix(route, role, client, request, administrator):
+    kwargs = dict(route.kwargs)
+    if route.obj:
+        kwargs["pk"] = request.getfixturevalue(route.obj).pk
+    url = reverse(route.name, kwargs=kwargs)
+    fixture = ROLE_FIXTURES[role]
+    if fixture:
+        client.force_login(request.getfixturevalue(fixture))
+
+    response = client.get(url)
+
+    assert response.status_code == expected_status(route, role), url
+    if role == "anonymous":
+        assert response["Location"].startswith(reverse("accounts:login"))
+
+
+def test_user_without_clinic_is_refused_clinic_screens(client, clinic):
+    operator = UserFactory(clinic=None, roles=[ADMINISTRATOR])
+    client.force_login(operator)
+    assert client.get(reverse("clinic:servicetype_list")).status_code == 403
+
+
+def test_post_without_csrf_token_is_refused(administrator):
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(administrator)
+    response = strict.post(reverse("clinic:servicetype_create"), {"name": "Music Therapy"})
+    assert response.status_code == 403
