@@ -16,11 +16,15 @@ def validate_time_zone(value: str) -> None:
         raise ValidationError(f"{value} is not a known time zone.")
 
 
-def duration_constraint(field: str, name: str) -> models.CheckConstraint:
+def duration_constraint(field: str, name: str, *, nullable: bool = False) -> models.CheckConstraint:
     """Whole minutes from 5 to 480 in steps of 5, kept by the database itself."""
+    condition = models.Q(**{f"{field}__gte": DURATION_MIN, f"{field}__lte": DURATION_MAX}) & Exact(
+        Mod(field, DURATION_STEP), 0
+    )
+    if nullable:
+        condition |= models.Q(**{f"{field}__isnull": True})
     return models.CheckConstraint(
-        condition=models.Q(**{f"{field}__gte": DURATION_MIN, f"{field}__lte": DURATION_MAX})
-        & Exact(Mod(field, DURATION_STEP), 0),
+        condition=condition,
         name=name,
         violation_error_message=(
             f"Enter whole minutes from {DURATION_MIN} to {DURATION_MAX} in steps of "

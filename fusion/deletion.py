@@ -17,3 +17,18 @@ def uses_of(obj: models.Model) -> list[str]:
         if related.exists():
             found.append(str(relation.related_model._meta.verbose_name_plural))
     return found
+
+
+def protected_uses(obj: models.Model) -> dict[str, int]:
+    """Rows that point at ``obj`` and forbid its deletion (``on_delete=PROTECT``), counted.
+
+    ``{"patient chart cases": 42}``: what a refused delete tells the user.
+    """
+    found = {}
+    for relation in obj._meta.related_objects:
+        if relation.on_delete is not models.PROTECT or relation.many_to_many:
+            continue
+        count = relation.related_model._default_manager.filter(**{relation.field.name: obj}).count()
+        if count:
+            found[str(relation.related_model._meta.verbose_name_plural)] = count
+    return found

@@ -50,4 +50,12 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
     value = os.environ.get(name)
     if value is None:
         return list(default or [])
-    return [item.strip() for item in value.split(",") if item.strip()]
+    items = [item.strip() for item in value.split(",") if item.strip()]
+    # Hosts and origins never contain spaces: "a.example b.example" is a list written with the
+    # wrong separator, and read as one item it would refuse every request.
+    for item in items:
+        if any(char.isspace() for char in item):
+            raise ImproperlyConfigured(
+                f"{name}={value!r}: {item!r} contains a space (separate items with commas)."
+            )
+    return items

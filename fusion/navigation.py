@@ -12,6 +12,12 @@ TABS = [
 # (label, url name, URL prefix that marks it active, what it is for)
 SETUP_MENU = [
     (
+        "Patient Cases",
+        "cases:case_list",
+        "/setup/patient-cases/",
+        "the courses of therapy patients are treated under",
+    ),
+    (
         "Service Types",
         "clinic:servicetype_list",
         "/setup/service-types/",

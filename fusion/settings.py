@@ -31,11 +31,12 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_htmx",
-    "simple_history",
     "bootstrap",
     "fusion",
     "clinic",
     "accounts",
+    "cases",
+    "charts",
 ]
 
 MIDDLEWARE = [
@@ -49,7 +50,6 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "simple_history.middleware.HistoryRequestMiddleware",
     # Last, so that a locked-out login is answered before anything else looks at it.
     "axes.middleware.AxesMiddleware",
 ]

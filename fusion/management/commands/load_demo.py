@@ -3,7 +3,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 import accounts.demo
+import cases.demo
+import charts.demo
 import clinic.demo
+from accounts.models import User
 
 
 class Command(BaseCommand):
@@ -25,6 +28,9 @@ class Command(BaseCommand):
         with transaction.atomic():
             demo_clinic = clinic.demo.load()
             logins = accounts.demo.load(demo_clinic)
+            admin = User.objects.get(email="admin@demo.clinic")
+            demo_cases = cases.demo.load(demo_clinic, by=admin)
+            charts.demo.load(demo_clinic, demo_cases)
         self.stdout.write(self.style.SUCCESS(f"Demo data loaded for “{demo_clinic.name}”."))
         self.stdout.write(f"Every demo login uses the password: {accounts.demo.DEMO_PASSWORD}")
         for email, roles in logins:

@@ -1,0 +1,200 @@
+from django import forms
+from django.core.exceptions import ValidationError
+
+from cases.models import PatientCase
+from cases.services import RuleInput
+from clinic.models import DURATION_MAX, DURATION_MIN, DURATION_STEP, AppointmentType, ServiceType
+from fusion.forms import clean_trimmed_name
+
+
+class ServiceTypeChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return obj.name if obj.is_active else f"{obj.name} (inactive)"
+
+
+class PatientCaseForm(forms.ModelForm):
+    """Case Details, plus the version of the case the screen was opened at."""
+
+    service_types = ServiceTypeChoiceField(
+        queryset=ServiceType.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        label="Services",
+        help_text="Choose two or more to make a shared case that therapists of each discipline "
+        "work on together.",
+        error_messages={
+            "required": "Choose at least one service.",
+            "invalid_choice": "%(value)s is not one of this clinic's service types.",
+            "invalid_pk_value": "“%(pk)s” is not a service type.",
+        },
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    confirm_service_removal = forms.BooleanField(
+        required=False, label="Yes, remove it: I understand what this changes for those therapists."
+    )
+
+    class Meta:
+        model = PatientCase
+        fields = ["name", "service_types"]
+        labels = {"name": "Case Name"}
+
+    def __init__(self, *args, clinic, chart_case_count=0, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.clinic = clinic
+        self.instance.clinic = clinic
+        self.chart_case_count = chart_case_count
+        self.removed_services: list[ServiceType] = []
+        services = ServiceType.objects.for_clinic(clinic).active()
+        if self.instance.pk:
+            # A service that went inactive stays listed (and ticked) on the cases that have it.
+            services = services | ServiceType.objects.for_clinic(clinic).filter(
+                pk__in=self.instance.service_types.values("pk")
+            )
+            self.initial.setdefault("version", self.instance.version)
+        self.fields["service_types"].queryset = services.distinct().order_by("name")
+
+    def clean_name(self):
+        name = clean_trimmed_name(
+            self, PatientCase.objects.for_clinic(self.clinic), label="Patient case"
+        )
+        return name
+
+    def clean_service_types(self):
+        chosen = self.cleaned_data["service_types"]
+        inactive = [service.name for service in chosen if not service.is_active]
+        if inactive:
+            raise ValidationError(
+                f"{', '.join(inactive)} is inactive: untick it, or reactivate it under "
+                "Service Types first."
+            )
+        return chosen
+
+    def clean_version(self):
+        version = self.cleaned_data.get("version")
+        if self.instance.pk and version is None:
+            raise ValidationError("This form is out of date: reload the page and try again.")
+        return version
+
+    def clean(self):
+        cleaned = super().clean()
+        chosen = cleaned.get("service_types")
+        if self.instance.pk and chosen is not None and self.chart_case_count:
+            kept = {service.pk for service in chosen}
+            self.removed_services = [
+                service for service in self.instance.service_types.all() if service.pk not in kept
+            ]
+            if self.removed_services and not cleaned.get("confirm_service_removal"):
+                self.add_error(
+                    "confirm_service_removal",
+                    "Confirm the removal of "
+                    + ", ".join(service.name for service in self.removed_services)
+                    + " to save.",
+                )
+        return cleaned
+
+    def removal_warning(self) -> str:
+        names = ", ".join(service.name for service in self.removed_services)
+        charts = self.chart_case_count
+        return (
+            f"Removing {names}: therapists of {names} will no longer see this case on "
+            f"{charts} patient chart case{'s' if charts != 1 else ''}."
+        )
+
+
+class RuleForm(forms.Form):
+    """One row of the Appointment Requests tab: may patients request this type, how long."""
+
+    appointment_type = forms.ModelChoiceField(
+        queryset=AppointmentType.objects.none(),
+        widget=forms.HiddenInput,
+        error_messages={
+            "invalid_choice": "This appointment type is not one of this clinic's active types."
+        },
+    )
+    allow_requests = forms.BooleanField(label="Allow", required=False)
+    duration_minutes = forms.IntegerField(
+        label="Duration",
+        required=False,
+        min_value=DURATION_MIN,
+        max_value=DURATION_MAX,
+        step_size=DURATION_STEP,
+        error_messages={
+            "invalid": "Enter the duration in whole minutes.",
+            "min_value": f"Enter at least {DURATION_MIN} minutes.",
+            "max_value": f"Enter at most {DURATION_MAX} minutes.",
+            "step_size": f"Enter minutes in steps of {DURATION_STEP} (5, 10, 15…).",
+        },
+    )
+
+    def __init__(self, *args, appointment_types, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["appointment_type"].queryset = appointment_types
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("allow_requests") and cleaned.get("duration_minutes") is None:
+            if "duration_minutes" not in self.errors:
+                self.add_error(
+                    "duration_minutes", "Enter a duration for an appointment type you allow."
+                )
+        return cleaned
+
+    @property
+    def appointment_type_obj(self) -> AppointmentType | None:
+        value = self.initial.get("appointment_type")
+        return value if isinstance(value, AppointmentType) else None
+
+
+class BaseRuleFormSet(forms.BaseFormSet):
+    def __init__(self, *args, appointment_types, **kwargs):
+        self.appointment_types = appointment_types
+        super().__init__(*args, **kwargs)
+
+    def get_form_kwargs(self, index):
+        return {"appointment_types": self.appointment_types}
+
+    def clean(self):
+        if any(self.errors):
+            return
+        seen = [form.cleaned_data["appointment_type"].pk for form in self.forms]
+        expected = {appointment_type.pk for appointment_type in self.appointment_types}
+        if len(seen) != len(set(seen)) or set(seen) != expected:
+            raise ValidationError(
+                "The appointment types changed while you were editing: reload the page."
+            )
+
+    def rule_inputs(self) -> list[RuleInput]:
+        return [
+            RuleInput(
+                appointment_type=form.cleaned_data["appointment_type"],
+                allow_requests=form.cleaned_data["allow_requests"],
+                duration_minutes=form.cleaned_data["duration_minutes"],
+            )
+            for form in self.forms
+        ]
+
+
+RuleFormSet = forms.formset_factory(
+    RuleForm, formset=BaseRuleFormSet, extra=0, min_num=0, validate_max=False
+)
+
+
+def rule_initial(case: PatientCase | None, appointment_types) -> list[dict]:
+    """One row per active appointment type: the case's rule, or the type's default duration."""
+    rules = {}
+    if case is not None and case.pk:
+        rules = {rule.appointment_type_id: rule for rule in case.rules.all()}
+    initial = []
+    for appointment_type in appointment_types:
+        rule = rules.get(appointment_type.pk)
+        initial.append(
+            {
+                "appointment_type": appointment_type,
+                "allow_requests": rule.allow_requests if rule else False,
+                "duration_minutes": (
+                    rule.duration_minutes
+                    if rule and rule.duration_minutes
+                    else appointment_type.default_duration_minutes
+                ),
+            }
+        )
+    return initial

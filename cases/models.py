@@ -1,0 +1,188 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
+
+from clinic.models import (
+    NAME_MAX_LENGTH,
+    AppointmentType,
+    ClinicOwned,
+    ClinicQuerySet,
+    ServiceType,
+    duration_constraint,
+    unique_name_constraint,
+)
+
+
+class PatientCaseQuerySet(ClinicQuerySet):
+    def pickable(self):
+        """Cases that may be chosen for anything new: archived cases never are."""
+        return self.filter(is_archived=False)
+
+    def with_chart_counts(self):
+        """Annotate how many patients and chart cases carry each case, in the same query."""
+        # Charts sit below cases; the model is reached through the relation, not an import.
+        chart_case_model = self.model._meta.get_field("chart_cases").related_model
+        chart_cases = chart_case_model.objects.filter(
+            clinic=OuterRef("clinic"), case=OuterRef("pk")
+        ).values("case")
+        return self.annotate(
+            patient_count=Coalesce(
+                Subquery(chart_cases.annotate(n=Count("patient", distinct=True)).values("n")), 0
+            ),
+            chart_case_count=Coalesce(Subquery(chart_cases.annotate(n=Count("pk")).values("n")), 0),
+        )
+
+    def for_setup_list(self):
+        """Everything the Patient Cases list shows, in a fixed number of queries."""
+        return (
+            self.with_chart_counts()
+            .prefetch_related(
+                Prefetch("service_types", queryset=ServiceType.objects.order_by("name")),
+                Prefetch(
+                    "rules",
+                    queryset=AppointmentTypeRule.objects.filter(allow_requests=True)
+                    .select_related("appointment_type")
+                    .order_by("appointment_type__name"),
+                    to_attr="requestable_rules",
+                ),
+            )
+            .order_by("name")
+        )
+
+
+class PatientCase(ClinicOwned):
+    """A clinic-level case: a name and one or more service types (shared when several).
+
+    Chart cases point at this row; nothing copies its name or services, so an edit here is
+    seen on every chart at once.
+    """
+
+    name = models.CharField("Case name", max_length=NAME_MAX_LENGTH)
+    service_types = models.ManyToManyField(
+        ServiceType,
+        through="PatientCaseServiceType",
+        related_name="patient_cases",
+        verbose_name="Services",
+    )
+    is_archived = models.BooleanField("Archived", default=False)
+    archived_at = models.DateTimeField(null=True, blank=True)
+    archived_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    # Raised by every save; a save that names an older version was made from a stale screen.
+    version = models.PositiveIntegerField(default=1)
+
+    objects = PatientCaseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            unique_name_constraint("patientcase_unique_name_per_clinic"),
+            models.CheckConstraint(
+                condition=Q(is_archived=False, archived_at__isnull=True)
+                | Q(is_archived=True, archived_at__isnull=False),
+                name="patientcase_archived_has_time",
+            ),
+        ]
+        indexes = [models.Index(fields=["clinic", "is_archived", "name"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PatientCaseServiceType(ClinicOwned):
+    """The services of a case. Its own table so that it carries the clinic like every other."""
+
+    case = models.ForeignKey(
+        PatientCase, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    service_type = models.ForeignKey(
+        ServiceType, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["clinic", "case", "service_type"], name="patientcaseservice_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["clinic", "service_type"])]
+
+
+class AppointmentTypeRule(ClinicOwned):
+    """Per case and appointment type: may patients request it, and for how many minutes."""
+
+    case = models.ForeignKey(
+        PatientCase, on_delete=models.CASCADE, related_name="rules", db_index=False
+    )
+    appointment_type = models.ForeignKey(
+        AppointmentType, on_delete=models.PROTECT, related_name="case_rules", db_index=False
+    )
+    allow_requests = models.BooleanField("Allow", default=False)
+    duration_minutes = models.PositiveSmallIntegerField("Duration", null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["clinic", "case", "appointment_type"], name="appointmenttyperule_unique"
+            ),
+            duration_constraint(
+                "duration_minutes", "appointmenttyperule_duration_valid", nullable=True
+            ),
+            models.CheckConstraint(
+                condition=Q(allow_requests=False) | Q(duration_minutes__isnull=False),
+                name="appointmenttyperule_allowed_has_duration",
+                violation_error_message="An allowed appointment type needs a duration.",
+            ),
+        ]
+        indexes = [models.Index(fields=["clinic", "appointment_type"])]
+
+    def __str__(self) -> str:
+        return f"{self.case}: {self.appointment_type}"
+
+
+class CaseHistoryEntry(ClinicOwned):
+    """One administrator action on a case and its rules, with before and after in plain words.
+
+    Kept when the case itself is deleted (the link is cleared; the name and id stay).
+    """
+
+    class Action(models.TextChoices):
+        CREATED = "created", "Created"
+        UPDATED = "updated", "Edited"
+        ARCHIVED = "archived", "Archived"
+        RESTORED = "restored", "Restored"
+        DELETED = "deleted", "Deleted"
+
+    case = models.ForeignKey(
+        PatientCase,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="history_entries",
+        db_index=False,
+    )
+    case_pk = models.PositiveBigIntegerField()
+    case_name = models.CharField(max_length=NAME_MAX_LENGTH)
+    action = models.CharField(max_length=16, choices=Action.choices)
+    version = models.PositiveIntegerField()
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    changed_at = models.DateTimeField(auto_now_add=True)
+    # [[label, before, after], ...]; before is "" for a new case, after is "" for a deleted one.
+    changes = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["-changed_at", "-pk"]
+        indexes = [models.Index(fields=["clinic", "case_pk", "-changed_at"])]
+        verbose_name_plural = "case history entries"

@@ -1,0 +1,194 @@
+"""Writes to patient cases. Each is one transaction and leaves one history entry."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, ProtectedError
+from django.utils import timezone
+
+from accounts.models import User
+from cases.history import case_snapshot, diff
+from cases.models import AppointmentTypeRule, CaseHistoryEntry, PatientCase
+from clinic.models import AppointmentType, Clinic, ServiceType
+from fusion.deletion import protected_uses
+
+
+@dataclass(frozen=True)
+class RuleInput:
+    appointment_type: AppointmentType
+    allow_requests: bool
+    duration_minutes: int | None
+
+
+class CaseChangedError(Exception):
+    """The case was saved by someone else after the screen was opened."""
+
+    def __init__(self, case: PatientCase, entries: list[CaseHistoryEntry]):
+        super().__init__("The case was changed by someone else.")
+        self.case = case
+        self.entries = entries
+
+
+class CaseInUseError(Exception):
+    """The case is on charts (or other records) and must not be deleted."""
+
+    def __init__(self, uses: dict[str, int]):
+        super().__init__("The case is in use.")
+        self.uses = uses
+
+
+DUPLICATE_NAME = "A patient case with this name already exists in this clinic."
+
+
+def _record(*, case, action, by, before, after) -> CaseHistoryEntry:
+    return CaseHistoryEntry.objects.create(
+        clinic_id=case.clinic_id,
+        case=case if action != CaseHistoryEntry.Action.DELETED else None,
+        case_pk=case.pk,
+        case_name=case.name,
+        action=action,
+        version=case.version,
+        changed_by=by,
+        changes=diff(before, after),
+    )
+
+
+def _save_name(case: PatientCase) -> None:
+    """Save, turning a lost race on the unique name into the form's own message."""
+    try:
+        with transaction.atomic():
+            case.save()
+    except IntegrityError as error:
+        if (
+            PatientCase.objects.filter(clinic_id=case.clinic_id, name__iexact=case.name)
+            .exclude(pk=case.pk)
+            .exists()
+        ):
+            raise ValidationError({"name": DUPLICATE_NAME}) from error
+        raise
+
+
+def _set_services_and_rules(case, service_types, rules) -> None:
+    case.service_types.set(service_types, through_defaults={"clinic_id": case.clinic_id})
+    for rule in rules:
+        AppointmentTypeRule.objects.update_or_create(
+            clinic_id=case.clinic_id,
+            case=case,
+            appointment_type=rule.appointment_type,
+            defaults={
+                "allow_requests": rule.allow_requests,
+                "duration_minutes": rule.duration_minutes,
+            },
+        )
+
+
+@transaction.atomic
+def case_create(
+    *,
+    clinic: Clinic,
+    name: str,
+    service_types: Iterable[ServiceType],
+    rules: Iterable[RuleInput],
+    by: User,
+) -> PatientCase:
+    case = PatientCase(clinic=clinic, name=name, created_by=by, updated_by=by)
+    _save_name(case)
+    _set_services_and_rules(case, service_types, rules)
+    _record(
+        case=case,
+        action=CaseHistoryEntry.Action.CREATED,
+        by=by,
+        before={},
+        after=case_snapshot(case),
+    )
+    return case
+
+
+@transaction.atomic
+def case_update(
+    *,
+    case: PatientCase,
+    expected_version: int,
+    name: str,
+    service_types: Iterable[ServiceType],
+    rules: Iterable[RuleInput],
+    by: User,
+) -> PatientCase:
+    """Save an edit made on a screen that showed ``expected_version`` of the case.
+
+    The version check and the bump are one conditional UPDATE, so of two saves made from the
+    same version exactly one wins; the other gets ``CaseChangedError`` and nothing is written.
+    A rename touches this one row, however many charts carry the case.
+    """
+    before = case_snapshot(case)
+    claimed = PatientCase.objects.filter(pk=case.pk, version=expected_version).update(
+        version=F("version") + 1
+    )
+    if not claimed:
+        current = PatientCase.objects.get(pk=case.pk)
+        entries = list(
+            CaseHistoryEntry.objects.filter(case=current, version__gt=expected_version)
+            .select_related("changed_by")
+            .order_by("changed_at", "pk")
+        )
+        raise CaseChangedError(current, entries)
+    case.refresh_from_db(fields=["version"])
+    case.name = name
+    case.updated_by = by
+    _save_name(case)
+    _set_services_and_rules(case, service_types, rules)
+    after = case_snapshot(case)
+    if before == after:
+        # Nothing changed: undo the version bump by rolling back this whole transaction.
+        transaction.set_rollback(True)
+        case.version = expected_version
+        return case
+    _record(case=case, action=CaseHistoryEntry.Action.UPDATED, by=by, before=before, after=after)
+    return case
+
+
+def _set_archived(case: PatientCase, *, archived: bool, by: User) -> PatientCase:
+    before = case_snapshot(case)
+    case.is_archived = archived
+    case.archived_at = timezone.now() if archived else None
+    case.archived_by = by if archived else None
+    case.updated_by = by
+    case.version = F("version") + 1
+    case.save()
+    case.refresh_from_db()
+    action = CaseHistoryEntry.Action.ARCHIVED if archived else CaseHistoryEntry.Action.RESTORED
+    _record(case=case, action=action, by=by, before=before, after=case_snapshot(case))
+    return case
+
+
+@transaction.atomic
+def case_archive(*, case: PatientCase, by: User) -> PatientCase:
+    """Hide the case from every picker; the charts that carry it keep it."""
+    if case.is_archived:
+        raise ValidationError(f"“{case.name}” is already archived.")
+    return _set_archived(case, archived=True, by=by)
+
+
+@transaction.atomic
+def case_restore(*, case: PatientCase, by: User) -> PatientCase:
+    if not case.is_archived:
+        raise ValidationError(f"“{case.name}” is not archived.")
+    return _set_archived(case, archived=False, by=by)
+
+
+@transaction.atomic
+def case_delete(*, case: PatientCase, by: User) -> None:
+    """Delete a case that nothing points at. One that is on a chart is refused, never lost."""
+    uses = protected_uses(case)
+    if uses:
+        raise CaseInUseError(uses)
+    before = case_snapshot(case)
+    _record(case=case, action=CaseHistoryEntry.Action.DELETED, by=by, before=before, after={})
+    try:
+        with transaction.atomic():
+            case.delete()
+    except (ProtectedError, IntegrityError) as error:
+        # A chart took the case between the check and the delete.
+        raise CaseInUseError(protected_uses(case) or {"records": 1}) from error

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from cases import views
+
+app_name = "cases"
+
+urlpatterns = [
+    path("", views.case_list, name="case_list"),
+    path("add/", views.case_create, name="case_create"),
+    path("<int:pk>/", views.case_update, name="case_update"),
+    path("<int:pk>/delete/", views.case_delete, name="case_delete"),
+    path("<int:pk>/archive/", views.case_archive, {"archive": True}, name="case_archive"),
+    path("<int:pk>/restore/", views.case_archive, {"archive": False}, name="case_restore"),
+    path("<int:pk>/history/", views.case_history, name="case_history"),
+]

@@ -1,0 +1,219 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
+
+from cases import services
+from cases.forms import PatientCaseForm, RuleFormSet, rule_initial
+from cases.models import CaseHistoryEntry, PatientCase
+from clinic.models import AppointmentType, ServiceType
+from fusion.deletion import protected_uses
+from fusion.permissions import role_required
+from fusion.roles import ADMINISTRATOR
+
+PAGE_SIZE = 50
+
+
+def get_case_for(user, pk) -> PatientCase:
+    """A case of the user's clinic, or 404 (another clinic's case is never revealed)."""
+    return get_object_or_404(PatientCase.objects.for_clinic(user.clinic).with_chart_counts(), pk=pk)
+
+
+@role_required(ADMINISTRATOR)
+def case_list(request):
+    clinic = request.user.clinic
+    services_for_filter = list(
+        ServiceType.objects.for_clinic(clinic)
+        .annotate(
+            case_count=Count("patient_cases", filter=Q(patient_cases__is_archived=False)),
+        )
+        .order_by("name")
+    )
+    cases = PatientCase.objects.for_clinic(clinic)
+    selected_service = None
+    service_param = request.GET.get("service", "")
+    if service_param:
+        selected_service = next(
+            (service for service in services_for_filter if str(service.pk) == service_param), None
+        )
+        if selected_service is None:
+            messages.warning(request, "That service type filter is not one of yours; showing all.")
+        else:
+            cases = cases.filter(service_types=selected_service)
+    show_archived = request.GET.get("archived") == "1"
+    if not show_archived:
+        cases = cases.pickable()
+    page = Paginator(cases.for_setup_list(), PAGE_SIZE).get_page(request.GET.get("page"))
+    query = "&".join(
+        part
+        for part in (
+            f"service={selected_service.pk}" if selected_service else "",
+            "archived=1" if show_archived else "",
+        )
+        if part
+    )
+    return render(
+        request,
+        "cases/patientcase_list.html",
+        {
+            "page_obj": page,
+            "cases": page.object_list,
+            "service_types": services_for_filter,
+            "selected_service": selected_service,
+            "show_archived": show_archived,
+            "query": query,
+        },
+    )
+
+
+def _appointment_types(clinic):
+    return AppointmentType.objects.for_clinic(clinic).active().order_by("name")
+
+
+def _bind(request, *, case=None, data=None):
+    """The Case Details form and the Appointment Requests rows, bound to ``data`` or the POST."""
+    clinic = request.user.clinic
+    appointment_types = _appointment_types(clinic)
+    if data is None and request.method == "POST":
+        data = request.POST
+    form = PatientCaseForm(
+        data,
+        instance=case,
+        clinic=clinic,
+        chart_case_count=case.chart_case_count if case else 0,
+    )
+    formset = RuleFormSet(
+        data,
+        prefix="rules",
+        initial=rule_initial(case, appointment_types),
+        appointment_types=appointment_types,
+    )
+    return form, formset
+
+
+def _render_form(request, form, formset, *, case=None, status=200, conflict=None):
+    return render(
+        request,
+        "cases/patientcase_form.html",
+        {"form": form, "formset": formset, "case": case, "conflict": conflict},
+        status=status,
+    )
+
+
+@role_required(ADMINISTRATOR)
+@require_http_methods(["GET", "POST"])
+def case_create(request):
+    form, formset = _bind(request)
+    if request.method == "POST":
+        if form.is_valid() and formset.is_valid():
+            try:
+                case = services.case_create(
+                    clinic=request.user.clinic,
+                    name=form.cleaned_data["name"],
+                    service_types=form.cleaned_data["service_types"],
+                    rules=formset.rule_inputs(),
+                    by=request.user,
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, f"Patient case “{case.name}” saved.")
+                return redirect("cases:case_list")
+        return _render_form(request, form, formset, status=400)
+    return _render_form(request, form, formset)
+
+
+@role_required(ADMINISTRATOR)
+@require_http_methods(["GET", "POST"])
+def case_update(request, pk):
+    case = get_case_for(request.user, pk)
+    form, formset = _bind(request, case=case)
+    if request.method == "POST":
+        if form.is_valid() and formset.is_valid():
+            try:
+                services.case_update(
+                    case=case,
+                    expected_version=form.cleaned_data["version"],
+                    name=form.cleaned_data["name"],
+                    service_types=form.cleaned_data["service_types"],
+                    rules=formset.rule_inputs(),
+                    by=request.user,
+                )
+            except services.CaseChangedError as conflict:
+                # Keep this administrator's input; the next save applies it over the new state.
+                data = request.POST.copy()
+                data["version"] = conflict.case.version
+                fresh = get_case_for(request.user, pk)
+                form, formset = _bind(request, case=fresh, data=data)
+                form.is_valid()
+                return _render_form(
+                    request, form, formset, case=fresh, status=409, conflict=conflict
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, f"Patient case “{case.name}” saved.")
+                return redirect("cases:case_list")
+        return _render_form(request, form, formset, case=case, status=400)
+    return _render_form(request, form, formset, case=case)
+
+
+@role_required(ADMINISTRATOR)
+@require_http_methods(["GET", "POST"])
+def case_delete(request, pk):
+    case = get_case_for(request.user, pk)
+    uses = protected_uses(case)
+    if request.method == "POST":
+        if not uses:
+            try:
+                services.case_delete(case=case, by=request.user)
+            except services.CaseInUseError as error:
+                uses = error.uses
+            else:
+                messages.success(request, f"Patient case “{case.name}” deleted.")
+                return redirect("cases:case_list")
+        return render(
+            request, "cases/patientcase_delete.html", {"case": case, "uses": uses}, status=409
+        )
+    return render(request, "cases/patientcase_delete.html", {"case": case, "uses": uses})
+
+
+@role_required(ADMINISTRATOR)
+@require_http_methods(["GET", "POST"])
+def case_archive(request, pk, archive):
+    case = get_case_for(request.user, pk)
+    if request.method == "POST":
+        service = services.case_archive if archive else services.case_restore
+        try:
+            service(case=case, by=request.user)
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+            return redirect("cases:case_list")
+        if archive:
+            messages.success(
+                request,
+                f"Patient case “{case.name}” archived. It stays on the charts that have it and "
+                "is no longer offered for anything new.",
+            )
+        else:
+            messages.success(request, f"Patient case “{case.name}” restored.")
+        return redirect("cases:case_list")
+    return render(request, "cases/patientcase_archive.html", {"case": case, "archive": archive})
+
+
+@role_required(ADMINISTRATOR)
+def case_history(request, pk):
+    case = get_case_for(request.user, pk)
+    entries = (
+        CaseHistoryEntry.objects.for_clinic(request.user.clinic)
+        .filter(case_pk=case.pk)
+        .select_related("changed_by")
+    )
+    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "cases/patientcase_history.html",
+        {"case": case, "entries": page.object_list, "page_obj": page},
+    )
