@@ -6,9 +6,17 @@ from fusion.roles import ADMINISTRATOR, PATIENT, SCHEDULER, THERAPIST
 from tests.factories import (
     AppointmentTypeFactory,
     ClinicFactory,
+    PatientCaseFactory,
     ServiceTypeFactory,
     UserFactory,
 )
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Argon2 is deliberately slow; the suite makes hundreds of users. Tests about hashing
+    itself read ``PASSWORD_HASHERS`` from ``fusion.settings`` directly."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
@@ -67,3 +75,10 @@ def other_admin(other_clinic):
 def admin_client(client, administrator):
     client.force_login(administrator)
     return client
+
+
+@pytest.fixture
+def speech_case(clinic, speech, administrator):
+    return PatientCaseFactory(
+        clinic=clinic, name="Speech Therapy", service_types=[speech], created_by=administrator
+    )

@@ -50,6 +50,13 @@ ROUTES = [
     Route("clinic:appointmenttype_create", ADMIN_ONLY),
     Route("clinic:appointmenttype_update", ADMIN_ONLY, obj="treatment"),
     Route("clinic:appointmenttype_delete", ADMIN_ONLY, obj="treatment"),
+    Route("cases:case_list", ADMIN_ONLY),
+    Route("cases:case_create", ADMIN_ONLY),
+    Route("cases:case_update", ADMIN_ONLY, obj="speech_case"),
+    Route("cases:case_delete", ADMIN_ONLY, obj="speech_case"),
+    Route("cases:case_archive", ADMIN_ONLY, obj="speech_case"),
+    Route("cases:case_restore", ADMIN_ONLY, obj="speech_case"),
+    Route("cases:case_history", ADMIN_ONLY, obj="speech_case"),
     Route("accounts:staff_list", ADMIN_ONLY),
     Route("accounts:staff_create", ADMIN_ONLY),
     Route("accounts:staff_update", ADMIN_ONLY, obj="scheduler"),
@@ -120,3 +127,23 @@ def test_post_without_csrf_token_is_refused(administrator):
     strict.force_login(administrator)
     response = strict.post(reverse("clinic:servicetype_create"), {"name": "Music Therapy"})
     assert response.status_code == 403
+
+
+@pytest.mark.parametrize("role", [SCHEDULER, THERAPIST, PATIENT, "anonymous"])
+@pytest.mark.parametrize(
+    "route", [route for route in ROUTES if route.allowed == ADMIN_ONLY], ids=lambda r: r.name
+)
+def test_writes_are_refused_to_other_roles(route, role, client, request):
+    """A POST by a role without the right changes nothing, whatever it sends."""
+    kwargs = {"pk": request.getfixturevalue(route.obj).pk} if route.obj else {}
+    fixture = ROLE_FIXTURES[role]
+    if fixture:
+        client.force_login(request.getfixturevalue(fixture))
+    speech_case = request.getfixturevalue("speech_case")
+
+    response = client.post(reverse(route.name, kwargs=kwargs), {"name": "Hijacked"})
+
+    assert response.status_code == (302 if role == "anonymous" else 403)
+    speech_case.refresh_from_db()
+    assert speech_case.name == "Speech Therapy"
+    assert not speech_case.is_archived
