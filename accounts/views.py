@@ -18,10 +18,23 @@ from fusion.views import ClinicScopedMixin, FormPageMixin
 
 
 class EmailAuthenticationForm(AuthenticationForm):
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": (
+            "Please enter a correct e-mail address and password. "
+            "Note that the password is case-sensitive."
+        ),
+    }
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["username"].label = "E-mail"
         self.fields["username"].widget.attrs["autocomplete"] = "email"
+
+    def clean_username(self):
+        # Addresses are stored lower-case (and unique ignoring case), so "Ada@Clinic.org" must
+        # find the same account; it also makes the lock-out count every spelling as one.
+        return self.cleaned_data["username"].lower()
 
 
 class LoginView(auth_views.LoginView):
