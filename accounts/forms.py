@@ -55,7 +55,16 @@ class StaffForm(forms.ModelForm):
         cleaned = super().clean()
         roles = cleaned.get("roles") or []
         if any(role.name == THERAPIST for role in roles) and not cleaned.get("service_types"):
-            self.add_error("service_types", "A therapist needs at least one service type.")
+            if self.fields["service_types"].queryset.exists():
+                self.add_error("service_types", "A therapist needs at least one service type.")
+            else:
+                # A checkbox list with no boxes shows no message (crispy prints a field's errors
+                # under its last box), so the one field the user can act on carries it.
+                self.add_error(
+                    "roles",
+                    "A therapist needs at least one service type, and your clinic has none "
+                    "active yet: add them under Service Types first.",
+                )
         return cleaned
 
 
