@@ -155,7 +155,11 @@ class BaseRuleFormSet(forms.BaseFormSet):
     def clean(self):
         if any(self.errors):
             return
-        seen = [form.cleaned_data["appointment_type"].pk for form in self.forms]
+        # An extra row beyond INITIAL_FORMS may come back empty and still be "valid" (an
+        # unchanged extra form has no cleaned appointment type): it counts as a mismatch.
+        seen = [
+            getattr(form.cleaned_data.get("appointment_type"), "pk", None) for form in self.forms
+        ]
         expected = {appointment_type.pk for appointment_type in self.appointment_types}
         if len(seen) != len(set(seen)) or set(seen) != expected:
             raise ValidationError(
