@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.contrib.auth import authenticate
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
@@ -35,6 +36,21 @@ class EmailAuthenticationForm(AuthenticationForm):
         # Addresses are stored lower-case (and unique ignoring case), so "Ada@Clinic.org" must
         # find the same account; it also makes the lock-out count every spelling as one.
         return self.cleaned_data["username"].lower()
+
+    def clean(self):
+        email = self.cleaned_data.get("username")
+        password = self.cleaned_data.get("password")
+        if email is not None and password:
+            # Django's backends read ``username``; django-axes counts failures under the user
+            # model's USERNAME_FIELD (``email``). Given only ``username`` it recorded every
+            # failure without an address, and the lock-out never refused the right password.
+            self.user_cache = authenticate(
+                self.request, username=email, email=email, password=password
+            )
+            if self.user_cache is None:
+                raise self.get_invalid_login_error()
+            self.confirm_login_allowed(self.user_cache)
+        return self.cleaned_data
 
 
 class LoginView(auth_views.LoginView):
