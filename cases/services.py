@@ -122,7 +122,6 @@ def case_update(
     same version exactly one wins; the other gets ``CaseChangedError`` and nothing is written.
     A rename touches this one row, however many charts carry the case.
     """
-    before = case_snapshot(case)
     claimed = PatientCase.objects.filter(pk=case.pk, version=expected_version).update(
         version=F("version") + 1
     )
@@ -134,6 +133,10 @@ def case_update(
             .order_by("changed_at", "pk")
         )
         raise CaseChangedError(current, entries)
+    # "Before" is read from the row, never from ``case``: a ModelForm bound to ``case`` has
+    # already copied the new name onto it while validating, so a rename would look like no
+    # change and be rolled back.
+    before = case_snapshot(PatientCase.objects.get(pk=case.pk))
     case.refresh_from_db(fields=["version"])
     case.name = name
     case.updated_by = by
