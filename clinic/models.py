@@ -43,6 +43,11 @@ class Clinic(models.Model):
     time_zone = models.CharField(
         max_length=64, default="America/New_York", validators=[validate_time_zone]
     )
+    # A re-evaluation reminder falls due this many days after a chart case's last signed
+    # evaluation.
+    re_evaluation_interval_days = models.PositiveSmallIntegerField(
+        "Re-evaluation due after (days)", default=90
+    )
 
     class Meta:
         ordering = ["name"]

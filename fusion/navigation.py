@@ -2,10 +2,11 @@
 
 from django.urls import reverse
 
-from fusion.roles import ADMINISTRATOR, role_names
+from fusion.roles import ADMINISTRATOR, SCHEDULER, THERAPIST, role_names
 
 # (label, url name, roles that see it, URL prefix that marks it active)
 TABS = [
+    ("Patients", "charts:patient_list", {ADMINISTRATOR, SCHEDULER, THERAPIST}, "/patients/"),
     ("Admin", "clinic:setup_home", {ADMINISTRATOR}, "/setup/"),
 ]
 

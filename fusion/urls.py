@@ -8,6 +8,7 @@ from fusion import views_home
 urlpatterns = [
     path("", views_home.home, name="home"),
     path("", include("accounts.urls")),
+    path("", include("charts.urls")),
     path("setup/patient-cases/", include("cases.urls")),
     path("setup/", include("clinic.urls")),
     path("django-admin/", admin.site.urls),

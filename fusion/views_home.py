@@ -1,11 +1,29 @@
 from django.http import HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
+from django.utils import timezone
+
+from fusion.roles import THERAPIST, has_role
 
 
 def home(request):
-    """The landing page after log-in: a greeting and the screens the user's roles open."""
-    return render(request, "home.html")
+    """The landing page after log-in: a greeting, the user's screens and, for a therapist,
+    their overdue reminders."""
+    context = {}
+    if has_role(request.user, THERAPIST):
+        # The project composes its apps here; charts sits below fusion in the app order.
+        from charts.models import PatientChartCase, Reminder
+
+        context["overdue_reminders"] = list(
+            Reminder.objects.for_clinic(request.user.clinic_id)
+            .overdue(timezone.localdate())
+            .filter(
+                chart_case__in=PatientChartCase.objects.documentable_by(request.user).active()
+            )
+            .select_related("chart_case__patient", "chart_case__case")
+            .order_by("due_on", "pk")[:50]
+        )
+    return render(request, "home.html", context)
 
 
 def permission_denied(request, exception=None):

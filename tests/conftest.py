@@ -6,7 +6,13 @@ from fusion.roles import ADMINISTRATOR, PATIENT, SCHEDULER, THERAPIST
 from tests.factories import (
     AppointmentTypeFactory,
     ClinicFactory,
+    DailyNoteFactory,
+    EvaluationFactory,
+    GoalFactory,
     PatientCaseFactory,
+    PatientChartCaseFactory,
+    PatientFactory,
+    ReminderFactory,
     ServiceTypeFactory,
     UserFactory,
 )
@@ -82,3 +88,51 @@ def speech_case(clinic, speech, administrator):
     return PatientCaseFactory(
         clinic=clinic, name="Speech Therapy", service_types=[speech], created_by=administrator
     )
+
+
+@pytest.fixture
+def ot_therapist(clinic, occupational):
+    return UserFactory(
+        clinic=clinic, email="ot@riverside.test", roles=[THERAPIST], service_types=[occupational]
+    )
+
+
+@pytest.fixture
+def speech_patient(clinic):
+    return PatientFactory(clinic=clinic, first_name="Liam", last_name="Carter")
+
+
+@pytest.fixture
+def speech_chart_case(speech_patient, speech_case):
+    return PatientChartCaseFactory(patient=speech_patient, case=speech_case)
+
+
+@pytest.fixture
+def charted_patient(speech_chart_case):
+    """A patient whose chart carries the speech-only case (and nothing else)."""
+    return speech_chart_case.patient
+
+
+@pytest.fixture
+def speech_goal(speech_chart_case, therapist):
+    return GoalFactory(chart_case=speech_chart_case, created_by=therapist)
+
+
+@pytest.fixture
+def unsigned_note(speech_chart_case, therapist):
+    return DailyNoteFactory(chart_case=speech_chart_case, author=therapist)
+
+
+@pytest.fixture
+def signed_note(speech_chart_case, therapist):
+    return DailyNoteFactory(chart_case=speech_chart_case, author=therapist, signed_by=therapist)
+
+
+@pytest.fixture
+def unsigned_evaluation(speech_chart_case, therapist):
+    return EvaluationFactory(chart_case=speech_chart_case, author=therapist)
+
+
+@pytest.fixture
+def speech_reminder(speech_chart_case, therapist):
+    return ReminderFactory(chart_case=speech_chart_case, created_by=therapist)

@@ -1,11 +1,14 @@
 """One factory per model. Related rows share one clinic through the SubFactory."""
 
+import datetime
+
 import factory
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
 from accounts.models import User
 from cases.models import AppointmentTypeRule, PatientCase
-from charts.models import Patient, PatientChartCase
+from charts.models import DailyNote, Evaluation, Goal, Patient, PatientChartCase, Reminder
 from clinic.models import AppointmentType, Clinic, ServiceType
 
 
@@ -105,3 +108,60 @@ class PatientChartCaseFactory(factory.django.DjangoModelFactory):
     clinic = factory.SelfAttribute("case.clinic")
     patient = factory.SubFactory(PatientFactory, clinic=factory.SelfAttribute("..clinic"))
     started_on = factory.Faker("date_between", start_date="-1y", end_date="today")
+
+
+class GoalFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Goal
+
+    chart_case = factory.SubFactory(PatientChartCaseFactory)
+    clinic = factory.SelfAttribute("chart_case.clinic")
+    kind = Goal.Kind.LONG_TERM
+    text = factory.Sequence(lambda n: f"Goal {n}: produce target sounds in sentences")
+    start_date = factory.SelfAttribute("chart_case.started_on")
+    target_date = factory.LazyAttribute(lambda goal: goal.start_date + datetime.timedelta(days=90))
+    created_by = factory.SubFactory(UserFactory, clinic=factory.SelfAttribute("..clinic"))
+
+
+class DailyNoteFactory(factory.django.DjangoModelFactory):
+    """Unsigned unless ``signed_by`` is given."""
+
+    class Meta:
+        model = DailyNote
+
+    chart_case = factory.SubFactory(PatientChartCaseFactory)
+    clinic = factory.SelfAttribute("chart_case.clinic")
+    author = factory.SubFactory(UserFactory, clinic=factory.SelfAttribute("..clinic"))
+    date_of_service = factory.LazyFunction(timezone.localdate)
+    subjective = "Arrived on time, cooperative."
+    objective = "Produced /s/ in 8 of 10 words."
+    assessment = "Progressing toward the goal."
+    plan = "Continue twice weekly."
+    signed_at = factory.LazyAttribute(lambda note: timezone.now() if note.signed_by else None)
+    signed_by = None
+
+
+class EvaluationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Evaluation
+
+    chart_case = factory.SubFactory(PatientChartCaseFactory)
+    clinic = factory.SelfAttribute("chart_case.clinic")
+    author = factory.SubFactory(UserFactory, clinic=factory.SelfAttribute("..clinic"))
+    kind = Evaluation.Kind.INITIAL
+    date = factory.LazyFunction(timezone.localdate)
+    findings = "Mild articulation disorder."
+    recommendations = "Speech therapy twice weekly for 12 weeks."
+    signed_at = factory.LazyAttribute(lambda doc: timezone.now() if doc.signed_by else None)
+    signed_by = None
+
+
+class ReminderFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Reminder
+
+    chart_case = factory.SubFactory(PatientChartCaseFactory)
+    clinic = factory.SelfAttribute("chart_case.clinic")
+    text = "Send the progress report"
+    due_on = factory.LazyFunction(timezone.localdate)
+    created_by = factory.SubFactory(UserFactory, clinic=factory.SelfAttribute("..clinic"))

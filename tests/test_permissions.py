@@ -20,6 +20,8 @@ ROLE_FIXTURES = {
     SCHEDULER: "scheduler",
     THERAPIST: "therapist",
     PATIENT: "patient_user",
+    # An occupational therapist: the speech-only chart case is not theirs to see.
+    "other discipline": "ot_therapist",
     "other clinic": "other_admin",
 }
 
@@ -30,13 +32,40 @@ STAFF = {ADMINISTRATOR, SCHEDULER, THERAPIST, PATIENT}
 class Route:
     name: str
     allowed: frozenset
-    # The fixture whose row the URL names, if any.
+    # The fixture whose row the URL names as ``pk``, if any.
     obj: str | None = None
     kwargs: dict = field(default_factory=dict)
+    # Other URL arguments taken from fixtures: {"goal_pk": "speech_goal"}.
+    params: dict = field(default_factory=dict)
+    # POST-only screens are tried with a POST of ``data``; success is then a redirect.
+    method: str = "get"
+    data: dict = field(default_factory=dict)
+
+    @property
+    def names_a_row(self) -> bool:
+        return bool(self.obj or self.params)
+
+    @property
+    def ok_status(self) -> int:
+        return 302 if self.method == "post" else 200
+
+    def url(self, request) -> str:
+        kwargs = dict(self.kwargs)
+        if self.obj:
+            kwargs["pk"] = request.getfixturevalue(self.obj).pk
+        for name, fixture in self.params.items():
+            kwargs[name] = request.getfixturevalue(fixture).pk
+        return reverse(self.name, kwargs=kwargs)
 
 
 ADMIN_ONLY = frozenset({ADMINISTRATOR})
 ANY_USER = frozenset(STAFF)
+STAFF_ONLY = frozenset({ADMINISTRATOR, SCHEDULER, THERAPIST})
+FRONT_DESK = frozenset({ADMINISTRATOR, SCHEDULER})
+THERAPISTS = frozenset({THERAPIST})
+READERS = frozenset({ADMINISTRATOR, THERAPIST})
+CC = {"pk": "speech_chart_case"}
+NOTE = {"kind": "notes"}
 
 ROUTES = [
     Route("home", ANY_USER),
@@ -57,6 +86,56 @@ ROUTES = [
     Route("cases:case_archive", ADMIN_ONLY, obj="speech_case"),
     Route("cases:case_restore", ADMIN_ONLY, obj="speech_case"),
     Route("cases:case_history", ADMIN_ONLY, obj="speech_case"),
+    Route("charts:patient_list", STAFF_ONLY),
+    Route("charts:patient_create", FRONT_DESK),
+    Route("charts:patient_detail", STAFF_ONLY, obj="charted_patient"),
+    Route("charts:patient_update", FRONT_DESK, obj="charted_patient"),
+    Route("charts:chart_case_add", THERAPISTS, obj="charted_patient"),
+    Route(
+        "charts:chart_case_detail",
+        STAFF_ONLY,
+        obj="charted_patient",
+        params={"chart_case_pk": "speech_chart_case"},
+    ),
+    Route("charts:chart_case_discharge", THERAPISTS, params=CC),
+    Route("charts:chart_case_reopen", THERAPISTS, params=CC),
+    Route("charts:chart_case_history", READERS, params=CC),
+    Route("charts:goal_create", THERAPISTS, params=CC),
+    Route("charts:goal_update", THERAPISTS, params={**CC, "goal_pk": "speech_goal"}),
+    Route("charts:note_create", THERAPISTS, params=CC),
+    Route("charts:note_update", THERAPISTS, params={**CC, "doc_pk": "unsigned_note"}),
+    Route("charts:evaluation_create", THERAPISTS, params=CC),
+    Route(
+        "charts:evaluation_update",
+        THERAPISTS,
+        params={**CC, "doc_pk": "unsigned_evaluation"},
+    ),
+    Route("charts:document_detail", READERS, kwargs=NOTE, params={**CC, "doc_pk": "unsigned_note"}),
+    Route(
+        "charts:document_sign",
+        THERAPISTS,
+        kwargs=NOTE,
+        params={**CC, "doc_pk": "unsigned_note"},
+        method="post",
+    ),
+    Route(
+        "charts:document_delete", THERAPISTS, kwargs=NOTE, params={**CC, "doc_pk": "unsigned_note"}
+    ),
+    Route(
+        "charts:document_addendum",
+        THERAPISTS,
+        kwargs=NOTE,
+        params={**CC, "doc_pk": "signed_note"},
+        method="post",
+        data={"text": "Corrected the accuracy figure."},
+    ),
+    Route("charts:reminder_create", THERAPISTS, params=CC),
+    Route(
+        "charts:reminder_done",
+        THERAPISTS,
+        params={**CC, "reminder_pk": "speech_reminder"},
+        method="post",
+    ),
     Route("accounts:staff_list", ADMIN_ONLY),
     Route("accounts:staff_create", ADMIN_ONLY),
     Route("accounts:staff_update", ADMIN_ONLY, obj="scheduler"),
@@ -89,25 +168,27 @@ def test_every_url_name_is_in_the_matrix():
 def expected_status(route: Route, role: str) -> int:
     if role == "anonymous":
         return 302
-    if role == "other clinic":
-        if ADMINISTRATOR not in route.allowed:
-            return 403
-        return 404 if route.obj else 200
-    return 200 if role in route.allowed else 403
+    # A role check comes first; a row the user may not see is then a 404.
+    acting_as = {"other clinic": ADMINISTRATOR, "other discipline": THERAPIST}.get(role, role)
+    if acting_as not in route.allowed:
+        return 403
+    if role in {"other clinic", "other discipline"} and route.names_a_row:
+        return 404
+    return route.ok_status
 
 
 @pytest.mark.parametrize("role", list(ROLE_FIXTURES))
 @pytest.mark.parametrize("route", ROUTES, ids=lambda route: route.name)
 def test_permission_matrix(route, role, client, request, administrator):
-    kwargs = dict(route.kwargs)
-    if route.obj:
-        kwargs["pk"] = request.getfixturevalue(route.obj).pk
-    url = reverse(route.name, kwargs=kwargs)
+    url = route.url(request)
     fixture = ROLE_FIXTURES[role]
     if fixture:
         client.force_login(request.getfixturevalue(fixture))
 
-    response = client.get(url)
+    if route.method == "post":
+        response = client.post(url, route.data)
+    else:
+        response = client.get(url)
 
     assert response.status_code == expected_status(route, role), url
     if role == "anonymous":
@@ -135,13 +216,12 @@ def test_post_without_csrf_token_is_refused(administrator):
 )
 def test_writes_are_refused_to_other_roles(route, role, client, request):
     """A POST by a role without the right changes nothing, whatever it sends."""
-    kwargs = {"pk": request.getfixturevalue(route.obj).pk} if route.obj else {}
     fixture = ROLE_FIXTURES[role]
     if fixture:
         client.force_login(request.getfixturevalue(fixture))
     speech_case = request.getfixturevalue("speech_case")
 
-    response = client.post(reverse(route.name, kwargs=kwargs), {"name": "Hijacked"})
+    response = client.post(route.url(request), {"name": "Hijacked"})
 
     assert response.status_code == (302 if role == "anonymous" else 403)
     speech_case.refresh_from_db()

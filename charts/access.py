@@ -1,0 +1,34 @@
+"""Loading patients and chart cases for a user: what they may not see is a 404, what they may
+see but not do is a 403."""
+
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+
+from charts.models import Patient, PatientChartCase
+from fusion.roles import ADMINISTRATOR, THERAPIST, role_names
+
+
+def get_patient_for(user, pk) -> Patient:
+    return get_object_or_404(Patient.objects.visible_to(user), pk=pk)
+
+
+def may_read_documentation(user, chart_case: PatientChartCase) -> bool:
+    """Administrators read every chart case's documentation; therapists those of their
+    service types (the only ones they can load); schedulers none."""
+    return bool(role_names(user) & {ADMINISTRATOR, THERAPIST})
+
+
+def may_write_documentation(user, chart_case: PatientChartCase) -> bool:
+    return PatientChartCase.objects.documentable_by(user).filter(pk=chart_case.pk).exists()
+
+
+def get_chart_case_for(user, pk, *, documentation: bool = False, write: bool = False):
+    chart_case = get_object_or_404(
+        PatientChartCase.objects.visible_to(user).select_related("patient", "case", "clinic"),
+        pk=pk,
+    )
+    if documentation and not may_read_documentation(user, chart_case):
+        raise PermissionDenied
+    if write and not may_write_documentation(user, chart_case):
+        raise PermissionDenied
+    return chart_case

@@ -1,0 +1,170 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Exists, OuterRef, Prefetch, Q
+
+from cases.models import PatientCase, PatientCaseServiceType
+from charts.search import parse_date
+from clinic.models import ClinicOwned, ClinicQuerySet, ServiceType
+from fusion.roles import ADMINISTRATOR, SCHEDULER, THERAPIST, role_names
+
+
+def _therapist_sees_case(user, case_field: str):
+    """A condition on ``case_field`` (a PatientCase id) that holds when the case shares one of
+    the therapist's service types."""
+    return Exists(
+        PatientCaseServiceType.objects.filter(
+            clinic_id=user.clinic_id,
+            case_id=OuterRef(case_field),
+            service_type__in=user.service_types.all(),
+        )
+    )
+
+
+class PatientQuerySet(ClinicQuerySet):
+    def visible_to(self, user):
+        """Administrators and schedulers see every patient of their clinic; a therapist sees
+        the patients with a chart case of one of their service types."""
+        roles = role_names(user)
+        patients = self.for_clinic(user.clinic_id)
+        if roles & {ADMINISTRATOR, SCHEDULER}:
+            return patients
+        if THERAPIST in roles:
+            visible_chart_cases = PatientChartCase.objects.filter(
+                clinic_id=user.clinic_id, patient_id=OuterRef("pk")
+            ).filter(_therapist_sees_case(user, "case_id"))
+            return patients.filter(Exists(visible_chart_cases))
+        return patients.none()
+
+    def search(self, text: str):
+        """By name (any part, any order) or date of birth (YYYY-MM-DD or MM/DD/YYYY)."""
+        text = " ".join(text.split())
+        if not text:
+            return self
+        born = parse_date(text)
+        if born is not None:
+            return self.filter(date_of_birth=born)
+        condition = Q()
+        for word in text.split(" "):
+            condition &= Q(first_name__icontains=word) | Q(last_name__icontains=word)
+        return self.filter(condition)
+
+
+class Patient(ClinicOwned):
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100)
+    date_of_birth = models.DateField()
+
+    objects = PatientQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        indexes = [
+            models.Index(fields=["clinic", "last_name", "first_name"]),
+            models.Index(fields=["clinic", "date_of_birth"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+class PatientChartCaseQuerySet(ClinicQuerySet):
+    def active(self):
+        return self.filter(status=PatientChartCase.Status.ACTIVE)
+
+    def visible_to(self, user):
+        """Everyone on staff sees the cases on a chart, except that a therapist sees only those
+        sharing one of their service types (the others are not even listed)."""
+        roles = role_names(user)
+        chart_cases = self.for_clinic(user.clinic_id)
+        if roles & {ADMINISTRATOR, SCHEDULER}:
+            return chart_cases
+        if THERAPIST in roles:
+            return chart_cases.filter(_therapist_sees_case(user, "case_id"))
+        return chart_cases.none()
+
+    def documentable_by(self, user):
+        """Chart cases whose documentation the user may write: therapists of their services."""
+        if THERAPIST not in role_names(user):
+            return self.none()
+        return self.for_clinic(user.clinic_id).filter(_therapist_sees_case(user, "case_id"))
+
+    def for_tabs(self):
+        return self.select_related("case").prefetch_related(
+            Prefetch("case__service_types", queryset=ServiceType.objects.order_by("name"))
+        )
+
+
+class PatientChartCase(ClinicOwned):
+    """A clinic case placed on one patient's chart. Name and services come from the case."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        DISCHARGED = "discharged", "Discharged"
+
+    patient = models.ForeignKey(
+        Patient, on_delete=models.PROTECT, related_name="chart_cases", db_index=False
+    )
+    case = models.ForeignKey(
+        PatientCase, on_delete=models.PROTECT, related_name="chart_cases", db_index=False
+    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    started_on = models.DateField()
+    discharged_on = models.DateField(null=True, blank=True)
+    discharge_evaluation = models.ForeignKey(
+        "charts.Evaluation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
+
+    objects = PatientChartCaseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["started_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["clinic", "patient", "case"],
+                condition=Q(status="active"),
+                name="chartcase_one_active_per_patient_and_case",
+                violation_error_message="This case is already active on the patient's chart.",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="active", discharged_on__isnull=True)
+                | Q(status="discharged", discharged_on__isnull=False),
+                name="chartcase_discharged_has_date",
+            ),
+            models.CheckConstraint(
+                condition=Q(discharged_on__isnull=True)
+                | Q(discharged_on__gte=models.F("started_on")),
+                name="chartcase_discharge_after_start",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["clinic", "case", "patient"]),
+            models.Index(fields=["clinic", "patient", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.patient}: {self.case}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == self.Status.ACTIVE
+
+
+class ChartCaseEvent(ClinicOwned):
+    """The history of a chart case: who did what and when, in plain words."""
+
+    chart_case = models.ForeignKey(
+        PatientChartCase, on_delete=models.PROTECT, related_name="events", db_index=False
+    )
+    action = models.CharField(max_length=40)
+    details = models.TextField(blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["clinic", "chart_case", "-at"])]
