@@ -1,9 +1,13 @@
-"""Demo patients with cases on their charts (used by ``load_demo``)."""
+"""Demo patients with cases on their charts and some documentation (used by ``load_demo``)."""
 
 import datetime
 
+from django.utils import timezone
+
+from accounts.models import User
 from cases.models import PatientCase
-from charts.models import Patient, PatientChartCase
+from charts import services
+from charts.models import Goal, Patient, PatientChartCase
 from clinic.models import Clinic
 
 # (first, last, date of birth, cases on the chart)
@@ -18,7 +22,8 @@ PATIENTS = [
 
 
 def load(clinic: Clinic, cases: dict[str, PatientCase]) -> None:
-    started = datetime.date(2026, 9, 1)
+    today = timezone.localdate()
+    started = today - datetime.timedelta(days=80)
     for first, last, born, case_names in PATIENTS:
         patient, _ = Patient.objects.get_or_create(
             clinic=clinic, first_name=first, last_name=last, defaults={"date_of_birth": born}
@@ -31,3 +36,104 @@ def load(clinic: Clinic, cases: dict[str, PatientCase]) -> None:
                 status=PatientChartCase.Status.ACTIVE,
                 defaults={"started_on": started},
             )
+    _document(clinic, started)
+
+
+def _document(clinic: Clinic, started: datetime.date) -> None:
+    """Goals, notes, an evaluation and reminders, written once (skipped when present)."""
+    slp = User.objects.get(email="slp@demo.clinic")
+    ot = User.objects.get(email="ot@demo.clinic")
+    liam = PatientChartCase.objects.get(
+        clinic=clinic, patient__first_name="Liam", case__name="Speech Therapy"
+    )
+    feeding = PatientChartCase.objects.get(
+        clinic=clinic, patient__first_name="Noah", case__name="Feeding Therapy"
+    )
+    if liam.goals.exists():
+        return
+    day = datetime.timedelta(days=1)
+
+    evaluation = services.evaluation_create(
+        chart_case=liam,
+        kind="initial",
+        date=started,
+        findings="Articulation: substitutes /t/ for /s/ in all positions; stimulable for words.",
+        recommendations="Speech therapy twice weekly for 12 weeks.",
+        by=slp,
+    )
+    services.evaluation_sign(evaluation=evaluation, by=slp)
+    long_term = services.goal_create(
+        chart_case=liam,
+        kind=Goal.Kind.LONG_TERM,
+        parent=None,
+        text="Liam will produce /s/ in all positions of words in conversation with 90% accuracy.",
+        start_date=started,
+        target_date=started + 180 * day,
+        by=slp,
+    )
+    short_term = services.goal_create(
+        chart_case=liam,
+        kind=Goal.Kind.SHORT_TERM,
+        parent=long_term,
+        text="Liam will produce initial /s/ in single words with 80% accuracy.",
+        start_date=started,
+        target_date=started + 60 * day,
+        by=slp,
+    )
+    for offset, accuracy in ((7, 40), (14, 55), (21, 70)):
+        note = services.note_create(
+            chart_case=liam,
+            date_of_service=started + offset * day,
+            subjective="Cooperative and engaged.",
+            objective=f"Initial /s/ in single words: {accuracy}% accuracy with visual cues.",
+            assessment="Steady progress toward the short-term goal.",
+            plan="Continue; fade visual cues.",
+            progress=[
+                services.ProgressInput(
+                    goal=short_term, status="active", note=f"{accuracy}% accuracy"
+                )
+            ],
+            by=slp,
+        )
+        services.note_sign(note=note, by=slp)
+    services.note_create(
+        chart_case=liam,
+        date_of_service=started + 28 * day,
+        subjective="Tired after school.",
+        objective="Initial /s/: 75% accuracy.",
+        assessment="",
+        plan="",
+        progress=[],
+        by=slp,
+    )
+    services.reminder_create(
+        chart_case=liam,
+        text="Send the progress report to school",
+        due_on=started + 30 * day,
+        by=slp,
+    )
+
+    # A shared case: the occupational therapist works on the goal the speech therapist wrote.
+    shared_goal = services.goal_create(
+        chart_case=feeding,
+        kind=Goal.Kind.LONG_TERM,
+        parent=None,
+        text="Noah will accept three new foods of varied textures at meals.",
+        start_date=started,
+        target_date=started + 120 * day,
+        by=slp,
+    )
+    note = services.note_create(
+        chart_case=feeding,
+        date_of_service=started + 10 * day,
+        subjective="Parent reports gagging on mixed textures.",
+        objective="Tolerated 2 tastes of puree with crunchy topping.",
+        assessment="Sensory aversion to mixed textures.",
+        plan="Graded exposure; OT to address oral-motor desensitisation.",
+        progress=[services.ProgressInput(goal=shared_goal, status="active", note="2 tastes")],
+        by=ot,
+    )
+    services.note_sign(note=note, by=ot)
+    services.reminder_create(
+        chart_case=feeding, text="Call parent about the meal log", due_on=started + 20 * day, by=ot
+    )
