@@ -4,10 +4,15 @@ from django.urls import reverse
 
 from fusion.roles import ADMINISTRATOR, SCHEDULER, THERAPIST, role_names
 
-# (label, url name, roles that see it, URL prefix that marks it active)
+# (label, url name, roles that see it, URL prefixes that mark it active)
 TABS = [
-    ("Patients", "charts:patient_list", {ADMINISTRATOR, SCHEDULER, THERAPIST}, "/patients/"),
-    ("Admin", "clinic:setup_home", {ADMINISTRATOR}, "/setup/"),
+    (
+        "Patients",
+        "charts:patient_list",
+        {ADMINISTRATOR, SCHEDULER, THERAPIST},
+        ("/patients/", "/chart-cases/"),
+    ),
+    ("Admin", "clinic:setup_home", {ADMINISTRATOR}, ("/setup/",)),
 ]
 
 # (label, url name, URL prefix that marks it active, what it is for)
@@ -40,8 +45,8 @@ def navigation(request):
         return {"nav_tabs": []}
     roles = role_names(user)
     tabs = [
-        {"label": label, "url": reverse(name), "active": request.path.startswith(prefix)}
-        for label, name, allowed, prefix in TABS
+        {"label": label, "url": reverse(name), "active": request.path.startswith(prefixes)}
+        for label, name, allowed, prefixes in TABS
         if roles & allowed
     ]
     context = {"nav_tabs": tabs}
