@@ -9,9 +9,8 @@ def clean_trimmed_name(form: forms.ModelForm, queryset, *, label: str) -> str:
     The database holds the same rule as a constraint; this check is what gives the user a
     message next to the field instead of an error page.
     """
-    name = " ".join((form.cleaned_data.get("name") or "").split())
-    if not name:
-        raise forms.ValidationError("Enter a name.")
+    # The field is required, so a blank name never gets here.
+    name = " ".join(form.cleaned_data["name"].split())
     duplicates = queryset.filter(name__iexact=name)
     if form.instance.pk:
         duplicates = duplicates.exclude(pk=form.instance.pk)
