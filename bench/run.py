@@ -1,0 +1,596 @@
+#!/usr/bin/env python
+"""Benchmark: build a data set, serve it with gunicorn, load each screen, print the figures.
+
+    .venv/bin/python bench/run.py [--scale small|default] [--database-url URL]
+                                  [--seconds N] [--concurrency N] [--keep-data]
+
+See bench/README.md for what the figures mean. This is not a test: it asserts nothing, it
+prints numbers (and writes them to bench/results/ as JSON).
+"""
+
+import argparse
+import datetime
+import importlib.metadata
+import json
+import os
+import platform
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/fusion_bench"
+RESULTS = ROOT / "bench" / "results"
+SERVER_PATH_FOR_HEALTH = "/bench/bare/"
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scale", choices=["small", "default"], default="default")
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL),
+        help="database to WIPE and fill; its name must contain 'bench' "
+        f"(default: $BENCH_DATABASE_URL or {DEFAULT_DATABASE_URL})",
+    )
+    parser.add_argument("--seconds", type=float, default=5.0, help="measured time per screen")
+    parser.add_argument(
+        "--rounds", type=int, default=5, help="slices each screen's time is cut into"
+    )
+    parser.add_argument("--concurrency", type=int, default=4, help="client threads")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
+    parser.add_argument(
+        "--max-requests", type=int, default=20_000, help="hard cap on requests per screen"
+    )
+    parser.add_argument(
+        "--renames", type=int, default=20, help="timed renames per case (0 skips the timing)"
+    )
+    parser.add_argument(
+        "--keep-data",
+        action="store_true",
+        help="reuse the database if it already holds a finished build at this scale",
+    )
+    parser.add_argument(
+        "--only", action="append", default=[], help="measure only screens whose label has this"
+    )
+    parser.add_argument(
+        "--show-queries", action="store_true", help="print the SQL each screen runs"
+    )
+    args = parser.parse_args()
+    if min(args.concurrency, args.workers, args.rounds) < 1 or args.seconds <= 0:
+        parser.error("--concurrency, --workers and --rounds must be at least 1, --seconds > 0")
+    return args
+
+
+def log(message: str) -> None:
+    print(message, flush=True)
+
+
+# --- the database ---------------------------------------------------------------------------
+
+
+def database_settings(url: str) -> dict:
+    import dj_database_url
+
+    return dj_database_url.parse(url)
+
+
+def check_disposable(url: str) -> None:
+    """The bench wipes its database: refuse one that does not look like it was made for it."""
+    name = str(database_settings(url)["NAME"])
+    if "bench" not in Path(name).name.lower():
+        sys.exit(
+            f"Refusing to use database {name!r}: the bench wipes and refills its database, so "
+            "its name must contain 'bench' (e.g. fusion_bench)."
+        )
+
+
+def _pg_admin_connection(db: dict):
+    import psycopg
+
+    return psycopg.connect(
+        host=db.get("HOST") or None,
+        port=db.get("PORT") or None,
+        user=db.get("USER") or None,
+        password=db.get("PASSWORD") or None,
+        dbname="postgres",
+        autocommit=True,
+    )
+
+
+def database_exists(url: str) -> bool:
+    db = database_settings(url)
+    if "postgresql" in db["ENGINE"]:
+        with _pg_admin_connection(db) as admin:
+            row = admin.execute(
+                "SELECT 1 FROM pg_database WHERE datname = %s", [db["NAME"]]
+            ).fetchone()
+            return row is not None
+    return Path(db["NAME"]).exists()
+
+
+def recreate_database(url: str) -> None:
+    db = database_settings(url)
+    if "postgresql" in db["ENGINE"]:
+        from psycopg import sql
+
+        with _pg_admin_connection(db) as admin:
+            name = sql.Identifier(db["NAME"])
+            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
+            admin.execute(sql.SQL("CREATE DATABASE {}").format(name))
+    elif "sqlite" in db["ENGINE"]:
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{db['NAME']}{suffix}").unlink(missing_ok=True)
+    else:
+        sys.exit(f"Unsupported database engine {db['ENGINE']}")
+
+
+def migrate() -> None:
+    from django.core.management import call_command
+
+    started = time.perf_counter()
+    call_command("migrate", verbosity=0, interactive=False)
+    log(f"  migrated in {time.perf_counter() - started:.1f} s")
+
+
+# --- sessions -------------------------------------------------------------------------------
+
+
+def make_session(user) -> str:
+    """A logged-in session made directly, as ``login()`` would leave it: no password round-trip,
+    so django-axes never sees a login attempt."""
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user
+    from django.http import HttpRequest
+    from django.utils.module_loading import import_string
+
+    # The first configured backend that can load a user from a session, as the test client's
+    # force_login picks it (axes' backend cannot).
+    backend = next(
+        path
+        for path in settings.AUTHENTICATION_BACKENDS
+        if hasattr(import_string(path), "get_user")
+    )
+    SessionStore = import_module(settings.SESSION_ENGINE).SessionStore
+    store = SessionStore()
+    store[SESSION_KEY] = user._meta.pk.value_to_string(user)
+    store[BACKEND_SESSION_KEY] = backend
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    store.create()
+
+    probe = HttpRequest()
+    probe.session = SessionStore(session_key=store.session_key)
+    if get_user(probe).pk != user.pk:
+        sys.exit(f"A session made for {user} does not log in (backend {backend}).")
+    return store.session_key
+
+
+def sessions_by_user(count: int) -> dict[str, list[str | None]]:
+    """``count`` separate sessions per bench user: one per client thread, as real users each
+    have their own (the product saves the session on every request)."""
+    from django.conf import settings
+
+    from accounts.models import User
+    from bench import dataset, screens
+
+    users = {
+        screens.ADMIN: User.objects.get(email=dataset.ADMIN_EMAIL),
+        screens.OPERATOR: User.objects.get(email=dataset.OPERATOR_EMAIL),
+    }
+    cookies: dict[str, list[str | None]] = {screens.ANONYMOUS: [None] * count}
+    for key, user in users.items():
+        cookies[key] = [
+            f"{settings.SESSION_COOKIE_NAME}={make_session(user)}" for _ in range(count)
+        ]
+    return cookies
+
+
+# --- queries per request, in process -------------------------------------------------------
+
+
+def count_queries(path: str, cookie: str | None, show: bool) -> dict:
+    """Request the path with Django's test client on the same database, in this process: the
+    first request warms per-process caches (content types, templates), then five are timed.
+    Reports the queries of the last, the median wall time and the SQL time within it."""
+    from django.test import Client
+
+    from bench.queries import record
+
+    client = Client()
+    if cookie:
+        name, value = cookie.split("=", 1)
+        client.cookies[name] = value
+    client.get(path)
+    samples = []
+    for _ in range(5):
+        with record() as queries:
+            start = time.perf_counter()
+            response = client.get(path)
+            wall_ms = (time.perf_counter() - start) * 1000
+        samples.append((wall_ms, queries.total_ms, queries, response))
+    wall_ms = statistics.median(sample[0] for sample in samples)
+    sql_ms = statistics.median(sample[1] for sample in samples)
+    _, _, queries, response = samples[-1]
+    if show:
+        for number, (sql, ms) in enumerate(queries, 1):
+            log(f"    {number:3d}. {ms:7.2f} ms  {sql[:300]}")
+    return {
+        "status": response.status_code,
+        "queries": len(queries),
+        "bytes": len(response.content),
+        "app_ms": wall_ms,
+        "sql_ms": sql_ms,
+    }
+
+
+# --- gunicorn -------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_gunicorn(port: int, workers: int, log_path: Path) -> subprocess.Popen:
+    command = [
+        str(ROOT / ".venv" / "bin" / "gunicorn"),
+        "fusion.wsgi:application",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--no-control-socket",
+        "--log-level",
+        "warning",
+        "--error-logfile",
+        str(log_path),
+    ]
+    # The environment already carries DATABASE_URL, DJANGO_SETTINGS_MODULE=bench.settings and
+    # the bench's DEBUG/SSL settings (set by bench/settings.py when it was imported here).
+    return subprocess.Popen(command, cwd=ROOT, env=os.environ.copy(), start_new_session=True)
+
+
+def stop_gunicorn(process: subprocess.Popen) -> None:
+    if process.poll() is not None:
+        return
+    process.send_signal(signal.SIGTERM)  # graceful: the master stops its workers
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+# --- reporting ------------------------------------------------------------------------------
+
+
+def machine_info(workers: int, concurrency: int) -> dict:
+    from django.db import connection
+
+    cpu = platform.processor() or "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = ""
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                memory = f"{int(line.split()[1]) / 1024 / 1024:.0f} GB RAM"
+                break
+    except OSError:
+        pass
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SHOW server_version")
+            database = f"PostgreSQL {cursor.fetchone()[0].split()[0]}"
+        elif connection.vendor == "sqlite":
+            cursor.execute("SELECT sqlite_version()")
+            database = f"SQLite {cursor.fetchone()[0]}"
+        else:
+            database = connection.vendor
+    return {
+        "cpu": cpu,
+        "cpus": os.cpu_count(),
+        "memory": memory,
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "django": importlib.metadata.version("django"),
+        "gunicorn": importlib.metadata.version("gunicorn"),
+        "database": database,
+        "workers": workers,
+        "concurrency": concurrency,
+    }
+
+
+def row_counts() -> dict[str, int]:
+    from django.apps import apps
+
+    labels = [
+        "accounts.User",
+        "cases.PatientCase",
+        "cases.AppointmentTypeRule",
+        "charts.Patient",
+        "charts.PatientChartCase",
+    ]
+    counts = {}
+    for label in labels:
+        try:
+            counts[label] = apps.get_model(label)._base_manager.count()
+        except LookupError:
+            pass
+    return counts
+
+
+def print_table(rows: list[dict]) -> None:
+    headers = [
+        "screen",
+        "requests",
+        "req/s",
+        "p50 ms",
+        "p95 ms",
+        "queries",
+        "1 req ms",
+        "of it SQL",
+        "KB",
+        "errors",
+    ]
+    lines = []
+    for row in rows:
+        lines.append(
+            [
+                row["label"],
+                str(row["requests"]),
+                f"{row['rps']:.1f}",
+                f"{row['p50_ms']:.1f}",
+                f"{row['p95_ms']:.1f}",
+                str(row["queries"]),
+                f"{row['app_ms']:.1f}",
+                f"{row['sql_ms']:.1f}",
+                f"{row['bytes'] / 1024:.0f}",
+                str(row["error_count"]),
+            ]
+        )
+    widths = [max(len(h), *(len(line[i]) for line in lines)) for i, h in enumerate(headers)]
+
+    def fmt(cells):
+        first = cells[0].ljust(widths[0])
+        rest = [cell.rjust(width) for cell, width in zip(cells[1:], widths[1:], strict=True)]
+        return "  ".join([first, *rest])
+
+    log(fmt(headers))
+    log("  ".join("-" * width for width in widths))
+    for line in lines:
+        log(fmt(line))
+
+
+# --- main -----------------------------------------------------------------------------------
+
+
+def main() -> None:
+    args = parse_args()
+    url = args.database_url
+    check_disposable(url)
+    os.environ["DATABASE_URL"] = url
+    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+    os.chdir(ROOT)
+
+    safe_url = url.split("@")[-1] if "@" in url else url
+    log(f"Database {safe_url}, scale {args.scale}")
+
+    fresh = not (args.keep_data and database_exists(url))
+    if fresh:
+        log("Recreating the database")
+        recreate_database(url)
+
+    import django
+
+    django.setup()
+    from django.db import connections
+
+    from bench import dataset
+
+    scale = dataset.SCALES[args.scale]
+
+    migrate()
+    if not fresh and not dataset.matches(scale):
+        log("The kept data does not match this scale and schema: rebuilding")
+        connections.close_all()
+        recreate_database(url)
+        migrate()
+        fresh = True
+    if fresh:
+        log(
+            f"Building the data set: {scale.staff} staff, {scale.patients:,} patients, "
+            f"{scale.cases} cases, {scale.chart_cases:,} chart cases "
+            f"({scale.big_case_charts:,} on one case)"
+        )
+        dataset.build(scale, log=lambda message: log(message))
+    else:
+        log("Reusing the existing data set")
+
+    from django.urls import NoReverseMatch
+
+    from bench import cpu, load, screens
+
+    counts = row_counts()
+    log("Rows: " + ", ".join(f"{label} {count:,}" for label, count in counts.items()))
+    cookies = sessions_by_user(args.concurrency)
+    query_cookie = {key: values[0] for key, values in sessions_by_user(1).items()}
+
+    planned = []
+    for screen in screens.SCREENS:
+        if args.only and not any(part.lower() in screen.label.lower() for part in args.only):
+            continue
+        try:
+            path = screen.resolve()
+        except (NoReverseMatch, LookupError) as error:
+            log(f"  skipped {screen.label}: {type(error).__name__}: {error}")
+            continue
+        if args.show_queries:
+            log(f"  {screen.label} {path}")
+        counted = count_queries(path, query_cookie[screen.user], args.show_queries)
+        if counted["status"] != 200:
+            log(f"  note: {screen.label} {path} answered {counted['status']} in process")
+        planned.append((screen, path, counted))
+
+    info = machine_info(args.workers, args.concurrency)
+    port = free_port()
+    RESULTS.mkdir(exist_ok=True)
+    gunicorn_log = RESULTS / "gunicorn.log"
+    log(f"Starting gunicorn on 127.0.0.1:{port} with {args.workers} workers (log {gunicorn_log})")
+    server = start_gunicorn(port, args.workers, gunicorn_log)
+    rows = []
+    warmup = min(1.0, args.seconds / 5)
+    results = {index: load.LoadResult() for index in range(len(planned))}
+    cpu_shares = None
+    try:
+        load.wait_until_up(
+            port, SERVER_PATH_FOR_HEALTH, seconds=30, alive=lambda: server.poll() is None
+        )
+        for screen, path, _ in planned:
+            log(f"  warm-up {screen.label}: {path}")
+            load.drive(
+                port=port,
+                path=path,
+                cookies=cookies[screen.user],
+                seconds=warmup,
+                max_requests=args.max_requests,
+            )
+        meter = cpu.CpuMeter(server.pid)
+        measured_from = time.perf_counter()
+        # Round-robin slices rather than one block per screen: whatever else the machine does
+        # meanwhile is spread over all the screens, so that their figures stay comparable.
+        for round_ in range(args.rounds):
+            log(f"  round {round_ + 1} of {args.rounds}")
+            for index, (screen, path, _) in enumerate(planned):
+                results[index].merge(
+                    load.drive(
+                        port=port,
+                        path=path,
+                        cookies=cookies[screen.user],
+                        seconds=args.seconds / args.rounds,
+                        max_requests=max(0, args.max_requests - results[index].sent),
+                    )
+                )
+        cpu_shares = meter.shares(time.perf_counter() - measured_from)
+    finally:
+        stop_gunicorn(server)
+    for index, (screen, path, counted) in enumerate(planned):
+        result = results[index]
+        for error, count in result.errors.most_common(3):
+            log(f"    {screen.label}: error x{count}: {error}")
+        rows.append(
+            {
+                "label": screen.label,
+                "path": path,
+                "user": screen.user,
+                "requests": result.ok,
+                "rps": result.requests_per_second,
+                "p50_ms": result.percentile(0.50),
+                "p95_ms": result.percentile(0.95),
+                "queries": counted["queries"],
+                "app_ms": counted["app_ms"],
+                "sql_ms": counted["sql_ms"],
+                "bytes": counted["bytes"],
+                "error_count": sum(result.errors.values()),
+                "errors": dict(result.errors),
+            }
+        )
+
+    renames = screens.time_renames(args.renames) if args.renames else "skipped: --renames 0"
+
+    log("")
+    log(
+        f"Machine: {info['cpu']}, {info['cpus']} CPUs, {info['memory']}; {info['os']}; "
+        f"Python {info['python']}, Django {info['django']}, gunicorn {info['gunicorn']} "
+        f"({info['workers']} sync workers); {info['database']}"
+    )
+    log(
+        f"Data: scale {scale.name}; "
+        + ", ".join(f"{label} {count:,}" for label, count in counts.items())
+    )
+    log(
+        f"Load: {args.concurrency} client threads on the same machine, {args.seconds:g} s per "
+        f"screen in {args.rounds} round-robin slices after a {warmup:g} s warm-up, at most "
+        f"{args.max_requests} requests"
+    )
+    if cpu_shares:
+        log(
+            "CPU while measuring (% of all CPUs): "
+            + ", ".join(f"{name} {share:.0f}%" for name, share in cpu_shares.items())
+        )
+        if cpu_shares["other"] > 15:
+            log(
+                "  WARNING: other work on this machine took CPU during the measurements; the "
+                "absolute figures are low and noisy, compare screens within this run only."
+            )
+    log("")
+    print_table(rows)
+    log("")
+    by_label = {row["label"]: row for row in rows}
+    for ours, theirs, wanted in screens.COMPARISONS:
+        if ours in by_label and theirs in by_label and by_label[theirs]["rps"]:
+            a, b = by_label[ours], by_label[theirs]
+            log(
+                f"{ours} / {theirs}: {a['rps'] / b['rps']:.2f}x the requests per second "
+                f"(one request in process: {a['app_ms']:.1f} ms vs {b['app_ms']:.1f} ms); "
+                f"wanted: {wanted}"
+            )
+    log("")
+    if isinstance(renames, str):
+        log(f"Rename timing {renames}")
+    else:
+        log(
+            f"Rename through cases.services.case_update, {args.renames} times each, in turns "
+            "(one row whatever the charts: the two medians should match):"
+        )
+        for timing in renames:
+            log(
+                f"  {timing.label:34s} ({timing.charts:>7,} charts): median "
+                f"{timing.median_ms:6.2f} ms (min {timing.min_ms:.2f}, max {timing.max_ms:.2f}), "
+                f"{timing.queries} queries"
+            )
+
+    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+    output = RESULTS / f"bench-{scale.name}-{stamp}.json"
+    output.write_text(
+        json.dumps(
+            {
+                "when": stamp,
+                "machine": info,
+                "scale": asdict(scale),
+                "rows_in_database": counts,
+                "load": {
+                    "cpu_percent": cpu_shares,
+                    "rounds": args.rounds,
+                    "seconds": args.seconds,
+                    "concurrency": args.concurrency,
+                    "max_requests": args.max_requests,
+                },
+                "screens": rows,
+                "renames": renames
+                if isinstance(renames, str)
+                else [asdict(timing) for timing in renames],
+            },
+            indent=2,
+        )
+    )
+    log(f"\nWritten {output.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
