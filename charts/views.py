@@ -54,6 +54,22 @@ def _chart_url(chart_case) -> str:
     return reverse("charts:chart_case_detail", args=[chart_case.patient_id, chart_case.pk])
 
 
+def _chart_case_form(
+    request, chart_case, form, *, template, heading, button, save, success, **extra
+):
+    """GET shows the form; a valid POST calls ``save(cleaned_data)`` (a service) and goes back to
+    the chart, or to ``extra["next_url"]``; bad input is answered with the form and a 400."""
+    next_url = extra.pop("next_url", None) or _chart_url(chart_case)
+    context = {"form": form, "chart_case": chart_case, "heading": heading, "button": button}
+    context.update(extra)
+    if request.method == "POST":
+        if form.is_valid() and _apply(form, lambda: save(form.cleaned_data)):
+            messages.success(request, success)
+            return redirect(next_url)
+        return render(request, template, context, status=400)
+    return render(request, template, context)
+
+
 # Patients ---------------------------------------------------------------------------------
 
 
@@ -197,51 +213,39 @@ def chart_case_add(request, pk):
 @require_http_methods(["GET", "POST"])
 def chart_case_discharge(request, pk):
     chart_case = get_chart_case_for(request.user, pk, write=True)
-    form = DischargeForm(request.POST or None, chart_case=chart_case)
-    context = {
-        "form": form,
-        "chart_case": chart_case,
-        "heading": f"Discharge {chart_case.case.name}",
-        "button": "Discharge",
-    }
-    if request.method == "POST":
-        if form.is_valid() and _apply(
-            form,
-            lambda: services.chart_case_discharge(
-                chart_case=chart_case, by=request.user, **form.cleaned_data
-            ),
-        ):
-            messages.success(request, f"“{chart_case.case.name}” discharged.")
-            return redirect(_chart_url(chart_case))
-        return render(request, "charts/chart_case_discharge.html", context, status=400)
-    if not chart_case.is_active:
+    if request.method == "GET" and not chart_case.is_active:
         messages.info(request, "This case is already discharged.")
         return redirect(_chart_url(chart_case))
-    return render(request, "charts/chart_case_discharge.html", context)
+    return _chart_case_form(
+        request,
+        chart_case,
+        DischargeForm(request.POST or None, chart_case=chart_case),
+        template="charts/chart_case_discharge.html",
+        heading=f"Discharge {chart_case.case.name}",
+        button="Discharge",
+        save=lambda data: services.chart_case_discharge(
+            chart_case=chart_case, by=request.user, **data
+        ),
+        success=f"“{chart_case.case.name}” discharged.",
+    )
 
 
 @role_required(THERAPIST)
 @require_http_methods(["GET", "POST"])
 def chart_case_reopen(request, pk):
     chart_case = get_chart_case_for(request.user, pk, write=True)
-    form = ReopenForm(request.POST or None)
-    context = {
-        "form": form,
-        "chart_case": chart_case,
-        "heading": f"Reopen {chart_case.case.name}",
-        "button": "Reopen",
-    }
-    if request.method == "POST":
-        if form.is_valid() and _apply(
-            form,
-            lambda: services.chart_case_reopen(
-                chart_case=chart_case, reason=form.cleaned_data["reason"], by=request.user
-            ),
-        ):
-            messages.success(request, f"“{chart_case.case.name}” reopened.")
-            return redirect(_chart_url(chart_case))
-        return render(request, "charts/chart_case_reopen.html", context, status=400)
-    return render(request, "charts/chart_case_reopen.html", context)
+    return _chart_case_form(
+        request,
+        chart_case,
+        ReopenForm(request.POST or None),
+        template="charts/chart_case_reopen.html",
+        heading=f"Reopen {chart_case.case.name}",
+        button="Reopen",
+        save=lambda data: services.chart_case_reopen(
+            chart_case=chart_case, reason=data["reason"], by=request.user
+        ),
+        success=f"“{chart_case.case.name}” reopened.",
+    )
 
 
 @role_required(*READERS)
@@ -263,19 +267,16 @@ def chart_case_history(request, pk):
 @require_http_methods(["GET", "POST"])
 def goal_create(request, pk):
     chart_case = get_chart_case_for(request.user, pk, write=True)
-    form = GoalCreateForm(request.POST or None, chart_case=chart_case)
-    context = {"form": form, "chart_case": chart_case, "heading": "Add Goal", "button": "Save Goal"}
-    if request.method == "POST":
-        if form.is_valid() and _apply(
-            form,
-            lambda: services.goal_create(
-                chart_case=chart_case, by=request.user, **form.cleaned_data
-            ),
-        ):
-            messages.success(request, "Goal added.")
-            return redirect(_chart_url(chart_case))
-        return render(request, "charts/goal_form.html", context, status=400)
-    return render(request, "charts/goal_form.html", context)
+    return _chart_case_form(
+        request,
+        chart_case,
+        GoalCreateForm(request.POST or None, chart_case=chart_case),
+        template="charts/goal_form.html",
+        heading="Add Goal",
+        button="Save Goal",
+        save=lambda data: services.goal_create(chart_case=chart_case, by=request.user, **data),
+        success="Goal added.",
+    )
 
 
 @role_required(THERAPIST)
@@ -283,23 +284,17 @@ def goal_create(request, pk):
 def goal_update(request, pk, goal_pk):
     chart_case = get_chart_case_for(request.user, pk, write=True)
     goal = get_object_or_404(chart_case.goals, pk=goal_pk)
-    form = GoalUpdateForm(request.POST or None, instance=goal)
-    context = {
-        "form": form,
-        "chart_case": chart_case,
-        "goal": goal,
-        "heading": "Update Goal",
-        "button": "Save Goal",
-    }
-    if request.method == "POST":
-        if form.is_valid() and _apply(
-            form,
-            lambda: services.goal_update(goal=goal, by=request.user, **form.cleaned_data),
-        ):
-            messages.success(request, "Goal saved.")
-            return redirect(_chart_url(chart_case))
-        return render(request, "charts/goal_form.html", context, status=400)
-    return render(request, "charts/goal_form.html", context)
+    return _chart_case_form(
+        request,
+        chart_case,
+        GoalUpdateForm(request.POST or None, instance=goal),
+        template="charts/goal_form.html",
+        heading="Update Goal",
+        button="Save Goal",
+        save=lambda data: services.goal_update(goal=goal, by=request.user, **data),
+        success="Goal saved.",
+        goal=goal,
+    )
 
 
 # Daily notes ------------------------------------------------------------------------------
@@ -417,24 +412,18 @@ def note_update(request, pk, doc_pk):
 @require_http_methods(["GET", "POST"])
 def evaluation_create(request, pk):
     chart_case = get_chart_case_for(request.user, pk, write=True)
-    form = EvaluationForm(request.POST or None)
-    context = {
-        "form": form,
-        "chart_case": chart_case,
-        "heading": "New Evaluation",
-        "button": "Save Evaluation",
-    }
-    if request.method == "POST":
-        if form.is_valid() and _apply(
-            form,
-            lambda: services.evaluation_create(
-                chart_case=chart_case, by=request.user, **form.cleaned_data
-            ),
-        ):
-            messages.success(request, "Evaluation saved. Sign it when it is complete.")
-            return redirect(_chart_url(chart_case))
-        return render(request, "charts/evaluation_form.html", context, status=400)
-    return render(request, "charts/evaluation_form.html", context)
+    return _chart_case_form(
+        request,
+        chart_case,
+        EvaluationForm(request.POST or None),
+        template="charts/evaluation_form.html",
+        heading="New Evaluation",
+        button="Save Evaluation",
+        save=lambda data: services.evaluation_create(
+            chart_case=chart_case, by=request.user, **data
+        ),
+        success="Evaluation saved. Sign it when it is complete.",
+    )
 
 
 @role_required(THERAPIST)
@@ -445,27 +434,23 @@ def evaluation_update(request, pk, doc_pk):
     if evaluation.is_signed:
         messages.error(request, services.SIGNED)
         return _document_page(request, "evaluations", chart_case, evaluation, status=409)
-    form = EvaluationForm(request.POST or None, instance=evaluation)
-    context = {
-        "form": form,
-        "chart_case": chart_case,
-        "evaluation": evaluation,
-        "heading": f"Edit {evaluation}",
-        "button": "Save Evaluation",
-    }
-    if request.method == "POST":
-        if form.is_valid() and _apply(
-            form,
-            lambda: services.evaluation_update(
-                evaluation=evaluation, by=request.user, **form.cleaned_data
-            ),
-        ):
-            messages.success(request, "Evaluation saved.")
-            return redirect(
-                "charts:document_detail", pk=chart_case.pk, kind="evaluations", doc_pk=evaluation.pk
-            )
-        return render(request, "charts/evaluation_form.html", context, status=400)
-    return render(request, "charts/evaluation_form.html", context)
+    return _chart_case_form(
+        request,
+        chart_case,
+        EvaluationForm(request.POST or None, instance=evaluation),
+        template="charts/evaluation_form.html",
+        heading=f"Edit {evaluation}",
+        button="Save Evaluation",
+        save=lambda data: services.evaluation_update(
+            evaluation=evaluation, by=request.user, **data
+        ),
+        success="Evaluation saved.",
+        evaluation=evaluation,
+        next_url=reverse(
+            "charts:document_detail",
+            kwargs={"pk": chart_case.pk, "kind": "evaluations", "doc_pk": evaluation.pk},
+        ),
+    )
 
 
 # Signed documents: notes and evaluations alike --------------------------------------------
@@ -574,24 +559,16 @@ def document_addendum(request, pk, kind, doc_pk):
 @require_http_methods(["GET", "POST"])
 def reminder_create(request, pk):
     chart_case = get_chart_case_for(request.user, pk, write=True)
-    form = ReminderForm(request.POST or None)
-    context = {
-        "form": form,
-        "chart_case": chart_case,
-        "heading": "Add Reminder",
-        "button": "Save Reminder",
-    }
-    if request.method == "POST":
-        if form.is_valid() and _apply(
-            form,
-            lambda: services.reminder_create(
-                chart_case=chart_case, by=request.user, **form.cleaned_data
-            ),
-        ):
-            messages.success(request, "Reminder added.")
-            return redirect(_chart_url(chart_case))
-        return render(request, "charts/reminder_form.html", context, status=400)
-    return render(request, "charts/reminder_form.html", context)
+    return _chart_case_form(
+        request,
+        chart_case,
+        ReminderForm(request.POST or None),
+        template="charts/reminder_form.html",
+        heading="Add Reminder",
+        button="Save Reminder",
+        save=lambda data: services.reminder_create(chart_case=chart_case, by=request.user, **data),
+        success="Reminder added.",
+    )
 
 
 @role_required(THERAPIST)
