@@ -17,9 +17,7 @@ def home(request):
         context["overdue_reminders"] = list(
             Reminder.objects.for_clinic(request.user.clinic_id)
             .overdue(timezone.localdate())
-            .filter(
-                chart_case__in=PatientChartCase.objects.documentable_by(request.user).active()
-            )
+            .filter(chart_case__in=PatientChartCase.objects.documentable_by(request.user).active())
             .select_related("chart_case__patient", "chart_case__case")
             .order_by("due_on", "pk")[:50]
         )
