@@ -382,6 +382,8 @@ def print_table(rows: list[dict]) -> None:
 
 def main() -> None:
     args = parse_args()
+    # A polite kill of the bench must still stop gunicorn (the finally block below).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     url = args.database_url
     check_disposable(url)
     os.environ["DATABASE_URL"] = url
