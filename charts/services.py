@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from accounts.models import User
@@ -85,11 +86,20 @@ def patient_update(
 def cases_addable(*, patient: Patient, by: User):
     """The clinic's cases a therapist may add to this chart: not archived, sharing one of
     their service types, not already active on it."""
+    # One subquery, not ``exclude(chart_cases__patient=..., chart_cases__status=...)``: on a
+    # multi-valued relation those two conditions may match different chart cases, which hid a
+    # case discharged here whenever it was active on any other patient's chart.
+    active_here = PatientChartCase.objects.filter(
+        clinic_id=patient.clinic_id,
+        patient=patient,
+        case=OuterRef("pk"),
+        status=PatientChartCase.Status.ACTIVE,
+    )
     return (
         PatientCase.objects.for_clinic(patient.clinic_id)
         .pickable()
         .filter(service_types__in=by.service_types.filter(is_active=True))
-        .exclude(chart_cases__patient=patient, chart_cases__status=PatientChartCase.Status.ACTIVE)
+        .exclude(Exists(active_here))
         .distinct()
         .order_by("name")
     )
