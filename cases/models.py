@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Lower
 
 from clinic.models import (
     NAME_MAX_LENGTH,
@@ -47,7 +47,10 @@ class PatientCaseQuerySet(ClinicQuerySet):
                     to_attr="requestable_rules",
                 ),
             )
-            .order_by("name")
+            # Ignoring case, so that the order does not hang on the database's collation
+            # ("apraxia" after "Speech Therapy" under C collation and SQLite); names are unique
+            # ignoring case within a clinic, so the order is also stable for pagination.
+            .order_by(Lower("name"), "pk")
         )
 
 
