@@ -338,7 +338,8 @@ def note_delete(*, note: DailyNote, by: User) -> None:
 
 @transaction.atomic
 def note_sign(*, note: DailyNote, by: User) -> DailyNote:
-    """Sign the note; the goals it reports on take the status it gives them."""
+    """Sign the note; the goals it reports on take the status it gives them, unless a goal
+    was closed after the note was written."""
     note = _lock(DailyNote, note.pk)
     _require_active(note.chart_case)
     _require_unsigned(note)
@@ -348,7 +349,9 @@ def note_sign(*, note: DailyNote, by: User) -> DailyNote:
     note.signed_by = by
     note.save(update_fields=["signed_at", "signed_by"])
     for entry in note.goal_progress.select_related("goal"):
-        if entry.goal.status != entry.status:
+        # The note reported on the goals that were active when it was written. A goal closed
+        # since then (met, discontinued, ...) keeps that later status and its history.
+        if entry.goal.status == Goal.Status.ACTIVE and entry.goal.status != entry.status:
             entry.goal.status = entry.status
             entry.goal.save(update_fields=["status"])
     _event(note.chart_case, "Daily note signed", by, str(note))
