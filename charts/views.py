@@ -549,6 +549,10 @@ def document_addendum(request, pk, kind, doc_pk):
     ):
         messages.success(request, "Addendum added.")
         return redirect("charts:document_detail", pk=pk, kind=kind, doc_pk=doc_pk)
+    # A refusal about the document (unsigned, not the author's, read-only) comes when the page
+    # does not show the addendum form, so it would not be seen on the form: say it up top.
+    for error in form.non_field_errors():
+        messages.error(request, error)
     return _document_page(request, kind, chart_case, document, form=form, status=400)
 
 
