@@ -440,6 +440,7 @@ def evaluation_sign(*, evaluation: Evaluation, by: User) -> Evaluation:
 
 @transaction.atomic
 def addendum_add(*, document: DailyNote | Evaluation, text: str, by: User) -> Addendum:
+    _require_active(document.chart_case)
     if not document.is_signed:
         raise ValidationError("Edit the document itself: addenda are for signed documents.")
     if document.author_id != by.pk:
