@@ -1,0 +1,258 @@
+"""The Patient Cases list: sorted, filtered, counted, paginated, in a fixed number of queries."""
+
+import re
+
+import pytest
+
+from cases import services
+from tests.cases.helpers import (
+    LIST_URL,
+    flash_messages,
+    make_cases,
+    page_text,
+    put_on_charts,
+    update_url,
+)
+from tests.factories import AppointmentTypeFactory, PatientCaseFactory, ServiceTypeFactory
+
+
+def _rows(response) -> list[str]:
+    """The text of each row of the cases table, in page order."""
+    body = re.search(r"<tbody>(.*?)</tbody>", response.content.decode(), re.S)
+    if not body:
+        return []
+    rows = re.findall(r"<tr>(.*?)</tr>", body.group(1), re.S)
+    return [" ".join(re.sub(r"<[^>]+>", " ", row).split()) for row in rows]
+
+
+def _names(response) -> list[str]:
+    return [
+        re.sub(r"<[^>]+>", "", name)
+        for name in re.findall(
+            r'<a href="/setup/patient-cases/\d+/">([^<]*)</a>', response.content.decode()
+        )
+    ]
+
+
+@pytest.fixture
+def clinic_cases(clinic, administrator, speech, occupational, types):
+    """Three cases, made out of name order: a shared one on three charts, two unused."""
+    evaluation, treatment = types
+    make = {
+        "Speech Therapy": [speech],
+        "Articulation": [speech],
+        "Feeding Therapy": [speech, occupational],
+    }
+    cases = {
+        name: PatientCaseFactory(
+            clinic=clinic, name=name, service_types=services_, created_by=administrator
+        )
+        for name, services_ in make.items()
+    }
+    from tests.factories import AppointmentTypeRuleFactory
+
+    AppointmentTypeRuleFactory(
+        case=cases["Feeding Therapy"], appointment_type=treatment, duration_minutes=45
+    )
+    AppointmentTypeRuleFactory(
+        case=cases["Feeding Therapy"], appointment_type=evaluation, duration_minutes=90
+    )
+    AppointmentTypeRuleFactory(
+        case=cases["Speech Therapy"], appointment_type=treatment, allow_requests=False
+    )
+    put_on_charts(cases["Feeding Therapy"], 3)
+    return cases
+
+
+def test_list_shows_cases_sorted_by_name_with_their_details(admin_client, clinic_cases):
+    response = admin_client.get(LIST_URL)
+
+    assert response.status_code == 200
+    assert _names(response) == ["Articulation", "Feeding Therapy", "Speech Therapy"]
+    articulation, feeding, speech_row = _rows(response)
+    assert feeding.startswith(
+        "Feeding Therapy Shared Occupational Therapy, Speech Therapy "
+        "Evaluation (90 min), Treatment (45 min) 3 "
+    )
+    # A rule that does not allow requests is not listed; a case on no chart is flagged.
+    assert speech_row.startswith("Speech Therapy Speech Therapy None Unused ")
+    assert articulation.startswith("Articulation Speech Therapy None Unused ")
+    assert "Delete Feeding Therapy" in feeding
+    assert f'href="{update_url(clinic_cases["Feeding Therapy"])}"' in response.content.decode()
+
+
+def test_list_counts_patients_not_chart_cases(admin_client, clinic_cases):
+    """One patient discharged from the case and started on it again counts once."""
+    from tests.factories import PatientChartCaseFactory, PatientFactory
+
+    case = clinic_cases["Articulation"]
+    patient = PatientFactory(clinic=case.clinic)
+    PatientChartCaseFactory(
+        case=case,
+        patient=patient,
+        status="discharged",
+        started_on="2024-01-08",
+        discharged_on="2024-03-04",
+    )
+    PatientChartCaseFactory(case=case, patient=patient, started_on="2025-01-06")
+
+    articulation = _rows(admin_client.get(LIST_URL))[0]
+
+    assert articulation.startswith("Articulation Speech Therapy None 1 ")
+
+
+def test_list_shows_only_this_clinics_cases(admin_client, clinic_cases, other_clinic, other_admin):
+    PatientCaseFactory(clinic=other_clinic, name="Hillside Case", created_by=other_admin)
+
+    assert "Hillside Case" not in page_text(admin_client.get(LIST_URL))
+
+
+def test_filter_by_service(admin_client, clinic_cases, occupational):
+    response = admin_client.get(LIST_URL, {"service": occupational.pk})
+
+    assert _names(response) == ["Feeding Therapy"]
+    assert f'<option value="{occupational.pk}" selected>' in response.content.decode()
+
+
+def test_filter_by_a_service_with_no_cases(admin_client, clinic_cases, clinic):
+    idle = ServiceTypeFactory(clinic=clinic, name="Music Therapy")
+
+    response = admin_client.get(LIST_URL, {"service": idle.pk})
+
+    assert response.status_code == 200
+    assert "No patient cases for Music Therapy yet." in page_text(response)
+
+
+@pytest.mark.parametrize("value", ["other clinic", "999999", "abc"])
+def test_filter_by_a_service_that_is_not_ours_shows_all_with_a_warning(
+    admin_client, clinic_cases, other_service, value
+):
+    service = str(other_service.pk) if value == "other clinic" else value
+
+    response = admin_client.get(LIST_URL, {"service": service})
+
+    assert response.status_code == 200
+    assert "That service type filter is not one of yours; showing all." in flash_messages(response)
+    assert _names(response) == ["Articulation", "Feeding Therapy", "Speech Therapy"]
+    assert "Hillside Speech" not in page_text(response)
+
+
+def test_archived_cases_are_hidden_unless_asked_for(admin_client, administrator, clinic_cases):
+    services.case_archive(case=clinic_cases["Articulation"], by=administrator)
+
+    assert _names(admin_client.get(LIST_URL)) == ["Feeding Therapy", "Speech Therapy"]
+    response = admin_client.get(LIST_URL, {"archived": "1"})
+    assert _names(response) == ["Articulation", "Feeding Therapy", "Speech Therapy"]
+    assert _rows(response)[0].startswith("Articulation Archived ")
+
+
+def test_guidance_counts_active_cases_per_active_service(
+    admin_client, administrator, clinic, clinic_cases, physical_inactive
+):
+    services.case_archive(case=clinic_cases["Articulation"], by=administrator)
+    PatientCaseFactory(clinic=clinic, name="Old rehab", service_types=[physical_inactive])
+
+    text = page_text(admin_client.get(LIST_URL))
+
+    assert "Cases in use per service: Occupational Therapy: 1 Speech Therapy: 2" in text
+    assert "Physical Therapy: " not in text
+    assert "Cases no chart uses are marked Unused" in text
+
+
+def test_add_button_opens_the_add_screen(admin_client, clinic_cases):
+    content = admin_client.get(LIST_URL).content.decode()
+
+    assert '<a class="btn btn-primary btn-lg shadow" href="/setup/patient-cases/add/">' in content
+    assert "+ Patient Case</a>" in content
+
+
+def test_list_paginates_past_50_cases(admin_client, administrator, clinic, speech):
+    make_cases(clinic, count=55, services=[speech], by=administrator)
+
+    first = admin_client.get(LIST_URL)
+    second = admin_client.get(LIST_URL, {"page": 2})
+
+    assert len(_names(first)) == 50
+    assert "Page 1 of 2" in page_text(first)
+    assert _names(second) == [f"Case {index:03}" for index in range(50, 55)]
+    assert "Page 2 of 2" in page_text(second)
+
+
+def test_pagination_keeps_the_filters(admin_client, administrator, clinic, speech, occupational):
+    make_cases(clinic, count=51, services=[occupational], by=administrator)
+    make_cases(clinic, count=5, services=[speech], by=administrator, prefix="Other")
+
+    response = admin_client.get(LIST_URL, {"service": occupational.pk, "archived": "1"})
+
+    assert "Page 1 of 2" in page_text(response)
+    assert f'href="?service={occupational.pk}&amp;archived=1&amp;page=2"' in (
+        response.content.decode()
+    )
+
+
+@pytest.mark.parametrize(("cases", "chart_cases"), [(2, 2), (30, 300)])
+def test_list_query_count_does_not_grow_with_cases_or_charts(
+    admin_client,
+    administrator,
+    clinic,
+    speech,
+    occupational,
+    types,
+    cases,
+    chart_cases,
+    django_assert_num_queries,
+):
+    make_cases(
+        clinic,
+        count=cases,
+        services=[speech, occupational],
+        allowed=types,
+        by=administrator,
+        charts=chart_cases,
+    )
+
+    # Session, user, roles; services with their case counts; the page's count, its cases with
+    # their patient counts, their services, their rules; the session saved in a savepoint.
+    with django_assert_num_queries(11):
+        response = admin_client.get(LIST_URL)
+
+    rows = _rows(response)
+    assert len(rows) == cases
+    assert f"Evaluation (60 min), Treatment (45 min) {chart_cases // cases} History" in rows[0]
+
+
+@pytest.mark.parametrize(("appointment_types", "chart_cases"), [(2, 1), (8, 200)])
+def test_edit_page_query_count_does_not_grow_with_rules_or_charts(
+    admin_client,
+    administrator,
+    clinic,
+    speech,
+    appointment_types,
+    chart_cases,
+    django_assert_num_queries,
+):
+    types = [
+        AppointmentTypeFactory(clinic=clinic, name=f"Visit {index}")
+        for index in range(appointment_types)
+    ]
+    (case,) = make_cases(
+        clinic, count=1, services=[speech], allowed=types, by=administrator, charts=chart_cases
+    )
+
+    with django_assert_num_queries(11):
+        response = admin_client.get(update_url(case))
+
+    assert response.status_code == 200
+    assert f"Changes apply to all {chart_cases} patient" in page_text(response)
+    assert response.content.decode().count("rules-") > appointment_types
+
+
+def test_list_sorts_names_the_way_people_read_them(admin_client, administrator, clinic, speech):
+    """Capitals do not jump ahead: "apraxia" sits between "Ankle" and "Balance", on every
+    database and collation."""
+    for name in ["Balance", "apraxia", "Ankle", "cognition"]:
+        PatientCaseFactory(
+            clinic=clinic, name=name, service_types=[speech], created_by=administrator
+        )
+
+    assert _names(admin_client.get(LIST_URL)) == ["Ankle", "apraxia", "Balance", "cognition"]
