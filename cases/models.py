@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
-from django.db.models.functions import Coalesce, Lower
+from django.db.models import IntegerField, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Lower
 
 from clinic.models import (
     NAME_MAX_LENGTH,
@@ -14,29 +14,49 @@ from clinic.models import (
 )
 
 
+class SubqueryCount(Subquery):
+    """The number of rows a subquery returns, as one scalar subquery.
+
+    ``COUNT(*)`` over ``SELECT DISTINCT patient_id ... WHERE clinic_id = ? AND case_id = ?`` is
+    read from the ``(clinic, case, patient)`` index in order; ``COUNT(DISTINCT ...)`` would sort
+    every chart case of a large case on each request.
+    """
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) _counted)"
+    output_field = IntegerField()
+
+
 class PatientCaseQuerySet(ClinicQuerySet):
     def pickable(self):
         """Cases that may be chosen for anything new: archived cases never are."""
         return self.filter(is_archived=False)
 
-    def with_chart_counts(self):
-        """Annotate how many patients and chart cases carry each case, in the same query."""
+    def _chart_cases(self):
         # Charts sit below cases; the model is reached through the relation, not an import.
         chart_case_model = self.model._meta.get_field("chart_cases").related_model
-        chart_cases = chart_case_model.objects.filter(
+        # No ORDER BY: the model's default ordering would join the DISTINCT and sort the rows.
+        return chart_case_model.objects.filter(
             clinic=OuterRef("clinic"), case=OuterRef("pk")
-        ).values("case")
+        ).order_by()
+
+    def with_patient_counts(self):
+        """Annotate how many patients have each case on their chart, in the same query."""
         return self.annotate(
-            patient_count=Coalesce(
-                Subquery(chart_cases.annotate(n=Count("patient", distinct=True)).values("n")), 0
-            ),
-            chart_case_count=Coalesce(Subquery(chart_cases.annotate(n=Count("pk")).values("n")), 0),
+            patient_count=SubqueryCount(self._chart_cases().values("patient").distinct())
+        )
+
+    def with_chart_counts(self):
+        """Also annotate how many chart cases carry it (a patient may have it twice: once
+        discharged, once again active): the edit screen's impact warning counts those."""
+        return self.with_patient_counts().annotate(
+            # Counting patient ids (not row ids) keeps this an index-only count.
+            chart_case_count=SubqueryCount(self._chart_cases().values("patient"))
         )
 
     def for_setup_list(self):
         """Everything the Patient Cases list shows, in a fixed number of queries."""
         return (
-            self.with_chart_counts()
+            self.with_patient_counts()
             .prefetch_related(
                 Prefetch("service_types", queryset=ServiceType.objects.order_by("name")),
                 Prefetch(

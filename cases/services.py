@@ -55,11 +55,11 @@ def _record(*, case, action, by, before, after) -> CaseHistoryEntry:
     )
 
 
-def _save_name(case: PatientCase) -> None:
+def _save_name(case: PatientCase, *, update_fields: list[str] | None = None) -> None:
     """Save, turning a lost race on the unique name into the form's own message."""
     try:
         with transaction.atomic():
-            case.save()
+            case.save(update_fields=update_fields)
     except IntegrityError as error:
         if (
             PatientCase.objects.filter(clinic_id=case.clinic_id, name__iexact=case.name)
@@ -71,17 +71,33 @@ def _save_name(case: PatientCase) -> None:
 
 
 def _set_services_and_rules(case, service_types, rules) -> None:
+    """Write only what differs: an edit that leaves the rules alone does not touch them."""
     case.service_types.set(service_types, through_defaults={"clinic_id": case.clinic_id})
+    existing = {rule.appointment_type_id: rule for rule in case.rules.all()}
+    added, changed = [], []
     for rule in rules:
-        AppointmentTypeRule.objects.update_or_create(
-            clinic_id=case.clinic_id,
-            case=case,
-            appointment_type=rule.appointment_type,
-            defaults={
-                "allow_requests": rule.allow_requests,
-                "duration_minutes": rule.duration_minutes,
-            },
-        )
+        current = existing.get(rule.appointment_type.pk)
+        if current is None:
+            added.append(
+                AppointmentTypeRule(
+                    clinic_id=case.clinic_id,
+                    case=case,
+                    appointment_type=rule.appointment_type,
+                    allow_requests=rule.allow_requests,
+                    duration_minutes=rule.duration_minutes,
+                )
+            )
+        elif (current.allow_requests, current.duration_minutes) != (
+            rule.allow_requests,
+            rule.duration_minutes,
+        ):
+            current.allow_requests = rule.allow_requests
+            current.duration_minutes = rule.duration_minutes
+            changed.append(current)
+    if added:
+        AppointmentTypeRule.objects.bulk_create(added)
+    if changed:
+        AppointmentTypeRule.objects.bulk_update(changed, ["allow_requests", "duration_minutes"])
 
 
 @transaction.atomic
@@ -136,11 +152,12 @@ def case_update(
     # "Before" is read from the row, never from ``case``: a ModelForm bound to ``case`` has
     # already copied the new name onto it while validating, so a rename would look like no
     # change and be rolled back.
-    before = case_snapshot(PatientCase.objects.get(pk=case.pk))
-    case.refresh_from_db(fields=["version"])
+    stored = PatientCase.objects.get(pk=case.pk)
+    before = case_snapshot(stored)
+    case.version = stored.version
     case.name = name
     case.updated_by = by
-    _save_name(case)
+    _save_name(case, update_fields=["name", "updated_by", "updated_at"])
     _set_services_and_rules(case, service_types, rules)
     after = case_snapshot(case)
     if before == after:
