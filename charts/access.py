@@ -5,21 +5,28 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
 from charts.models import Patient, PatientChartCase
-from fusion.roles import ADMINISTRATOR, THERAPIST, role_names
+from fusion.roles import ADMINISTRATOR, role_names
 
 
 def get_patient_for(user, pk) -> Patient:
     return get_object_or_404(Patient.objects.visible_to(user), pk=pk)
 
 
-def may_read_documentation(user, chart_case: PatientChartCase) -> bool:
-    """Administrators read every chart case's documentation; therapists those of their
-    service types (the only ones they can load); schedulers none."""
-    return bool(role_names(user) & {ADMINISTRATOR, THERAPIST})
-
-
 def may_write_documentation(user, chart_case: PatientChartCase) -> bool:
     return PatientChartCase.objects.documentable_by(user).filter(pk=chart_case.pk).exists()
+
+
+def documentation_access(user, chart_case: PatientChartCase) -> tuple[bool, bool]:
+    """(may read, may write) the chart case's documentation. Administrators read all of it;
+    therapists read and write that of their service types; schedulers none. The role alone
+    is not enough: a therapist who is also a scheduler loads every chart case of the clinic
+    but reads only their own services' documentation."""
+    may_write = may_write_documentation(user, chart_case)
+    return may_write or ADMINISTRATOR in role_names(user), may_write
+
+
+def may_read_documentation(user, chart_case: PatientChartCase) -> bool:
+    return documentation_access(user, chart_case)[0]
 
 
 def get_chart_case_for(user, pk, *, documentation: bool = False, write: bool = False):

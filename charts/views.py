@@ -9,9 +9,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from charts import services
 from charts.access import (
+    documentation_access,
     get_chart_case_for,
     get_patient_for,
-    may_read_documentation,
     may_write_documentation,
 )
 from charts.forms import (
@@ -175,10 +175,7 @@ def patient_detail(request, pk, chart_case_pk=None):
     }
     if selected is not None:
         selected.patient = patient
-        context["may_read"] = may_read_documentation(request.user, selected)
-        context["may_write"] = context["may_read"] and may_write_documentation(
-            request.user, selected
-        )
+        context["may_read"], context["may_write"] = documentation_access(request.user, selected)
         if context["may_read"]:
             context.update(_documentation(request, selected))
     return render(request, "charts/patient_detail.html", context)
