@@ -23,7 +23,8 @@ class PatientCaseForm(forms.ModelForm):
         "work on together.",
         error_messages={
             "required": "Choose at least one service.",
-            "invalid_choice": "%(value)s is not one of this clinic's service types.",
+            "invalid_choice": "That service type is inactive or is not one of this clinic's "
+            "service types.",
             "invalid_pk_value": "“%(pk)s” is not a service type.",
         },
     )
@@ -171,7 +172,13 @@ class BaseRuleFormSet(forms.BaseFormSet):
             RuleInput(
                 appointment_type=form.cleaned_data["appointment_type"],
                 allow_requests=form.cleaned_data["allow_requests"],
-                duration_minutes=form.cleaned_data["duration_minutes"],
+                # A duration only means something for a type patients may request; for the
+                # others the row just shows the type's default again.
+                duration_minutes=(
+                    form.cleaned_data["duration_minutes"]
+                    if form.cleaned_data["allow_requests"]
+                    else None
+                ),
             )
             for form in self.forms
         ]

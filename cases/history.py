@@ -22,7 +22,7 @@ def case_snapshot(case: PatientCase) -> dict[str, str]:
         snapshot[f"{REQUESTS}{rule.appointment_type.name}"] = describe_rule(
             rule.allow_requests, rule.duration_minutes
         )
-    snapshot["Status"] = "Archived" if case.is_archived else "In use"
+    snapshot["Status"] = "Archived" if case.is_archived else "Active"
     return snapshot
 
 

@@ -61,7 +61,9 @@ class PatientCaseQuerySet(ClinicQuerySet):
                 Prefetch("service_types", queryset=ServiceType.objects.order_by("name")),
                 Prefetch(
                     "rules",
-                    queryset=AppointmentTypeRule.objects.filter(allow_requests=True)
+                    queryset=AppointmentTypeRule.objects.filter(
+                        allow_requests=True, appointment_type__is_active=True
+                    )
                     .select_related("appointment_type")
                     .order_by("appointment_type__name"),
                     to_attr="requestable_rules",

@@ -176,7 +176,17 @@ def _set_archived(case: PatientCase, *, archived: bool, by: User) -> PatientCase
     case.archived_by = by if archived else None
     case.updated_by = by
     case.version = F("version") + 1
-    case.save()
+    # Only these columns: a rename saved a moment ago by someone else must not be undone.
+    case.save(
+        update_fields=[
+            "is_archived",
+            "archived_at",
+            "archived_by",
+            "updated_by",
+            "updated_at",
+            "version",
+        ]
+    )
     case.refresh_from_db()
     action = CaseHistoryEntry.Action.ARCHIVED if archived else CaseHistoryEntry.Action.RESTORED
     _record(case=case, action=action, by=by, before=before, after=case_snapshot(case))

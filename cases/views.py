@@ -133,7 +133,7 @@ def case_update(request, pk):
     if request.method == "POST":
         if form.is_valid() and formset.is_valid():
             try:
-                services.case_update(
+                updated = services.case_update(
                     case=case,
                     expected_version=form.cleaned_data["version"],
                     name=form.cleaned_data["name"],
@@ -154,7 +154,10 @@ def case_update(request, pk):
             except ValidationError as error:
                 form.add_error(None, error)
             else:
-                messages.success(request, f"Patient case “{case.name}” saved.")
+                if updated.version == form.cleaned_data["version"]:
+                    messages.info(request, f"No changes to save in “{updated.name}”.")
+                else:
+                    messages.success(request, f"Patient case “{updated.name}” saved.")
                 return redirect("cases:case_list")
         return _render_form(request, form, formset, case=case, status=400)
     return _render_form(request, form, formset, case=case)

@@ -60,7 +60,7 @@ def test_second_save_from_a_stale_screen_is_refused_and_keeps_its_input(
     assert row_counts() == before
     state = case_state(feeding)
     assert (state["name"], state["version"]) == ("Feeding and Swallowing", 2)
-    assert state["rules"] == [("Evaluation", False, 60), ("Treatment", True, 45)]
+    assert state["rules"] == [("Evaluation", False, None), ("Treatment", True, 45)]
 
     # Having read what changed, the second administrator saves the re-rendered form.
     response = second_client.post(update_url(feeding), form_data(response), follow=True)
@@ -68,7 +68,7 @@ def test_second_save_from_a_stale_screen_is_refused_and_keeps_its_input(
     assert response.redirect_chain == [(LIST_URL, 302)]
     state = case_state(feeding)
     assert (state["name"], state["version"]) == ("Feeding Program", 3)
-    assert state["rules"] == [("Evaluation", False, 60), ("Treatment", True, 60)]
+    assert state["rules"] == [("Evaluation", False, None), ("Treatment", True, 60)]
     assert list(
         CaseHistoryEntry.objects.filter(case=feeding)
         .order_by("version")
@@ -93,7 +93,7 @@ def test_archive_in_between_also_refuses_the_stale_save(admin_client, second_cli
     response = second_client.post(update_url(feeding), stale)
 
     assert response.status_code == 409
-    assert "Status: In use → Archived" in page_text(response)
+    assert "Status: Active → Archived" in page_text(response)
     assert "This case is archived." in page_text(response)
     assert PatientCase.objects.get(pk=feeding.pk).name == "Feeding Therapy"
 

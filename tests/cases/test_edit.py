@@ -259,3 +259,13 @@ def test_new_appointment_type_gets_a_row_on_an_existing_case(admin_client, feedi
     assert response.status_code == 302
     rule = feeding.rules.get(appointment_type__name="Re-evaluation")
     assert (rule.allow_requests, rule.duration_minutes) == (True, 60)
+
+
+def test_a_save_that_changes_nothing_says_so(admin_client, feeding):
+    page = admin_client.get(update_url(feeding))
+
+    response = admin_client.post(update_url(feeding), form_data(page), follow=True)
+
+    assert f"No changes to save in “{feeding.name}”." in page_text(response)
+    feeding.refresh_from_db()
+    assert feeding.version == 1

@@ -66,9 +66,9 @@ def test_history_tells_each_change_in_plain_words(
     assert len(entries) == 6
     restored, archived, rules, services, renamed, created = entries
     assert restored.startswith(f"Restored by {administrator} on ")
-    assert "Status: Archived → In use" in restored
+    assert "Status: Archived → Active" in restored
     assert archived.startswith(f"Archived by {second_admin} on ")
-    assert "Status: In use → Archived" in archived
+    assert "Status: Active → Archived" in archived
     assert rules.startswith(f"Edited by {administrator} on ")
     assert rules.endswith("Requests: Treatment: Not allowed → Allowed, 45 min")
     assert services.startswith(f"Edited by {second_admin} on ")
@@ -77,7 +77,7 @@ def test_history_tells_each_change_in_plain_words(
     assert renamed.endswith("Name: Speech → Speech Therapy")
     assert created.startswith(f"Created by {administrator} on ")
     assert "Name: Speech" in created and "Services: Speech Therapy" in created
-    assert "Status: In use" in created
+    assert "Status: Active" in created
 
 
 def test_each_history_line_names_only_what_changed(admin_client, history):

@@ -154,7 +154,7 @@ def test_guidance_counts_active_cases_per_active_service(
 
     text = page_text(admin_client.get(LIST_URL))
 
-    assert "Cases in use per service: Occupational Therapy: 1 Speech Therapy: 2" in text
+    assert "Active cases per service: Occupational Therapy: 1 Speech Therapy: 2" in text
     assert "Physical Therapy: " not in text
     assert "Cases no chart uses are marked Unused" in text
 
