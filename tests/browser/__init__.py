@@ -1,0 +1,1 @@
+"""Real-browser journeys: Chromium driven by Playwright against pytest-django's live server."""
