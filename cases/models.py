@@ -58,7 +58,13 @@ class PatientCaseQuerySet(ClinicQuerySet):
         return (
             self.with_patient_counts()
             .prefetch_related(
-                Prefetch("service_types", queryset=ServiceType.objects.order_by("name")),
+                # Lists, not managers: a related manager per row and per use costs more than the
+                # query that fills it.
+                Prefetch(
+                    "service_types",
+                    queryset=ServiceType.objects.order_by("name"),
+                    to_attr="services",
+                ),
                 Prefetch(
                     "rules",
                     queryset=AppointmentTypeRule.objects.filter(

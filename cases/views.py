@@ -64,6 +64,7 @@ def case_list(request):
             "selected_service": selected_service,
             "show_archived": show_archived,
             "query": query,
+            "list_url": request.path,
         },
     )
 

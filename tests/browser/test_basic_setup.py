@@ -8,14 +8,12 @@ from playwright.sync_api import expect
 from clinic.models import AppointmentType, ServiceType
 from tests.browser.a11y import check_a11y
 from tests.browser.helpers import PASSWORD, focus_outline, log_in_with_form, tab_to
-from tests.browser.known_issues import TOP_BAR_CONTRAST
 
 pytestmark = pytest.mark.browser
 
 ORANGE = "rgb(253, 126, 20)"  # the :focus-visible outline of static/css/fusion.css
 
 
-@TOP_BAR_CONTRAST
 def test_administrator_adds_a_service_type(page, administrator, clinic, speech):
     page.goto("/")
     expect(page).to_have_url(re.compile(r"/accounts/login/\?next=/$"))
@@ -43,7 +41,6 @@ def test_administrator_adds_a_service_type(page, administrator, clinic, speech):
     assert ServiceType.objects.filter(clinic=clinic, name="Physical Therapy").count() == 1
 
 
-@TOP_BAR_CONTRAST
 def test_administrator_fixes_an_invalid_appointment_duration(page, login, visit, administrator):
     login(administrator)
     visit("/setup/")
@@ -76,7 +73,6 @@ def test_administrator_fixes_an_invalid_appointment_duration(page, login, visit,
     assert AppointmentType.objects.get(name="Evaluation").default_duration_minutes == 50
 
 
-@TOP_BAR_CONTRAST
 def test_scheduler_has_no_admin_tab_and_is_refused_basic_setup(page, visit, scheduler):
     log_in_with_form(page, scheduler.email)
     expect(page.get_by_role("heading", name=re.compile("^Welcome"))).to_be_visible()
@@ -95,7 +91,6 @@ def test_scheduler_has_no_admin_tab_and_is_refused_basic_setup(page, visit, sche
     expect(page.get_by_role("heading", name=re.compile("^Welcome"))).to_be_visible()
 
 
-@TOP_BAR_CONTRAST
 def test_keyboard_only_log_in_and_open_basic_setup(page, visit, administrator):
     visit("/accounts/login/")
     email = page.get_by_label("E-mail")

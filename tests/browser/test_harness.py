@@ -8,7 +8,6 @@ from playwright.sync_api import expect
 
 from tests.browser.a11y import AccessibilityViolation, check_a11y
 from tests.browser.helpers import log_in_with_form
-from tests.browser.known_issues import TOP_BAR_CONTRAST
 
 pytestmark = pytest.mark.browser
 
@@ -24,7 +23,6 @@ def serve_broken_page(page, live_server) -> str:
     return url
 
 
-@TOP_BAR_CONTRAST
 def test_secure_session_and_csrf_cookies_work_on_localhost(page, administrator):
     """Settings with DEBUG off mark both cookies Secure; Chromium keeps and sends them."""
     log_in_with_form(page, administrator.email)
@@ -37,7 +35,6 @@ def test_secure_session_and_csrf_cookies_work_on_localhost(page, administrator):
     assert cookies[settings.CSRF_COOKIE_NAME]["secure"] is True
 
 
-@TOP_BAR_CONTRAST
 def test_login_fixture_gives_a_logged_in_session(page, login, visit, scheduler):
     login(scheduler)
 
