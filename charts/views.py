@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -54,14 +56,35 @@ def _chart_url(chart_case) -> str:
     return reverse("charts:chart_case_detail", args=[chart_case.patient_id, chart_case.pk])
 
 
+def _read_only_form(request, chart_case) -> bool:
+    """Opening a form on a discharged case: saving would be refused, so say so now rather than
+    after the therapist typed it all."""
+    if request.method == "GET" and not chart_case.is_active:
+        messages.error(request, services.READ_ONLY)
+        return True
+    return False
+
+
 def _chart_case_form(
-    request, chart_case, form, *, template, heading, button, save, success, **extra
+    request,
+    chart_case,
+    form,
+    *,
+    template,
+    heading,
+    button,
+    save,
+    success,
+    save_needs_active=True,
+    **extra,
 ):
     """GET shows the form; a valid POST calls ``save(cleaned_data)`` (a service) and goes back to
     the chart, or to ``extra["next_url"]``; bad input is answered with the form and a 400."""
     next_url = extra.pop("next_url", None) or _chart_url(chart_case)
     context = {"form": form, "chart_case": chart_case, "heading": heading, "button": button}
     context.update(extra)
+    if save_needs_active and _read_only_form(request, chart_case):
+        return redirect(_chart_url(chart_case))
     if request.method == "POST":
         if form.is_valid() and _apply(form, lambda: save(form.cleaned_data)):
             messages.success(request, success)
@@ -89,7 +112,7 @@ def patient_list(request):
             "page_obj": page,
             "patients": page.object_list,
             "q": query,
-            "query": f"q={query}" if query else "",
+            "query": urlencode({"q": query}) if query else "",
             "may_add": has_role(request.user, ADMINISTRATOR, SCHEDULER),
         },
     )
@@ -242,6 +265,7 @@ def chart_case_reopen(request, pk):
             chart_case=chart_case, reason=data["reason"], by=request.user
         ),
         success=f"“{chart_case.case.name}” reopened.",
+        save_needs_active=False,
     )
 
 
@@ -324,6 +348,8 @@ def _progress_inputs(progress_forms):
 @require_http_methods(["GET", "POST"])
 def note_create(request, pk):
     chart_case = get_chart_case_for(request.user, pk, write=True)
+    if _read_only_form(request, chart_case):
+        return redirect(_chart_url(chart_case))
     previous = services.previous_signed_note(chart_case)
     initial = {}
     if request.GET.get("pull_forward") and previous is not None:

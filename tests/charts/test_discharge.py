@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.urls import reverse
 
 from charts import services
 from charts.models import (
@@ -347,3 +348,20 @@ def test_reopening_is_refused_when_the_case_is_active_on_the_chart_again(
     assert old.status == "discharged"
     assert not ChartCaseEvent.objects.filter(action="Reopened").exists()
     assert PatientChartCase.objects.filter(patient=old.patient, status="active").count() == 1
+
+
+@pytest.mark.parametrize(
+    "url_name", ["charts:goal_create", "charts:note_create", "charts:reminder_create"]
+)
+def test_opening_a_form_on_a_discharged_case_says_it_is_read_only(
+    client, therapist, speech_chart_case, url_name
+):
+    speech_chart_case.status = "discharged"
+    speech_chart_case.discharged_on = speech_chart_case.started_on
+    speech_chart_case.save()
+    client.force_login(therapist)
+
+    response = client.get(reverse(url_name, args=[speech_chart_case.pk]), follow=True)
+
+    assert services.READ_ONLY in response.content.decode()
+    assert response.redirect_chain[-1][0].endswith(f"/cases/{speech_chart_case.pk}/")
