@@ -31,6 +31,11 @@ class PatientCaseQuerySet(ClinicQuerySet):
         """Cases that may be chosen for anything new: archived cases never are."""
         return self.filter(is_archived=False)
 
+    def recount_patients(self) -> int:
+        """Set ``patient_count`` from the charts themselves, for these cases; one UPDATE."""
+        patients = self._chart_cases().values("patient").distinct()
+        return self.update(patient_count=SubqueryCount(patients))
+
     def _chart_cases(self):
         # Charts sit below cases; the model is reached through the relation, not an import.
         chart_case_model = self.model._meta.get_field("chart_cases").related_model
@@ -39,16 +44,10 @@ class PatientCaseQuerySet(ClinicQuerySet):
             clinic=OuterRef("clinic"), case=OuterRef("pk")
         ).order_by()
 
-    def with_patient_counts(self):
-        """Annotate how many patients have each case on their chart, in the same query."""
-        return self.annotate(
-            patient_count=SubqueryCount(self._chart_cases().values("patient").distinct())
-        )
-
     def with_chart_counts(self):
-        """Also annotate how many chart cases carry it (a patient may have it twice: once
+        """Annotate how many chart cases carry each case (a patient may have it twice: once
         discharged, once again active): the edit screen's impact warning counts those."""
-        return self.with_patient_counts().annotate(
+        return self.annotate(
             # Counting patient ids (not row ids) keeps this an index-only count.
             chart_case_count=SubqueryCount(self._chart_cases().values("patient"))
         )
@@ -56,8 +55,7 @@ class PatientCaseQuerySet(ClinicQuerySet):
     def for_setup_list(self):
         """Everything the Patient Cases list shows, in a fixed number of queries."""
         return (
-            self.with_patient_counts()
-            .prefetch_related(
+            self.prefetch_related(
                 # Lists, not managers: a related manager per row and per use costs more than the
                 # query that fills it.
                 Prefetch(
@@ -111,6 +109,11 @@ class PatientCase(ClinicOwned):
     )
     # Raised by every save; a save that names an older version was made from a stale screen.
     version = models.PositiveIntegerField(default=1)
+    # How many patients have the case on their chart, kept by ``charts.services.chart_case_add``
+    # (chart cases are never deleted) and rebuilt by ``cases.services.case_recount_patients``
+    # after bulk loads. Counting it live cost the Patient Cases list more than all its other
+    # queries together at 25,000 charts on one case (see bench/).
+    patient_count = models.PositiveIntegerField(default=0, editable=False)
 
     objects = PatientCaseQuerySet.as_manager()
 

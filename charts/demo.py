@@ -36,6 +36,7 @@ def load(clinic: Clinic, cases: dict[str, PatientCase]) -> None:
                 status=PatientChartCase.Status.ACTIVE,
                 defaults={"started_on": started},
             )
+    PatientCase.objects.for_clinic(clinic).recount_patients()
     _document(clinic, started)
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
 from accounts.models import User
@@ -124,6 +124,11 @@ def chart_case_add(
         raise ValidationError(
             {"case": f"“{case.name}” is already active on this chart."}
         ) from error
+    first_time = not (
+        PatientChartCase.objects.filter(patient=patient, case=case).exclude(pk=chart_case.pk)
+    ).exists()
+    if first_time:
+        PatientCase.objects.filter(pk=case.pk).update(patient_count=F("patient_count") + 1)
     _event(chart_case, "Case added to the chart", by, f"Started on {started_on:%b %-d, %Y}.")
     return chart_case
 

@@ -101,8 +101,16 @@ class PatientFactory(factory.django.DjangoModelFactory):
 
 
 class PatientChartCaseFactory(factory.django.DjangoModelFactory):
+    """Made directly, not through ``chart_case_add``: the case's patient count is rebuilt."""
+
     class Meta:
         model = PatientChartCase
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        chart_case = super()._create(model_class, *args, **kwargs)
+        PatientCase.objects.filter(pk=chart_case.case_id).recount_patients()
+        return chart_case
 
     case = factory.SubFactory(PatientCaseFactory)
     clinic = factory.SelfAttribute("case.clinic")

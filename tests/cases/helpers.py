@@ -218,7 +218,7 @@ def put_on_charts(case, count: int, *, status: str = "active") -> list:
         for index in range(count)
     )
     started = datetime.date(2025, 1, 6)
-    return PatientChartCase.objects.bulk_create(
+    chart_cases = PatientChartCase.objects.bulk_create(
         PatientChartCase(
             clinic_id=case.clinic_id,
             patient=patient,
@@ -229,6 +229,10 @@ def put_on_charts(case, count: int, *, status: str = "active") -> list:
         )
         for patient in patients
     )
+    # A bulk insert goes around chart_case_add, which keeps the count: rebuild it as a bulk
+    # load must.
+    PatientCase.objects.filter(pk=case.pk).recount_patients()
+    return chart_cases
 
 
 def make_cases(clinic, *, count: int, services, allowed=(), by, charts: int = 0, prefix="Case"):
@@ -279,4 +283,5 @@ def make_cases(clinic, *, count: int, services, allowed=(), by, charts: int = 0,
             )
             for index, patient in enumerate(patients)
         )
+        PatientCase.objects.filter(pk__in=[case.pk for case in cases]).recount_patients()
     return cases

@@ -221,3 +221,36 @@ def test_a_patient_the_therapist_may_not_see_is_not_found(
 
     assert response.status_code == 404
     assert not PatientChartCase.objects.filter(patient=ot_patient, case=catalogue["articulation"])
+
+
+def test_the_case_counts_each_patient_once(
+    therapist_client, therapist, charted_patient, speech_chart_case, catalogue, today
+):
+    """The Patient Cases list reads a stored count: adding keeps it, re-adding a discharged
+    case to the same chart does not count the patient twice, and it matches a recount."""
+    articulation = catalogue["articulation"]
+    other_patient = PatientChartCaseFactory(case=speech_chart_case.case).patient
+
+    for patient in (charted_patient, other_patient):
+        response = therapist_client.post(
+            _add_url(patient), {"case": articulation.pk, "started_on": iso(today)}
+        )
+        assert response.status_code == 302
+    articulation.refresh_from_db()
+    assert articulation.patient_count == 2
+
+    added = PatientChartCase.objects.get(patient=charted_patient, case=articulation)
+    services.chart_case_discharge(
+        chart_case=added, discharged_on=today, discharge_evaluation=None, by=therapist
+    )
+    therapist_client.post(
+        _add_url(charted_patient), {"case": articulation.pk, "started_on": iso(today)}
+    )
+    articulation.refresh_from_db()
+    assert PatientChartCase.objects.filter(case=articulation).count() == 3
+    assert articulation.patient_count == 2
+
+    type(articulation).objects.filter(pk=articulation.pk).update(patient_count=0)
+    type(articulation).objects.filter(pk=articulation.pk).recount_patients()
+    articulation.refresh_from_db()
+    assert articulation.patient_count == 2
