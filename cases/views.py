@@ -7,7 +7,7 @@ from django.views.decorators.http import require_http_methods
 
 from cases import services
 from cases.forms import PatientCaseForm, RuleFormSet, rule_initial
-from cases.models import CaseHistoryEntry, PatientCase
+from cases.models import AppointmentTypeRule, CaseHistoryEntry, PatientCase
 from clinic.models import AppointmentType, ServiceType
 from fusion.deletion import protected_uses
 from fusion.permissions import role_required
@@ -46,6 +46,7 @@ def case_list(request):
     if not show_archived:
         cases = cases.pickable()
     page = Paginator(cases.for_setup_list(), PAGE_SIZE).get_page(request.GET.get("page"))
+    AppointmentTypeRule.objects.attach_requestable(page.object_list)
     query = "&".join(
         part
         for part in (

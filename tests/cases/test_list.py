@@ -218,7 +218,7 @@ def test_list_query_count_does_not_grow_with_cases_or_charts(
 
     rows = _rows(response)
     assert len(rows) == cases
-    assert f"Evaluation (60 min), Treatment (45 min) {chart_cases // cases} History" in rows[0]
+    assert f"Evaluation (60 min), Treatment (45 min) {chart_cases // cases} Delete" in rows[0]
 
 
 @pytest.mark.parametrize(("appointment_types", "chart_cases"), [(2, 1), (8, 200)])
