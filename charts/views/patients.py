@@ -1,0 +1,222 @@
+"""The Patients tab and a patient's chart: patients, chart cases, discharge and reopen."""
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from charts import services
+from charts.access import (
+    documentation_access,
+    get_chart_case_for,
+    get_patient_for,
+)
+from charts.forms import (
+    ChartCaseAddForm,
+    DischargeForm,
+    PatientForm,
+    ReopenForm,
+)
+from charts.models import Goal, GoalProgress, Patient, PatientChartCase
+from charts.views.common import (
+    NOTES_PER_PAGE,
+    PAGE_SIZE,
+    READERS,
+    STAFF,
+    _apply,
+    _chart_case_form,
+    _chart_url,
+)
+from fusion.permissions import role_required
+from fusion.roles import ADMINISTRATOR, SCHEDULER, THERAPIST, has_role
+
+# Patients ---------------------------------------------------------------------------------
+
+
+@role_required(*STAFF)
+def patient_list(request):
+    query = request.GET.get("q", "")
+    patients = (
+        Patient.objects.visible_to(request.user)
+        .search(query)
+        .order_by("last_name", "first_name", "pk")
+    )
+    page = Paginator(patients, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "charts/patient_list.html",
+        {
+            "page_obj": page,
+            "patients": page.object_list,
+            "q": query,
+            "query": urlencode({"q": query}) if query else "",
+            "may_add": has_role(request.user, ADMINISTRATOR, SCHEDULER),
+        },
+    )
+
+
+@role_required(ADMINISTRATOR, SCHEDULER)
+@require_http_methods(["GET", "POST"])
+def patient_create(request):
+    form = PatientForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            patient = services.patient_create(clinic=request.user.clinic, **form.cleaned_data)
+            messages.success(request, f"Patient {patient} added.")
+            return redirect("charts:patient_detail", pk=patient.pk)
+        return render(request, "charts/patient_form.html", {"form": form}, status=400)
+    return render(request, "charts/patient_form.html", {"form": form})
+
+
+@role_required(ADMINISTRATOR, SCHEDULER)
+@require_http_methods(["GET", "POST"])
+def patient_update(request, pk):
+    patient = get_patient_for(request.user, pk)
+    form = PatientForm(request.POST or None, instance=patient)
+    context = {"form": form, "patient": patient}
+    if request.method == "POST":
+        if form.is_valid():
+            services.patient_update(patient=patient, **form.cleaned_data)
+            messages.success(request, f"Patient {patient} saved.")
+            return redirect("charts:patient_detail", pk=patient.pk)
+        return render(request, "charts/patient_form.html", context, status=400)
+    return render(request, "charts/patient_form.html", context)
+
+
+# The chart --------------------------------------------------------------------------------
+
+
+def _documentation(request, chart_case):
+    """Everything a chart-case tab shows, in a fixed number of queries."""
+    progress = GoalProgress.objects.select_related("author").order_by("-date", "-pk")
+    goals = list(
+        chart_case.goals.select_related("parent", "created_by")
+        .prefetch_related(Prefetch("progress", queryset=progress))
+        .order_by("kind", "start_date", "pk")
+    )
+    notes = chart_case.daily_notes.select_related("author", "signed_by").order_by(
+        "-date_of_service", "-pk"
+    )
+    notes_page = Paginator(notes, NOTES_PER_PAGE).get_page(request.GET.get("notes"))
+    evaluations = chart_case.evaluations.select_related("author", "signed_by").order_by(
+        "-date", "-pk"
+    )
+    reminders = chart_case.reminders.open().order_by("due_on", "pk")
+    return {
+        "long_term_goals": [goal for goal in goals if goal.kind == Goal.Kind.LONG_TERM],
+        "short_term_goals": [goal for goal in goals if goal.kind == Goal.Kind.SHORT_TERM],
+        "notes_page": notes_page,
+        "evaluations": list(evaluations),
+        "reminders": list(reminders),
+    }
+
+
+@role_required(*STAFF)
+def patient_detail(request, pk, chart_case_pk=None):
+    patient = get_patient_for(request.user, pk)
+    chart_cases = list(
+        PatientChartCase.objects.visible_to(request.user)
+        .filter(patient=patient)
+        .for_tabs()
+        .order_by("status", "started_on", "pk")
+    )
+    if chart_case_pk is None:
+        selected = chart_cases[0] if chart_cases else None
+    else:
+        selected = next((cc for cc in chart_cases if cc.pk == chart_case_pk), None)
+        if selected is None:
+            raise Http404
+    context = {
+        "patient": patient,
+        "chart_cases": chart_cases,
+        "selected": selected,
+        "may_edit_patient": has_role(request.user, ADMINISTRATOR, SCHEDULER),
+        "may_add_case": has_role(request.user, THERAPIST),
+    }
+    if selected is not None:
+        selected.patient = patient
+        context["may_read"], context["may_write"] = documentation_access(request.user, selected)
+        if context["may_read"]:
+            context.update(_documentation(request, selected))
+    return render(request, "charts/patient_detail.html", context)
+
+
+@role_required(THERAPIST)
+@require_http_methods(["GET", "POST"])
+def chart_case_add(request, pk):
+    patient = get_patient_for(request.user, pk)
+    cases = services.cases_addable(patient=patient, by=request.user)
+    form = ChartCaseAddForm(request.POST or None, cases=cases)
+    context = {"form": form, "patient": patient}
+    if request.method == "POST":
+        if form.is_valid():
+            chart_case = _apply(
+                form,
+                lambda: services.chart_case_add(
+                    patient=patient,
+                    case=form.cleaned_data["case"],
+                    started_on=form.cleaned_data["started_on"],
+                    by=request.user,
+                ),
+            )
+            if chart_case:
+                messages.success(request, f"“{chart_case.case.name}” added to {patient}'s chart.")
+                return redirect(_chart_url(chart_case))
+        return render(request, "charts/chart_case_add.html", context, status=400)
+    return render(request, "charts/chart_case_add.html", context)
+
+
+@role_required(THERAPIST)
+@require_http_methods(["GET", "POST"])
+def chart_case_discharge(request, pk):
+    chart_case = get_chart_case_for(request.user, pk, write=True)
+    if request.method == "GET" and not chart_case.is_active:
+        messages.info(request, "This case is already discharged.")
+        return redirect(_chart_url(chart_case))
+    return _chart_case_form(
+        request,
+        chart_case,
+        DischargeForm(request.POST or None, chart_case=chart_case),
+        template="charts/chart_case_discharge.html",
+        heading=f"Discharge {chart_case.case.name}",
+        button="Discharge",
+        save=lambda data: services.chart_case_discharge(
+            chart_case=chart_case, by=request.user, **data
+        ),
+        success=f"“{chart_case.case.name}” discharged.",
+    )
+
+
+@role_required(THERAPIST)
+@require_http_methods(["GET", "POST"])
+def chart_case_reopen(request, pk):
+    chart_case = get_chart_case_for(request.user, pk, write=True)
+    return _chart_case_form(
+        request,
+        chart_case,
+        ReopenForm(request.POST or None),
+        template="charts/chart_case_reopen.html",
+        heading=f"Reopen {chart_case.case.name}",
+        button="Reopen",
+        save=lambda data: services.chart_case_reopen(
+            chart_case=chart_case, reason=data["reason"], by=request.user
+        ),
+        success=f"“{chart_case.case.name}” reopened.",
+        save_needs_active=False,
+    )
+
+
+@role_required(*READERS)
+def chart_case_history(request, pk):
+    chart_case = get_chart_case_for(request.user, pk, documentation=True)
+    events = chart_case.events.select_related("by").order_by("-at", "-pk")
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "charts/chart_case_history.html",
+        {"chart_case": chart_case, "events": page.object_list, "page_obj": page},
+    )
