@@ -94,6 +94,21 @@ def _progress_inputs(progress_forms):
     ]
 
 
+def _note_form(request, context, *, save, success, next_url):
+    """The daily note screen: the note and one progress form per active goal, saved together."""
+    form, progress_forms = context["form"], context["progress_forms"]
+    if request.method == "POST":
+        if (
+            form.is_valid()
+            and all(progress.is_valid() for progress in progress_forms)
+            and _apply(form, lambda: save(form.cleaned_data, _progress_inputs(progress_forms)))
+        ):
+            messages.success(request, success)
+            return redirect(next_url)
+        return render(request, "charts/dailynote_form.html", context, status=400)
+    return render(request, "charts/dailynote_form.html", context)
+
+
 @role_required(THERAPIST)
 @require_http_methods(["GET", "POST"])
 def note_create(request, pk):
@@ -118,24 +133,15 @@ def note_create(request, pk):
         "heading": "New Daily Note",
         "button": "Save Daily Note",
     }
-    if request.method == "POST":
-        if (
-            form.is_valid()
-            and all(progress.is_valid() for progress in progress_forms)
-            and _apply(
-                form,
-                lambda: services.note_create(
-                    chart_case=chart_case,
-                    progress=_progress_inputs(progress_forms),
-                    by=request.user,
-                    **form.cleaned_data,
-                ),
-            )
-        ):
-            messages.success(request, "Daily note saved. Sign it when it is complete.")
-            return redirect(_chart_url(chart_case))
-        return render(request, "charts/dailynote_form.html", context, status=400)
-    return render(request, "charts/dailynote_form.html", context)
+    return _note_form(
+        request,
+        context,
+        save=lambda data, progress: services.note_create(
+            chart_case=chart_case, progress=progress, by=request.user, **data
+        ),
+        success="Daily note saved. Sign it when it is complete.",
+        next_url=_chart_url(chart_case),
+    )
 
 
 @role_required(THERAPIST)
@@ -156,26 +162,18 @@ def note_update(request, pk, doc_pk):
         "heading": f"Edit {note}",
         "button": "Save Daily Note",
     }
-    if request.method == "POST":
-        if (
-            form.is_valid()
-            and all(progress.is_valid() for progress in progress_forms)
-            and _apply(
-                form,
-                lambda: services.note_update(
-                    note=note,
-                    progress=_progress_inputs(progress_forms),
-                    by=request.user,
-                    **form.cleaned_data,
-                ),
-            )
-        ):
-            messages.success(request, "Daily note saved.")
-            return redirect(
-                "charts:document_detail", pk=chart_case.pk, kind="notes", doc_pk=note.pk
-            )
-        return render(request, "charts/dailynote_form.html", context, status=400)
-    return render(request, "charts/dailynote_form.html", context)
+    return _note_form(
+        request,
+        context,
+        save=lambda data, progress: services.note_update(
+            note=note, progress=progress, by=request.user, **data
+        ),
+        success="Daily note saved.",
+        next_url=reverse(
+            "charts:document_detail",
+            kwargs={"pk": chart_case.pk, "kind": "notes", "doc_pk": note.pk},
+        ),
+    )
 
 
 # Evaluations ------------------------------------------------------------------------------
