@@ -27,11 +27,28 @@ from fusion.roles import ADMINISTRATOR, SCHEDULER, THERAPIST
 CLINIC_NAME = "Bench Clinic"
 ADMIN_EMAIL = "bench-admin@bench.clinic"
 OPERATOR_EMAIL = "bench-operator@bench.clinic"
+# A therapist of one service, for the screens whose cost depends on the therapist's visibility
+# (the EXISTS over chart cases and case services).
+THERAPIST_EMAIL = "bench-therapist@bench.clinic"
+THERAPIST_SERVICE = "Speech Therapy"
 # "ABA ..." sorts first, so both are on the first page of the Patient Cases list.
 BIG_CASE_NAME = "ABA Bench Big Case"
 SINGLE_CASE_NAME = "ABA Bench Single-Chart Case"
 SEED = 20260
 BATCH = 5000
+# One chart case carries a long course of documentation, the same at every scale.
+DOCUMENTED_NOTES = 200
+DOCUMENTED_UNSIGNED_NOTES = 12
+DOCUMENTED_LONG_TERM_GOALS = 10
+DOCUMENTED_SHORT_TERM_PER_LONG = 3  # 10 + 30 = 40 goals
+PROGRESS_PER_NOTE = 2
+DOCUMENTED_EVALUATIONS = 4
+DOCUMENTED_REMINDERS = 5
+DOCUMENTED_ADDENDA = 4
+# The Patients search: a last name that no generated name contains, given to a few patients
+# (the documented one among them).
+SEARCH_LAST_NAME = "Whitlock"
+SEARCH_MATCHES = 8
 
 SERVICE_TYPES = [
     "Speech Therapy",
@@ -114,8 +131,8 @@ def expected_counts(scale: Scale) -> dict[str, int]:
     counts = {
         "clinic.ServiceType": len(SERVICE_TYPES),
         "clinic.AppointmentType": len(APPOINTMENT_TYPES),
-        # the staff, the bench administrator and the operator
-        "accounts.User": scale.staff + 2,
+        # the staff, the bench administrator, the bench therapist and the operator
+        "accounts.User": scale.staff + 3,
     }
     if model("cases.PatientCase"):
         counts["cases.PatientCase"] = scale.cases
@@ -123,7 +140,23 @@ def expected_counts(scale: Scale) -> dict[str, int]:
         counts["charts.Patient"] = scale.patients
     if model("charts.PatientChartCase") and model("cases.PatientCase"):
         counts["charts.PatientChartCase"] = scale.chart_cases
+        counts.update(
+            {
+                label: count
+                for label, count in DOCUMENTATION_COUNTS.items()
+                if model(label) is not None
+            }
+        )
     return counts
+
+
+DOCUMENTATION_COUNTS = {
+    "charts.DailyNote": DOCUMENTED_NOTES,
+    "charts.Goal": DOCUMENTED_LONG_TERM_GOALS * (1 + DOCUMENTED_SHORT_TERM_PER_LONG),
+    "charts.Evaluation": DOCUMENTED_EVALUATIONS,
+    "charts.Reminder": DOCUMENTED_REMINDERS,
+    "charts.Addendum": DOCUMENTED_ADDENDA,
+}
 
 
 def matches(scale: Scale) -> bool:
@@ -163,8 +196,8 @@ def build(scale: Scale, log: Callable[[str], None] = print) -> None:
                 AppointmentType(clinic=clinic, name=name, default_duration_minutes=minutes)
                 for name, minutes in APPOINTMENT_TYPES.items()
             )
-        with _timed(log, f"{scale.staff + 2} users"):
-            admin = _build_users(scale, rng, clinic, services)
+        with _timed(log, f"{scale.staff + 3} users"):
+            admin, therapist = _build_users(scale, rng, clinic, services)
         PatientCase = model("cases.PatientCase")
         cases = []
         if PatientCase:
@@ -178,7 +211,15 @@ def build(scale: Scale, log: Callable[[str], None] = print) -> None:
         PatientChartCase = model("charts.PatientChartCase")
         if PatientChartCase and cases and patients:
             with _timed(log, f"{scale.chart_cases} chart cases"):
-                _build_chart_cases(scale, rng, clinic, cases, patients, PatientChartCase)
+                documented = _build_chart_cases(
+                    scale, rng, clinic, cases, patients, PatientChartCase
+                )
+            if hasattr(PatientCase.objects, "recount_patients"):
+                with _timed(log, "patient counts of the cases"):
+                    PatientCase.objects.for_clinic(clinic).recount_patients()
+            if model("charts.DailyNote") and model("charts.Goal"):
+                with _timed(log, "documentation of one chart case"):
+                    _build_documentation(clinic, documented, therapist)
     with _timed(log, "VACUUM ANALYZE, CHECKPOINT"):
         _analyze()
     log(f"  built in {time.perf_counter() - started:.1f} s")
@@ -204,6 +245,13 @@ def _build_users(scale, rng, clinic, services) -> User:
         is_staff=True,
         is_superuser=True,
     )
+    therapist = User(
+        email=THERAPIST_EMAIL,
+        first_name="Bench",
+        last_name="Therapist",
+        clinic=clinic,
+        password=password,
+    )
     staff = []
     for index in range(scale.staff):
         staff.append(
@@ -216,12 +264,18 @@ def _build_users(scale, rng, clinic, services) -> User:
                 is_active=rng.random() > 0.05,
             )
         )
-    users = User.objects.bulk_create([admin, operator, *staff], batch_size=BATCH)
-    admin, staff = users[0], users[2:]
+    users = User.objects.bulk_create([admin, operator, therapist, *staff], batch_size=BATCH)
+    admin, therapist, staff = users[0], users[2], users[3:]
 
     # Roughly 3% administrators, 7% schedulers, the rest therapists; a few hold two roles.
-    user_groups = [User.groups.through(user_id=admin.pk, group_id=groups[ADMINISTRATOR].pk)]
-    user_services = []
+    user_groups = [
+        User.groups.through(user_id=admin.pk, group_id=groups[ADMINISTRATOR].pk),
+        User.groups.through(user_id=therapist.pk, group_id=groups[THERAPIST].pk),
+    ]
+    therapist_service = next(service for service in services if service.name == THERAPIST_SERVICE)
+    user_services = [
+        User.service_types.through(user_id=therapist.pk, servicetype_id=therapist_service.pk)
+    ]
     for index, user in enumerate(staff):
         share = index / max(len(staff), 1)
         if share < 0.03:
@@ -240,7 +294,7 @@ def _build_users(scale, rng, clinic, services) -> User:
             user_groups.append(User.groups.through(user_id=user.pk, group_id=groups[role].pk))
     User.groups.through.objects.bulk_create(user_groups, batch_size=BATCH)
     User.service_types.through.objects.bulk_create(user_services, batch_size=BATCH)
-    return admin
+    return admin, therapist
 
 
 def _build_cases(scale, rng, clinic, services, appointment_types, admin):
@@ -323,10 +377,17 @@ def _build_patients(scale, rng, clinic, Patient):
 
 def _build_chart_cases(scale, rng, clinic, cases, patients, PatientChartCase):
     """Each patient gets ``charts_per_patient`` distinct cases. The big case is on the first
-    ``big_case_charts`` patients, the single-chart case on exactly one, the rest at random."""
+    ``big_case_charts`` patients, the single-chart case on exactly one, the rest at random.
+
+    Returns the chart case chosen for the documentation: on the first patient off the big case
+    (so with a few chart cases only) holding an open case of the bench therapist's service. It
+    is made active and the oldest on its chart, so that it is also the tab a plain patient URL
+    opens; that patient and a few others get the searchable last name."""
     big, single, others = cases[0], cases[1], cases[2:]
     today = timezone.localdate()
+    therapist_cases = _cases_with_service(clinic, THERAPIST_SERVICE)
     rows = []
+    documented = None
     for index, patient in enumerate(patients):
         chosen = []
         if index < scale.big_case_charts:
@@ -354,7 +415,273 @@ def _build_chart_cases(scale, rng, clinic, cases, patients, PatientChartCase):
                     ),
                 )
             )
+            if (
+                documented is None
+                and scale.big_case_charts <= index < len(patients) - 1
+                and case.pk in therapist_cases
+                and not case.is_archived
+            ):
+                documented = rows[-1]
+    if documented is None:
+        raise RuntimeError(f"No chart case of a {THERAPIST_SERVICE} case to document")
+    # Drawn like the others above (so the rest of the data does not move), then fixed.
+    documented.status = "active"
+    documented.discharged_on = None
+    documented.started_on = today - datetime.timedelta(days=3 * 365 + 1)
     PatientChartCase.objects.bulk_create(rows, batch_size=BATCH)
+
+    Patient = model("charts.Patient")
+    step = len(patients) // SEARCH_MATCHES
+    named = {patients[i * step + step // 2].pk for i in range(SEARCH_MATCHES - 1)}
+    named.add(documented.patient_id)
+    Patient.objects.filter(pk__in=named).update(last_name=SEARCH_LAST_NAME)
+    return documented
+
+
+def _cases_with_service(clinic, service_name: str) -> set[int]:
+    PatientCase = model("cases.PatientCase")
+    through = PatientCase.service_types.through
+    fields = {field.name for field in through._meta.get_fields()}
+    case, service = ("case", "service_type") if "case" in fields else ("patientcase", "servicetype")
+    return set(
+        through.objects.filter(
+            **{f"{service}__name": service_name, f"{service}__clinic": clinic}
+        ).values_list(f"{case}_id", flat=True)
+    )
+
+
+NOTE_TEXT = {
+    "subjective": [
+        "Parent reports {name} practised the home programme most evenings this week.",
+        "{name} arrived tired after school; cooperative once the session started.",
+        "Caregiver notes fewer frustration episodes at home since the last visit.",
+        "{name} was eager to show the new words learnt at school.",
+        "Teacher email: {name} is participating more in circle time.",
+    ],
+    "objective": [
+        "Target sound in initial position of single words: {n}/20 correct with a visual cue.",
+        "Two-step directions followed in {n} of 20 trials without repetition.",
+        "Mean length of utterance {m} words over a 50-utterance sample.",
+        "Sustained attention to a structured task for {n} minutes before a break.",
+        "Produced {n} spontaneous requests across the session using full sentences.",
+    ],
+    "assessment": [
+        "Steady progress toward the short-term goals; cues can be faded further.",
+        "Performance dipped today, likely fatigue; the overall trend remains upward.",
+        "Generalisation to conversation is emerging but not yet consistent.",
+        "Goal nearly met in structured tasks; next, carry it over to play.",
+        "Responds well to the visual schedule; fewer prompts needed than last week.",
+    ],
+    "plan": [
+        "Continue twice weekly; fade visual cues; update the home programme.",
+        "Introduce the target in phrases; send a practice sheet home.",
+        "Re-probe the goal next session; consider raising the criterion.",
+        "Coordinate with the classroom teacher on carry-over activities.",
+        "Continue the current plan; parent to log practice daily.",
+    ],
+}
+GOAL_TEXT = [
+    "{name} will produce the target sounds in all word positions in conversation with 90% "
+    "accuracy across three consecutive sessions.",
+    "{name} will follow two-step directions without repetition in 80% of opportunities.",
+    "{name} will use complete sentences to request and comment during play.",
+    "{name} will answer wh- questions about a short story with 80% accuracy.",
+    "{name} will use a visual schedule to move between activities without prompts.",
+]
+PROGRESS_NOTE = ["{n}/10 trials correct", "with moderate cues", "minimal cues today", ""]
+
+
+def _build_documentation(clinic, chart_case, therapist):
+    """A long course on one chart case: 200 daily notes every other day (the newest few not
+    signed yet), 10 long-term goals with three short-term goals each, two progress entries a
+    note, a few evaluations, reminders and addenda. Written by the bench therapist and the
+    other active therapists of the service, as a shared caseload would be."""
+    rng = random.Random(SEED + 1)  # its own sequence: the rest of the data does not move
+    DailyNote = model("charts.DailyNote")
+    Goal = model("charts.Goal")
+    GoalProgress = model("charts.GoalProgress")
+    Evaluation = model("charts.Evaluation")
+    Reminder = model("charts.Reminder")
+    Addendum = model("charts.Addendum")
+    name = chart_case.patient.first_name
+    colleagues = list(
+        User.objects.filter(
+            clinic=clinic,
+            is_active=True,
+            groups__name=THERAPIST,
+            service_types__name=THERAPIST_SERVICE,
+        )
+        .exclude(pk=therapist.pk)
+        .order_by("pk")[:3]
+    )
+    authors = [therapist, therapist, *colleagues]
+    today = timezone.localdate()
+    tz = timezone.get_current_timezone()
+    first_day = today - datetime.timedelta(days=2 * DOCUMENTED_NOTES)
+
+    def at(day: datetime.date, hour: int) -> datetime.datetime:
+        return datetime.datetime.combine(day, datetime.time(hour), tzinfo=tz)
+
+    def sign_time(day: datetime.date) -> datetime.datetime:
+        return min(at(day, 17), timezone.now())
+
+    # Goals: long-term first (the short-term ones point at them).
+    statuses = ["active"] * 6 + ["met", "met", "partially_met", "discontinued", "not_met"]
+    long_term = Goal.objects.bulk_create(
+        Goal(
+            clinic=clinic,
+            chart_case=chart_case,
+            kind="long_term",
+            text=GOAL_TEXT[index % len(GOAL_TEXT)].format(name=name),
+            start_date=(start := first_day + datetime.timedelta(days=30 * index)),
+            target_date=start + datetime.timedelta(days=365),
+            status="active" if index < 8 else rng.choice(statuses),
+            created_by=rng.choice(authors),
+        )
+        for index in range(DOCUMENTED_LONG_TERM_GOALS)
+    )
+    short_term = Goal.objects.bulk_create(
+        Goal(
+            clinic=clinic,
+            chart_case=chart_case,
+            kind="short_term",
+            parent=parent,
+            text=f"Step {step + 1}: "
+            + GOAL_TEXT[(index + step) % len(GOAL_TEXT)]
+            .format(name=name)
+            .replace("90%", f"{60 + 10 * step}%"),
+            start_date=(start := parent.start_date + datetime.timedelta(days=30 * step)),
+            target_date=start + datetime.timedelta(days=rng.randint(60, 120)),
+            status=rng.choice(statuses),
+            created_by=parent.created_by,
+        )
+        for index, parent in enumerate(long_term)
+        for step in range(DOCUMENTED_SHORT_TERM_PER_LONG)
+    )
+    goals = [*long_term, *short_term]
+
+    # Notes, oldest first, every other day up to two days ago.
+    notes = []
+    for index in range(DOCUMENTED_NOTES):
+        day = first_day + datetime.timedelta(days=2 * index)
+        author = rng.choice(authors)
+        signed = index < DOCUMENTED_NOTES - DOCUMENTED_UNSIGNED_NOTES
+        n = rng.randint(6, 19)
+        notes.append(
+            DailyNote(
+                clinic=clinic,
+                chart_case=chart_case,
+                date_of_service=day,
+                author=author,
+                signed_at=sign_time(day) if signed else None,
+                signed_by=author if signed else None,
+                **{
+                    part: rng.choice(texts).format(name=name, n=n, m=round(2 + n / 6, 1))
+                    for part, texts in NOTE_TEXT.items()
+                },
+            )
+        )
+    notes = DailyNote.objects.bulk_create(notes, batch_size=BATCH)
+
+    # Two progress entries a note, on goals already started; a dated status change for each
+    # goal that is no longer active.
+    progress = []
+    for note in notes:
+        day = note.date_of_service
+        started = [
+            goal
+            for goal in goals
+            if goal.start_date <= day and (goal.status == "active" or day < goal.target_date)
+        ]
+        for goal in rng.sample(started, min(PROGRESS_PER_NOTE, len(started))):
+            progress.append(
+                GoalProgress(
+                    clinic=clinic,
+                    goal=goal,
+                    daily_note=note,
+                    date=note.date_of_service,
+                    status="active",
+                    note=rng.choice(PROGRESS_NOTE).format(n=rng.randint(3, 10)),
+                    author=note.author,
+                )
+            )
+    for goal in goals:
+        if goal.status != "active":
+            progress.append(
+                GoalProgress(
+                    clinic=clinic,
+                    goal=goal,
+                    date=min(today, goal.target_date),
+                    status=goal.status,
+                    note="Status reviewed at the re-evaluation.",
+                    author=goal.created_by,
+                )
+            )
+    GoalProgress.objects.bulk_create(progress, batch_size=BATCH)
+
+    evaluations = []
+    for index in range(DOCUMENTED_EVALUATIONS):
+        day = first_day + datetime.timedelta(days=index * 120)
+        signed = index < DOCUMENTED_EVALUATIONS - 1
+        author = authors[index % len(authors)]
+        evaluations.append(
+            Evaluation(
+                clinic=clinic,
+                chart_case=chart_case,
+                kind="initial" if index == 0 else "re_evaluation",
+                date=day,
+                author=author,
+                signed_at=sign_time(day) if signed else None,
+                signed_by=author if signed else None,
+                findings=f"{name} presents with reduced intelligibility in connected speech; "
+                "standardised testing places expressive language below age expectations.",
+                recommendations="Speech therapy twice weekly; home programme; re-evaluate in "
+                "90 days.",
+            )
+        )
+    evaluations = Evaluation.objects.bulk_create(evaluations)
+
+    reminders = [
+        ("manual", "Send the progress report to school", -20, True),
+        ("manual", "Call parent about the home programme", -5, False),
+        ("re_evaluation", "Re-evaluation due", 30, False),
+        ("manual", "Order new picture cards", 10, False),
+        ("manual", "Update the consent form", -60, True),
+    ][:DOCUMENTED_REMINDERS]
+    Reminder.objects.bulk_create(
+        Reminder(
+            clinic=clinic,
+            chart_case=chart_case,
+            kind=kind,
+            text=text,
+            due_on=today + datetime.timedelta(days=days),
+            done_at=sign_time(today + datetime.timedelta(days=days)) if done else None,
+            done_by=therapist if done else None,
+            created_by=therapist,
+        )
+        for kind, text, days, done in reminders
+    )
+
+    signed_notes = [note for note in notes if note.signed_at][-(DOCUMENTED_ADDENDA - 1) :]
+    Addendum.objects.bulk_create(
+        [
+            *(
+                Addendum(
+                    clinic=clinic,
+                    daily_note=note,
+                    text="Correction: the session lasted 45 minutes, not 30.",
+                    author=note.author,
+                )
+                for note in signed_notes
+            ),
+            Addendum(
+                clinic=clinic,
+                evaluation=evaluations[0],
+                text="Hearing screening results received: within normal limits.",
+                author=evaluations[0].author,
+            ),
+        ]
+    )
 
 
 def _analyze() -> None:

@@ -185,6 +185,7 @@ def sessions_by_user(count: int) -> dict[str, list[str | None]]:
     users = {
         screens.ADMIN: User.objects.get(email=dataset.ADMIN_EMAIL),
         screens.OPERATOR: User.objects.get(email=dataset.OPERATOR_EMAIL),
+        screens.THERAPIST: User.objects.get(email=dataset.THERAPIST_EMAIL),
     }
     cookies: dict[str, list[str | None]] = {screens.ANONYMOUS: [None] * count}
     for key, user in users.items():
@@ -325,6 +326,12 @@ def row_counts() -> dict[str, int]:
         "cases.AppointmentTypeRule",
         "charts.Patient",
         "charts.PatientChartCase",
+        "charts.Goal",
+        "charts.GoalProgress",
+        "charts.DailyNote",
+        "charts.Evaluation",
+        "charts.Reminder",
+        "charts.Addendum",
     ]
     counts = {}
     for label in labels:

@@ -18,6 +18,7 @@ from bench import dataset
 from bench.queries import record
 
 ADMIN = "admin"  # the clinic's Administrator (role from the auth group, not a superuser)
+THERAPIST = "therapist"  # a therapist of one service, the documented chart case's
 OPERATOR = "operator"  # a superuser with is_staff, for Django's own admin site
 ANONYMOUS = "anonymous"
 
@@ -46,6 +47,25 @@ def case_pk(name: str) -> int:
     return PatientCase.objects.get(name=name).pk
 
 
+def documented_chart() -> str:
+    """The chart page of the chart case that carries the documentation."""
+    DailyNote = apps.get_model("charts", "DailyNote")
+    patient_pk, chart_case_pk = (
+        DailyNote.objects.order_by("pk").values_list("chart_case__patient", "chart_case").first()
+    )
+    return reverse("charts:chart_case_detail", args=[patient_pk, chart_case_pk])
+
+
+def patient_search() -> str:
+    return f"{reverse('charts:patient_list')}?q={dataset.SEARCH_LAST_NAME}"
+
+
+CHART = (
+    f"Chart page ({dataset.DOCUMENTED_NOTES} notes, "
+    f"{dataset.DOCUMENTED_LONG_TERM_GOALS * (1 + dataset.DOCUMENTED_SHORT_TERM_PER_LONG)} goals)"
+)
+
+
 SCREENS = [
     Screen("bare view (anonymous)", "/bench/bare/", user=ANONYMOUS),
     Screen("bare view (logged in)", "/bench/bare/"),
@@ -59,6 +79,12 @@ SCREENS = [
         url("bench_admin:cases_patientcase_changelist"),
         user=OPERATOR,
     ),
+    Screen(f"{CHART} as administrator", documented_chart),
+    Screen(f"{CHART} as therapist", documented_chart, user=THERAPIST),
+    Screen("Patients list as administrator", url("charts:patient_list")),
+    Screen("Patients list as therapist", url("charts:patient_list"), user=THERAPIST),
+    Screen("Patients search as administrator", patient_search),
+    Screen("Patients search as therapist", patient_search, user=THERAPIST),
 ]
 
 
