@@ -92,12 +92,19 @@ def patient_update(request, pk):
 
 def _documentation(request, chart_case):
     """Everything a chart-case tab shows, in a fixed number of queries."""
-    progress = GoalProgress.objects.select_related("author").order_by("-date", "-pk")
+    # Only each goal's latest progress entry is shown; a goal gathers one per note written.
+    latest_progress = GoalProgress.objects.select_related("author").order_by("-date", "-pk")[:1]
     goals = list(
-        chart_case.goals.select_related("parent", "created_by")
-        .prefetch_related(Prefetch("progress", queryset=progress))
+        chart_case.goals.select_related("created_by")
+        .prefetch_related(Prefetch("progress", queryset=latest_progress, to_attr="latest"))
         .order_by("kind", "start_date", "pk")
     )
+    short_term_under = {}
+    for goal in goals:
+        if goal.parent_id:
+            short_term_under.setdefault(goal.parent_id, []).append(goal)
+    for goal in goals:
+        goal.short_term = short_term_under.get(goal.pk, [])
     notes = chart_case.daily_notes.select_related("author", "signed_by").order_by(
         "-date_of_service", "-pk"
     )
@@ -108,7 +115,10 @@ def _documentation(request, chart_case):
     reminders = chart_case.reminders.open().order_by("due_on", "pk")
     return {
         "long_term_goals": [goal for goal in goals if goal.kind == Goal.Kind.LONG_TERM],
-        "short_term_goals": [goal for goal in goals if goal.kind == Goal.Kind.SHORT_TERM],
+        # Short-term goals under no long-term goal; the others are listed under theirs.
+        "loose_short_term_goals": [
+            goal for goal in goals if goal.kind == Goal.Kind.SHORT_TERM and not goal.parent_id
+        ],
         "notes_page": notes_page,
         "evaluations": list(evaluations),
         "reminders": list(reminders),
