@@ -22,7 +22,8 @@ def uses_of(obj: models.Model) -> list[str]:
 def protected_uses(obj: models.Model) -> dict[str, int]:
     """Rows that point at ``obj`` and forbid its deletion (``on_delete=PROTECT``), counted.
 
-    ``{"patient chart cases": 42}``: what a refused delete tells the user.
+    ``{"patient chart cases": 42}`` (``{"patient chart case": 1}``): what a refused delete
+    tells the user.
     """
     found = {}
     for relation in obj._meta.related_objects:
@@ -30,5 +31,6 @@ def protected_uses(obj: models.Model) -> dict[str, int]:
             continue
         count = relation.related_model._default_manager.filter(**{relation.field.name: obj}).count()
         if count:
-            found[str(relation.related_model._meta.verbose_name_plural)] = count
+            meta = relation.related_model._meta
+            found[str(meta.verbose_name if count == 1 else meta.verbose_name_plural)] = count
     return found

@@ -15,20 +15,11 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from charts.models import DailyNote, Goal, GoalProgress
-from tests.browser.a11y import AccessibilityViolation
 from tests.browser.helpers import log_in_with_form
 from tests.factories import GoalFactory, PatientCaseFactory, PatientChartCaseFactory, PatientFactory
 
 pytestmark = pytest.mark.browser
 
-# Product accessibility violation met on Admin > Basic Setup > Patient Cases > edit (axe
-# color-contrast, serious): the "History" link in the impact note is #0d6efd on #cff4fc, 3.85:1.
-# Fix in cases/templates/cases/patientcase_form.html: class="alert-link ms-2" on that link.
-EDIT_SCREEN_CONTRAST = pytest.mark.xfail(
-    strict=True,
-    raises=AccessibilityViolation,
-    reason="color-contrast of the History link on the Edit Patient Case screen",
-)
 
 GOAL = "Ava will drink thin liquids from an open cup without coughing in 4 of 5 trials."
 
@@ -250,7 +241,6 @@ def test_speech_therapist_cannot_see_an_occupational_only_case(
     assert chart_url.endswith(f"/patients/{ava.pk}/")
 
 
-@EDIT_SCREEN_CONTRAST
 def test_administrator_renames_a_case_and_the_chart_shows_the_new_name(
     page, login, visit, administrator, feeding_chart_case
 ):

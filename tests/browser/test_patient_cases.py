@@ -31,20 +31,6 @@ from tests.factories import (
 
 pytestmark = pytest.mark.browser
 
-# Product accessibility violation met on the edit screen (axe color-contrast, serious): the
-# "History" link in the impact note is Bootstrap's link blue #0d6efd on the info alert's
-# #cff4fc, 3.85:1 where WCAG asks 4.5:1. Fix in cases/templates/cases/patientcase_form.html:
-# class="alert-link ms-2" on that link. The service-removal confirmation adds a second one
-# (form error red #dc3545 on the warning alert's #fff3cd, 4.08:1); fix in static/css/fusion.css:
-# `.alert { --bs-form-invalid-color: var(--bs-danger-text-emphasis); }`. Remove these marks
-# when fixed: they are strict, so the tests fail as soon as the pages pass.
-EDIT_SCREEN_CONTRAST = pytest.mark.xfail(
-    strict=True,
-    raises=AccessibilityViolation,
-    reason="color-contrast on the Edit Patient Case screen (History link in the impact note; "
-    "service-removal confirmation errors)",
-)
-
 
 # Fixtures and steps ---------------------------------------------------------------------------
 
@@ -178,7 +164,6 @@ def status_message(page):
 # Journeys -------------------------------------------------------------------------------------
 
 
-@EDIT_SCREEN_CONTRAST
 def test_administrator_adds_edits_and_deletes_a_shared_case(
     page, administrator, speech, occupational, treatment, reevaluation
 ):
@@ -263,7 +248,6 @@ def test_administrator_adds_edits_and_deletes_a_shared_case(
     assert not PatientCase.objects.filter(pk=case.pk).exists()
 
 
-@EDIT_SCREEN_CONTRAST
 def test_case_on_a_chart_is_archived_instead_of_deleted_and_restored(
     page, login, visit, administrator, feeding_case
 ):
@@ -308,7 +292,6 @@ def test_case_on_a_chart_is_archived_instead_of_deleted_and_restored(
     assert not feeding_case.is_archived
 
 
-@EDIT_SCREEN_CONTRAST
 def test_edit_says_how_many_patients_and_confirms_a_service_removal(
     page, login, visit, administrator, feeding_case
 ):
@@ -348,7 +331,6 @@ def test_edit_says_how_many_patients_and_confirms_a_service_removal(
     assert list(feeding_case.service_types.values_list("name", flat=True)) == ["Speech Therapy"]
 
 
-@EDIT_SCREEN_CONTRAST
 def test_second_administrator_saving_a_stale_case_is_told_what_changed(
     page, login, visit, extra_context, clinic, administrator, feeding_case
 ):

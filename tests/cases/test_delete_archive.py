@@ -2,6 +2,7 @@
 archiving and restoring."""
 
 import pytest
+from django.urls import reverse
 
 from cases import services, views
 from cases.models import AppointmentTypeRule, CaseHistoryEntry, PatientCase, PatientCaseServiceType
@@ -230,3 +231,13 @@ def test_archived_unused_case_can_still_be_deleted(admin_client, administrator, 
 
     assert response.status_code == 302
     assert not PatientCase.objects.filter(pk=articulation.pk).exists()
+
+
+def test_refusal_counts_one_chart_case_in_the_singular(admin_client, speech_case):
+    from tests.factories import PatientChartCaseFactory
+
+    PatientChartCaseFactory(case=speech_case)
+
+    response = admin_client.get(reverse("cases:case_delete", args=[speech_case.pk]))
+
+    assert "it is on 1 patient chart case." in " ".join(response.content.decode().split())

@@ -131,7 +131,7 @@ def test_disallowing_a_type_is_saved(admin_client, feeding, treatment):
     assert not feeding.rules.filter(allow_requests=True).exists()
 
 
-@pytest.mark.parametrize(("patients", "words"), [(1, "all 1 patient"), (3, "all 3 patients")])
+@pytest.mark.parametrize(("patients", "words"), [(1, "the 1 patient"), (3, "all 3 patients")])
 def test_edit_page_says_how_many_patients_the_change_reaches(
     admin_client, feeding, patients, words
 ):

@@ -243,7 +243,8 @@ def test_edit_page_query_count_does_not_grow_with_rules_or_charts(
         response = admin_client.get(update_url(case))
 
     assert response.status_code == 200
-    assert f"Changes apply to all {chart_cases} patient" in page_text(response)
+    reach = "the 1 patient" if chart_cases == 1 else f"all {chart_cases} patients"
+    assert f"Changes apply to {reach} with this case" in page_text(response)
     assert response.content.decode().count("rules-") > appointment_types
 
 
