@@ -2,8 +2,6 @@
 
 import datetime
 
-from django.utils import timezone
-
 from accounts.models import User
 from cases.models import PatientCase
 from charts import services
@@ -22,7 +20,7 @@ PATIENTS = [
 
 
 def load(clinic: Clinic, cases: dict[str, PatientCase]) -> None:
-    today = timezone.localdate()
+    today = clinic.today()
     started = today - datetime.timedelta(days=80)
     for first, last, born, case_names in PATIENTS:
         patient, _ = Patient.objects.get_or_create(

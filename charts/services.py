@@ -32,8 +32,11 @@ READ_ONLY = "This case was discharged: its chart is read-only. Reopen it to make
 SIGNED = "This document is signed and can no longer be changed. Add an addendum instead."
 
 
-def _today() -> datetime.date:
-    return timezone.localdate()
+def _today(row) -> datetime.date:
+    """Today in the time zone of the row's clinic, never the process's: outside a request
+    (a management command, the worker, the shell) that is UTC, a day ahead of an American
+    clinic every evening."""
+    return row.clinic.today()
 
 
 def _event(chart_case: PatientChartCase, action: str, by: User, details: str = "") -> None:
@@ -147,7 +150,7 @@ def chart_case_discharge(
         raise ValidationError(
             {"discharged_on": "The discharge date cannot be before the case started."}
         )
-    if discharged_on > _today():
+    if discharged_on > _today(chart_case):
         raise ValidationError({"discharged_on": "The discharge date cannot be in the future."})
     closed = 0
     for goal in chart_case.goals.filter(status=Goal.Status.ACTIVE):
@@ -244,7 +247,7 @@ def goal_update(
     goal.target_date = target_date
     goal.save(update_fields=["text", "target_date"])
     if status != goal.status:
-        _goal_set_status(goal, status, by=by, on=_today(), note=note)
+        _goal_set_status(goal, status, by=by, on=_today(goal), note=note)
     return goal
 
 
@@ -258,8 +261,8 @@ class ProgressInput:
     note: str
 
 
-def _check_service_date(value: datetime.date, field: str) -> None:
-    if value > _today():
+def _check_service_date(row, value: datetime.date, field: str) -> None:
+    if value > _today(row):
         raise ValidationError({field: "The date cannot be in the future."})
 
 
@@ -293,7 +296,7 @@ def note_create(
     by: User,
 ) -> DailyNote:
     _require_active(chart_case)
-    _check_service_date(date_of_service, "date_of_service")
+    _check_service_date(chart_case, date_of_service, "date_of_service")
     note = DailyNote.objects.create(
         clinic_id=chart_case.clinic_id,
         chart_case=chart_case,
@@ -323,7 +326,7 @@ def note_update(
     note = _lock(DailyNote, note.pk)
     _require_active(note.chart_case)
     _require_unsigned(note)
-    _check_service_date(date_of_service, "date_of_service")
+    _check_service_date(note, date_of_service, "date_of_service")
     note.date_of_service = date_of_service
     note.subjective, note.objective = subjective, objective
     note.assessment, note.plan = assessment, plan
@@ -382,7 +385,7 @@ def evaluation_create(
     by: User,
 ) -> Evaluation:
     _require_active(chart_case)
-    _check_service_date(date, "date")
+    _check_service_date(chart_case, date, "date")
     return Evaluation.objects.create(
         clinic_id=chart_case.clinic_id,
         chart_case=chart_case,
@@ -407,7 +410,7 @@ def evaluation_update(
     evaluation = _lock(Evaluation, evaluation.pk)
     _require_active(evaluation.chart_case)
     _require_unsigned(evaluation)
-    _check_service_date(date, "date")
+    _check_service_date(evaluation, date, "date")
     evaluation.kind, evaluation.date = kind, date
     evaluation.findings, evaluation.recommendations = findings, recommendations
     evaluation.save()

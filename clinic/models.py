@@ -1,9 +1,11 @@
+import datetime
 import zoneinfo
 
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower, Mod
 from django.db.models.lookups import Exact
+from django.utils import timezone
 
 NAME_MAX_LENGTH = 100
 DURATION_MIN = 5
@@ -54,6 +56,20 @@ class Clinic(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def tzinfo(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+    def now(self) -> datetime.datetime:
+        """The current moment on the clinic's wall clock."""
+        return timezone.now().astimezone(self.tzinfo)
+
+    def today(self) -> datetime.date:
+        """Today's date where the clinic is, whatever time zone the process runs in: a
+        management command or a worker runs in UTC, and for most of the evening in America
+        the UTC date is already tomorrow."""
+        return self.now().date()
 
 
 class ClinicQuerySet(models.QuerySet):

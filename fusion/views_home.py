@@ -1,7 +1,6 @@
 from django.http import HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
-from django.utils import timezone
 
 from fusion.roles import THERAPIST, has_role
 
@@ -16,7 +15,7 @@ def home(request):
 
         context["overdue_reminders"] = list(
             Reminder.objects.for_clinic(request.user.clinic_id)
-            .overdue(timezone.localdate())
+            .overdue(request.user.clinic.today())
             .filter(chart_case__in=PatientChartCase.objects.documentable_by(request.user).active())
             .select_related("chart_case__patient", "chart_case__case")
             .order_by("due_on", "pk")[:50]

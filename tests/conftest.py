@@ -1,6 +1,15 @@
-"""One fixture per role, all of one clinic, plus an administrator of a second clinic."""
+"""One fixture per role, all of one clinic, plus an administrator of a second clinic.
+
+``FAKE_NOW=HH:MM`` (or a full ISO date and time) runs the whole session with the clock moved to
+that UTC time of today, ticking on from there, so CI can show the suite passes at the hours when
+the UTC date and an American clinic's date differ (00:00-05:00 UTC) and when they agree.
+"""
+
+import datetime
+import os
 
 import pytest
+import time_machine
 
 from fusion.roles import ADMINISTRATOR, PATIENT, SCHEDULER, THERAPIST
 from tests.factories import (
@@ -16,6 +25,34 @@ from tests.factories import (
     ServiceTypeFactory,
     UserFactory,
 )
+
+
+def fake_now(value: str) -> datetime.datetime:
+    """``02:30`` is 02:30 UTC today; anything else must be an ISO date and time."""
+    try:
+        clock = datetime.time.fromisoformat(value)
+    except ValueError:
+        moment = datetime.datetime.fromisoformat(value)
+        return moment if moment.tzinfo else moment.replace(tzinfo=datetime.UTC)
+    today = datetime.datetime.now(datetime.UTC).date()
+    return datetime.datetime.combine(today, clock, tzinfo=datetime.UTC)
+
+
+_traveller = None
+
+
+def pytest_configure(config):
+    global _traveller
+    if os.environ.get("FAKE_NOW"):
+        moment = fake_now(os.environ["FAKE_NOW"])
+        _traveller = time_machine.travel(moment, tick=True)
+        _traveller.start()
+        print(f"Clock moved to {moment.isoformat()} for this run.")
+
+
+def pytest_unconfigure(config):
+    if _traveller is not None:
+        _traveller.stop()
 
 
 @pytest.fixture(autouse=True)

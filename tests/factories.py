@@ -115,7 +115,11 @@ class PatientChartCaseFactory(factory.django.DjangoModelFactory):
     case = factory.SubFactory(PatientCaseFactory)
     clinic = factory.SelfAttribute("case.clinic")
     patient = factory.SubFactory(PatientFactory, clinic=factory.SelfAttribute("..clinic"))
-    started_on = factory.Faker("date_between", start_date="-1y", end_date="today")
+    # A fixed day well in the past of the clinic's calendar: the UTC date is a day ahead of
+    # an American clinic's every evening, so "today" in UTC may be tomorrow for the clinic.
+    started_on = factory.LazyAttribute(
+        lambda row: row.clinic.today() - datetime.timedelta(days=120)
+    )
 
 
 class GoalFactory(factory.django.DjangoModelFactory):
@@ -140,7 +144,7 @@ class DailyNoteFactory(factory.django.DjangoModelFactory):
     chart_case = factory.SubFactory(PatientChartCaseFactory)
     clinic = factory.SelfAttribute("chart_case.clinic")
     author = factory.SubFactory(UserFactory, clinic=factory.SelfAttribute("..clinic"))
-    date_of_service = factory.LazyFunction(timezone.localdate)
+    date_of_service = factory.LazyAttribute(lambda row: row.clinic.today())
     subjective = "Arrived on time, cooperative."
     objective = "Produced /s/ in 8 of 10 words."
     assessment = "Progressing toward the goal."
@@ -157,7 +161,7 @@ class EvaluationFactory(factory.django.DjangoModelFactory):
     clinic = factory.SelfAttribute("chart_case.clinic")
     author = factory.SubFactory(UserFactory, clinic=factory.SelfAttribute("..clinic"))
     kind = Evaluation.Kind.INITIAL
-    date = factory.LazyFunction(timezone.localdate)
+    date = factory.LazyAttribute(lambda row: row.clinic.today())
     findings = "Mild articulation disorder."
     recommendations = "Speech therapy twice weekly for 12 weeks."
     signed_at = factory.LazyAttribute(lambda doc: timezone.now() if doc.signed_by else None)
@@ -171,5 +175,5 @@ class ReminderFactory(factory.django.DjangoModelFactory):
     chart_case = factory.SubFactory(PatientChartCaseFactory)
     clinic = factory.SelfAttribute("chart_case.clinic")
     text = "Send the progress report"
-    due_on = factory.LazyFunction(timezone.localdate)
+    due_on = factory.LazyAttribute(lambda row: row.clinic.today())
     created_by = factory.SubFactory(UserFactory, clinic=factory.SelfAttribute("..clinic"))

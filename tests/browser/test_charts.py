@@ -66,7 +66,7 @@ def ava(clinic):
 def feeding_chart_case(ava, cases):
     """Ava's shared Feeding Therapy case: what lets the speech therapist find her."""
     return PatientChartCaseFactory(
-        patient=ava, case=cases["Feeding Therapy"], started_on=timezone.localdate()
+        patient=ava, case=cases["Feeding Therapy"], started_on=ava.clinic.today()
     )
 
 
@@ -74,7 +74,7 @@ def feeding_chart_case(ava, cases):
 def ot_chart_case(ava, cases):
     """Ava's occupational-only case: not for the speech therapist's eyes."""
     return PatientChartCaseFactory(
-        patient=ava, case=cases["Occupational Therapy"], started_on=timezone.localdate()
+        patient=ava, case=cases["Occupational Therapy"], started_on=ava.clinic.today()
     )
 
 
@@ -134,7 +134,7 @@ def test_speech_therapist_adds_speech_therapy_writes_a_goal_and_signs_a_daily_no
     expect(page.get_by_role("heading", name="Add Goal", level=1)).to_be_visible()
     expect(page.get_by_label("Kind")).to_have_value("long_term")
     page.get_by_role("textbox", name=re.compile(r"^Goal\b")).fill(GOAL)
-    target = timezone.localdate() + datetime.timedelta(days=90)
+    target = ava.clinic.today() + datetime.timedelta(days=90)
     page.get_by_label("Target date").fill(target.isoformat())
     page.get_by_role("button", name="Save Goal").click()
 
@@ -161,7 +161,7 @@ def test_speech_therapist_adds_speech_therapy_writes_a_goal_and_signs_a_daily_no
         "Daily note saved. Sign it when it is complete."
     )
     notes = page.get_by_role("region", name="Daily notes")
-    today = timezone.localdate()
+    today = ava.clinic.today()
     note_row = notes.get_by_role("row").filter(has_text="Steady progress")
     expect(note_row).to_contain_text("Not signed")
     note_row.get_by_role("link", name=f"{today:%b} {today.day}, {today.year}").click()

@@ -6,11 +6,9 @@ fixed day in the past: a test never depends on the hour it runs at.
 """
 
 import datetime
-import zoneinfo
 
 import pytest
 from django.test import Client
-from django.utils import timezone
 
 from fusion.roles import THERAPIST
 from tests.factories import (
@@ -23,7 +21,7 @@ from tests.factories import (
 
 @pytest.fixture
 def today(clinic) -> datetime.date:
-    return timezone.localdate(timezone=zoneinfo.ZoneInfo(clinic.time_zone))
+    return clinic.today()
 
 
 @pytest.fixture

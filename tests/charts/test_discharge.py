@@ -3,7 +3,9 @@
 import datetime
 
 import pytest
+import time_machine
 from django.urls import reverse
+from django.utils import timezone
 
 from charts import services
 from charts.models import (
@@ -365,3 +367,37 @@ def test_opening_a_form_on_a_discharged_case_says_it_is_read_only(
 
     assert services.READ_ONLY in response.content.decode()
     assert response.redirect_chain[-1][0].endswith(f"/cases/{speech_chart_case.pk}/")
+
+
+# The clinic's calendar outside a request -------------------------------------------------
+
+
+def test_a_service_run_outside_a_request_judges_today_by_the_clinics_calendar(
+    therapist, speech_chart_case
+):
+    """As a management command or the worker would call it: no request, so no active time
+    zone. At 02:30 UTC on March 10 it is still March 9 in New York, so March 10 is "in the
+    future" for the clinic while March 9 is today."""
+    PatientChartCase.objects.filter(pk=speech_chart_case.pk).update(
+        started_on=datetime.date(2026, 1, 5)
+    )
+    speech_chart_case.refresh_from_db()
+    with time_machine.travel(datetime.datetime(2026, 3, 10, 2, 30, tzinfo=datetime.UTC)):
+        assert timezone.get_current_timezone_name() == "UTC"
+        assert speech_chart_case.clinic.today() == datetime.date(2026, 3, 9)
+        with pytest.raises(services.ValidationError) as refused:
+            services.chart_case_discharge(
+                chart_case=speech_chart_case,
+                discharged_on=datetime.date(2026, 3, 10),
+                discharge_evaluation=None,
+                by=therapist,
+            )
+        assert "cannot be in the future" in str(refused.value)
+        services.chart_case_discharge(
+            chart_case=speech_chart_case,
+            discharged_on=datetime.date(2026, 3, 9),
+            discharge_evaluation=None,
+            by=therapist,
+        )
+    speech_chart_case.refresh_from_db()
+    assert speech_chart_case.discharged_on == datetime.date(2026, 3, 9)
