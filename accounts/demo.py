@@ -4,7 +4,7 @@ from django.contrib.auth.models import Group
 
 from accounts.models import User
 from clinic.models import Clinic, ServiceType
-from fusion.roles import ADMINISTRATOR, SCHEDULER, THERAPIST
+from core.roles import ADMINISTRATOR, SCHEDULER, THERAPIST
 
 DEMO_PASSWORD = "demo-pass-2026"
 

@@ -4,7 +4,7 @@ from django.contrib.auth.models import Group
 
 from accounts.models import User
 from clinic.models import ServiceType
-from fusion.roles import STAFF_ROLES, THERAPIST
+from core.roles import STAFF_ROLES, THERAPIST
 
 
 class StaffForm(forms.ModelForm):

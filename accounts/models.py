@@ -4,7 +4,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from clinic.models import Clinic, ServiceType
-from fusion.roles import STAFF_ROLES
+from core.roles import STAFF_ROLES
 
 
 class UserQuerySet(models.QuerySet):

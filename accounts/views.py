@@ -13,9 +13,9 @@ from accounts import services
 from accounts.forms import StaffCreateForm, StaffForm
 from accounts.models import User
 from clinic.models import ServiceType
-from fusion.permissions import role_required
-from fusion.roles import ADMINISTRATOR
-from fusion.views import ClinicScopedMixin, FormPageMixin
+from core.permissions import role_required
+from core.roles import ADMINISTRATOR
+from core.views import ClinicScopedMixin, FormPageMixin
 
 
 class EmailAuthenticationForm(AuthenticationForm):

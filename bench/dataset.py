@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from clinic.models import AppointmentType, Clinic, ServiceType
-from fusion.roles import ADMINISTRATOR, SCHEDULER, THERAPIST
+from core.roles import ADMINISTRATOR, SCHEDULER, THERAPIST
 
 CLINIC_NAME = "Bench Clinic"
 ADMIN_EMAIL = "bench-admin@bench.clinic"

@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from cases.models import PatientCase
 from cases.services import RuleInput
 from clinic.models import DURATION_MAX, DURATION_MIN, DURATION_STEP, AppointmentType, ServiceType
-from fusion.forms import clean_trimmed_name
+from core.forms import clean_trimmed_name
 
 
 class ServiceTypeChoiceField(forms.ModelMultipleChoiceField):

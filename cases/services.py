@@ -12,7 +12,7 @@ from accounts.models import User
 from cases.history import case_snapshot, diff
 from cases.models import AppointmentTypeRule, CaseHistoryEntry, PatientCase
 from clinic.models import AppointmentType, Clinic, ServiceType
-from fusion.deletion import protected_uses
+from core.deletion import protected_uses
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,9 @@ from cases import services
 from cases.forms import PatientCaseForm, RuleFormSet, rule_initial
 from cases.models import AppointmentTypeRule, CaseHistoryEntry, PatientCase
 from clinic.models import AppointmentType, ServiceType
-from fusion.deletion import protected_uses
-from fusion.permissions import role_required
-from fusion.roles import ADMINISTRATOR
+from core.deletion import protected_uses
+from core.permissions import role_required
+from core.roles import ADMINISTRATOR
 
 PAGE_SIZE = 50
 

@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
 from charts.models import Patient, PatientChartCase
-from fusion.roles import ADMINISTRATOR, role_names
+from core.roles import ADMINISTRATOR, role_names
 
 
 def get_patient_for(user, pk) -> Patient:

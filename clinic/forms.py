@@ -1,7 +1,7 @@
 from django import forms
 
 from clinic.models import DURATION_MAX, DURATION_MIN, DURATION_STEP, AppointmentType, ServiceType
-from fusion.forms import clean_trimmed_name
+from core.forms import clean_trimmed_name
 
 
 class ClinicRowForm(forms.ModelForm):

@@ -6,10 +6,10 @@ from django.views.generic import CreateView, ListView, TemplateView, UpdateView
 
 from clinic.forms import AppointmentTypeForm, ServiceTypeForm
 from clinic.models import AppointmentType, ServiceType
-from fusion.deletion import uses_of
-from fusion.permissions import RoleRequiredMixin, role_required
-from fusion.roles import ADMINISTRATOR
-from fusion.views import ClinicScopedMixin, FormPageMixin
+from core.deletion import uses_of
+from core.permissions import RoleRequiredMixin, role_required
+from core.roles import ADMINISTRATOR
+from core.views import ClinicScopedMixin, FormPageMixin
 
 PAGE_SIZE = 50
 

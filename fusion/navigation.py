@@ -2,7 +2,7 @@
 
 from django.urls import reverse
 
-from fusion.roles import ADMINISTRATOR, SCHEDULER, THERAPIST, role_names
+from core.roles import ADMINISTRATOR, SCHEDULER, THERAPIST, role_names
 
 # (label, url name, roles that see it, URL prefixes that mark it active)
 TABS = [

@@ -3,10 +3,10 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from fusion import views_home
+from fusion import views
 
 urlpatterns = [
-    path("", views_home.home, name="home"),
+    path("", views.home, name="home"),
     path("", include("accounts.urls")),
     path("", include("charts.urls")),
     path("setup/patient-cases/", include("cases.urls")),
@@ -18,6 +18,6 @@ urlpatterns = [
     ),
 ]
 
-handler403 = "fusion.views_home.permission_denied"
-handler404 = "fusion.views_home.page_not_found"
-handler500 = "fusion.views_home.server_error"
+handler403 = "fusion.views.permission_denied"
+handler404 = "fusion.views.page_not_found"
+handler500 = "fusion.views.server_error"

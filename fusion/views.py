@@ -1,44 +1,36 @@
-"""Mixins shared by the views of every app."""
+from django.http import HttpResponseServerError
+from django.shortcuts import render
+from django.template import loader
 
-from django.contrib import messages
-from django.db import IntegrityError, transaction
-from django.http import HttpResponseRedirect
-
-from fusion.permissions import RoleRequiredMixin
+from core.roles import THERAPIST, has_role
 
 
-class ClinicScopedMixin(RoleRequiredMixin):
-    """Loads rows only through ``for_clinic``: another clinic's row is a 404."""
+def home(request):
+    """The landing page after log-in: a greeting, the user's screens and, for a therapist,
+    their overdue reminders."""
+    context = {}
+    if has_role(request.user, THERAPIST):
+        # The project composes its apps here; charts sits below fusion in the app order.
+        from charts.models import PatientChartCase, Reminder
 
-    model = None
+        context["overdue_reminders"] = list(
+            Reminder.objects.for_clinic(request.user.clinic_id)
+            .overdue(request.user.clinic.today())
+            .filter(chart_case__in=PatientChartCase.objects.documentable_by(request.user).active())
+            .select_related("chart_case__patient", "chart_case__case")
+            .order_by("due_on", "pk")[:50]
+        )
+    return render(request, "home.html", context)
 
-    def get_queryset(self):
-        return self.model.objects.for_clinic(self.request.user.clinic)
+
+def permission_denied(request, exception=None):
+    return render(request, "403.html", status=403)
 
 
-class FormPageMixin:
-    """Bad input answers 400 with the form and its messages; a save says so and redirects."""
+def page_not_found(request, exception=None):
+    return render(request, "404.html", status=404)
 
-    success_message = ""
 
-    def form_invalid(self, form):
-        return self.render_to_response(self.get_context_data(form=form), status=400)
-
-    def form_valid(self, form):
-        try:
-            with transaction.atomic():
-                self.object = self.save(form)
-        except IntegrityError:
-            # Another request saved the same name between our check and our write: the
-            # database constraint caught it; say so as the form check would have.
-            form.add_error(
-                "name" if "name" in form.fields else None,
-                "This was saved by someone else a moment ago: it already exists.",
-            )
-            return self.form_invalid(form)
-        if self.success_message:
-            messages.success(self.request, self.success_message.format(object=self.object))
-        return HttpResponseRedirect(self.get_success_url())
-
-    def save(self, form):
-        return form.save()
+def server_error(request):
+    # No context processors here: the failure may lie in one of them.
+    return HttpResponseServerError(loader.get_template("500.html").render())

@@ -11,7 +11,7 @@ import os
 import pytest
 import time_machine
 
-from fusion.roles import ADMINISTRATOR, PATIENT, SCHEDULER, THERAPIST
+from core.roles import ADMINISTRATOR, PATIENT, SCHEDULER, THERAPIST
 from tests.factories import (
     AppointmentTypeFactory,
     ClinicFactory,

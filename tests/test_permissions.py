@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import pytest
 from django.urls import get_resolver, reverse
 
-from fusion.roles import ADMINISTRATOR, PATIENT, SCHEDULER, THERAPIST
+from core.roles import ADMINISTRATOR, PATIENT, SCHEDULER, THERAPIST
 from tests.factories import UserFactory
 
 ROLE_FIXTURES = {

@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from fusion.migration_utils import grant
+from core.migration_utils import grant
 
 CRUD = ("add", "change", "view")
 

@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from fusion.migration_utils import grant
+from core.migration_utils import grant
 
 
 def grant_case_permissions(apps, schema_editor):

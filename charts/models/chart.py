@@ -5,7 +5,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q
 from cases.models import PatientCase, PatientCaseServiceType
 from charts.search import parse_date
 from clinic.models import ClinicOwned, ClinicQuerySet, ServiceType
-from fusion.roles import ADMINISTRATOR, SCHEDULER, THERAPIST, role_names
+from core.roles import ADMINISTRATOR, SCHEDULER, THERAPIST, role_names
 
 
 def _therapist_sees_case(user, case_field: str):

@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from charts import services
-from fusion.roles import ADMINISTRATOR, SCHEDULER, THERAPIST
+from core.roles import ADMINISTRATOR, SCHEDULER, THERAPIST
 
 STAFF = (ADMINISTRATOR, SCHEDULER, THERAPIST)
 READERS = (ADMINISTRATOR, THERAPIST)

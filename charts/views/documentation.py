@@ -28,8 +28,8 @@ from charts.views.common import (
     _chart_url,
     _read_only_form,
 )
-from fusion.permissions import role_required
-from fusion.roles import THERAPIST
+from core.permissions import role_required
+from core.roles import THERAPIST
 
 # Goals ------------------------------------------------------------------------------------
 

@@ -31,8 +31,8 @@ from charts.views.common import (
     _chart_case_form,
     _chart_url,
 )
-from fusion.permissions import role_required
-from fusion.roles import ADMINISTRATOR, SCHEDULER, THERAPIST, has_role
+from core.permissions import role_required
+from core.roles import ADMINISTRATOR, SCHEDULER, THERAPIST, has_role
 
 # Patients ---------------------------------------------------------------------------------
 

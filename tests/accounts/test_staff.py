@@ -6,7 +6,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
-from fusion.roles import ADMINISTRATOR, PATIENT, SCHEDULER, THERAPIST
+from core.roles import ADMINISTRATOR, PATIENT, SCHEDULER, THERAPIST
 from tests.clinic.helpers import checked_labels, choice_labels, field_error, page_text
 from tests.factories import ServiceTypeFactory, UserFactory
 

@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from cases.models import AppointmentTypeRule, PatientCase
-from fusion.roles import ADMINISTRATOR
+from core.roles import ADMINISTRATOR
 from tests.browser.a11y import (
     A11yTracker,
     AccessibilityViolation,

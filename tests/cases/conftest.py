@@ -3,7 +3,7 @@
 import pytest
 from django.test import Client
 
-from fusion.roles import ADMINISTRATOR
+from core.roles import ADMINISTRATOR
 from tests.factories import AppointmentTypeFactory, ServiceTypeFactory, UserFactory
 
 

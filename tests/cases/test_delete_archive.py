@@ -7,7 +7,7 @@ from django.urls import reverse
 from cases import services, views
 from cases.models import AppointmentTypeRule, CaseHistoryEntry, PatientCase, PatientCaseServiceType
 from charts.models import PatientChartCase
-from fusion.deletion import protected_uses
+from core.deletion import protected_uses
 from tests.cases.helpers import (
     LIST_URL,
     archive_url,

@@ -10,7 +10,7 @@ import datetime
 import pytest
 from django.test import Client
 
-from fusion.roles import THERAPIST
+from core.roles import THERAPIST
 from tests.factories import (
     PatientCaseFactory,
     PatientChartCaseFactory,

@@ -4,7 +4,7 @@ therapists (and the administrators)."""
 import pytest
 from django.test import Client
 
-from fusion.roles import ADMINISTRATOR, SCHEDULER, THERAPIST
+from core.roles import ADMINISTRATOR, SCHEDULER, THERAPIST
 from tests.charts.helpers import chart_url, note_url, page_text, url
 from tests.factories import DailyNoteFactory, GoalFactory, UserFactory
 

@@ -9,7 +9,7 @@ from functools import wraps
 
 from django.core.exceptions import PermissionDenied
 
-from fusion.roles import has_role
+from core.roles import has_role
 
 
 def check_roles(user, roles: tuple[str, ...]) -> None:
