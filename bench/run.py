@@ -602,4 +602,9 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    # The harness reads and checks the bench clinic's rows directly; every request it makes
+    # still runs in the clinic scope the middleware sets.
+    from django_scopes import scopes_disabled
+
+    with scopes_disabled():
+        main()

@@ -9,6 +9,7 @@ from clinic.models import (
     ClinicOwned,
     ClinicQuerySet,
     ServiceType,
+    clinic_scoped,
     duration_constraint,
     unique_name_constraint,
 )
@@ -107,7 +108,7 @@ class PatientCase(ClinicOwned):
     # queries together at 25,000 charts on one case (see bench/).
     patient_count = models.PositiveIntegerField(default=0, editable=False)
 
-    objects = PatientCaseQuerySet.as_manager()
+    objects = clinic_scoped(PatientCaseQuerySet)
 
     class Meta:
         ordering = ["name"]
@@ -174,7 +175,7 @@ class AppointmentTypeRule(ClinicOwned):
     allow_requests = models.BooleanField("Allow", default=False)
     duration_minutes = models.PositiveSmallIntegerField("Duration", null=True, blank=True)
 
-    objects = AppointmentTypeRuleQuerySet.as_manager()
+    objects = clinic_scoped(AppointmentTypeRuleQuerySet)
 
     class Meta:
         constraints = [

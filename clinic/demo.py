@@ -1,5 +1,7 @@
 """Demo reference data for "Demo Therapy Clinic" (used by ``load_demo``)."""
 
+from django_scopes import scope
+
 from clinic.models import AppointmentType, Clinic, ServiceType
 
 CLINIC_NAME = "Demo Therapy Clinic"
@@ -11,10 +13,11 @@ def load() -> Clinic:
     clinic, _ = Clinic.objects.get_or_create(
         name=CLINIC_NAME, defaults={"time_zone": "America/New_York"}
     )
-    for name in SERVICE_TYPES:
-        ServiceType.objects.get_or_create(clinic=clinic, name=name)
-    for name, minutes in APPOINTMENT_TYPES.items():
-        AppointmentType.objects.get_or_create(
-            clinic=clinic, name=name, defaults={"default_duration_minutes": minutes}
-        )
+    with scope(clinic=clinic.pk):
+        for name in SERVICE_TYPES:
+            ServiceType.objects.get_or_create(clinic=clinic, name=name)
+        for name, minutes in APPOINTMENT_TYPES.items():
+            AppointmentType.objects.get_or_create(
+                clinic=clinic, name=name, defaults={"default_duration_minutes": minutes}
+            )
     return clinic

@@ -10,6 +10,7 @@ import os
 
 import pytest
 import time_machine
+from django_scopes import scopes_disabled
 
 from core.roles import ADMINISTRATOR, PATIENT, SCHEDULER, THERAPIST
 from tests.factories import (
@@ -53,6 +54,16 @@ def pytest_configure(config):
 def pytest_unconfigure(config):
     if _traveller is not None:
         _traveller.stop()
+
+
+@pytest.fixture(autouse=True)
+def _test_code_works_across_clinics():
+    """Fixtures and assertions read and write several clinics' rows, so the test body runs
+    with the clinic scope off. Every request still runs scoped: the middleware's
+    ``scope(clinic=...)`` turns enforcement back on for the request, so views are tested with
+    the scope as production has it."""
+    with scopes_disabled():
+        yield
 
 
 @pytest.fixture(autouse=True)

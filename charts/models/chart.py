@@ -4,7 +4,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q
 
 from cases.models import PatientCase, PatientCaseServiceType
 from charts.search import parse_date
-from clinic.models import ClinicOwned, ClinicQuerySet, ServiceType
+from clinic.models import ClinicOwned, ClinicQuerySet, ServiceType, clinic_scoped
 from core.roles import ADMINISTRATOR, SCHEDULER, THERAPIST, role_names
 
 
@@ -54,7 +54,7 @@ class Patient(ClinicOwned):
     last_name = models.CharField(max_length=100)
     date_of_birth = models.DateField()
 
-    objects = PatientQuerySet.as_manager()
+    objects = clinic_scoped(PatientQuerySet)
 
     class Meta:
         ordering = ["last_name", "first_name"]
@@ -119,7 +119,7 @@ class PatientChartCase(ClinicOwned):
         db_index=False,
     )
 
-    objects = PatientChartCaseQuerySet.as_manager()
+    objects = clinic_scoped(PatientChartCaseQuerySet)
 
     class Meta:
         ordering = ["started_on", "pk"]

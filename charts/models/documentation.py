@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from charts.models.chart import PatientChartCase
-from clinic.models import ClinicOwned, ClinicQuerySet
+from clinic.models import ClinicOwned, ClinicQuerySet, clinic_scoped
 
 
 class Goal(ClinicOwned):
@@ -47,7 +47,7 @@ class Goal(ClinicOwned):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = ClinicQuerySet.as_manager()
+    objects = clinic_scoped(ClinicQuerySet)
 
     class Meta:
         ordering = ["kind", "start_date", "pk"]
@@ -87,7 +87,7 @@ class Signable(ClinicOwned):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
 
-    objects = SignedQuerySet.as_manager()
+    objects = clinic_scoped(SignedQuerySet)
 
     class Meta:
         abstract = True
@@ -242,7 +242,7 @@ class Reminder(ClinicOwned):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = ReminderQuerySet.as_manager()
+    objects = clinic_scoped(ReminderQuerySet)
 
     class Meta:
         ordering = ["due_on", "pk"]

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django_scopes import scope
 
 import accounts.demo
 import cases.demo
@@ -27,11 +28,17 @@ class Command(BaseCommand):
             )
         with transaction.atomic():
             demo_clinic = clinic.demo.load()
-            logins = accounts.demo.load(demo_clinic)
-            admin = User.objects.get(email="admin@demo.clinic")
-            demo_cases = cases.demo.load(demo_clinic, by=admin)
-            charts.demo.load(demo_clinic, demo_cases)
+            with scope(clinic=demo_clinic.pk):
+                logins = self._load(demo_clinic)
         self.stdout.write(self.style.SUCCESS(f"Demo data loaded for “{demo_clinic.name}”."))
         self.stdout.write(f"Every demo login uses the password: {accounts.demo.DEMO_PASSWORD}")
         for email, roles in logins:
             self.stdout.write(f"  {email:<24} {', '.join(roles)}")
+
+    def _load(self, demo_clinic):
+        """Everything in the demo clinic, inside its clinic scope."""
+        logins = accounts.demo.load(demo_clinic)
+        admin = User.objects.get(email="admin@demo.clinic")
+        demo_cases = cases.demo.load(demo_clinic, by=admin)
+        charts.demo.load(demo_clinic, demo_cases)
+        return logins
