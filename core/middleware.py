@@ -3,6 +3,8 @@ import zoneinfo
 from django.utils import timezone
 from django_scopes import scope
 
+from core.audit import current_request
+
 
 class ClinicScopeMiddleware:
     """Run every request inside its user's clinic: queries on clinic data are filtered to that
@@ -13,6 +15,13 @@ class ClinicScopeMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        token = current_request.set(request)
+        try:
+            return self._scoped(request)
+        finally:
+            current_request.reset(token)
+
+    def _scoped(self, request):
         user = request.user
         clinic = getattr(user, "clinic", None) if user.is_authenticated else None
         if clinic is None:

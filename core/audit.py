@@ -1,0 +1,108 @@
+"""The one audit trail: every change, and every read of patient records, in plain words.
+
+Services call ``record`` inside their transaction, so an entry exists exactly when the change
+it describes was committed. Views that show patient records call ``record_access`` once per
+page view. The actor's address comes from the request the middleware is handling, if any.
+"""
+
+from collections.abc import Iterable, Mapping
+from contextvars import ContextVar
+
+from django.db import models
+
+from core.models import AuditEntry
+
+# The request being handled, set by ``core.middleware.ClinicScopeMiddleware``.
+current_request: ContextVar = ContextVar("current_request", default=None)
+
+# Words for the actions the apps record; an action not listed is shown capitalised.
+ACTION_LABELS = {
+    "create": "Created",
+    "update": "Changed",
+    "delete": "Deleted",
+    "archive": "Archived",
+    "restore": "Restored",
+    "sign": "Signed",
+    "addendum": "Addendum added",
+    "discharge": "Discharged",
+    "reopen": "Reopened",
+    "roles": "Roles changed",
+    "deactivate": "Deactivated",
+    "reactivate": "Reactivated",
+    "access": "Viewed",
+    "import": "Imported",
+}
+
+
+def action_label(action: str) -> str:
+    return ACTION_LABELS.get(action, action.replace("_", " ").capitalize())
+
+
+def _remote_addr() -> str | None:
+    request = current_request.get()
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def _object_type(obj: models.Model | None, object_type: str | None) -> str:
+    if object_type:
+        return object_type
+    if obj is None:
+        raise ValueError("Name the object_type when there is no object.")
+    return str(obj._meta.verbose_name)
+
+
+def diff(before: Mapping[str, str], after: Mapping[str, str]) -> list[list[str]]:
+    """``[[label, before, after], ...]`` for each label whose words differ, in a stable order."""
+    labels = list(before) + [label for label in after if label not in before]
+    return [
+        [label, str(before.get(label, "")), str(after.get(label, ""))]
+        for label in labels
+        if str(before.get(label, "")) != str(after.get(label, ""))
+    ]
+
+
+def record(
+    *,
+    clinic_id: int,
+    actor,
+    action: str,
+    obj: models.Model | None = None,
+    object_type: str | None = None,
+    object_id: str | int | None = None,
+    object_repr: str | None = None,
+    patient=None,
+    changes: Iterable[Iterable[str]] = (),
+    details: str = "",
+) -> AuditEntry:
+    """Write one entry. ``actor`` is a user or None (the system, a task); ``patient`` a
+    Patient or None; ``changes`` ``[[label, before, after], ...]`` in plain words."""
+    if object_id is None and obj is not None:
+        object_id = obj.pk
+    return AuditEntry.objects.create(
+        clinic_id=clinic_id,
+        actor=actor if getattr(actor, "pk", None) else None,
+        actor_name=(actor.get_full_name() or actor.email) if getattr(actor, "pk", None) else "",
+        remote_addr=_remote_addr(),
+        action=action,
+        object_type=_object_type(obj, object_type),
+        object_id="" if object_id is None else str(object_id),
+        object_repr=(object_repr if object_repr is not None else str(obj or ""))[:300],
+        patient_id=getattr(patient, "pk", None),
+        patient_name=str(patient)[:300] if patient is not None else "",
+        changes=[list(map(str, change)) for change in changes],
+        details=details,
+    )
+
+
+def record_access(request, *, obj: models.Model, patient, what: str = "") -> AuditEntry:
+    """One entry for one page view of a patient's records (HIPAA §164.312(b))."""
+    return record(
+        clinic_id=obj.clinic_id,
+        actor=request.user,
+        action="access",
+        obj=obj,
+        patient=patient,
+        details=what,
+    )

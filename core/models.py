@@ -1,0 +1,78 @@
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from core.tenancy import ClinicQuerySet, clinic_scoped
+
+
+class AppendOnlyError(Exception):
+    """The audit trail is never changed or deleted."""
+
+
+class AuditEntryQuerySet(ClinicQuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError("Audit entries are never changed.")
+
+    def delete(self):
+        raise AppendOnlyError("Audit entries are never deleted.")
+
+    def for_patient(self, patient_id):
+        return self.filter(patient_id=patient_id)
+
+
+class AuditEntry(models.Model):
+    """One thing someone did (or read) in a clinic: who, when, from where, to what and whom,
+    and what changed, in plain words. Written by ``core.audit`` in the same transaction as the
+    change it records; never changed or deleted.
+
+    ``action`` and ``object_type`` are plain strings, not choices: every app adds its own
+    (``core.audit.ACTION_LABELS`` holds the words shown for them)."""
+
+    clinic = models.ForeignKey("clinic.Clinic", on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
+    # Kept as written: a later rename of the user or patient does not rewrite history.
+    actor_name = models.CharField(max_length=200, blank=True)
+    remote_addr = models.GenericIPAddressField(null=True, blank=True)
+    action = models.CharField(max_length=32)
+    object_type = models.CharField(max_length=64)
+    object_id = models.CharField(max_length=64, blank=True)
+    object_repr = models.CharField(max_length=300, blank=True)
+    # No foreign key: core sits below charts, and an entry outlives anything it names.
+    patient_id = models.BigIntegerField(null=True, blank=True)
+    patient_name = models.CharField(max_length=300, blank=True)
+    # [[label, before, after], ...] in plain words.
+    changes = models.JSONField(default=list, blank=True)
+    details = models.TextField(blank=True)
+
+    objects = clinic_scoped(AuditEntryQuerySet)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name_plural = "audit entries"
+        indexes = [
+            models.Index(fields=["clinic", "-at"], name="audit_clinic_at"),
+            models.Index(fields=["clinic", "patient_id", "-at"], name="audit_clinic_patient_at"),
+            models.Index(fields=["clinic", "actor", "-at"], name="audit_clinic_actor_at"),
+            models.Index(
+                fields=["clinic", "object_type", "object_id", "-at"], name="audit_clinic_object"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.object_repr}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise AppendOnlyError("Audit entries are never changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("Audit entries are never deleted.")
