@@ -1,0 +1,71 @@
+"""Writes to patients, their chart cases and each chart case's documentation, one module per
+model family. Each function is one transaction. A discharged chart case is read-only; a signed
+note or evaluation is never changed in place (only addenda are added).
+"""
+
+from django.core.exceptions import ValidationError
+
+from charts.services.chart_cases import (
+    cases_addable,
+    chart_case_add,
+    chart_case_discharge,
+    chart_case_reopen,
+)
+from charts.services.common import (
+    READ_ONLY,
+    SIGNED,
+)
+from charts.services.documentation import (
+    ProgressInput,
+    addendum_add,
+    evaluation_create,
+    evaluation_delete,
+    evaluation_sign,
+    evaluation_update,
+    note_create,
+    note_delete,
+    note_sign,
+    note_update,
+    previous_signed_note,
+)
+from charts.services.goals import (
+    goal_create,
+    goal_update,
+)
+from charts.services.patients import (
+    patient_create,
+    patient_update,
+)
+from charts.services.reminders import (
+    reminder_create,
+    reminder_done,
+    reminder_schedule_re_evaluation,
+)
+
+__all__ = [
+    "ValidationError",
+    "READ_ONLY",
+    "SIGNED",
+    "patient_create",
+    "patient_update",
+    "cases_addable",
+    "chart_case_add",
+    "chart_case_discharge",
+    "chart_case_reopen",
+    "goal_create",
+    "goal_update",
+    "ProgressInput",
+    "note_create",
+    "note_update",
+    "note_delete",
+    "note_sign",
+    "previous_signed_note",
+    "evaluation_create",
+    "evaluation_update",
+    "evaluation_delete",
+    "evaluation_sign",
+    "addendum_add",
+    "reminder_create",
+    "reminder_done",
+    "reminder_schedule_re_evaluation",
+]

@@ -1,0 +1,241 @@
+"""Daily notes, evaluations and addenda: drafts, signed once, then corrected only by
+addenda."""
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from charts.models import (
+    Addendum,
+    DailyNote,
+    Evaluation,
+    Goal,
+    GoalProgress,
+    PatientChartCase,
+)
+from charts.services.common import (
+    _event,
+    _lock,
+    _require_active,
+    _require_unsigned,
+    _today,
+)
+from charts.services.reminders import reminder_schedule_re_evaluation
+
+
+@dataclass(frozen=True)
+class ProgressInput:
+    goal: Goal
+    status: str
+    note: str
+
+
+def _check_service_date(row, value: datetime.date, field: str) -> None:
+    if value > _today(row):
+        raise ValidationError({field: "The date cannot be in the future."})
+
+
+def _set_progress(note: DailyNote, progress: Iterable[ProgressInput], by: User) -> None:
+    note.goal_progress.all().delete()
+    GoalProgress.objects.bulk_create(
+        GoalProgress(
+            clinic_id=note.clinic_id,
+            goal=entry.goal,
+            daily_note=note,
+            date=note.date_of_service,
+            status=entry.status,
+            note=entry.note,
+            author=by,
+        )
+        for entry in progress
+        if entry.note.strip() or entry.status != entry.goal.status
+    )
+
+
+@transaction.atomic
+def note_create(
+    *,
+    chart_case: PatientChartCase,
+    date_of_service: datetime.date,
+    subjective: str,
+    objective: str,
+    assessment: str,
+    plan: str,
+    progress: Iterable[ProgressInput],
+    by: User,
+) -> DailyNote:
+    _require_active(chart_case)
+    _check_service_date(chart_case, date_of_service, "date_of_service")
+    note = DailyNote.objects.create(
+        clinic_id=chart_case.clinic_id,
+        chart_case=chart_case,
+        date_of_service=date_of_service,
+        subjective=subjective,
+        objective=objective,
+        assessment=assessment,
+        plan=plan,
+        author=by,
+    )
+    _set_progress(note, progress, by)
+    return note
+
+
+@transaction.atomic
+def note_update(
+    *,
+    note: DailyNote,
+    date_of_service: datetime.date,
+    subjective: str,
+    objective: str,
+    assessment: str,
+    plan: str,
+    progress: Iterable[ProgressInput],
+    by: User,
+) -> DailyNote:
+    note = _lock(DailyNote, note.pk)
+    _require_active(note.chart_case)
+    _require_unsigned(note)
+    _check_service_date(note, date_of_service, "date_of_service")
+    note.date_of_service = date_of_service
+    note.subjective, note.objective = subjective, objective
+    note.assessment, note.plan = assessment, plan
+    note.save()
+    _set_progress(note, progress, by)
+    return note
+
+
+@transaction.atomic
+def note_delete(*, note: DailyNote, by: User) -> None:
+    note = _lock(DailyNote, note.pk)
+    _require_active(note.chart_case)
+    _require_unsigned(note)
+    note.goal_progress.all().delete()
+    note.delete()
+
+
+def _sign(model, document, *, by: User, empty: str):
+    """The step notes and evaluations share: re-read under a lock, refuse a read-only chart
+    case, a signed or an empty document, then stamp the signature."""
+    document = _lock(model, document.pk)
+    _require_active(document.chart_case)
+    _require_unsigned(document)
+    if not document.has_content:
+        raise ValidationError(empty)
+    document.signed_at = timezone.now()
+    document.signed_by = by
+    document.save(update_fields=["signed_at", "signed_by"])
+    return document
+
+
+@transaction.atomic
+def note_sign(*, note: DailyNote, by: User) -> DailyNote:
+    """Sign the note; the goals it reports on take the status it gives them, unless a goal
+    was closed after the note was written."""
+    note = _sign(
+        DailyNote,
+        note,
+        by=by,
+        empty="Write the note before signing it: all its sections are empty.",
+    )
+    for entry in note.goal_progress.select_related("goal"):
+        # The note reported on the goals that were active when it was written. A goal closed
+        # since then (met, discontinued, ...) keeps that later status and its history.
+        if entry.goal.status == Goal.Status.ACTIVE and entry.goal.status != entry.status:
+            entry.goal.status = entry.status
+            entry.goal.save(update_fields=["status"])
+    _event(note.chart_case, "Daily note signed", by, str(note))
+    return note
+
+
+def previous_signed_note(chart_case: PatientChartCase) -> DailyNote | None:
+    """The note a new one may pull forward: the latest signed note of this chart case only."""
+    return chart_case.daily_notes.signed().order_by("-date_of_service", "-signed_at").first()
+
+
+@transaction.atomic
+def evaluation_create(
+    *,
+    chart_case: PatientChartCase,
+    kind: str,
+    date: datetime.date,
+    findings: str,
+    recommendations: str,
+    by: User,
+) -> Evaluation:
+    _require_active(chart_case)
+    _check_service_date(chart_case, date, "date")
+    return Evaluation.objects.create(
+        clinic_id=chart_case.clinic_id,
+        chart_case=chart_case,
+        kind=kind,
+        date=date,
+        findings=findings,
+        recommendations=recommendations,
+        author=by,
+    )
+
+
+@transaction.atomic
+def evaluation_update(
+    *,
+    evaluation: Evaluation,
+    kind: str,
+    date: datetime.date,
+    findings: str,
+    recommendations: str,
+    by: User,
+) -> Evaluation:
+    evaluation = _lock(Evaluation, evaluation.pk)
+    _require_active(evaluation.chart_case)
+    _require_unsigned(evaluation)
+    _check_service_date(evaluation, date, "date")
+    evaluation.kind, evaluation.date = kind, date
+    evaluation.findings, evaluation.recommendations = findings, recommendations
+    evaluation.save()
+    return evaluation
+
+
+@transaction.atomic
+def evaluation_delete(*, evaluation: Evaluation, by: User) -> None:
+    evaluation = _lock(Evaluation, evaluation.pk)
+    _require_active(evaluation.chart_case)
+    _require_unsigned(evaluation)
+    evaluation.delete()
+
+
+@transaction.atomic
+def evaluation_sign(*, evaluation: Evaluation, by: User) -> Evaluation:
+    """Sign; the chart case's re-evaluation reminder moves to the new due date."""
+    evaluation = _sign(
+        Evaluation,
+        evaluation,
+        by=by,
+        empty="Write the findings or recommendations before signing.",
+    )
+    chart_case = evaluation.chart_case
+    _event(chart_case, "Evaluation signed", by, str(evaluation))
+    if evaluation.kind != Evaluation.Kind.DISCHARGE:
+        reminder_schedule_re_evaluation(chart_case=chart_case, by=by)
+    return evaluation
+
+
+@transaction.atomic
+def addendum_add(*, document: DailyNote | Evaluation, text: str, by: User) -> Addendum:
+    _require_active(document.chart_case)
+    if not document.is_signed:
+        raise ValidationError("Edit the document itself: addenda are for signed documents.")
+    if document.author_id != by.pk:
+        raise ValidationError("Only the author of a signed document can add an addendum to it.")
+    if not text.strip():
+        raise ValidationError({"text": "Write the addendum."})
+    field = "daily_note" if isinstance(document, DailyNote) else "evaluation"
+    addendum = Addendum.objects.create(
+        clinic_id=document.clinic_id, text=text.strip(), author=by, **{field: document}
+    )
+    _event(document.chart_case, "Addendum added", by, f"To the {document}.")
+    return addendum

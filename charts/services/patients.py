@@ -1,0 +1,30 @@
+"""Patients' details."""
+
+import datetime
+
+from django.db import transaction
+
+from charts.models import (
+    Patient,
+)
+from clinic.models import Clinic
+
+
+@transaction.atomic
+def patient_create(
+    *, clinic: Clinic, first_name: str, last_name: str, date_of_birth: datetime.date
+) -> Patient:
+    return Patient.objects.create(
+        clinic=clinic, first_name=first_name, last_name=last_name, date_of_birth=date_of_birth
+    )
+
+
+@transaction.atomic
+def patient_update(
+    *, patient: Patient, first_name: str, last_name: str, date_of_birth: datetime.date
+) -> Patient:
+    patient.first_name = first_name
+    patient.last_name = last_name
+    patient.date_of_birth = date_of_birth
+    patient.save(update_fields=["first_name", "last_name", "date_of_birth"])
+    return patient

@@ -1,0 +1,67 @@
+"""Reminders, and the automatic re-evaluation reminder."""
+
+import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from charts.models import (
+    Evaluation,
+    PatientChartCase,
+    Reminder,
+)
+from charts.services.common import (
+    _lock,
+    _require_active,
+)
+
+
+@transaction.atomic
+def reminder_create(
+    *, chart_case: PatientChartCase, text: str, due_on: datetime.date, by: User
+) -> Reminder:
+    _require_active(chart_case)
+    return Reminder.objects.create(
+        clinic_id=chart_case.clinic_id,
+        chart_case=chart_case,
+        text=text,
+        due_on=due_on,
+        created_by=by,
+    )
+
+
+@transaction.atomic
+def reminder_done(*, reminder: Reminder, by: User) -> Reminder:
+    reminder = _lock(Reminder, reminder.pk)
+    if reminder.done_at is None:
+        reminder.done_at = timezone.now()
+        reminder.done_by = by
+        reminder.save(update_fields=["done_at", "done_by"])
+    return reminder
+
+
+def reminder_schedule_re_evaluation(*, chart_case: PatientChartCase, by: User) -> Reminder | None:
+    """Keep one open re-evaluation reminder, due the clinic's interval after the last signed
+    (initial or re-) evaluation."""
+    last = (
+        chart_case.evaluations.signed()
+        .exclude(kind=Evaluation.Kind.DISCHARGE)
+        .order_by("-date", "-signed_at")
+        .first()
+    )
+    open_reminders = chart_case.reminders.open().filter(kind=Reminder.Kind.RE_EVALUATION)
+    if last is None:
+        return None
+    days = chart_case.clinic.re_evaluation_interval_days
+    due_on = last.date + datetime.timedelta(days=days)
+    open_reminders.exclude(due_on=due_on).update(done_at=timezone.now(), done_by=by)
+    reminder, _ = Reminder.objects.get_or_create(
+        clinic_id=chart_case.clinic_id,
+        chart_case=chart_case,
+        kind=Reminder.Kind.RE_EVALUATION,
+        due_on=due_on,
+        done_at=None,
+        defaults={"text": "Re-evaluation due", "created_by": by},
+    )
+    return reminder
