@@ -83,9 +83,17 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Several requests at once (the live-server tests, a second browser tab) must wait for the
-    # write lock instead of failing at once with "database is locked".
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # Writers are serialised: every transaction takes the write lock when it begins
+    # (IMMEDIATE), so two requests that read then write wait for each other instead of one
+    # failing with "database is locked" on its first write; WAL lets readers go on meanwhile.
+    # This is what keeps bookings apart on SQLite, where there is no exclusion constraint.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
