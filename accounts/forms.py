@@ -24,7 +24,7 @@ class StaffForm(forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ["first_name", "last_name", "email"]
+        fields = ["first_name", "last_name", "credentials", "email"]
 
     def __init__(self, *args, clinic, **kwargs):
         super().__init__(*args, **kwargs)

@@ -43,6 +43,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField("E-mail", max_length=254, unique=True)
     first_name = models.CharField(max_length=150, blank=True)
     last_name = models.CharField(max_length=150, blank=True)
+    # Shown after the name in a signature: "Dana Reyes, CCC-SLP".
+    credentials = models.CharField(
+        max_length=50, blank=True, help_text="Optional, shown in signatures, e.g. CCC-SLP."
+    )
     # Only a site operator made with createsuperuser has no clinic; they see no clinic data.
     clinic = models.ForeignKey(
         Clinic, on_delete=models.PROTECT, null=True, blank=True, related_name="users"

@@ -18,9 +18,15 @@ def staff_create(
     password: str,
     roles: Iterable[Group],
     service_types: Iterable[ServiceType],
+    credentials: str = "",
 ) -> User:
     user = User.objects.create_user(
-        email=email, password=password, first_name=first_name, last_name=last_name, clinic=clinic
+        email=email,
+        password=password,
+        first_name=first_name,
+        last_name=last_name,
+        clinic=clinic,
+        credentials=credentials.strip(),
     )
     user.groups.set(roles)
     user.service_types.set(service_types)
@@ -36,11 +42,13 @@ def staff_update(
     last_name: str,
     roles: Iterable[Group],
     service_types: Iterable[ServiceType],
+    credentials: str = "",
 ) -> User:
     user.email = email
     user.first_name = first_name
     user.last_name = last_name
-    user.save(update_fields=["email", "first_name", "last_name"])
+    user.credentials = credentials.strip()
+    user.save(update_fields=["email", "first_name", "last_name", "credentials"])
     user.groups.set(roles)
     user.service_types.set(service_types)
     return user

@@ -120,6 +120,7 @@ class StaffCreateView(StaffMixin, FormPageMixin, CreateView):
             email=data["email"],
             first_name=data["first_name"],
             last_name=data["last_name"],
+            credentials=data["credentials"],
             password=data["password1"],
             roles=data["roles"],
             service_types=data["service_types"],
@@ -138,6 +139,7 @@ class StaffUpdateView(StaffMixin, FormPageMixin, UpdateView):
             email=data["email"],
             first_name=data["first_name"],
             last_name=data["last_name"],
+            credentials=data["credentials"],
             roles=data["roles"],
             service_types=data["service_types"],
         )

@@ -52,6 +52,14 @@ class Clinic(models.Model):
     re_evaluation_interval_days = models.PositiveSmallIntegerField(
         "Re-evaluation due after (days)", default=90
     )
+    # The administrator's home counts a note or evaluation left unsigned longer than this.
+    unsigned_limit_days = models.PositiveSmallIntegerField(
+        "Sign documentation within (days)", default=3
+    )
+    # The "Plan of care ends" reminder falls due this many days before a plan of care's end.
+    plan_of_care_reminder_days = models.PositiveSmallIntegerField(
+        "Plan-of-care reminder (days before its end)", default=14
+    )
 
     class Meta:
         ordering = ["name"]

@@ -177,3 +177,48 @@ class ReminderFactory(factory.django.DjangoModelFactory):
     text = "Send the progress report"
     due_on = factory.LazyAttribute(lambda row: row.clinic.today())
     created_by = factory.SubFactory(UserFactory, clinic=factory.SelfAttribute("..clinic"))
+
+
+# The clinical working day (issue 12): contacts, diagnoses, discharge summaries --------------
+
+
+class PatientContactFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "charts.PatientContact"
+
+    patient = factory.SubFactory(PatientFactory)
+    clinic = factory.SelfAttribute("patient.clinic")
+    name = "Maria Carter"
+    relationship = "Mother"
+    phone = "555-0100"
+    email = "maria.carter@example.com"
+    is_guardian = True
+
+
+class DiagnosisFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "charts.Diagnosis"
+
+    chart_case = factory.SubFactory(PatientChartCaseFactory)
+    clinic = factory.SelfAttribute("chart_case.clinic")
+    kind = "treatment"
+    code = "F80.0"
+    description = "Phonological disorder"
+
+
+class DischargeSummaryFactory(factory.django.DjangoModelFactory):
+    """Signed, as every discharge summary is."""
+
+    class Meta:
+        model = "charts.DischargeSummary"
+
+    chart_case = factory.SubFactory(PatientChartCaseFactory)
+    clinic = factory.SelfAttribute("chart_case.clinic")
+    author = factory.SubFactory(UserFactory, clinic=factory.SelfAttribute("..clinic"))
+    date = factory.LazyAttribute(lambda row: row.clinic.today())
+    reason = "Goals met."
+    goal_statuses = factory.LazyFunction(lambda: [["Say /s/", "Met"]])
+    recommendations = "Home practice."
+    signed_at = factory.LazyFunction(timezone.now)
+    signed_by = factory.SelfAttribute("author")
+    signature = "Electronically signed by the author"

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
 
 from cases.models import PatientCase, PatientCaseServiceType
 from charts.search import parse_date
@@ -50,9 +51,20 @@ class PatientQuerySet(ClinicQuerySet):
 
 
 class Patient(ClinicOwned):
+    class Sex(models.TextChoices):
+        FEMALE = "female", "Female"
+        MALE = "male", "Male"
+        OTHER = "other", "Other"
+        UNKNOWN = "unknown", "Unknown"
+
     first_name = models.CharField(max_length=100)
     last_name = models.CharField(max_length=100)
     date_of_birth = models.DateField()
+    sex = models.CharField(max_length=16, choices=Sex.choices, blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    email = models.EmailField("E-mail", blank=True)
+    address = models.TextField(blank=True)
+    preferred_language = models.CharField(max_length=60, blank=True)
 
     objects = clinic_scoped(PatientQuerySet)
 
@@ -88,6 +100,24 @@ class PatientChartCaseQuerySet(ClinicQuerySet):
             return self.none()
         return self.for_clinic(user.clinic_id).filter(_therapist_sees_case(user, "case_id"))
 
+    def with_unsigned_count(self):
+        """Each chart case's count of notes and evaluations not signed yet (two subqueries)."""
+        from charts.models.documentation import DailyNote, Evaluation
+
+        def count(model):
+            return Coalesce(
+                Subquery(
+                    model.objects.filter(chart_case=OuterRef("pk"), signed_at__isnull=True)
+                    .order_by()
+                    .values("chart_case")
+                    .annotate(n=Count("pk"))
+                    .values("n")[:1]
+                ),
+                0,
+            )
+
+        return self.annotate(unsigned_count=count(DailyNote) + count(Evaluation))
+
     def for_tabs(self):
         return self.select_related("case").prefetch_related(
             Prefetch("case__service_types", queryset=ServiceType.objects.order_by("name"))
@@ -118,6 +148,9 @@ class PatientChartCase(ClinicOwned):
         related_name="+",
         db_index=False,
     )
+    referring_provider = models.CharField(max_length=200, blank=True)
+    plan_of_care_start = models.DateField("Plan of care starts", null=True, blank=True)
+    plan_of_care_end = models.DateField("Plan of care ends (certification)", null=True, blank=True)
 
     objects = clinic_scoped(PatientChartCaseQuerySet)
 
@@ -139,6 +172,13 @@ class PatientChartCase(ClinicOwned):
                 condition=Q(discharged_on__isnull=True)
                 | Q(discharged_on__gte=models.F("started_on")),
                 name="chartcase_discharge_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(plan_of_care_start__isnull=True)
+                | Q(plan_of_care_end__isnull=True)
+                | Q(plan_of_care_end__gte=models.F("plan_of_care_start")),
+                name="chartcase_plan_of_care_end_after_start",
+                violation_error_message="The plan of care cannot end before it starts.",
             ),
         ]
         indexes = [

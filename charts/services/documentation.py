@@ -118,6 +118,17 @@ def note_delete(*, note: DailyNote, by: User) -> None:
     note.delete()
 
 
+def attestation(by: User, at: datetime.datetime, clinic) -> str:
+    """The signature line: "Electronically signed by Dana Reyes, CCC-SLP, on Nov 25, 2026 at
+    9:14 AM EST" on the clinic's wall clock, with its time zone."""
+    name = by.get_full_name() or by.email
+    if by.credentials.strip():
+        name = f"{name}, {by.credentials.strip()},"
+    local = at.astimezone(clinic.tzinfo)
+    when = f"{local:%b %-d, %Y} at {local:%-I:%M %p} {local.tzname()}"
+    return f"Electronically signed by {name} on {when}"
+
+
 def _sign(model, document, *, by: User, empty: str):
     """The step notes and evaluations share: re-read under a lock, refuse a read-only chart
     case, a signed or an empty document, then stamp the signature."""
@@ -128,7 +139,8 @@ def _sign(model, document, *, by: User, empty: str):
         raise ValidationError(empty)
     document.signed_at = timezone.now()
     document.signed_by = by
-    document.save(update_fields=["signed_at", "signed_by"])
+    document.signature = attestation(by, document.signed_at, document.clinic)
+    document.save(update_fields=["signed_at", "signed_by", "signature"])
     return document
 
 

@@ -18,9 +18,23 @@ from charts.services.common import (
 )
 
 
-def _goal_set_status(goal: Goal, status: str, *, by: User, on: datetime.date, note: str = ""):
+def _goal_set_status(
+    goal: Goal,
+    status: str,
+    *,
+    by: User,
+    on: datetime.date,
+    note: str = "",
+    at_discharge: bool = False,
+):
     GoalProgress.objects.create(
-        clinic_id=goal.clinic_id, goal=goal, date=on, status=status, note=note, author=by
+        clinic_id=goal.clinic_id,
+        goal=goal,
+        date=on,
+        status=status,
+        note=note,
+        author=by,
+        at_discharge=at_discharge,
     )
     goal.status = status
     goal.save(update_fields=["status"])

@@ -22,6 +22,7 @@ from charts.forms import (
     ReopenForm,
 )
 from charts.models import Goal, GoalProgress, Patient, PatientChartCase
+from charts.views.clinical import chart_case_flags
 from charts.views.common import (
     NOTES_PER_PAGE,
     PAGE_SIZE,
@@ -65,7 +66,9 @@ def patient_create(request):
     form = PatientForm(request.POST or None)
     if request.method == "POST":
         if form.is_valid():
-            patient = services.patient_create(clinic=request.user.clinic, **form.cleaned_data)
+            patient = services.patient_create(
+                clinic=request.user.clinic, by=request.user, **form.cleaned_data
+            )
             messages.success(request, f"Patient {patient} added.")
             return redirect("charts:patient_detail", pk=patient.pk)
         return render(request, "charts/patient_form.html", {"form": form}, status=400)
@@ -80,7 +83,7 @@ def patient_update(request, pk):
     context = {"form": form, "patient": patient}
     if request.method == "POST":
         if form.is_valid():
-            services.patient_update(patient=patient, **form.cleaned_data)
+            services.patient_update(patient=patient, by=request.user, **form.cleaned_data)
             messages.success(request, f"Patient {patient} saved.")
             return redirect("charts:patient_detail", pk=patient.pk)
         return render(request, "charts/patient_form.html", context, status=400)
@@ -132,6 +135,7 @@ def patient_detail(request, pk, chart_case_pk=None):
         PatientChartCase.objects.visible_to(request.user)
         .filter(patient=patient)
         .for_tabs()
+        .with_unsigned_count()
         .order_by("status", "started_on", "pk")
     )
     if chart_case_pk is None:
@@ -146,12 +150,15 @@ def patient_detail(request, pk, chart_case_pk=None):
         "selected": selected,
         "may_edit_patient": has_role(request.user, ADMINISTRATOR, SCHEDULER),
         "may_add_case": has_role(request.user, THERAPIST),
+        "contacts": list(patient.contacts.order_by("-is_guardian", "name", "pk")),
+        "show_unsigned_counts": has_role(request.user, ADMINISTRATOR, THERAPIST),
     }
     if selected is not None:
         selected.patient = patient
         context["may_read"], context["may_write"] = documentation_access(request.user, selected)
         if context["may_read"]:
             context.update(_documentation(request, selected))
+            context.update(chart_case_flags(request.user, selected, context))
     return render(request, "charts/patient_detail.html", context)
 
 
@@ -191,6 +198,7 @@ def chart_case_discharge(request, pk):
         request,
         chart_case,
         DischargeForm(request.POST or None, chart_case=chart_case),
+        unsigned=services.unsigned_documents(chart_case),
         template="charts/chart_case_discharge.html",
         heading=f"Discharge {chart_case.case.name}",
         button="Discharge",
@@ -205,15 +213,19 @@ def chart_case_discharge(request, pk):
 @require_http_methods(["GET", "POST"])
 def chart_case_reopen(request, pk):
     chart_case = get_chart_case_for(request.user, pk, write=True)
+    closed_goals = services.goals_closed_by_discharge(chart_case)
     return _chart_case_form(
         request,
         chart_case,
-        ReopenForm(request.POST or None),
+        ReopenForm(request.POST or None, closed_goals=closed_goals),
         template="charts/chart_case_reopen.html",
         heading=f"Reopen {chart_case.case.name}",
         button="Reopen",
         save=lambda data: services.chart_case_reopen(
-            chart_case=chart_case, reason=data["reason"], by=request.user
+            chart_case=chart_case,
+            reason=data["reason"],
+            restore_goals=data.get("restore_goals") or (),
+            by=request.user,
         ),
         success=f"“{chart_case.case.name}” reopened.",
         save_needs_active=False,

@@ -66,7 +66,7 @@ def test_discharge_closes_the_active_goals_and_is_recorded(
     )
     event = ChartCaseEvent.objects.get()
     assert (event.action, event.by) == ("Discharged", therapist)
-    assert "1 active goal(s) closed" in event.details
+    assert "1 active goal closed" in event.details
 
 
 def test_discharge_with_the_signed_discharge_evaluation(
@@ -94,17 +94,18 @@ def test_only_signed_discharge_evaluations_are_offered(
         date=today - DAY,
         signed_by=therapist,
     )
-    unsigned = EvaluationFactory(chart_case=speech_chart_case, author=therapist, kind="discharge")
     initial = EvaluationFactory(chart_case=speech_chart_case, author=therapist, signed_by=therapist)
-
     page = therapist_client.get(url("chart_case_discharge", speech_chart_case))
+    # An unsigned one stops the discharge altogether (tests/charts/test_clinical_day.py).
+    unsigned = EvaluationFactory(chart_case=speech_chart_case, author=therapist, kind="discharge")
+
     refused = [
         _discharge(therapist_client, speech_chart_case, today, e) for e in (unsigned, initial)
     ]
 
     assert list(options(page, "discharge_evaluation").values()) == [signed.pk]
     assert [r.status_code for r in refused] == [400, 400]
-    assert "Select a valid choice." in page_text(refused[0])
+    assert "Sign or delete these first" in page_text(refused[1])
     speech_chart_case.refresh_from_db()
     assert speech_chart_case.status == "active"
 
@@ -162,6 +163,10 @@ def discharged(speech_chart_case, therapist, today):
     """A discharged chart case with a (now discontinued) goal, an unsigned and a signed note,
     an unsigned evaluation and an open reminder."""
     goal = GoalFactory(chart_case=speech_chart_case, created_by=therapist, text="Say /s/")
+    services.chart_case_discharge(
+        chart_case=speech_chart_case, discharged_on=today, discharge_evaluation=None, by=therapist
+    )
+    # Drafts left on a case discharged before discharges required every draft signed.
     rows = {
         "goal": goal,
         "unsigned_note": DailyNote.objects.create(
@@ -182,9 +187,6 @@ def discharged(speech_chart_case, therapist, today):
         ),
         "evaluation": EvaluationFactory(chart_case=speech_chart_case, author=therapist),
     }
-    services.chart_case_discharge(
-        chart_case=speech_chart_case, discharged_on=today, discharge_evaluation=None, by=therapist
-    )
     speech_chart_case.refresh_from_db()
     rows["chart_case"] = speech_chart_case
     return rows
