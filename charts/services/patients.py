@@ -65,6 +65,8 @@ def patient_update(
 ) -> Patient:
     _check_details(details)
     fields = ["first_name", "last_name", "date_of_birth", *details]
+    # Re-read: a model form has already written the new values onto the instance it was given.
+    patient = Patient.objects.select_for_update().get(pk=patient.pk)
     before = _words(patient, fields)
     patient.first_name = first_name
     patient.last_name = last_name
