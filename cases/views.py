@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -45,6 +47,9 @@ def case_list(request):
     show_archived = request.GET.get("archived") == "1"
     if not show_archived:
         cases = cases.pickable()
+    name_query = " ".join(request.GET.get("q", "").split())[:100]
+    if name_query:
+        cases = cases.filter(name__icontains=name_query)
     page = Paginator(cases.for_setup_list(), PAGE_SIZE).get_page(request.GET.get("page"))
     AppointmentTypeRule.objects.attach_requestable(page.object_list)
     query = "&".join(
@@ -52,6 +57,7 @@ def case_list(request):
         for part in (
             f"service={selected_service.pk}" if selected_service else "",
             "archived=1" if show_archived else "",
+            urlencode({"q": name_query}) if name_query else "",
         )
         if part
     )
@@ -65,6 +71,7 @@ def case_list(request):
             "selected_service": selected_service,
             "show_archived": show_archived,
             "query": query,
+            "q": name_query,
             "list_url": request.path,
         },
     )

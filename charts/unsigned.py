@@ -26,14 +26,18 @@ def _rows(model, kind: str, date_field: str, clinic_id: int, author, before):
         rows = rows.filter(author=author)
     if before is not None:
         rows = rows.filter(**{f"{date_field}__lt": before})
-    return rows.annotate(
-        document=Value(kind, output_field=CharField()),
-        patient_id=F("chart_case__patient_id"),
-        first_name=F("chart_case__patient__first_name"),
-        last_name=F("chart_case__patient__last_name"),
-        case_name=F("chart_case__case__name"),
-        doc_date=F(date_field),
-    ).order_by().values_list(*COLUMNS)
+    return (
+        rows.annotate(
+            document=Value(kind, output_field=CharField()),
+            patient_id=F("chart_case__patient_id"),
+            first_name=F("chart_case__patient__first_name"),
+            last_name=F("chart_case__patient__last_name"),
+            case_name=F("chart_case__case__name"),
+            doc_date=F(date_field),
+        )
+        .order_by()
+        .values_list(*COLUMNS)
+    )
 
 
 def unsigned_for(*, clinic_id: int, author=None, before: datetime.date | None = None):

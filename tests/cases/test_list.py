@@ -1,8 +1,10 @@
 """The Patient Cases list: sorted, filtered, counted, paginated, in a fixed number of queries."""
 
+import html
 import re
 
 import pytest
+from django.utils import timezone
 
 from cases import services
 from tests.cases.helpers import (
@@ -77,7 +79,9 @@ def test_list_shows_cases_sorted_by_name_with_their_details(admin_client, clinic
     # A rule that does not allow requests is not listed; a case on no chart is flagged.
     assert speech_row.startswith("Speech Therapy Speech Therapy None Unused ")
     assert articulation.startswith("Articulation Speech Therapy None Unused ")
-    assert "Delete Feeding Therapy" in feeding
+    # A case on charts offers Archive (a delete would only be refused); an unused one Delete.
+    assert "Archive Feeding Therapy" in feeding and "Delete" not in feeding
+    assert "Delete Articulation" in articulation
     assert f'href="{update_url(clinic_cases["Feeding Therapy"])}"' in response.content.decode()
 
 
@@ -218,7 +222,7 @@ def test_list_query_count_does_not_grow_with_cases_or_charts(
 
     rows = _rows(response)
     assert len(rows) == cases
-    assert f"Evaluation (60 min), Treatment (45 min) {chart_cases // cases} Delete" in rows[0]
+    assert f"Evaluation (60 min), Treatment (45 min) {chart_cases // cases} Archive" in rows[0]
 
 
 @pytest.mark.parametrize(("appointment_types", "chart_cases"), [(2, 1), (8, 200)])
@@ -257,3 +261,24 @@ def test_list_sorts_names_the_way_people_read_them(admin_client, administrator, 
         )
 
     assert _names(admin_client.get(LIST_URL)) == ["Ankle", "apraxia", "Balance", "cognition"]
+
+
+def test_the_list_searches_case_names(admin_client, clinic_cases):
+    response = admin_client.get(LIST_URL + "?q=+therapy+")
+
+    assert _names(response) == ["Feeding Therapy", "Speech Therapy"]
+    assert 'value="therapy"' in response.content.decode()
+    nothing = admin_client.get(LIST_URL + "?q=zzz")
+    assert "No patient cases named like “zzz”." in html.unescape(nothing.content.decode())
+
+
+def test_an_archived_case_offers_restore(admin_client, clinic_cases):
+    case = clinic_cases["Feeding Therapy"]
+    case.is_archived = True
+    case.archived_at = timezone.now()
+    case.save()
+
+    response = admin_client.get(LIST_URL + "?archived=1")
+
+    feeding = next(row for row in _rows(response) if row.startswith("Feeding Therapy"))
+    assert "Restore Feeding Therapy" in feeding

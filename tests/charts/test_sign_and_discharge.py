@@ -225,7 +225,7 @@ def test_the_summary_form_prefills_each_active_goal(therapist_client, speech_cha
     text = page_text(therapist_client.get(url("discharge_summary_create", speech_chart_case)))
 
     assert "Long-term goal: Say /s/" in text
-    assert "Old: Met" in text
+    assert "Old (status Met)" in text
     assert "Electronically signed by Dana Reyes, CCC-SLP, on" in text
 
 
@@ -252,7 +252,7 @@ def test_the_summary_is_signed_and_discharges_in_one_step(
     assert (summary.signed_by, summary.reason) == (therapist, "Goals met.")
     assert summary.signature.startswith("Electronically signed by Dana Reyes, CCC-SLP")
     detail = page_text(therapist_client.get(response["Location"]))
-    assert summary.signature in detail and "Say /r/: <strong>Partially met" in detail
+    assert summary.signature in detail and "Status at discharge: <strong>Partially met" in detail
     assert AuditEntry.objects.filter(action="sign", object_type="discharge summary").exists()
 
 

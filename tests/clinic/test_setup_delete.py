@@ -29,13 +29,13 @@ def test_an_unused_row_is_confirmed_then_deleted(kind, admin_client, clinic):
 def test_a_service_type_a_therapist_has_is_not_deleted(admin_client, therapist, speech):
     confirm = admin_client.get(SERVICE_TYPES.url("delete", speech))
 
-    assert "“Speech Therapy” cannot be deleted because users use it" in page_text(confirm)
+    assert "“Speech Therapy” cannot be deleted: users still use it" in page_text(confirm)
     assert "Delete Service Type</button>" not in confirm.content.decode()
 
     response = admin_client.post(SERVICE_TYPES.url("delete", speech))
 
     assert response.status_code == 409
-    assert "“Speech Therapy” cannot be deleted because users use it" in page_text(response)
+    assert "“Speech Therapy” cannot be deleted: users still use it" in page_text(response)
     assert "Deactivate it instead" in page_text(response)
     speech.refresh_from_db()
     assert list(therapist.service_types.all()) == [speech]
