@@ -140,3 +140,56 @@ def test_an_administrator_adds_a_diagnosis_and_a_guardian(page, demo):
     expect(page.get_by_role("heading", name="Patient Cases", exact=True)).to_be_in_viewport()
     page.goto(f"/patients/{liam.patient_id}/cases/{liam.pk}/")
     _scrolls_only_downwards(page)
+
+
+def test_every_staff_page_fits_a_phone(page, demo, visit, login):
+    """Every staff screen at 390 px: no sideways scrolling."""
+    from accounts.models import User
+
+    liam = demo
+    note = liam.daily_notes.order_by("pk").first()
+    goal = liam.goals.first()
+    cc = f"/chart-cases/{liam.pk}"
+    page.set_viewport_size(PHONE)
+    therapist_pages = [
+        "/",
+        "/patients/",
+        f"/patients/{liam.patient_id}/",
+        f"/patients/{liam.patient_id}/cases/{liam.pk}/",
+        f"{cc}/notes/add/",
+        f"{cc}/evaluations/add/",
+        f"{cc}/goals/add/",
+        f"{cc}/goals/{goal.pk}/",
+        f"{cc}/reminders/add/",
+        f"{cc}/notes/{note.pk}/",
+        f"{cc}/history/",
+        f"{cc}/discharge/",
+        f"{cc}/plan-of-care/",
+        f"{cc}/diagnoses/add/",
+        "/unsigned/",
+    ]
+    login(User.objects.get(email="slp@demo.clinic"))
+    for path in therapist_pages:
+        visit(path)
+        _scrolls_only_downwards(page)
+    admin = User.objects.get(email="admin@demo.clinic")
+    case = liam.case
+    admin_pages = [
+        "/",
+        "/setup/",
+        "/setup/patient-cases/",
+        "/setup/patient-cases/add/",
+        f"/setup/patient-cases/{case.pk}/",
+        f"/setup/patient-cases/{case.pk}/history/",
+        "/setup/service-types/",
+        "/setup/appointment-types/",
+        "/setup/staff/",
+        "/setup/staff/add/",
+        f"/patients/{liam.patient_id}/edit/",
+        f"/patients/{liam.patient_id}/contacts/add/",
+    ]
+    page.context.clear_cookies()
+    login(admin)
+    for path in admin_pages:
+        visit(path)
+        _scrolls_only_downwards(page)
