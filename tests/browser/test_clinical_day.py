@@ -129,8 +129,8 @@ def test_an_administrator_adds_a_diagnosis_and_a_guardian(page, demo):
     expect(page.get_by_role("region", name="Contacts")).to_contain_text("Maria Carter (Mother)")
     expect(page.get_by_role("region", name="Contacts")).to_contain_text("Guardian")
 
-    assert Diagnosis.objects.get().code == "F80.0"
-    assert PatientContact.objects.get().is_guardian
+    assert Diagnosis.objects.get(chart_case=liam).code == "F80.0"
+    assert PatientContact.objects.get(patient=liam.patient).is_guardian
 
     # On a phone: the Patient Cases list and a chart scroll only downwards, the add is on screen.
     page.set_viewport_size(PHONE)
