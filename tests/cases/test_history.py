@@ -131,3 +131,9 @@ def test_history_shows_no_entry_of_another_case(admin_client, clinic, speech, hi
     other = PatientCaseFactory(clinic=clinic, name="Fluency", service_types=[speech])
 
     assert "No changes recorded yet." in page_text(admin_client.get(history_url(other)))
+
+
+def test_history_times_carry_the_clinics_time_zone(admin_client, history):
+    entries = _entries(admin_client.get(history_url(history)))
+
+    assert all(re.search(r" \d\d:\d\d E[SD]T ", entry) for entry in entries), entries
