@@ -116,6 +116,9 @@ SCALES = {
                    big_case_charts=1_000),
     "default": Scale("default", staff=300, patients=50_000, cases=300, charts_per_patient=2,
                      big_case_charts=25_000),
+    # Ten times the patients: how the lists and the search grow (measured in process only).
+    "large": Scale("large", staff=300, patients=500_000, cases=300, charts_per_patient=2,
+                   big_case_charts=250_000),
 }  # fmt: skip
 
 
