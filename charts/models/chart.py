@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import BooleanField, Exists, OuterRef, Prefetch, Q, Value
 
 from cases.models import PatientCase, PatientCaseServiceType
 from charts.search import parse_date
@@ -92,6 +92,14 @@ class PatientChartCaseQuerySet(ClinicQuerySet):
         return self.select_related("case").prefetch_related(
             Prefetch("case__service_types", queryset=ServiceType.objects.order_by("name"))
         )
+
+    def with_documentable(self, user):
+        """Each row says whether ``user`` may write its documentation (``documentable``, the
+        condition of ``documentable_by``), so that the chart page needs no query of its own
+        to decide which buttons to show."""
+        if THERAPIST not in role_names(user):
+            return self.annotate(documentable=Value(False, output_field=BooleanField()))
+        return self.annotate(documentable=_therapist_sees_case(user, "case_id"))
 
 
 class PatientChartCase(ClinicOwned):
