@@ -8,6 +8,23 @@ from clinic.models import ClinicOwned, ClinicQuerySet, ServiceType, clinic_scope
 from core.roles import ADMINISTRATOR, SCHEDULER, THERAPIST, role_names
 
 
+def _service_type_ids(user) -> list[int]:
+    """The user's service type ids, read once per request and kept on the user object (as
+    ``role_names`` keeps the roles). Given to the database as a list rather than a subquery:
+    a chart page runs the visibility condition three times, and the subquery (a join through
+    the user's service types) tripled PostgreSQL's planning time of each (0.25 → 0.9 ms)."""
+    cached = getattr(user, "_service_type_ids", None)
+    if cached is None:
+        through = user._meta.get_field("service_types").remote_field.through
+        cached = list(
+            through.objects.filter(user_id=user.pk)
+            .order_by("servicetype_id")
+            .values_list("servicetype_id", flat=True)
+        )
+        user._service_type_ids = cached
+    return cached
+
+
 def _therapist_sees_case(user, case_field: str):
     """A condition on ``case_field`` (a PatientCase id) that holds when the case shares one of
     the therapist's service types."""
@@ -15,7 +32,7 @@ def _therapist_sees_case(user, case_field: str):
         PatientCaseServiceType.objects.filter(
             clinic_id=user.clinic_id,
             case_id=OuterRef(case_field),
-            service_type__in=user.service_types.all(),
+            service_type_id__in=_service_type_ids(user),
         )
     )
 
