@@ -17,7 +17,6 @@ from django.core.paginator import Paginator
 from django.db.models import OuterRef, Subquery
 from django.urls import reverse
 from django.utils.html import format_html
-from django.utils.text import Truncator
 
 from charts.models import Evaluation, Goal, GoalProgress
 from charts.views.common import NOTES_PER_PAGE
@@ -33,6 +32,11 @@ _SENTINEL = 987654321
 def short_date(day) -> str:
     """``{{ day|date:"M j, Y" }}`` without the template filter: "Nov 5, 2026"."""
     return f"{MONTHS[day.month]} {day.day}, {day.year}" if day else ""
+
+
+def truncate(text: str, length: int) -> str:
+    """``{{ text|truncatechars:length }}`` without Truncator's translated ellipsis lookup."""
+    return text if len(text) <= length else f"{text[: length - 1]}…"
 
 
 def person(first: str, last: str, email: str) -> str:
@@ -97,7 +101,7 @@ def documentation(request, chart_case, *, may_write: bool) -> dict:
             "author": person(
                 note["author__first_name"], note["author__last_name"], note["author__email"]
             ),
-            "assessment": Truncator(note["assessment"]).chars(80),
+            "assessment": truncate(note["assessment"], 80),
             "signed": note["signed_at"] is not None,
         }
         for note in notes_page.object_list
@@ -148,7 +152,7 @@ def _goal_card(goal: dict, progress: dict, goal_url) -> str:
             '<a class="btn btn-sm btn-link" href="{}">Update<span class="visually-hidden">'
             " goal: {}</span></a>",
             goal_url(goal["pk"]),
-            Truncator(goal["text"]).chars(40),
+            truncate(goal["text"], 40),
         )
         if goal_url
         else ""
