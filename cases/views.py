@@ -100,8 +100,7 @@ def _case_rows(cases, list_url: str) -> str:
                 url=f"{list_url}{case.pk}/",
                 name=case.name,
                 badges=mark_safe(  # two constant pieces of markup
-                    (_ARCHIVED if case.is_archived else "")
-                    + (_SHARED if len(services) > 1 else "")
+                    (_ARCHIVED if case.is_archived else "") + (_SHARED if len(services) > 1 else "")
                 ),
                 services=", ".join(service.name for service in services),
                 requestable=", ".join(
