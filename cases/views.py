@@ -139,10 +139,18 @@ def _bind(request, *, case=None, data=None):
 
 
 def _render_form(request, form, formset, *, case=None, status=200, conflict=None):
+    # The tab open as served: Case Details, or Appointment Requests when only it has errors.
+    requests_first = formset.is_bound and formset.total_error_count() and not form.errors
     return render(
         request,
         "cases/patientcase_form.html",
-        {"form": form, "formset": formset, "case": case, "conflict": conflict},
+        {
+            "form": form,
+            "formset": formset,
+            "case": case,
+            "conflict": conflict,
+            "open_tab": "requests" if requests_first else "details",
+        },
         status=status,
     )
 

@@ -42,6 +42,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # HTML compressed (WhiteNoise serves static files precompressed). BREACH: Django masks the
+    # CSRF token differently in every response and the middleware pads each gzip stream by a
+    # random length (Django 4.2+, "Heal The Breach"), so the compressed size reveals no secret.
+    "django.middleware.gzip.GZipMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
