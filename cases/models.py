@@ -89,16 +89,23 @@ class PatientCase(ClinicOwned):
     )
     is_archived = models.BooleanField("Archived", default=False)
     archived_at = models.DateTimeField(null=True, blank=True)
+    # No index of their own on the foreign keys to users: users are never deleted and nothing
+    # looks cases up by who changed them (docs/scaling.md).
     archived_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     # Raised by every save; a save that names an older version was made from a stale screen.
     version = models.PositiveIntegerField(default=1)
@@ -223,7 +230,7 @@ class CaseHistoryEntry(ClinicOwned):
     action = models.CharField(max_length=16, choices=Action.choices)
     version = models.PositiveIntegerField()
     changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     changed_at = models.DateTimeField(auto_now_add=True)
     # [[label, before, after], ...]; before is "" for a new case, after is "" for a deleted one.

@@ -13,6 +13,10 @@ def get_patient_for(user, pk) -> Patient:
 
 
 def may_write_documentation(user, chart_case: PatientChartCase) -> bool:
+    # Loaded through ``with_documentable(user)`` (the chart page): already answered.
+    annotated = getattr(chart_case, "documentable", None)
+    if annotated is not None:
+        return bool(annotated)
     return PatientChartCase.objects.documentable_by(user).filter(pk=chart_case.pk).exists()
 
 

@@ -1,11 +1,28 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import BooleanField, Exists, OuterRef, Prefetch, Q, Value
 
 from cases.models import PatientCase, PatientCaseServiceType
 from charts.search import parse_date
 from clinic.models import ClinicOwned, ClinicQuerySet, ServiceType, clinic_scoped
 from core.roles import ADMINISTRATOR, SCHEDULER, THERAPIST, role_names
+
+
+def _service_type_ids(user) -> list[int]:
+    """The user's service type ids, read once per request and kept on the user object (as
+    ``role_names`` keeps the roles). Given to the database as a list rather than a subquery:
+    a chart page runs the visibility condition three times, and the subquery (a join through
+    the user's service types) tripled PostgreSQL's planning time of each (0.25 → 0.9 ms)."""
+    cached = getattr(user, "_service_type_ids", None)
+    if cached is None:
+        through = user._meta.get_field("service_types").remote_field.through
+        cached = list(
+            through.objects.filter(user_id=user.pk)
+            .order_by("servicetype_id")
+            .values_list("servicetype_id", flat=True)
+        )
+        user._service_type_ids = cached
+    return cached
 
 
 def _therapist_sees_case(user, case_field: str):
@@ -15,7 +32,7 @@ def _therapist_sees_case(user, case_field: str):
         PatientCaseServiceType.objects.filter(
             clinic_id=user.clinic_id,
             case_id=OuterRef(case_field),
-            service_type__in=user.service_types.all(),
+            service_type_id__in=_service_type_ids(user),
         )
     )
 
@@ -93,6 +110,14 @@ class PatientChartCaseQuerySet(ClinicQuerySet):
             Prefetch("case__service_types", queryset=ServiceType.objects.order_by("name"))
         )
 
+    def with_documentable(self, user):
+        """Each row says whether ``user`` may write its documentation (``documentable``, the
+        condition of ``documentable_by``), so that the chart page needs no query of its own
+        to decide which buttons to show."""
+        if THERAPIST not in role_names(user):
+            return self.annotate(documentable=Value(False, output_field=BooleanField()))
+        return self.annotate(documentable=_therapist_sees_case(user, "case_id"))
+
 
 class PatientChartCase(ClinicOwned):
     """A clinic case placed on one patient's chart. Name and services come from the case."""
@@ -162,7 +187,9 @@ class ChartCaseEvent(ClinicOwned):
     )
     action = models.CharField(max_length=40)
     details = models.TextField(blank=True)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

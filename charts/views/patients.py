@@ -4,7 +4,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
@@ -21,9 +20,9 @@ from charts.forms import (
     PatientForm,
     ReopenForm,
 )
-from charts.models import Goal, GoalProgress, Patient, PatientChartCase
+from charts.models import Patient, PatientChartCase
+from charts.views import chart_page
 from charts.views.common import (
-    NOTES_PER_PAGE,
     PAGE_SIZE,
     READERS,
     STAFF,
@@ -90,41 +89,6 @@ def patient_update(request, pk):
 # The chart --------------------------------------------------------------------------------
 
 
-def _documentation(request, chart_case):
-    """Everything a chart-case tab shows, in a fixed number of queries."""
-    # Only each goal's latest progress entry is shown; a goal gathers one per note written.
-    latest_progress = GoalProgress.objects.select_related("author").order_by("-date", "-pk")[:1]
-    goals = list(
-        chart_case.goals.select_related("created_by")
-        .prefetch_related(Prefetch("progress", queryset=latest_progress, to_attr="latest"))
-        .order_by("kind", "start_date", "pk")
-    )
-    short_term_under = {}
-    for goal in goals:
-        if goal.parent_id:
-            short_term_under.setdefault(goal.parent_id, []).append(goal)
-    for goal in goals:
-        goal.short_term = short_term_under.get(goal.pk, [])
-    notes = chart_case.daily_notes.select_related("author", "signed_by").order_by(
-        "-date_of_service", "-pk"
-    )
-    notes_page = Paginator(notes, NOTES_PER_PAGE).get_page(request.GET.get("notes"))
-    evaluations = chart_case.evaluations.select_related("author", "signed_by").order_by(
-        "-date", "-pk"
-    )
-    reminders = chart_case.reminders.open().order_by("due_on", "pk")
-    return {
-        "long_term_goals": [goal for goal in goals if goal.kind == Goal.Kind.LONG_TERM],
-        # Short-term goals under no long-term goal; the others are listed under theirs.
-        "loose_short_term_goals": [
-            goal for goal in goals if goal.kind == Goal.Kind.SHORT_TERM and not goal.parent_id
-        ],
-        "notes_page": notes_page,
-        "evaluations": list(evaluations),
-        "reminders": list(reminders),
-    }
-
-
 @role_required(*STAFF)
 def patient_detail(request, pk, chart_case_pk=None):
     patient = get_patient_for(request.user, pk)
@@ -132,6 +96,7 @@ def patient_detail(request, pk, chart_case_pk=None):
         PatientChartCase.objects.visible_to(request.user)
         .filter(patient=patient)
         .for_tabs()
+        .with_documentable(request.user)
         .order_by("status", "started_on", "pk")
     )
     if chart_case_pk is None:
@@ -151,7 +116,9 @@ def patient_detail(request, pk, chart_case_pk=None):
         selected.patient = patient
         context["may_read"], context["may_write"] = documentation_access(request.user, selected)
         if context["may_read"]:
-            context.update(_documentation(request, selected))
+            context.update(
+                chart_page.documentation(request, selected, may_write=context["may_write"])
+            )
     return render(request, "charts/patient_detail.html", context)
 
 
