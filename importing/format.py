@@ -64,7 +64,7 @@ class HeaderError(Exception):
 
 def column_name(text: str) -> str:
     """``Date of birth`` and ``date_of_birth`` name the same column."""
-    return re.sub(r"[\s\-]+", "_", text.strip().lower())
+    return re.sub(r"[\s\-]+", "_", text.strip().lower().replace("e-mail", "email"))
 
 
 def read_header(fields: list[str]) -> list[str]:

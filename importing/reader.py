@@ -1,11 +1,10 @@
 """Reading an import file as a stream of CSV records with their line numbers.
 
 Nothing here holds more than one record: the file is decoded and split as it is read, a line
-longer than ``MAX_LINE_CHARS`` stops the reading (a 2 GB file of garbage with no line breaks
+longer than ``MAX_LINE_BYTES`` stops the reading (a 2 GB file of garbage with no line breaks
 must not be read into memory), and so do text that is not UTF-8 and NUL bytes. No ORM.
 """
 
-import codecs
 import csv
 import io
 from collections.abc import Callable, Iterator
@@ -13,7 +12,7 @@ from dataclasses import dataclass
 
 # A record's line of text, quoted line breaks aside. The longest real field (a daily note's
 # section) is a few thousand characters.
-MAX_LINE_CHARS = 100_000
+MAX_LINE_BYTES = 100_000
 
 
 class FatalFileError(Exception):
@@ -50,33 +49,43 @@ class Record:
 
 
 class _Lines:
-    """The text's lines, each at most ``MAX_LINE_CHARS`` long, counted as they go."""
+    """The file's lines as text, each at most ``MAX_LINE_BYTES`` long, counted as they go.
 
-    def __init__(self, text):
-        self.text = text
+    Decoded one line at a time (not in 8 KB blocks) so that a byte that is not UTF-8 is
+    reported on its own line."""
+
+    def __init__(self, binary):
+        self.binary = binary
         self.count = 0
 
     def __iter__(self):
         return self
 
     def __next__(self) -> str:
+        raw = self.binary.readline(MAX_LINE_BYTES + 1)
+        if not raw:
+            raise StopIteration
+        where = self.count + 1
+        if len(raw) > MAX_LINE_BYTES:
+            raise FatalFileError(
+                where,
+                f"the line is longer than {MAX_LINE_BYTES:,} bytes: this does not look like an "
+                "import file; reading stopped here.",
+            )
+        if b"\x00" in raw:
+            raise FatalFileError(where, "the line contains a NUL byte: this is not a text file.")
         try:
-            line = self.text.readline(MAX_LINE_CHARS + 1)
+            line = raw.decode("utf-8")
         except UnicodeDecodeError as error:
             raise FatalFileError(
-                self.count + 1,
-                f"the file is not UTF-8 text (byte 0x{error.object[error.start]:02x} cannot "
-                "be read); save it as “CSV UTF-8” and try again.",
+                where,
+                f"the file is not UTF-8 text (byte 0x{raw[error.start]:02x} cannot be read); "
+                "save it as “CSV UTF-8” and try again.",
             ) from error
-        if not line:
-            raise StopIteration
-        if len(line) > MAX_LINE_CHARS:
-            raise FatalFileError(
-                self.count + 1,
-                f"the line is longer than {MAX_LINE_CHARS:,} characters: this does not look "
-                "like an import file; reading stopped here.",
-            )
-        self.count += 1
+        if where == 1 and line.startswith("\ufeff"):
+            # A byte-order mark, as spreadsheet programs write "CSV UTF-8".
+            line = line[1:]
+        self.count = where
         return line
 
 
@@ -85,15 +94,8 @@ def read_records(binary, *, on_bytes: Callable[[bytes], None] | None = None) -> 
 
     Raises ``FatalFileError`` where the file stops being readable (encoding, NUL bytes, broken
     quoting, an endless line, a field over the csv module's limit)."""
-    text = io.TextIOWrapper(
-        io.BufferedReader(_CountingReader(binary, on_bytes)),
-        encoding="utf-8",
-        errors="strict",
-        newline="",
-    )
-    lines = _Lines(text)
+    lines = _Lines(io.BufferedReader(_CountingReader(binary, on_bytes)))
     reader = csv.reader(lines, strict=True)
-    first = True
     while True:
         start = lines.count + 1
         try:
@@ -105,10 +107,6 @@ def read_records(binary, *, on_bytes: Callable[[bytes], None] | None = None) -> 
             if "NUL" in reason:
                 reason = "the line contains a NUL byte: this is not a text file"
             raise FatalFileError(start, f"the file cannot be read as CSV ({reason}).") from error
-        if first and fields and fields[0].startswith(codecs.BOM_UTF8.decode("utf-8")):
-            # A byte-order mark, as spreadsheet programs write "CSV UTF-8".
-            fields[0] = fields[0][1:]
-        first = False
         if not fields or fields == [""]:
             continue
         yield Record(start, fields)
