@@ -10,14 +10,19 @@ written again in a transaction of their own, so a patient is whole or absent, ne
 """
 
 import contextlib
+import hashlib
+import io
+import os
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django_scopes import scope
 
 from accounts.models import User
 from cases.models import PatientCase
@@ -359,6 +364,8 @@ def import_records(
         _store_report(run, report)
     if report.fatal or report.stopped_early or (report.error_count and not skip_invalid):
         return Outcome(report, None, run)
+    if run is not None:
+        ImportRun.objects.filter(pk=run.pk).update(status=ImportRun.Status.RUNNING)
     if on_pass:
         on_pass("import")
     summary = Summary(rows=report.rows)
@@ -393,6 +400,72 @@ def import_records(
         )
         run.refresh_from_db()
     return Outcome(report, summary, None if dry_run else run)
+
+
+# The Import screen runs the import in the request until the background queue is merged; a
+# file this size imports in a few seconds. Larger files: the command.
+SCREEN_MAX_BYTES = 5 * 1024 * 1024
+
+
+@transaction.atomic
+def import_run_create(*, clinic: Clinic, file_name: str, content: bytes, by: User) -> ImportRun:
+    """Keep an uploaded file and check it: the run's row holds the report the screen shows."""
+    run = ImportRun.objects.create(
+        clinic=clinic,
+        file_name=os.path.basename(file_name)[:255] or "upload.csv",
+        sha256=hashlib.sha256(content).hexdigest(),
+        size=len(content),
+        content=content,
+        status=ImportRun.Status.READY,
+        created_by=by,
+    )
+    report = check_file(clinic=clinic, open_file=lambda: io.BytesIO(content))
+    _store_report(run, report)
+    return run
+
+
+def import_run_execute(*, clinic_id: int, run_id: int, skip_invalid: bool) -> ImportRun:
+    """Import an uploaded run's file. Takes ids and opens its own clinic scope, so that a
+    background task can call it as it is; the screen calls it in the request for now."""
+    with scope(clinic=clinic_id):
+        run = ImportRun.objects.select_related("clinic", "created_by").get(
+            clinic_id=clinic_id, pk=run_id
+        )
+        if run.status not in (ImportRun.Status.READY, ImportRun.Status.INVALID):
+            raise ValidationError(f"This file is already {run.get_status_display().lower()}.")
+        if run.status == ImportRun.Status.INVALID and (run.fatal_error or not skip_invalid):
+            raise ValidationError(
+                "The file has bad rows: correct them and upload it again, or import the valid "
+                "rows only."
+            )
+        claimed = ImportRun.objects.filter(pk=run.pk, status=run.status).update(
+            status=ImportRun.Status.RUNNING, skip_invalid=skip_invalid, started_at=timezone.now()
+        )
+        if not claimed:
+            raise ValidationError("This file is already being imported.")
+        content = bytes(run.content)
+        try:
+            outcome = import_records(
+                clinic=run.clinic,
+                actor=run.created_by,
+                open_file=lambda: io.BytesIO(content),
+                file_name=run.file_name,
+                run=run,
+                skip_invalid=skip_invalid,
+            )
+        except Exception:
+            ImportRun.objects.filter(pk=run.pk).update(
+                status=ImportRun.Status.FAILED, finished_at=timezone.now()
+            )
+            raise
+        if not outcome.written:
+            # The file changed meaning since the check (a user was removed...): say so.
+            ImportRun.objects.filter(pk=run.pk).update(finished_at=timezone.now())
+        else:
+            # The ledger keeps the file's hash and lines; the bytes are no longer needed.
+            ImportRun.objects.filter(pk=run.pk).update(content=None)
+        run.refresh_from_db()
+        return run
 
 
 def _write_all(writer: _Writer, open_file, on_bytes, skip_invalid) -> None:
