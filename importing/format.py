@@ -4,6 +4,7 @@ docs/import-format.md describes the same format for people; keep the two togethe
 """
 
 import datetime
+import functools
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -62,6 +63,7 @@ class HeaderError(Exception):
     pass
 
 
+@functools.lru_cache(maxsize=1024)
 def column_name(text: str) -> str:
     """``Date of birth`` and ``date_of_birth`` name the same column."""
     return re.sub(r"[\s\-]+", "_", text.strip().lower().replace("e-mail", "email"))
@@ -97,6 +99,11 @@ def parse_date(value: str, label: str, errors: list[str]) -> datetime.date | Non
     if not value:
         errors.append(f"{label} is missing.")
         return None
+    if len(value) == 10 and value[4] == "-":
+        try:
+            return datetime.date.fromisoformat(value)  # the usual case, fast
+        except ValueError:
+            pass  # said precisely below
     iso = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", value)
     us = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", value)
     if iso:

@@ -8,6 +8,7 @@ books each row through it; nothing else in the importer changes.
 """
 
 import datetime
+import functools
 from dataclasses import dataclass, field
 
 from charts.models import DailyNote, Evaluation, Goal, Reminder
@@ -341,6 +342,7 @@ for _handler in (
     register_handler(_handler)
 
 
+@functools.lru_cache(maxsize=256)
 def kind_of(text: str) -> str:
     """``Daily note``, ``daily-note`` and ``daily_note`` are the same kind; ``note`` too."""
     name = column_name(text)

@@ -112,9 +112,11 @@ def load_lookups(clinic: Clinic) -> Lookups:
     return Lookups(
         service_types=service_types,
         inactive_service_types=inactive,
+        # Staff, active or not (the therapist who wrote a note years ago may have left); never
+        # a portal user.
         authors={
             email.lower(): pk
-            for email, pk in User.objects.filter(clinic=clinic).values_list("email", "pk")
+            for email, pk in User.objects.filter(clinic=clinic).staff().values_list("email", "pk")
         },
         clean=CleanContext(
             today=now.date(),

@@ -71,6 +71,17 @@ def test_another_clinics_author_is_unknown(tmp_path, clinic, other_admin):
     assert "Line 2: author_email “admin@hillside.test” is not a user of this clinic." in out
 
 
+def test_a_portal_user_is_not_an_author_but_a_former_therapist_is(
+    tmp_path, clinic, patient_user, staff
+):
+    out = report_of(tmp_path, clinic, csv_text(note(author_email=patient_user.email)))
+    assert "Line 2: author_email “parent@riverside.test” is not a user of this clinic." in out
+    staff["slp"].is_active = False
+    staff["slp"].save()
+    out, _ = run_import(write(tmp_path, csv_text(note())), clinic)
+    assert DailyNote.objects.get().author == staff["slp"]
+
+
 def test_malformed_impossible_and_future_dates(tmp_path, clinic):
     text = csv_text(
         note(date="12-2024"),

@@ -2,9 +2,10 @@
 nothing."""
 
 import datetime
+import io
 
 import pytest
-from django.core.management import CommandError
+from django.core.management import CommandError, call_command
 
 from cases.models import PatientCase
 from charts.models import DailyNote, Evaluation, Goal, Patient, PatientChartCase, Reminder
@@ -105,8 +106,6 @@ def test_unknown_clinic_and_missing_file(clinic, import_staff, tmp_path):
     with pytest.raises(CommandError, match="No file"):
         run_import(tmp_path / "missing.csv", clinic)
     with pytest.raises(CommandError, match="No clinic"):
-        from django.core.management import call_command
-
         call_command("import_therapy_records", str(EXAMPLE), "--clinic", "Nowhere")
 
 
@@ -121,3 +120,12 @@ def _counts() -> dict:
         "cases": PatientCase.objects.count(),
         "audit": AuditEntry.objects.count(),
     }
+
+
+def test_progress_bar_on_the_terminal(clinic, import_staff):
+    out, err = io.StringIO(), io.StringIO()
+    call_command(
+        "import_therapy_records", str(EXAMPLE), "--clinic", str(clinic.pk), stdout=out, stderr=err
+    )
+    assert "Checking: 100%" in err.getvalue()
+    assert "Importing: 100%" in err.getvalue()
