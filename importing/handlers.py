@@ -3,8 +3,27 @@
 Handlers are looked up by kind in ``HANDLERS``. The appointment handler here only checks its
 columns and reports its rows as not imported: booking must go through scheduling's
 ``appointment_book`` (a clash is a reported row, never a double booking), and scheduling sits
-between charts and importing. Once it is there, ``register_handler`` a handler whose ``write``
-books each row through it; nothing else in the importer changes.
+between charts and importing. Once it is there, replace it with a subclass whose ``write``
+books each row, e.g.::
+
+    class BookingAppointmentHandler(AppointmentHandler):
+        def write(self, items, context):
+            result = WriteResult()
+            for item in items:
+                try:
+                    appointment = appointment_book(chart_case_id=item.chart_case_id, ...)
+                except ValidationError as error:  # a clash, outside hours...
+                    result.refused.append((item, " ".join(error.messages)))
+                else:
+                    result.written.append((item, appointment.pk))
+            return result
+
+    register_handler(BookingAppointmentHandler())
+
+``write`` runs inside the transaction of a chunk of patients; ``appointment_book`` is atomic
+itself (a savepoint), so a refused row leaves the others. Written rows join the ledger (a second
+run skips them), refused ones are reported with their line; nothing else in the importer
+changes.
 """
 
 import datetime
@@ -50,14 +69,20 @@ class Item:
 class WriteContext:
     clinic_id: int
     tzinfo: datetime.tzinfo
+    # The user the import runs as (the uploader, or the command's --by).
+    actor_id: int | None = None
 
 
 @dataclass
 class WriteResult:
     # (item, id of the row written)
     written: list = field(default_factory=list)
-    # (item, why it was not written): reported in the summary, not an error of the file
+    # (item, why): rows of a kind this version cannot write at all, counted per kind in the
+    # summary with the reason ("not imported yet: scheduling not available")
     not_written: list = field(default_factory=list)
+    # (item, why): single rows refused while writing (a clash with another appointment),
+    # reported with their line number like the check's bad rows
+    refused: list = field(default_factory=list)
 
 
 def _aware(moment: datetime.datetime, tzinfo) -> datetime.datetime:

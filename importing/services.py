@@ -145,7 +145,7 @@ class _Writer:
         self.run = run
         self.actor = actor
         self.summary = summary
-        self.context = WriteContext(clinic_id=clinic.pk, tzinfo=clinic.tzinfo)
+        self.context = WriteContext(clinic_id=clinic.pk, tzinfo=clinic.tzinfo, actor_id=actor.pk)
         self.today = clinic.today()
         self.defaults: dict[int, PatientCase] = {}
         self.chart_cases_seen: set[tuple[int, int]] = set()
@@ -186,6 +186,7 @@ class _Writer:
         summary.already_imported += counts.already_imported
         summary.not_imported.update(counts.not_imported)
         summary.not_imported_reasons.update(counts.not_imported_reasons)
+        summary.write_errors.extend(counts.write_errors)
         self.chart_cases_seen.update(counts.chart_cases_seen)
 
     def _write_chunk(self, groups: list[list[Row]]) -> Summary:
@@ -230,6 +231,8 @@ class _Writer:
             for _item, reason in result.not_written:
                 counts.not_imported[kind] += 1
                 counts.not_imported_reasons[kind] = reason
+            for item, reason in result.refused:
+                counts.write_errors.append([item.row.line, reason])
         ImportedRecord.objects.bulk_create(ledger, batch_size=1000)
         audit.record_many(
             self._audit_entry(patients[patient_id], records)

@@ -129,3 +129,34 @@ def test_progress_bar_on_the_terminal(clinic, import_staff):
     )
     assert "Checking: 100%" in err.getvalue()
     assert "Importing: 100%" in err.getvalue()
+
+
+def test_an_appointment_handler_plugs_in(clinic, import_staff, monkeypatch):
+    """What the integrator does once scheduling is merged: a handler that books each row; a
+    refused row (a clash) is reported with its line, booked ones are not booked again."""
+    from importing import handlers
+
+    booked = []
+
+    class Booking(handlers.AppointmentHandler):
+        def write(self, items, context):
+            result = handlers.WriteResult()
+            for item in items:
+                if item.row.values["start_time"].hour == 10:
+                    result.refused.append((item, "clashes with another appointment"))
+                else:
+                    booked.append(item.row.values)
+                    result.written.append((item, 1000 + len(booked)))
+            return result
+
+    monkeypatch.setitem(handlers.HANDLERS, "appointment", Booking())
+    out, _ = run_import(EXAMPLE, clinic)
+    assert (
+        "Records imported: 4 goals, 4 daily notes, 2 evaluations, 2 reminders, 1 appointments."
+        in out
+    )
+    assert "Line 15: clashes with another appointment" in out
+    assert booked[0]["appointment_type_id"] is not None and booked[0]["duration_minutes"] == 45
+    out, _ = run_import(EXAMPLE, clinic)
+    assert len(booked) == 1
+    assert "Already imported before (skipped): 13." in out
