@@ -160,3 +160,22 @@ def test_an_appointment_handler_plugs_in(clinic, import_staff, monkeypatch):
     out, _ = run_import(EXAMPLE, clinic)
     assert len(booked) == 1
     assert "Already imported before (skipped): 13." in out
+
+
+def test_imported_records_show_on_the_chart(client, clinic, import_staff):
+    """The therapist opens the imported patient's chart: the case tab with its goals and
+    notes, written by the authors the file named."""
+    from django.urls import reverse
+
+    run_import(EXAMPLE, clinic)
+    ava = Patient.objects.get(first_name="Ava")
+    chart_case = PatientChartCase.objects.get(patient=ava)
+    client.force_login(import_staff["slp"])
+    page = client.get(
+        reverse("charts:chart_case_detail", args=[ava.pk, chart_case.pk])
+    ).content.decode()
+    assert "Speech Therapy" in page
+    assert "Ava will produce /k/ and /g/ in conversation with 90% accuracy." in page
+    assert "Jan 13, 2025" in page
+    history = client.get(reverse("charts:chart_case_history", args=[chart_case.pk]))
+    assert "Imported" in history.content.decode()
