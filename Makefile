@@ -5,7 +5,7 @@ UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 PY := .venv/bin/python
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: run test install uv chromium lint migrations-check bench check-deploy
+.PHONY: run test install uv chromium lint migrations-check bench bench-import check-deploy
 
 uv:
 	@command -v uv >/dev/null 2>&1 || test -x $(HOME)/.local/bin/uv || \
@@ -43,3 +43,6 @@ check-deploy: install
 
 bench: install
 	$(PY) bench/run.py $(BENCH_ARGS)
+
+bench-import: install
+	$(PY) bench/import_bench.py $(BENCH_ARGS)

@@ -6,6 +6,7 @@ from django.db import transaction
 
 from accounts.models import User
 from clinic.models import Clinic, ServiceType
+from core.roles import ADMINISTRATOR
 
 
 @transaction.atomic
@@ -53,4 +54,20 @@ def staff_set_active(*, user: User, active: bool, by: User) -> User:
         raise ValidationError("You cannot deactivate your own account.")
     user.is_active = active
     user.save(update_fields=["is_active"])
+    return user
+
+
+def command_actor(clinic: Clinic, email: str | None = None) -> User:
+    """Who a management command acts as in a clinic: the staff member with that e-mail, or
+    else the clinic's first active administrator. Raises ``User.DoesNotExist`` with a message
+    a terminal can show."""
+    users = User.objects.filter(clinic=clinic, is_active=True)
+    if email:
+        user = users.filter(email__iexact=email.strip()).first()
+        if user is None:
+            raise User.DoesNotExist(f"No active user {email} in {clinic}.")
+        return user
+    user = users.filter(groups__name=ADMINISTRATOR).order_by("pk").first()
+    if user is None:
+        raise User.DoesNotExist(f"{clinic} has no active administrator; name one with --by.")
     return user

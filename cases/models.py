@@ -32,6 +32,37 @@ class PatientCaseQuerySet(ClinicQuerySet):
         """Cases that may be chosen for anything new: archived cases never are."""
         return self.filter(is_archived=False)
 
+    def single_service(self):
+        """Cases with exactly one service type: a service type's default case is one of them."""
+        services = PatientCaseServiceType.objects.filter(
+            clinic=OuterRef("clinic"), case=OuterRef("pk")
+        ).order_by()
+        return self.annotate(service_count=SubqueryCount(services.values("pk"))).filter(
+            service_count=1
+        )
+
+    def defaults_by_service(self, clinic) -> dict:
+        """``{service type id: case}``: each service type's default case, the one its chart
+        cases are created on when records are imported. A default case is a non-archived case
+        whose only service is that type; when there are several, the one named after the type
+        (ignoring case), then the oldest. One query."""
+        links = (
+            PatientCaseServiceType.objects.filter(
+                clinic=clinic, case__in=self.for_clinic(clinic).pickable().single_service()
+            )
+            .select_related("case", "service_type")
+            .order_by("case_id")
+        )
+        defaults: dict = {}
+        for link in links:
+            named_after = link.case.name.lower() == link.service_type.name.lower()
+            current = defaults.get(link.service_type_id)
+            if current is None or (
+                named_after and current.name.lower() != link.service_type.name.lower()
+            ):
+                defaults[link.service_type_id] = link.case
+        return defaults
+
     def recount_patients(self) -> int:
         """Set ``patient_count`` from the charts themselves, for these cases; one UPDATE."""
         patients = self._chart_cases().values("patient").distinct()

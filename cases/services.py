@@ -11,7 +11,9 @@ from django.utils import timezone
 from accounts.models import User
 from cases.history import case_snapshot, diff
 from cases.models import AppointmentTypeRule, CaseHistoryEntry, PatientCase
+from clinic.hooks import ServiceTypeAddOption, register_service_type_add_option
 from clinic.models import AppointmentType, Clinic, ServiceType
+from core import audit
 from core.deletion import protected_uses
 
 
@@ -222,3 +224,64 @@ def case_delete(*, case: PatientCase, by: User) -> None:
     except (ProtectedError, IntegrityError) as error:
         # A chart took the case between the check and the delete.
         raise CaseInUseError(protected_uses(case) or {"records": 1}) from error
+
+
+def _free_default_name(clinic: Clinic, name: str) -> str:
+    """The service type's name, or, when a case (maybe archived) already has it, the first of
+    "<name> (default)", "<name> (default 2)", ... that is free; at most 100 characters."""
+    taken = PatientCase.objects.for_clinic(clinic).filter(name__istartswith=name[:60])
+    taken_names = {value.lower() for value in taken.values_list("name", flat=True)}
+    candidates = [name] + [
+        f"{name[: 100 - len(suffix)]}{suffix}"
+        for suffix in [" (default)"] + [f" (default {n})" for n in range(2, 1000)]
+    ]
+    return next(candidate for candidate in candidates if candidate.lower() not in taken_names)
+
+
+@transaction.atomic
+def case_create_default(
+    *, service_type: ServiceType, by: User, dry_run: bool = False
+) -> tuple[PatientCase | None, bool]:
+    """Give an active service type its default case: named after it, that one service, no
+    request rules. Returns ``(case, created)``; a type that already has a non-archived
+    single-service case keeps it (``created`` is False), so running this again adds nothing.
+    ``dry_run`` only says whether one would be made (the case returned is unsaved)."""
+    # Serialise concurrent calls for the same type (two administrators, a command and a
+    # screen): the second waits here and then finds the first one's case.
+    service_type = ServiceType.objects.select_for_update().get(pk=service_type.pk)
+    clinic = service_type.clinic
+    existing = PatientCase.objects.defaults_by_service(clinic).get(service_type.pk)
+    if existing is not None:
+        return existing, False
+    if not service_type.is_active:
+        return None, False
+    name = _free_default_name(clinic, service_type.name)
+    if dry_run:
+        return PatientCase(clinic=clinic, name=name), True
+    case = case_create(clinic=clinic, name=name, service_types=[service_type], rules=[], by=by)
+    audit.record(
+        clinic_id=clinic.pk,
+        actor=by,
+        action="create",
+        obj=case,
+        changes=[["Name", "", case.name], ["Services", "", service_type.name]],
+        details=f"Default patient case for the service type “{service_type.name}”.",
+    )
+    return case, True
+
+
+def register_default_case_option() -> None:
+    """Offer "Create a default patient case for it" on the Add Service Type screen."""
+
+    def apply(*, service_type: ServiceType, by: User) -> None:
+        case_create_default(service_type=service_type, by=by)
+
+    register_service_type_add_option(
+        ServiceTypeAddOption(
+            field="create_default_case",
+            label="Create a default patient case for it",
+            help_text="A patient case named after the service type, with that one service. "
+            "Imported records of this service type are placed on it.",
+            apply=apply,
+        )
+    )

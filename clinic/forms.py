@@ -1,5 +1,6 @@
 from django import forms
 
+from clinic.hooks import service_type_add_options
 from clinic.models import DURATION_MAX, DURATION_MIN, DURATION_STEP, AppointmentType, ServiceType
 from core.forms import clean_trimmed_name
 
@@ -22,6 +23,23 @@ class ClinicRowForm(forms.ModelForm):
 
 class ServiceTypeForm(ClinicRowForm):
     label = "Service type"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None:
+            for option in service_type_add_options():
+                self.fields[option.field] = forms.BooleanField(
+                    label=option.label,
+                    help_text=option.help_text,
+                    initial=option.initial,
+                    required=False,
+                )
+
+    def ticked_add_options(self):
+        """The options of apps above clinic that the administrator left ticked."""
+        return [
+            option for option in service_type_add_options() if self.cleaned_data.get(option.field)
+        ]
 
     class Meta:
         model = ServiceType

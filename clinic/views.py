@@ -62,6 +62,13 @@ class ServiceTypeListView(ServiceTypeMixin, ListView):
 class ServiceTypeCreateView(ServiceTypeMixin, FormPageMixin, CreateView):
     success_message = "Service type “{object}” added."
 
+    def save(self, form):
+        # Inside FormPageMixin's transaction: the options' rows are written with the type.
+        service_type = form.save()
+        for option in form.ticked_add_options():
+            option.apply(service_type=service_type, by=self.request.user)
+        return service_type
+
 
 class ServiceTypeUpdateView(ServiceTypeMixin, FormPageMixin, UpdateView):
     success_message = "Service type “{object}” saved."

@@ -36,6 +36,12 @@ SETUP_MENU = [
         "the kinds of visit and their usual length",
     ),
     ("Staff", "accounts:staff_list", "/setup/staff/", "who works here, their roles and services"),
+    (
+        "Import",
+        "importing:import_list",
+        "/setup/import/",
+        "patients and their therapy records from another system",
+    ),
 ]
 
 
