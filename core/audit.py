@@ -18,7 +18,7 @@ current_request: ContextVar = ContextVar("current_request", default=None)
 # Words for the actions the apps record; an action not listed is shown capitalised.
 ACTION_LABELS = {
     "create": "Created",
-    "update": "Changed",
+    "update": "Edited",
     "delete": "Deleted",
     "archive": "Archived",
     "restore": "Restored",
@@ -31,6 +31,7 @@ ACTION_LABELS = {
     "reactivate": "Reactivated",
     "access": "Viewed",
     "import": "Imported",
+    "complete": "Marked done",
 }
 
 
@@ -75,9 +76,11 @@ def record(
     patient=None,
     changes: Iterable[Iterable[str]] = (),
     details: str = "",
+    parent: models.Model | None = None,
 ) -> AuditEntry:
     """Write one entry. ``actor`` is a user or None (the system, a task); ``patient`` a
-    Patient or None; ``changes`` ``[[label, before, after], ...]`` in plain words."""
+    Patient or None; ``changes`` ``[[label, before, after], ...]`` in plain words; ``parent``
+    the record ``obj`` hangs off (a note's chart case), whose history then lists it."""
     if object_id is None and obj is not None:
         object_id = obj.pk
     return AuditEntry.objects.create(
@@ -93,6 +96,8 @@ def record(
         patient_name=str(patient)[:300] if patient is not None else "",
         changes=[list(map(str, change)) for change in changes],
         details=details,
+        parent_type=str(parent._meta.verbose_name) if parent is not None else "",
+        parent_id=str(parent.pk) if parent is not None else "",
     )
 
 

@@ -6,8 +6,10 @@ from html.parser import HTMLParser
 
 from django.urls import reverse
 
-from cases.models import AppointmentTypeRule, CaseHistoryEntry, PatientCase, PatientCaseServiceType
+from cases.history import case_entries
+from cases.models import AppointmentTypeRule, PatientCase, PatientCaseServiceType
 from clinic.models import AppointmentType
+from core.models import AuditEntry
 
 LIST_URL = reverse("cases:case_list")
 CREATE_URL = reverse("cases:case_create")
@@ -177,13 +179,18 @@ def flash_messages(response) -> list[str]:
     return [str(message) for message in response.context["messages"]]
 
 
+def case_history(case):
+    """The case's audit entries, newest first."""
+    return case_entries(case.clinic_id, case.pk)
+
+
 def row_counts() -> dict[str, int]:
     """Every table a case write touches, counted: compare before and after a refused write."""
     return {
         "cases": PatientCase.objects.count(),
         "rules": AppointmentTypeRule.objects.count(),
         "services": PatientCaseServiceType.objects.count(),
-        "history": CaseHistoryEntry.objects.count(),
+        "history": AuditEntry.objects.exclude(action="access").count(),
     }
 
 
@@ -198,7 +205,7 @@ def case_state(case) -> dict:
         "rules": sorted(
             case.rules.values_list("appointment_type__name", "allow_requests", "duration_minutes")
         ),
-        "history": case.history_entries.count(),
+        "history": case_history(case).count(),
     }
 
 

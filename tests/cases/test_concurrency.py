@@ -4,10 +4,11 @@ keeps the second administrator's input; nothing is silently overwritten."""
 import pytest
 
 from cases import services
-from cases.models import CaseHistoryEntry, PatientCase
+from cases.models import PatientCase
 from tests.cases.helpers import (
     LIST_URL,
     archive_url,
+    case_history,
     case_state,
     form_data,
     input_value,
@@ -69,14 +70,10 @@ def test_second_save_from_a_stale_screen_is_refused_and_keeps_its_input(
     state = case_state(feeding)
     assert (state["name"], state["version"]) == ("Feeding Program", 3)
     assert state["rules"] == [("Evaluation", False, None), ("Treatment", True, 60)]
-    assert list(
-        CaseHistoryEntry.objects.filter(case=feeding)
-        .order_by("version")
-        .values_list("version", "changes")
-    ) == [
-        (2, [["Name", "Feeding Therapy", "Feeding and Swallowing"]]),
+    assert list(case_history(feeding).order_by("pk").values_list("details", "changes")) == [
+        ("Version 2", [["Name", "Feeding Therapy", "Feeding and Swallowing"]]),
         (
-            3,
+            "Version 3",
             [
                 ["Name", "Feeding and Swallowing", "Feeding Program"],
                 ["Requests: Treatment", "Allowed, 45 min", "Allowed, 60 min"],
@@ -137,5 +134,5 @@ def test_case_update_claims_the_version_once(administrator, second_admin, feedin
         )
 
     assert refused.value.case.version == 2
-    assert [entry.changed_by for entry in refused.value.entries] == [administrator]
+    assert [entry.actor for entry in refused.value.entries] == [administrator]
     assert case_state(feeding) == state

@@ -5,7 +5,8 @@ from django.db import IntegrityError
 
 from cases import services
 from cases.forms import BaseRuleFormSet
-from cases.models import AppointmentTypeRule, CaseHistoryEntry, PatientCase
+from cases.models import AppointmentTypeRule, PatientCase
+from core.models import AuditEntry
 from tests.cases.helpers import (
     CREATE_URL,
     LIST_URL,
@@ -55,8 +56,8 @@ def test_create_saves_case_services_rules_and_history(
     assert (rules[treatment].allow_requests, rules[treatment].duration_minutes) == (True, 30)
     assert rules[evaluation].allow_requests is False
     assert all(rule.clinic_id == clinic.pk for rule in rules.values())
-    entry = CaseHistoryEntry.objects.get()
-    assert (entry.action, entry.case, entry.changed_by) == ("created", case, administrator)
+    entry = AuditEntry.objects.get()
+    assert (entry.action, entry.object_id, entry.actor) == ("create", str(case.pk), administrator)
     assert ["Name", "", "Speech Therapy"] in entry.changes
     assert ["Requests: Treatment", "", "Allowed, 30 min"] in entry.changes
     # And the list shows it, with what patients may request.

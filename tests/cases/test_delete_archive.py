@@ -5,12 +5,14 @@ import pytest
 from django.urls import reverse
 
 from cases import services, views
-from cases.models import AppointmentTypeRule, CaseHistoryEntry, PatientCase, PatientCaseServiceType
+from cases.models import AppointmentTypeRule, PatientCase, PatientCaseServiceType
 from charts.models import PatientChartCase
 from core.deletion import protected_uses
+from core.models import AuditEntry
 from tests.cases.helpers import (
     LIST_URL,
     archive_url,
+    case_history,
     case_state,
     delete_url,
     flash_messages,
@@ -33,11 +35,7 @@ def articulation(clinic, administrator, speech, treatment):
 
 
 def _history(case):
-    return list(
-        CaseHistoryEntry.objects.filter(case_pk=case.pk)
-        .order_by("pk")
-        .values_list("action", flat=True)
-    )
+    return list(case_history(case).order_by("pk").values_list("action", flat=True))
 
 
 # Delete
@@ -63,9 +61,9 @@ def test_unused_case_is_deleted_and_its_history_kept(admin_client, administrator
     assert not PatientCase.objects.filter(pk=articulation.pk).exists()
     assert not AppointmentTypeRule.objects.filter(case_id=articulation.pk).exists()
     assert not PatientCaseServiceType.objects.filter(case_id=articulation.pk).exists()
-    entry = CaseHistoryEntry.objects.get(case_pk=articulation.pk)
-    assert (entry.action, entry.case, entry.case_name) == ("deleted", None, "Articulation")
-    assert entry.changed_by == administrator
+    entry = case_history(articulation).get()
+    assert (entry.action, entry.object_repr) == ("delete", "Articulation")
+    assert entry.actor == administrator
     assert ["Name", "Articulation", ""] in entry.changes
 
 
@@ -76,8 +74,8 @@ def test_history_of_a_deleted_case_outlives_it(admin_client, clinic, speech, adm
 
     admin_client.post(delete_url(case))
 
-    assert _history(case) == ["created", "deleted"]
-    assert set(CaseHistoryEntry.objects.values_list("case_name", flat=True)) == {"Short-lived"}
+    assert _history(case) == ["create", "delete"]
+    assert set(AuditEntry.objects.values_list("object_repr", flat=True)) == {"Short-lived"}
 
 
 def test_case_on_a_chart_delete_page_refuses_and_offers_archive(admin_client, articulation):
@@ -133,7 +131,7 @@ def test_chart_added_between_check_and_delete_refuses_the_delete(
         return protected_uses(case)
 
     monkeypatch.setattr(services, "protected_uses", unused_then_used)
-    history = CaseHistoryEntry.objects.count()
+    history = AuditEntry.objects.count()
 
     response = admin_client.post(delete_url(articulation))
 
@@ -142,7 +140,7 @@ def test_chart_added_between_check_and_delete_refuses_the_delete(
     assert PatientCase.objects.filter(pk=articulation.pk).exists()
     assert articulation.rules.count() == 1
     # The "deleted" entry was written before the refused DELETE: it went back with it.
-    assert CaseHistoryEntry.objects.count() == history
+    assert AuditEntry.objects.count() == history
 
 
 # Archive and restore
@@ -186,7 +184,7 @@ def test_archived_case_leaves_the_list_and_pickers_but_stays_on_charts(
         == 2
     )
     assert "This case is archived." in page_text(admin_client.get(update_url(articulation)))
-    assert _history(articulation) == ["archived"]
+    assert _history(articulation) == ["archive"]
 
 
 def test_restore_brings_the_case_back(admin_client, administrator, articulation):
@@ -202,7 +200,7 @@ def test_restore_brings_the_case_back(admin_client, administrator, articulation)
     assert not articulation.is_archived
     assert (articulation.archived_at, articulation.archived_by) == (None, None)
     assert PatientCase.objects.pickable().filter(pk=articulation.pk).exists()
-    assert _history(articulation) == ["archived", "restored"]
+    assert _history(articulation) == ["archive", "restore"]
 
 
 def test_archiving_an_archived_case_is_an_error(admin_client, administrator, articulation):

@@ -3,8 +3,9 @@ and that a save which changes nothing leaves no trace."""
 
 import pytest
 
-from cases.models import CaseHistoryEntry, PatientCase
+from cases.models import PatientCase
 from charts.models import PatientChartCase
+from core.models import AuditEntry
 from tests.cases.helpers import (
     LIST_URL,
     case_data,
@@ -227,20 +228,20 @@ def test_removing_a_service_from_an_unused_case_needs_no_confirmation(
 def test_saving_without_a_change_adds_no_history_and_keeps_the_version(admin_client, feeding):
     put_on_charts(feeding, 2)
     form = form_data(admin_client.get(update_url(feeding)))
-    history = CaseHistoryEntry.objects.count()
+    history = AuditEntry.objects.count()
 
     response = admin_client.post(update_url(feeding), form, follow=True)
 
     assert response.redirect_chain == [(LIST_URL, 302)]
-    assert CaseHistoryEntry.objects.count() == history
+    assert AuditEntry.objects.count() == history
     assert PatientCase.objects.get(pk=feeding.pk).version == 1
 
 
 def test_edit_records_one_history_entry_and_bumps_the_version(admin_client, administrator, feeding):
     admin_client.post(update_url(feeding), _edit_data(feeding, name="Feeding"))
 
-    entry = CaseHistoryEntry.objects.get(case=feeding)
-    assert (entry.action, entry.version, entry.changed_by) == ("updated", 2, administrator)
+    entry = AuditEntry.objects.get(object_id=str(feeding.pk))
+    assert (entry.action, entry.details, entry.actor) == ("update", "Version 2", administrator)
     assert entry.changes == [["Name", "Feeding Therapy", "Feeding"]]
     assert PatientCase.objects.get(pk=feeding.pk).version == 2
 

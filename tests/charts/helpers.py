@@ -74,3 +74,20 @@ def note_data(chart_case, day: datetime.date, *, progress=None, **sections) -> d
         data[f"goal-{goal.pk}-status"] = status
         data[f"goal-{goal.pk}-note"] = text
     return data
+
+
+def recorded():
+    """The audit entries of changes (reads left out)."""
+    from core.models import AuditEntry
+
+    return AuditEntry.objects.exclude(action="access")
+
+
+def history(chart_case) -> list:
+    """The chart case's history entries, newest first, each with ``words`` as shown."""
+    from charts.history import chart_case_entries, describe
+
+    entries = list(chart_case_entries(chart_case))
+    for entry in entries:
+        entry.words = describe(entry)
+    return entries

@@ -240,7 +240,7 @@ def _queries(client, url) -> int:
 
 @pytest.mark.parametrize(
     ("role_client", "expected"),
-    [("therapist_client", 16), ("administrator_client", 15), ("scheduler_client", 9)],
+    [("therapist_client", 17), ("administrator_client", 16), ("scheduler_client", 10)],
 )
 def test_the_chart_takes_a_fixed_number_of_queries(
     role_client,

@@ -6,9 +6,18 @@ import re
 import pytest
 
 from charts import services
-from charts.models import Addendum, ChartCaseEvent, DailyNote, Goal, GoalProgress
+from charts.models import Addendum, DailyNote, Goal, GoalProgress
 from charts.services import SIGNED
-from tests.charts.helpers import flash_messages, iso, note_data, note_url, page_text, url
+from tests.charts.helpers import (
+    flash_messages,
+    history,
+    iso,
+    note_data,
+    note_url,
+    page_text,
+    recorded,
+    url,
+)
 from tests.factories import (
     DailyNoteFactory,
     GoalFactory,
@@ -166,7 +175,7 @@ def test_an_empty_note_cannot_be_signed(therapist_client, speech_chart_case, the
     assert "Write the note before signing it" in page_text(response)
     note.refresh_from_db()
     assert not note.is_signed
-    assert not ChartCaseEvent.objects.exists()
+    assert not recorded().filter(action="sign").exists()
 
 
 def test_signing_sets_the_goals_from_the_progress_and_is_recorded(
@@ -191,12 +200,13 @@ def test_signing_sets_the_goals_from_the_progress_and_is_recorded(
     assert Goal.objects.get(pk=goals["s"].pk).status == "met"
     assert Goal.objects.get(pk=goals["r"].pk).status == "active"
     assert Goal.objects.get(pk=goals["m"].pk).status == "met"
-    event = ChartCaseEvent.objects.get()
-    assert (event.action, event.by, event.chart_case) == (
-        "Daily note signed",
+    event = recorded().get(action="sign")
+    assert (event.actor, event.object_id, event.parent_id) == (
         therapist,
-        speech_chart_case,
+        str(note.pk),
+        str(speech_chart_case.pk),
     )
+    assert history(speech_chart_case)[0].words == "Daily note signed"
 
 
 def test_signing_an_older_note_does_not_undo_a_later_goal_status(
@@ -300,7 +310,7 @@ def test_the_author_adds_a_dated_addendum(therapist_client, therapist, signed_no
     )
     assert addendum.created_at is not None
     assert DailyNote.objects.values().get() == before
-    assert ChartCaseEvent.objects.get().action == "Addendum added"
+    assert recorded().get().action == "addendum"
     text = page_text(therapist_client.get(note_url("document_detail", signed_note)))
     assert "Accuracy was 7/10, not 8/10." in text
     assert f"{therapist}, " in text

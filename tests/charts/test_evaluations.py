@@ -5,9 +5,17 @@ import datetime
 import pytest
 
 from charts import services
-from charts.models import ChartCaseEvent, Evaluation, Reminder
+from charts.models import Evaluation, Reminder
 from charts.services import SIGNED
-from tests.charts.helpers import chart_url, evaluation_url, flash_messages, iso, page_text, url
+from tests.charts.helpers import (
+    chart_url,
+    evaluation_url,
+    flash_messages,
+    iso,
+    page_text,
+    recorded,
+    url,
+)
 from tests.factories import EvaluationFactory
 
 DAY = datetime.timedelta(days=1)
@@ -110,7 +118,7 @@ def test_signing_records_it_and_schedules_the_re_evaluation(
     assert flash_messages(response) == ["Evaluation signed."]
     evaluation.refresh_from_db()
     assert evaluation.is_signed and evaluation.signed_by == therapist
-    assert ChartCaseEvent.objects.get().action == "Evaluation signed"
+    assert recorded().get(action="sign").object_id == str(evaluation.pk)
     [reminder] = _open_re_evaluations(speech_chart_case)
     assert (reminder.text, reminder.due_on) == ("Re-evaluation due", today + 80 * DAY)
     assert "Re-evaluation due" in page_text(therapist_client.get(chart_url(speech_chart_case)))
