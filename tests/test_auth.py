@@ -246,7 +246,7 @@ def test_an_administrator_sees_the_admin_tab(admin_client):
     assert 'href="/setup/">Admin</a>' in response.content.decode()
 
 
-@pytest.mark.parametrize("role", ["scheduler", "therapist", "patient_user"])
+@pytest.mark.parametrize("role", ["scheduler", "therapist"])
 def test_other_roles_do_not_see_the_admin_tab(role, client, request):
     client.force_login(request.getfixturevalue(role))
 
@@ -255,6 +255,17 @@ def test_other_roles_do_not_see_the_admin_tab(role, client, request):
     assert response.status_code == 200
     assert "Admin" not in [tab["label"] for tab in response.context["nav_tabs"]]
     assert 'href="/setup/"' not in response.content.decode()
+
+
+@pytest.mark.parametrize("url_name", ["home", "accounts:password_change"])
+def test_a_portal_user_is_refused_every_staff_page(url_name, client, patient_user):
+    """Holding only the Patient role, they reach no staff screen, not even home."""
+    client.force_login(patient_user)
+
+    response = client.get(reverse(url_name))
+
+    assert response.status_code == 403
+    assert "Admin" not in response.content.decode()
 
 
 def test_page_not_found_uses_the_layout(admin_client):
