@@ -32,6 +32,23 @@ ACTION_LABELS = {
     "access": "Viewed",
     "import": "Imported",
     "complete": "Marked done",
+    "export": "Exported",
+}
+
+# The kinds of record the Audit Log filters by: object_type → words. An app that records a new
+# kind adds it here.
+OBJECT_TYPES = {
+    "patient": "Patient",
+    "patient chart case": "Chart case",
+    "goal": "Goal",
+    "daily note": "Daily note",
+    "evaluation": "Evaluation",
+    "reminder": "Reminder",
+    "patient case": "Patient case",
+    "service type": "Service type",
+    "appointment type": "Appointment type",
+    "staff member": "Staff member",
+    "audit log": "Audit log",
 }
 
 

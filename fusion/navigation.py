@@ -36,6 +36,12 @@ SETUP_MENU = [
         "the kinds of visit and their usual length",
     ),
     ("Staff", "accounts:staff_list", "/setup/staff/", "who works here, their roles and services"),
+    (
+        "Audit Log",
+        "core:audit_log",
+        "/setup/audit-log/",
+        "who changed what, and who read which patient's records",
+    ),
 ]
 
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("charts.urls")),
     path("setup/patient-cases/", include("cases.urls")),
+    path("setup/audit-log/", include("core.urls")),
     path("setup/", include("clinic.urls")),
     path("django-admin/", admin.site.urls),
     path(

@@ -147,6 +147,7 @@ def patient_detail(request, pk, chart_case_pk=None):
         "selected": selected,
         "may_edit_patient": has_role(request.user, ADMINISTRATOR, SCHEDULER),
         "may_add_case": has_role(request.user, THERAPIST),
+        "may_audit": has_role(request.user, ADMINISTRATOR),
     }
     if selected is not None:
         selected.patient = patient

@@ -10,6 +10,8 @@ from cases.history import case_entries
 from cases.models import AppointmentTypeRule, PatientCase, PatientCaseServiceType
 from clinic.models import AppointmentType
 from core.models import AuditEntry
+from tests.pages import flash_messages, page_text  # noqa: F401 (re-exported)
+from tests.pages import text as _text
 
 LIST_URL = reverse("cases:case_list")
 CREATE_URL = reverse("cases:case_create")
@@ -118,14 +120,6 @@ def form_data(response) -> dict[str, list[str]]:
     return reader.data
 
 
-def _text(fragment: str) -> str:
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", fragment)).split())
-
-
-def page_text(response) -> str:
-    return _text(response.content.decode())
-
-
 def field_error(response, field: str) -> str:
     """The message rendered next to a Case Details field (crispy's ``invalid-feedback``), or ""."""
     match = re.search(
@@ -173,10 +167,6 @@ def input_value(response, name: str) -> str | None:
             match = re.search(r'value="([^"]*)"', tag)
             return html.unescape(match.group(1)) if match else ""
     return None
-
-
-def flash_messages(response) -> list[str]:
-    return [str(message) for message in response.context["messages"]]
 
 
 def case_history(case):

@@ -32,14 +32,14 @@ def feeding(clinic, administrator, speech, occupational, types, treatment):
 
 
 def test_second_save_from_a_stale_screen_is_refused_and_keeps_its_input(
-    admin_client, second_client, administrator, feeding, speech, occupational
+    administrator_client, second_client, administrator, feeding, speech, occupational
 ):
-    first = form_data(admin_client.get(update_url(feeding)))
+    first = form_data(administrator_client.get(update_url(feeding)))
     second = form_data(second_client.get(update_url(feeding)))
     assert first["version"] == second["version"] == ["1"]
 
     first["name"] = ["Feeding and Swallowing"]
-    assert admin_client.post(update_url(feeding), first).status_code == 302
+    assert administrator_client.post(update_url(feeding), first).status_code == 302
 
     second["name"] = ["Feeding Program"]
     second["rules-1-duration_minutes"] = ["60"]
@@ -82,9 +82,11 @@ def test_second_save_from_a_stale_screen_is_refused_and_keeps_its_input(
     ]
 
 
-def test_archive_in_between_also_refuses_the_stale_save(admin_client, second_client, feeding):
+def test_archive_in_between_also_refuses_the_stale_save(
+    administrator_client, second_client, feeding
+):
     stale = form_data(second_client.get(update_url(feeding)))
-    admin_client.post(archive_url(feeding))
+    administrator_client.post(archive_url(feeding))
 
     stale["name"] = ["Feeding Program"]
     response = second_client.post(update_url(feeding), stale)
@@ -96,12 +98,12 @@ def test_archive_in_between_also_refuses_the_stale_save(admin_client, second_cli
 
 
 def test_stale_service_change_is_refused_and_the_ticks_are_kept(
-    admin_client, second_client, feeding, speech
+    administrator_client, second_client, feeding, speech
 ):
-    first = form_data(admin_client.get(update_url(feeding)))
+    first = form_data(administrator_client.get(update_url(feeding)))
     second = form_data(second_client.get(update_url(feeding)))
     first["name"] = ["Feeding"]
-    admin_client.post(update_url(feeding), first)
+    administrator_client.post(update_url(feeding), first)
 
     second["service_types"] = [str(speech.pk)]
     response = second_client.post(update_url(feeding), second)

@@ -4,19 +4,10 @@ import datetime
 import html
 import re
 
-from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from charts.models import Goal
-
-
-def page_text(response) -> str:
-    """The page's HTML with entities decoded, so that messages read as the user reads them."""
-    return html.unescape(response.content.decode())
-
-
-def flash_messages(response) -> list[str]:
-    return [str(message) for message in get_messages(response.wsgi_request)]
+from tests.pages import flash_messages, page_html  # noqa: F401 (re-exported)
 
 
 def options(response, field: str) -> dict[str, int]:

@@ -14,7 +14,7 @@ from tests.charts.helpers import (
     history,
     iso,
     options,
-    page_text,
+    page_html,
     recorded,
 )
 from tests.factories import (
@@ -112,7 +112,7 @@ def test_a_case_that_may_not_be_added_is_refused_and_nothing_is_written(
     )
 
     assert response.status_code == 400
-    assert REFUSED in page_text(response)
+    assert REFUSED in page_html(response)
     assert PatientChartCase.objects.count() == before
     assert not recorded().exists()
 
@@ -134,7 +134,7 @@ def test_a_bad_start_date_is_refused(
     )
 
     assert response.status_code == 400
-    assert message in page_text(response)
+    assert message in page_html(response)
     assert not PatientChartCase.objects.filter(case=catalogue["feeding"]).exists()
 
 
@@ -142,7 +142,7 @@ def test_a_missing_case_is_refused(therapist_client, charted_patient, catalogue,
     response = therapist_client.post(_add_url(charted_patient), {"started_on": iso(today)})
 
     assert response.status_code == 400
-    assert "This field is required." in page_text(response)
+    assert "This field is required." in page_html(response)
     assert PatientChartCase.objects.count() == 1
 
 
@@ -216,7 +216,7 @@ def test_a_case_active_on_another_chart_is_offered_here(
 def test_nothing_to_add_says_so(therapist_client, charted_patient):
     response = therapist_client.get(_add_url(charted_patient))
 
-    assert "Every case of your service types is already active on this chart." in page_text(
+    assert "Every case of your service types is already active on this chart." in page_html(
         response
     )
 

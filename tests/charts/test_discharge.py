@@ -26,7 +26,7 @@ from tests.charts.helpers import (
     note_data,
     note_url,
     options,
-    page_text,
+    page_html,
     recorded,
     url,
 )
@@ -105,7 +105,7 @@ def test_only_signed_discharge_evaluations_are_offered(
 
     assert list(options(page, "discharge_evaluation").values()) == [signed.pk]
     assert [r.status_code for r in refused] == [400, 400]
-    assert "Select a valid choice." in page_text(refused[0])
+    assert "Select a valid choice." in page_html(refused[0])
     speech_chart_case.refresh_from_db()
     assert speech_chart_case.status == "active"
 
@@ -134,7 +134,7 @@ def test_a_bad_discharge_date_is_refused(
     )
 
     assert response.status_code == 400
-    assert message in page_text(response)
+    assert message in page_html(response)
     speech_chart_case.refresh_from_db()
     goal.refresh_from_db()
     assert (speech_chart_case.status, goal.status) == ("active", "active")
@@ -268,18 +268,18 @@ def test_every_write_to_a_discharged_case_is_refused(write, therapist_client, di
     response = therapist_client.post(target, data)
 
     assert response.status_code == 400
-    assert services.READ_ONLY in page_text(response)
+    assert services.READ_ONLY in page_html(response)
     assert _snapshot() == before
 
 
 def test_a_discharged_chart_shows_no_write_buttons(therapist_client, discharged):
-    text = page_text(therapist_client.get(chart_url(discharged["chart_case"])))
+    text = page_html(therapist_client.get(chart_url(discharged["chart_case"])))
 
     assert "Discharged: this case's documentation is read-only." in text
     assert ">Reopen<" in text
     for button in ("+ Goal", "+ Daily Note", "+ Evaluation", "+ Reminder", ">Discharge<"):
         assert button not in text
-    detail = page_text(therapist_client.get(note_url("document_detail", discharged["signed_note"])))
+    detail = page_html(therapist_client.get(note_url("document_detail", discharged["signed_note"])))
     assert "Add Addendum" not in detail
 
 
@@ -295,7 +295,7 @@ def test_reopening_needs_a_reason(reason, therapist_client, discharged):
     response = _reopen(therapist_client, discharged["chart_case"], reason)
 
     assert response.status_code == 400
-    assert "This field is required." in page_text(response)
+    assert "This field is required." in page_html(response)
     discharged["chart_case"].refresh_from_db()
     assert discharged["chart_case"].status == "discharged"
     assert not recorded().filter(action="reopen").exists()
@@ -328,7 +328,7 @@ def test_reopening_an_open_case_is_refused(therapist_client, speech_chart_case):
     response = _reopen(therapist_client, speech_chart_case, "Why not")
 
     assert response.status_code == 400
-    assert "This case is already open." in page_text(response)
+    assert "This case is already open." in page_html(response)
     assert not recorded().exists()
 
 
@@ -345,7 +345,7 @@ def test_reopening_is_refused_when_the_case_is_active_on_the_chart_again(
     response = _reopen(therapist_client, old, "Clicked the old tab")
 
     assert response.status_code == 400
-    assert "The same case is already active on this chart again" in page_text(response)
+    assert "The same case is already active on this chart again" in page_html(response)
     old.refresh_from_db()
     assert old.status == "discharged"
     assert not recorded().filter(action="reopen").exists()

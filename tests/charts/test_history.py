@@ -9,7 +9,7 @@ from django.urls import reverse
 from charts.models import PatientChartCase
 from core import audit
 from core.models import AuditEntry
-from tests.charts.helpers import evaluation_url, iso, note_url, page_text, url
+from tests.charts.helpers import evaluation_url, iso, note_url, page_html, url
 from tests.factories import DailyNoteFactory, EvaluationFactory
 
 DAY = datetime.timedelta(days=1)
@@ -17,7 +17,7 @@ DAY = datetime.timedelta(days=1)
 
 def _entries(response) -> list[str]:
     """Each history entry's text, newest first."""
-    items = re.findall(r'<li class="border-bottom py-2">(.*?)</li>', page_text(response), re.S)
+    items = re.findall(r'<li class="border-bottom py-2">(.*?)</li>', page_html(response), re.S)
     return [" ".join(re.sub(r"<[^>]+>", " ", item).split()) for item in items]
 
 
@@ -76,7 +76,7 @@ def test_the_history_shows_each_step_with_who_and_when(
 def test_an_empty_history_says_so(therapist_client, speech_chart_case):
     response = therapist_client.get(url("chart_case_history", speech_chart_case))
 
-    assert "Nothing recorded yet." in page_text(response)
+    assert "Nothing recorded yet." in page_html(response)
 
 
 def test_the_administrator_reads_the_history(administrator_client, speech_chart_case, therapist):
