@@ -46,6 +46,8 @@ class AuditLogFilterForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         self.fields["actor"].queryset = staff
+        # Listed once here: the template would otherwise count them, then list them.
+        self.fields["actor"].choices = [("", "Anyone")] + [(user.pk, str(user)) for user in staff]
         self.fields["action"].choices = [("", "Any action")] + sorted(
             ACTION_LABELS.items(), key=lambda item: item[1]
         )
