@@ -59,3 +59,32 @@ def test_a_therapist_administrator_writes_only_their_own_disciplines_documentati
     assert "+ Goal" not in other
     assert client.get(url("goal_create", handwriting_chart_case)).status_code == 403
     assert "+ Goal" in page_html(client.get(chart_url(speech_goal.chart_case)))
+
+
+def _documentable_checks(queries) -> int:
+    """The ``may_write_documentation`` EXISTS queries among those a request ran."""
+    return sum(
+        1
+        for query in queries
+        if query["sql"].startswith('SELECT 1 AS "a" FROM "charts_patientchartcase"')
+    )
+
+
+def test_may_write_documentation_is_asked_once_per_request(
+    therapist_client, speech_chart_case, signed_note
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    pages = [
+        reverse(
+            "charts:chart_case_detail", args=[speech_chart_case.patient_id, speech_chart_case.pk]
+        ),
+        reverse("charts:document_detail", args=[speech_chart_case.pk, "notes", signed_note.pk]),
+        reverse("charts:goal_create", args=[speech_chart_case.pk]),
+    ]
+    for page in pages:
+        with CaptureQueriesContext(connection) as queries:
+            assert therapist_client.get(page).status_code == 200
+        assert _documentable_checks(queries) == 1, page
