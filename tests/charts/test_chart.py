@@ -240,6 +240,7 @@ def _queries(client, url) -> int:
 
 @pytest.mark.parametrize(
     ("role_client", "expected"),
+    # Each count includes the one INSERT of the page view's access entry (audit trail).
     [("therapist_client", 17), ("administrator_client", 16), ("scheduler_client", 10)],
 )
 def test_the_chart_takes_a_fixed_number_of_queries(
