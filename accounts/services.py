@@ -6,7 +6,35 @@ from django.db import transaction
 
 from accounts.models import User
 from clinic.models import Clinic, ServiceType
+from core import audit
 from core.roles import ADMINISTRATOR
+
+STAFF_MEMBER = "staff member"
+
+
+def staff_snapshot(user: User) -> dict[str, str]:
+    """A staff member as the Staff screens show them, in plain words (reads roles and
+    services fresh: two queries)."""
+    return {
+        "First name": user.first_name,
+        "Last name": user.last_name,
+        "E-mail": user.email,
+        "Roles": ", ".join(sorted(user.groups.values_list("name", flat=True))) or "none",
+        "Service types": ", ".join(sorted(user.service_types.values_list("name", flat=True)))
+        or "none",
+        "Status": "Active" if user.is_active else "Deactivated",
+    }
+
+
+def _record(user: User, action: str, by: User | None, changes) -> None:
+    audit.record(
+        clinic_id=user.clinic_id,
+        actor=by,
+        action=action,
+        obj=user,
+        object_type=STAFF_MEMBER,
+        changes=changes,
+    )
 
 
 @transaction.atomic
@@ -19,12 +47,14 @@ def staff_create(
     password: str,
     roles: Iterable[Group],
     service_types: Iterable[ServiceType],
+    by: User | None = None,
 ) -> User:
     user = User.objects.create_user(
         email=email, password=password, first_name=first_name, last_name=last_name, clinic=clinic
     )
     user.groups.set(roles)
     user.service_types.set(service_types)
+    _record(user, "create", by, audit.diff({}, staff_snapshot(user)))
     return user
 
 
@@ -37,13 +67,21 @@ def staff_update(
     last_name: str,
     roles: Iterable[Group],
     service_types: Iterable[ServiceType],
+    by: User | None = None,
 ) -> User:
+    # "Before" from the stored row: a ModelForm bound to ``user`` has already copied the input.
+    before = staff_snapshot(User.objects.get(pk=user.pk))
     user.email = email
     user.first_name = first_name
     user.last_name = last_name
     user.save(update_fields=["email", "first_name", "last_name"])
     user.groups.set(roles)
     user.service_types.set(service_types)
+    changes = audit.diff(before, staff_snapshot(user))
+    if changes:
+        # A change of roles alone is its own action: the one an auditor looks for.
+        action = "roles" if {label for label, *_ in changes} == {"Roles"} else "update"
+        _record(user, action, by, changes)
     return user
 
 
@@ -52,8 +90,12 @@ def staff_set_active(*, user: User, active: bool, by: User) -> User:
     """Deactivate or reactivate a staff user. Users are never deleted: charts name them."""
     if user.pk == by.pk and not active:
         raise ValidationError("You cannot deactivate your own account.")
+    if user.is_active == active:
+        return user
     user.is_active = active
     user.save(update_fields=["is_active"])
+    before, after = ("Deactivated", "Active") if active else ("Active", "Deactivated")
+    _record(user, "reactivate" if active else "deactivate", by, [["Status", before, after]])
     return user
 
 

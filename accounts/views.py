@@ -3,19 +3,18 @@ from django.contrib.auth import authenticate
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.views.decorators.http import require_POST
 from django.views.generic import CreateView, ListView, UpdateView
 
 from accounts import services
+from accounts.access import get_staff_member_for, staff_for
 from accounts.forms import StaffCreateForm, StaffForm
 from accounts.models import User
-from clinic.models import ServiceType
-from core.permissions import role_required
-from core.roles import ADMINISTRATOR
-from core.views import ClinicScopedMixin, FormPageMixin
+from core.permissions import RoleRequiredMixin, role_required
+from core.roles import ADMINISTRATOR, STAFF_ROLES
+from core.views import FormPageMixin
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -62,7 +61,9 @@ class LoginView(auth_views.LoginView):
         return self.render_to_response(self.get_context_data(form=form), status=400)
 
 
-class PasswordChangeView(auth_views.PasswordChangeView):
+class PasswordChangeView(RoleRequiredMixin, auth_views.PasswordChangeView):
+    # A staff screen: portal users change their password in the portal.
+    required_roles = STAFF_ROLES
     template_name = "accounts/password_change.html"
     success_url = reverse_lazy("home")
 
@@ -75,20 +76,18 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         return self.render_to_response(self.get_context_data(form=form), status=400)
 
 
-class StaffMixin(ClinicScopedMixin):
+class StaffMixin(RoleRequiredMixin):
+    """Staff members are loaded only through ``accounts.access``."""
+
     model = User
     required_roles = (ADMINISTRATOR,)
     template_name = "accounts/staff_form.html"
 
     def get_queryset(self):
-        return (
-            super()
-            .get_queryset()
-            .staff()
-            .prefetch_related(
-                "groups", Prefetch("service_types", queryset=ServiceType.objects.order_by("name"))
-            )
-        )
+        return staff_for(self.request.user)
+
+    def get_object(self, queryset=None):
+        return get_staff_member_for(self.request.user, self.kwargs["pk"], write=True)
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "clinic": self.request.user.clinic}
@@ -123,6 +122,7 @@ class StaffCreateView(StaffMixin, FormPageMixin, CreateView):
             password=data["password1"],
             roles=data["roles"],
             service_types=data["service_types"],
+            by=self.request.user,
         )
 
 
@@ -140,13 +140,14 @@ class StaffUpdateView(StaffMixin, FormPageMixin, UpdateView):
             last_name=data["last_name"],
             roles=data["roles"],
             service_types=data["service_types"],
+            by=self.request.user,
         )
 
 
 @role_required(ADMINISTRATOR)
 def staff_set_active(request, pk, active):
     """GET asks for confirmation; POST deactivates or reactivates."""
-    staff_member = get_object_or_404(User.objects.for_clinic(request.user.clinic).staff(), pk=pk)
+    staff_member = get_staff_member_for(request.user, pk, write=True)
     context = {"staff_member": staff_member, "active": active}
     if request.method == "POST":
         try:

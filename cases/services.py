@@ -1,4 +1,5 @@
-"""Writes to patient cases. Each is one transaction and leaves one history entry."""
+"""Writes to patient cases. Each is one transaction and leaves one audit entry, which the
+case's History screen reads."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -9,12 +10,13 @@ from django.db.models import F, ProtectedError
 from django.utils import timezone
 
 from accounts.models import User
-from cases.history import case_snapshot, diff
-from cases.models import AppointmentTypeRule, CaseHistoryEntry, PatientCase
+from cases.history import case_entries, case_snapshot, diff, version_words
+from cases.models import AppointmentTypeRule, PatientCase
 from clinic.hooks import ServiceTypeAddOption, register_service_type_add_option
 from clinic.models import AppointmentType, Clinic, ServiceType
 from core import audit
 from core.deletion import protected_uses
+from core.models import AuditEntry
 
 
 @dataclass(frozen=True)
@@ -27,7 +29,7 @@ class RuleInput:
 class CaseChangedError(Exception):
     """The case was saved by someone else after the screen was opened."""
 
-    def __init__(self, case: PatientCase, entries: list[CaseHistoryEntry]):
+    def __init__(self, case: PatientCase, entries: list[AuditEntry]):
         super().__init__("The case was changed by someone else.")
         self.case = case
         self.entries = entries
@@ -44,16 +46,15 @@ class CaseInUseError(Exception):
 DUPLICATE_NAME = "A patient case with this name already exists in this clinic."
 
 
-def _record(*, case, action, by, before, after) -> CaseHistoryEntry:
-    return CaseHistoryEntry.objects.create(
+def _record(*, case, action, by, before, after) -> AuditEntry:
+    return audit.record(
         clinic_id=case.clinic_id,
-        case=case if action != CaseHistoryEntry.Action.DELETED else None,
-        case_pk=case.pk,
-        case_name=case.name,
+        actor=by,
         action=action,
-        version=case.version,
-        changed_by=by,
+        obj=case,
         changes=diff(before, after),
+        # The version the change made: a stale save lists the entries after the one it saw.
+        details=version_words(case.version),
     )
 
 
@@ -116,7 +117,7 @@ def case_create(
     _set_services_and_rules(case, service_types, rules)
     _record(
         case=case,
-        action=CaseHistoryEntry.Action.CREATED,
+        action="create",
         by=by,
         before={},
         after=case_snapshot(case),
@@ -146,9 +147,14 @@ def case_update(
     if not claimed:
         current = PatientCase.objects.get(pk=case.pk)
         entries = list(
-            CaseHistoryEntry.objects.filter(case=current, version__gt=expected_version)
-            .select_related("changed_by")
-            .order_by("changed_at", "pk")
+            case_entries(current.clinic_id, current.pk)
+            .filter(
+                details__in=[
+                    version_words(version)
+                    for version in range(expected_version + 1, current.version + 1)
+                ]
+            )
+            .order_by("at", "pk")
         )
         raise CaseChangedError(current, entries)
     # "Before" is read from the row, never from ``case``: a ModelForm bound to ``case`` has
@@ -167,7 +173,7 @@ def case_update(
         transaction.set_rollback(True)
         case.version = expected_version
         return case
-    _record(case=case, action=CaseHistoryEntry.Action.UPDATED, by=by, before=before, after=after)
+    _record(case=case, action="update", by=by, before=before, after=after)
     return case
 
 
@@ -190,7 +196,7 @@ def _set_archived(case: PatientCase, *, archived: bool, by: User) -> PatientCase
         ]
     )
     case.refresh_from_db()
-    action = CaseHistoryEntry.Action.ARCHIVED if archived else CaseHistoryEntry.Action.RESTORED
+    action = "archive" if archived else "restore"
     _record(case=case, action=action, by=by, before=before, after=case_snapshot(case))
     return case
 
@@ -217,7 +223,7 @@ def case_delete(*, case: PatientCase, by: User) -> None:
     if uses:
         raise CaseInUseError(uses)
     before = case_snapshot(case)
-    _record(case=case, action=CaseHistoryEntry.Action.DELETED, by=by, before=before, after={})
+    _record(case=case, action="delete", by=by, before=before, after={})
     try:
         with transaction.atomic():
             case.delete()
@@ -258,15 +264,8 @@ def case_create_default(
     name = _free_default_name(clinic, service_type.name)
     if dry_run:
         return PatientCase(clinic=clinic, name=name), True
+    # ``case_create`` writes the case's audit entry (its history's "Created").
     case = case_create(clinic=clinic, name=name, service_types=[service_type], rules=[], by=by)
-    audit.record(
-        clinic_id=clinic.pk,
-        actor=by,
-        action="create",
-        obj=case,
-        changes=[["Name", "", case.name], ["Services", "", service_type.name]],
-        details=f"Default patient case for the service type “{service_type.name}”.",
-    )
     return case, True
 
 

@@ -7,6 +7,7 @@ from django.db.models.functions import Lower, Mod
 from django.db.models.lookups import Exact
 from django.utils import timezone
 
+from core.roles import STAFF_ROLES, role_names
 from core.tenancy import ClinicQuerySet, clinic_scoped
 
 NAME_MAX_LENGTH = 100
@@ -75,6 +76,13 @@ class Clinic(models.Model):
 
 
 class ActiveNamedQuerySet(ClinicQuerySet):
+    def visible_to(self, user):
+        """Every staff member of the clinic sees its service and appointment types (pickers
+        and lists); only administrators change them (``clinic.access``)."""
+        if not role_names(user) & set(STAFF_ROLES):
+            return self.none()
+        return self.for_clinic(user.clinic_id)
+
     def active(self):
         return self.filter(is_active=True)
 

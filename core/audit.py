@@ -18,7 +18,7 @@ current_request: ContextVar = ContextVar("current_request", default=None)
 # Words for the actions the apps record; an action not listed is shown capitalised.
 ACTION_LABELS = {
     "create": "Created",
-    "update": "Changed",
+    "update": "Edited",
     "delete": "Deleted",
     "archive": "Archived",
     "restore": "Restored",
@@ -31,6 +31,24 @@ ACTION_LABELS = {
     "reactivate": "Reactivated",
     "access": "Viewed",
     "import": "Imported",
+    "complete": "Marked done",
+    "export": "Exported",
+}
+
+# The kinds of record the Audit Log filters by: object_type → words. An app that records a new
+# kind adds it here.
+OBJECT_TYPES = {
+    "patient": "Patient",
+    "patient chart case": "Chart case",
+    "goal": "Goal",
+    "daily note": "Daily note",
+    "evaluation": "Evaluation",
+    "reminder": "Reminder",
+    "patient case": "Patient case",
+    "service type": "Service type",
+    "appointment type": "Appointment type",
+    "staff member": "Staff member",
+    "audit log": "Audit log",
 }
 
 
@@ -75,8 +93,10 @@ def entry(
     patient=None,
     changes: Iterable[Iterable[str]] = (),
     details: str = "",
+    parent: models.Model | None = None,
 ) -> AuditEntry:
-    """An unsaved entry, for ``record_many``; the arguments are ``record``'s."""
+    """An unsaved entry, for ``record_many``; the arguments are ``record``'s. ``parent`` is
+    the record ``obj`` hangs off (a note's chart case), whose history then lists it."""
     if object_id is None and obj is not None:
         object_id = obj.pk
     return AuditEntry(
@@ -92,6 +112,8 @@ def entry(
         patient_name=str(patient)[:300] if patient is not None else "",
         changes=[list(map(str, change)) for change in changes],
         details=details,
+        parent_type=str(parent._meta.verbose_name) if parent is not None else "",
+        parent_id=str(parent.pk) if parent is not None else "",
     )
 
 

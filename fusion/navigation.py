@@ -42,6 +42,12 @@ SETUP_MENU = [
         "/setup/import/",
         "patients and their therapy records from another system",
     ),
+    (
+        "Audit Log",
+        "core:audit_log",
+        "/setup/audit-log/",
+        "who changed what, and who read which patient's records",
+    ),
 ]
 
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("charts.urls")),
     path("setup/patient-cases/", include("cases.urls")),
     path("setup/import/", include("importing.urls")),
+    path("setup/audit-log/", include("core.urls")),
     path("setup/", include("clinic.urls")),
     path("django-admin/", admin.site.urls),
     path(

@@ -2,9 +2,11 @@ from django.http import HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
 
-from core.roles import THERAPIST, has_role
+from core.permissions import role_required
+from core.roles import STAFF_ROLES, THERAPIST, has_role
 
 
+@role_required(*STAFF_ROLES)
 def home(request):
     """The landing page after log-in: a greeting, the user's screens and, for a therapist,
     their overdue reminders."""

@@ -27,7 +27,7 @@ from django_scopes import scope
 from accounts.models import User
 from cases.models import PatientCase
 from cases.services import case_create_default
-from charts.models import ChartCaseEvent, Patient, PatientChartCase
+from charts.models import Patient, PatientChartCase
 from clinic.models import AppointmentType, Clinic, ServiceType
 from core import audit
 from importing.checking import Lookups, Report, checked_rows, patient_groups
@@ -304,19 +304,20 @@ class _Writer:
             for patient_id, case_id in missing
         ]
         PatientChartCase.objects.bulk_create(new, batch_size=1000)
-        ChartCaseEvent.objects.bulk_create(
-            (
-                ChartCaseEvent(
-                    clinic_id=self.clinic.pk,
-                    chart_case=chart_case,
-                    action="Imported",
-                    by=self.actor,
-                    details=f"Added to the chart by the import of “{self.run.file_name}”.",
-                )
-                for chart_case in new
-            ),
-            batch_size=1000,
-        )
+        entries = []
+        for chart_case in new:
+            added = audit.entry(
+                clinic_id=self.clinic.pk,
+                actor=self.actor,
+                action="import",
+                obj=chart_case,
+                object_repr="",
+                details=f"Added to the chart by the import of “{self.run.file_name}”.",
+            )
+            # The patient rows are not loaded here; the entry needs only their id.
+            added.patient_id = chart_case.patient_id
+            entries.append(added)
+        audit.record_many(entries)
         # Each new chart case is its patient's first of that case (none was found above).
         for case_id, added in Counter(chart_case.case_id for chart_case in new).items():
             PatientCase.objects.filter(pk=case_id).update(patient_count=F("patient_count") + added)

@@ -1,4 +1,4 @@
-from charts.models.chart import ChartCaseEvent, Patient, PatientChartCase
+from charts.models.chart import Patient, PatientChartCase
 from charts.models.documentation import (
     Addendum,
     DailyNote,
@@ -10,7 +10,6 @@ from charts.models.documentation import (
 
 __all__ = [
     "Addendum",
-    "ChartCaseEvent",
     "DailyNote",
     "Evaluation",
     "Goal",

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.db import models
 from django.db.models import BooleanField, Exists, OuterRef, Prefetch, Q, Value
 
@@ -177,21 +176,3 @@ class PatientChartCase(ClinicOwned):
     @property
     def is_active(self) -> bool:
         return self.status == self.Status.ACTIVE
-
-
-class ChartCaseEvent(ClinicOwned):
-    """The history of a chart case: who did what and when, in plain words."""
-
-    chart_case = models.ForeignKey(
-        PatientChartCase, on_delete=models.PROTECT, related_name="events", db_index=False
-    )
-    action = models.CharField(max_length=40)
-    details = models.TextField(blank=True)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False
-    )
-    at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-at", "-pk"]
-        indexes = [models.Index(fields=["clinic", "chart_case", "-at"])]

@@ -81,7 +81,7 @@ def chart_case_discharge(
     discharge_evaluation: Evaluation | None,
     by: User,
 ) -> PatientChartCase:
-    chart_case = _lock(PatientChartCase, chart_case.pk)
+    chart_case = _lock(PatientChartCase, chart_case.pk, "patient")
     _require_active(chart_case)
     if discharged_on < chart_case.started_on:
         raise ValidationError(
@@ -112,7 +112,7 @@ def chart_case_discharge(
 
 @transaction.atomic
 def chart_case_reopen(*, chart_case: PatientChartCase, reason: str, by: User) -> PatientChartCase:
-    chart_case = _lock(PatientChartCase, chart_case.pk)
+    chart_case = _lock(PatientChartCase, chart_case.pk, "patient")
     if chart_case.is_active:
         raise ValidationError("This case is already open.")
     if not reason.strip():

@@ -1,7 +1,5 @@
 """The Patients tab and a patient's chart: patients, chart cases, discharge and reopen."""
 
-from urllib.parse import urlencode
-
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -20,6 +18,7 @@ from charts.forms import (
     PatientForm,
     ReopenForm,
 )
+from charts.history import chart_case_entries, describe
 from charts.models import Patient, PatientChartCase
 from charts.views import chart_page
 from charts.views.common import (
@@ -30,6 +29,7 @@ from charts.views.common import (
     _chart_case_form,
     _chart_url,
 )
+from core.audit import record_access
 from core.permissions import role_required
 from core.roles import ADMINISTRATOR, SCHEDULER, THERAPIST, has_role
 
@@ -52,7 +52,6 @@ def patient_list(request):
             "page_obj": page,
             "patients": page.object_list,
             "q": query,
-            "query": urlencode({"q": query}) if query else "",
             "may_add": has_role(request.user, ADMINISTRATOR, SCHEDULER),
         },
     )
@@ -64,7 +63,9 @@ def patient_create(request):
     form = PatientForm(request.POST or None)
     if request.method == "POST":
         if form.is_valid():
-            patient = services.patient_create(clinic=request.user.clinic, **form.cleaned_data)
+            patient = services.patient_create(
+                clinic=request.user.clinic, by=request.user, **form.cleaned_data
+            )
             messages.success(request, f"Patient {patient} added.")
             return redirect("charts:patient_detail", pk=patient.pk)
         return render(request, "charts/patient_form.html", {"form": form}, status=400)
@@ -74,12 +75,12 @@ def patient_create(request):
 @role_required(ADMINISTRATOR, SCHEDULER)
 @require_http_methods(["GET", "POST"])
 def patient_update(request, pk):
-    patient = get_patient_for(request.user, pk)
+    patient = get_patient_for(request.user, pk, write=True)
     form = PatientForm(request.POST or None, instance=patient)
     context = {"form": form, "patient": patient}
     if request.method == "POST":
         if form.is_valid():
-            services.patient_update(patient=patient, **form.cleaned_data)
+            services.patient_update(patient=patient, by=request.user, **form.cleaned_data)
             messages.success(request, f"Patient {patient} saved.")
             return redirect("charts:patient_detail", pk=patient.pk)
         return render(request, "charts/patient_form.html", context, status=400)
@@ -111,6 +112,7 @@ def patient_detail(request, pk, chart_case_pk=None):
         "selected": selected,
         "may_edit_patient": has_role(request.user, ADMINISTRATOR, SCHEDULER),
         "may_add_case": has_role(request.user, THERAPIST),
+        "may_audit": has_role(request.user, ADMINISTRATOR),
     }
     if selected is not None:
         selected.patient = patient
@@ -119,6 +121,14 @@ def patient_detail(request, pk, chart_case_pk=None):
             context.update(
                 chart_page.documentation(request, selected, may_write=context["may_write"])
             )
+    # One access entry per page view: the chart, and the chart case's documentation if shown.
+    shown = selected if selected is not None and context.get("may_read") else None
+    record_access(
+        request,
+        obj=shown or patient,
+        patient=patient,
+        what=f"Chart, {selected.case.name} documentation" if shown else "Chart",
+    )
     return render(request, "charts/patient_detail.html", context)
 
 
@@ -190,8 +200,10 @@ def chart_case_reopen(request, pk):
 @role_required(*READERS)
 def chart_case_history(request, pk):
     chart_case = get_chart_case_for(request.user, pk, documentation=True)
-    events = chart_case.events.select_related("by").order_by("-at", "-pk")
-    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    page = Paginator(chart_case_entries(chart_case), 50).get_page(request.GET.get("page"))
+    for entry in page.object_list:
+        entry.words = describe(entry)
+    record_access(request, obj=chart_case, patient=chart_case.patient, what="Chart case history")
     return render(
         request,
         "charts/chart_case_history.html",

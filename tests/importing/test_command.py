@@ -61,9 +61,11 @@ def test_example_file_lands_on_the_default_cases(clinic, import_staff, speech, o
         "Speech Therapy",
     }
 
-    # The audit trail: one "import" entry per patient, naming the file and every record.
-    entries = AuditEntry.objects.filter(action="import")
+    # The audit trail: one "import" entry per patient, naming the file and every record (and
+    # one per chart case the import added, on that chart case's history).
+    entries = AuditEntry.objects.filter(action="import", object_type="import")
     assert entries.count() == 3
+    assert AuditEntry.objects.filter(action="import", object_type="patient chart case").count() == 4
     ava_entry = entries.get(patient_id=ava.pk)
     assert ava_entry.object_repr == "import-example.csv"
     assert "Daily note #" in ava_entry.details and "(line 5)" in ava_entry.details
