@@ -31,6 +31,9 @@ ACTION_LABELS = {
     "reactivate": "Reactivated",
     "access": "Viewed",
     "import": "Imported",
+    "invite": "Invited",
+    "password_reset_request": "Password reset requested",
+    "password_set": "Password set",
 }
 
 

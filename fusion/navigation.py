@@ -36,6 +36,12 @@ SETUP_MENU = [
         "the kinds of visit and their usual length",
     ),
     ("Staff", "accounts:staff_list", "/setup/staff/", "who works here, their roles and services"),
+    (
+        "Appointment Requests",
+        "clinic:request_settings",
+        "/setup/appointment-requests/",
+        "whether patients may request appointments from the portal, and within which limits",
+    ),
 ]
 
 

@@ -177,3 +177,17 @@ class ReminderFactory(factory.django.DjangoModelFactory):
     text = "Send the progress report"
     due_on = factory.LazyAttribute(lambda row: row.clinic.today())
     created_by = factory.SubFactory(UserFactory, clinic=factory.SelfAttribute("..clinic"))
+
+
+class PortalLinkFactory(factory.django.DjangoModelFactory):
+    """A portal user's access to a patient; pass ``user`` and ``patient`` of one clinic."""
+
+    class Meta:
+        model = "portal.PortalLink"
+
+    patient = factory.SubFactory(PatientFactory)
+    clinic = factory.SelfAttribute("patient.clinic")
+    user = factory.SubFactory(
+        UserFactory, clinic=factory.SelfAttribute("..clinic"), roles=["Patient"]
+    )
+    relationship = "parent"
