@@ -142,3 +142,49 @@ def test_a_staff_member_resets_a_forgotten_password(page, therapist, mail_server
 
     log_in_with_form(page, therapist.email, NEW_PASSWORD)
     expect(page.get_by_role("heading", name=re.compile("^Welcome"))).to_be_visible()
+
+
+def test_an_administrator_invites_new_staff_who_set_their_own_password(
+    page, context, administrator, mail_server
+):
+    log_in_with_form(page, administrator.email)
+    page.goto("/setup/staff/add/")
+    page.get_by_label("First name").fill("Tess")
+    page.get_by_label("Last name").fill("Turner")
+    page.get_by_label("E-mail").fill("tess@riverside.test")
+    page.get_by_label("Scheduler").check()
+    expect(page.get_by_label(re.compile("password", re.I))).to_have_count(0)
+    page.get_by_role("button", name="Save Staff Member").click()
+    expect(page.get_by_role("status")).to_contain_text("An invitation to set a password")
+
+    run_worker()
+    [message] = mail_server.wait_for(1)
+    context.clear_cookies()
+    page.goto(link_in(body_of(message), "/accounts/invitation/"))
+    page.get_by_label("New password*", exact=True).fill(NEW_PASSWORD)
+    page.get_by_label("New password confirmation").fill(NEW_PASSWORD)
+    page.get_by_role("button", name="Set password").click()
+    log_in_with_form(page, "tess@riverside.test", NEW_PASSWORD)
+    expect(page.get_by_role("heading", name=re.compile("^Welcome"))).to_be_visible()
+
+
+def test_an_administrator_turns_appointment_requests_on(page, administrator, clinic):
+    log_in_with_form(page, administrator.email)
+    page.goto("/setup/")
+    page.get_by_role("navigation", name="Basic Setup").get_by_role(
+        "link", name="Appointment Requests"
+    ).click()
+    expect(page.get_by_role("heading", name="Appointment Requests")).to_be_visible()
+    page.get_by_label("Patients may request appointments").check()
+    page.get_by_label("Minimum notice (hours)").fill("1000")
+    with page.expect_navigation() as refused:
+        page.get_by_role("button", name="Save Settings").click()
+    assert refused.value.status == 400
+    expect(page.locator("#div_id_request_min_notice_hours .invalid-feedback")).to_contain_text(
+        "less than or equal to 720"
+    )
+    page.get_by_label("Minimum notice (hours)").fill("48")
+    page.get_by_role("button", name="Save Settings").click()
+    expect(page.get_by_role("status")).to_have_text("Appointment request settings saved.")
+    clinic.refresh_from_db()
+    assert (clinic.requests_enabled, clinic.request_min_notice_hours) == (True, 48)

@@ -136,3 +136,16 @@ def test_the_portal_patient_page_runs_a_fixed_number_of_queries(
     with django_assert_num_queries(10):
         response = portal_client.get(url)
     assert page_text(response).count("Active since") == 5
+
+
+def test_the_portal_access_screen_runs_a_fixed_number_of_queries(
+    client, scheduler, clinic, django_assert_num_queries
+):
+    child = PatientFactory(clinic=clinic)
+    for _ in range(4):
+        PortalLinkFactory(patient=child, user=UserFactory(clinic=clinic, roles=[PATIENT]))
+    client.force_login(scheduler)
+    # session, user (with clinic), roles, patient, links with their users, session save (3)
+    with django_assert_num_queries(8):
+        response = client.get(reverse("portal:invite", args=[child.pk]))
+    assert page_text(response).count("· Parent") == 4
