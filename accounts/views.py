@@ -62,13 +62,16 @@ class LoginView(auth_views.LoginView):
     def form_invalid(self, form):
         return self.render_to_response(self.get_context_data(form=form), status=400)
 
-    def get_default_redirect_url(self):
-        # A portal user (a patient or their family) has no staff screen: their home is the
-        # portal. Someone with a staff role too lands on the staff home as before.
+    def get_success_url(self):
+        # A portal user (a patient or their family) has no staff screen: they land on the
+        # portal, whatever ``next`` says (a visit to "/" asks them to log in with next=/).
+        # Someone with a staff role too goes where they were going, as before.
+        url = super().get_success_url()
         roles = role_names(self.request.user)
+        portal_home = reverse("portal:home")
         if PATIENT in roles and not roles.intersection(STAFF_ROLES):
-            return reverse("portal:home")
-        return super().get_default_redirect_url()
+            return url if url.startswith(portal_home) else portal_home
+        return url
 
 
 class PasswordResetView(auth_views.PasswordResetView):

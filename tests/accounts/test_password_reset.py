@@ -135,3 +135,13 @@ def test_someone_who_lost_their_invitation_can_reset(clinic):
     run_worker()
     assert _reset_with(link_in(mail.outbox[0].body, "/accounts/reset/")).status_code == 302
     assert _can_log_in("new@riverside.test", NEW_PASSWORD)
+
+
+def test_a_portal_user_resets_a_forgotten_password_and_lands_on_the_portal(patient_user):
+    _ask("parent@riverside.test")
+    run_worker()
+    assert _reset_with(link_in(mail.outbox[0].body, "/accounts/reset/")).status_code == 302
+    response = Client().post(
+        reverse("accounts:login"), {"username": "parent@riverside.test", "password": NEW_PASSWORD}
+    )
+    assert response["Location"] == reverse("portal:home")

@@ -86,6 +86,18 @@ def test_a_portal_user_logs_in_to_the_portal(patient_user, portal_patient):
     assert response["Location"] == HOME
 
 
+@pytest.mark.parametrize(
+    ("next_url", "landing"),
+    [("/", "/portal/"), ("/patients/", "/portal/"), ("/portal/password/", "/portal/password/")],
+)
+def test_a_portal_user_is_never_sent_on_to_a_staff_page(patient_user, next_url, landing):
+    response = Client().post(
+        reverse("accounts:login") + f"?next={next_url}",
+        {"username": "parent@riverside.test", "password": "correct-horse-battery-9"},
+    )
+    assert response["Location"] == landing
+
+
 def test_staff_still_log_in_to_the_staff_home(scheduler):
     response = Client().post(
         reverse("accounts:login"),
