@@ -33,6 +33,9 @@ ACTION_LABELS = {
     "import": "Imported",
     "complete": "Marked done",
     "export": "Exported",
+    "invite": "Invited",
+    "password_reset_request": "Password reset requested",
+    "password_set": "Password set",
 }
 
 # The kinds of record the Audit Log filters by: object_type → words. An app that records a new
@@ -49,6 +52,9 @@ OBJECT_TYPES = {
     "appointment type": "Appointment type",
     "staff member": "Staff member",
     "audit log": "Audit log",
+    "user": "User account",
+    "portal access": "Portal access",
+    "appointment request settings": "Appointment request settings",
 }
 
 

@@ -48,6 +48,12 @@ SETUP_MENU = [
         "/setup/audit-log/",
         "who changed what, and who read which patient's records",
     ),
+    (
+        "Appointment Requests",
+        "clinic:request_settings",
+        "/setup/appointment-requests/",
+        "whether patients may request appointments from the portal, and within which limits",
+    ),
 ]
 
 

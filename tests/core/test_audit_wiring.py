@@ -272,7 +272,7 @@ def test_staff_create_edit_roles_and_deactivation(clinic, administrator, speech)
         email="new@riverside.test",
         first_name="Nia",
         last_name="New",
-        password="Lantern-Orchard-42",
+        base_url="http://testserver/",
         roles=[scheduler_role],
         service_types=[],
         by=administrator,
@@ -301,17 +301,18 @@ def test_staff_create_edit_roles_and_deactivation(clinic, administrator, speech)
     rows = list(_changes().order_by("pk").values_list("action", "changes"))
     assert [action for action, _ in rows] == [
         "create",
+        "invite",
         "roles",
         "update",
         "deactivate",
         "reactivate",
     ]
-    assert rows[1][1] == [["Roles", "Scheduler", "Scheduler, Therapist"]]
-    assert rows[2][1] == [
+    assert rows[2][1] == [["Roles", "Scheduler", "Scheduler, Therapist"]]
+    assert rows[3][1] == [
         ["Last name", "New", "Newer"],
         ["Service types", "none", "Speech Therapy"],
     ]
-    assert _changes().filter(object_type="staff member", object_id=str(person.pk)).count() == 5
+    assert _changes().filter(object_type="staff member", object_id=str(person.pk)).count() == 6
 
 
 def test_staff_edits_through_the_screen_name_the_administrator(
