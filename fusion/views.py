@@ -2,9 +2,11 @@ from django.http import HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
 
-from core.roles import ADMINISTRATOR, THERAPIST, has_role
+from core.permissions import role_required
+from core.roles import ADMINISTRATOR, STAFF_ROLES, THERAPIST, has_role
 
 
+@role_required(*STAFF_ROLES)
 def home(request):
     """The landing page after log-in: a greeting, the user's screens and their working day: a
     therapist's unsigned documentation and what is overdue or due soon; an administrator's

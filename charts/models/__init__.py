@@ -1,4 +1,4 @@
-from charts.models.chart import ChartCaseEvent, Patient, PatientChartCase
+from charts.models.chart import Patient, PatientChartCase
 from charts.models.clinical import Diagnosis, DischargeSummary, PatientContact
 from charts.models.documentation import (
     Addendum,
@@ -11,7 +11,6 @@ from charts.models.documentation import (
 
 __all__ = [
     "Addendum",
-    "ChartCaseEvent",
     "DailyNote",
     "Diagnosis",
     "DischargeSummary",

@@ -1,12 +1,37 @@
-from django.conf import settings
 from django.db import models
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce
 
 from cases.models import PatientCase, PatientCaseServiceType
 from charts.search import parse_date
 from clinic.models import ClinicOwned, ClinicQuerySet, ServiceType, clinic_scoped
 from core.roles import ADMINISTRATOR, SCHEDULER, THERAPIST, role_names
+
+
+def _service_type_ids(user) -> list[int]:
+    """The user's service type ids, read once per request and kept on the user object (as
+    ``role_names`` keeps the roles). Given to the database as a list rather than a subquery:
+    a chart page runs the visibility condition three times, and the subquery (a join through
+    the user's service types) tripled PostgreSQL's planning time of each (0.25 → 0.9 ms)."""
+    cached = getattr(user, "_service_type_ids", None)
+    if cached is None:
+        through = user._meta.get_field("service_types").remote_field.through
+        cached = list(
+            through.objects.filter(user_id=user.pk)
+            .order_by("servicetype_id")
+            .values_list("servicetype_id", flat=True)
+        )
+        user._service_type_ids = cached
+    return cached
 
 
 def _therapist_sees_case(user, case_field: str):
@@ -16,7 +41,7 @@ def _therapist_sees_case(user, case_field: str):
         PatientCaseServiceType.objects.filter(
             clinic_id=user.clinic_id,
             case_id=OuterRef(case_field),
-            service_type__in=user.service_types.all(),
+            service_type_id__in=_service_type_ids(user),
         )
     )
 
@@ -123,6 +148,14 @@ class PatientChartCaseQuerySet(ClinicQuerySet):
             Prefetch("case__service_types", queryset=ServiceType.objects.order_by("name"))
         )
 
+    def with_documentable(self, user):
+        """Each row says whether ``user`` may write its documentation (``documentable``, the
+        condition of ``documentable_by``), so that the chart page needs no query of its own
+        to decide which buttons to show."""
+        if THERAPIST not in role_names(user):
+            return self.annotate(documentable=Value(False, output_field=BooleanField()))
+        return self.annotate(documentable=_therapist_sees_case(user, "case_id"))
+
 
 class PatientChartCase(ClinicOwned):
     """A clinic case placed on one patient's chart. Name and services come from the case."""
@@ -192,19 +225,3 @@ class PatientChartCase(ClinicOwned):
     @property
     def is_active(self) -> bool:
         return self.status == self.Status.ACTIVE
-
-
-class ChartCaseEvent(ClinicOwned):
-    """The history of a chart case: who did what and when, in plain words."""
-
-    chart_case = models.ForeignKey(
-        PatientChartCase, on_delete=models.PROTECT, related_name="events", db_index=False
-    )
-    action = models.CharField(max_length=40)
-    details = models.TextField(blank=True)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-at", "-pk"]
-        indexes = [models.Index(fields=["clinic", "chart_case", "-at"])]

@@ -24,7 +24,6 @@ from charts.services.common import (
     _today,
 )
 from charts.services.goals import _goal_set_status
-from core import audit
 
 
 def cases_addable(*, patient: Patient, by: User):
@@ -109,7 +108,7 @@ def chart_case_discharge(
 ) -> PatientChartCase:
     """Discharge: every active goal is closed (with the status ``goal_statuses`` gives it by
     goal id, else Discontinued) and every open reminder closed with the reason "discharged"."""
-    chart_case = _lock(PatientChartCase, chart_case.pk)
+    chart_case = _lock(PatientChartCase, chart_case.pk, "patient")
     _require_active(chart_case)
     if discharged_on < chart_case.started_on:
         raise ValidationError(
@@ -144,17 +143,7 @@ def chart_case_discharge(
     details += f", {_count(reminders_closed, 'open reminder')} closed."
     if discharge_evaluation:
         details += f" Discharge evaluation: {discharge_evaluation}."
-    _event(chart_case, "Discharged", by, details)
-    audit.record(
-        clinic_id=chart_case.clinic_id,
-        actor=by,
-        action="discharge",
-        obj=chart_case,
-        object_type="chart case",
-        patient=chart_case.patient,
-        changes=[["Status", "Active", "Discharged"]],
-        details=details,
-    )
+    _event(chart_case, "Discharged", by, details, changes=[["Status", "Active", "Discharged"]])
     return chart_case
 
 
@@ -184,7 +173,7 @@ def chart_case_reopen(
 ) -> PatientChartCase:
     """Reopen; each goal of ``restore_goals`` (goals the discharge closed) becomes active again
     with a progress entry."""
-    chart_case = _lock(PatientChartCase, chart_case.pk)
+    chart_case = _lock(PatientChartCase, chart_case.pk, "patient")
     if chart_case.is_active:
         raise ValidationError("This case is already open.")
     if not reason.strip():
@@ -218,15 +207,5 @@ def chart_case_reopen(
     details = reason.strip()
     if restore_goals:
         details += f" ({_count(len(restore_goals), 'goal')} reactivated.)"
-    _event(chart_case, "Reopened", by, details)
-    audit.record(
-        clinic_id=chart_case.clinic_id,
-        actor=by,
-        action="reopen",
-        obj=chart_case,
-        object_type="chart case",
-        patient=chart_case.patient,
-        changes=[["Status", "Discharged", "Active"]],
-        details=details,
-    )
+    _event(chart_case, "Reopened", by, details, changes=[["Status", "Discharged", "Active"]])
     return chart_case

@@ -23,6 +23,7 @@ from core import audit
 
 
 def _record(chart_case, *, by, action, obj, object_type, changes=(), details=""):
+    """One entry in the audit trail, listed on the chart case's history too."""
     audit.record(
         clinic_id=chart_case.clinic_id,
         actor=by,
@@ -30,6 +31,7 @@ def _record(chart_case, *, by, action, obj, object_type, changes=(), details="")
         obj=obj,
         object_type=object_type,
         patient=chart_case.patient,
+        parent=chart_case,
         changes=changes,
         details=details,
     )

@@ -10,6 +10,7 @@ from charts.models import (
     Patient,
     PatientContact,
 )
+from charts.services.common import _day
 from clinic.models import Clinic
 from core import audit
 
@@ -31,6 +32,15 @@ def _words(row, fields) -> dict[str, str]:
     return words
 
 
+def _snapshot(patient: Patient, details=DETAILS) -> dict[str, str]:
+    return {
+        "First name": patient.first_name,
+        "Last name": patient.last_name,
+        "Date of birth": _day(patient.date_of_birth),
+        **_words(patient, details),
+    }
+
+
 @transaction.atomic
 def patient_create(
     *,
@@ -49,7 +59,14 @@ def patient_create(
         date_of_birth=date_of_birth,
         **details,
     )
-    audit.record(clinic_id=clinic.pk, actor=by, action="create", obj=patient, patient=patient)
+    audit.record(
+        clinic_id=clinic.pk,
+        actor=by,
+        action="create",
+        obj=patient,
+        patient=patient,
+        changes=audit.diff({}, _snapshot(patient)),
+    )
     return patient
 
 
@@ -64,26 +81,26 @@ def patient_update(
     **details: str,
 ) -> Patient:
     _check_details(details)
-    fields = ["first_name", "last_name", "date_of_birth", *details]
     # Re-read: a model form has already written the new values onto the instance it was given.
     patient = Patient.objects.select_for_update().get(pk=patient.pk)
-    before = _words(patient, fields)
+    before = _snapshot(patient, details)
     patient.first_name = first_name
     patient.last_name = last_name
     patient.date_of_birth = date_of_birth
     for name, value in details.items():
         setattr(patient, name, value)
-    patient.save(update_fields=fields)
-    changes = audit.diff(before, _words(patient, fields))
-    if changes:
-        audit.record(
-            clinic_id=patient.clinic_id,
-            actor=by,
-            action="update",
-            obj=patient,
-            patient=patient,
-            changes=changes,
-        )
+    changes = audit.diff(before, _snapshot(patient, details))
+    if not changes:
+        return patient
+    patient.save(update_fields=["first_name", "last_name", "date_of_birth", *details])
+    audit.record(
+        clinic_id=patient.clinic_id,
+        actor=by,
+        action="update",
+        obj=patient,
+        patient=patient,
+        changes=changes,
+    )
     return patient
 
 

@@ -21,6 +21,7 @@ from charts.forms import (
 from charts.models import DischargeSummary, Goal
 from charts.unsigned import as_dicts, unsigned_for
 from charts.views.common import PAGE_SIZE, READERS, _apply, _chart_case_form, _chart_url
+from core.audit import record_access
 from core.permissions import role_required
 from core.roles import ADMINISTRATOR, SCHEDULER, THERAPIST, has_role
 
@@ -48,18 +49,9 @@ def sign_url(chart_case, kind, document) -> str:
 # The chart tab ----------------------------------------------------------------------------
 
 
-def chart_case_flags(user, chart_case, context) -> dict:
-    """What the chart tab adds for the clinical day: diagnoses and plan of care, and text flags
-    on overdue reminders and active goals past their target date (no extra query for flags)."""
-    today = user.clinic.today()
-    for reminder in context.get("reminders", []):
-        reminder.is_overdue = reminder.due_on < today
-    goals = list(context.get("long_term_goals", [])) + list(
-        context.get("loose_short_term_goals", [])
-    )
-    shorts = [short for parent in goals for short in getattr(parent, "short_term", [])]
-    for goal in goals + shorts:
-        goal.past_target = goal.status == Goal.Status.ACTIVE and goal.target_date < today
+def chart_case_flags(user, chart_case, context, *, today) -> dict:
+    """What the chart tab adds for the clinical day: diagnoses and plan of care (the flags on
+    overdue reminders and goals past their target date are made in charts/views/chart_page)."""
     return {
         "diagnoses": list(chart_case.diagnoses.order_by("-kind", "pk")),
         "discharge_summaries": list(chart_case.discharge_summaries.order_by("-date", "-pk")),
@@ -182,6 +174,7 @@ def discharge_summary_detail(request, pk, doc_pk):
         DischargeSummary.objects.filter(chart_case=chart_case).select_related("author"),
         pk=doc_pk,
     )
+    record_access(request, obj=summary, patient=chart_case.patient, what=str(summary))
     return render(
         request,
         "charts/dischargesummary_detail.html",

@@ -29,6 +29,7 @@ from charts.views.common import (
     _chart_url,
     _read_only_form,
 )
+from core.audit import record_access
 from core.permissions import role_required
 from core.roles import THERAPIST
 
@@ -318,6 +319,7 @@ def _document_page(request, kind, chart_case, document, *, form=None, status=200
 @role_required(*READERS)
 def document_detail(request, pk, kind, doc_pk):
     spec, chart_case, document = _document(request, pk, kind, doc_pk, write=False)
+    record_access(request, obj=document, patient=chart_case.patient, what=str(document))
     return _document_page(request, kind, chart_case, document)
 
 

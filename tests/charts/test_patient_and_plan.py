@@ -8,7 +8,7 @@ from django.urls import reverse
 from charts import services
 from charts.models import Diagnosis, Patient, PatientContact, Reminder
 from core.models import AuditEntry
-from tests.charts.helpers import chart_url, iso, page_text, url
+from tests.charts.helpers import chart_url, iso, page_html, url
 
 DAY = datetime.timedelta(days=1)
 
@@ -42,7 +42,7 @@ def test_an_administrator_records_the_patients_details(administrator_client, cha
     )
     entry = AuditEntry.objects.get(action="update", object_type="patient")
     assert ["Sex", "", "Male"] in entry.changes
-    text = page_text(administrator_client.get(reverse("charts:patient_detail", args=[patient.pk])))
+    text = page_html(administrator_client.get(reverse("charts:patient_detail", args=[patient.pk])))
     assert "Prefers Spanish" in text and "carters@example.com" in text
 
 
@@ -82,7 +82,7 @@ def test_a_scheduler_adds_a_guardian_contact(scheduler_client, scheduler, charte
         "maria@example.com",
     )
     assert AuditEntry.objects.get(object_type="patient contact").actor == scheduler
-    text = page_text(
+    text = page_html(
         scheduler_client.get(reverse("charts:patient_detail", args=[charted_patient.pk]))
     )
     assert "Maria Carter" in text and "Guardian" in text
@@ -95,7 +95,7 @@ def test_a_guardian_without_phone_or_email_is_refused(administrator_client, char
     )
 
     assert response.status_code == 400
-    assert "Give a guardian's phone number or e-mail address." in page_text(response)
+    assert "Give a guardian's phone number or e-mail address." in page_html(response)
     assert not PatientContact.objects.exists()
 
 
@@ -141,7 +141,7 @@ def test_an_administrator_adds_a_diagnosis(administrator_client, speech_chart_ca
     assert response.status_code == 302
     diagnosis = Diagnosis.objects.get()
     assert (diagnosis.code, diagnosis.kind) == ("F80.0", "treatment")
-    text = page_text(administrator_client.get(chart_url(speech_chart_case)))
+    text = page_html(administrator_client.get(chart_url(speech_chart_case)))
     assert "Treatment diagnosis: <strong>F80.0</strong> Phonological disorder" in text
     assert AuditEntry.objects.filter(object_type="diagnosis", action="create").exists()
 
@@ -188,7 +188,7 @@ def test_the_same_diagnosis_twice_is_refused(therapist_client, speech_diagnosis)
     )
 
     assert response.status_code == 400
-    assert "F80.0 is already on this case." in page_text(response)
+    assert "F80.0 is already on this case." in page_html(response)
     assert Diagnosis.objects.count() == 1
 
 
@@ -226,7 +226,7 @@ def test_the_plan_of_care_sets_its_reminder_and_moves_it_with_the_end(
     assert (
         Reminder.objects.filter(kind="plan_of_care", closed_reason="end date changed").count() == 1
     )
-    text = page_text(therapist_client.get(chart_url(speech_chart_case)))
+    text = page_html(therapist_client.get(chart_url(speech_chart_case)))
     assert "Referring provider: Dr. Ana Ortiz" in text
 
 
@@ -243,7 +243,7 @@ def test_a_plan_of_care_ending_before_it_starts_is_refused(
     )
 
     assert response.status_code == 400
-    assert "The plan of care cannot end before it starts." in page_text(response)
+    assert "The plan of care cannot end before it starts." in page_html(response)
     speech_chart_case.refresh_from_db()
     assert speech_chart_case.plan_of_care_end is None
     assert not Reminder.objects.exists()

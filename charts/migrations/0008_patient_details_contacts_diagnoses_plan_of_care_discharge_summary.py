@@ -9,9 +9,9 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0003_patientcase_patient_count'),
-        ('charts', '0003_roles'),
-        ('clinic', '0003_clinic_unsigned_limit_and_plan_of_care_reminder'),
+        ('cases', '0005_case_history_into_audit_trail'),
+        ('charts', '0007_roles_without_model_permissions'),
+        ('clinic', '0004_clinic_unsigned_limit_and_plan_of_care_reminder'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -143,7 +143,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='dischargesummary',
             name='author',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
         ),
         migrations.AddField(
             model_name='dischargesummary',
@@ -158,7 +158,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='dischargesummary',
             name='signed_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
         ),
         migrations.AddField(
             model_name='patientcontact',

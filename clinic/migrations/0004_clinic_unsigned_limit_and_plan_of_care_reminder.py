@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('clinic', '0002_clinic_re_evaluation_interval_days'),
+        ('clinic', '0003_appointment_request_settings'),
     ]
 
     operations = [
