@@ -22,6 +22,7 @@ class ImportRun(ClinicOwned):
     class Status(models.TextChoices):
         INVALID = "invalid", "Has bad rows"
         READY = "ready", "Checked, ready to import"
+        QUEUED = "queued", "Waiting for the worker"
         RUNNING = "running", "Importing"
         DONE = "done", "Imported"
         FAILED = "failed", "Failed"

@@ -408,8 +408,8 @@ def import_records(
     return Outcome(report, summary, None if dry_run else run)
 
 
-# The Import screen runs the import in the request until the background queue is merged; a
-# file this size imports in a few seconds. Larger files: the command.
+# The Import screen keeps the uploaded bytes on the run's row for the worker to read; a file
+# this size imports in seconds. Larger files: the command.
 SCREEN_MAX_BYTES = 5 * 1024 * 1024
 
 
@@ -430,20 +430,48 @@ def import_run_create(*, clinic: Clinic, file_name: str, content: bytes, by: Use
     return run
 
 
+def _check_startable(run: ImportRun, *, skip_invalid: bool) -> None:
+    if run.status not in (ImportRun.Status.READY, ImportRun.Status.INVALID):
+        raise ValidationError(f"This file is already {run.get_status_display().lower()}.")
+    if run.status == ImportRun.Status.INVALID and (run.fatal_error or not skip_invalid):
+        raise ValidationError(
+            "The file has bad rows: correct them and upload it again, or import the valid "
+            "rows only."
+        )
+
+
+@transaction.atomic
+def import_run_queue(*, run: ImportRun, skip_invalid: bool) -> ImportRun:
+    """Hand an uploaded run to the background worker: the run waits as Queued, and the task
+    that imports it is enqueued once this transaction commits (a second click finds it queued
+    and is refused). The worker runs ``import_run_execute``."""
+    # Imported here: the task module imports this one.
+    from importing.tasks import import_run_task
+
+    run = ImportRun.objects.select_for_update().get(pk=run.pk)
+    _check_startable(run, skip_invalid=skip_invalid)
+    run.status = ImportRun.Status.QUEUED
+    run.skip_invalid = skip_invalid
+    run.save(update_fields=["status", "skip_invalid"])
+    clinic_id, run_id = run.clinic_id, run.pk
+    transaction.on_commit(
+        lambda: import_run_task.enqueue(
+            clinic_id=clinic_id, run_id=run_id, skip_invalid=skip_invalid
+        )
+    )
+    return run
+
+
 def import_run_execute(*, clinic_id: int, run_id: int, skip_invalid: bool) -> ImportRun:
-    """Import an uploaded run's file. Takes ids and opens its own clinic scope, so that a
-    background task can call it as it is; the screen calls it in the request for now."""
+    """Import an uploaded run's file. Takes ids and opens its own clinic scope: the worker's
+    task calls it (``import_run_queue``), and so can a shell. A queued run starts as well as
+    one straight from the check."""
     with scope(clinic=clinic_id):
         run = ImportRun.objects.select_related("clinic", "created_by").get(
             clinic_id=clinic_id, pk=run_id
         )
-        if run.status not in (ImportRun.Status.READY, ImportRun.Status.INVALID):
-            raise ValidationError(f"This file is already {run.get_status_display().lower()}.")
-        if run.status == ImportRun.Status.INVALID and (run.fatal_error or not skip_invalid):
-            raise ValidationError(
-                "The file has bad rows: correct them and upload it again, or import the valid "
-                "rows only."
-            )
+        if run.status != ImportRun.Status.QUEUED:
+            _check_startable(run, skip_invalid=skip_invalid)
         claimed = ImportRun.objects.filter(pk=run.pk, status=run.status).update(
             status=ImportRun.Status.RUNNING, skip_invalid=skip_invalid, started_at=timezone.now()
         )

@@ -10,7 +10,7 @@ from core.roles import ADMINISTRATOR
 from importing.format import KIND_LABELS, KINDS
 from importing.forms import ImportStartForm, ImportUploadForm
 from importing.models import ImportRun
-from importing.services import import_run_create, import_run_execute
+from importing.services import import_run_create, import_run_queue
 
 RECENT_RUNS = 20
 
@@ -81,15 +81,13 @@ def import_start(request, pk):
     form = ImportStartForm(request.POST)
     form.is_valid()
     try:
-        run = import_run_execute(
-            clinic_id=run.clinic_id,
-            run_id=run.pk,
-            skip_invalid=form.cleaned_data.get("skip_invalid", False),
-        )
+        run = import_run_queue(run=run, skip_invalid=form.cleaned_data.get("skip_invalid", False))
     except ValidationError as error:
         form.add_error(None, error)
         run.refresh_from_db()
         return _detail(request, run, form, status=400)
-    if run.status == ImportRun.Status.DONE:
-        messages.success(request, f"“{run.file_name}” was imported.")
+    messages.success(
+        request,
+        f"“{run.file_name}” is queued for import: this page shows how far it has come.",
+    )
     return redirect("importing:import_detail", pk=run.pk)

@@ -8,8 +8,10 @@ from charts.models import DailyNote, Patient
 from importing import services
 from importing.models import ImportRun
 from tests.importing.helpers import csv_text, note
+from tests.worker import run_worker
 
-pytestmark = pytest.mark.django_db
+# The import runs in the real background worker, which needs committed rows and real commits.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 LIST = reverse("importing:import_list")
 
@@ -35,10 +37,23 @@ def test_example_file_from_the_screen(administrator_client, import_staff, exampl
     started = administrator_client.post(reverse("importing:import_start", args=[run.pk]))
     assert started.status_code == 302
     run.refresh_from_db()
+    assert run.status == ImportRun.Status.QUEUED
+    page = administrator_client.get(started["Location"]).content.decode()
+    assert "is queued for import" in page
+    assert "Waiting for the background worker" in page
+    assert 'id="import-live" aria-live="polite" data-poll' in page
+    assert not Patient.objects.exists(), "the request only queues the import"
+    # A second click while it waits is refused, and queues nothing more.
+    twice = administrator_client.post(reverse("importing:import_start", args=[run.pk]))
+    assert twice.status_code == 400
+    assert "already waiting for the worker" in twice.content.decode()
+
+    run_worker()
+    run.refresh_from_db()
     assert run.status == ImportRun.Status.DONE
     assert run.content is None
     page = administrator_client.get(started["Location"]).content.decode()
-    assert "“import-example.csv” was imported." in page
+    assert "data-poll" not in page
     assert "Patients: 3 (3 new)" in page
     assert "not imported yet: scheduling not available" in page
     assert Patient.objects.count() == 3
@@ -51,6 +66,7 @@ def test_example_file_from_the_screen(administrator_client, import_staff, exampl
     upload(administrator_client, example_csv, "import-example.csv")
     second = ImportRun.objects.exclude(pk=run.pk).get()
     administrator_client.post(reverse("importing:import_start", args=[second.pk]))
+    run_worker()
     second.refresh_from_db()
     assert second.summary["already_imported"] == 12
     assert DailyNote.objects.count() == 4
@@ -77,6 +93,7 @@ def test_bad_rows_are_listed_with_their_lines(administrator_client, import_staff
         reverse("importing:import_start", args=[run.pk]), {"skip_invalid": "on"}
     )
     assert done.status_code == 302
+    run_worker()
     assert list(Patient.objects.values_list("last_name", flat=True)) == ["Lopez"]
 
 
