@@ -30,6 +30,7 @@ from charts.views.common import (
     _chart_case_form,
     _chart_url,
 )
+from core.pagination import UncountedPage
 from core.permissions import role_required
 from core.roles import ADMINISTRATOR, SCHEDULER, THERAPIST, has_role
 
@@ -44,7 +45,7 @@ def patient_list(request):
         .search(query)
         .order_by("last_name", "first_name", "pk")
     )
-    page = Paginator(patients, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = UncountedPage(patients, PAGE_SIZE, request.GET.get("page"))
     return render(
         request,
         "charts/patient_list.html",
