@@ -13,13 +13,13 @@ bench, half of its time went to the template language (an include, three filters
   in ``items_for_result``), so the template loops over ready values.
 """
 
-from django.core.paginator import Paginator
 from django.db.models import OuterRef, Subquery
 from django.urls import reverse
 from django.utils.html import format_html
 
 from charts.models import Evaluation, Goal, GoalProgress
 from charts.views.common import NOTES_PER_PAGE
+from core.pagination import UncountedPage
 
 MONTHS = ("", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 GOAL_KINDS = dict(Goal.Kind.choices)
@@ -52,7 +52,7 @@ def url_maker(name: str, *args):
 
 def documentation(request, chart_case, *, may_write: bool) -> dict:
     """Everything a chart-case tab shows, in a fixed number of queries (goals with their
-    latest progress, that progress, a page of notes and its count, evaluations, reminders)."""
+    latest progress, that progress, a page of notes, evaluations, reminders)."""
     editable = may_write and chart_case.is_active
     latest = GoalProgress.objects.filter(goal=OuterRef("pk")).order_by("-date", "-pk")
     goals = list(
@@ -92,7 +92,8 @@ def documentation(request, chart_case, *, may_write: bool) -> dict:
         "pk", "date_of_service", "assessment", "signed_at", "author__first_name",
         "author__last_name", "author__email",
     )  # fmt: skip
-    notes_page = Paginator(notes, NOTES_PER_PAGE).get_page(request.GET.get("notes"))
+    # The latest notes, the rest a page away; not counted (core/pagination.py).
+    notes_page = UncountedPage(notes, NOTES_PER_PAGE, request.GET.get("notes"))
     note_url = url_maker("charts:document_detail", chart_case.pk, "notes")
     note_rows = [
         {

@@ -240,7 +240,7 @@ def _queries(client, url) -> int:
 
 @pytest.mark.parametrize(
     ("role_client", "expected"),
-    [("therapist_client", 16), ("administrator_client", 15), ("scheduler_client", 9)],
+    [("therapist_client", 15), ("administrator_client", 14), ("scheduler_client", 9)],
 )
 def test_the_chart_takes_a_fixed_number_of_queries(
     role_client,
@@ -289,8 +289,8 @@ def test_the_notes_of_a_tab_are_paginated(therapist_client, speech_chart_case, t
     first = page_text(therapist_client.get(chart_url(speech_chart_case)))
     last = page_text(therapist_client.get(chart_url(speech_chart_case) + "?notes=3"))
 
-    assert "Page 1 of 3" in first and "Older notes" in first
-    assert "Page 3 of 3" in last and "Newer notes" in last
+    assert "Page 1" in first and "Older notes" in first and "Newer notes" not in first
+    assert "Page 3" in last and "Newer notes" in last and "Older notes" not in last
     assert first.count("Assessment ") == 20
     assert last.count("Assessment ") == 5
 
