@@ -1,10 +1,10 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import BooleanField, Exists, OuterRef, Prefetch, Q, Value
+from django.db.models import BooleanField, Exists, OuterRef, Q, Value
 
 from cases.models import PatientCase, PatientCaseServiceType
 from charts.search import parse_date
-from clinic.models import ClinicOwned, ClinicQuerySet, ServiceType, clinic_scoped
+from clinic.models import ClinicOwned, ClinicQuerySet, clinic_scoped
 from core.roles import ADMINISTRATOR, SCHEDULER, THERAPIST, role_names
 
 
@@ -106,9 +106,9 @@ class PatientChartCaseQuerySet(ClinicQuerySet):
         return self.for_clinic(user.clinic_id).filter(_therapist_sees_case(user, "case_id"))
 
     def for_tabs(self):
-        return self.select_related("case").prefetch_related(
-            Prefetch("case__service_types", queryset=ServiceType.objects.order_by("name"))
-        )
+        # The tabs show the case's name only; the selected tab's services are read as names
+        # by the chart page (a prefetch made service objects for every tab).
+        return self.select_related("case")
 
     def with_documentable(self, user):
         """Each row says whether ``user`` may write its documentation (``documentable``, the

@@ -30,6 +30,7 @@ from charts.views.common import (
     _chart_case_form,
     _chart_url,
 )
+from clinic.models import ServiceType
 from core.pagination import UncountedPage
 from core.permissions import role_required
 from core.roles import ADMINISTRATOR, SCHEDULER, THERAPIST, has_role
@@ -115,6 +116,11 @@ def patient_detail(request, pk, chart_case_pk=None):
     }
     if selected is not None:
         selected.patient = patient
+        context["services"] = ", ".join(
+            ServiceType.objects.filter(patient_cases=selected.case_id)
+            .order_by("name")
+            .values_list("name", flat=True)
+        )
         context["may_read"], context["may_write"] = documentation_access(request.user, selected)
         if context["may_read"]:
             context.update(
