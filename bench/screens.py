@@ -72,6 +72,13 @@ def patient_search() -> str:
     return f"{reverse('charts:patient_list')}?q={dataset.SEARCH_LAST_NAME}"
 
 
+def audit_log_of_a_patient() -> str:
+    """ "Who accessed this record" for the documented patient."""
+    DailyNote = apps.get_model("charts", "DailyNote")
+    patient_pk = DailyNote.objects.order_by("pk").values_list("chart_case__patient", flat=True)[0]
+    return f"{reverse('core:audit_log')}?patient={patient_pk}&action=access"
+
+
 CHART = (
     f"Chart page ({dataset.DOCUMENTED_NOTES} notes, "
     f"{dataset.DOCUMENTED_LONG_TERM_GOALS * (1 + dataset.DOCUMENTED_SHORT_TERM_PER_LONG)} goals)"
@@ -102,6 +109,8 @@ SCREENS = [
     Screen("Patients list as therapist", url("charts:patient_list"), user=THERAPIST, large=True),
     Screen("Patients search as administrator", patient_search, large=True),
     Screen("Patients search as therapist", patient_search, user=THERAPIST, large=True),
+    Screen("Audit Log (100,000 entries at default scale)", url("core:audit_log")),
+    Screen("Audit Log filtered by patient and action", audit_log_of_a_patient),
 ]
 
 

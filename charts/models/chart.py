@@ -1,6 +1,14 @@
-from django.conf import settings
 from django.db import models
-from django.db.models import BooleanField, Exists, OuterRef, Q, Value
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce
 
 from cases.models import PatientCase, PatientCaseServiceType
 from charts.search import parse_date
@@ -67,9 +75,20 @@ class PatientQuerySet(ClinicQuerySet):
 
 
 class Patient(ClinicOwned):
+    class Sex(models.TextChoices):
+        FEMALE = "female", "Female"
+        MALE = "male", "Male"
+        OTHER = "other", "Other"
+        UNKNOWN = "unknown", "Unknown"
+
     first_name = models.CharField(max_length=100)
     last_name = models.CharField(max_length=100)
     date_of_birth = models.DateField()
+    sex = models.CharField(max_length=16, choices=Sex.choices, blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    email = models.EmailField("E-mail", blank=True)
+    address = models.TextField(blank=True)
+    preferred_language = models.CharField(max_length=60, blank=True)
 
     objects = clinic_scoped(PatientQuerySet)
 
@@ -104,6 +123,24 @@ class PatientChartCaseQuerySet(ClinicQuerySet):
         if THERAPIST not in role_names(user):
             return self.none()
         return self.for_clinic(user.clinic_id).filter(_therapist_sees_case(user, "case_id"))
+
+    def with_unsigned_count(self):
+        """Each chart case's count of notes and evaluations not signed yet (two subqueries)."""
+        from charts.models.documentation import DailyNote, Evaluation
+
+        def count(model):
+            return Coalesce(
+                Subquery(
+                    model.objects.filter(chart_case=OuterRef("pk"), signed_at__isnull=True)
+                    .order_by()
+                    .values("chart_case")
+                    .annotate(n=Count("pk"))
+                    .values("n")[:1]
+                ),
+                0,
+            )
+
+        return self.annotate(unsigned_count=count(DailyNote) + count(Evaluation))
 
     def for_tabs(self):
         # The tabs show the case's name only; the selected tab's services are read as names
@@ -143,6 +180,9 @@ class PatientChartCase(ClinicOwned):
         related_name="+",
         db_index=False,
     )
+    referring_provider = models.CharField(max_length=200, blank=True)
+    plan_of_care_start = models.DateField("Plan of care starts", null=True, blank=True)
+    plan_of_care_end = models.DateField("Plan of care ends (certification)", null=True, blank=True)
 
     objects = clinic_scoped(PatientChartCaseQuerySet)
 
@@ -165,6 +205,13 @@ class PatientChartCase(ClinicOwned):
                 | Q(discharged_on__gte=models.F("started_on")),
                 name="chartcase_discharge_after_start",
             ),
+            models.CheckConstraint(
+                condition=Q(plan_of_care_start__isnull=True)
+                | Q(plan_of_care_end__isnull=True)
+                | Q(plan_of_care_end__gte=models.F("plan_of_care_start")),
+                name="chartcase_plan_of_care_end_after_start",
+                violation_error_message="The plan of care cannot end before it starts.",
+            ),
         ]
         indexes = [
             models.Index(fields=["clinic", "case", "patient"]),
@@ -177,21 +224,3 @@ class PatientChartCase(ClinicOwned):
     @property
     def is_active(self) -> bool:
         return self.status == self.Status.ACTIVE
-
-
-class ChartCaseEvent(ClinicOwned):
-    """The history of a chart case: who did what and when, in plain words."""
-
-    chart_case = models.ForeignKey(
-        PatientChartCase, on_delete=models.PROTECT, related_name="events", db_index=False
-    )
-    action = models.CharField(max_length=40)
-    details = models.TextField(blank=True)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False
-    )
-    at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-at", "-pk"]
-        indexes = [models.Index(fields=["clinic", "chart_case", "-at"])]

@@ -96,6 +96,9 @@ class Signable(ClinicOwned):
         related_name="+",
         db_index=False,
     )
+    # The attestation as it read when signed ("Electronically signed by ..."): the signer's name
+    # and credentials may change later, the signed document must not.
+    signature = models.CharField(max_length=300, blank=True)
 
     objects = clinic_scoped(SignedQuerySet)
 
@@ -178,6 +181,8 @@ class GoalProgress(ClinicOwned):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Written by a discharge: reopening offers to reactivate the goals it closed.
+    at_discharge = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-date", "-pk"]
@@ -240,6 +245,7 @@ class Reminder(ClinicOwned):
     class Kind(models.TextChoices):
         MANUAL = "manual", "Reminder"
         RE_EVALUATION = "re_evaluation", "Re-evaluation due"
+        PLAN_OF_CARE = "plan_of_care", "Plan of care ends"
 
     chart_case = models.ForeignKey(
         PatientChartCase, on_delete=models.PROTECT, related_name="reminders", db_index=False
@@ -256,6 +262,8 @@ class Reminder(ClinicOwned):
         related_name="+",
         db_index=False,
     )
+    # Why a reminder was closed without being done, e.g. "discharged".
+    closed_reason = models.CharField(max_length=40, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False
     )

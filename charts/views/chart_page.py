@@ -16,6 +16,7 @@ bench, half of its time went to the template language (an include, three filters
 from django.db.models import OuterRef, Subquery
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from charts.models import Evaluation, Goal, GoalProgress
 from charts.views.common import NOTES_PER_PAGE
@@ -50,9 +51,10 @@ def url_maker(name: str, *args):
     return lambda pk: f"{prefix}{pk}{suffix}"
 
 
-def documentation(request, chart_case, *, may_write: bool) -> dict:
+def documentation(request, chart_case, *, may_write: bool, today=None) -> dict:
     """Everything a chart-case tab shows, in a fixed number of queries (goals with their
-    latest progress, that progress, a page of notes, evaluations, reminders)."""
+    latest progress, that progress, a page of notes, evaluations, reminders).
+    With ``today``, overdue reminders and active goals past their target date are flagged."""
     editable = may_write and chart_case.is_active
     latest = GoalProgress.objects.filter(goal=OuterRef("pk")).order_by("-date", "-pk")
     goals = list(
@@ -71,7 +73,7 @@ def documentation(request, chart_case, *, may_write: bool) -> dict:
         )
     }  # fmt: skip
     goal_url = url_maker("charts:goal_update", chart_case.pk) if editable else None
-    cards = {goal["pk"]: _goal_card(goal, progress, goal_url) for goal in goals}
+    cards = {goal["pk"]: _goal_card(goal, progress, goal_url, today) for goal in goals}
     short_term_under = {}
     for goal in goals:
         if goal["parent_id"]:
@@ -131,7 +133,12 @@ def documentation(request, chart_case, *, may_write: bool) -> dict:
     ]
     done_url = url_maker("charts:reminder_done", chart_case.pk)
     reminders = [
-        {"text": row["text"], "due": short_date(row["due_on"]), "done_url": done_url(row["pk"])}
+        {
+            "text": row["text"],
+            "due": short_date(row["due_on"]),
+            "done_url": done_url(row["pk"]),
+            "is_overdue": today is not None and row["due_on"] < today,
+        }
         for row in chart_case.reminders.open()
         .order_by("due_on", "pk")
         .values("pk", "text", "due_on")
@@ -146,8 +153,17 @@ def documentation(request, chart_case, *, may_write: bool) -> dict:
     }
 
 
-def _goal_card(goal: dict, progress: dict, goal_url) -> str:
+_PAST_TARGET = mark_safe(' <span class="badge text-bg-danger">Past target date</span>')
+
+
+def _goal_card(goal: dict, progress: dict, goal_url, today=None) -> str:
     status = goal["status"]
+    past_target = (
+        today is not None
+        and status == Goal.Status.ACTIVE
+        and goal["target_date"] is not None
+        and goal["target_date"] < today
+    )
     update = (
         format_html(
             '<a class="btn btn-sm btn-link" href="{}">Update<span class="visually-hidden">'
@@ -161,13 +177,13 @@ def _goal_card(goal: dict, progress: dict, goal_url) -> str:
     latest = progress.get(goal["latest_progress"])
     last = (
         format_html(
-            '<p class="small mb-0 text-body-secondary">Last progress {} ({}): {}{}</p>',
+            '<p class="small mb-0 text-body-secondary">Last progress {} ({}): status {}{}</p>',
             short_date(latest["date"]),
             person(
                 latest["author__first_name"], latest["author__last_name"], latest["author__email"]
             ),
             GOAL_STATUSES.get(latest["status"], latest["status"]),
-            f": {latest['note']}" if latest["note"] else "",
+            f" · {latest['note']}" if latest["note"] else "",
         )
         if latest
         else ""
@@ -175,12 +191,13 @@ def _goal_card(goal: dict, progress: dict, goal_url) -> str:
     return format_html(
         '<div class="border rounded p-2"><div class="d-flex justify-content-between gap-2"><div>'
         '<span class="badge text-bg-light border">{}</span> <span class="badge {}">{}</span> '
-        '<span class="small text-body-secondary">target {}</span><p class="mb-1">{}</p>'
+        '<span class="small text-body-secondary">target {}</span>{}<p class="mb-1">{}</p>'
         "</div>{}</div>{}</div>",
         GOAL_KINDS.get(goal["kind"], goal["kind"]),
         STATUS_BADGE.get(status, "text-bg-secondary"),
         GOAL_STATUSES.get(status, status),
         short_date(goal["target_date"]),
+        _PAST_TARGET if past_target else "",
         goal["text"],
         update,
         last,

@@ -1,4 +1,4 @@
-"""Lighthouse (Chromium) scores at least 98 in every category on the staff pages.
+"""Lighthouse (Chromium) scores at least 98 in every category on the staff and portal pages.
 
 The app runs as in production: gunicorn, DEBUG off, static files collected and served
 compressed by WhiteNoise, the demo clinic loaded; Lighthouse (the npm package, installed by
@@ -50,6 +50,7 @@ with scopes_disabled():
     )
     case = PatientCase.objects.get(name="Feeding Therapy")
     print(json.dumps({
+        "portal_patient": reverse("portal:patient_detail", args=[chart_case.patient_id]),
         "chart": reverse("charts:chart_case_detail", args=[chart_case.patient_id, chart_case.pk]),
         "case_edit": reverse("cases:case_update", args=[case.pk]),
     }))
@@ -65,6 +66,8 @@ PAGES = [
     ("admin@demo.clinic", "/setup/staff/"),
     ("slp@demo.clinic", "/patients/"),
     ("slp@demo.clinic", "chart"),
+    ("parent@demo.clinic", "/portal/"),
+    ("parent@demo.clinic", "portal_patient"),
 ]
 
 
@@ -95,7 +98,7 @@ def _audit(port: int, path: str, cookies: dict[str, str], output: Path) -> dict:
     raise AssertionError(f"Lighthouse failed on {path}:\n{result.stderr[-2000:]}")
 
 
-def test_staff_pages_score_at_least_98_in_every_lighthouse_category(tmp_path):
+def test_staff_and_portal_pages_score_at_least_98_in_every_lighthouse_category(tmp_path):
     env = server_environment(
         tmp_path, PLAIN_STATIC_STORAGE="false", STATIC_ROOT=str(tmp_path / "static")
     )

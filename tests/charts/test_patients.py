@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from charts.models import Patient
-from tests.charts.helpers import flash_messages, page_text
+from tests.charts.helpers import flash_messages, page_html
 from tests.factories import PatientChartCaseFactory, PatientFactory
 
 LIST_URL = reverse("charts:patient_list")
@@ -18,7 +18,7 @@ ADD_URL = reverse("charts:patient_create")
 
 def _listed(response) -> list[str]:
     """The names in the patients table, as shown ("Last, First"), in page order."""
-    return re.findall(r'<td><a href="/patients/\d+/">([^<]*)</a></td>', page_text(response))
+    return re.findall(r'<td><a href="/patients/\d+/">([^<]*)</a></td>', page_html(response))
 
 
 @pytest.fixture
@@ -75,7 +75,7 @@ def test_a_search_without_match_says_so(administrator_client, people):
     response = administrator_client.get(LIST_URL, {"q": "Zebedee"})
 
     assert _listed(response) == []
-    assert "No patient matches “Zebedee”." in page_text(response)
+    assert "No patient matches “Zebedee”." in page_html(response)
 
 
 # Pagination -------------------------------------------------------------------------------
@@ -90,7 +90,7 @@ def test_thirty_patients_make_two_pages_of_twenty_five(administrator_client, cli
 
     assert len(_listed(first)) == 25
     assert len(_listed(second)) == 5
-    first_text, second_text = page_text(first), page_text(second)
+    first_text, second_text = page_html(first), page_html(second)
     assert ">Page 1<" in first_text and ">Next<" in first_text and ">Previous<" not in first_text
     assert ">Page 2<" in second_text and ">Previous<" in second_text and ">Next<" not in second_text
     assert set(_listed(first)).isdisjoint(_listed(second))
@@ -232,7 +232,7 @@ def test_a_bad_new_patient_is_refused_and_nothing_is_written(
     response = client.post(ADD_URL, _with(data, change, today))
 
     assert response.status_code == 400
-    assert message in page_text(response)
+    assert message in page_html(response)
     assert not Patient.objects.exists()
 
 
@@ -265,7 +265,7 @@ def test_a_bad_edit_is_refused_and_the_patient_is_unchanged(
     )
 
     assert response.status_code == 400
-    assert message in page_text(response)
+    assert message in page_html(response)
     speech_patient.refresh_from_db()
     assert (
         speech_patient.first_name,
