@@ -5,7 +5,7 @@ UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 PY := .venv/bin/python
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: run test install uv chromium lint migrations-check bench bench-import check-deploy
+.PHONY: run test install uv chromium lighthouse lint migrations-check bench bench-import check-deploy
 
 uv:
 	@command -v uv >/dev/null 2>&1 || test -x $(HOME)/.local/bin/uv || \
@@ -32,7 +32,17 @@ chromium:
 		$$SUDO apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
-test: install chromium
+# Lighthouse (npm) for tests/browser/test_lighthouse.py, installed into .lighthouse/ (git-ignored);
+# without npm the test is skipped and says why.
+LIGHTHOUSE_VERSION := 12.8.2
+lighthouse:
+	@test -x .lighthouse/node_modules/.bin/lighthouse || { \
+		if command -v npm >/dev/null 2>&1; then \
+			npm install --no-audit --no-fund --silent --prefix .lighthouse \
+				"lighthouse@$(LIGHTHOUSE_VERSION)"; \
+		else echo "npm not found: the Lighthouse test will be skipped"; fi; }
+
+test: install chromium lighthouse
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install

@@ -165,10 +165,47 @@ class StaffListView(StaffMixin, ListView):
     context_object_name = "staff"
 
     def get_queryset(self):
-        queryset = super().get_queryset()
+        # The columns the rows show; roles and services as names (get_context_data), not a
+        # group and a service type object per row and a related manager per use.
+        queryset = (
+            User.objects.for_clinic(self.request.user.clinic)
+            .staff()
+            .only("pk", "first_name", "last_name", "email", "is_active")
+        )
         if self.request.GET.get("show") != "all":
             queryset = queryset.filter(is_active=True)
         return queryset.order_by("last_name", "first_name", "email")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        members = context["staff"]
+        ids = [member.pk for member in members]
+        roles, services = {}, {}
+        for user_id, name in (
+            User.groups.through.objects.filter(user_id__in=ids)
+            .order_by("group__name")
+            .values_list("user_id", "group__name")
+        ):
+            roles.setdefault(user_id, []).append(name)
+        for user_id, name in (
+            User.service_types.through.objects.filter(user_id__in=ids)
+            .order_by("servicetype__name")
+            .values_list("user_id", "servicetype__name")
+        ):
+            services.setdefault(user_id, []).append(name)
+        edit_url = reverse("accounts:staff_update", args=[0]).rpartition("0/")[0]
+        context["rows"] = [
+            {
+                "url": f"{edit_url}{member.pk}/",
+                "name": member.get_full_name() or member.email,
+                "email": member.email,
+                "roles": ", ".join(roles.get(member.pk, [])),
+                "services": ", ".join(services.get(member.pk, [])) or "—",
+                "active": member.is_active,
+            }
+            for member in members
+        ]
+        return context
 
 
 class StaffCreateView(StaffMixin, FormPageMixin, CreateView):

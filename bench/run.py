@@ -215,39 +215,52 @@ def sessions_by_user(count: int) -> dict[str, list[str | None]]:
 # --- queries per request, in process -------------------------------------------------------
 
 
-def count_queries(path: str, cookie: str | None, show: bool) -> dict:
-    """Request the path with Django's test client on the same database, in this process: the
-    first request warms per-process caches (content types, templates), then nine are timed.
-    Reports the queries of the last, the median wall time and the SQL time within it."""
+IN_PROCESS_ROUNDS = 11
+
+
+def count_queries(targets: list[tuple[str, str | None]], show: bool) -> list[dict]:
+    """Request each path with Django's test client on the same database, in this process: one
+    request each warms per-process caches (content types, templates), then the paths are timed
+    in turns, one request each per round, so that whatever else the machine does falls on every
+    screen alike and their ratios hold (the targets are ratios to the bare view). Reports, per
+    path, the queries of the last request, the median wall time and the SQL time within it."""
     from django.test import Client
 
     from bench.queries import record
 
-    client = Client()
-    if cookie:
-        name, value = cookie.split("=", 1)
-        client.cookies[name] = value
-    client.get(path)
-    samples = []
-    for _ in range(9):
-        with record() as queries:
-            start = time.perf_counter()
-            response = client.get(path)
-            wall_ms = (time.perf_counter() - start) * 1000
-        samples.append((wall_ms, queries.total_ms, queries, response))
-    wall_ms = statistics.median(sample[0] for sample in samples)
-    sql_ms = statistics.median(sample[1] for sample in samples)
-    _, _, queries, response = samples[-1]
-    if show:
-        for number, (sql, ms) in enumerate(queries, 1):
-            log(f"    {number:3d}. {ms:7.2f} ms  {sql[:300]}")
-    return {
-        "status": response.status_code,
-        "queries": len(queries),
-        "bytes": len(response.content),
-        "app_ms": wall_ms,
-        "sql_ms": sql_ms,
-    }
+    clients = []
+    for path, cookie in targets:
+        client = Client()
+        if cookie:
+            name, value = cookie.split("=", 1)
+            client.cookies[name] = value
+        client.get(path)
+        clients.append(client)
+    samples = [[] for _ in targets]
+    for _ in range(IN_PROCESS_ROUNDS):
+        for index, ((path, _), client) in enumerate(zip(targets, clients, strict=True)):
+            with record() as queries:
+                start = time.perf_counter()
+                response = client.get(path)
+                wall_ms = (time.perf_counter() - start) * 1000
+            samples[index].append((wall_ms, queries.total_ms, queries, response))
+    figures = []
+    for (path, _), taken in zip(targets, samples, strict=True):
+        _, _, queries, response = taken[-1]
+        if show:
+            log(f"  {path}")
+            for number, (sql, ms) in enumerate(queries, 1):
+                log(f"    {number:3d}. {ms:7.2f} ms  {sql[:300]}")
+        figures.append(
+            {
+                "status": response.status_code,
+                "queries": len(queries),
+                "bytes": len(response.content),
+                "app_ms": statistics.median(sample[0] for sample in taken),
+                "sql_ms": statistics.median(sample[1] for sample in taken),
+            }
+        )
+    return figures
 
 
 # --- gunicorn -------------------------------------------------------------------------------
@@ -528,23 +541,24 @@ def plan_screens(args: argparse.Namespace, query_cookie: dict) -> list:
 
     from bench import screens
 
-    planned = []
+    resolved = []
     for screen in screens.SCREENS:
         if args.only and not any(part.lower() in screen.label.lower() for part in args.only):
             continue
         if args.scale == "large" and not screen.large:
             continue
         try:
-            path = screen.resolve()
+            resolved.append((screen, screen.resolve()))
         except (NoReverseMatch, LookupError) as error:
             log(f"  skipped {screen.label}: {type(error).__name__}: {error}")
-            continue
-        if args.show_queries:
-            log(f"  {screen.label} {path}")
-        counted = count_queries(path, query_cookie[screen.user], args.show_queries)
-        if counted["status"] != 200:
-            log(f"  note: {screen.label} {path} answered {counted['status']} in process")
-        planned.append((screen, path, counted))
+    counted = count_queries(
+        [(path, query_cookie[screen.user]) for screen, path in resolved], args.show_queries
+    )
+    planned = []
+    for (screen, path), figures in zip(resolved, counted, strict=True):
+        if figures["status"] != 200:
+            log(f"  note: {screen.label} {path} answered {figures['status']} in process")
+        planned.append((screen, path, figures))
     return planned
 
 

@@ -24,9 +24,9 @@ def administrator_client(client, administrator):
 
 
 @pytest.mark.parametrize(("who", "name"), PAGES)
-def test_every_page_has_a_meta_description(who, name, request, client):
+def test_every_page_has_a_meta_description(who, name, client, administrator, therapist):
     if who:
-        client.force_login(request.getfixturevalue(who))
+        client.force_login({"administrator": administrator, "therapist": therapist}[who])
     response = client.get(reverse(name))
 
     assert response.status_code == 200

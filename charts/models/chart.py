@@ -4,7 +4,6 @@ from django.db.models import (
     Count,
     Exists,
     OuterRef,
-    Prefetch,
     Q,
     Subquery,
     Value,
@@ -13,7 +12,7 @@ from django.db.models.functions import Coalesce
 
 from cases.models import PatientCase, PatientCaseServiceType
 from charts.search import parse_date
-from clinic.models import ClinicOwned, ClinicQuerySet, ServiceType, clinic_scoped
+from clinic.models import ClinicOwned, ClinicQuerySet, clinic_scoped
 from core.roles import ADMINISTRATOR, SCHEDULER, THERAPIST, role_names
 
 
@@ -144,9 +143,9 @@ class PatientChartCaseQuerySet(ClinicQuerySet):
         return self.annotate(unsigned_count=count(DailyNote) + count(Evaluation))
 
     def for_tabs(self):
-        return self.select_related("case").prefetch_related(
-            Prefetch("case__service_types", queryset=ServiceType.objects.order_by("name"))
-        )
+        # The tabs show the case's name only; the selected tab's services are read as names
+        # by the chart page (a prefetch made service objects for every tab).
+        return self.select_related("case")
 
     def with_documentable(self, user):
         """Each row says whether ``user`` may write its documentation (``documentable``, the

@@ -13,7 +13,6 @@ bench, half of its time went to the template language (an include, three filters
   in ``items_for_result``), so the template loops over ready values.
 """
 
-from django.core.paginator import Paginator
 from django.db.models import OuterRef, Subquery
 from django.urls import reverse
 from django.utils.html import format_html
@@ -21,6 +20,7 @@ from django.utils.safestring import mark_safe
 
 from charts.models import Evaluation, Goal, GoalProgress
 from charts.views.common import NOTES_PER_PAGE
+from core.pagination import UncountedPage
 
 MONTHS = ("", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 GOAL_KINDS = dict(Goal.Kind.choices)
@@ -53,7 +53,7 @@ def url_maker(name: str, *args):
 
 def documentation(request, chart_case, *, may_write: bool, today=None) -> dict:
     """Everything a chart-case tab shows, in a fixed number of queries (goals with their
-    latest progress, that progress, a page of notes and its count, evaluations, reminders).
+    latest progress, that progress, a page of notes, evaluations, reminders).
     With ``today``, overdue reminders and active goals past their target date are flagged."""
     editable = may_write and chart_case.is_active
     latest = GoalProgress.objects.filter(goal=OuterRef("pk")).order_by("-date", "-pk")
@@ -94,7 +94,8 @@ def documentation(request, chart_case, *, may_write: bool, today=None) -> dict:
         "pk", "date_of_service", "assessment", "signed_at", "author__first_name",
         "author__last_name", "author__email",
     )  # fmt: skip
-    notes_page = Paginator(notes, NOTES_PER_PAGE).get_page(request.GET.get("notes"))
+    # The latest notes, the rest a page away; not counted (core/pagination.py).
+    notes_page = UncountedPage(notes, NOTES_PER_PAGE, request.GET.get("notes"))
     note_url = url_maker("charts:document_detail", chart_case.pk, "notes")
     note_rows = [
         {

@@ -30,7 +30,9 @@ from charts.views.common import (
     _chart_case_form,
     _chart_url,
 )
+from clinic.models import ServiceType
 from core.audit import record_access
+from core.pagination import UncountedPage
 from core.permissions import role_required
 from core.roles import ADMINISTRATOR, SCHEDULER, THERAPIST, has_role
 
@@ -45,7 +47,7 @@ def patient_list(request):
         .search(query)
         .order_by("last_name", "first_name", "pk")
     )
-    page = Paginator(patients, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = UncountedPage(patients, PAGE_SIZE, request.GET.get("page"))
     return render(
         request,
         "charts/patient_list.html",
@@ -120,6 +122,11 @@ def patient_detail(request, pk, chart_case_pk=None):
     }
     if selected is not None:
         selected.patient = patient
+        context["services"] = ", ".join(
+            ServiceType.objects.filter(patient_cases=selected.case_id)
+            .order_by("name")
+            .values_list("name", flat=True)
+        )
         context["may_read"], context["may_write"] = documentation_access(request.user, selected)
         if context["may_read"]:
             today = request.user.clinic.today()

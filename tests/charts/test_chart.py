@@ -241,8 +241,10 @@ def _queries(client, url) -> int:
 @pytest.mark.parametrize(
     ("role_client", "expected"),
     # Each count includes the one INSERT of the page view's access entry (audit trail), the
-    # patient's contacts and, with the documentation, its diagnoses and discharge summaries.
-    [("therapist_client", 20), ("administrator_client", 19), ("scheduler_client", 11)],
+    # patient's contacts and, with the documentation, its diagnoses and discharge summaries:
+    # four queries a page (two for the scheduler, who sees no documentation), none a row. The
+    # notes' pages are not counted and the tabs carry no service objects (one query fewer).
+    [("therapist_client", 19), ("administrator_client", 18), ("scheduler_client", 11)],
 )
 def test_the_chart_takes_a_fixed_number_of_queries(
     role_client,
@@ -291,8 +293,8 @@ def test_the_notes_of_a_tab_are_paginated(therapist_client, speech_chart_case, t
     first = page_html(therapist_client.get(chart_url(speech_chart_case)))
     last = page_html(therapist_client.get(chart_url(speech_chart_case) + "?notes=3"))
 
-    assert "Page 1 of 3" in first and "Older notes" in first
-    assert "Page 3 of 3" in last and "Newer notes" in last
+    assert "Page 1" in first and "Older notes" in first and "Newer notes" not in first
+    assert "Page 3" in last and "Newer notes" in last and "Older notes" not in last
     assert first.count("Assessment ") == 20
     assert last.count("Assessment ") == 5
 

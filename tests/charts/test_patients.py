@@ -90,8 +90,9 @@ def test_thirty_patients_make_two_pages_of_twenty_five(administrator_client, cli
 
     assert len(_listed(first)) == 25
     assert len(_listed(second)) == 5
-    assert "Page 1 of 2" in page_html(first)
-    assert "Page 2 of 2" in page_html(second)
+    first_text, second_text = page_html(first), page_html(second)
+    assert ">Page 1<" in first_text and ">Next<" in first_text and ">Previous<" not in first_text
+    assert ">Page 2<" in second_text and ">Previous<" in second_text and ">Next<" not in second_text
     assert set(_listed(first)).isdisjoint(_listed(second))
     assert len(set(_listed(first)) | set(_listed(second))) == 30
 
@@ -299,7 +300,7 @@ def _count_queries(client, **params) -> int:
 
 
 @pytest.mark.parametrize(
-    ("role_client", "expected"), [("administrator_client", 8), ("therapist_client", 9)]
+    ("role_client", "expected"), [("administrator_client", 7), ("therapist_client", 8)]
 )
 def test_the_list_takes_a_fixed_number_of_queries(
     role_client, expected, request, clinic, speech_case, today, django_assert_num_queries
