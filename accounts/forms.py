@@ -4,10 +4,11 @@ from django.contrib.auth.models import Group
 
 from accounts.models import User
 from clinic.models import ServiceType
+from core.concurrency import VersionedFormMixin
 from core.roles import STAFF_ROLES, THERAPIST
 
 
-class StaffForm(forms.ModelForm):
+class StaffForm(VersionedFormMixin, forms.ModelForm):
     roles = forms.ModelMultipleChoiceField(
         queryset=Group.objects.none(),
         widget=forms.CheckboxSelectMultiple,
@@ -41,6 +42,12 @@ class StaffForm(forms.ModelForm):
             self.initial.setdefault("roles", list(self.instance.groups.all()))
             self.initial.setdefault("service_types", list(self.instance.service_types.all()))
         self.fields["service_types"].queryset = services.distinct().order_by("name")
+
+    def conflict_values(self, row) -> dict[str, str]:
+        values = super().conflict_values(row)
+        roles = self.cleaned_data.get("roles") or [] if row is None else row.groups.all()
+        values["Roles"] = ", ".join(sorted(role.name for role in roles))
+        return values
 
     def clean_email(self):
         email = self.cleaned_data["email"].strip().lower()

@@ -4,6 +4,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from clinic.models import Clinic, ServiceType
+from core.concurrency import Versioned
 from core.roles import STAFF_ROLES
 
 
@@ -37,7 +38,7 @@ class FusionUserManager(UserManager.from_queryset(UserQuerySet)):
         return self._create_user(email, password, **extra_fields)
 
 
-class User(AbstractBaseUser, PermissionsMixin):
+class User(Versioned, AbstractBaseUser, PermissionsMixin):
     """A person who logs in, by e-mail. Staff and portal users alike belong to one clinic."""
 
     email = models.EmailField("E-mail", max_length=254, unique=True)

@@ -6,6 +6,7 @@ from django.db import transaction
 
 from accounts.models import User
 from clinic.models import Clinic, ServiceType
+from core.concurrency import claim_version
 
 
 @transaction.atomic
@@ -31,12 +32,14 @@ def staff_create(
 def staff_update(
     *,
     user: User,
+    expected_version: int | None,
     email: str,
     first_name: str,
     last_name: str,
     roles: Iterable[Group],
     service_types: Iterable[ServiceType],
 ) -> User:
+    claim_version(user, expected_version)
     user.email = email
     user.first_name = first_name
     user.last_name = last_name

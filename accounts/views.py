@@ -135,6 +135,7 @@ class StaffUpdateView(StaffMixin, FormPageMixin, UpdateView):
         data = form.cleaned_data
         return services.staff_update(
             user=self.object,
+            expected_version=data["version"],
             email=data["email"],
             first_name=data["first_name"],
             last_name=data["last_name"],

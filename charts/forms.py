@@ -3,6 +3,7 @@ from django.utils import timezone
 
 from cases.models import PatientCase
 from charts.models import DailyNote, Evaluation, Goal, Patient, Reminder
+from core.concurrency import VersionedFormMixin
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -13,7 +14,7 @@ def _not_future(value):
     return value
 
 
-class PatientForm(forms.ModelForm):
+class PatientForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = Patient
         fields = ["first_name", "last_name", "date_of_birth"]
@@ -73,7 +74,7 @@ class GoalCreateForm(forms.ModelForm):
         return cleaned
 
 
-class GoalUpdateForm(forms.ModelForm):
+class GoalUpdateForm(VersionedFormMixin, forms.ModelForm):
     note = forms.CharField(
         label="Progress note",
         required=False,
@@ -93,7 +94,7 @@ class GoalUpdateForm(forms.ModelForm):
         return target
 
 
-class DailyNoteForm(forms.ModelForm):
+class DailyNoteForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = DailyNote
         fields = ["date_of_service", "subjective", "objective", "assessment", "plan"]
@@ -128,7 +129,7 @@ class GoalProgressForm(forms.Form):
         self.initial.setdefault("status", goal.status)
 
 
-class EvaluationForm(forms.ModelForm):
+class EvaluationForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = Evaluation
         fields = ["kind", "date", "findings", "recommendations"]

@@ -1,10 +1,11 @@
 from django import forms
 
 from clinic.models import DURATION_MAX, DURATION_MIN, DURATION_STEP, AppointmentType, ServiceType
+from core.concurrency import VersionedFormMixin
 from core.forms import clean_trimmed_name
 
 
-class ClinicRowForm(forms.ModelForm):
+class ClinicRowForm(VersionedFormMixin, forms.ModelForm):
     """A form for a row of the user's clinic; the clinic never comes from the POST."""
 
     label = ""

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.db import IntegrityError, transaction
 from django.http import HttpResponseRedirect
 
+from core.concurrency import VersionConflict, VersionedFormMixin, claim_version, keep_input
 from core.permissions import RoleRequiredMixin
 
 
@@ -28,6 +29,11 @@ class FormPageMixin:
         try:
             with transaction.atomic():
                 self.object = self.save(form)
+        except VersionConflict as conflict:
+            # Someone saved the row after this screen was opened: keep this user's input,
+            # bound to the version now saved, and say what differs (409).
+            keep_input(form, conflict)
+            return self.render_to_response(self.get_context_data(form=form), status=409)
         except IntegrityError:
             # Another request saved the same name between our check and our write: the
             # database constraint caught it; say so as the form check would have.
@@ -41,4 +47,8 @@ class FormPageMixin:
         return HttpResponseRedirect(self.get_success_url())
 
     def save(self, form):
+        """A plain ModelForm save; an edit of a versioned row first claims the version the
+        screen showed. A view whose service claims it overrides this."""
+        if isinstance(form, VersionedFormMixin) and form.instance.pk:
+            claim_version(form.instance, form.cleaned_data.get("version"))
         return form.save()

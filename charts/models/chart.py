@@ -5,6 +5,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q
 from cases.models import PatientCase, PatientCaseServiceType
 from charts.search import parse_date
 from clinic.models import ClinicOwned, ClinicQuerySet, ServiceType, clinic_scoped
+from core.concurrency import Versioned
 from core.roles import ADMINISTRATOR, SCHEDULER, THERAPIST, role_names
 
 
@@ -49,7 +50,7 @@ class PatientQuerySet(ClinicQuerySet):
         return self.filter(condition)
 
 
-class Patient(ClinicOwned):
+class Patient(Versioned, ClinicOwned):
     first_name = models.CharField(max_length=100)
     last_name = models.CharField(max_length=100)
     date_of_birth = models.DateField()

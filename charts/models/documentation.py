@@ -10,9 +10,10 @@ from django.db.models import F, Q
 
 from charts.models.chart import PatientChartCase
 from clinic.models import ClinicOwned, ClinicQuerySet, clinic_scoped
+from core.concurrency import Versioned
 
 
-class Goal(ClinicOwned):
+class Goal(Versioned, ClinicOwned):
     class Kind(models.TextChoices):
         LONG_TERM = "long_term", "Long-term"
         SHORT_TERM = "short_term", "Short-term"
@@ -76,7 +77,7 @@ class SignedQuerySet(ClinicQuerySet):
         return self.filter(signed_at__isnull=True)
 
 
-class Signable(ClinicOwned):
+class Signable(Versioned, ClinicOwned):
     """A document that, once signed, is never edited in place: corrections are addenda."""
 
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

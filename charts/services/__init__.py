@@ -14,10 +14,12 @@ from charts.services.chart_cases import (
 from charts.services.common import (
     READ_ONLY,
     SIGNED,
+    NotTheAuthorError,
 )
 from charts.services.documentation import (
     ProgressInput,
     addendum_add,
+    document_discard,
     evaluation_create,
     evaluation_delete,
     evaluation_sign,
@@ -45,6 +47,7 @@ from charts.services.reminders import (
 __all__ = [
     "ValidationError",
     "READ_ONLY",
+    "NotTheAuthorError",
     "SIGNED",
     "patient_create",
     "patient_update",
@@ -65,6 +68,7 @@ __all__ = [
     "evaluation_delete",
     "evaluation_sign",
     "addendum_add",
+    "document_discard",
     "reminder_create",
     "reminder_done",
     "reminder_schedule_re_evaluation",

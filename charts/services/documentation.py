@@ -22,10 +22,13 @@ from charts.services.common import (
     _event,
     _lock,
     _require_active,
+    _require_author,
     _require_unsigned,
     _today,
 )
 from charts.services.reminders import reminder_schedule_re_evaluation
+from core import audit
+from core.concurrency import claim_version
 
 
 @dataclass(frozen=True)
@@ -89,6 +92,7 @@ def note_create(
 def note_update(
     *,
     note: DailyNote,
+    expected_version: int | None,
     date_of_service: datetime.date,
     subjective: str,
     objective: str,
@@ -100,6 +104,7 @@ def note_update(
     note = _lock(DailyNote, note.pk)
     _require_active(note.chart_case)
     _require_unsigned(note)
+    claim_version(note, expected_version)
     _check_service_date(note, date_of_service, "date_of_service")
     note.date_of_service = date_of_service
     note.subjective, note.objective = subjective, objective
@@ -114,6 +119,7 @@ def note_delete(*, note: DailyNote, by: User) -> None:
     note = _lock(DailyNote, note.pk)
     _require_active(note.chart_case)
     _require_unsigned(note)
+    _require_author(note, by, "delete")
     note.goal_progress.all().delete()
     note.delete()
 
@@ -124,11 +130,14 @@ def _sign(model, document, *, by: User, empty: str):
     document = _lock(model, document.pk)
     _require_active(document.chart_case)
     _require_unsigned(document)
+    _require_author(document, by, "sign")
     if not document.has_content:
         raise ValidationError(empty)
     document.signed_at = timezone.now()
     document.signed_by = by
-    document.save(update_fields=["signed_at", "signed_by"])
+    # The version moves too: an edit screen opened before the signature is stale.
+    document.version += 1
+    document.save(update_fields=["signed_at", "signed_by", "version"])
     return document
 
 
@@ -184,6 +193,7 @@ def evaluation_create(
 def evaluation_update(
     *,
     evaluation: Evaluation,
+    expected_version: int | None,
     kind: str,
     date: datetime.date,
     findings: str,
@@ -193,6 +203,7 @@ def evaluation_update(
     evaluation = _lock(Evaluation, evaluation.pk)
     _require_active(evaluation.chart_case)
     _require_unsigned(evaluation)
+    claim_version(evaluation, expected_version)
     _check_service_date(evaluation, date, "date")
     evaluation.kind, evaluation.date = kind, date
     evaluation.findings, evaluation.recommendations = findings, recommendations
@@ -205,6 +216,7 @@ def evaluation_delete(*, evaluation: Evaluation, by: User) -> None:
     evaluation = _lock(Evaluation, evaluation.pk)
     _require_active(evaluation.chart_case)
     _require_unsigned(evaluation)
+    _require_author(evaluation, by, "delete")
     evaluation.delete()
 
 
@@ -239,3 +251,29 @@ def addendum_add(*, document: DailyNote | Evaluation, text: str, by: User) -> Ad
     )
     _event(document.chart_case, "Addendum added", by, f"To the {document}.")
     return addendum
+
+
+@transaction.atomic
+def document_discard(*, document: DailyNote | Evaluation, reason: str, by: User) -> None:
+    """An administrator deletes a draft its author abandoned (left the clinic, never
+    finished), saying why; the reason stays in the audit trail, the draft does not."""
+    model = type(document)
+    document = _lock(model, document.pk)
+    _require_active(document.chart_case)
+    _require_unsigned(document)
+    reason = " ".join(reason.split())
+    if not reason:
+        raise ValidationError({"reason": "Say why this draft is deleted."})
+    chart_case = document.chart_case
+    audit.record(
+        clinic_id=document.clinic_id,
+        actor=by,
+        action="discard",
+        obj=document,
+        patient=chart_case.patient,
+        details=f"Draft by {document.author} deleted. Reason: {reason}",
+    )
+    _event(chart_case, f"Draft {model._meta.verbose_name} deleted", by, reason)
+    if isinstance(document, DailyNote):
+        document.goal_progress.all().delete()
+    document.delete()

@@ -8,6 +8,7 @@ from charts.models import (
     Patient,
 )
 from clinic.models import Clinic
+from core.concurrency import claim_version
 
 
 @transaction.atomic
@@ -21,8 +22,15 @@ def patient_create(
 
 @transaction.atomic
 def patient_update(
-    *, patient: Patient, first_name: str, last_name: str, date_of_birth: datetime.date
+    *,
+    patient: Patient,
+    expected_version: int | None,
+    first_name: str,
+    last_name: str,
+    date_of_birth: datetime.date,
 ) -> Patient:
+    """Save the details shown at ``expected_version``; a stale screen gets VersionConflict."""
+    claim_version(patient, expected_version)
     patient.first_name = first_name
     patient.last_name = last_name
     patient.date_of_birth = date_of_birth

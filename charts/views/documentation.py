@@ -27,6 +27,8 @@ from charts.views.common import (
     _chart_case_form,
     _chart_url,
     _read_only_form,
+    _refused_status,
+    _versioned,
 )
 from core.permissions import role_required
 from core.roles import THERAPIST
@@ -62,7 +64,7 @@ def goal_update(request, pk, goal_pk):
         template="charts/goal_form.html",
         heading="Update Goal",
         button="Save Goal",
-        save=lambda data: services.goal_update(goal=goal, by=request.user, **data),
+        save=lambda data: services.goal_update(goal=goal, by=request.user, **_versioned(data)),
         success="Goal saved.",
         goal=goal,
     )
@@ -105,7 +107,7 @@ def _note_form(request, context, *, save, success, next_url):
         ):
             messages.success(request, success)
             return redirect(next_url)
-        return render(request, "charts/dailynote_form.html", context, status=400)
+        return render(request, "charts/dailynote_form.html", context, status=_refused_status(form))
     return render(request, "charts/dailynote_form.html", context)
 
 
@@ -166,7 +168,7 @@ def note_update(request, pk, doc_pk):
         request,
         context,
         save=lambda data, progress: services.note_update(
-            note=note, progress=progress, by=request.user, **data
+            note=note, progress=progress, by=request.user, **_versioned(data)
         ),
         success="Daily note saved.",
         next_url=reverse(
@@ -213,7 +215,7 @@ def evaluation_update(request, pk, doc_pk):
         heading=f"Edit {evaluation}",
         button="Save Evaluation",
         save=lambda data: services.evaluation_update(
-            evaluation=evaluation, by=request.user, **data
+            evaluation=evaluation, by=request.user, **_versioned(data)
         ),
         success="Evaluation saved.",
         evaluation=evaluation,

@@ -227,6 +227,7 @@ def test_edit_changes_name_email_roles_and_service_types(admin_client, therapist
             "email": "Sophie@Riverside.test",
             "roles": _role_ids(THERAPIST, ADMINISTRATOR),
             "service_types": [occupational.pk],
+            "version": therapist.version,
         },
         follow=True,
     )
@@ -253,6 +254,7 @@ def test_edit_keeps_an_inactive_service_type_the_person_already_has(
             "email": therapist.email,
             "roles": _role_ids(THERAPIST),
             "service_types": [speech.pk],
+            "version": therapist.version,
         },
     )
 
