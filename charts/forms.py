@@ -151,6 +151,15 @@ class AddendumForm(forms.Form):
     text = forms.CharField(label="Addendum", widget=forms.Textarea(attrs={"rows": 3}))
 
 
+class DiscardForm(forms.Form):
+    reason = forms.CharField(
+        label="Why is this draft deleted?",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=1000,
+        help_text="Kept in the audit log, with the draft's author and date.",
+    )
+
+
 class ReminderForm(forms.ModelForm):
     class Meta:
         model = Reminder

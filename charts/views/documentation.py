@@ -14,6 +14,7 @@ from charts.access import (
 from charts.forms import (
     AddendumForm,
     DailyNoteForm,
+    DiscardForm,
     EvaluationForm,
     GoalCreateForm,
     GoalProgressForm,
@@ -31,7 +32,7 @@ from charts.views.common import (
     _versioned,
 )
 from core.permissions import role_required
-from core.roles import THERAPIST
+from core.roles import ADMINISTRATOR, THERAPIST, has_role
 
 # Goals ------------------------------------------------------------------------------------
 
@@ -266,6 +267,7 @@ def _document_page(request, kind, chart_case, document, *, form=None, status=200
         "addenda": addenda.select_related("author"),
         "addendum_form": form or AddendumForm(),
         "may_write": may_write_documentation(request.user, chart_case),
+        "may_discard": has_role(request.user, ADMINISTRATOR),
         "noun": spec["noun"],
         "kind": kind,
     }
@@ -288,7 +290,8 @@ def document_sign(request, pk, kind, doc_pk):
         spec["sign"](**{spec["field"]: document, "by": request.user})
     except ValidationError as error:
         messages.error(request, error.messages[0])
-        return _document_page(request, kind, chart_case, document, status=400)
+        status = 403 if isinstance(error, services.NotTheAuthorError) else 400
+        return _document_page(request, kind, chart_case, document, status=status)
     messages.success(request, f"{spec['noun']} signed.")
     return redirect("charts:document_detail", pk=pk, kind=kind, doc_pk=doc_pk)
 
@@ -303,10 +306,38 @@ def document_delete(request, pk, kind, doc_pk):
             spec["delete"](**{spec["field"]: document, "by": request.user})
         except ValidationError as error:
             context["error"] = error.messages[0]
-            return render(request, "charts/document_delete.html", context, status=400)
+            status = 403 if isinstance(error, services.NotTheAuthorError) else 400
+            return render(request, "charts/document_delete.html", context, status=status)
         messages.success(request, f"{spec['noun']} deleted.")
         return redirect(_chart_url(chart_case))
     return render(request, "charts/document_delete.html", context)
+
+
+@role_required(ADMINISTRATOR)
+@require_http_methods(["GET", "POST"])
+def document_discard(request, pk, kind, doc_pk):
+    """An administrator deletes a draft its author abandoned, with a reason kept in the audit
+    trail."""
+    spec, chart_case, document = _document(request, pk, kind, doc_pk, write=False)
+    form = DiscardForm(request.POST or None)
+    context = {
+        "chart_case": chart_case,
+        "document": document,
+        "noun": spec["noun"],
+        "kind": kind,
+        "form": form,
+    }
+    if request.method == "POST":
+        if form.is_valid() and _apply(
+            form,
+            lambda: services.document_discard(
+                document=document, reason=form.cleaned_data["reason"], by=request.user
+            ),
+        ):
+            messages.success(request, f"{spec['noun']} deleted; the reason is in the audit log.")
+            return redirect(_chart_url(chart_case))
+        return render(request, "charts/document_discard.html", context, status=400)
+    return render(request, "charts/document_discard.html", context)
 
 
 @role_required(THERAPIST)
@@ -353,7 +384,12 @@ def reminder_create(request, pk):
 def reminder_done(request, pk, reminder_pk):
     chart_case = get_chart_case_for(request.user, pk, write=True)
     reminder = get_object_or_404(chart_case.reminders, pk=reminder_pk)
-    services.reminder_done(reminder=reminder, by=request.user)
+    try:
+        services.reminder_done(reminder=reminder, by=request.user)
+    except ValidationError as error:
+        # A discharged chart case is read-only: say so on the chart, with a 409.
+        messages.error(request, error.messages[0])
+        return render(request, "charts/refused.html", {"chart_case": chart_case}, status=409)
     messages.success(request, f"Reminder “{reminder.text}” marked done.")
     # Only two places to go back to: never a URL taken from the request.
     return redirect("home" if request.POST.get("back") == "home" else _chart_url(chart_case))
