@@ -7,6 +7,8 @@ from clinic.models import ServiceType
 from core.concurrency import VersionedFormMixin
 from core.roles import STAFF_ROLES, THERAPIST
 
+EMAIL_UNUSABLE = "This e-mail address cannot be used for a new account here. Use another one."
+
 
 class StaffForm(VersionedFormMixin, forms.ModelForm):
     roles = forms.ModelMultipleChoiceField(
@@ -55,7 +57,9 @@ class StaffForm(VersionedFormMixin, forms.ModelForm):
         if self.instance.pk:
             clash = clash.exclude(pk=self.instance.pk)
         if clash.exists():
-            raise forms.ValidationError("A user with this e-mail address already exists.")
+            # The same words whatever the reason, and whichever clinic has the address: the
+            # screen must not tell an administrator that an account exists elsewhere.
+            raise forms.ValidationError(EMAIL_UNUSABLE)
         return email
 
     def clean(self):

@@ -35,7 +35,14 @@ class EmailAuthenticationForm(AuthenticationForm):
     def clean_username(self):
         # Addresses are stored lower-case (and unique ignoring case), so "Ada@Clinic.org" must
         # find the same account; it also makes the lock-out count every spelling as one.
-        return self.cleaned_data["username"].lower()
+        username = self.cleaned_data["username"].lower()
+        # Bounded before anything sees it: the lock-out store holds at most 255 characters,
+        # and no account has an address longer than the e-mail field's 254.
+        if len(username) > User._meta.get_field("email").max_length:
+            raise ValidationError(
+                "That is longer than any e-mail address can be: check it and try again."
+            )
+        return username
 
     def clean(self):
         email = self.cleaned_data.get("username")

@@ -13,6 +13,7 @@ from cases.history import case_snapshot, diff
 from cases.models import AppointmentTypeRule, CaseHistoryEntry, PatientCase
 from clinic.models import AppointmentType, Clinic, ServiceType
 from core.deletion import protected_uses
+from core.forms import same_name
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,7 @@ def _save_name(case: PatientCase, *, update_fields: list[str] | None = None) -> 
             case.save(update_fields=update_fields)
     except IntegrityError as error:
         if (
-            PatientCase.objects.filter(clinic_id=case.clinic_id, name__iexact=case.name)
+            same_name(PatientCase.objects.filter(clinic_id=case.clinic_id), case.name)
             .exclude(pk=case.pk)
             .exists()
         ):

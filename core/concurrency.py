@@ -74,7 +74,9 @@ class VersionedFormMixin(forms.Form):
     """Adds the hidden ``version`` of the row the screen shows; a save without it is refused.
     (Not in ``Meta.fields``: a ModelForm never writes it, only ``claim_version`` does.)"""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+    version = forms.IntegerField(
+        widget=forms.HiddenInput, required=False, min_value=0, max_value=2**31 - 1
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -36,3 +36,34 @@ class ClinicScopeMiddleware:
                 return self.get_response(request)
         finally:
             timezone.deactivate()
+
+
+class QueryStringGuardMiddleware:
+    """Answer 400 with a plain message to a query string that carries control characters (a
+    NUL makes PostgreSQL refuse the search outright) or a value too long to mean anything,
+    before any view or query sees it. Form fields get the same check next to the field
+    (``core.inputs``)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.http import HttpResponseBadRequest
+
+        from core.inputs import QUERY_VALUE_MAX_LENGTH, has_control_characters
+
+        for key, values in request.GET.lists():
+            for text in [key, *values]:
+                if has_control_characters(text):
+                    return HttpResponseBadRequest(
+                        "The address contains control characters (such as NUL), which are "
+                        "not allowed. Remove them and try again.",
+                        content_type="text/plain; charset=utf-8",
+                    )
+                if len(text) > QUERY_VALUE_MAX_LENGTH:
+                    return HttpResponseBadRequest(
+                        f"A search or filter in the address is longer than "
+                        f"{QUERY_VALUE_MAX_LENGTH} characters. Shorten it and try again.",
+                        content_type="text/plain; charset=utf-8",
+                    )
+        return self.get_response(request)
