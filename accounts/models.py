@@ -2,6 +2,7 @@ from django.contrib.auth.models import AbstractBaseUser, PermissionsMixin, UserM
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from clinic.models import Clinic, ServiceType
 from core.concurrency import Versioned
@@ -55,6 +56,9 @@ class User(Versioned, AbstractBaseUser, PermissionsMixin):
     # Django's own admin site, for operators; clinic staff never need it.
     is_staff = models.BooleanField("Operator (Django admin)", default=False)
     date_joined = models.DateTimeField(default=timezone.now)
+    # Raised when the account is deactivated: every session opened before no longer matches
+    # (``get_session_auth_hash``), so reactivating does not bring them back.
+    session_generation = models.PositiveIntegerField(default=0, editable=False)
 
     objects = FusionUserManager()
 
@@ -69,6 +73,16 @@ class User(Versioned, AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.email
+
+    def get_session_auth_hash(self) -> str:
+        if not self.session_generation:
+            # Unchanged for accounts never deactivated: their sessions stay valid on upgrade.
+            return super().get_session_auth_hash()
+        return salted_hmac(
+            "accounts.User.get_session_auth_hash",
+            f"{self.password}:{self.session_generation}",
+            algorithm="sha256",
+        ).hexdigest()
 
     def get_full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()

@@ -7,6 +7,25 @@ from django.db import transaction
 from accounts.models import User
 from clinic.models import Clinic, ServiceType
 from core.concurrency import claim_version
+from core.roles import ADMINISTRATOR
+
+LAST_ADMINISTRATOR = (
+    "{user} is the clinic's last active administrator: make someone else an administrator "
+    "first, or the clinic would have nobody to manage it."
+)
+
+
+def _require_another_administrator(user: User) -> None:
+    """Refuse to leave the clinic without an active administrator. The clinic's active
+    administrators are locked first, so two administrators removing each other at the same
+    moment cannot both succeed."""
+    administrators = set(
+        User.objects.select_for_update(of=("self",))
+        .filter(clinic_id=user.clinic_id, is_active=True, groups__name=ADMINISTRATOR)
+        .values_list("pk", flat=True)
+    )
+    if user.pk in administrators and not administrators - {user.pk}:
+        raise ValidationError(LAST_ADMINISTRATOR.format(user=user))
 
 
 @transaction.atomic
@@ -40,6 +59,9 @@ def staff_update(
     service_types: Iterable[ServiceType],
 ) -> User:
     claim_version(user, expected_version)
+    roles = list(roles)
+    if not any(role.name == ADMINISTRATOR for role in roles):
+        _require_another_administrator(user)
     user.email = email
     user.first_name = first_name
     user.last_name = last_name
@@ -54,6 +76,13 @@ def staff_set_active(*, user: User, active: bool, by: User) -> User:
     """Deactivate or reactivate a staff user. Users are never deleted: charts name them."""
     if user.pk == by.pk and not active:
         raise ValidationError("You cannot deactivate your own account.")
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if not active:
+        _require_another_administrator(user)
+        # Every session opened so far stops matching the account, for good: reactivating
+        # later does not bring them back.
+        user.session_generation += 1
     user.is_active = active
-    user.save(update_fields=["is_active"])
+    user.version += 1
+    user.save(update_fields=["is_active", "session_generation", "version"])
     return user

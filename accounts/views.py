@@ -1,7 +1,10 @@
+from axes.handlers.proxy import AxesProxyHandler
 from django.contrib import messages
 from django.contrib.auth import authenticate
+from django.contrib.auth import logout as end_session
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
@@ -69,9 +72,44 @@ class LoginView(auth_views.LoginView):
         return self.render_to_response(self.get_context_data(form=form), status=400)
 
 
+class CountedPasswordChangeForm(PasswordChangeForm):
+    """A wrong current password counts toward the log-in lock-out, as a failed log-in would:
+    otherwise this form is a way to guess a password with no limit from an open session."""
+
+    def __init__(self, *args, request=None, **kwargs):
+        self.request = request
+        super().__init__(*args, **kwargs)
+
+    def clean_old_password(self):
+        try:
+            return super().clean_old_password()
+        except ValidationError:
+            user_login_failed.send(
+                sender=__name__,
+                credentials={"username": self.user.email},
+                request=self.request,
+            )
+            raise
+
+
 class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "accounts/password_change.html"
     success_url = reverse_lazy("home")
+    form_class = CountedPasswordChangeForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        if getattr(request, "axes_locked_out", False) or AxesProxyHandler.is_locked(
+            request, {"username": request.user.email}
+        ):
+            # Locked out by wrong current passwords: the session ends, as a log-in would be
+            # refused.
+            end_session(request)
+            return render(request, "accounts/locked_out.html", status=429)
+        return response
 
     def form_valid(self, form):
         response = super().form_valid(form)

@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.db import IntegrityError, transaction
 from django.db.models.deletion import ProtectedError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -104,8 +105,15 @@ def setup_row_delete(request, table, pk):
         if uses:
             return render(request, "clinic/setup_row_delete.html", context, status=409)
         try:
-            obj.delete()
-        except ProtectedError:
+            with transaction.atomic():
+                # Locked, then checked again: a case being saved with this type locks it too,
+                # so the delete either waits and sees the new use, or goes first.
+                obj = model.objects.select_for_update().get(pk=obj.pk)
+                context["uses"] = uses = uses_of(obj)
+                if uses:
+                    return render(request, "clinic/setup_row_delete.html", context, status=409)
+                obj.delete()
+        except (ProtectedError, IntegrityError):
             return render(request, "clinic/setup_row_delete.html", context, status=409)
         messages.success(request, f"{noun} “{obj}” deleted.")
         return redirect(list_url_name)

@@ -1,6 +1,7 @@
 """Mixins shared by the views of every app."""
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import HttpResponseRedirect
 
@@ -34,6 +35,14 @@ class FormPageMixin:
             # bound to the version now saved, and say what differs (409).
             keep_input(form, conflict)
             return self.render_to_response(self.get_context_data(form=form), status=409)
+        except ValidationError as error:
+            # A rule the service keeps (the clinic's last administrator, ...): say it on the form.
+            if hasattr(error, "error_dict"):
+                for field, errors in error.error_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, error)
+            return self.form_invalid(form)
         except IntegrityError:
             # Another request saved the same name between our check and our write: the
             # database constraint caught it; say so as the form check would have.
