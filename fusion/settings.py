@@ -101,6 +101,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     )
+    # The test database is a file too, not memory: the concurrency tests run writers in
+    # parallel threads, which must wait for the write lock as they do in production (an
+    # in-memory database shared between threads refuses them with "table is locked").
+    DATABASES["default"]["TEST"] = {
+        "NAME": env_str("SQLITE_TEST_DATABASE", str(BASE_DIR / "test-db.sqlite3"))
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

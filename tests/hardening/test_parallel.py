@@ -1,0 +1,245 @@
+"""Writes that race, run truly in parallel: each call in its own thread and database
+connection, released together, with the first one held inside its transaction for a moment
+so the two overlap. Whatever the order, one wins, the other gets a clear refusal, and nothing
+raises an error page's exception (a foreign-key failure at COMMIT, a lost signature)."""
+
+import time
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from cases import services as case_services
+from cases.models import PatientCase
+from charts import services
+from charts.models import ChartCaseEvent, DailyNote, Evaluation, Goal, PatientChartCase
+from clinic.models import ServiceType
+from core.concurrency import VersionConflict
+from tests.factories import (
+    DailyNoteFactory,
+    EvaluationFactory,
+    GoalFactory,
+    PatientCaseFactory,
+    PatientFactory,
+)
+from tests.hardening.helpers import in_parallel, logged_in
+
+# The roles are groups made by a data migration: a transactional test empties the tables
+# afterwards, so they are restored for each test.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+HOLD = 0.4  # seconds the first writer stays inside its transaction
+
+
+def _slow(monkeypatch, owner, name):
+    """Make ``owner.name`` (a function or property) take HOLD seconds, once per thread."""
+    original = getattr(owner, name)
+    if isinstance(original, property):
+
+        def slow_get(self):
+            time.sleep(HOLD)
+            return original.fget(self)
+
+        monkeypatch.setattr(owner, name, property(slow_get))
+    else:
+
+        def slow_call(*args, **kwargs):
+            result = original(*args, **kwargs)
+            time.sleep(HOLD)
+            return result
+
+        monkeypatch.setattr(owner, name, slow_call)
+
+
+def _later(call, delay=HOLD / 4):
+    def delayed():
+        time.sleep(delay)
+        return call()
+
+    return delayed
+
+
+def _outcomes(results):
+    """(successes, refusals); anything else is re-raised: it would have been a 500."""
+    successes, refusals = [], []
+    for result in results:
+        if isinstance(result, ValidationError | VersionConflict | case_services.CaseInUseError):
+            refusals.append(result)
+        elif isinstance(result, Exception):
+            raise result
+        else:
+            successes.append(result)
+    return successes, refusals
+
+
+@pytest.fixture
+def note(speech_chart_case, therapist):
+    return DailyNoteFactory(chart_case=speech_chart_case, author=therapist)
+
+
+def test_two_simultaneous_signs_of_one_note_one_wins(monkeypatch, note, therapist):
+    _slow(monkeypatch, DailyNote, "has_content")
+    sign = lambda: services.note_sign(note=note, by=therapist)  # noqa: E731
+
+    successes, refusals = _outcomes(in_parallel(sign, sign))
+
+    assert (len(successes), len(refusals)) == (1, 1)
+    assert services.SIGNED in refusals[0].messages
+    assert ChartCaseEvent.objects.filter(action="Daily note signed").count() == 1
+
+
+def test_two_simultaneous_signs_of_one_evaluation_one_wins(
+    monkeypatch, speech_chart_case, therapist
+):
+    evaluation = EvaluationFactory(chart_case=speech_chart_case, author=therapist)
+    _slow(monkeypatch, Evaluation, "has_content")
+    sign = lambda: services.evaluation_sign(evaluation=evaluation, by=therapist)  # noqa: E731
+
+    successes, refusals = _outcomes(in_parallel(sign, sign))
+
+    assert (len(successes), len(refusals)) == (1, 1)
+    assert ChartCaseEvent.objects.filter(action="Evaluation signed").count() == 1
+
+
+def test_an_edit_racing_a_signature_never_changes_a_signed_note(monkeypatch, note, therapist):
+    _slow(monkeypatch, DailyNote, "has_content")
+    sign = lambda: services.note_sign(note=note, by=therapist)  # noqa: E731
+
+    def edit():
+        return services.note_update(
+            note=note,
+            expected_version=note.version,
+            date_of_service=note.date_of_service,
+            subjective="",
+            objective="",
+            assessment="Rewritten after the signature?",
+            plan="",
+            progress=[],
+            by=therapist,
+        )
+
+    results = in_parallel(sign, _later(edit))
+    _outcomes(results)
+
+    note.refresh_from_db()
+    assert note.is_signed
+    assert isinstance(results[1], ValidationError | VersionConflict)
+    assert note.assessment != "Rewritten after the signature?"
+
+
+def test_two_simultaneous_discharges_one_wins(monkeypatch, speech_chart_case, therapist, today):
+    GoalFactory(chart_case=speech_chart_case, created_by=therapist)
+    _slow(monkeypatch, services.chart_cases, "_require_active")
+
+    def discharge():
+        return services.chart_case_discharge(
+            chart_case=speech_chart_case,
+            discharged_on=today,
+            discharge_evaluation=None,
+            by=therapist,
+        )
+
+    successes, refusals = _outcomes(in_parallel(discharge, discharge))
+
+    assert (len(successes), len(refusals)) == (1, 1)
+    assert ChartCaseEvent.objects.filter(action="Discharged").count() == 1
+
+
+def test_two_saves_of_the_same_goal_version_one_wins(
+    monkeypatch, speech_chart_case, therapist, second_speech_therapist
+):
+    goal = GoalFactory(chart_case=speech_chart_case, created_by=therapist)
+    _slow(monkeypatch, services.goals, "_require_active")
+
+    def save(user, text):
+        return lambda: services.goal_update(
+            goal=goal,
+            expected_version=goal.version,
+            text=text,
+            target_date=goal.target_date,
+            status=Goal.Status.ACTIVE,
+            note="",
+            by=user,
+        )
+
+    successes, refusals = _outcomes(
+        in_parallel(save(therapist, "First"), save(second_speech_therapist, "Second"))
+    )
+
+    assert (len(successes), len(refusals)) == (1, 1)
+    assert isinstance(refusals[0], VersionConflict)
+    goal.refresh_from_db()
+    assert goal.text == successes[0].text
+    assert goal.version == 2
+
+
+def test_a_case_deleted_while_a_therapist_adds_it_to_a_chart(
+    monkeypatch, clinic, speech, therapist, administrator, today
+):
+    case = PatientCaseFactory(
+        clinic=clinic, name="Apraxia", service_types=[speech], created_by=administrator
+    )
+    patient = PatientFactory(clinic=clinic)
+    _slow(monkeypatch, services.chart_cases, "_event")
+    add = lambda: services.chart_case_add(  # noqa: E731
+        patient=patient, case=case, started_on=today, by=therapist
+    )
+    delete = lambda: case_services.case_delete(case=case, by=administrator)  # noqa: E731
+
+    successes, refusals = _outcomes(in_parallel(add, _later(delete)))
+
+    # The add went first and holds the case: the delete sees it in use.
+    assert len(successes) == 1 and len(refusals) == 1
+    assert isinstance(refusals[0], case_services.CaseInUseError)
+    assert PatientChartCase.objects.filter(case=case).count() == 1
+
+
+def test_a_case_added_to_a_chart_after_its_deletion_is_a_clear_refusal(
+    monkeypatch, clinic, speech, therapist, administrator, today
+):
+    case = PatientCaseFactory(
+        clinic=clinic, name="Apraxia", service_types=[speech], created_by=administrator
+    )
+    patient = PatientFactory(clinic=clinic)
+    case_services.case_delete(case=case, by=administrator)
+
+    with pytest.raises(ValidationError, match="was deleted by someone else"):
+        services.chart_case_add(patient=patient, case=case, started_on=today, by=therapist)
+    assert not PatientChartCase.objects.exists()
+
+
+def test_a_service_type_deleted_while_a_case_is_created_with_it(
+    monkeypatch, clinic, administrator, second_admin
+):
+    service = ServiceType.objects.create(clinic=clinic, name="Feeding")
+    _slow(monkeypatch, case_services, "_record")
+    create = lambda: case_services.case_create(  # noqa: E731
+        clinic=clinic, name="Feeding Therapy", service_types=[service], rules=[], by=administrator
+    )
+    client = logged_in(second_admin)
+    delete = lambda: client.post(  # noqa: E731
+        reverse("clinic:servicetype_delete", args=[service.pk])
+    )
+
+    created, deleted = in_parallel(create, _later(delete))
+
+    assert isinstance(created, PatientCase), created
+    assert deleted.status_code == 409
+    assert ServiceType.objects.filter(pk=service.pk).exists()
+
+
+def test_a_case_created_with_a_service_type_deleted_a_moment_before_is_refused(
+    clinic, administrator
+):
+    service = ServiceType.objects.create(clinic=clinic, name="Feeding")
+    ServiceType.objects.filter(pk=service.pk).delete()
+
+    with pytest.raises(ValidationError, match="was deleted by someone else"):
+        case_services.case_create(
+            clinic=clinic,
+            name="Feeding Therapy",
+            service_types=[service],
+            rules=[],
+            by=administrator,
+        )
+    assert not PatientCase.objects.exists()
