@@ -1,5 +1,7 @@
 """Settings for Fusion Patient Cases, read from the environment (see README, Configuration)."""
 
+import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -104,8 +106,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The test database is a file too, not memory: the concurrency tests run writers in
     # parallel threads, which must wait for the write lock as they do in production (an
     # in-memory database shared between threads refuses them with "table is locked").
+    # One file per test process, so two runs side by side never share it.
     DATABASES["default"]["TEST"] = {
-        "NAME": env_str("SQLITE_TEST_DATABASE", str(BASE_DIR / "test-db.sqlite3"))
+        "NAME": env_str(
+            "SQLITE_TEST_DATABASE",
+            str(Path(tempfile.gettempdir()) / f"fusion-test-{os.getpid()}.sqlite3"),
+        )
     }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

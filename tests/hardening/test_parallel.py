@@ -243,3 +243,28 @@ def test_a_case_created_with_a_service_type_deleted_a_moment_before_is_refused(
             by=administrator,
         )
     assert not PatientCase.objects.exists()
+
+
+def test_six_simultaneous_adds_of_one_case_to_one_chart(clinic, speech, administrator, today):
+    """Used to fail with "database is locked" on SQLite; now one wins, five are told why."""
+    from tests.factories import UserFactory
+
+    case = PatientCaseFactory(
+        clinic=clinic, name="Apraxia", service_types=[speech], created_by=administrator
+    )
+    patient = PatientFactory(clinic=clinic)
+    therapists = [
+        UserFactory(clinic=clinic, roles=["Therapist"], service_types=[speech]) for _ in range(6)
+    ]
+    adds = [
+        (lambda by=by: services.chart_case_add(patient=patient, case=case, started_on=today, by=by))
+        for by in therapists
+    ]
+
+    successes, refusals = _outcomes(in_parallel(*adds))
+
+    assert (len(successes), len(refusals)) == (1, 5)
+    assert all("already active on this chart" in str(refusal) for refusal in refusals)
+    assert PatientChartCase.objects.filter(patient=patient, case=case).count() == 1
+    case.refresh_from_db()
+    assert case.patient_count == 1
