@@ -180,3 +180,23 @@ def test_the_duplicate_check_does_not_reach_into_another_clinic(
 
     assert response.status_code == 302
     assert PatientCase.objects.filter(clinic=clinic, name="KIDS").exists()
+
+
+def test_a_database_that_is_briefly_unreachable_is_a_503_not_a_500(administrator, monkeypatch):
+    """As during a PostgreSQL restart (bench/burst.py): the page says to try again shortly."""
+    from django.db import OperationalError
+
+    import charts.views.patients
+
+    def unreachable(*args, **kwargs):
+        raise OperationalError("the database system is starting up")
+
+    monkeypatch.setattr(charts.views.patients, "render", unreachable)
+    client = logged_in(administrator)
+    client.raise_request_exception = False
+
+    response = client.get(reverse("charts:patient_list"))
+
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+    assert "Briefly unavailable" in text(response)
