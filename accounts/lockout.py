@@ -25,3 +25,20 @@ class LockoutHandler(AxesDatabaseHandler):
         if address >= settings.AXES_ADDRESS_FAILURE_LIMIT:
             return max(pair, settings.AXES_FAILURE_LIMIT)
         return pair
+
+
+# The lock-out store's column holds 255 characters; no account's address is longer than 254.
+USERNAME_MAX_LENGTH = 254
+
+
+def lockout_username(request, credentials=None) -> str | None:
+    """The name failures are counted under, from any log-in form (ours bounds it first; the
+    operators' Django admin log-in does not): lower-case, as addresses are stored, and cut to
+    what the store holds, so an overlong name is a refused log-in and never a database error."""
+    if credentials:
+        username = credentials.get(settings.AXES_USERNAME_FORM_FIELD)
+    else:
+        username = getattr(request, "data", request.POST).get(settings.AXES_USERNAME_FORM_FIELD)
+    if username is None:
+        return None
+    return str(username).lower()[:USERNAME_MAX_LENGTH]

@@ -200,3 +200,12 @@ def test_a_database_that_is_briefly_unreachable_is_a_503_not_a_500(administrator
     assert response.status_code == 503
     assert response["Retry-After"] == "5"
     assert "Briefly unavailable" in text(response)
+
+
+def test_an_overlong_log_in_name_on_the_operators_admin_log_in_stores_nothing_either(client, db):
+    response = client.post(
+        "/django-admin/login/", {"username": "b" * 400 + "@x.test", "password": "wrong"}
+    )
+
+    assert response.status_code in (200, 400)
+    assert all(len(attempt.username or "") <= 254 for attempt in AccessAttempt.objects.all())
