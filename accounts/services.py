@@ -16,13 +16,16 @@ LAST_ADMINISTRATOR = (
 
 
 def _require_another_administrator(user: User) -> None:
-    """Refuse to leave the clinic without an active administrator. The clinic's active
-    administrators are locked first, so two administrators removing each other at the same
-    moment cannot both succeed."""
+    """Refuse to leave the clinic without an active administrator. The clinic's row is locked
+    first and the administrators counted after: two administrators removing each other at the
+    same moment take turns, and the second counts what the first left. (Locking the users
+    themselves is not enough on PostgreSQL: a role removed meanwhile is a row of another table,
+    which the re-check after the wait does not read again.)"""
+    Clinic.objects.select_for_update().filter(pk=user.clinic_id).first()
     administrators = set(
-        User.objects.select_for_update(of=("self",))
-        .filter(clinic_id=user.clinic_id, is_active=True, groups__name=ADMINISTRATOR)
-        .values_list("pk", flat=True)
+        User.objects.filter(
+            clinic_id=user.clinic_id, is_active=True, groups__name=ADMINISTRATOR
+        ).values_list("pk", flat=True)
     )
     if user.pk in administrators and not administrators - {user.pk}:
         raise ValidationError(LAST_ADMINISTRATOR.format(user=user))

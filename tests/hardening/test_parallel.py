@@ -268,3 +268,74 @@ def test_six_simultaneous_adds_of_one_case_to_one_chart(clinic, speech, administ
     assert PatientChartCase.objects.filter(patient=patient, case=case).count() == 1
     case.refresh_from_db()
     assert case.patient_count == 1
+
+
+def test_two_administrators_removing_each_other_at_once_leave_one(
+    monkeypatch, administrator, second_admin
+):
+    from django.contrib.auth.models import Group
+
+    from accounts import services as account_services
+
+    _slow(monkeypatch, account_services, "_require_another_administrator")
+
+    def demote(user):
+        return lambda: account_services.staff_update(
+            user=user,
+            expected_version=user.version,
+            email=user.email,
+            first_name=user.first_name,
+            last_name=user.last_name,
+            roles=list(Group.objects.filter(name="Scheduler")),
+            service_types=[],
+        )
+
+    successes, refusals = _outcomes(
+        in_parallel(demote(second_admin), _later(demote(administrator)))
+    )
+
+    assert (len(successes), len(refusals)) == (1, 1)
+    assert "last active administrator" in str(refusals[0])
+    assert Group.objects.get(name="Administrator").user_set.filter(is_active=True).count() == 1
+
+
+def test_a_reminder_marked_done_twice_at_once_keeps_the_first(
+    monkeypatch, speech_chart_case, therapist, second_speech_therapist
+):
+    from charts.models import Reminder
+    from tests.factories import ReminderFactory
+
+    reminder = ReminderFactory(chart_case=speech_chart_case, created_by=therapist)
+    _slow(monkeypatch, services.reminders, "_require_active")
+
+    done = lambda by: lambda: services.reminder_done(reminder=reminder, by=by)  # noqa: E731
+    _outcomes(in_parallel(done(therapist), _later(done(second_speech_therapist))))
+
+    assert Reminder.objects.get(pk=reminder.pk).done_by == therapist
+
+
+def test_a_delete_racing_a_signature_never_deletes_a_signed_note(monkeypatch, note, therapist):
+    _slow(monkeypatch, DailyNote, "has_content")
+    sign = lambda: services.note_sign(note=note, by=therapist)  # noqa: E731
+    delete = lambda: services.note_delete(note=note, by=therapist)  # noqa: E731
+
+    results = in_parallel(sign, _later(delete))
+    _outcomes(results)
+
+    assert DailyNote.objects.get(pk=note.pk).is_signed
+    assert isinstance(results[1], ValidationError)
+
+
+def test_two_simultaneous_reopens_one_wins(monkeypatch, speech_chart_case, therapist, today):
+    PatientChartCase.objects.filter(pk=speech_chart_case.pk).update(
+        status=PatientChartCase.Status.DISCHARGED, discharged_on=today
+    )
+    _slow(monkeypatch, services.chart_cases, "_event")
+    reopen = lambda: services.chart_case_reopen(  # noqa: E731
+        chart_case=speech_chart_case, reason="Back", by=therapist
+    )
+
+    successes, refusals = _outcomes(in_parallel(reopen, _later(reopen)))
+
+    assert (len(successes), len(refusals)) == (1, 1)
+    assert ChartCaseEvent.objects.filter(action="Reopened").count() == 1
