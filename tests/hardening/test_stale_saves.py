@@ -156,3 +156,19 @@ def test_a_save_without_the_version_is_refused(screen, request, db):
     assert "This form is out of date: reload the page and try again." in text(response)
     row.refresh_from_db()
     assert getattr(row, screen.field) != screen.first
+
+
+def test_ordinary_bad_input_is_not_shown_as_a_conflict(administrator, db):
+    """Forms without a version (adding a patient) and versioned forms without a conflict say
+    only "Please correct"."""
+    client = logged_in(administrator)
+
+    response = client.post(
+        reverse("charts:patient_create"),
+        {"first_name": "", "last_name": "Carter", "date_of_birth": "2017-03-09"},
+    )
+    add_form_page = text(response)
+
+    assert response.status_code == 400
+    assert "Please correct the error below." in add_form_page
+    assert "Someone else saved this" not in add_form_page
