@@ -31,6 +31,26 @@ def _require_another_administrator(user: User) -> None:
         raise ValidationError(LAST_ADMINISTRATOR.format(user=user))
 
 
+def _lock_service_types(service_types: Iterable[ServiceType]) -> list[ServiceType]:
+    """Lock the service types the person will have, refusing any deleted since the form read
+    them (a foreign-key failure at COMMIT otherwise); deleting a type locks it too."""
+    service_types = list(service_types)
+    locked = set(
+        ServiceType.objects.select_for_update()
+        .filter(pk__in=[service.pk for service in service_types])
+        .values_list("pk", flat=True)
+    )
+    gone = [service.name for service in service_types if service.pk not in locked]
+    if gone:
+        raise ValidationError(
+            {
+                "service_types": f"{', '.join(gone)} was deleted by someone else a moment ago. "
+                "Reload the page to see the clinic's current service types."
+            }
+        )
+    return service_types
+
+
 @transaction.atomic
 def staff_create(
     *,
@@ -42,6 +62,7 @@ def staff_create(
     roles: Iterable[Group],
     service_types: Iterable[ServiceType],
 ) -> User:
+    service_types = _lock_service_types(service_types)
     user = User.objects.create_user(
         email=email, password=password, first_name=first_name, last_name=last_name, clinic=clinic
     )
@@ -68,6 +89,7 @@ def staff_update(
     user.email = email
     user.first_name = first_name
     user.last_name = last_name
+    service_types = _lock_service_types(service_types)
     user.save(update_fields=["email", "first_name", "last_name"])
     user.groups.set(roles)
     user.service_types.set(service_types)

@@ -339,3 +339,27 @@ def test_two_simultaneous_reopens_one_wins(monkeypatch, speech_chart_case, thera
 
     assert (len(successes), len(refusals)) == (1, 1)
     assert ChartCaseEvent.objects.filter(action="Reopened").count() == 1
+
+
+def test_a_staff_member_saved_with_a_service_type_deleted_a_moment_before_is_refused(
+    clinic, therapist
+):
+    from django.contrib.auth.models import Group
+
+    from accounts import services as account_services
+
+    gone = ServiceType.objects.create(clinic=clinic, name="Feeding")
+    ServiceType.objects.filter(pk=gone.pk).delete()
+
+    with pytest.raises(ValidationError, match="was deleted by someone else"):
+        account_services.staff_update(
+            user=therapist,
+            expected_version=therapist.version,
+            email=therapist.email,
+            first_name="Sophie",
+            last_name="Speech",
+            roles=list(Group.objects.filter(name="Therapist")),
+            service_types=[gone],
+        )
+    therapist.refresh_from_db()
+    assert therapist.first_name != "Sophie"
