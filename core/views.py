@@ -6,16 +6,6 @@ from django.db import IntegrityError, transaction
 from django.http import HttpResponseRedirect
 
 from core.concurrency import VersionConflict, VersionedFormMixin, claim_version, keep_input
-from core.permissions import RoleRequiredMixin
-
-
-class ClinicScopedMixin(RoleRequiredMixin):
-    """Loads rows only through ``for_clinic``: another clinic's row is a 404."""
-
-    model = None
-
-    def get_queryset(self):
-        return self.model.objects.for_clinic(self.request.user.clinic)
 
 
 class FormPageMixin:

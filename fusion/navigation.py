@@ -36,6 +36,24 @@ SETUP_MENU = [
         "the kinds of visit and their usual length",
     ),
     ("Staff", "accounts:staff_list", "/setup/staff/", "who works here, their roles and services"),
+    (
+        "Import",
+        "importing:import_list",
+        "/setup/import/",
+        "patients and their therapy records from another system",
+    ),
+    (
+        "Audit Log",
+        "core:audit_log",
+        "/setup/audit-log/",
+        "who changed what, and who read which patient's records",
+    ),
+    (
+        "Appointment Requests",
+        "clinic:request_settings",
+        "/setup/appointment-requests/",
+        "whether patients may request appointments from the portal, and within which limits",
+    ),
 ]
 
 

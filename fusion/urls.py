@@ -9,7 +9,10 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("", include("accounts.urls")),
     path("", include("charts.urls")),
+    path("", include("portal.urls")),
     path("setup/patient-cases/", include("cases.urls")),
+    path("setup/import/", include("importing.urls")),
+    path("setup/audit-log/", include("core.urls")),
     path("setup/", include("clinic.urls")),
     path("django-admin/", admin.site.urls),
     path(

@@ -10,15 +10,27 @@ from charts.services.chart_cases import (
     chart_case_add,
     chart_case_discharge,
     chart_case_reopen,
+    goals_closed_by_discharge,
+    unsigned_documents,
+)
+from charts.services.clinical import (
+    diagnosis_add,
+    diagnosis_delete,
+    discharge_summary_sign,
+    plan_of_care_update,
+    reminder_schedule_plan_of_care,
 )
 from charts.services.common import (
     READ_ONLY,
     SIGNED,
     NotTheAuthorError,
+    require_author,
 )
 from charts.services.documentation import (
+    CHANGED_BEFORE_SIGNING,
     ProgressInput,
     addendum_add,
+    attestation,
     document_discard,
     evaluation_create,
     evaluation_delete,
@@ -35,6 +47,9 @@ from charts.services.goals import (
     goal_update,
 )
 from charts.services.patients import (
+    contact_create,
+    contact_delete,
+    contact_update,
     patient_create,
     patient_update,
 )
@@ -45,9 +60,11 @@ from charts.services.reminders import (
 )
 
 __all__ = [
+    "CHANGED_BEFORE_SIGNING",
     "ValidationError",
     "READ_ONLY",
     "NotTheAuthorError",
+    "require_author",
     "SIGNED",
     "patient_create",
     "patient_update",
@@ -72,4 +89,15 @@ __all__ = [
     "reminder_create",
     "reminder_done",
     "reminder_schedule_re_evaluation",
+    "goals_closed_by_discharge",
+    "unsigned_documents",
+    "diagnosis_add",
+    "diagnosis_delete",
+    "discharge_summary_sign",
+    "plan_of_care_update",
+    "reminder_schedule_plan_of_care",
+    "attestation",
+    "contact_create",
+    "contact_update",
+    "contact_delete",
 ]

@@ -19,16 +19,48 @@ from charts.models import (
     PatientChartCase,
 )
 from charts.services.common import (
-    _event,
+    _day,
     _lock,
+    _record,
     _require_active,
     _require_author,
     _require_unsigned,
     _today,
 )
 from charts.services.reminders import reminder_schedule_re_evaluation
-from core import audit
 from core.concurrency import claim_version
+
+CHANGED_BEFORE_SIGNING = (
+    "Someone else saved this draft after you opened the signature page, so it was not signed. "
+    "Review what is saved now and sign again."
+)
+
+# What the audit entry of a note or evaluation reads with it: its chart case and patient.
+WITH_CHART = ("chart_case__patient",)
+
+
+def _note_snapshot(note: DailyNote) -> dict[str, str]:
+    snapshot = {
+        "Date of service": _day(note.date_of_service),
+        "Subjective": note.subjective,
+        "Objective": note.objective,
+        "Assessment": note.assessment,
+        "Plan": note.plan,
+    }
+    progress = note.goal_progress.select_related("goal").order_by("goal_id")
+    for entry in progress:
+        words = entry.get_status_display() + (f": {entry.note}" if entry.note else "")
+        snapshot[f"Progress on “{str(entry.goal)[:60]}”"] = words
+    return snapshot
+
+
+def _evaluation_snapshot(evaluation: Evaluation) -> dict[str, str]:
+    return {
+        "Kind": evaluation.get_kind_display(),
+        "Date": _day(evaluation.date),
+        "Findings": evaluation.findings,
+        "Recommendations": evaluation.recommendations,
+    }
 
 
 @dataclass(frozen=True)
@@ -85,6 +117,7 @@ def note_create(
         author=by,
     )
     _set_progress(note, progress, by)
+    _record("create", note, by=by, chart_case=chart_case, after=_note_snapshot(note))
     return note
 
 
@@ -101,48 +134,70 @@ def note_update(
     progress: Iterable[ProgressInput],
     by: User,
 ) -> DailyNote:
-    note = _lock(DailyNote, note.pk)
+    note = _lock(DailyNote, note.pk, *WITH_CHART)
     _require_active(note.chart_case)
     _require_unsigned(note)
     claim_version(note, expected_version)
     _check_service_date(note, date_of_service, "date_of_service")
+    before = _note_snapshot(note)
     note.date_of_service = date_of_service
     note.subjective, note.objective = subjective, objective
     note.assessment, note.plan = assessment, plan
     note.save()
     _set_progress(note, progress, by)
+    after = _note_snapshot(note)
+    if before != after:
+        _record("update", note, by=by, chart_case=note.chart_case, before=before, after=after)
     return note
 
 
 @transaction.atomic
 def note_delete(*, note: DailyNote, by: User) -> None:
-    note = _lock(DailyNote, note.pk)
+    note = _lock(DailyNote, note.pk, *WITH_CHART)
     _require_active(note.chart_case)
     _require_unsigned(note)
     _require_author(note, by, "delete")
+    before = _note_snapshot(note)
+    _record("delete", note, by=by, chart_case=note.chart_case, before=before)
     note.goal_progress.all().delete()
     note.delete()
 
 
-def _sign(model, document, *, by: User, empty: str):
+def attestation(by: User, at: datetime.datetime, clinic) -> str:
+    """The signature line: "Electronically signed by Dana Reyes, CCC-SLP, on Nov 25, 2026 at
+    9:14 AM EST" on the clinic's wall clock, with its time zone."""
+    name = by.get_full_name() or by.email
+    if by.credentials.strip():
+        name = f"{name}, {by.credentials.strip()},"
+    local = at.astimezone(clinic.tzinfo)
+    when = f"{local:%b %-d, %Y} at {local:%-I:%M %p} {local.tzname()}"
+    return f"Electronically signed by {name} on {when}"
+
+
+def _sign(model, document, *, by: User, empty: str, expected_version: int | None = None):
     """The step notes and evaluations share: re-read under a lock, refuse a read-only chart
-    case, a signed or an empty document, then stamp the signature."""
-    document = _lock(model, document.pk)
+    case, a signed or an empty document, a document changed since the confirmation page showed
+    it (``expected_version``), then stamp the signature."""
+    document = _lock(model, document.pk, *WITH_CHART)
     _require_active(document.chart_case)
     _require_unsigned(document)
     _require_author(document, by, "sign")
+    if expected_version is not None and document.version != expected_version:
+        raise ValidationError(CHANGED_BEFORE_SIGNING)
     if not document.has_content:
         raise ValidationError(empty)
     document.signed_at = timezone.now()
     document.signed_by = by
+    document.signature = attestation(by, document.signed_at, document.clinic)
     # The version moves too: an edit screen opened before the signature is stale.
     document.version += 1
-    document.save(update_fields=["signed_at", "signed_by", "version"])
+    document.save(update_fields=["signed_at", "signed_by", "signature", "version"])
+    _record("sign", document, by=by, chart_case=document.chart_case)
     return document
 
 
 @transaction.atomic
-def note_sign(*, note: DailyNote, by: User) -> DailyNote:
+def note_sign(*, note: DailyNote, by: User, expected_version: int | None = None) -> DailyNote:
     """Sign the note; the goals it reports on take the status it gives them, unless a goal
     was closed after the note was written."""
     note = _sign(
@@ -150,6 +205,7 @@ def note_sign(*, note: DailyNote, by: User) -> DailyNote:
         note,
         by=by,
         empty="Write the note before signing it: all its sections are empty.",
+        expected_version=expected_version,
     )
     for entry in note.goal_progress.select_related("goal"):
         # The note reported on the goals that were active when it was written. A goal closed
@@ -157,7 +213,6 @@ def note_sign(*, note: DailyNote, by: User) -> DailyNote:
         if entry.goal.status == Goal.Status.ACTIVE and entry.goal.status != entry.status:
             entry.goal.status = entry.status
             entry.goal.save(update_fields=["status"])
-    _event(note.chart_case, "Daily note signed", by, str(note))
     return note
 
 
@@ -178,7 +233,7 @@ def evaluation_create(
 ) -> Evaluation:
     _require_active(chart_case)
     _check_service_date(chart_case, date, "date")
-    return Evaluation.objects.create(
+    evaluation = Evaluation.objects.create(
         clinic_id=chart_case.clinic_id,
         chart_case=chart_case,
         kind=kind,
@@ -187,6 +242,10 @@ def evaluation_create(
         recommendations=recommendations,
         author=by,
     )
+    _record(
+        "create", evaluation, by=by, chart_case=chart_case, after=_evaluation_snapshot(evaluation)
+    )
+    return evaluation
 
 
 @transaction.atomic
@@ -200,37 +259,57 @@ def evaluation_update(
     recommendations: str,
     by: User,
 ) -> Evaluation:
-    evaluation = _lock(Evaluation, evaluation.pk)
+    evaluation = _lock(Evaluation, evaluation.pk, *WITH_CHART)
     _require_active(evaluation.chart_case)
     _require_unsigned(evaluation)
     claim_version(evaluation, expected_version)
     _check_service_date(evaluation, date, "date")
+    before = _evaluation_snapshot(evaluation)
     evaluation.kind, evaluation.date = kind, date
     evaluation.findings, evaluation.recommendations = findings, recommendations
     evaluation.save()
+    after = _evaluation_snapshot(evaluation)
+    if before != after:
+        _record(
+            "update",
+            evaluation,
+            by=by,
+            chart_case=evaluation.chart_case,
+            before=before,
+            after=after,
+        )
     return evaluation
 
 
 @transaction.atomic
 def evaluation_delete(*, evaluation: Evaluation, by: User) -> None:
-    evaluation = _lock(Evaluation, evaluation.pk)
+    evaluation = _lock(Evaluation, evaluation.pk, *WITH_CHART)
     _require_active(evaluation.chart_case)
     _require_unsigned(evaluation)
     _require_author(evaluation, by, "delete")
+    _record(
+        "delete",
+        evaluation,
+        by=by,
+        chart_case=evaluation.chart_case,
+        before=_evaluation_snapshot(evaluation),
+    )
     evaluation.delete()
 
 
 @transaction.atomic
-def evaluation_sign(*, evaluation: Evaluation, by: User) -> Evaluation:
+def evaluation_sign(
+    *, evaluation: Evaluation, by: User, expected_version: int | None = None
+) -> Evaluation:
     """Sign; the chart case's re-evaluation reminder moves to the new due date."""
     evaluation = _sign(
         Evaluation,
         evaluation,
         by=by,
         empty="Write the findings or recommendations before signing.",
+        expected_version=expected_version,
     )
     chart_case = evaluation.chart_case
-    _event(chart_case, "Evaluation signed", by, str(evaluation))
     if evaluation.kind != Evaluation.Kind.DISCHARGE:
         reminder_schedule_re_evaluation(chart_case=chart_case, by=by)
     return evaluation
@@ -249,7 +328,13 @@ def addendum_add(*, document: DailyNote | Evaluation, text: str, by: User) -> Ad
     addendum = Addendum.objects.create(
         clinic_id=document.clinic_id, text=text.strip(), author=by, **{field: document}
     )
-    _event(document.chart_case, "Addendum added", by, f"To the {document}.")
+    _record(
+        "addendum",
+        document,
+        by=by,
+        chart_case=document.chart_case,
+        after={"Addendum": addendum.text},
+    )
     return addendum
 
 
@@ -257,23 +342,22 @@ def addendum_add(*, document: DailyNote | Evaluation, text: str, by: User) -> Ad
 def document_discard(*, document: DailyNote | Evaluation, reason: str, by: User) -> None:
     """An administrator deletes a draft its author abandoned (left the clinic, never
     finished), saying why; the reason stays in the audit trail, the draft does not."""
-    model = type(document)
-    document = _lock(model, document.pk)
+    document = _lock(type(document), document.pk, *WITH_CHART)
     _require_active(document.chart_case)
     _require_unsigned(document)
     reason = " ".join(reason.split())
     if not reason:
         raise ValidationError({"reason": "Say why this draft is deleted."})
     chart_case = document.chart_case
-    audit.record(
-        clinic_id=document.clinic_id,
-        actor=by,
-        action="discard",
-        obj=document,
-        patient=chart_case.patient,
+    snapshot = _note_snapshot if isinstance(document, DailyNote) else _evaluation_snapshot
+    _record(
+        "discard",
+        document,
+        by=by,
+        chart_case=chart_case,
+        before=snapshot(document),
         details=f"Draft by {document.author} deleted. Reason: {reason}",
     )
-    _event(chart_case, f"Draft {model._meta.verbose_name} deleted", by, reason)
     if isinstance(document, DailyNote):
         document.goal_progress.all().delete()
     document.delete()

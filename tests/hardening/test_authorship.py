@@ -46,6 +46,46 @@ def test_another_therapist_of_the_case_cannot_sign_or_delete_a_draft(
     assert not document.is_signed
 
 
+@pytest.mark.parametrize("kind", ["notes", "evaluations"])
+def test_the_sign_confirmation_page_refuses_a_non_author(
+    kind, note, evaluation, therapist, second_speech_therapist
+):
+    """The attestation page is not offered to someone the signature would refuse; the draft
+    page offers them neither Sign nor Save and sign."""
+    document = note if kind == "notes" else evaluation
+    client = logged_in(second_speech_therapist)
+    edit_name = "charts:note_update" if kind == "notes" else "charts:evaluation_update"
+
+    page = client.get(_url("charts:document_sign", document, kind))
+    draft = client.get(_url("charts:document_detail", document, kind))
+    edit = client.get(reverse(edit_name, args=[document.chart_case_id, document.pk]))
+
+    assert page.status_code == 403
+    assert f"Only {therapist}, who wrote this draft, can sign it." in text(page)
+    assert _url("charts:document_sign", document, kind) not in draft.content.decode()
+    assert "Save and sign" not in edit.content.decode()
+    assert logged_in(therapist).get(_url("charts:document_sign", document, kind)).status_code == 200
+
+
+@pytest.mark.parametrize("kind", ["notes", "evaluations"])
+def test_a_draft_saved_by_someone_else_after_the_sign_page_opened_is_not_signed_unseen(
+    kind, note, evaluation, therapist
+):
+    document = note if kind == "notes" else evaluation
+    client = logged_in(therapist)
+    shown = document.version
+    type(document).objects.filter(pk=document.pk).update(version=shown + 1)
+
+    response = client.post(_url("charts:document_sign", document, kind), {"version": shown})
+    current = client.post(_url("charts:document_sign", document, kind), {"version": shown + 1})
+
+    assert response.status_code == 400
+    assert services.CHANGED_BEFORE_SIGNING in text(response)
+    assert current.status_code == 302
+    document.refresh_from_db()
+    assert document.is_signed
+
+
 def test_the_services_refuse_a_signature_by_someone_else(note, second_speech_therapist):
     with pytest.raises(services.NotTheAuthorError):
         services.note_sign(note=note, by=second_speech_therapist)

@@ -87,11 +87,13 @@ def test_a_log_in_name_of_256_characters_or_more_is_refused_and_nothing_stored(c
     assert not AccessFailureLog.objects.exists()
 
 
-def test_an_out_of_range_id_in_a_multiple_choice_is_a_form_error(admin_client, clinic, speech):
+def test_an_out_of_range_id_in_a_multiple_choice_is_a_form_error(
+    administrator_client, clinic, speech
+):
     data = case_data(clinic, name="Big", services=[speech])
     data["service_types"] = [HUGE_ID]
 
-    response = admin_client.post(CREATE_URL, data)
+    response = administrator_client.post(CREATE_URL, data)
 
     assert response.status_code == 400
     assert "inactive or is not one of this clinic's service types" in text(response)
@@ -108,8 +110,8 @@ def test_an_out_of_range_id_in_a_single_choice_is_a_form_error(speech_chart_case
     assert "That case cannot be added" in text(response)
 
 
-def test_an_out_of_range_version_is_a_form_error(admin_client, speech):
-    response = admin_client.post(
+def test_an_out_of_range_version_is_a_form_error(administrator_client, speech):
+    response = administrator_client.post(
         reverse("clinic:servicetype_update", args=[speech.pk]),
         {"name": "Speech", "is_active": "on", "version": HUGE_ID},
     )
@@ -134,13 +136,15 @@ LOOKALIKES = {
 
 @pytest.mark.parametrize("existing, lookalike, message", LOOKALIKES.values(), ids=LOOKALIKES)
 def test_a_lookalike_case_name_is_refused(
-    existing, lookalike, message, admin_client, clinic, speech, administrator
+    existing, lookalike, message, administrator_client, clinic, speech, administrator
 ):
     PatientCaseFactory(
         clinic=clinic, name=existing, service_types=[speech], created_by=administrator
     )
 
-    response = admin_client.post(CREATE_URL, case_data(clinic, name=lookalike, services=[speech]))
+    response = administrator_client.post(
+        CREATE_URL, case_data(clinic, name=lookalike, services=[speech])
+    )
 
     assert response.status_code == 400
     assert (message or "already exists in this clinic") in text(response)
@@ -150,19 +154,19 @@ def test_a_lookalike_case_name_is_refused(
 @pytest.mark.parametrize("kind", KINDS, ids=str)
 @pytest.mark.parametrize("existing, lookalike, message", LOOKALIKES.values(), ids=LOOKALIKES)
 def test_a_lookalike_setup_name_is_refused(
-    kind, existing, lookalike, message, admin_client, clinic
+    kind, existing, lookalike, message, administrator_client, clinic
 ):
     kind.factory(clinic=clinic, name=existing)
 
-    response = admin_client.post(kind.url("create"), kind.post_data(lookalike))
+    response = administrator_client.post(kind.url("create"), kind.post_data(lookalike))
 
     assert response.status_code == 400
     assert (message or "already exists in this clinic") in text(response)
     assert kind.model.objects.count() == 1
 
 
-def test_a_name_is_stored_in_its_normal_form(admin_client, clinic, speech):
-    response = admin_client.post(
+def test_a_name_is_stored_in_its_normal_form(administrator_client, clinic, speech):
+    response = administrator_client.post(
         CREATE_URL, case_data(clinic, name="  \uff26eeding\u3000 Therapy ", services=[speech])
     )
 
@@ -171,12 +175,14 @@ def test_a_name_is_stored_in_its_normal_form(admin_client, clinic, speech):
 
 
 def test_the_duplicate_check_does_not_reach_into_another_clinic(
-    admin_client, clinic, speech, other_clinic, other_admin
+    administrator_client, clinic, speech, other_clinic, other_admin
 ):
     """A form-level duplicate check that forgot the clinic would refuse this."""
     PatientCaseFactory(clinic=other_clinic, name="Kids", created_by=other_admin)
 
-    response = admin_client.post(CREATE_URL, case_data(clinic, name="KIDS", services=[speech]))
+    response = administrator_client.post(
+        CREATE_URL, case_data(clinic, name="KIDS", services=[speech])
+    )
 
     assert response.status_code == 302
     assert PatientCase.objects.filter(clinic=clinic, name="KIDS").exists()

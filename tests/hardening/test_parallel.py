@@ -12,9 +12,11 @@ from django.urls import reverse
 from cases import services as case_services
 from cases.models import PatientCase
 from charts import services
-from charts.models import ChartCaseEvent, DailyNote, Evaluation, Goal, PatientChartCase
+from charts.models import DailyNote, Evaluation, Goal, PatientChartCase
+from charts.services.common import event_action
 from clinic.models import ServiceType
 from core.concurrency import VersionConflict
+from core.models import AuditEntry
 from tests.factories import (
     DailyNoteFactory,
     EvaluationFactory,
@@ -85,7 +87,7 @@ def test_two_simultaneous_signs_of_one_note_one_wins(monkeypatch, note, therapis
 
     assert (len(successes), len(refusals)) == (1, 1)
     assert services.SIGNED in refusals[0].messages
-    assert ChartCaseEvent.objects.filter(action="Daily note signed").count() == 1
+    assert AuditEntry.objects.filter(action="sign", object_id=str(note.pk)).count() == 1
 
 
 def test_two_simultaneous_signs_of_one_evaluation_one_wins(
@@ -98,7 +100,7 @@ def test_two_simultaneous_signs_of_one_evaluation_one_wins(
     successes, refusals = _outcomes(in_parallel(sign, sign))
 
     assert (len(successes), len(refusals)) == (1, 1)
-    assert ChartCaseEvent.objects.filter(action="Evaluation signed").count() == 1
+    assert AuditEntry.objects.filter(action="sign", object_id=str(evaluation.pk)).count() == 1
 
 
 def test_an_edit_racing_a_signature_never_changes_a_signed_note(monkeypatch, note, therapist):
@@ -142,7 +144,7 @@ def test_two_simultaneous_discharges_one_wins(monkeypatch, speech_chart_case, th
     successes, refusals = _outcomes(in_parallel(discharge, discharge))
 
     assert (len(successes), len(refusals)) == (1, 1)
-    assert ChartCaseEvent.objects.filter(action="Discharged").count() == 1
+    assert AuditEntry.objects.filter(action=event_action("Discharged")).count() == 1
 
 
 def test_two_saves_of_the_same_goal_version_one_wins(
@@ -338,7 +340,7 @@ def test_two_simultaneous_reopens_one_wins(monkeypatch, speech_chart_case, thera
     successes, refusals = _outcomes(in_parallel(reopen, _later(reopen)))
 
     assert (len(successes), len(refusals)) == (1, 1)
-    assert ChartCaseEvent.objects.filter(action="Reopened").count() == 1
+    assert AuditEntry.objects.filter(action=event_action("Reopened")).count() == 1
 
 
 def test_a_staff_member_saved_with_a_service_type_deleted_a_moment_before_is_refused(

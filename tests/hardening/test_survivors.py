@@ -29,12 +29,12 @@ def test_the_conflict_list_shows_only_what_changed_after_the_screen_was_opened(
     text = page_text(response)
     assert "edited" in text and "Name: Feeding Therapy → Feeding and Swallowing" in text
     assert "created" not in text
-    assert response.context["conflict"].entries[0].version == 2
+    assert response.context["conflict"].entries[0].action == "update"
     assert len(response.context["conflict"].entries) == 1
 
 
 def test_the_impact_count_counts_chart_cases_not_patients(
-    admin_client, clinic, administrator, speech, occupational, treatment
+    administrator_client, clinic, administrator, speech, occupational, treatment
 ):
     """One patient with the case twice (discharged, then active again) is two chart cases
     that the occupational therapists stop seeing."""
@@ -57,7 +57,7 @@ def test_the_impact_count_counts_chart_cases_not_patients(
     )
     PatientChartCase.objects.create(clinic=clinic, patient=patient, case=case, started_on=start)
 
-    response = admin_client.post(
+    response = administrator_client.post(
         update_url(case), case_data(clinic, name=case.name, services=[speech], version=1)
     )
 
