@@ -3,10 +3,13 @@ from django.contrib.auth.models import Group
 
 from accounts.models import User
 from clinic.models import ServiceType
+from core.concurrency import VersionedFormMixin
 from core.roles import STAFF_ROLES, THERAPIST
 
+EMAIL_UNUSABLE = "This e-mail address cannot be used for a new account here. Use another one."
 
-class StaffForm(forms.ModelForm):
+
+class StaffForm(VersionedFormMixin, forms.ModelForm):
     roles = forms.ModelMultipleChoiceField(
         queryset=Group.objects.none(),
         widget=forms.CheckboxSelectMultiple,
@@ -41,13 +44,21 @@ class StaffForm(forms.ModelForm):
             self.initial.setdefault("service_types", list(self.instance.service_types.all()))
         self.fields["service_types"].queryset = services.distinct().order_by("name")
 
+    def conflict_values(self, row) -> dict[str, str]:
+        values = super().conflict_values(row)
+        roles = self.cleaned_data.get("roles") or [] if row is None else row.groups.all()
+        values["Roles"] = ", ".join(sorted(role.name for role in roles))
+        return values
+
     def clean_email(self):
         email = self.cleaned_data["email"].strip().lower()
         clash = User.objects.filter(email__iexact=email)
         if self.instance.pk:
             clash = clash.exclude(pk=self.instance.pk)
         if clash.exists():
-            raise forms.ValidationError("A user with this e-mail address already exists.")
+            # The same words whatever the reason, and whichever clinic has the address: the
+            # screen must not tell an administrator that an account exists elsewhere.
+            raise forms.ValidationError(EMAIL_UNUSABLE)
         return email
 
     def clean(self):

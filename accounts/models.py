@@ -2,8 +2,10 @@ from django.contrib.auth.models import AbstractBaseUser, PermissionsMixin, UserM
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from clinic.models import Clinic, ServiceType
+from core.concurrency import Versioned
 from core.roles import STAFF_ROLES, role_names
 
 
@@ -49,7 +51,7 @@ class FusionUserManager(UserManager.from_queryset(UserQuerySet)):
         return self._create_user(email, password, **extra_fields)
 
 
-class User(AbstractBaseUser, PermissionsMixin):
+class User(Versioned, AbstractBaseUser, PermissionsMixin):
     """A person who logs in, by e-mail. Staff and portal users alike belong to one clinic."""
 
     email = models.EmailField("E-mail", max_length=254, unique=True)
@@ -70,6 +72,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     # Django's own admin site, for operators; clinic staff never need it.
     is_staff = models.BooleanField("Operator (Django admin)", default=False)
     date_joined = models.DateTimeField(default=timezone.now)
+    # Raised when the account is deactivated: every session opened before no longer matches
+    # (``get_session_auth_hash``), so reactivating does not bring them back.
+    session_generation = models.PositiveIntegerField(default=0, editable=False)
 
     objects = FusionUserManager()
 
@@ -84,6 +89,16 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.email
+
+    def get_session_auth_hash(self) -> str:
+        if not self.session_generation:
+            # Unchanged for accounts never deactivated: their sessions stay valid on upgrade.
+            return super().get_session_auth_hash()
+        return salted_hmac(
+            "accounts.User.get_session_auth_hash",
+            f"{self.password}:{self.session_generation}",
+            algorithm="sha256",
+        ).hexdigest()
 
     def get_full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()

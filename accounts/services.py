@@ -8,7 +8,50 @@ from accounts.emails import queue_password_email
 from accounts.models import User
 from clinic.models import Clinic, ServiceType
 from core import audit
+from core.concurrency import claim_version
 from core.roles import ADMINISTRATOR
+
+LAST_ADMINISTRATOR = (
+    "{user} is the clinic's last active administrator: make someone else an administrator "
+    "first, or the clinic would have nobody to manage it."
+)
+
+
+def _require_another_administrator(user: User) -> None:
+    """Refuse to leave the clinic without an active administrator. The clinic's row is locked
+    first and the administrators counted after: two administrators removing each other at the
+    same moment take turns, and the second counts what the first left. (Locking the users
+    themselves is not enough on PostgreSQL: a role removed meanwhile is a row of another table,
+    which the re-check after the wait does not read again.)"""
+    Clinic.objects.select_for_update().filter(pk=user.clinic_id).first()
+    administrators = set(
+        User.objects.filter(
+            clinic_id=user.clinic_id, is_active=True, groups__name=ADMINISTRATOR
+        ).values_list("pk", flat=True)
+    )
+    if user.pk in administrators and not administrators - {user.pk}:
+        raise ValidationError(LAST_ADMINISTRATOR.format(user=user))
+
+
+def _lock_service_types(service_types: Iterable[ServiceType]) -> list[ServiceType]:
+    """Lock the service types the person will have, refusing any deleted since the form read
+    them (a foreign-key failure at COMMIT otherwise); deleting a type locks it too."""
+    service_types = list(service_types)
+    locked = set(
+        ServiceType.objects.select_for_update()
+        .filter(pk__in=[service.pk for service in service_types])
+        .values_list("pk", flat=True)
+    )
+    gone = [service.name for service in service_types if service.pk not in locked]
+    if gone:
+        raise ValidationError(
+            {
+                "service_types": f"{', '.join(gone)} was deleted by someone else a moment ago. "
+                "Reload the page to see the clinic's current service types."
+            }
+        )
+    return service_types
+
 
 STAFF_MEMBER = "staff member"
 
@@ -53,6 +96,7 @@ def staff_create(
 ) -> User:
     """Add a staff member and e-mail them an invitation to set their own password (nobody
     else ever knows it). Until they do, their password is unusable."""
+    service_types = _lock_service_types(service_types)
     user = User.objects.create_user(
         email=email,
         password=None,
@@ -122,6 +166,7 @@ def password_set(*, user: User, password: str, via: str) -> User:
 def staff_update(
     *,
     user: User,
+    expected_version: int | None,
     email: str,
     first_name: str,
     last_name: str,
@@ -130,12 +175,17 @@ def staff_update(
     by: User | None = None,
     credentials: str = "",
 ) -> User:
+    claim_version(user, expected_version)
+    roles = list(roles)
+    if not any(role.name == ADMINISTRATOR for role in roles):
+        _require_another_administrator(user)
     # "Before" from the stored row: a ModelForm bound to ``user`` has already copied the input.
     before = staff_snapshot(User.objects.get(pk=user.pk))
     user.email = email
     user.first_name = first_name
     user.last_name = last_name
     user.credentials = credentials.strip()
+    service_types = _lock_service_types(service_types)
     user.save(update_fields=["email", "first_name", "last_name", "credentials"])
     user.groups.set(roles)
     user.service_types.set(service_types)
@@ -152,10 +202,17 @@ def staff_set_active(*, user: User, active: bool, by: User) -> User:
     """Deactivate or reactivate a staff user. Users are never deleted: charts name them."""
     if user.pk == by.pk and not active:
         raise ValidationError("You cannot deactivate your own account.")
+    user = User.objects.select_for_update().get(pk=user.pk)
     if user.is_active == active:
         return user
+    if not active:
+        _require_another_administrator(user)
+        # Every session opened so far stops matching the account, for good: reactivating
+        # later does not bring them back.
+        user.session_generation += 1
     user.is_active = active
-    user.save(update_fields=["is_active"])
+    user.version += 1
+    user.save(update_fields=["is_active", "session_generation", "version"])
     before, after = ("Deactivated", "Active") if active else ("Active", "Deactivated")
     _record(user, "reactivate" if active else "deactivate", by, [["Status", before, after]])
     return user

@@ -1,7 +1,10 @@
+from axes.handlers.proxy import AxesProxyHandler
 from django.contrib import messages
 from django.contrib.auth import authenticate
+from django.contrib.auth import logout as end_session
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -35,7 +38,14 @@ class EmailAuthenticationForm(AuthenticationForm):
     def clean_username(self):
         # Addresses are stored lower-case (and unique ignoring case), so "Ada@Clinic.org" must
         # find the same account; it also makes the lock-out count every spelling as one.
-        return self.cleaned_data["username"].lower()
+        username = self.cleaned_data["username"].lower()
+        # Bounded before anything sees it: the lock-out store holds at most 255 characters,
+        # and no account has an address longer than the e-mail field's 254.
+        if len(username) > User._meta.get_field("email").max_length:
+            raise ValidationError(
+                "That is longer than any e-mail address can be: check it and try again."
+            )
+        return username
 
     def clean(self):
         email = self.cleaned_data.get("username")
@@ -71,6 +81,26 @@ class LoginView(auth_views.LoginView):
         if PATIENT in roles and not roles.intersection(STAFF_ROLES):
             return url if url.startswith(portal_home) else portal_home
         return url
+
+
+class CountedPasswordChangeForm(PasswordChangeForm):
+    """A wrong current password counts toward the log-in lock-out, as a failed log-in would:
+    otherwise this form is a way to guess a password with no limit from an open session."""
+
+    def __init__(self, *args, request=None, **kwargs):
+        self.request = request
+        super().__init__(*args, **kwargs)
+
+    def clean_old_password(self):
+        try:
+            return super().clean_old_password()
+        except ValidationError:
+            user_login_failed.send(
+                sender=__name__,
+                credentials={"username": self.user.email},
+                request=self.request,
+            )
+            raise
 
 
 class PasswordResetView(auth_views.PasswordResetView):
@@ -129,6 +159,21 @@ class PasswordChangeView(RoleRequiredMixin, auth_views.PasswordChangeView):
     required_roles = STAFF_ROLES
     template_name = "accounts/password_change.html"
     success_url = reverse_lazy("home")
+    form_class = CountedPasswordChangeForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        if getattr(request, "axes_locked_out", False) or AxesProxyHandler.is_locked(
+            request, {"username": request.user.email}
+        ):
+            # Locked out by wrong current passwords: the session ends, as a log-in would be
+            # refused.
+            end_session(request)
+            return render(request, "accounts/locked_out.html", status=429)
+        return response
 
     def form_valid(self, form):
         response = super().form_valid(form)
@@ -236,6 +281,7 @@ class StaffUpdateView(StaffMixin, FormPageMixin, UpdateView):
         data = form.cleaned_data
         return services.staff_update(
             user=self.object,
+            expected_version=data["version"],
             email=data["email"],
             first_name=data["first_name"],
             last_name=data["last_name"],

@@ -16,6 +16,7 @@ from clinic.hooks import ServiceTypeAddOption, register_service_type_add_option
 from clinic.models import AppointmentType, Clinic, ServiceType
 from core import audit
 from core.deletion import protected_uses
+from core.forms import same_name
 from core.models import AuditEntry
 
 
@@ -65,7 +66,7 @@ def _save_name(case: PatientCase, *, update_fields: list[str] | None = None) -> 
             case.save(update_fields=update_fields)
     except IntegrityError as error:
         if (
-            PatientCase.objects.filter(clinic_id=case.clinic_id, name__iexact=case.name)
+            same_name(PatientCase.objects.filter(clinic_id=case.clinic_id), case.name)
             .exclude(pk=case.pk)
             .exists()
         ):
@@ -73,8 +74,43 @@ def _save_name(case: PatientCase, *, update_fields: list[str] | None = None) -> 
         raise
 
 
+GONE = (
+    "{names} was deleted by someone else a moment ago. Reload the page to see the clinic's "
+    "current {what}."
+)
+
+
+def _lock_referenced(service_types, rules) -> None:
+    """Lock the service and appointment types the case will point at, and refuse any deleted
+    since the form read them. Without this, a type deleted in the same moment surfaced as a
+    foreign-key error at COMMIT on PostgreSQL (its constraints are deferred), outside every
+    handler: a 500. Deleting a type locks it too, so one of the two waits for the other."""
+    service_pks = {service.pk for service in service_types}
+    locked = set(
+        ServiceType.objects.select_for_update()
+        .filter(pk__in=service_pks)
+        .values_list("pk", flat=True)
+    )
+    gone = [service.name for service in service_types if service.pk not in locked]
+    if gone:
+        raise ValidationError(
+            {"service_types": GONE.format(names=", ".join(gone), what="service types")}
+        )
+    type_pks = {rule.appointment_type.pk for rule in rules}
+    locked = set(
+        AppointmentType.objects.select_for_update()
+        .filter(pk__in=type_pks)
+        .values_list("pk", flat=True)
+    )
+    gone = [rule.appointment_type.name for rule in rules if rule.appointment_type.pk not in locked]
+    if gone:
+        raise ValidationError(GONE.format(names=", ".join(gone), what="appointment types"))
+
+
 def _set_services_and_rules(case, service_types, rules) -> None:
     """Write only what differs: an edit that leaves the rules alone does not touch them."""
+    service_types, rules = list(service_types), list(rules)
+    _lock_referenced(service_types, rules)
     case.service_types.set(service_types, through_defaults={"clinic_id": case.clinic_id})
     existing = {rule.appointment_type_id: rule for rule in case.rules.all()}
     added, changed = [], []
@@ -219,6 +255,9 @@ def case_restore(*, case: PatientCase, by: User) -> PatientCase:
 @transaction.atomic
 def case_delete(*, case: PatientCase, by: User) -> None:
     """Delete a case that nothing points at. One that is on a chart is refused, never lost."""
+    # Locked first: a chart adding the case at this moment locks it too, so either the add
+    # sees it deleted or this sees it in use, never a foreign-key failure at COMMIT.
+    case = PatientCase.objects.select_for_update().get(pk=case.pk)
     uses = protected_uses(case)
     if uses:
         raise CaseInUseError(uses)

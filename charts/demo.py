@@ -143,6 +143,7 @@ def _document(clinic: Clinic, started: datetime.date) -> None:
     noah = feeding.patient
     services.patient_update(
         patient=noah,
+        expected_version=noah.version,
         first_name=noah.first_name,
         last_name=noah.last_name,
         date_of_birth=noah.date_of_birth,

@@ -12,6 +12,7 @@ from charts.models import (
     PatientContact,
     Reminder,
 )
+from core.concurrency import VersionedFormMixin
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -22,7 +23,7 @@ def _not_future(value):
     return value
 
 
-class PatientForm(forms.ModelForm):
+class PatientForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = Patient
         fields = [
@@ -95,7 +96,7 @@ class GoalCreateForm(forms.ModelForm):
         return cleaned
 
 
-class GoalUpdateForm(forms.ModelForm):
+class GoalUpdateForm(VersionedFormMixin, forms.ModelForm):
     note = forms.CharField(
         label="Progress note",
         required=False,
@@ -115,7 +116,7 @@ class GoalUpdateForm(forms.ModelForm):
         return target
 
 
-class DailyNoteForm(forms.ModelForm):
+class DailyNoteForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = DailyNote
         fields = ["date_of_service", "subjective", "objective", "assessment", "plan"]
@@ -150,7 +151,7 @@ class GoalProgressForm(forms.Form):
         self.initial.setdefault("status", goal.status)
 
 
-class EvaluationForm(forms.ModelForm):
+class EvaluationForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = Evaluation
         fields = ["kind", "date", "findings", "recommendations"]
@@ -170,6 +171,15 @@ class EvaluationForm(forms.ModelForm):
 
 class AddendumForm(forms.Form):
     text = forms.CharField(label="Addendum", widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class DiscardForm(forms.Form):
+    reason = forms.CharField(
+        label="Why is this draft deleted?",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=1000,
+        help_text="Kept in the audit log, with the draft's author and date.",
+    )
 
 
 class ReminderForm(forms.ModelForm):

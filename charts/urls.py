@@ -61,6 +61,11 @@ urlpatterns = [
         name="document_delete",
     ),
     path(
+        "chart-cases/<int:pk>/<doc:kind>/<int:doc_pk>/discard/",
+        views.document_discard,
+        name="document_discard",
+    ),
+    path(
         "chart-cases/<int:pk>/<doc:kind>/<int:doc_pk>/addendum/",
         views.document_addendum,
         name="document_addendum",

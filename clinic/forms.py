@@ -9,10 +9,11 @@ from clinic.models import (
     Clinic,
     ServiceType,
 )
+from core.concurrency import VersionedFormMixin
 from core.forms import clean_trimmed_name
 
 
-class ClinicRowForm(forms.ModelForm):
+class ClinicRowForm(VersionedFormMixin, forms.ModelForm):
     """A form for a row of the user's clinic; the clinic never comes from the POST."""
 
     label = ""

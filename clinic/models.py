@@ -7,6 +7,7 @@ from django.db.models.functions import Lower, Mod
 from django.db.models.lookups import Exact
 from django.utils import timezone
 
+from core.concurrency import Versioned
 from core.roles import STAFF_ROLES, role_names
 from core.tenancy import ClinicQuerySet, clinic_scoped
 
@@ -140,7 +141,7 @@ class ClinicOwned(models.Model):
         abstract = True
 
 
-class ServiceType(ClinicOwned):
+class ServiceType(Versioned, ClinicOwned):
     name = models.CharField(max_length=NAME_MAX_LENGTH)
     is_active = models.BooleanField("Active", default=True)
 
@@ -154,7 +155,7 @@ class ServiceType(ClinicOwned):
         return self.name
 
 
-class AppointmentType(ClinicOwned):
+class AppointmentType(Versioned, ClinicOwned):
     name = models.CharField(max_length=NAME_MAX_LENGTH)
     default_duration_minutes = models.PositiveSmallIntegerField("Default duration (minutes)")
     is_active = models.BooleanField("Active", default=True)

@@ -5,6 +5,7 @@ from django.db import transaction
 
 from clinic.models import AppointmentType, Clinic, ServiceType
 from core import audit
+from core.concurrency import claim_version
 
 
 def setup_row_snapshot(row: ServiceType | AppointmentType) -> dict[str, str]:
@@ -16,8 +17,11 @@ def setup_row_snapshot(row: ServiceType | AppointmentType) -> dict[str, str]:
 
 
 @transaction.atomic
-def setup_row_save(*, row: ServiceType | AppointmentType, by) -> ServiceType | AppointmentType:
-    """Save a new or edited row (its fields already set, as a ModelForm leaves them)."""
+def setup_row_save(
+    *, row: ServiceType | AppointmentType, by, expected_version: int | None = None
+) -> ServiceType | AppointmentType:
+    """Save a new or edited row (its fields already set, as a ModelForm leaves them). An edit
+    claims the version its screen showed first: a stale screen gets VersionConflict."""
     if row.pk is None:
         row.save()
         audit.record(
@@ -28,6 +32,7 @@ def setup_row_save(*, row: ServiceType | AppointmentType, by) -> ServiceType | A
             changes=audit.diff({}, setup_row_snapshot(row)),
         )
         return row
+    claim_version(row, expected_version)
     # "Before" from the row as stored: the form has already copied the input onto ``row``.
     before = setup_row_snapshot(type(row).objects.get(pk=row.pk))
     changes = audit.diff(before, setup_row_snapshot(row))

@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.db import IntegrityError, transaction
 from django.db.models.deletion import ProtectedError
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -39,7 +40,11 @@ class SetupRowMixin(RoleRequiredMixin):
         return self.get_row_for(self.request.user, self.kwargs["pk"], write=True)
 
     def save(self, form):
-        return services.setup_row_save(row=form.instance, by=self.request.user)
+        return services.setup_row_save(
+            row=form.instance,
+            by=self.request.user,
+            expected_version=form.cleaned_data.get("version"),
+        )
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "clinic": self.request.user.clinic}
@@ -126,8 +131,15 @@ def setup_row_delete(request, table, pk):
         if uses:
             return render(request, "clinic/setup_row_delete.html", context, status=409)
         try:
-            services.setup_row_delete(row=obj, by=request.user)
-        except ProtectedError:
+            with transaction.atomic():
+                # Locked, then checked again: a case being saved with this type locks it too,
+                # so the delete either waits and sees the new use, or goes first.
+                obj = type(obj).objects.select_for_update().get(pk=obj.pk)
+                context["uses"] = uses = uses_of(obj)
+                if uses:
+                    return render(request, "clinic/setup_row_delete.html", context, status=409)
+                services.setup_row_delete(row=obj, by=request.user)
+        except (ProtectedError, IntegrityError):
             return render(request, "clinic/setup_row_delete.html", context, status=409)
         messages.success(request, f"{noun} “{obj}” deleted.")
         return redirect(list_url_name)

@@ -30,6 +30,7 @@ ACTION_LABELS = {
     "deactivate": "Deactivated",
     "reactivate": "Reactivated",
     "access": "Viewed",
+    "discard": "Draft deleted",
     "import": "Imported",
     "complete": "Marked done",
     "export": "Exported",

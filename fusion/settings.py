@@ -1,8 +1,11 @@
 """Settings for Fusion Patient Cases, read from the environment (see README, Configuration)."""
 
+import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from fusion.env import env_bool, env_cache, env_choice, env_int, env_list, env_str
@@ -28,6 +31,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "axes",
+    "csp",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_htmx",
@@ -50,12 +54,16 @@ MIDDLEWARE = [
     # CSRF token differently in every response and the middleware pads each gzip stream by a
     # random length (Django 4.2+, "Heal The Breach"), so the compressed size reveals no secret.
     "django.middleware.gzip.GZipMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "core.middleware.QueryStringGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "core.middleware.AbsoluteSessionLifetimeMiddleware",
+    "core.middleware.PrivacyHeadersMiddleware",
     "core.middleware.ClinicScopeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -78,6 +86,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "fusion.navigation.navigation",
+                "csp.context_processors.nonce",
             ],
         },
     },
@@ -102,6 +111,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     )
+    # The test database is a file too, not memory: the concurrency tests run writers in
+    # parallel threads, which must wait for the write lock as they do in production (an
+    # in-memory database shared between threads refuses them with "table is locked").
+    # One file per test process, so two runs side by side never share it.
+    DATABASES["default"]["TEST"] = {
+        "NAME": env_str(
+            "SQLITE_TEST_DATABASE",
+            str(Path(tempfile.gettempdir()) / f"fusion-test-{os.getpid()}.sqlite3"),
+        )
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -124,10 +143,14 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-# Login throttling: five failures for one e-mail from one address lock it for 15 minutes.
+# Login throttling (accounts/lockout.py): five failures for one e-mail from one address lock
+# that pair out for 15 minutes; twenty from one address, whatever the e-mails, lock the address.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
+AXES_ADDRESS_FAILURE_LIMIT = env_int("AXES_ADDRESS_FAILURE_LIMIT", 20, minimum=1)
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15, minimum=1) / 60
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_HANDLER = "accounts.lockout.LockoutHandler"
+AXES_USERNAME_CALLABLE = "accounts.lockout.lockout_username"
 # Every log-in form (ours and Django admin's) posts the e-mail address as "username".
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
@@ -138,6 +161,9 @@ AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 SESSION_IDLE_TIMEOUT_MINUTES = env_int("SESSION_IDLE_TIMEOUT_MINUTES", 30, minimum=1)
 SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT_MINUTES * 60
 SESSION_SAVE_EVERY_REQUEST = True
+# However active, a session ends this many hours after its log-in
+# (core.middleware.AbsoluteSessionLifetimeMiddleware).
+SESSION_ABSOLUTE_LIFETIME_HOURS = env_int("SESSION_ABSOLUTE_LIFETIME_HOURS", 12, minimum=1)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # App servers hold no state, so that any number of them can serve the same users behind a load
@@ -205,6 +231,24 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_HTTPONLY = True
+# Content-Security-Policy (django-csp 4): only our own files; no inline script or style (a
+# script that must be inline carries ``nonce="{{ request.csp_nonce }}"``); Bootstrap's CSS
+# draws its check marks and arrows with data: images.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [NONE],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "manifest-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+    }
+}
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 

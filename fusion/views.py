@@ -1,4 +1,7 @@
-from django.http import HttpResponseServerError
+import sys
+
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse, HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
 
@@ -36,4 +39,10 @@ def page_not_found(request, exception=None):
 
 def server_error(request):
     # No context processors here: the failure may lie in one of them.
+    if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
+        # The database is unreachable for a moment (a restart, a fail-over): say so, and
+        # when to try again, rather than "something went wrong".
+        response = HttpResponse(loader.get_template("503.html").render(), status=503)
+        response["Retry-After"] = "5"
+        return response
     return HttpResponseServerError(loader.get_template("500.html").render())

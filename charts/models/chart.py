@@ -13,6 +13,7 @@ from django.db.models.functions import Coalesce
 from cases.models import PatientCase, PatientCaseServiceType
 from charts.search import parse_date
 from clinic.models import ClinicOwned, ClinicQuerySet, clinic_scoped
+from core.concurrency import Versioned
 from core.roles import ADMINISTRATOR, SCHEDULER, THERAPIST, role_names
 
 
@@ -74,7 +75,7 @@ class PatientQuerySet(ClinicQuerySet):
         return self.filter(condition)
 
 
-class Patient(ClinicOwned):
+class Patient(Versioned, ClinicOwned):
     class Sex(models.TextChoices):
         FEMALE = "female", "Female"
         MALE = "male", "Male"

@@ -10,9 +10,10 @@ from django.db.models import F, Q
 
 from charts.models.chart import PatientChartCase
 from clinic.models import ClinicOwned, ClinicQuerySet, clinic_scoped
+from core.concurrency import Versioned
 
 
-class Goal(ClinicOwned):
+class Goal(Versioned, ClinicOwned):
     class Kind(models.TextChoices):
         LONG_TERM = "long_term", "Long-term"
         SHORT_TERM = "short_term", "Short-term"
@@ -110,7 +111,7 @@ class Signable(ClinicOwned):
         return self.signed_at is not None
 
 
-class DailyNote(Signable):
+class DailyNote(Versioned, Signable):
     chart_case = models.ForeignKey(
         PatientChartCase, on_delete=models.PROTECT, related_name="daily_notes", db_index=False
     )
@@ -134,7 +135,7 @@ class DailyNote(Signable):
         )
 
 
-class Evaluation(Signable):
+class Evaluation(Versioned, Signable):
     class Kind(models.TextChoices):
         INITIAL = "initial", "Initial evaluation"
         RE_EVALUATION = "re_evaluation", "Re-evaluation"

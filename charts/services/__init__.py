@@ -23,11 +23,15 @@ from charts.services.clinical import (
 from charts.services.common import (
     READ_ONLY,
     SIGNED,
+    NotTheAuthorError,
+    require_author,
 )
 from charts.services.documentation import (
+    CHANGED_BEFORE_SIGNING,
     ProgressInput,
     addendum_add,
     attestation,
+    document_discard,
     evaluation_create,
     evaluation_delete,
     evaluation_sign,
@@ -56,8 +60,11 @@ from charts.services.reminders import (
 )
 
 __all__ = [
+    "CHANGED_BEFORE_SIGNING",
     "ValidationError",
     "READ_ONLY",
+    "NotTheAuthorError",
+    "require_author",
     "SIGNED",
     "patient_create",
     "patient_update",
@@ -78,6 +85,7 @@ __all__ = [
     "evaluation_delete",
     "evaluation_sign",
     "addendum_add",
+    "document_discard",
     "reminder_create",
     "reminder_done",
     "reminder_schedule_re_evaluation",

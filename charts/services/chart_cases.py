@@ -52,6 +52,12 @@ def cases_addable(*, patient: Patient, by: User):
 def chart_case_add(
     *, patient: Patient, case: PatientCase, started_on: datetime.date, by: User
 ) -> PatientChartCase:
+    # Lock the case (and read it again): deleted or archived since the form was shown is a
+    # clear refusal here, not a foreign-key failure at COMMIT; its delete waits for us.
+    locked = PatientCase.objects.select_for_update().filter(pk=case.pk).first()
+    if locked is None:
+        raise ValidationError({"case": f"“{case.name}” was deleted by someone else a moment ago."})
+    case = locked
     if case.is_archived:
         raise ValidationError({"case": f"“{case.name}” is archived and cannot be added."})
     if not cases_addable(patient=patient, by=by).filter(pk=case.pk).exists():

@@ -95,6 +95,24 @@ def _require_unsigned(document) -> None:
         raise ValidationError(SIGNED)
 
 
+class NotTheAuthorError(ValidationError):
+    """Someone other than a draft's author tried to sign or delete it (views answer 403)."""
+
+
+def _require_author(document, by: User, verb: str) -> None:
+    """Only the author signs or deletes a draft: a signature must name who wrote the note.
+    Others on a shared case read it and write their own."""
+    if document.author_id != by.pk:
+        raise NotTheAuthorError(
+            f"Only {document.author}, who wrote this draft, can {verb} it. "
+            "Write your own note or evaluation instead."
+        )
+
+
+# The views ask before offering a screen only the author may use (the sign confirmation).
+require_author = _require_author
+
+
 def _lock(model, pk, *related: str):
     """Re-read a row under a lock, so two requests cannot both act on the state they saw;
     ``related`` rows come along (unlocked) for the audit entry."""

@@ -23,10 +23,17 @@ from charts.services.common import (
     _lock,
     _record,
     _require_active,
+    _require_author,
     _require_unsigned,
     _today,
 )
 from charts.services.reminders import reminder_schedule_re_evaluation
+from core.concurrency import claim_version
+
+CHANGED_BEFORE_SIGNING = (
+    "Someone else saved this draft after you opened the signature page, so it was not signed. "
+    "Review what is saved now and sign again."
+)
 
 # What the audit entry of a note or evaluation reads with it: its chart case and patient.
 WITH_CHART = ("chart_case__patient",)
@@ -118,6 +125,7 @@ def note_create(
 def note_update(
     *,
     note: DailyNote,
+    expected_version: int | None,
     date_of_service: datetime.date,
     subjective: str,
     objective: str,
@@ -129,6 +137,7 @@ def note_update(
     note = _lock(DailyNote, note.pk, *WITH_CHART)
     _require_active(note.chart_case)
     _require_unsigned(note)
+    claim_version(note, expected_version)
     _check_service_date(note, date_of_service, "date_of_service")
     before = _note_snapshot(note)
     note.date_of_service = date_of_service
@@ -147,6 +156,7 @@ def note_delete(*, note: DailyNote, by: User) -> None:
     note = _lock(DailyNote, note.pk, *WITH_CHART)
     _require_active(note.chart_case)
     _require_unsigned(note)
+    _require_author(note, by, "delete")
     before = _note_snapshot(note)
     _record("delete", note, by=by, chart_case=note.chart_case, before=before)
     note.goal_progress.all().delete()
@@ -164,24 +174,30 @@ def attestation(by: User, at: datetime.datetime, clinic) -> str:
     return f"Electronically signed by {name} on {when}"
 
 
-def _sign(model, document, *, by: User, empty: str):
+def _sign(model, document, *, by: User, empty: str, expected_version: int | None = None):
     """The step notes and evaluations share: re-read under a lock, refuse a read-only chart
-    case, a signed or an empty document, then stamp the signature."""
+    case, a signed or an empty document, a document changed since the confirmation page showed
+    it (``expected_version``), then stamp the signature."""
     document = _lock(model, document.pk, *WITH_CHART)
     _require_active(document.chart_case)
     _require_unsigned(document)
+    _require_author(document, by, "sign")
+    if expected_version is not None and document.version != expected_version:
+        raise ValidationError(CHANGED_BEFORE_SIGNING)
     if not document.has_content:
         raise ValidationError(empty)
     document.signed_at = timezone.now()
     document.signed_by = by
     document.signature = attestation(by, document.signed_at, document.clinic)
-    document.save(update_fields=["signed_at", "signed_by", "signature"])
+    # The version moves too: an edit screen opened before the signature is stale.
+    document.version += 1
+    document.save(update_fields=["signed_at", "signed_by", "signature", "version"])
     _record("sign", document, by=by, chart_case=document.chart_case)
     return document
 
 
 @transaction.atomic
-def note_sign(*, note: DailyNote, by: User) -> DailyNote:
+def note_sign(*, note: DailyNote, by: User, expected_version: int | None = None) -> DailyNote:
     """Sign the note; the goals it reports on take the status it gives them, unless a goal
     was closed after the note was written."""
     note = _sign(
@@ -189,6 +205,7 @@ def note_sign(*, note: DailyNote, by: User) -> DailyNote:
         note,
         by=by,
         empty="Write the note before signing it: all its sections are empty.",
+        expected_version=expected_version,
     )
     for entry in note.goal_progress.select_related("goal"):
         # The note reported on the goals that were active when it was written. A goal closed
@@ -235,6 +252,7 @@ def evaluation_create(
 def evaluation_update(
     *,
     evaluation: Evaluation,
+    expected_version: int | None,
     kind: str,
     date: datetime.date,
     findings: str,
@@ -244,6 +262,7 @@ def evaluation_update(
     evaluation = _lock(Evaluation, evaluation.pk, *WITH_CHART)
     _require_active(evaluation.chart_case)
     _require_unsigned(evaluation)
+    claim_version(evaluation, expected_version)
     _check_service_date(evaluation, date, "date")
     before = _evaluation_snapshot(evaluation)
     evaluation.kind, evaluation.date = kind, date
@@ -267,6 +286,7 @@ def evaluation_delete(*, evaluation: Evaluation, by: User) -> None:
     evaluation = _lock(Evaluation, evaluation.pk, *WITH_CHART)
     _require_active(evaluation.chart_case)
     _require_unsigned(evaluation)
+    _require_author(evaluation, by, "delete")
     _record(
         "delete",
         evaluation,
@@ -278,13 +298,16 @@ def evaluation_delete(*, evaluation: Evaluation, by: User) -> None:
 
 
 @transaction.atomic
-def evaluation_sign(*, evaluation: Evaluation, by: User) -> Evaluation:
+def evaluation_sign(
+    *, evaluation: Evaluation, by: User, expected_version: int | None = None
+) -> Evaluation:
     """Sign; the chart case's re-evaluation reminder moves to the new due date."""
     evaluation = _sign(
         Evaluation,
         evaluation,
         by=by,
         empty="Write the findings or recommendations before signing.",
+        expected_version=expected_version,
     )
     chart_case = evaluation.chart_case
     if evaluation.kind != Evaluation.Kind.DISCHARGE:
@@ -313,3 +336,28 @@ def addendum_add(*, document: DailyNote | Evaluation, text: str, by: User) -> Ad
         after={"Addendum": addendum.text},
     )
     return addendum
+
+
+@transaction.atomic
+def document_discard(*, document: DailyNote | Evaluation, reason: str, by: User) -> None:
+    """An administrator deletes a draft its author abandoned (left the clinic, never
+    finished), saying why; the reason stays in the audit trail, the draft does not."""
+    document = _lock(type(document), document.pk, *WITH_CHART)
+    _require_active(document.chart_case)
+    _require_unsigned(document)
+    reason = " ".join(reason.split())
+    if not reason:
+        raise ValidationError({"reason": "Say why this draft is deleted."})
+    chart_case = document.chart_case
+    snapshot = _note_snapshot if isinstance(document, DailyNote) else _evaluation_snapshot
+    _record(
+        "discard",
+        document,
+        by=by,
+        chart_case=chart_case,
+        before=snapshot(document),
+        details=f"Draft by {document.author} deleted. Reason: {reason}",
+    )
+    if isinstance(document, DailyNote):
+        document.goal_progress.all().delete()
+    document.delete()

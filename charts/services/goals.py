@@ -18,6 +18,7 @@ from charts.services.common import (
     _require_active,
     _today,
 )
+from core.concurrency import bump_version, claim_version
 
 
 def _snapshot(goal: Goal) -> dict[str, str]:
@@ -50,6 +51,9 @@ def _goal_set_status(
     )
     goal.status = status
     goal.save(update_fields=["status"])
+    # A status set from elsewhere (a signed note, a discharge) makes an open edit screen stale.
+    bump_version(goal)
+    goal.version += 1
 
 
 @transaction.atomic
@@ -86,10 +90,18 @@ def goal_create(
 
 @transaction.atomic
 def goal_update(
-    *, goal: Goal, text: str, target_date: datetime.date, status: str, note: str, by: User
+    *,
+    goal: Goal,
+    expected_version: int | None,
+    text: str,
+    target_date: datetime.date,
+    status: str,
+    note: str,
+    by: User,
 ) -> Goal:
     goal = _lock(Goal, goal.pk, "chart_case__patient")
     _require_active(goal.chart_case)
+    claim_version(goal, expected_version)
     if target_date < goal.start_date:
         raise ValidationError({"target_date": "The target date cannot be before the start."})
     before = _snapshot(goal)

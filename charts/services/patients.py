@@ -13,6 +13,7 @@ from charts.models import (
 from charts.services.common import _day
 from clinic.models import Clinic
 from core import audit
+from core.concurrency import claim_version
 
 # The details an administrator or scheduler keeps, beside the name and date of birth.
 DETAILS = ("sex", "phone", "email", "address", "preferred_language")
@@ -74,13 +75,16 @@ def patient_create(
 def patient_update(
     *,
     patient: Patient,
+    expected_version: int | None,
     first_name: str,
     last_name: str,
     date_of_birth: datetime.date,
     by: User | None = None,
     **details: str,
 ) -> Patient:
+    """Save the details shown at ``expected_version``; a stale screen gets VersionConflict."""
     _check_details(details)
+    claim_version(patient, expected_version)
     # Re-read: a model form has already written the new values onto the instance it was given.
     patient = Patient.objects.select_for_update().get(pk=patient.pk)
     before = _snapshot(patient, details)

@@ -44,6 +44,8 @@ def reminder_create(
 @transaction.atomic
 def reminder_done(*, reminder: Reminder, by: User) -> Reminder:
     reminder = _lock(Reminder, reminder.pk, "chart_case__patient")
+    # A discharged chart case is read-only, its reminders included.
+    _require_active(reminder.chart_case)
     if reminder.done_at is None:
         reminder.done_at = timezone.now()
         reminder.done_by = by

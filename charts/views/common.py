@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from charts import services
+from core.concurrency import VersionConflict, keep_input
 from core.roles import ADMINISTRATOR, SCHEDULER, THERAPIST
 
 STAFF = (ADMINISTRATOR, SCHEDULER, THERAPIST)
@@ -15,9 +16,13 @@ NOTES_PER_PAGE = 20
 
 
 def _apply(form, call):
-    """Run a service; put its ValidationError back on the form. True when it succeeded."""
+    """Run a service; put its ValidationError back on the form. True when it succeeded. A save
+    from a stale screen keeps the user's input on the form beside what is saved now."""
     try:
         return call() or True
+    except VersionConflict as conflict:
+        keep_input(form, conflict)
+        return False
     except ValidationError as error:
         if hasattr(error, "error_dict"):
             for field, errors in error.error_dict.items():
@@ -25,6 +30,17 @@ def _apply(form, call):
         else:
             form.add_error(None, error)
         return False
+
+
+def _refused_status(form) -> int:
+    """409 when the save lost to someone else's, 400 for bad input."""
+    return 409 if getattr(form, "version_conflict", None) is not None else 400
+
+
+def _versioned(data: dict) -> dict:
+    """The cleaned data of a versioned form as a service takes it."""
+    data = dict(data)
+    return {"expected_version": data.pop("version", None), **data}
 
 
 def _chart_url(chart_case) -> str:
@@ -66,5 +82,5 @@ def _chart_case_form(
             messages.success(request, success)
             # ``next_url`` may depend on what was saved ("Save and sign" goes on to sign it).
             return redirect(next_url(saved) if callable(next_url) else next_url)
-        return render(request, template, context, status=400)
+        return render(request, template, context, status=_refused_status(form))
     return render(request, template, context)

@@ -14,6 +14,7 @@ from charts.access import (
 from charts.forms import (
     AddendumForm,
     DailyNoteForm,
+    DiscardForm,
     EvaluationForm,
     GoalCreateForm,
     GoalProgressForm,
@@ -28,10 +29,12 @@ from charts.views.common import (
     _chart_case_form,
     _chart_url,
     _read_only_form,
+    _refused_status,
+    _versioned,
 )
 from core.audit import record_access
 from core.permissions import role_required
-from core.roles import THERAPIST
+from core.roles import ADMINISTRATOR, THERAPIST, has_role
 
 # Goals ------------------------------------------------------------------------------------
 
@@ -64,7 +67,7 @@ def goal_update(request, pk, goal_pk):
         template="charts/goal_form.html",
         heading="Update Goal",
         button="Save Goal",
-        save=lambda data: services.goal_update(goal=goal, by=request.user, **data),
+        save=lambda data: services.goal_update(goal=goal, by=request.user, **_versioned(data)),
         success="Goal saved.",
         goal=goal,
     )
@@ -99,7 +102,9 @@ def _progress_inputs(progress_forms):
 def _note_form(request, context, *, save, success, next_url):
     """The daily note screen: the note and one progress form per active goal, saved together."""
     form, progress_forms = context["form"], context["progress_forms"]
-    context["sign_button"] = True
+    # "Save and sign" only for the author: nobody else may sign the draft.
+    note = context.get("note")
+    context["sign_button"] = note is None or note.author_id == request.user.pk
     if request.method == "POST":
         saved = (
             form.is_valid()
@@ -112,7 +117,7 @@ def _note_form(request, context, *, save, success, next_url):
             if request.POST.get("and_sign"):
                 return redirect(sign_url(context["chart_case"], "notes", saved))
             return redirect(next_url)
-        return render(request, "charts/dailynote_form.html", context, status=400)
+        return render(request, "charts/dailynote_form.html", context, status=_refused_status(form))
     return render(request, "charts/dailynote_form.html", context)
 
 
@@ -199,7 +204,7 @@ def note_update(request, pk, doc_pk):
         request,
         context,
         save=lambda data, progress: services.note_update(
-            note=note, progress=progress, by=request.user, **data
+            note=note, progress=progress, by=request.user, **_versioned(data)
         ),
         success="Daily note saved.",
         next_url=reverse(
@@ -259,11 +264,11 @@ def evaluation_update(request, pk, doc_pk):
         heading=f"Edit {evaluation}",
         button="Save Evaluation",
         save=lambda data: services.evaluation_update(
-            evaluation=evaluation, by=request.user, **data
+            evaluation=evaluation, by=request.user, **_versioned(data)
         ),
         success="Evaluation saved.",
         evaluation=evaluation,
-        sign_button=True,
+        sign_button=evaluation.author_id == request.user.pk,
         next_url=lambda saved: _after_evaluation_save(request, chart_case, saved),
     )
 
@@ -308,6 +313,7 @@ def _document_page(request, kind, chart_case, document, *, form=None, status=200
         "addenda": addenda.select_related("author"),
         "addendum_form": form or AddendumForm(),
         "may_write": may_write_documentation(request.user, chart_case),
+        "may_discard": has_role(request.user, ADMINISTRATOR),
         "noun": spec["noun"],
         "kind": kind,
     }
@@ -332,14 +338,27 @@ def document_sign(request, pk, kind, doc_pk):
         if document.is_signed or not chart_case.is_active:
             messages.error(request, services.SIGNED if document.is_signed else services.READ_ONLY)
             return redirect("charts:document_detail", pk=pk, kind=kind, doc_pk=doc_pk)
+        try:
+            # Only the author is asked to attest: the page would offer what the POST refuses.
+            services.require_author(document, request.user, "sign")
+        except services.NotTheAuthorError as error:
+            messages.error(request, error.messages[0])
+            return _document_page(request, kind, chart_case, document, status=403)
         return sign_confirmation(
             request, kind=kind, chart_case=chart_case, document=document, spec=spec
         )
+    # The version the confirmation page showed: a draft saved by someone else since is not
+    # signed unseen (no version, as from an older page, skips the check).
+    version = request.POST.get("version", "")
+    expected = (
+        int(version) if version.isascii() and version.isdigit() and len(version) < 10 else None
+    )
     try:
-        spec["sign"](**{spec["field"]: document, "by": request.user})
+        spec["sign"](**{spec["field"]: document, "by": request.user, "expected_version": expected})
     except ValidationError as error:
         messages.error(request, error.messages[0])
-        return _document_page(request, kind, chart_case, document, status=400)
+        status = 403 if isinstance(error, services.NotTheAuthorError) else 400
+        return _document_page(request, kind, chart_case, document, status=status)
     messages.success(request, f"{spec['noun']} signed.")
     return redirect("charts:document_detail", pk=pk, kind=kind, doc_pk=doc_pk)
 
@@ -354,10 +373,38 @@ def document_delete(request, pk, kind, doc_pk):
             spec["delete"](**{spec["field"]: document, "by": request.user})
         except ValidationError as error:
             context["error"] = error.messages[0]
-            return render(request, "charts/document_delete.html", context, status=400)
+            status = 403 if isinstance(error, services.NotTheAuthorError) else 400
+            return render(request, "charts/document_delete.html", context, status=status)
         messages.success(request, f"{spec['noun']} deleted.")
         return redirect(_chart_url(chart_case))
     return render(request, "charts/document_delete.html", context)
+
+
+@role_required(ADMINISTRATOR)
+@require_http_methods(["GET", "POST"])
+def document_discard(request, pk, kind, doc_pk):
+    """An administrator deletes a draft its author abandoned, with a reason kept in the audit
+    trail."""
+    spec, chart_case, document = _document(request, pk, kind, doc_pk, write=False)
+    form = DiscardForm(request.POST or None)
+    context = {
+        "chart_case": chart_case,
+        "document": document,
+        "noun": spec["noun"],
+        "kind": kind,
+        "form": form,
+    }
+    if request.method == "POST":
+        if form.is_valid() and _apply(
+            form,
+            lambda: services.document_discard(
+                document=document, reason=form.cleaned_data["reason"], by=request.user
+            ),
+        ):
+            messages.success(request, f"{spec['noun']} deleted; the reason is in the audit log.")
+            return redirect(_chart_url(chart_case))
+        return render(request, "charts/document_discard.html", context, status=400)
+    return render(request, "charts/document_discard.html", context)
 
 
 @role_required(THERAPIST)
@@ -404,7 +451,12 @@ def reminder_create(request, pk):
 def reminder_done(request, pk, reminder_pk):
     chart_case = get_chart_case_for(request.user, pk, write=True)
     reminder = get_object_or_404(chart_case.reminders, pk=reminder_pk)
-    services.reminder_done(reminder=reminder, by=request.user)
+    try:
+        services.reminder_done(reminder=reminder, by=request.user)
+    except ValidationError as error:
+        # A discharged chart case is read-only: say so on the chart, with a 409.
+        messages.error(request, error.messages[0])
+        return render(request, "charts/refused.html", {"chart_case": chart_case}, status=409)
     messages.success(request, f"Reminder “{reminder.text}” marked done.")
     # Only two places to go back to: never a URL taken from the request.
     return redirect("home" if request.POST.get("back") == "home" else _chart_url(chart_case))

@@ -29,6 +29,8 @@ from charts.views.common import (
     _apply,
     _chart_case_form,
     _chart_url,
+    _refused_status,
+    _versioned,
 )
 from clinic.models import ServiceType
 from core.audit import record_access
@@ -82,11 +84,15 @@ def patient_update(request, pk):
     form = PatientForm(request.POST or None, instance=patient)
     context = {"form": form, "patient": patient}
     if request.method == "POST":
-        if form.is_valid():
-            services.patient_update(patient=patient, by=request.user, **form.cleaned_data)
+        if form.is_valid() and _apply(
+            form,
+            lambda: services.patient_update(
+                patient=patient, by=request.user, **_versioned(form.cleaned_data)
+            ),
+        ):
             messages.success(request, f"Patient {patient} saved.")
             return redirect("charts:patient_detail", pk=patient.pk)
-        return render(request, "charts/patient_form.html", context, status=400)
+        return render(request, "charts/patient_form.html", context, status=_refused_status(form))
     return render(request, "charts/patient_form.html", context)
 
 

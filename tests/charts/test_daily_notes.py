@@ -129,6 +129,7 @@ def test_an_unsigned_note_can_be_edited(therapist_client, unsigned_note, goals, 
         progress={goals["r"]: ("not_met", "No /r/ yet")},
         plan="Add a home program",
     )
+    data["version"] = unsigned_note.version
 
     response = therapist_client.post(note_url("note_update", unsigned_note), data)
 
@@ -145,7 +146,10 @@ def test_an_unsigned_note_can_be_deleted_with_its_progress(
 ):
     therapist_client.post(
         note_url("note_update", unsigned_note),
-        note_data(unsigned_note.chart_case, today, progress={goals["s"]: ("met", "done")}),
+        {
+            **note_data(unsigned_note.chart_case, today, progress={goals["s"]: ("met", "done")}),
+            "version": unsigned_note.version,
+        },
     )
     assert GoalProgress.objects.exists()
 
@@ -221,7 +225,13 @@ def test_signing_an_older_note_does_not_undo_a_later_goal_status(
     goal = goals["s"]
     therapist_client.post(
         url("goal_update", speech_chart_case, goal_pk=goal.pk),
-        {"text": goal.text, "target_date": iso(goal.target_date), "status": "met", "note": ""},
+        {
+            "text": goal.text,
+            "target_date": iso(goal.target_date),
+            "status": "met",
+            "note": "",
+            "version": goal.version,
+        },
     )
 
     therapist_client.post(note_url("document_sign", DailyNote.objects.get()))
@@ -422,6 +432,7 @@ def test_the_services_refuse_to_change_a_signed_note(therapist, signed_note, tod
     with pytest.raises(services.ValidationError, match="signed"):
         services.note_update(
             note=signed_note,
+            expected_version=signed_note.version,
             date_of_service=today,
             subjective="",
             objective="",

@@ -225,6 +225,7 @@ WRITES = {
             "target_date": iso(d["goal"].target_date),
             "status": "met",
             "note": "",
+            "version": d["goal"].version,
         },
     ),
     "note_create": lambda d, today: (
@@ -233,7 +234,7 @@ WRITES = {
     ),
     "note_update": lambda d, today: (
         note_url("note_update", d["unsigned_note"]),
-        note_data(d["chart_case"], today, assessment="Changed"),
+        {**note_data(d["chart_case"], today, assessment="Changed"), "version": 1},
     ),
     "note_sign": lambda d, today: (note_url("document_sign", d["unsigned_note"]), {}),
     "note_delete": lambda d, today: (note_url("document_delete", d["unsigned_note"]), {}),
@@ -247,7 +248,13 @@ WRITES = {
     ),
     "evaluation_update": lambda d, today: (
         evaluation_url("evaluation_update", d["evaluation"]),
-        {"kind": "initial", "date": iso(today), "findings": "Changed", "recommendations": ""},
+        {
+            "kind": "initial",
+            "date": iso(today),
+            "findings": "Changed",
+            "recommendations": "",
+            "version": d["evaluation"].version,
+        },
     ),
     "evaluation_sign": lambda d, today: (evaluation_url("document_sign", d["evaluation"]), {}),
     "evaluation_delete": lambda d, today: (evaluation_url("document_delete", d["evaluation"]), {}),

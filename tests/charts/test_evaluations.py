@@ -80,7 +80,10 @@ def test_an_unsigned_evaluation_can_be_edited_and_deleted(
 ):
     edited = therapist_client.post(
         evaluation_url("evaluation_update", unsigned_evaluation),
-        _evaluation_data(today, findings="Moderate disorder."),
+        {
+            **_evaluation_data(today, findings="Moderate disorder."),
+            "version": unsigned_evaluation.version,
+        },
     )
     unsigned_evaluation.refresh_from_db()
     deleted = therapist_client.post(evaluation_url("document_delete", unsigned_evaluation))
@@ -249,6 +252,7 @@ def test_the_services_refuse_to_change_a_signed_evaluation(therapist, signed_eva
     with pytest.raises(services.ValidationError, match="signed"):
         services.evaluation_update(
             evaluation=signed_evaluation,
+            expected_version=signed_evaluation.version,
             kind="initial",
             date=today,
             findings="Rewritten",

@@ -103,7 +103,9 @@ def test_the_service_refuses_a_target_before_the_start(therapist, speech_chart_c
 
 
 def _update(client, goal, **changes):
+    goal.refresh_from_db()
     data = {
+        "version": goal.version,
         "text": goal.text,
         "target_date": iso(goal.target_date),
         "status": goal.status,

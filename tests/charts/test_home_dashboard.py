@@ -203,6 +203,7 @@ def test_staff_get_optional_credentials(administrator_client, therapist, speech)
             "email": therapist.email,
             "roles": [g.pk for g in therapist.groups.all()],
             "service_types": [speech.pk],
+            "version": therapist.version,
         },
     )
 

@@ -26,6 +26,7 @@ def test_an_administrator_records_the_patients_details(administrator_client, cha
         "email": "carters@example.com",
         "address": "12 Elm St\nSpringfield",
         "preferred_language": "Spanish",
+        "version": charted_patient.version,
     }
 
     response = administrator_client.post(

@@ -242,7 +242,12 @@ def test_front_desk_edits_a_patient(role_client, request, speech_patient):
 
     response = client.post(
         reverse("charts:patient_update", args=[speech_patient.pk]),
-        {"first_name": "William", "last_name": "Carter-Lee", "date_of_birth": "2017-03-09"},
+        {
+            "first_name": "William",
+            "last_name": "Carter-Lee",
+            "date_of_birth": "2017-03-09",
+            "version": speech_patient.version,
+        },
     )
 
     assert response.status_code == 302
@@ -258,7 +263,12 @@ def test_a_bad_edit_is_refused_and_the_patient_is_unchanged(
 ):
     client = request.getfixturevalue(role_client)
     before = (speech_patient.first_name, speech_patient.last_name, speech_patient.date_of_birth)
-    data = {"first_name": "William", "last_name": "Carter-Lee", "date_of_birth": "2017-03-09"}
+    data = {
+        "first_name": "William",
+        "last_name": "Carter-Lee",
+        "date_of_birth": "2017-03-09",
+        "version": speech_patient.version,
+    }
 
     response = client.post(
         reverse("charts:patient_update", args=[speech_patient.pk]), _with(data, change, today)

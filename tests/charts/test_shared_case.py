@@ -31,6 +31,7 @@ def test_a_goal_written_by_speech_is_seen_and_updated_by_occupational(
             "target_date": iso(goal.target_date),
             "status": "partially_met",
             "note": "Manages banana, not yet cracker.",
+            "version": goal.version,
         },
     )
 

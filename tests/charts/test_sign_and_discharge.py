@@ -126,9 +126,13 @@ def test_save_and_sign_on_an_evaluation(therapist_client, speech_chart_case, tod
     )
     evaluation = Evaluation.objects.get()
     edited = therapist_client.post(
-        evaluation_url("evaluation_update", evaluation), data | {"and_sign": "1"}
+        evaluation_url("evaluation_update", evaluation),
+        data | {"and_sign": "1", "version": evaluation.version},
     )
-    saved = therapist_client.post(evaluation_url("evaluation_update", evaluation), data)
+    evaluation.refresh_from_db()
+    saved = therapist_client.post(
+        evaluation_url("evaluation_update", evaluation), data | {"version": evaluation.version}
+    )
 
     assert created["Location"] == evaluation_url("document_sign", evaluation)
     assert edited["Location"] == evaluation_url("document_sign", evaluation)

@@ -21,7 +21,8 @@ class Kind:
         return reverse(f"{self.url_prefix}_{action}", args=[obj.pk] if obj else [])
 
     def post_data(self, name: str, *, active: bool = True, **overrides) -> dict:
-        data = {"name": name, **self.extra, **overrides}
+        # The version a freshly made row has (an add form ignores it).
+        data = {"name": name, "version": 1, **self.extra, **overrides}
         if active:
             data["is_active"] = "on"
         return data

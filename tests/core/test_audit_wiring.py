@@ -47,6 +47,7 @@ def _doc_writes(chart_case, therapist, today):
         "patient update": (
             lambda: services.patient_update(
                 patient=patient,
+                expected_version=patient.version,
                 first_name=patient.first_name,
                 last_name="Renamed",
                 date_of_birth=patient.date_of_birth,
@@ -134,6 +135,7 @@ def test_edits_deletes_signatures_and_addenda_of_documents(chart_case, therapist
         (
             lambda: services.goal_update(
                 goal=speech_goal,
+                expected_version=speech_goal.version,
                 text="New wording",
                 target_date=speech_goal.target_date,
                 status="met",
@@ -145,6 +147,7 @@ def test_edits_deletes_signatures_and_addenda_of_documents(chart_case, therapist
         (
             lambda: services.note_update(
                 note=note,
+                expected_version=note.version,
                 date_of_service=note.date_of_service,
                 subjective="Changed",
                 objective=note.objective,
@@ -163,6 +166,7 @@ def test_edits_deletes_signatures_and_addenda_of_documents(chart_case, therapist
         (
             lambda: services.evaluation_update(
                 evaluation=evaluation,
+                expected_version=evaluation.version,
                 kind=evaluation.kind,
                 date=evaluation.date,
                 findings="Changed",
@@ -239,11 +243,12 @@ def test_patients_cases_and_basic_setup_rows(clinic, administrator, speech):
     music = ServiceTypeFactory.build(clinic=clinic, name="Music Therapy")
     setup_services.setup_row_save(row=music, by=administrator)
     music.is_active = False
-    setup_services.setup_row_save(row=music, by=administrator)
-    setup_services.setup_row_save(row=music, by=administrator)  # no change: no entry
+    setup_services.setup_row_save(row=music, by=administrator, expected_version=music.version)
+    # no change: no entry
+    setup_services.setup_row_save(row=music, by=administrator, expected_version=music.version)
     visit = AppointmentTypeFactory(clinic=clinic, name="Visit", default_duration_minutes=30)
     visit.default_duration_minutes = 45
-    setup_services.setup_row_save(row=visit, by=administrator)
+    setup_services.setup_row_save(row=visit, by=administrator, expected_version=visit.version)
     setup_services.setup_row_delete(row=music, by=administrator)
 
     rows = list(_changes().order_by("pk").values_list("action", "object_type", "changes"))
@@ -282,6 +287,7 @@ def test_staff_create_edit_roles_and_deactivation(clinic, administrator, speech)
     )
     staff_services.staff_update(
         user=person,
+        expected_version=person.version,
         email=person.email,
         first_name="Nia",
         last_name="New",
@@ -291,6 +297,7 @@ def test_staff_create_edit_roles_and_deactivation(clinic, administrator, speech)
     )
     staff_services.staff_update(
         user=person,
+        expected_version=person.version,
         email=person.email,
         first_name="Nia",
         last_name="Newer",
@@ -331,6 +338,7 @@ def test_staff_edits_through_the_screen_name_the_administrator(
             "email": scheduler.email,
             "roles": [Group.objects.get(name=SCHEDULER).pk],
             "service_types": [],
+            "version": scheduler.version,
         },
     )
 
@@ -369,6 +377,7 @@ def test_an_edit_that_changes_nothing_leaves_no_entry(chart_case, therapist):
     patient = chart_case.patient
     services.patient_update(
         patient=patient,
+        expected_version=patient.version,
         first_name=patient.first_name,
         last_name=patient.last_name,
         date_of_birth=patient.date_of_birth,
@@ -384,6 +393,7 @@ def test_an_audited_write_costs_one_insert_into_the_trail(clinic, administrator)
     with CaptureQueriesContext(connection) as queries:
         services.patient_update(
             patient=patient,
+            expected_version=patient.version,
             first_name="Changed",
             last_name=patient.last_name,
             date_of_birth=patient.date_of_birth,
@@ -471,6 +481,7 @@ def test_a_user_of_another_clinic_is_never_the_actor_of_ours(clinic, other_admin
     patient = PatientFactory(clinic=clinic)
     services.patient_update(
         patient=patient,
+        expected_version=patient.version,
         first_name="X",
         last_name=patient.last_name,
         date_of_birth=patient.date_of_birth,

@@ -67,6 +67,12 @@ ROUTES = [
         "charts:document_delete", THERAPISTS, kwargs=NOTE, params={**CC, "doc_pk": "unsigned_note"}
     ),
     Route(
+        "charts:document_discard",
+        ADMIN_ONLY,
+        kwargs=NOTE,
+        params={**CC, "doc_pk": "unsigned_note"},
+    ),
+    Route(
         "charts:document_addendum",
         THERAPISTS,
         kwargs=NOTE,
