@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "accounts",
     "cases",
     "charts",
+    "scheduling",
 ]
 
 MIDDLEWARE = [
