@@ -20,6 +20,9 @@ def home(request):
             .select_related("chart_case__patient", "chart_case__case")
             .order_by("due_on", "pk")[:50]
         )
+        from scheduling.views.today import todays_appointments
+
+        context["todays_appointments"] = todays_appointments(request.user)
     return render(request, "home.html", context)
 
 

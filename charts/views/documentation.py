@@ -21,6 +21,7 @@ from charts.forms import (
     ReminderForm,
 )
 from charts.models import Addendum, Goal
+from charts.search import parse_date
 from charts.views.common import (
     READERS,
     _apply,
@@ -122,6 +123,10 @@ def note_create(request, pk):
             field: getattr(previous, field)
             for field in ("subjective", "objective", "assessment", "plan")
         }
+    # A link may name the date of service (the Today list's appointments do).
+    date_of_service = parse_date(request.GET.get("date_of_service", ""))
+    if date_of_service:
+        initial["date_of_service"] = date_of_service
     form = DailyNoteForm(request.POST or None, initial=initial)
     progress_forms = _progress_forms(request, chart_case)
     context = {

@@ -1,0 +1,240 @@
+"""The calendar: a day with one column per therapist, or a week of one therapist, at one
+location. A plain table (rows are wall-clock times of the location, columns therapists or
+days) with header cells; time outside clinic hours or the therapist's availability is shaded
+and says so to a screen reader. A fixed number of queries whatever the size of the clinic."""
+
+import datetime
+import math
+from dataclasses import dataclass, field
+
+from django.http import Http404
+from django.shortcuts import render
+
+from core.permissions import role_required
+from core.roles import ADMINISTRATOR, SCHEDULER, THERAPIST, has_role
+from scheduling import slots
+from scheduling.forms import CalendarForm, therapists_of
+from scheduling.models import Appointment, Location, TherapistAvailability
+from scheduling.queries import working_intervals
+
+STEP = datetime.timedelta(minutes=15)
+DEFAULT_OPEN, DEFAULT_CLOSE = datetime.time(8), datetime.time(18)
+
+
+@dataclass
+class Column:
+    label: str
+    day: datetime.date
+    therapist: object
+    working: list = field(default_factory=list)
+    appointments: list = field(default_factory=list)
+
+
+@dataclass
+class Cell:
+    column: Column
+    start: datetime.datetime
+    available: bool
+    appointment: Appointment | None = None
+    rowspan: int = 1
+
+
+def _grid(columns: list[Column], tz, times: list[datetime.time]) -> list[tuple]:
+    """Rows of (wall-clock time, cells); a cell covered by an appointment above is left out."""
+    covered: dict[int, int] = {}
+    starts_at: list[dict] = []
+    for column in columns:
+        index = {}
+        for appointment in column.appointments:
+            local = appointment.start.astimezone(tz)
+            minutes = local.hour * 60 + local.minute
+            slot_minutes = minutes - minutes % 15
+            index.setdefault(slot_minutes, appointment)
+        starts_at.append(index)
+    rows = []
+    for time in times:
+        cells = []
+        minutes = time.hour * 60 + time.minute
+        for number, column in enumerate(columns):
+            if covered.get(number, 0) > 0:
+                covered[number] -= 1
+                continue
+            start = slots.wall(column.day, time, tz)
+            appointment = starts_at[number].get(minutes)
+            cell = Cell(
+                column=column,
+                start=start,
+                available=slots.fits(start, start + STEP, column.working),
+            )
+            if appointment is not None:
+                span = max(1, math.ceil((appointment.end - start) / STEP))
+                remaining = len(times) - times.index(time)
+                cell.appointment, cell.rowspan = appointment, min(span, remaining)
+                covered[number] = cell.rowspan - 1
+            cells.append(cell)
+        rows.append((time, cells))
+    return rows
+
+
+def _times(hours_rows, appointments, tz) -> list[datetime.time]:
+    """Every quarter hour from the earliest opening (or appointment) to the latest close."""
+    opening = [row.start for row in hours_rows] or [DEFAULT_OPEN]
+    closing = [row.end for row in hours_rows] or [DEFAULT_CLOSE]
+    for appointment in appointments:
+        opening.append(appointment.start.astimezone(tz).time())
+        end = appointment.end.astimezone(tz)
+        closing.append(
+            end.time()
+            if end.date() == appointment.start.astimezone(tz).date()
+            else datetime.time(23, 45)
+        )
+    first = min(opening)
+    last = max(closing)
+    minutes = first.hour * 60 + first.minute
+    minutes -= minutes % 15
+    times = []
+    while minutes < last.hour * 60 + last.minute and minutes < 24 * 60:
+        times.append(datetime.time(minutes // 60, minutes % 60))
+        minutes += 15
+    return times
+
+
+def _context(request):
+    """The date picker, the chosen location and date (defaults: the first location, today)."""
+    user = request.user
+    form = CalendarForm(request.GET or None, clinic_id=user.clinic_id)
+    form.is_valid()
+    data = getattr(form, "cleaned_data", {})
+    locations = list(Location.objects.for_clinic(user.clinic_id).active())
+    location = data.get("location") or (locations[0] if locations else None)
+    if location is None:
+        return None
+    day = data.get("date") or datetime.datetime.now(location.tzinfo).date()
+    return {"form": form, "locations": locations, "location": location, "day": day}
+
+
+def _appointments(user, location, first, last):
+    tz = location.tzinfo
+    start, _ = slots.day_bounds(first, tz)
+    _, end = slots.day_bounds(last, tz)
+    return list(
+        Appointment.objects.visible_to(user)
+        .filter(location=location)
+        .overlapping(start, end)
+        .for_display()
+        .order_by("start")
+    )
+
+
+def _may_book(user):
+    return has_role(user, ADMINISTRATOR, SCHEDULER)
+
+
+@role_required(ADMINISTRATOR, SCHEDULER, THERAPIST)
+def calendar_day(request):
+    context = _context(request)
+    if context is None:
+        return render(request, "scheduling/calendar_empty.html")
+    user, location, day = request.user, context["location"], context["day"]
+    tz = location.tzinfo
+    if _may_book(user):
+        # The therapists who work here (any weekday) and anyone booked here that day.
+        appointments = _appointments(user, location, day, day)
+        working_here = TherapistAvailability.objects.filter(
+            clinic_id=user.clinic_id, location=location
+        ).values("therapist_id")
+        therapists = list(therapists_of(user.clinic_id).filter(pk__in=working_here)) + [
+            a.therapist for a in appointments
+        ]
+        therapists = list({t.pk: t for t in therapists}.values())
+        therapists.sort(key=lambda t: (t.last_name, t.first_name, t.pk))
+    else:
+        appointments = _appointments(user, location, day, day)
+        therapists = [user]
+    working = working_intervals(
+        location=location, therapist_ids=[t.pk for t in therapists], first=day, last=day
+    )
+    columns = [
+        Column(
+            label=str(therapist),
+            day=day,
+            therapist=therapist,
+            working=working[therapist.pk],
+            appointments=[
+                a for a in appointments if a.therapist_id == therapist.pk and not a.is_cancelled
+            ],
+        )
+        for therapist in therapists
+    ]
+    hours_rows = list(location.hours.filter(weekday=day.weekday()))
+    times = _times(hours_rows, [a for c in columns for a in c.appointments], tz)
+    context.update(
+        view="day",
+        columns=columns,
+        rows=_grid(columns, tz, times),
+        cancelled=[a for a in appointments if a.is_cancelled],
+        previous=day - datetime.timedelta(days=1),
+        next=day + datetime.timedelta(days=1),
+        may_book=_may_book(user),
+        today=datetime.datetime.now(tz).date(),
+    )
+    return render(request, "scheduling/calendar.html", context)
+
+
+@role_required(ADMINISTRATOR, SCHEDULER, THERAPIST)
+def calendar_week(request):
+    context = _context(request)
+    if context is None:
+        return render(request, "scheduling/calendar_empty.html")
+    user, location, day = request.user, context["location"], context["day"]
+    tz = location.tzinfo
+    therapists = list(therapists_of(user.clinic_id)) if _may_book(user) else [user]
+    therapist = therapists[0] if therapists else None
+    wanted = request.GET.get("therapist")
+    if wanted and _may_book(user):
+        therapist = next((t for t in therapists if str(t.pk) == wanted), None)
+        if therapist is None:
+            raise Http404
+    if therapist is None:
+        return render(request, "scheduling/calendar_empty.html")
+    monday = day - datetime.timedelta(days=day.weekday())
+    sunday = monday + datetime.timedelta(days=6)
+    appointments = [
+        a for a in _appointments(user, location, monday, sunday) if a.therapist_id == therapist.pk
+    ]
+    working = working_intervals(
+        location=location, therapist_ids=[therapist.pk], first=monday, last=sunday
+    )[therapist.pk]
+    columns = []
+    for offset in range(7):
+        date = monday + datetime.timedelta(days=offset)
+        columns.append(
+            Column(
+                label=f"{date:%a %b} {date.day}",
+                day=date,
+                therapist=therapist,
+                working=working,
+                appointments=[
+                    a
+                    for a in appointments
+                    if a.start.astimezone(tz).date() == date and not a.is_cancelled
+                ],
+            )
+        )
+    hours_rows = list(location.hours.all())
+    times = _times(hours_rows, appointments, tz)
+    context.update(
+        view="week",
+        therapist=therapist,
+        therapists=therapists,
+        columns=columns,
+        rows=_grid(columns, tz, times),
+        cancelled=[a for a in appointments if a.is_cancelled],
+        previous=day - datetime.timedelta(days=7),
+        next=day + datetime.timedelta(days=7),
+        monday=monday,
+        sunday=sunday,
+        may_book=_may_book(user),
+        today=datetime.datetime.now(tz).date(),
+    )
+    return render(request, "scheduling/calendar.html", context)
