@@ -37,11 +37,9 @@ def wall(day: datetime.date, at: datetime.time, tz: ZoneInfo) -> datetime.dateti
     """The aware moment a wall clock in ``tz`` shows ``at`` on ``day``. A time that does not
     exist (skipped by a spring-forward change) resolves to the moment after the gap; a time
     that occurs twice (autumn) to its first occurrence."""
-    naive = datetime.datetime.combine(day, at)
-    moment = naive.replace(tzinfo=tz, fold=0)
-    # A time in the gap does not survive the round trip through UTC: take the later reading.
-    if moment.astimezone(datetime.UTC).astimezone(tz).replace(tzinfo=None) != naive:
-        moment = naive.replace(tzinfo=tz, fold=1)
+    # fold=0: in an autumn repeat the first reading; in a spring gap PEP 495 reads the time
+    # with the offset before the change, which lands after the gap (02:30 -> 03:30).
+    moment = datetime.datetime.combine(day, at).replace(tzinfo=tz, fold=0)
     return moment.astimezone(datetime.UTC)
 
 
@@ -201,14 +199,15 @@ def slots(
     step_minutes = step.total_seconds() / 60
     for start, end in merge(free):
         start = max(start, earliest)
+        if start.second or start.microsecond:
+            start = start.replace(second=0, microsecond=0) + datetime.timedelta(minutes=1)
         local = start.astimezone(tz)
         midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
         minutes = (local - midnight).total_seconds() / 60
-        remainder = minutes % step_minutes
+        remainder = round(minutes) % step_minutes
         candidate = start
         if remainder:
             candidate = start + datetime.timedelta(minutes=step_minutes - remainder)
-        candidate = candidate.replace(microsecond=0)
         while candidate + duration <= end and candidate <= latest:
             yield candidate.astimezone(datetime.UTC)
             candidate += step

@@ -25,7 +25,7 @@ CARRIED = ("therapist", "location", "date", "time")
 
 
 def _put_errors(form, error: ValidationError):
-    names = {"chart_case": "case", "therapist": "therapists", "reason": "reason"}
+    names = {"chart_case": "case", "therapist": "therapists", "start": "time"}
     if hasattr(error, "error_dict"):
         for key, messages_ in error.message_dict.items():
             name = names.get(key, key)
