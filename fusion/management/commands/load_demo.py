@@ -7,6 +7,7 @@ import accounts.demo
 import cases.demo
 import charts.demo
 import clinic.demo
+import scheduling.demo
 from accounts.models import User
 
 
@@ -41,4 +42,5 @@ class Command(BaseCommand):
         admin = User.objects.get(email="admin@demo.clinic")
         demo_cases = cases.demo.load(demo_clinic, by=admin)
         charts.demo.load(demo_clinic, demo_cases)
+        scheduling.demo.load(demo_clinic)
         return logins
