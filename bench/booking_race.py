@@ -4,8 +4,9 @@ gunicorn, then the database is searched for double bookings.
     .venv/bin/python bench/booking_race.py                      # PostgreSQL fusion_race_bench
     .venv/bin/python bench/booking_race.py --database-url sqlite:////tmp/fusion_race_bench.sqlite3
 
-Every attempt POSTs the + Appointment form for a random patient at one of eight quarter-hour
-starts tomorrow from 10:00, 45 minutes long, so most attempts collide. It prints how many
+Every attempt POSTs the + Appointment form for a random patient at one of 40 quarter-hour
+starts tomorrow from 08:00 (``--starts``), 45 minutes long, so most attempts collide, many of
+them while another booking of an overlapping slot is in flight. It prints how many
 bookings were accepted (302), refused with the form's message (400), errors (anything else,
 including 500s and broken connections) and the overlapping pairs found afterwards, which must
 be 0. The database is dropped and rebuilt each run (its name must contain "bench").
@@ -41,6 +42,12 @@ def parse_args():
     parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers")
     parser.add_argument("--port", type=int, default=8157)
     parser.add_argument("--patients", type=int, default=200)
+    parser.add_argument(
+        "--starts",
+        type=int,
+        default=40,
+        help="quarter-hour starts from 08:00 the clients pick from (45-minute bookings)",
+    )
     return parser.parse_args()
 
 
@@ -140,7 +147,7 @@ def build(patients: int) -> dict:
         }
 
 
-def race(data: dict, *, port: int, clients: int, attempts: int) -> Counter:
+def race(data: dict, *, port: int, clients: int, attempts: int, starts: int) -> Counter:
     counts: Counter = Counter()
     lock = threading.Lock()
     per_client = attempts // clients
@@ -155,7 +162,7 @@ def race(data: dict, *, port: int, clients: int, attempts: int) -> Counter:
         }
         for _ in range(per_client):
             patient, chart_case = rng.choice(data["chart_cases"])
-            quarter = rng.randrange(8)
+            quarter = rng.randrange(starts)
             body = urllib.parse.urlencode(
                 {
                     "csrfmiddlewaretoken": token,
@@ -164,7 +171,7 @@ def race(data: dict, *, port: int, clients: int, attempts: int) -> Counter:
                     "location": data["location"],
                     "appointment_type": data["type"],
                     "date": data["day"],
-                    "time": f"{10 + quarter // 4:02d}:{15 * (quarter % 4):02d}",
+                    "time": f"{8 + quarter // 4:02d}:{15 * (quarter % 4):02d}",
                     "case": f"chart:{chart_case}",
                 }
             )
@@ -227,7 +234,13 @@ def main():
             except OSError:
                 time.sleep(0.1)
         started = time.perf_counter()
-        counts = race(data, port=args.port, clients=args.clients, attempts=args.attempts)
+        counts = race(
+            data,
+            port=args.port,
+            clients=args.clients,
+            attempts=args.attempts,
+            starts=args.starts,
+        )
         elapsed = time.perf_counter() - started
     finally:
         stop_gunicorn(server)

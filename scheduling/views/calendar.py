@@ -3,12 +3,17 @@ location. A plain table (rows are wall-clock times of the location, columns ther
 days) with header cells; time outside clinic hours or the therapist's availability is shaded
 and says so to a screen reader. A fixed number of queries whatever the size of the clinic."""
 
+import bisect
 import datetime
 import math
 from dataclasses import dataclass, field
 
 from django.http import Http404
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
 
 from core.permissions import role_required
 from core.roles import ADMINISTRATOR, SCHEDULER, THERAPIST, has_role
@@ -28,19 +33,41 @@ class Column:
     therapist: object
     working: list = field(default_factory=list)
     appointments: list = field(default_factory=list)
+    # A day view's column is a therapist (its label is their name); a week view's is a day.
+    therapist_column: bool = True
 
 
-@dataclass
-class Cell:
-    column: Column
-    start: datetime.datetime
-    available: bool
-    appointment: Appointment | None = None
-    rowspan: int = 1
+def _working_at(working: list, start: datetime.datetime, end: datetime.datetime) -> bool:
+    # ``working`` is merged and sorted (``slots.open_intervals``): one bisect per cell.
+    index = bisect.bisect_right(working, (start, _LATEST)) - 1
+    return index >= 0 and working[index][0] <= start and end <= working[index][1]
 
 
-def _grid(columns: list[Column], tz, times: list[datetime.time]) -> list[tuple]:
-    """Rows of (wall-clock time, cells); a cell covered by an appointment above is left out."""
+_LATEST = datetime.datetime.max.replace(tzinfo=datetime.UTC)
+
+
+def _appointment_cell(appointment, rowspan: int, tz) -> str:
+    local_start, local_end = appointment.start.astimezone(tz), appointment.end.astimezone(tz)
+    return format_html(
+        '<td rowspan="{}" class="appointment status-{}"><a href="{}"><strong>{}–{}</strong> {}'
+        '</a><div class="small">{} · {} · {}</div></td>',
+        rowspan,
+        appointment.status,
+        reverse("scheduling:appointment_detail", args=[appointment.pk]),
+        f"{local_start:%-I:%M}",
+        f"{local_end:%-I:%M %p}",
+        appointment.patient,
+        appointment.chart_case.case.name,
+        appointment.appointment_type.name,
+        appointment.get_status_display(),
+    )
+
+
+def _grid(columns: list[Column], tz, times: list[datetime.time], *, location, may_book):
+    """Rows of (wall-clock time, cells' HTML); a cell covered by an appointment above is left
+    out. Cells are written here rather than in the template: a day of 30 therapists has
+    1,200 of them, and the template language took over half a second to render them."""
+    add_url = reverse("scheduling:appointment_create")
     covered: dict[int, int] = {}
     starts_at: list[dict] = []
     for column in columns:
@@ -48,30 +75,60 @@ def _grid(columns: list[Column], tz, times: list[datetime.time]) -> list[tuple]:
         for appointment in column.appointments:
             local = appointment.start.astimezone(tz)
             minutes = local.hour * 60 + local.minute
-            slot_minutes = minutes - minutes % 15
-            index.setdefault(slot_minutes, appointment)
+            index.setdefault(minutes - minutes % 15, appointment)
         starts_at.append(index)
+    moments: dict[tuple, datetime.datetime] = {}
     rows = []
-    for time in times:
+    for row_number, time in enumerate(times):
         cells = []
         minutes = time.hour * 60 + time.minute
         for number, column in enumerate(columns):
             if covered.get(number, 0) > 0:
                 covered[number] -= 1
                 continue
-            start = slots.wall(column.day, time, tz)
+            key = (column.day, time)
+            if key not in moments:
+                moments[key] = slots.wall(column.day, time, tz)
+            start = moments[key]
             appointment = starts_at[number].get(minutes)
-            cell = Cell(
-                column=column,
-                start=start,
-                available=slots.fits(start, start + STEP, column.working),
-            )
             if appointment is not None:
                 span = max(1, math.ceil((appointment.end - start) / STEP))
-                remaining = len(times) - times.index(time)
-                cell.appointment, cell.rowspan = appointment, min(span, remaining)
-                covered[number] = cell.rowspan - 1
-            cells.append(cell)
+                rowspan = min(span, len(times) - row_number)
+                covered[number] = rowspan - 1
+                cells.append(_appointment_cell(appointment, rowspan, tz))
+            elif _working_at(column.working, start, start + STEP):
+                if may_book:
+                    query = urlencode(
+                        {
+                            "therapist": column.therapist.pk,
+                            "location": location.pk,
+                            "date": column.day.isoformat(),
+                            "time": f"{time:%H:%M}",
+                        }
+                    )
+                    cells.append(
+                        format_html(
+                            '<td class="free"><a class="d-block text-decoration-none" '
+                            'href="{}?{}"><span aria-hidden="true">+</span><span '
+                            'class="visually-hidden">Book {} on {} at {}</span></a></td>',
+                            add_url,
+                            query,
+                            column.label if column.therapist_column else column.therapist,
+                            f"{column.day:%b} {column.day.day}",
+                            f"{time:%-I:%M %p}",
+                        )
+                    )
+                else:
+                    cells.append(
+                        mark_safe('<td class="free"><span class="visually-hidden">Free</span></td>')
+                    )
+            else:
+                cells.append(
+                    mark_safe(
+                        '<td class="unavailable"><span class="visually-hidden">Unavailable'
+                        "</span></td>"
+                    )
+                )
         rows.append((time, cells))
     return rows
 
@@ -117,13 +174,31 @@ def _appointments(user, location, first, last):
     tz = location.tzinfo
     start, _ = slots.day_bounds(first, tz)
     _, end = slots.day_bounds(last, tz)
-    return list(
+    appointments = list(
         Appointment.objects.visible_to(user)
         .filter(location=location)
         .overlapping(start, end)
-        .for_display()
+        .select_related("patient", "chart_case__case", "appointment_type", "therapist")
+        .only(
+            "start",
+            "end",
+            "status",
+            "cancel_reason",
+            "therapist_id",
+            "location_id",
+            "patient__first_name",
+            "patient__last_name",
+            "chart_case__case__name",
+            "appointment_type__name",
+            "therapist__first_name",
+            "therapist__last_name",
+            "therapist__email",
+        )
         .order_by("start")
     )
+    for appointment in appointments:
+        appointment.location = location
+    return appointments
 
 
 def _may_book(user):
@@ -171,7 +246,7 @@ def calendar_day(request):
     context.update(
         view="day",
         columns=columns,
-        rows=_grid(columns, tz, times),
+        rows=_grid(columns, tz, times, location=location, may_book=_may_book(user)),
         cancelled=[a for a in appointments if a.is_cancelled],
         previous=day - datetime.timedelta(days=1),
         next=day + datetime.timedelta(days=1),
@@ -214,6 +289,7 @@ def calendar_week(request):
                 day=date,
                 therapist=therapist,
                 working=working,
+                therapist_column=False,
                 appointments=[
                     a
                     for a in appointments
@@ -228,7 +304,7 @@ def calendar_week(request):
         therapist=therapist,
         therapists=therapists,
         columns=columns,
-        rows=_grid(columns, tz, times),
+        rows=_grid(columns, tz, times, location=location, may_book=_may_book(user)),
         cancelled=[a for a in appointments if a.is_cancelled],
         previous=day - datetime.timedelta(days=7),
         next=day + datetime.timedelta(days=7),
