@@ -31,6 +31,11 @@ ACTION_LABELS = {
     "reactivate": "Reactivated",
     "access": "Viewed",
     "import": "Imported",
+    "book": "Booked",
+    "book_series": "Series booked",
+    "reschedule": "Rescheduled",
+    "cancel": "Cancelled",
+    "status": "Status changed",
 }
 
 

@@ -49,6 +49,12 @@ SETUP_MENU = [
         "where appointments take place: address, time zone, clinic hours and closures",
     ),
     (
+        "Clinic Hours",
+        "scheduling:clinic_hours",
+        "/setup/clinic-hours/",
+        "when each location is open, and the days it is closed",
+    ),
+    (
         "Therapist Availability",
         "scheduling:availability_list",
         "/setup/availability/",

@@ -46,6 +46,7 @@ urlpatterns = [
         {"table": "closures"},
         name="closure_delete",
     ),
+    path("setup/clinic-hours/", views.clinic_hours, name="clinic_hours"),
     path("setup/availability/", views.availability_list, name="availability_list"),
     path("setup/availability/<int:pk>/", views.availability_detail, name="availability_detail"),
     path(

@@ -134,6 +134,18 @@ def location_row_delete(request, pk, table, row_pk):
 
 
 @role_required(ADMINISTRATOR)
+def clinic_hours(request):
+    """Every location's weekly hours at a glance, each linking to its own page."""
+    locations = (
+        Location.objects.for_clinic(request.user.clinic_id)
+        .active()
+        .prefetch_related("hours")
+        .order_by("name")
+    )
+    return render(request, "scheduling/clinic_hours.html", {"locations": locations})
+
+
+@role_required(ADMINISTRATOR)
 def availability_list(request):
     therapists = therapists_of(request.user.clinic_id).prefetch_related("service_types")
     return render(request, "scheduling/availability_list.html", {"therapists": therapists})

@@ -41,6 +41,7 @@ ROUTES = [
         params={"row_pk": "location_closure"},
         method="post",
     ),
+    Route("scheduling:clinic_hours", ADMIN_ONLY),
     Route("scheduling:availability_list", ADMIN_ONLY),
     Route("scheduling:availability_detail", ADMIN_ONLY, obj="therapist"),
     Route(

@@ -375,3 +375,77 @@ def test_location_setup(admin_client, clinic):
     assert ok.status_code == 302
     assert ClinicHours.objects.get().location == location
     assert AuditEntry.objects.filter(action="create").count() == 2
+
+
+def test_week_view_runs_a_fixed_number_of_queries(
+    client,
+    scheduler,
+    therapist,
+    appointment,
+    location,
+    tomorrow,
+    treatment,
+    speech_case,
+    django_assert_num_queries,
+):
+    client.force_login(scheduler)
+    url = reverse("scheduling:calendar_week")
+    params = {"date": tomorrow.isoformat(), "location": location.pk, "therapist": therapist.pk}
+    client.get(url, params)
+    with django_assert_num_queries(15) as first:
+        client.get(url, params)
+    for days in range(1, 6):
+        AppointmentFactory(
+            therapist=therapist,
+            location=location,
+            appointment_type=treatment,
+            start=local(location, tomorrow + datetime.timedelta(days=days), 9),
+            chart_case=PatientChartCaseFactory(case=speech_case),
+        )
+    with django_assert_num_queries(len(first.captured_queries)):
+        response = client.get(url, params)
+    assert response.status_code == 200
+
+
+def test_series_this_and_following(
+    client, scheduler, speech_chart_case, therapist, location, treatment, tomorrow
+):
+    from scheduling import services
+
+    series, _ = services.series_book(
+        clinic=location.clinic,
+        chart_case=speech_chart_case,
+        therapist=therapist,
+        location=location,
+        appointment_type=treatment,
+        start=local(location, tomorrow, 10),
+        duration_minutes=45,
+        rule=services.SeriesRule(interval=1, weekdays=(tomorrow.weekday(),), count=4),
+        by=scheduler,
+    )
+    rows = list(series.appointments.order_by("start"))
+    client.force_login(scheduler)
+    response = client.post(
+        reverse("scheduling:appointment_reschedule", args=[rows[1].pk]),
+        {
+            "date": rows[1].local_start.date().isoformat(),
+            "time": "11:00",
+            "duration_minutes": 45,
+            "reason": "New time",
+            "following": "on",
+            "version": rows[1].version,
+        },
+    )
+    assert response.status_code == 302
+    hours = [
+        row.local_start.hour
+        for row in series.appointments.order_by("start").select_related("location")
+    ]
+    assert hours == [10, 11, 11, 11]
+    response = client.post(
+        reverse("scheduling:appointment_cancel", args=[rows[2].pk]),
+        {"status": "patient_cancelled", "reason": "Moving away", "following": "on", "version": 2},
+    )
+    assert response.status_code == 302
+    statuses = list(series.appointments.order_by("start").values_list("status", flat=True))
+    assert statuses == ["scheduled", "scheduled", "patient_cancelled", "patient_cancelled"]
