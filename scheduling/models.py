@@ -17,6 +17,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from clinic.models import (
+    DURATION_MAX,
     AppointmentType,
     ClinicOwned,
     ClinicQuerySet,
@@ -231,7 +232,11 @@ class AppointmentQuerySet(ClinicQuerySet):
         return self.exclude(status__in=Appointment.CANCELLED)
 
     def overlapping(self, start: datetime.datetime, end: datetime.datetime):
-        return self.filter(start__lt=end, end__gt=start)
+        # No appointment is longer than DURATION_MAX, so one that overlaps starts at most that
+        # long before ``start``: a bounded range on the (clinic, ..., start) indexes instead of
+        # every appointment before ``end``.
+        earliest = start - datetime.timedelta(minutes=DURATION_MAX)
+        return self.filter(start__gt=earliest, start__lt=end, end__gt=start)
 
     def visible_to(self, user):
         """Schedulers and administrators see every appointment of their clinic; a therapist
