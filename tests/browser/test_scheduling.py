@@ -138,3 +138,16 @@ def test_weekly_series_reports_the_colliding_date(
     expect(page.get_by_text("2 of 3 dates can be booked")).to_be_visible()
     page.get_by_role("button", name="Book 2 dates").click()
     expect(page.get_by_text("Weekly series booked: 2 appointments")).to_be_visible()
+
+
+def test_discharge_lists_future_appointments_first(
+    page, visit, login, therapist, appointment, speech_chart_case
+):
+    login(therapist)
+    visit(f"/patients/{speech_chart_case.patient_id}/cases/{speech_chart_case.pk}/")
+    page.get_by_role("link", name="Discharge").click()
+    expect(page.get_by_text("1 appointment of this case is still to come")).to_be_visible()
+    page.get_by_role("button", name="Cancel it (clinic cancelled) and continue").click()
+    assert page.url.endswith(f"/chart-cases/{speech_chart_case.pk}/discharge/")
+    appointment.refresh_from_db()
+    assert appointment.status == "clinic_cancelled"
