@@ -141,12 +141,15 @@ def appointment_create(request):
             if len(therapists) > 1:
                 raise ValidationError({"therapist": "A series is booked with one therapist."})
             if request.POST.get("confirm") != "book":
-                occurrences = services.series_preview(rule=rule, **booking)
+                tz = data["location"].tzinfo
+                occurrences = [
+                    services.Occurrence(o.start.astimezone(tz), o.problem)
+                    for o in services.series_preview(rule=rule, **booking)
+                ]
                 context.update(
                     occurrences=occurrences,
                     free=[o for o in occurrences if not o.problem],
                     colliding=[o for o in occurrences if o.problem],
-                    tz=data["location"].tzinfo,
                 )
                 return render(request, "scheduling/series_preview.html", context)
             series, skipped = services.series_book(rule=rule, skip_conflicts=True, **booking)

@@ -11,6 +11,7 @@ from core.models import AuditEntry
 from scheduling.models import Appointment, ClinicHours, Location
 from tests.factories import (
     AppointmentFactory,
+    LocationFactory,
     PatientCaseFactory,
     PatientChartCaseFactory,
     PatientFactory,
@@ -449,3 +450,23 @@ def test_series_this_and_following(
     assert response.status_code == 302
     statuses = list(series.appointments.order_by("start").values_list("status", flat=True))
     assert statuses == ["scheduled", "scheduled", "patient_cancelled", "patient_cancelled"]
+
+
+def test_times_show_in_the_locations_zone_not_the_clinics(
+    client, scheduler, speech_chart_case, therapist, treatment, tomorrow, clinic
+):
+    west = LocationFactory(clinic=clinic, name="West", time_zone="America/Los_Angeles")
+    appointment = AppointmentFactory(
+        chart_case=speech_chart_case,
+        therapist=therapist,
+        location=west,
+        appointment_type=treatment,
+        start=local(west, tomorrow, 9),
+    )
+    client.force_login(scheduler)
+    detail = client.get(reverse("scheduling:appointment_detail", args=[appointment.pk]))
+    assert "9:00 AM" in detail.content.decode()
+    day = client.get(
+        reverse("scheduling:calendar_day"), {"location": west.pk, "date": tomorrow.isoformat()}
+    )
+    assert "9:00–9:45 AM" in day.content.decode()
