@@ -14,7 +14,7 @@ from charts.access import get_chart_case_for
 from charts.models import Patient, PatientChartCase
 from core.permissions import role_required
 from core.roles import ADMINISTRATOR, SCHEDULER, THERAPIST, has_role
-from scheduling import services
+from scheduling import services, slots
 from scheduling.access import get_appointment_for
 from scheduling.forms import AppointmentForm, CancelForm, RescheduleForm, therapists_of
 from scheduling.models import Appointment
@@ -214,8 +214,6 @@ def appointment_reschedule(request, pk):
         if form.is_valid():
             data = form.cleaned_data
             tz = appointment.location.tzinfo
-            from scheduling import slots
-
             start = slots.wall(data["date"], data["time"], tz)
             try:
                 if appointment.version != _expected_version(request):
