@@ -6,6 +6,7 @@ import datetime
 
 from django.db.models.signals import post_save
 from django.dispatch import receiver
+from django_scopes import scope
 
 from charts.models import DailyNote
 from scheduling.models import Appointment
@@ -15,6 +16,12 @@ from scheduling.models import Appointment
 def link_daily_note(sender, instance: DailyNote, created: bool, raw: bool = False, **kwargs):
     if not created or raw:
         return
+    # Notes may be written outside a request (an import, the demo): say which clinic.
+    with scope(clinic=instance.clinic_id):
+        _link(instance)
+
+
+def _link(instance: DailyNote) -> None:
     day = instance.date_of_service
     # Times are UTC and each location has its own zone: look a day either side, then compare
     # local dates.

@@ -347,6 +347,9 @@ def chart_case_appointments(request, pk):
                 by=request.user,
             )
             messages.success(request, f"{count} appointment(s) cancelled.")
+        if not has_role(request.user, THERAPIST):
+            # Discharging is the therapist's; the front desk goes back to the chart.
+            return redirect("charts:chart_case_detail", chart_case.patient_id, chart_case.pk)
         return redirect(discharge_url)
     return render(
         request,

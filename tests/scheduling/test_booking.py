@@ -215,3 +215,18 @@ def test_therapist_sets_status_only_of_their_own(booking, ot_therapist):
         services.appointment_set_status(
             appointment=appointment, status="no_show", by=booking["therapist"]
         )
+
+
+def test_co_treatment_books_one_visit_with_two_therapists(booking, clinic, speech, location):
+    from core.roles import THERAPIST
+    from tests.factories import UserFactory
+    from tests.fixtures.scheduling import open_every_day
+
+    second = UserFactory(clinic=clinic, roles=[THERAPIST], service_types=[speech])
+    open_every_day(location, second)
+    first = book(**booking, co_therapists=[second])
+    rows = Appointment.objects.filter(visit=first.visit)
+    assert {row.therapist_id for row in rows} == {booking["therapist"].pk, second.pk}
+    # The patient is in that visit; another appointment at the same time is still refused.
+    with pytest.raises(ValidationError):
+        book(**{**booking, "therapist": second})
