@@ -82,3 +82,83 @@ def clinic_hours_intervals(
         slots.weekly_intervals(hours, first, last, tz),
         [slots.day_bounds(day, tz) for day in closures],
     )
+
+
+def busy_intervals(
+    *,
+    clinic_id: int,
+    therapist_ids: Iterable[int] = (),
+    patient_id: int | None = None,
+    start: datetime.datetime,
+    end: datetime.datetime,
+) -> tuple[dict[int, list[slots.Interval]], list[slots.Interval]]:
+    """The appointments (not cancelled) overlapping ``[start, end)``: per therapist, and the
+    patient's. One query."""
+    from django.db.models import Q
+
+    from scheduling.models import Appointment
+
+    therapist_ids = list(therapist_ids)
+    condition = Q(therapist_id__in=therapist_ids)
+    if patient_id is not None:
+        condition |= Q(patient_id=patient_id)
+    by_therapist: dict[int, list[slots.Interval]] = {pk: [] for pk in therapist_ids}
+    patient: list[slots.Interval] = []
+    rows = (
+        Appointment.objects.filter(clinic_id=clinic_id)
+        .filter(condition)
+        .not_cancelled()
+        .overlapping(start, end)
+        .values_list("therapist_id", "patient_id", "start", "end")
+    )
+    for therapist_id, row_patient_id, row_start, row_end in rows:
+        if therapist_id in by_therapist:
+            by_therapist[therapist_id].append((row_start, row_end))
+        if patient_id is not None and row_patient_id == patient_id:
+            patient.append((row_start, row_end))
+    return by_therapist, patient
+
+
+def bookable_slots(
+    *,
+    location: Location,
+    therapist_ids: Iterable[int],
+    patient_id: int | None,
+    duration: datetime.timedelta,
+    now: datetime.datetime,
+    notice: datetime.timedelta = datetime.timedelta(0),
+    horizon: datetime.timedelta = datetime.timedelta(days=28),
+    step: datetime.timedelta = datetime.timedelta(minutes=15),
+) -> dict[int, list[datetime.datetime]]:
+    """For each therapist, the starts at which an appointment of ``duration`` fits at
+    ``location``: in hours and availability, clear of the therapist's and the patient's
+    appointments, between ``now + notice`` and ``now + horizon``. Five queries, whatever the
+    number of therapists (for the portal's requests)."""
+    therapist_ids = list(therapist_ids)
+    tz = ZoneInfo(location.time_zone)
+    first = (now + notice).astimezone(tz).date()
+    last = (now + horizon).astimezone(tz).date() + datetime.timedelta(days=1)
+    working = working_intervals(
+        location=location, therapist_ids=therapist_ids, first=first, last=last
+    )
+    busy, patient_busy = busy_intervals(
+        clinic_id=location.clinic_id,
+        therapist_ids=therapist_ids,
+        patient_id=patient_id,
+        start=slots.day_bounds(first, tz)[0],
+        end=slots.day_bounds(last, tz)[1],
+    )
+    return {
+        therapist_id: list(
+            slots.slots(
+                free=slots.subtract(working[therapist_id], busy[therapist_id] + patient_busy),
+                duration=duration,
+                now=now,
+                tz=tz,
+                step=step,
+                notice=notice,
+                horizon=horizon,
+            )
+        )
+        for therapist_id in therapist_ids
+    }

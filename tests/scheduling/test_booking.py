@@ -230,3 +230,27 @@ def test_co_treatment_books_one_visit_with_two_therapists(booking, clinic, speec
     # The patient is in that visit; another appointment at the same time is still refused.
     with pytest.raises(ValidationError):
         book(**{**booking, "therapist": second})
+
+
+def test_bookable_slots_leave_out_busy_time(
+    booking, location, tomorrow, clinic, django_assert_num_queries
+):
+    from scheduling.queries import bookable_slots
+
+    book(**booking)
+    therapist = booking["therapist"]
+    with django_assert_num_queries(5):
+        found = bookable_slots(
+            location=location,
+            therapist_ids=[therapist.pk],
+            patient_id=booking["chart_case"].patient_id,
+            duration=datetime.timedelta(minutes=45),
+            now=clinic.now(),
+            horizon=datetime.timedelta(days=3),
+        )
+    starts = set(found[therapist.pk])
+    assert local(location, tomorrow, 9) in starts
+    assert local(location, tomorrow, 9, 30) not in starts  # would run into 10:00
+    assert local(location, tomorrow, 10) not in starts
+    assert local(location, tomorrow, 10, 45) in starts
+    assert local(location, tomorrow, 17, 30) not in starts  # past closing at 18:00
