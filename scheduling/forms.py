@@ -55,11 +55,25 @@ class _LocationRowForm(forms.ModelForm):
         self.instance.location = location
 
 
+def _end_after_start(form):
+    """The database refuses it too; this puts the message next to the End field."""
+    start, end = form.cleaned_data.get("start"), form.cleaned_data.get("end")
+    if start and end and end <= start:
+        form.add_error("end", "The end must be after the start.")
+    elif bool(start) != bool(end):
+        form.add_error("end" if start else "start", "Give both a start and an end, or neither.")
+
+
 class ClinicHoursForm(_LocationRowForm):
     class Meta:
         model = ClinicHours
         fields = ["weekday", "start", "end"]
         widgets = {"start": TIME_WIDGET, "end": TIME_WIDGET}
+
+    def clean(self):
+        data = super().clean()
+        _end_after_start(self)
+        return data
 
 
 class ClinicClosureForm(_LocationRowForm):
@@ -86,6 +100,11 @@ class TherapistAvailabilityForm(_TherapistRowForm):
         fields = ["location", "weekday", "start", "end"]
         widgets = {"start": TIME_WIDGET, "end": TIME_WIDGET}
 
+    def clean(self):
+        data = super().clean()
+        _end_after_start(self)
+        return data
+
 
 class AvailabilityExceptionForm(_TherapistRowForm):
     class Meta:
@@ -96,6 +115,11 @@ class AvailabilityExceptionForm(_TherapistRowForm):
             "start": "Leave start and end empty for a whole day off.",
             "location": "Where the extra hours are.",
         }
+
+    def clean(self):
+        data = super().clean()
+        _end_after_start(self)
+        return data
 
 
 def case_choices(*, patient, therapists) -> tuple[list, str | None]:

@@ -151,3 +151,38 @@ def test_discharge_lists_future_appointments_first(
     assert page.url.endswith(f"/chart-cases/{speech_chart_case.pk}/discharge/")
     appointment.refresh_from_db()
     assert appointment.status == "clinic_cancelled"
+
+
+def test_setup_and_appointment_screens_pass_axe(
+    page,
+    visit,
+    login,
+    administrator,
+    therapist,
+    appointment,
+    location,
+    tomorrow,
+    time_off,
+    location_closure,
+):
+    login(administrator)
+    for path in (
+        "/setup/locations/",
+        "/setup/locations/add/",
+        f"/setup/locations/{location.pk}/",
+        f"/setup/locations/{location.pk}/hours/",
+        "/setup/clinic-hours/",
+        "/setup/availability/",
+        f"/setup/availability/{therapist.pk}/",
+        f"/schedule/week/?location={location.pk}&date={tomorrow.isoformat()}",
+        f"/schedule/appointments/{appointment.pk}/",
+        f"/schedule/appointments/{appointment.pk}/reschedule/",
+        f"/schedule/appointments/{appointment.pk}/cancel/",
+    ):
+        visit(path)
+    # A bad interval is refused next to the field.
+    visit(f"/setup/locations/{location.pk}/hours/")
+    page.get_by_label("Start").first.fill("12:00")
+    page.get_by_label("End").first.fill("09:00")
+    page.get_by_role("button", name="Add Hours").click()
+    expect(page.get_by_text("The end must be after the start.")).to_be_visible()
