@@ -123,6 +123,7 @@ def note_create(request, pk):
             field: getattr(previous, field)
             for field in ("subjective", "objective", "assessment", "plan")
         }
+    pulled_forward = bool(initial)
     # A link may name the date of service (the Today list's appointments do).
     date_of_service = parse_date(request.GET.get("date_of_service", ""))
     if date_of_service:
@@ -134,7 +135,7 @@ def note_create(request, pk):
         "progress_forms": progress_forms,
         "chart_case": chart_case,
         "previous": previous,
-        "pulled_forward": bool(initial),
+        "pulled_forward": pulled_forward,
         "heading": "New Daily Note",
         "button": "Save Daily Note",
     }

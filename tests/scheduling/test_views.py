@@ -470,3 +470,11 @@ def test_times_show_in_the_locations_zone_not_the_clinics(
         reverse("scheduling:calendar_day"), {"location": west.pk, "date": tomorrow.isoformat()}
     )
     assert "9:00–9:45 AM" in day.content.decode()
+
+
+def test_a_dated_note_link_is_not_a_pull_forward(client, therapist, speech_chart_case, clinic):
+    client.force_login(therapist)
+    url = reverse("charts:note_create", args=[speech_chart_case.pk])
+    response = client.get(url, {"date_of_service": clinic.today().isoformat()})
+    assert response.context["pulled_forward"] is False
+    assert response.context["form"].initial["date_of_service"] == clinic.today()
