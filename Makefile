@@ -5,7 +5,7 @@ UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 PY := .venv/bin/python
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: run test install uv chromium lint migrations-check bench check-deploy
+.PHONY: run test install uv chromium lint migrations-check bench bench-import check-deploy
 
 uv:
 	@command -v uv >/dev/null 2>&1 || test -x $(HOME)/.local/bin/uv || \
@@ -14,10 +14,16 @@ uv:
 install: uv
 	$(UV) sync --frozen --python python3.11
 
+PORT ?= 8000
+
+# The worker (e-mail and other background tasks, django-tasks' db_worker) runs beside the web
+# server and is stopped with it, however the server ends (Ctrl+C included).
 run: install
 	DEBUG=true $(PY) manage.py migrate --noinput
 	DEBUG=true $(PY) manage.py load_demo
-	DEBUG=true $(PY) manage.py runserver 127.0.0.1:8000
+	DEBUG=true $(PY) manage.py db_worker --no-reload & worker=$$!; \
+		trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+		DEBUG=true $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # Debian's Chromium drives the browser tests; Playwright's own browser download fails here.
 chromium:
@@ -43,3 +49,6 @@ check-deploy: install
 
 bench: install
 	$(PY) bench/run.py $(BENCH_ARGS)
+
+bench-import: install
+	$(PY) bench/import_bench.py $(BENCH_ARGS)

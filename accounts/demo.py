@@ -17,6 +17,9 @@ STAFF = {
     "pt@demo.clinic": ("Petra", "Physical", [THERAPIST], ["Physical Therapy"]),
 }
 
+# Shown in the therapists' signatures.
+CREDENTIALS = {"slp@demo.clinic": "CCC-SLP", "ot@demo.clinic": "OTR/L", "pt@demo.clinic": "DPT"}
+
 
 def load(clinic: Clinic) -> list[tuple[str, list[str]]]:
     logins = []
@@ -28,6 +31,7 @@ def load(clinic: Clinic) -> list[tuple[str, list[str]]]:
             )
         user.clinic = clinic
         user.is_active = True
+        user.credentials = CREDENTIALS.get(email, "")
         user.set_password(DEMO_PASSWORD)
         user.save()
         user.groups.set(Group.objects.filter(name__in=roles))

@@ -4,12 +4,19 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from clinic.models import Clinic, ServiceType
-from core.roles import STAFF_ROLES
+from core.roles import STAFF_ROLES, role_names
 
 
 class UserQuerySet(models.QuerySet):
     def for_clinic(self, clinic):
         return self.filter(clinic=clinic)
+
+    def visible_to(self, user):
+        """The users of a staff member's own clinic; nobody else's, and none for a portal
+        user or an operator without a clinic."""
+        if user.clinic_id is None or not role_names(user) & set(STAFF_ROLES):
+            return self.none()
+        return self.for_clinic(user.clinic_id)
 
     def staff(self):
         return self.filter(groups__name__in=STAFF_ROLES).distinct()
@@ -43,6 +50,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField("E-mail", max_length=254, unique=True)
     first_name = models.CharField(max_length=150, blank=True)
     last_name = models.CharField(max_length=150, blank=True)
+    # Shown after the name in a signature: "Dana Reyes, CCC-SLP".
+    credentials = models.CharField(
+        max_length=50, blank=True, help_text="Optional, shown in signatures, e.g. CCC-SLP."
+    )
     # Only a site operator made with createsuperuser has no clinic; they see no clinic data.
     clinic = models.ForeignKey(
         Clinic, on_delete=models.PROTECT, null=True, blank=True, related_name="users"

@@ -3,7 +3,8 @@ measured beside the product's Patient Cases list without the product registering
 
 The ModelAdmin is deliberately plain, what ``admin.site.register(PatientCase)`` plus the obvious
 columns would give: a name column, the archived flag, a search box, and as many rows a page as
-the product's list. It is not scoped to a clinic (the operator sees every clinic's cases).
+the product's list. The operator belongs to the bench clinic, so the clinic scope the middleware
+sets filters the changelist to that clinic's cases, as the product's list is filtered.
 """
 
 from django.apps import apps

@@ -48,6 +48,17 @@ DOCUMENTED_REMINDERS = 5
 DOCUMENTED_ADDENDA = 4
 # The Patients search: a last name that no generated name contains, given to a few patients
 # (the documented one among them).
+# Audit Log entries for the clinic (a year of a busy clinic's changes and chart reads). Not in
+# ``expected_counts``: every chart page the bench opens adds one, as in production.
+AUDIT_ENTRIES = {"small": 5_000, "default": 100_000}
+AUDIT_ACTIONS = ["access"] * 6 + ["update"] * 2 + ["create", "sign"]
+AUDIT_KINDS = {
+    "access": "patient",
+    "update": "goal",
+    "create": "daily note",
+    "sign": "daily note",
+}
+
 SEARCH_LAST_NAME = "Whitlock"
 SEARCH_MATCHES = 8
 
@@ -116,6 +127,9 @@ SCALES = {
                    big_case_charts=1_000),
     "default": Scale("default", staff=300, patients=50_000, cases=300, charts_per_patient=2,
                      big_case_charts=25_000),
+    # Ten times the patients: how the lists and the search grow (measured in process only).
+    "large": Scale("large", staff=300, patients=500_000, cases=300, charts_per_patient=2,
+                   big_case_charts=250_000),
 }  # fmt: skip
 
 
@@ -165,6 +179,8 @@ def matches(scale: Scale) -> bool:
     clinic = Clinic.objects.filter(name=CLINIC_NAME).first()
     if clinic is None or Clinic.objects.count() != 1:
         return False
+    if not User.objects.filter(email=OPERATOR_EMAIL, clinic=clinic).exists():
+        return False  # built before the operator had a clinic
     for label, expected in expected_counts(scale).items():
         manager = apps.get_model(label)._base_manager
         if manager.count() != expected:
@@ -223,6 +239,10 @@ def build(scale: Scale, log: Callable[[str], None] = print) -> None:
             if model("charts.DailyNote") and model("charts.Goal"):
                 with _timed(log, "documentation of one chart case"):
                     _build_documentation(clinic, documented, therapist)
+        if model("core.AuditEntry") and patients:
+            count = AUDIT_ENTRIES[scale.name]
+            with _timed(log, f"{count} audit entries"):
+                _build_audit_entries(count, rng, clinic, patients)
     with _timed(log, "VACUUM ANALYZE, CHECKPOINT"):
         _analyze()
     log(f"  built in {time.perf_counter() - started:.1f} s")
@@ -244,6 +264,9 @@ def _build_users(scale, rng, clinic, services) -> User:
         email=OPERATOR_EMAIL,
         first_name="Bench",
         last_name="Operator",
+        # A clinic, so that the middleware scopes the admin's requests to it as it scopes the
+        # product's: both lists then read the same clinic's rows.
+        clinic=clinic,
         password=password,
         is_staff=True,
         is_superuser=True,
@@ -685,6 +708,39 @@ def _build_documentation(clinic, chart_case, therapist):
             ),
         ]
     )
+
+
+def _build_audit_entries(count, rng, clinic, patients) -> None:
+    """A year of entries, newest now: reads of charts mostly, edits, notes written and signed,
+    by the clinic's staff, about its patients."""
+    AuditEntry = model("core.AuditEntry")
+    actors = list(User.objects.filter(clinic=clinic).values_list("pk", "first_name", "last_name"))
+    now = timezone.now()
+    step = datetime.timedelta(days=365) / count
+    rows = []
+    for index in range(count):
+        actor_pk, first, last = rng.choice(actors)
+        patient = rng.choice(patients)
+        action = rng.choice(AUDIT_ACTIONS)
+        name = f"{patient.first_name} {patient.last_name}"
+        rows.append(
+            AuditEntry(
+                clinic=clinic,
+                at=now - step * index,
+                actor_id=actor_pk,
+                actor_name=f"{first} {last}",
+                remote_addr="10.0.0.1",
+                action=action,
+                object_type=AUDIT_KINDS[action],
+                object_id=str(patient.pk),
+                object_repr=name if action == "access" else "Daily note of Nov 2, 2026",
+                patient_id=patient.pk,
+                patient_name=name,
+                changes=[["Status", "Active", "Met"]] if action == "update" else [],
+                details="Chart" if action == "access" else "",
+            )
+        )
+    AuditEntry.objects.bulk_create(rows, batch_size=BATCH)
 
 
 def _analyze() -> None:

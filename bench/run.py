@@ -29,11 +29,16 @@ sys.path.insert(0, str(ROOT))
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/fusion_bench"
 RESULTS = ROOT / "bench" / "results"
 SERVER_PATH_FOR_HEALTH = "/bench/bare/"
+SCALE_NAMES = ["small", "default", "large"]
+# Growth: after a run at the default scale, every screen is measured in process at the small
+# scale, and the screens marked ``large`` at the large one (500,000 patients), each scale in a
+# database of its own named after the main one (fusion_bench_small, fusion_bench_large).
+GROWTH_SCALES = {"default": ["small", "large"]}
 
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--scale", choices=["small", "default"], default="default")
+    parser.add_argument("--scale", choices=SCALE_NAMES, default="default")
     parser.add_argument(
         "--database-url",
         default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL),
@@ -63,6 +68,18 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         "--show-queries", action="store_true", help="print the SQL each screen runs"
     )
+    parser.add_argument(
+        "--no-growth",
+        dest="growth",
+        action="store_false",
+        help="skip the in-process measurements at the other scales (small, large)",
+    )
+    parser.add_argument(
+        "--in-process-only",
+        action="store_true",
+        help="measure one request in process only (no gunicorn, no load, no renames)",
+    )
+    parser.add_argument("--json-out", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if min(args.concurrency, args.workers, args.rounds) < 1 or args.seconds <= 0:
         parser.error("--concurrency, --workers and --rounds must be at least 1, --seconds > 0")
@@ -200,7 +217,7 @@ def sessions_by_user(count: int) -> dict[str, list[str | None]]:
 
 def count_queries(path: str, cookie: str | None, show: bool) -> dict:
     """Request the path with Django's test client on the same database, in this process: the
-    first request warms per-process caches (content types, templates), then five are timed.
+    first request warms per-process caches (content types, templates), then nine are timed.
     Reports the queries of the last, the median wall time and the SQL time within it."""
     from django.test import Client
 
@@ -212,7 +229,7 @@ def count_queries(path: str, cookie: str | None, show: bool) -> dict:
         client.cookies[name] = value
     client.get(path)
     samples = []
-    for _ in range(5):
+    for _ in range(9):
         with record() as queries:
             start = time.perf_counter()
             response = client.get(path)
@@ -384,13 +401,85 @@ def print_table(rows: list[dict]) -> None:
         log(fmt(line))
 
 
+# --- growth: the other scales, in process ------------------------------------------------------
+
+
+def scale_database_url(url: str, scale: str) -> str:
+    """The database of another scale: the main one's name with the scale appended."""
+    db = database_settings(url)
+    name = str(db["NAME"])
+    if "sqlite" in db["ENGINE"]:
+        path = Path(name)
+        return f"sqlite:///{path.with_name(f'{path.stem}_{scale}{path.suffix}')}"
+    base, _, _ = url.rpartition("/")
+    return f"{base}/{name}_{scale}"
+
+
+def measure_growth(args: argparse.Namespace, scale: str) -> dict[str, dict]:
+    """Build (or reuse) the scale's data set in its own database and measure its screens in
+    process, in a child process (Django is set up for one database per process)."""
+    output = RESULTS / f".growth-{scale}.json"
+    command = [
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "--scale",
+        scale,
+        "--database-url",
+        scale_database_url(args.database_url, scale),
+        "--in-process-only",
+        "--json-out",
+        str(output),
+    ]
+    if args.keep_data:
+        command.append("--keep-data")
+    for part in args.only:
+        command += ["--only", part]
+    log(f"\n== Growth: scale {scale}, in process")
+    subprocess.run(command, check=True, cwd=ROOT)
+    figures = json.loads(output.read_text())
+    output.unlink()
+    return figures
+
+
+def print_growth(by_scale: dict[str, dict[str, dict]]) -> None:
+    scales = [name for name in SCALE_NAMES if name in by_scale]
+    labels = []
+    for name in scales:
+        labels += [label for label in by_scale[name] if label not in labels]
+    headers = ["screen", *(f"{name}: queries, ms (SQL)" for name in scales)]
+    lines = []
+    for label in labels:
+        cells = [label]
+        for name in scales:
+            figure = by_scale[name].get(label)
+            cells.append(
+                f"{figure['queries']}, {figure['app_ms']:.1f} ({figure['sql_ms']:.1f})"
+                if figure
+                else "-"
+            )
+        lines.append(cells)
+    widths = [max(len(h), *(len(line[i]) for line in lines)) for i, h in enumerate(headers)]
+    log(
+        "  ".join(
+            h.ljust(w) if i == 0 else h.rjust(w)
+            for i, (h, w) in enumerate(zip(headers, widths, strict=True))
+        )
+    )
+    log("  ".join("-" * width for width in widths))
+    for cells in lines:
+        log(
+            "  ".join(
+                cell.ljust(w) if i == 0 else cell.rjust(w)
+                for i, (cell, w) in enumerate(zip(cells, widths, strict=True))
+            )
+        )
+
+
 # --- main -----------------------------------------------------------------------------------
 
 
-def main() -> None:
-    args = parse_args()
-    # A polite kill of the bench must still stop gunicorn (the finally block below).
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+def prepare(args: argparse.Namespace):
+    """Point Django at the bench database, (re)build the data set, return the scale."""
     url = args.database_url
     check_disposable(url)
     os.environ["DATABASE_URL"] = url
@@ -430,19 +519,20 @@ def main() -> None:
         dataset.build(scale, log=lambda message: log(message))
     else:
         log("Reusing the existing data set")
+    return scale
 
+
+def plan_screens(args: argparse.Namespace, query_cookie: dict) -> list:
+    """Resolve each screen's path and measure one request of it in process."""
     from django.urls import NoReverseMatch
 
-    from bench import cpu, load, screens
-
-    counts = row_counts()
-    log("Rows: " + ", ".join(f"{label} {count:,}" for label, count in counts.items()))
-    cookies = sessions_by_user(args.concurrency)
-    query_cookie = {key: values[0] for key, values in sessions_by_user(1).items()}
+    from bench import screens
 
     planned = []
     for screen in screens.SCREENS:
         if args.only and not any(part.lower() in screen.label.lower() for part in args.only):
+            continue
+        if args.scale == "large" and not screen.large:
             continue
         try:
             path = screen.resolve()
@@ -455,7 +545,34 @@ def main() -> None:
         if counted["status"] != 200:
             log(f"  note: {screen.label} {path} answered {counted['status']} in process")
         planned.append((screen, path, counted))
+    return planned
 
+
+def main() -> None:
+    args = parse_args()
+    # A polite kill of the bench must still stop gunicorn (the finally block below).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    scale = prepare(args)
+
+    from bench import cpu, load, report, screens
+
+    counts = row_counts()
+    log("Rows: " + ", ".join(f"{label} {count:,}" for label, count in counts.items()))
+    query_cookie = {key: values[0] for key, values in sessions_by_user(1).items()}
+    planned = plan_screens(args, query_cookie)
+    in_process = {screen.label: counted for screen, _, counted in planned}
+
+    if args.in_process_only:
+        for label, figure in in_process.items():
+            log(
+                f"  {label}: {figure['queries']} queries, {figure['app_ms']:.1f} ms "
+                f"({figure['sql_ms']:.1f} ms SQL)"
+            )
+        if args.json_out:
+            Path(args.json_out).write_text(json.dumps(in_process, indent=2))
+        return
+
+    cookies = sessions_by_user(args.concurrency)
     info = machine_info(args.workers, args.concurrency)
     port = free_port()
     RESULTS.mkdir(exist_ok=True)
@@ -507,6 +624,7 @@ def main() -> None:
                 "label": screen.label,
                 "path": path,
                 "user": screen.user,
+                "kind": screen.kind,
                 "requests": result.ok,
                 "rps": result.requests_per_second,
                 "p50_ms": result.percentile(0.50),
@@ -521,6 +639,14 @@ def main() -> None:
         )
 
     renames = screens.time_renames(args.renames) if args.renames else "skipped: --renames 0"
+
+    by_scale = {scale.name: in_process}
+    if args.growth:
+        from django.db import connections
+
+        connections.close_all()
+        for other in GROWTH_SCALES.get(scale.name, []):
+            by_scale[other] = measure_growth(args, other)
 
     log("")
     log(
@@ -573,32 +699,42 @@ def main() -> None:
                 f"{timing.median_ms:6.2f} ms (min {timing.min_ms:.2f}, max {timing.max_ms:.2f}), "
                 f"{timing.queries} queries"
             )
+    if len(by_scale) > 1:
+        log("\nGrowth: one request in process at each scale (queries, ms, of it SQL ms)")
+        print_growth(by_scale)
+
+    found = screens.targets(rows, by_scale)
+    log("\nTargets (issue 13):")
+    for target in found:
+        verdict = "holds" if target.holds else "MISSED"
+        log(f"  [{verdict:6s}] {target.what}: {target.measured}; wanted {target.wanted}")
+    missed = sum(not target.holds for target in found)
+    log(f"  {len(found) - missed} of {len(found)} targets hold")
 
     stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+    result = {
+        "when": stamp,
+        "partial": bool(args.only),
+        "machine": info,
+        "scale": asdict(scale),
+        "rows_in_database": counts,
+        "load": {
+            "cpu_percent": cpu_shares,
+            "rounds": args.rounds,
+            "seconds": args.seconds,
+            "concurrency": args.concurrency,
+            "max_requests": args.max_requests,
+        },
+        "screens": rows,
+        "growth": by_scale,
+        "targets": [asdict(target) for target in found],
+        "renames": renames if isinstance(renames, str) else [asdict(t) for t in renames],
+    }
     output = RESULTS / f"bench-{scale.name}-{stamp}.json"
-    output.write_text(
-        json.dumps(
-            {
-                "when": stamp,
-                "machine": info,
-                "scale": asdict(scale),
-                "rows_in_database": counts,
-                "load": {
-                    "cpu_percent": cpu_shares,
-                    "rounds": args.rounds,
-                    "seconds": args.seconds,
-                    "concurrency": args.concurrency,
-                    "max_requests": args.max_requests,
-                },
-                "screens": rows,
-                "renames": renames
-                if isinstance(renames, str)
-                else [asdict(timing) for timing in renames],
-            },
-            indent=2,
-        )
-    )
+    output.write_text(json.dumps(result, indent=2))
     log(f"\nWritten {output.relative_to(ROOT)}")
+    for written in report.write(result, RESULTS):
+        log(f"Written {written.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

@@ -23,11 +23,23 @@ OPERATOR = "operator"  # a superuser with is_staff, for Django's own admin site
 ANONYMOUS = "anonymous"
 
 
+# What a screen is for in the targets: a product screen the user works with (held to the
+# in-process target against the logged-in bare view), the bare views themselves, or a
+# reference measured only to compare with (Django's admin).
+STAFF = "staff"
+BASELINE = "baseline"
+REFERENCE = "reference"
+
+
 @dataclass(frozen=True)
 class Screen:
     label: str
     path: str | Callable[[], str]
     user: str = ADMIN
+    kind: str = STAFF
+    # Also measured at the large scale (500,000 patients): lists and search, whose cost may
+    # grow with the clinic; a detail screen's does not.
+    large: bool = False
 
     def resolve(self) -> str:
         return self.path() if callable(self.path) else self.path
@@ -60,31 +72,45 @@ def patient_search() -> str:
     return f"{reverse('charts:patient_list')}?q={dataset.SEARCH_LAST_NAME}"
 
 
+def audit_log_of_a_patient() -> str:
+    """ "Who accessed this record" for the documented patient."""
+    DailyNote = apps.get_model("charts", "DailyNote")
+    patient_pk = DailyNote.objects.order_by("pk").values_list("chart_case__patient", flat=True)[0]
+    return f"{reverse('core:audit_log')}?patient={patient_pk}&action=access"
+
+
 CHART = (
     f"Chart page ({dataset.DOCUMENTED_NOTES} notes, "
     f"{dataset.DOCUMENTED_LONG_TERM_GOALS * (1 + dataset.DOCUMENTED_SHORT_TERM_PER_LONG)} goals)"
 )
 
 
+BARE_ANONYMOUS = "bare view (anonymous)"
+BARE_LOGGED_IN = "bare view (logged in)"
+
 SCREENS = [
-    Screen("bare view (anonymous)", "/bench/bare/", user=ANONYMOUS),
-    Screen("bare view (logged in)", "/bench/bare/"),
+    Screen(BARE_ANONYMOUS, "/bench/bare/", user=ANONYMOUS, kind=BASELINE),
+    Screen(BARE_LOGGED_IN, "/bench/bare/", kind=BASELINE, large=True),
     Screen("Service Types list", url("clinic:servicetype_list")),
     Screen("Appointment Types list", url("clinic:appointmenttype_list")),
-    Screen("Staff list", url("accounts:staff_list")),
-    Screen("Patient Cases list", url("cases:case_list")),
+    Screen("Staff list", url("accounts:staff_list"), large=True),
+    Screen("Patient Cases list", url("cases:case_list"), large=True),
     Screen("Patient Case edit (big case)", url("cases:case_update", big_case_pk)),
     Screen(
         "Django admin PatientCase changelist",
         url("bench_admin:cases_patientcase_changelist"),
         user=OPERATOR,
+        kind=REFERENCE,
+        large=True,
     ),
     Screen(f"{CHART} as administrator", documented_chart),
     Screen(f"{CHART} as therapist", documented_chart, user=THERAPIST),
-    Screen("Patients list as administrator", url("charts:patient_list")),
-    Screen("Patients list as therapist", url("charts:patient_list"), user=THERAPIST),
-    Screen("Patients search as administrator", patient_search),
-    Screen("Patients search as therapist", patient_search, user=THERAPIST),
+    Screen("Patients list as administrator", url("charts:patient_list"), large=True),
+    Screen("Patients list as therapist", url("charts:patient_list"), user=THERAPIST, large=True),
+    Screen("Patients search as administrator", patient_search, large=True),
+    Screen("Patients search as therapist", patient_search, user=THERAPIST, large=True),
+    Screen("Audit Log (100,000 entries at default scale)", url("core:audit_log")),
+    Screen("Audit Log filtered by patient and action", audit_log_of_a_patient),
 ]
 
 
@@ -180,3 +206,70 @@ def time_renames(repeats: int) -> list[RenameTiming] | str:
         )
         for subject in subjects
     ]
+
+
+# --- targets (issue 13): printed by run.py with the measured value and whether each holds ----
+
+# Every staff screen at most this many times the logged-in bare view, one request in process.
+IN_PROCESS_FACTOR = 4.0
+# The Patient Cases list against Django admin's changelist, in requests per second.
+LIST_VS_ADMIN = ("Patient Cases list", "Django admin PatientCase changelist", 2.0)
+# Patients search: at most this much SQL a request, at the default and the large scale.
+SEARCH_LABEL = "Patients search"
+SEARCH_SQL_MS = 5.0
+
+
+@dataclass
+class Target:
+    what: str
+    measured: str
+    wanted: str
+    holds: bool
+
+
+def targets(rows: list[dict], by_scale: dict[str, dict[str, dict]]) -> list[Target]:
+    """The issue's targets against this run: ``rows`` are the main run's screens (with req/s);
+    ``by_scale`` maps a scale name to {label: in-process figures} for every scale measured."""
+    found = []
+    by_label = {row["label"]: row for row in rows}
+    bare = by_label.get(BARE_LOGGED_IN)
+    kinds = {screen.label: screen.kind for screen in SCREENS}
+    if bare:
+        limit = IN_PROCESS_FACTOR * bare["app_ms"]
+        for row in rows:
+            if kinds.get(row["label"], STAFF) != STAFF:
+                continue
+            ratio = row["app_ms"] / bare["app_ms"]
+            found.append(
+                Target(
+                    f"{row['label']}: one request in process",
+                    f"{row['app_ms']:.1f} ms = {ratio:.1f}x bare",
+                    f"<= {IN_PROCESS_FACTOR:g}x bare ({limit:.1f} ms)",
+                    ratio <= IN_PROCESS_FACTOR,
+                )
+            )
+    ours, theirs, factor = LIST_VS_ADMIN
+    if ours in by_label and theirs in by_label and by_label[theirs]["rps"]:
+        ratio = by_label[ours]["rps"] / by_label[theirs]["rps"]
+        found.append(
+            Target(
+                f"{ours} / {theirs}: requests per second",
+                f"{ratio:.2f}x ({by_label[ours]['rps']:.0f} vs {by_label[theirs]['rps']:.0f})",
+                f">= {factor:g}x",
+                ratio >= factor,
+            )
+        )
+    for scale, figures in by_scale.items():
+        if scale == "small":
+            continue
+        for label, figure in figures.items():
+            if SEARCH_LABEL in label:
+                found.append(
+                    Target(
+                        f"{label}: SQL at {dataset.SCALES[scale].patients:,} patients",
+                        f"{figure['sql_ms']:.2f} ms",
+                        f"<= {SEARCH_SQL_MS:g} ms",
+                        figure["sql_ms"] <= SEARCH_SQL_MS,
+                    )
+                )
+    return found

@@ -1,6 +1,7 @@
 """A case's state in plain words, and the difference between two states, for its history."""
 
 from cases.models import PatientCase
+from core.models import AuditEntry
 
 REQUESTS = "Requests: "
 
@@ -44,3 +45,14 @@ def diff(before: dict[str, str], after: dict[str, str]) -> list[list[str]]:
         for label in labels
         if value(before, label) != value(after, label)
     ]
+
+
+def version_words(version: int) -> str:
+    return f"Version {version}"
+
+
+def case_entries(clinic_id: int, case_pk: int):
+    """The audit entries of one case, newest first (they outlive a deleted case)."""
+    return AuditEntry.objects.filter(
+        clinic_id=clinic_id, object_type=str(PatientCase._meta.verbose_name), object_id=str(case_pk)
+    )

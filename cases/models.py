@@ -13,6 +13,7 @@ from clinic.models import (
     duration_constraint,
     unique_name_constraint,
 )
+from core.roles import STAFF_ROLES, role_names
 
 
 class SubqueryCount(Subquery):
@@ -28,9 +29,47 @@ class SubqueryCount(Subquery):
 
 
 class PatientCaseQuerySet(ClinicQuerySet):
+    def visible_to(self, user):
+        """The cases of the user's clinic, for staff: administrators set them up, schedulers
+        book with them, therapists add them to charts. Portal users reach none here."""
+        if not role_names(user) & set(STAFF_ROLES):
+            return self.none()
+        return self.for_clinic(user.clinic_id)
+
     def pickable(self):
         """Cases that may be chosen for anything new: archived cases never are."""
         return self.filter(is_archived=False)
+
+    def single_service(self):
+        """Cases with exactly one service type: a service type's default case is one of them."""
+        services = PatientCaseServiceType.objects.filter(
+            clinic=OuterRef("clinic"), case=OuterRef("pk")
+        ).order_by()
+        return self.annotate(service_count=SubqueryCount(services.values("pk"))).filter(
+            service_count=1
+        )
+
+    def defaults_by_service(self, clinic) -> dict:
+        """``{service type id: case}``: each service type's default case, the one its chart
+        cases are created on when records are imported. A default case is a non-archived case
+        whose only service is that type; when there are several, the one named after the type
+        (ignoring case), then the oldest. One query."""
+        links = (
+            PatientCaseServiceType.objects.filter(
+                clinic=clinic, case__in=self.for_clinic(clinic).pickable().single_service()
+            )
+            .select_related("case", "service_type")
+            .order_by("case_id")
+        )
+        defaults: dict = {}
+        for link in links:
+            named_after = link.case.name.lower() == link.service_type.name.lower()
+            current = defaults.get(link.service_type_id)
+            if current is None or (
+                named_after and current.name.lower() != link.service_type.name.lower()
+            ):
+                defaults[link.service_type_id] = link.case
+        return defaults
 
     def recount_patients(self) -> int:
         """Set ``patient_count`` from the charts themselves, for these cases; one UPDATE."""
@@ -89,16 +128,23 @@ class PatientCase(ClinicOwned):
     )
     is_archived = models.BooleanField("Archived", default=False)
     archived_at = models.DateTimeField(null=True, blank=True)
+    # No index of their own on the foreign keys to users: users are never deleted and nothing
+    # looks cases up by who changed them (docs/scaling.md).
     archived_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     # Raised by every save; a save that names an older version was made from a stale screen.
     version = models.PositiveIntegerField(default=1)
@@ -195,41 +241,3 @@ class AppointmentTypeRule(ClinicOwned):
 
     def __str__(self) -> str:
         return f"{self.case}: {self.appointment_type}"
-
-
-class CaseHistoryEntry(ClinicOwned):
-    """One administrator action on a case and its rules, with before and after in plain words.
-
-    Kept when the case itself is deleted (the link is cleared; the name and id stay).
-    """
-
-    class Action(models.TextChoices):
-        CREATED = "created", "Created"
-        UPDATED = "updated", "Edited"
-        ARCHIVED = "archived", "Archived"
-        RESTORED = "restored", "Restored"
-        DELETED = "deleted", "Deleted"
-
-    case = models.ForeignKey(
-        PatientCase,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="history_entries",
-        db_index=False,
-    )
-    case_pk = models.PositiveBigIntegerField()
-    case_name = models.CharField(max_length=NAME_MAX_LENGTH)
-    action = models.CharField(max_length=16, choices=Action.choices)
-    version = models.PositiveIntegerField()
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    changed_at = models.DateTimeField(auto_now_add=True)
-    # [[label, before, after], ...]; before is "" for a new case, after is "" for a deleted one.
-    changes = models.JSONField(default=list)
-
-    class Meta:
-        ordering = ["-changed_at", "-pk"]
-        indexes = [models.Index(fields=["clinic", "case_pk", "-changed_at"])]
-        verbose_name_plural = "case history entries"

@@ -1,4 +1,5 @@
-"""Writes to patient cases. Each is one transaction and leaves one history entry."""
+"""Writes to patient cases. Each is one transaction and leaves one audit entry, which the
+case's History screen reads."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -9,10 +10,13 @@ from django.db.models import F, ProtectedError
 from django.utils import timezone
 
 from accounts.models import User
-from cases.history import case_snapshot, diff
-from cases.models import AppointmentTypeRule, CaseHistoryEntry, PatientCase
+from cases.history import case_entries, case_snapshot, diff, version_words
+from cases.models import AppointmentTypeRule, PatientCase
+from clinic.hooks import ServiceTypeAddOption, register_service_type_add_option
 from clinic.models import AppointmentType, Clinic, ServiceType
+from core import audit
 from core.deletion import protected_uses
+from core.models import AuditEntry
 
 
 @dataclass(frozen=True)
@@ -25,7 +29,7 @@ class RuleInput:
 class CaseChangedError(Exception):
     """The case was saved by someone else after the screen was opened."""
 
-    def __init__(self, case: PatientCase, entries: list[CaseHistoryEntry]):
+    def __init__(self, case: PatientCase, entries: list[AuditEntry]):
         super().__init__("The case was changed by someone else.")
         self.case = case
         self.entries = entries
@@ -42,16 +46,15 @@ class CaseInUseError(Exception):
 DUPLICATE_NAME = "A patient case with this name already exists in this clinic."
 
 
-def _record(*, case, action, by, before, after) -> CaseHistoryEntry:
-    return CaseHistoryEntry.objects.create(
+def _record(*, case, action, by, before, after) -> AuditEntry:
+    return audit.record(
         clinic_id=case.clinic_id,
-        case=case if action != CaseHistoryEntry.Action.DELETED else None,
-        case_pk=case.pk,
-        case_name=case.name,
+        actor=by,
         action=action,
-        version=case.version,
-        changed_by=by,
+        obj=case,
         changes=diff(before, after),
+        # The version the change made: a stale save lists the entries after the one it saw.
+        details=version_words(case.version),
     )
 
 
@@ -114,7 +117,7 @@ def case_create(
     _set_services_and_rules(case, service_types, rules)
     _record(
         case=case,
-        action=CaseHistoryEntry.Action.CREATED,
+        action="create",
         by=by,
         before={},
         after=case_snapshot(case),
@@ -144,9 +147,14 @@ def case_update(
     if not claimed:
         current = PatientCase.objects.get(pk=case.pk)
         entries = list(
-            CaseHistoryEntry.objects.filter(case=current, version__gt=expected_version)
-            .select_related("changed_by")
-            .order_by("changed_at", "pk")
+            case_entries(current.clinic_id, current.pk)
+            .filter(
+                details__in=[
+                    version_words(version)
+                    for version in range(expected_version + 1, current.version + 1)
+                ]
+            )
+            .order_by("at", "pk")
         )
         raise CaseChangedError(current, entries)
     # "Before" is read from the row, never from ``case``: a ModelForm bound to ``case`` has
@@ -165,7 +173,7 @@ def case_update(
         transaction.set_rollback(True)
         case.version = expected_version
         return case
-    _record(case=case, action=CaseHistoryEntry.Action.UPDATED, by=by, before=before, after=after)
+    _record(case=case, action="update", by=by, before=before, after=after)
     return case
 
 
@@ -188,7 +196,7 @@ def _set_archived(case: PatientCase, *, archived: bool, by: User) -> PatientCase
         ]
     )
     case.refresh_from_db()
-    action = CaseHistoryEntry.Action.ARCHIVED if archived else CaseHistoryEntry.Action.RESTORED
+    action = "archive" if archived else "restore"
     _record(case=case, action=action, by=by, before=before, after=case_snapshot(case))
     return case
 
@@ -215,10 +223,64 @@ def case_delete(*, case: PatientCase, by: User) -> None:
     if uses:
         raise CaseInUseError(uses)
     before = case_snapshot(case)
-    _record(case=case, action=CaseHistoryEntry.Action.DELETED, by=by, before=before, after={})
+    _record(case=case, action="delete", by=by, before=before, after={})
     try:
         with transaction.atomic():
             case.delete()
     except (ProtectedError, IntegrityError) as error:
         # A chart took the case between the check and the delete.
         raise CaseInUseError(protected_uses(case) or {"records": 1}) from error
+
+
+def _free_default_name(clinic: Clinic, name: str) -> str:
+    """The service type's name, or, when a case (maybe archived) already has it, the first of
+    "<name> (default)", "<name> (default 2)", ... that is free; at most 100 characters."""
+    taken = PatientCase.objects.for_clinic(clinic).filter(name__istartswith=name[:60])
+    taken_names = {value.lower() for value in taken.values_list("name", flat=True)}
+    candidates = [name] + [
+        f"{name[: 100 - len(suffix)]}{suffix}"
+        for suffix in [" (default)"] + [f" (default {n})" for n in range(2, 1000)]
+    ]
+    return next(candidate for candidate in candidates if candidate.lower() not in taken_names)
+
+
+@transaction.atomic
+def case_create_default(
+    *, service_type: ServiceType, by: User, dry_run: bool = False
+) -> tuple[PatientCase | None, bool]:
+    """Give an active service type its default case: named after it, that one service, no
+    request rules. Returns ``(case, created)``; a type that already has a non-archived
+    single-service case keeps it (``created`` is False), so running this again adds nothing.
+    ``dry_run`` only says whether one would be made (the case returned is unsaved)."""
+    # Serialise concurrent calls for the same type (two administrators, a command and a
+    # screen): the second waits here and then finds the first one's case.
+    service_type = ServiceType.objects.select_for_update().get(pk=service_type.pk)
+    clinic = service_type.clinic
+    existing = PatientCase.objects.defaults_by_service(clinic).get(service_type.pk)
+    if existing is not None:
+        return existing, False
+    if not service_type.is_active:
+        return None, False
+    name = _free_default_name(clinic, service_type.name)
+    if dry_run:
+        return PatientCase(clinic=clinic, name=name), True
+    # ``case_create`` writes the case's audit entry (its history's "Created").
+    case = case_create(clinic=clinic, name=name, service_types=[service_type], rules=[], by=by)
+    return case, True
+
+
+def register_default_case_option() -> None:
+    """Offer "Create a default patient case for it" on the Add Service Type screen."""
+
+    def apply(*, service_type: ServiceType, by: User) -> None:
+        case_create_default(service_type=service_type, by=by)
+
+    register_service_type_add_option(
+        ServiceTypeAddOption(
+            field="create_default_case",
+            label="Create a default patient case for it",
+            help_text="A patient case named after the service type, with that one service. "
+            "Imported records of this service type are placed on it.",
+            apply=apply,
+        )
+    )

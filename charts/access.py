@@ -1,19 +1,36 @@
-"""Loading patients and chart cases for a user: what they may not see is a 404, what they may
-see but not do is a 403."""
+"""The one gate that loads patients and chart cases for a user: what they may not see is a
+404, what they may see but not do is a 403. Views load rows only through here."""
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
 from charts.models import Patient, PatientChartCase
-from core.roles import ADMINISTRATOR, role_names
+from core.roles import ADMINISTRATOR, SCHEDULER, role_names
 
 
-def get_patient_for(user, pk) -> Patient:
-    return get_object_or_404(Patient.objects.visible_to(user), pk=pk)
+def get_patient_for(user, pk, *, write: bool = False) -> Patient:
+    """Administrators and schedulers change patients' details; therapists read them."""
+    patient = get_object_or_404(Patient.objects.visible_to(user), pk=pk)
+    if write and not role_names(user) & {ADMINISTRATOR, SCHEDULER}:
+        raise PermissionDenied
+    return patient
 
 
 def may_write_documentation(user, chart_case: PatientChartCase) -> bool:
-    return PatientChartCase.objects.documentable_by(user).filter(pk=chart_case.pk).exists()
+    """Asked by the gate, the page and its template alike: the EXISTS query runs once per
+    chart case and request, its answer kept on the user object (one per request)."""
+    # Loaded through ``with_documentable(user)`` (the chart page): already answered.
+    annotated = getattr(chart_case, "documentable", None)
+    if annotated is not None:
+        return bool(annotated)
+    answers = getattr(user, "_documentable_chart_cases", None)
+    if answers is None:
+        answers = user._documentable_chart_cases = {}
+    if chart_case.pk not in answers:
+        answers[chart_case.pk] = (
+            PatientChartCase.objects.documentable_by(user).filter(pk=chart_case.pk).exists()
+        )
+    return answers[chart_case.pk]
 
 
 def documentation_access(user, chart_case: PatientChartCase) -> tuple[bool, bool]:
@@ -30,6 +47,8 @@ def may_read_documentation(user, chart_case: PatientChartCase) -> bool:
 
 
 def get_chart_case_for(user, pk, *, documentation: bool = False, write: bool = False):
+    """A chart case the user sees (404 otherwise); ``documentation``: they must read its
+    documentation, ``write``: write it (403 otherwise)."""
     chart_case = get_object_or_404(
         PatientChartCase.objects.visible_to(user).select_related("patient", "case", "clinic"),
         pk=pk,

@@ -136,3 +136,43 @@ def _document(clinic: Clinic, started: datetime.date) -> None:
     services.reminder_create(
         chart_case=feeding, text="Call parent about the meal log", due_on=started + 20 * day, by=ot
     )
+
+    # Noah's details, his mother as guardian, a diagnosis and a plan of care whose end (and
+    # recertification) falls in the coming two weeks, so it shows on the therapists' home.
+    admin = User.objects.get(email="admin@demo.clinic")
+    noah = feeding.patient
+    services.patient_update(
+        patient=noah,
+        first_name=noah.first_name,
+        last_name=noah.last_name,
+        date_of_birth=noah.date_of_birth,
+        sex="male",
+        phone="555-0175",
+        email="",
+        address="48 Birch Lane, Springfield",
+        preferred_language="English",
+        by=admin,
+    )
+    services.contact_create(
+        patient=noah,
+        name="Priya Patel",
+        relationship="Mother",
+        phone="555-0175",
+        email="priya.patel@example.com",
+        is_guardian=True,
+        by=admin,
+    )
+    services.diagnosis_add(
+        chart_case=feeding,
+        kind="treatment",
+        code="R13.12",
+        description="Dysphagia, oropharyngeal phase",
+        by=slp,
+    )
+    services.plan_of_care_update(
+        chart_case=feeding,
+        referring_provider="Dr. Helen Brooks, pediatrician",
+        plan_of_care_start=started,
+        plan_of_care_end=started + 90 * day,
+        by=slp,
+    )

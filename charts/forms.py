@@ -2,7 +2,16 @@ from django import forms
 from django.utils import timezone
 
 from cases.models import PatientCase
-from charts.models import DailyNote, Evaluation, Goal, Patient, Reminder
+from charts.models import (
+    DailyNote,
+    Diagnosis,
+    Evaluation,
+    Goal,
+    Patient,
+    PatientChartCase,
+    PatientContact,
+    Reminder,
+)
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -16,8 +25,21 @@ def _not_future(value):
 class PatientForm(forms.ModelForm):
     class Meta:
         model = Patient
-        fields = ["first_name", "last_name", "date_of_birth"]
-        widgets = {"date_of_birth": DATE_WIDGET}
+        fields = [
+            "first_name",
+            "last_name",
+            "date_of_birth",
+            "sex",
+            "phone",
+            "email",
+            "address",
+            "preferred_language",
+        ]
+        widgets = {
+            "date_of_birth": DATE_WIDGET,
+            "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
+            "address": forms.Textarea(attrs={"rows": 3}),
+        }
 
     def clean_first_name(self):
         return " ".join(self.cleaned_data["first_name"].split())
@@ -185,3 +207,106 @@ class ReopenForm(forms.Form):
     reason = forms.CharField(
         label="Reason for reopening", widget=forms.Textarea(attrs={"rows": 2}), max_length=1000
     )
+    restore_goals = forms.ModelMultipleChoiceField(
+        queryset=Goal.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Goals to reactivate",
+        help_text="The goals the discharge closed. Each one ticked becomes active again.",
+        error_messages={
+            "invalid_choice": "Only a goal this case's discharge closed can be reactivated."
+        },
+    )
+
+    def __init__(self, *args, closed_goals=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if closed_goals is None:
+            del self.fields["restore_goals"]
+        else:
+            self.fields["restore_goals"].queryset = closed_goals
+            self.fields["restore_goals"].label_from_instance = lambda goal: (
+                f"{goal.get_kind_display()}: {goal.text} (closed as {goal.get_status_display()})"
+            )
+
+
+class PatientContactForm(forms.ModelForm):
+    class Meta:
+        model = PatientContact
+        fields = ["name", "relationship", "phone", "email", "is_guardian"]
+        widgets = {"phone": forms.TextInput(attrs={"type": "tel"})}
+        help_texts = {"relationship": "For example: mother, father, spouse, case manager."}
+
+
+class DiagnosisForm(forms.ModelForm):
+    class Meta:
+        model = Diagnosis
+        fields = ["kind", "code", "description"]
+        help_texts = {"code": "For example F80.0 or R13.12."}
+
+    def clean_code(self):
+        return self.cleaned_data["code"].strip().upper()
+
+    def _post_clean(self):
+        # The service checks uniqueness and the chart case; the model's own validation would
+        # need the chart case on the instance first.
+        pass
+
+
+class PlanOfCareForm(forms.ModelForm):
+    class Meta:
+        model = PatientChartCase
+        fields = ["referring_provider", "plan_of_care_start", "plan_of_care_end"]
+        widgets = {"plan_of_care_start": DATE_WIDGET, "plan_of_care_end": DATE_WIDGET}
+        help_texts = {
+            "plan_of_care_end": "A “Plan of care ends” reminder falls due before this date.",
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("plan_of_care_start"), cleaned.get("plan_of_care_end")
+        if start and end and end < start:
+            self.add_error("plan_of_care_end", "The plan of care cannot end before it starts.")
+        elif end and not start:
+            self.add_error("plan_of_care_start", "Give the start of the plan of care too.")
+        return cleaned
+
+    def _post_clean(self):
+        # The database constraint's message is given by ``clean`` next to the field already.
+        pass
+
+
+class DischargeSummaryForm(forms.Form):
+    """The summary; one status field per active goal (``goal-<pk>``), prefilled."""
+
+    date = forms.DateField(label="Discharge date", widget=DATE_WIDGET)
+    reason = forms.CharField(
+        label="Reason for discharge", widget=forms.Textarea(attrs={"rows": 3}), max_length=4000
+    )
+    recommendations = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=4000
+    )
+
+    def __init__(self, *args, chart_case, goals, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.chart_case = chart_case
+        self.goals = list(goals)
+        self.initial.setdefault("date", timezone.localdate())
+        choices = [(value, label) for value, label in Goal.Status.choices if value != "active"]
+        for goal in self.goals:
+            name = f"goal-{goal.pk}"
+            self.fields[name] = forms.ChoiceField(
+                choices=choices, label=f"{goal.get_kind_display()} goal: {goal.text}"
+            )
+            self.initial.setdefault(name, "not_met" if goal.status == "active" else goal.status)
+
+    def goal_fields(self):
+        return [self[f"goal-{goal.pk}"] for goal in self.goals]
+
+    def clean_date(self):
+        value = _not_future(self.cleaned_data["date"])
+        if value < self.chart_case.started_on:
+            raise forms.ValidationError("The discharge date cannot be before the case started.")
+        return value
+
+    def goal_statuses(self) -> dict[int, str]:
+        return {goal.pk: self.cleaned_data[f"goal-{goal.pk}"] for goal in self.goals}

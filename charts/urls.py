@@ -66,6 +66,37 @@ urlpatterns = [
         name="document_addendum",
     ),
     path("chart-cases/<int:pk>/reminders/add/", views.reminder_create, name="reminder_create"),
+    path("unsigned/", views.unsigned_list, name="unsigned_list"),
+    path("patients/<int:pk>/contacts/add/", views.contact_create, name="contact_create"),
+    path(
+        "patients/<int:pk>/contacts/<int:contact_pk>/",
+        views.contact_update,
+        name="contact_update",
+    ),
+    path(
+        "patients/<int:pk>/contacts/<int:contact_pk>/delete/",
+        views.contact_delete,
+        name="contact_delete",
+    ),
+    path("chart-cases/<int:pk>/diagnoses/add/", views.diagnosis_create, name="diagnosis_create"),
+    path(
+        "chart-cases/<int:pk>/diagnoses/<int:diagnosis_pk>/delete/",
+        views.diagnosis_delete,
+        name="diagnosis_delete",
+    ),
+    path(
+        "chart-cases/<int:pk>/plan-of-care/", views.plan_of_care_update, name="plan_of_care_update"
+    ),
+    path(
+        "chart-cases/<int:pk>/discharge-summary/",
+        views.discharge_summary_create,
+        name="discharge_summary_create",
+    ),
+    path(
+        "chart-cases/<int:pk>/discharge-summaries/<int:doc_pk>/",
+        views.discharge_summary_detail,
+        name="discharge_summary_detail",
+    ),
     path(
         "chart-cases/<int:pk>/reminders/<int:reminder_pk>/done/",
         views.reminder_done,

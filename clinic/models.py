@@ -7,6 +7,7 @@ from django.db.models.functions import Lower, Mod
 from django.db.models.lookups import Exact
 from django.utils import timezone
 
+from core.roles import STAFF_ROLES, role_names
 from core.tenancy import ClinicQuerySet, clinic_scoped
 
 NAME_MAX_LENGTH = 100
@@ -52,9 +53,51 @@ class Clinic(models.Model):
     re_evaluation_interval_days = models.PositiveSmallIntegerField(
         "Re-evaluation due after (days)", default=90
     )
+    # Appointment requests from the patient portal (Admin > Basic Setup > Appointment Requests).
+    requests_enabled = models.BooleanField("Patients may request appointments", default=False)
+    request_horizon_days = models.PositiveSmallIntegerField(
+        "How far ahead patients may ask (days)", default=60
+    )
+    request_min_notice_hours = models.PositiveSmallIntegerField(
+        "Minimum notice (hours)", default=24
+    )
+    request_max_pending = models.PositiveSmallIntegerField(
+        "Most pending requests per patient", default=3
+    )
+    request_pending_lifetime_days = models.PositiveSmallIntegerField(
+        "A pending request expires after (days)", default=7
+    )
+    # The administrator's home counts a note or evaluation left unsigned longer than this.
+    unsigned_limit_days = models.PositiveSmallIntegerField(
+        "Sign documentation within (days)", default=3
+    )
+    # The "Plan of care ends" reminder falls due this many days before a plan of care's end.
+    plan_of_care_reminder_days = models.PositiveSmallIntegerField(
+        "Plan-of-care reminder (days before its end)", default=14
+    )
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(request_horizon_days__gte=1, request_horizon_days__lte=365),
+                name="clinic_request_horizon_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(request_min_notice_hours__lte=24 * 30),
+                name="clinic_request_notice_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(request_max_pending__gte=1, request_max_pending__lte=50),
+                name="clinic_request_max_pending_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    request_pending_lifetime_days__gte=1, request_pending_lifetime_days__lte=90
+                ),
+                name="clinic_request_lifetime_valid",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -75,6 +118,13 @@ class Clinic(models.Model):
 
 
 class ActiveNamedQuerySet(ClinicQuerySet):
+    def visible_to(self, user):
+        """Every staff member of the clinic sees its service and appointment types (pickers
+        and lists); only administrators change them (``clinic.access``)."""
+        if not role_names(user) & set(STAFF_ROLES):
+            return self.none()
+        return self.for_clinic(user.clinic_id)
+
     def active(self):
         return self.filter(is_active=True)
 

@@ -18,7 +18,7 @@ current_request: ContextVar = ContextVar("current_request", default=None)
 # Words for the actions the apps record; an action not listed is shown capitalised.
 ACTION_LABELS = {
     "create": "Created",
-    "update": "Changed",
+    "update": "Edited",
     "delete": "Deleted",
     "archive": "Archived",
     "restore": "Restored",
@@ -32,10 +32,35 @@ ACTION_LABELS = {
     "access": "Viewed",
     "import": "Imported",
     "book": "Booked",
-    "book_series": "Series booked",
     "reschedule": "Rescheduled",
     "cancel": "Cancelled",
     "status": "Status changed",
+    "complete": "Marked done",
+    "export": "Exported",
+    "invite": "Invited",
+    "password_reset_request": "Password reset requested",
+    "password_set": "Password set",
+}
+
+# The kinds of record the Audit Log filters by: object_type → words. An app that records a new
+# kind adds it here.
+OBJECT_TYPES = {
+    "patient": "Patient",
+    "patient chart case": "Chart case",
+    "goal": "Goal",
+    "daily note": "Daily note",
+    "evaluation": "Evaluation",
+    "reminder": "Reminder",
+    "patient case": "Patient case",
+    "service type": "Service type",
+    "appointment type": "Appointment type",
+    "staff member": "Staff member",
+    "audit log": "Audit log",
+    "user": "User account",
+    "portal access": "Portal access",
+    "appointment request settings": "Appointment request settings",
+    "appointment": "Appointment",
+    "appointment series": "Appointment series",
 }
 
 
@@ -68,7 +93,7 @@ def diff(before: Mapping[str, str], after: Mapping[str, str]) -> list[list[str]]
     ]
 
 
-def record(
+def entry(
     *,
     clinic_id: int,
     actor,
@@ -80,12 +105,13 @@ def record(
     patient=None,
     changes: Iterable[Iterable[str]] = (),
     details: str = "",
+    parent: models.Model | None = None,
 ) -> AuditEntry:
-    """Write one entry. ``actor`` is a user or None (the system, a task); ``patient`` a
-    Patient or None; ``changes`` ``[[label, before, after], ...]`` in plain words."""
+    """An unsaved entry, for ``record_many``; the arguments are ``record``'s. ``parent`` is
+    the record ``obj`` hangs off (a note's chart case), whose history then lists it."""
     if object_id is None and obj is not None:
         object_id = obj.pk
-    return AuditEntry.objects.create(
+    return AuditEntry(
         clinic_id=clinic_id,
         actor=actor if getattr(actor, "pk", None) else None,
         actor_name=(actor.get_full_name() or actor.email) if getattr(actor, "pk", None) else "",
@@ -98,7 +124,23 @@ def record(
         patient_name=str(patient)[:300] if patient is not None else "",
         changes=[list(map(str, change)) for change in changes],
         details=details,
+        parent_type=str(parent._meta.verbose_name) if parent is not None else "",
+        parent_id=str(parent.pk) if parent is not None else "",
     )
+
+
+def record(**kwargs) -> AuditEntry:
+    """Write one entry. ``actor`` is a user or None (the system, a task); ``patient`` a
+    Patient or None; ``changes`` ``[[label, before, after], ...]`` in plain words. The keyword
+    arguments are ``entry``'s."""
+    audit_entry = entry(**kwargs)
+    audit_entry.save()
+    return audit_entry
+
+
+def record_many(entries: Iterable[AuditEntry]) -> list[AuditEntry]:
+    """Write entries made by ``entry`` in one INSERT (a bulk import writes one per patient)."""
+    return AuditEntry.objects.bulk_create(list(entries), batch_size=500)
 
 
 def record_access(request, *, obj: models.Model, patient, what: str = "") -> AuditEntry:

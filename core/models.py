@@ -48,6 +48,10 @@ class AuditEntry(models.Model):
     # No foreign key: core sits below charts, and an entry outlives anything it names.
     patient_id = models.BigIntegerField(null=True, blank=True)
     patient_name = models.CharField(max_length=300, blank=True)
+    # The record the object hangs off, if any (a note's chart case): that record's history
+    # lists the entries of what hangs off it too.
+    parent_type = models.CharField(max_length=64, blank=True)
+    parent_id = models.CharField(max_length=64, blank=True)
     # [[label, before, after], ...] in plain words.
     changes = models.JSONField(default=list, blank=True)
     details = models.TextField(blank=True)
@@ -64,6 +68,9 @@ class AuditEntry(models.Model):
             models.Index(
                 fields=["clinic", "object_type", "object_id", "-at"], name="audit_clinic_object"
             ),
+            models.Index(
+                fields=["clinic", "parent_type", "parent_id", "-at"], name="audit_clinic_parent"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -76,3 +83,9 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("Audit entries are never deleted.")
+
+    @property
+    def action_display(self) -> str:
+        from core.audit import action_label  # core.audit imports this module
+
+        return action_label(self.action)

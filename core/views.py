@@ -4,17 +4,6 @@ from django.contrib import messages
 from django.db import IntegrityError, transaction
 from django.http import HttpResponseRedirect
 
-from core.permissions import RoleRequiredMixin
-
-
-class ClinicScopedMixin(RoleRequiredMixin):
-    """Loads rows only through ``for_clinic``: another clinic's row is a 404."""
-
-    model = None
-
-    def get_queryset(self):
-        return self.model.objects.for_clinic(self.request.user.clinic)
-
 
 class FormPageMixin:
     """Bad input answers 400 with the form and its messages; a save says so and redirects."""

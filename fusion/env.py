@@ -59,3 +59,38 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
                 f"{name}={value!r}: {item!r} contains a space (separate items with commas)."
             )
     return items
+
+
+_CACHE_BACKENDS = {
+    "locmem": "django.core.cache.backends.locmem.LocMemCache",
+    "redis": "django.core.cache.backends.redis.RedisCache",
+    "rediss": "django.core.cache.backends.redis.RedisCache",
+    "dummy": "django.core.cache.backends.dummy.DummyCache",
+}
+
+
+def env_cache(name: str, default: str) -> dict:
+    """A ``CACHES`` entry from a URL: ``locmem://`` (this process only), ``redis://host:6379/0``
+    (``rediss://`` with TLS; shared by every app server) or ``dummy://`` (no cache)."""
+    value = env_str(name, default)
+    scheme, separator, rest = value.partition("://")
+    if not separator or scheme not in _CACHE_BACKENDS:
+        raise ImproperlyConfigured(
+            f"{name}={value!r} is not a cache URL (use locmem://, redis://host:port/db or "
+            "dummy://)."
+        )
+    entry = {"BACKEND": _CACHE_BACKENDS[scheme]}
+    if scheme.startswith("redis"):
+        if not rest.strip("/"):
+            raise ImproperlyConfigured(f"{name}={value!r} names no Redis host.")
+        entry["LOCATION"] = value
+    elif scheme == "locmem":
+        entry["LOCATION"] = rest or "fusion"
+    return entry
+
+
+def env_choice(name: str, default: str, choices: list[str]) -> str:
+    value = env_str(name, default).strip().lower()
+    if value not in choices:
+        raise ImproperlyConfigured(f"{name}={value!r} is not one of {', '.join(choices)}.")
+    return value

@@ -60,6 +60,24 @@ SETUP_MENU = [
         "/setup/availability/",
         "each therapist's working week per location, time off and extra hours",
     ),
+    (
+        "Import",
+        "importing:import_list",
+        "/setup/import/",
+        "patients and their therapy records from another system",
+    ),
+    (
+        "Audit Log",
+        "core:audit_log",
+        "/setup/audit-log/",
+        "who changed what, and who read which patient's records",
+    ),
+    (
+        "Appointment Requests",
+        "clinic:request_settings",
+        "/setup/appointment-requests/",
+        "whether patients may request appointments from the portal, and within which limits",
+    ),
 ]
 
 

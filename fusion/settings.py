@@ -5,7 +5,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from fusion.env import env_bool, env_int, env_list, env_str
+from fusion.env import env_bool, env_cache, env_choice, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -32,6 +32,8 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_htmx",
     "bootstrap",
+    "django_tasks",
+    "django_tasks_db",
     "core",
     "fusion",
     "clinic",
@@ -39,10 +41,16 @@ INSTALLED_APPS = [
     "cases",
     "charts",
     "scheduling",
+    "importing",
+    "portal",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # HTML compressed (WhiteNoise serves static files precompressed). BREACH: Django masks the
+    # CSRF token differently in every response and the middleware pads each gzip stream by a
+    # random length (Django 4.2+, "Heal The Breach"), so the compressed size reveals no secret.
+    "django.middleware.gzip.GZipMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -133,6 +141,20 @@ SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT_MINUTES * 60
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
+# App servers hold no state, so that any number of them can serve the same users behind a load
+# balancer: sessions live in the database by default, the cache is named by CACHE_URL
+# (redis://127.0.0.1:6379/0 shares it between servers; locmem:// is per process and only
+# caches what may differ between processes). SESSION_STORE=cached_db reads sessions from that
+# cache first (one query less a request) and still writes them to the database.
+CACHES = {"default": env_cache("CACHE_URL", "locmem://")}
+SESSION_STORE = env_choice("SESSION_STORE", "db", ["db", "cached_db"])
+SESSION_ENGINE = f"django.contrib.sessions.backends.{SESSION_STORE}"
+if SESSION_STORE != "db" and "locmem" in CACHES["default"]["BACKEND"].lower():
+    raise ImproperlyConfigured(
+        "SESSION_STORE=cached_db needs a cache every app server shares (CACHE_URL=redis://...): "
+        "with locmem:// a log-out on one server would leave the session alive on the others."
+    )
+
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True
@@ -162,6 +184,17 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Fusion Patient Cases <noreply@localhost>")
+# An unreachable mail server fails the send (and the task retries) instead of hanging the worker.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30, minimum=1)
+# How many times a failed e-mail is tried in all before it is left failed (see core/mail.py).
+EMAIL_MAX_ATTEMPTS = env_int("EMAIL_MAX_ATTEMPTS", 5, minimum=1)
+
+# Background work: tasks are rows in the database, run by `manage.py db_worker`.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# Password reset and invitation links (Django's signed token) expire after 72 hours; a link is
+# also dead once the password it was issued against changes, so it works exactly once.
+PASSWORD_RESET_TIMEOUT = 72 * 60 * 60
 
 # Outside debug, cookies travel only over HTTPS and browsers are told to insist on it.
 if not DEBUG:

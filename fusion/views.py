@@ -2,27 +2,30 @@ from django.http import HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
 
-from core.roles import THERAPIST, has_role
+from core.permissions import role_required
+from core.roles import ADMINISTRATOR, STAFF_ROLES, THERAPIST, has_role
 
 
+@role_required(*STAFF_ROLES)
 def home(request):
-    """The landing page after log-in: a greeting, the user's screens and, for a therapist,
-    their overdue reminders."""
+    """The landing page after log-in: a greeting, the user's screens and their working day: a
+    therapist's appointments today, unsigned documentation and what is overdue or due soon;
+    an administrator's counts of what needs attention."""
     context = {}
-    if has_role(request.user, THERAPIST):
-        # The project composes its apps here; charts sits below fusion in the app order.
-        from charts.models import PatientChartCase, Reminder
+    user = request.user
+    # The project composes its apps here; charts sits below fusion in the app order.
+    if user.clinic_id and has_role(user, THERAPIST, ADMINISTRATOR):
+        from charts.dashboard import administrator_dashboard, therapist_dashboard
 
-        context["overdue_reminders"] = list(
-            Reminder.objects.for_clinic(request.user.clinic_id)
-            .overdue(request.user.clinic.today())
-            .filter(chart_case__in=PatientChartCase.objects.documentable_by(request.user).active())
-            .select_related("chart_case__patient", "chart_case__case")
-            .order_by("due_on", "pk")[:50]
-        )
-        from scheduling.views.today import todays_appointments
+        today = user.clinic.today()
+        if has_role(user, THERAPIST):
+            context["therapist"] = therapist_dashboard(user, today)
+            context["overdue_reminders"] = context["therapist"]["overdue_reminders"]
+            from scheduling.views.today import todays_appointments
 
-        context["todays_appointments"] = todays_appointments(request.user)
+            context["todays_appointments"] = todays_appointments(user)
+        if has_role(user, ADMINISTRATOR):
+            context["administrator"] = administrator_dashboard(user, today)
     return render(request, "home.html", context)
 
 

@@ -180,7 +180,12 @@ class AvailabilityException(ClinicOwned):
     start = models.TimeField(null=True, blank=True)
     end = models.TimeField(null=True, blank=True)
     location = models.ForeignKey(
-        Location, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        Location,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     reason = models.CharField(max_length=200, blank=True)
 
@@ -214,7 +219,7 @@ class AppointmentSeries(ClinicOwned):
 
     rrule = models.TextField(help_text="RFC 5545 recurrence rule (python-dateutil rrulestr).")
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -312,17 +317,19 @@ class Appointment(ClinicOwned):
         blank=True,
         help_text="Why an administrator booked outside clinic hours or availability.",
     )
-    # The daily note written for this visit, linked when the therapist saves it.
-    daily_note = models.OneToOneField(
+    # The daily note written for this visit, linked when the therapist saves it: one visit per
+    # note, unique with clinic_id (``appointment_daily_note_unique``) as every constraint is.
+    daily_note = models.ForeignKey(
         "charts.DailyNote",
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
-        related_name="appointment",
+        related_name="+",
+        db_index=False,
     )
     version = models.PositiveIntegerField(default=1)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -337,6 +344,9 @@ class Appointment(ClinicOwned):
                 violation_error_message="The end must be after the start.",
             ),
             duration_constraint("duration_minutes", "appointment_duration_valid"),
+            models.UniqueConstraint(
+                fields=["clinic", "daily_note"], name="appointment_daily_note_unique"
+            ),
         ]
         indexes = [
             models.Index(fields=["clinic", "therapist", "start"]),

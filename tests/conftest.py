@@ -126,7 +126,9 @@ def other_admin(other_clinic):
 
 
 @pytest.fixture
-def admin_client(client, administrator):
+def administrator_client(client, administrator):
+    """The one logged-in administrator client (pytest-django's own ``administrator_client`` is a
+    superuser of no clinic: not used here)."""
     client.force_login(administrator)
     return client
 

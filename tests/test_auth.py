@@ -133,20 +133,20 @@ def test_a_lock_out_is_for_that_email_only(client, administrator, scheduler):
 # --- log out --------------------------------------------------------------------------------
 
 
-def test_log_out_needs_a_post(admin_client, administrator):
-    response = admin_client.get(reverse("accounts:logout"))
+def test_log_out_needs_a_post(administrator_client, administrator):
+    response = administrator_client.get(reverse("accounts:logout"))
 
     assert response.status_code == 405
-    assert _logged_in_as(admin_client) == str(administrator.pk)
+    assert _logged_in_as(administrator_client) == str(administrator.pk)
 
 
-def test_log_out(admin_client):
-    response = admin_client.post(reverse("accounts:logout"))
+def test_log_out(administrator_client):
+    response = administrator_client.post(reverse("accounts:logout"))
 
     assert response.status_code == 302
     assert response.url == LOGIN_URL
-    assert not _logged_in_as(admin_client)
-    assert admin_client.get(reverse("home")).status_code == 302
+    assert not _logged_in_as(administrator_client)
+    assert administrator_client.get(reverse("home")).status_code == 302
 
 
 # --- password change ------------------------------------------------------------------------
@@ -162,12 +162,12 @@ def _change(client, old, new1, new2=None):
     )
 
 
-def test_password_change(admin_client, administrator):
-    response = _change(admin_client, PASSWORD, "Willow-Harbour-88")
+def test_password_change(administrator_client, administrator):
+    response = _change(administrator_client, PASSWORD, "Willow-Harbour-88")
 
     assert response.redirect_chain == [(reverse("home"), 302)]
     assert "Your password was changed." in page_text(response)
-    assert _logged_in_as(admin_client) == str(administrator.pk)  # still logged in
+    assert _logged_in_as(administrator_client) == str(administrator.pk)  # still logged in
     administrator.refresh_from_db()
     assert administrator.check_password("Willow-Harbour-88")
     assert _log_in(Client(), administrator.email, "Willow-Harbour-88").status_code == 302
@@ -188,9 +188,9 @@ def test_password_change(admin_client, administrator):
     ],
 )
 def test_a_bad_password_change_is_refused(
-    old, new1, new2, field, message, admin_client, administrator
+    old, new1, new2, field, message, administrator_client, administrator
 ):
-    response = _change(admin_client, old, new1, new2)
+    response = _change(administrator_client, old, new1, new2)
 
     assert response.status_code == 400
     assert message in field_error(response, field)
@@ -210,19 +210,19 @@ def _session_row(client):
     return Session.objects.get(session_key=client.session.session_key)
 
 
-def test_every_request_pushes_the_timeout_back(admin_client):
+def test_every_request_pushes_the_timeout_back(administrator_client):
     Session.objects.update(expire_date=timezone.now() + timedelta(minutes=1))
 
-    admin_client.get(reverse("home"))
+    administrator_client.get(reverse("home"))
 
-    remaining = _session_row(admin_client).expire_date - timezone.now()
+    remaining = _session_row(administrator_client).expire_date - timezone.now()
     assert timedelta(minutes=29) < remaining <= timedelta(minutes=30)
 
 
-def test_an_idle_session_has_expired(admin_client):
+def test_an_idle_session_has_expired(administrator_client):
     Session.objects.update(expire_date=timezone.now() - timedelta(seconds=1))
 
-    response = admin_client.get(reverse("home"))
+    response = administrator_client.get(reverse("home"))
 
     assert response.status_code == 302
     assert response.url.startswith(LOGIN_URL)
@@ -239,14 +239,14 @@ def test_a_visitor_is_sent_to_log_in(path, client, db):
     assert response.url == f"{LOGIN_URL}?next={path}"
 
 
-def test_an_administrator_sees_the_admin_tab(admin_client):
-    response = admin_client.get(reverse("home"))
+def test_an_administrator_sees_the_admin_tab(administrator_client):
+    response = administrator_client.get(reverse("home"))
 
     assert "Admin" in [tab["label"] for tab in response.context["nav_tabs"]]
     assert 'href="/setup/">Admin</a>' in response.content.decode()
 
 
-@pytest.mark.parametrize("role", ["scheduler", "therapist", "patient_user"])
+@pytest.mark.parametrize("role", ["scheduler", "therapist"])
 def test_other_roles_do_not_see_the_admin_tab(role, client, request):
     client.force_login(request.getfixturevalue(role))
 
@@ -257,8 +257,19 @@ def test_other_roles_do_not_see_the_admin_tab(role, client, request):
     assert 'href="/setup/"' not in response.content.decode()
 
 
-def test_page_not_found_uses_the_layout(admin_client):
-    response = admin_client.get("/no-such-page/")
+@pytest.mark.parametrize("url_name", ["home", "accounts:password_change"])
+def test_a_portal_user_is_refused_every_staff_page(url_name, client, patient_user):
+    """Holding only the Patient role, they reach no staff screen, not even home."""
+    client.force_login(patient_user)
+
+    response = client.get(reverse(url_name))
+
+    assert response.status_code == 403
+    assert "Admin" not in response.content.decode()
+
+
+def test_page_not_found_uses_the_layout(administrator_client):
+    response = administrator_client.get("/no-such-page/")
 
     assert response.status_code == 404
     text = page_text(response)
@@ -267,12 +278,12 @@ def test_page_not_found_uses_the_layout(admin_client):
     assert "There is nothing at this address, or it is not yours to see." in text
 
 
-def test_another_clinics_row_gets_the_same_friendly_404(admin_client, other_clinic):
+def test_another_clinics_row_gets_the_same_friendly_404(administrator_client, other_clinic):
     from tests.factories import ServiceTypeFactory
 
     theirs = ServiceTypeFactory(clinic=other_clinic)
 
-    response = admin_client.get(reverse("clinic:servicetype_update", args=[theirs.pk]))
+    response = administrator_client.get(reverse("clinic:servicetype_update", args=[theirs.pk]))
 
     assert response.status_code == 404
     assert "There is nothing at this address, or it is not yours to see." in page_text(response)

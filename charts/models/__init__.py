@@ -1,4 +1,5 @@
-from charts.models.chart import ChartCaseEvent, Patient, PatientChartCase
+from charts.models.chart import Patient, PatientChartCase
+from charts.models.clinical import Diagnosis, DischargeSummary, PatientContact
 from charts.models.documentation import (
     Addendum,
     DailyNote,
@@ -10,12 +11,14 @@ from charts.models.documentation import (
 
 __all__ = [
     "Addendum",
-    "ChartCaseEvent",
     "DailyNote",
+    "Diagnosis",
+    "DischargeSummary",
     "Evaluation",
     "Goal",
     "GoalProgress",
     "Patient",
     "PatientChartCase",
+    "PatientContact",
     "Reminder",
 ]

@@ -1,11 +1,37 @@
-from django.conf import settings
 from django.db import models
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce
 
 from cases.models import PatientCase, PatientCaseServiceType
 from charts.search import parse_date
 from clinic.models import ClinicOwned, ClinicQuerySet, ServiceType, clinic_scoped
 from core.roles import ADMINISTRATOR, SCHEDULER, THERAPIST, role_names
+
+
+def _service_type_ids(user) -> list[int]:
+    """The user's service type ids, read once per request and kept on the user object (as
+    ``role_names`` keeps the roles). Given to the database as a list rather than a subquery:
+    a chart page runs the visibility condition three times, and the subquery (a join through
+    the user's service types) tripled PostgreSQL's planning time of each (0.25 → 0.9 ms)."""
+    cached = getattr(user, "_service_type_ids", None)
+    if cached is None:
+        through = user._meta.get_field("service_types").remote_field.through
+        cached = list(
+            through.objects.filter(user_id=user.pk)
+            .order_by("servicetype_id")
+            .values_list("servicetype_id", flat=True)
+        )
+        user._service_type_ids = cached
+    return cached
 
 
 def _therapist_sees_case(user, case_field: str):
@@ -15,7 +41,7 @@ def _therapist_sees_case(user, case_field: str):
         PatientCaseServiceType.objects.filter(
             clinic_id=user.clinic_id,
             case_id=OuterRef(case_field),
-            service_type__in=user.service_types.all(),
+            service_type_id__in=_service_type_ids(user),
         )
     )
 
@@ -50,9 +76,20 @@ class PatientQuerySet(ClinicQuerySet):
 
 
 class Patient(ClinicOwned):
+    class Sex(models.TextChoices):
+        FEMALE = "female", "Female"
+        MALE = "male", "Male"
+        OTHER = "other", "Other"
+        UNKNOWN = "unknown", "Unknown"
+
     first_name = models.CharField(max_length=100)
     last_name = models.CharField(max_length=100)
     date_of_birth = models.DateField()
+    sex = models.CharField(max_length=16, choices=Sex.choices, blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    email = models.EmailField("E-mail", blank=True)
+    address = models.TextField(blank=True)
+    preferred_language = models.CharField(max_length=60, blank=True)
 
     objects = clinic_scoped(PatientQuerySet)
 
@@ -88,10 +125,36 @@ class PatientChartCaseQuerySet(ClinicQuerySet):
             return self.none()
         return self.for_clinic(user.clinic_id).filter(_therapist_sees_case(user, "case_id"))
 
+    def with_unsigned_count(self):
+        """Each chart case's count of notes and evaluations not signed yet (two subqueries)."""
+        from charts.models.documentation import DailyNote, Evaluation
+
+        def count(model):
+            return Coalesce(
+                Subquery(
+                    model.objects.filter(chart_case=OuterRef("pk"), signed_at__isnull=True)
+                    .order_by()
+                    .values("chart_case")
+                    .annotate(n=Count("pk"))
+                    .values("n")[:1]
+                ),
+                0,
+            )
+
+        return self.annotate(unsigned_count=count(DailyNote) + count(Evaluation))
+
     def for_tabs(self):
         return self.select_related("case").prefetch_related(
             Prefetch("case__service_types", queryset=ServiceType.objects.order_by("name"))
         )
+
+    def with_documentable(self, user):
+        """Each row says whether ``user`` may write its documentation (``documentable``, the
+        condition of ``documentable_by``), so that the chart page needs no query of its own
+        to decide which buttons to show."""
+        if THERAPIST not in role_names(user):
+            return self.annotate(documentable=Value(False, output_field=BooleanField()))
+        return self.annotate(documentable=_therapist_sees_case(user, "case_id"))
 
 
 class PatientChartCase(ClinicOwned):
@@ -118,6 +181,9 @@ class PatientChartCase(ClinicOwned):
         related_name="+",
         db_index=False,
     )
+    referring_provider = models.CharField(max_length=200, blank=True)
+    plan_of_care_start = models.DateField("Plan of care starts", null=True, blank=True)
+    plan_of_care_end = models.DateField("Plan of care ends (certification)", null=True, blank=True)
 
     objects = clinic_scoped(PatientChartCaseQuerySet)
 
@@ -140,6 +206,13 @@ class PatientChartCase(ClinicOwned):
                 | Q(discharged_on__gte=models.F("started_on")),
                 name="chartcase_discharge_after_start",
             ),
+            models.CheckConstraint(
+                condition=Q(plan_of_care_start__isnull=True)
+                | Q(plan_of_care_end__isnull=True)
+                | Q(plan_of_care_end__gte=models.F("plan_of_care_start")),
+                name="chartcase_plan_of_care_end_after_start",
+                violation_error_message="The plan of care cannot end before it starts.",
+            ),
         ]
         indexes = [
             models.Index(fields=["clinic", "case", "patient"]),
@@ -152,19 +225,3 @@ class PatientChartCase(ClinicOwned):
     @property
     def is_active(self) -> bool:
         return self.status == self.Status.ACTIVE
-
-
-class ChartCaseEvent(ClinicOwned):
-    """The history of a chart case: who did what and when, in plain words."""
-
-    chart_case = models.ForeignKey(
-        PatientChartCase, on_delete=models.PROTECT, related_name="events", db_index=False
-    )
-    action = models.CharField(max_length=40)
-    details = models.TextField(blank=True)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-at", "-pk"]
-        indexes = [models.Index(fields=["clinic", "chart_case", "-at"])]

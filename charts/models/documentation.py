@@ -43,7 +43,7 @@ class Goal(ClinicOwned):
     target_date = models.DateField()
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -79,13 +79,26 @@ class SignedQuerySet(ClinicQuerySet):
 class Signable(ClinicOwned):
     """A document that, once signed, is never edited in place: corrections are addenda."""
 
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # Foreign keys to users here and below have no index of their own: users are deactivated,
+    # never deleted, and no screen looks rows up by their author; such an index would not lead
+    # with clinic_id (docs/scaling.md, tests/core/test_schema_catalogue.py).
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     signed_at = models.DateTimeField(null=True, blank=True)
     signed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
+    # The attestation as it read when signed ("Electronically signed by ..."): the signer's name
+    # and credentials may change later, the signed document must not.
+    signature = models.CharField(max_length=300, blank=True)
 
     objects = clinic_scoped(SignedQuerySet)
 
@@ -164,8 +177,12 @@ class GoalProgress(ClinicOwned):
     date = models.DateField()
     status = models.CharField(max_length=16, choices=Goal.Status.choices)
     note = models.TextField(blank=True)
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Written by a discharge: reopening offers to reactivate the goals it closed.
+    at_discharge = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-date", "-pk"]
@@ -195,7 +212,9 @@ class Addendum(ClinicOwned):
         db_index=False,
     )
     text = models.TextField()
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -226,6 +245,7 @@ class Reminder(ClinicOwned):
     class Kind(models.TextChoices):
         MANUAL = "manual", "Reminder"
         RE_EVALUATION = "re_evaluation", "Re-evaluation due"
+        PLAN_OF_CARE = "plan_of_care", "Plan of care ends"
 
     chart_case = models.ForeignKey(
         PatientChartCase, on_delete=models.PROTECT, related_name="reminders", db_index=False
@@ -235,10 +255,17 @@ class Reminder(ClinicOwned):
     due_on = models.DateField()
     done_at = models.DateTimeField(null=True, blank=True)
     done_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
+    # Why a reminder was closed without being done, e.g. "discharged".
+    closed_reason = models.CharField(max_length=40, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

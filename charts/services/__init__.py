@@ -10,6 +10,15 @@ from charts.services.chart_cases import (
     chart_case_add,
     chart_case_discharge,
     chart_case_reopen,
+    goals_closed_by_discharge,
+    unsigned_documents,
+)
+from charts.services.clinical import (
+    diagnosis_add,
+    diagnosis_delete,
+    discharge_summary_sign,
+    plan_of_care_update,
+    reminder_schedule_plan_of_care,
 )
 from charts.services.common import (
     READ_ONLY,
@@ -18,6 +27,7 @@ from charts.services.common import (
 from charts.services.documentation import (
     ProgressInput,
     addendum_add,
+    attestation,
     evaluation_create,
     evaluation_delete,
     evaluation_sign,
@@ -33,6 +43,9 @@ from charts.services.goals import (
     goal_update,
 )
 from charts.services.patients import (
+    contact_create,
+    contact_delete,
+    contact_update,
     patient_create,
     patient_update,
 )
@@ -68,4 +81,15 @@ __all__ = [
     "reminder_create",
     "reminder_done",
     "reminder_schedule_re_evaluation",
+    "goals_closed_by_discharge",
+    "unsigned_documents",
+    "diagnosis_add",
+    "diagnosis_delete",
+    "discharge_summary_sign",
+    "plan_of_care_update",
+    "reminder_schedule_plan_of_care",
+    "attestation",
+    "contact_create",
+    "contact_update",
+    "contact_delete",
 ]

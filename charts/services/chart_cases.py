@@ -1,16 +1,19 @@
 """Chart cases: add, discharge, reopen."""
 
 import datetime
+from collections.abc import Iterable, Mapping
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, OuterRef
+from django.db.models import Exists, F, OuterRef, Subquery
+from django.utils import timezone
 
 from accounts.models import User
 from cases.models import PatientCase
 from charts.models import (
     Evaluation,
     Goal,
+    GoalProgress,
     Patient,
     PatientChartCase,
 )
@@ -85,15 +88,39 @@ def chart_case_add(
     return chart_case
 
 
+def unsigned_documents(chart_case: PatientChartCase) -> list:
+    """The chart case's notes and evaluations still waiting for a signature, oldest first."""
+    notes = chart_case.daily_notes.unsigned().select_related("author")
+    evaluations = chart_case.evaluations.unsigned().select_related("author")
+    documents = [(note.date_of_service, "notes", note) for note in notes]
+    documents += [(evaluation.date, "evaluations", evaluation) for evaluation in evaluations]
+    documents.sort(key=lambda row: (row[0], row[2].pk))
+    return [(kind, document) for _, kind, document in documents]
+
+
+def _require_all_signed(chart_case: PatientChartCase) -> None:
+    """A discharge freezes the chart case: a draft left on it could never be signed, edited or
+    deleted again, so every one must be signed or deleted first."""
+    count = chart_case.daily_notes.unsigned().count() + chart_case.evaluations.unsigned().count()
+    if count:
+        noun = "document is" if count == 1 else "documents are"
+        raise ValidationError(
+            f"{count} {noun} not signed yet: sign or delete each one before the discharge."
+        )
+
+
 @transaction.atomic
 def chart_case_discharge(
     *,
     chart_case: PatientChartCase,
     discharged_on: datetime.date,
-    discharge_evaluation: Evaluation | None,
+    discharge_evaluation: Evaluation | None = None,
+    goal_statuses: Mapping[int, str] | None = None,
     by: User,
 ) -> PatientChartCase:
-    chart_case = _lock(PatientChartCase, chart_case.pk)
+    """Discharge: every active goal is closed (with the status ``goal_statuses`` gives it by
+    goal id, else Discontinued) and every open reminder closed with the reason "discharged"."""
+    chart_case = _lock(PatientChartCase, chart_case.pk, "patient")
     _require_active(chart_case)
     if discharged_on < chart_case.started_on:
         raise ValidationError(
@@ -101,34 +128,75 @@ def chart_case_discharge(
         )
     if discharged_on > _today(chart_case):
         raise ValidationError({"discharged_on": "The discharge date cannot be in the future."})
+    _require_all_signed(chart_case)
+    goal_statuses = goal_statuses or {}
     closed = 0
     for goal in chart_case.goals.filter(status=Goal.Status.ACTIVE):
+        status = goal_statuses.get(goal.pk, Goal.Status.DISCONTINUED)
+        if status == Goal.Status.ACTIVE:
+            status = Goal.Status.DISCONTINUED
         _goal_set_status(
             goal,
-            Goal.Status.DISCONTINUED,
+            status,
             by=by,
             on=discharged_on,
             note="Closed with the discharge.",
+            at_discharge=True,
         )
         closed += 1
+    reminders_closed = chart_case.reminders.open().update(
+        done_at=timezone.now(), done_by=by, closed_reason="discharged"
+    )
     chart_case.status = PatientChartCase.Status.DISCHARGED
     chart_case.discharged_on = discharged_on
     chart_case.discharge_evaluation = discharge_evaluation
     chart_case.save(update_fields=["status", "discharged_on", "discharge_evaluation"])
-    details = f"Discharged on {discharged_on:%b %-d, %Y}; {closed} active goal(s) closed."
+    details = f"Discharged on {discharged_on:%b %-d, %Y}; {_count(closed, 'active goal')} closed"
+    details += f", {_count(reminders_closed, 'open reminder')} closed."
     if discharge_evaluation:
         details += f" Discharge evaluation: {discharge_evaluation}."
-    _event(chart_case, "Discharged", by, details)
+    _event(chart_case, "Discharged", by, details, changes=[["Status", "Active", "Discharged"]])
     return chart_case
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+def goals_closed_by_discharge(chart_case: PatientChartCase):
+    """The goals the last discharge closed and nothing reopened since: those whose latest
+    progress entry is the discharge's."""
+    latest = GoalProgress.objects.filter(goal=OuterRef("pk")).order_by("-date", "-pk")
+    return (
+        chart_case.goals.exclude(status=Goal.Status.ACTIVE)
+        .annotate(closed_at_discharge=Subquery(latest.values("at_discharge")[:1]))
+        .filter(closed_at_discharge=True)
+        .order_by("kind", "start_date", "pk")
+    )
+
+
 @transaction.atomic
-def chart_case_reopen(*, chart_case: PatientChartCase, reason: str, by: User) -> PatientChartCase:
-    chart_case = _lock(PatientChartCase, chart_case.pk)
+def chart_case_reopen(
+    *,
+    chart_case: PatientChartCase,
+    reason: str,
+    restore_goals: Iterable[Goal] = (),
+    by: User,
+) -> PatientChartCase:
+    """Reopen; each goal of ``restore_goals`` (goals the discharge closed) becomes active again
+    with a progress entry."""
+    chart_case = _lock(PatientChartCase, chart_case.pk, "patient")
     if chart_case.is_active:
         raise ValidationError("This case is already open.")
     if not reason.strip():
         raise ValidationError({"reason": "Say why the case is reopened."})
+    restore_goals = list(restore_goals)
+    closed = set(goals_closed_by_discharge(chart_case).values_list("pk", flat=True))
+    for goal in restore_goals:
+        if goal.pk not in closed:
+            raise ValidationError(
+                {"restore_goals": f"“{goal}” is not a goal this case's discharge closed."}
+            )
     chart_case.status = PatientChartCase.Status.ACTIVE
     chart_case.discharged_on = None
     chart_case.discharge_evaluation = None
@@ -139,5 +207,17 @@ def chart_case_reopen(*, chart_case: PatientChartCase, reason: str, by: User) ->
         raise ValidationError(
             "The same case is already active on this chart again; it cannot be reopened twice."
         ) from error
-    _event(chart_case, "Reopened", by, reason.strip())
+    today = _today(chart_case)
+    for goal in restore_goals:
+        _goal_set_status(
+            _lock(Goal, goal.pk),
+            Goal.Status.ACTIVE,
+            by=by,
+            on=today,
+            note="Reactivated on reopening.",
+        )
+    details = reason.strip()
+    if restore_goals:
+        details += f" ({_count(len(restore_goals), 'goal')} reactivated.)"
+    _event(chart_case, "Reopened", by, details, changes=[["Status", "Discharged", "Active"]])
     return chart_case

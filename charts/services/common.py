@@ -1,18 +1,26 @@
-"""Helpers every charts service shares: the clinic's today, history, read-only and signed
-checks, row locks."""
+"""Helpers every charts service shares: the clinic's today, the audit trail, read-only and
+signed checks, row locks."""
 
 import datetime
+from collections.abc import Mapping
 
 from django.core.exceptions import ValidationError
+from django.utils.text import slugify
 
 from accounts.models import User
-from charts.models import (
-    ChartCaseEvent,
-    PatientChartCase,
-)
+from charts.models import PatientChartCase
+from core import audit
 
 READ_ONLY = "This case was discharged: its chart is read-only. Reopen it to make changes."
 SIGNED = "This document is signed and can no longer be changed. Add an addendum instead."
+
+# The chart-case History screen's phrases that have an action of their own in the trail.
+EVENT_ACTIONS = {
+    "Case added to the chart": "create",
+    "Discharged": "discharge",
+    "Reopened": "reopen",
+    "Addendum added": "addendum",
+}
 
 
 def _today(row) -> datetime.date:
@@ -22,10 +30,59 @@ def _today(row) -> datetime.date:
     return row.clinic.today()
 
 
-def _event(chart_case: PatientChartCase, action: str, by: User, details: str = "") -> None:
-    ChartCaseEvent.objects.create(
-        clinic_id=chart_case.clinic_id, chart_case=chart_case, action=action, by=by, details=details
+def event_action(phrase: str) -> str:
+    """The trail's action for a history phrase: a known one, else the phrase itself as a code
+    ("Appointment booked" → ``appointment_booked``, shown again as "Appointment booked")."""
+    return EVENT_ACTIONS.get(phrase) or slugify(phrase).replace("-", "_")[:32]
+
+
+def _event(
+    chart_case: PatientChartCase,
+    action: str,
+    by: User,
+    details: str = "",
+    *,
+    changes=(),
+) -> None:
+    """One entry on the chart case's history (and the audit trail): ``action`` in plain
+    words ("Discharged"), ``details`` a sentence."""
+    audit.record(
+        clinic_id=chart_case.clinic_id,
+        actor=by,
+        action=event_action(action),
+        obj=chart_case,
+        patient=chart_case.patient,
+        changes=changes,
+        details=details,
     )
+
+
+def _record(
+    action: str,
+    obj,
+    *,
+    by: User | None,
+    chart_case: PatientChartCase,
+    before: Mapping[str, str] | None = None,
+    after: Mapping[str, str] | None = None,
+    details: str = "",
+) -> None:
+    """One entry for a write to something that hangs off ``chart_case`` (a goal, a note...),
+    with before and after in plain words; listed on the chart case's history too."""
+    audit.record(
+        clinic_id=obj.clinic_id,
+        actor=by,
+        action=action,
+        obj=obj,
+        patient=chart_case.patient,
+        parent=chart_case,
+        changes=audit.diff(before or {}, after or {}),
+        details=details,
+    )
+
+
+def _day(value: datetime.date | None) -> str:
+    return f"{value:%b %-d, %Y}" if value else ""
 
 
 def _require_active(chart_case: PatientChartCase) -> None:
@@ -38,6 +95,10 @@ def _require_unsigned(document) -> None:
         raise ValidationError(SIGNED)
 
 
-def _lock(model, pk):
-    """Re-read a row under a lock, so two requests cannot both act on the state they saw."""
-    return model.objects.select_for_update().get(pk=pk)
+def _lock(model, pk, *related: str):
+    """Re-read a row under a lock, so two requests cannot both act on the state they saw;
+    ``related`` rows come along (unlocked) for the audit entry."""
+    queryset = model.objects.select_for_update(of=("self",))
+    if related:
+        queryset = queryset.select_related(*related)
+    return queryset.get(pk=pk)

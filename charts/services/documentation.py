@@ -19,13 +19,41 @@ from charts.models import (
     PatientChartCase,
 )
 from charts.services.common import (
-    _event,
+    _day,
     _lock,
+    _record,
     _require_active,
     _require_unsigned,
     _today,
 )
 from charts.services.reminders import reminder_schedule_re_evaluation
+
+# What the audit entry of a note or evaluation reads with it: its chart case and patient.
+WITH_CHART = ("chart_case__patient",)
+
+
+def _note_snapshot(note: DailyNote) -> dict[str, str]:
+    snapshot = {
+        "Date of service": _day(note.date_of_service),
+        "Subjective": note.subjective,
+        "Objective": note.objective,
+        "Assessment": note.assessment,
+        "Plan": note.plan,
+    }
+    progress = note.goal_progress.select_related("goal").order_by("goal_id")
+    for entry in progress:
+        words = entry.get_status_display() + (f": {entry.note}" if entry.note else "")
+        snapshot[f"Progress on “{str(entry.goal)[:60]}”"] = words
+    return snapshot
+
+
+def _evaluation_snapshot(evaluation: Evaluation) -> dict[str, str]:
+    return {
+        "Kind": evaluation.get_kind_display(),
+        "Date": _day(evaluation.date),
+        "Findings": evaluation.findings,
+        "Recommendations": evaluation.recommendations,
+    }
 
 
 @dataclass(frozen=True)
@@ -82,6 +110,7 @@ def note_create(
         author=by,
     )
     _set_progress(note, progress, by)
+    _record("create", note, by=by, chart_case=chart_case, after=_note_snapshot(note))
     return note
 
 
@@ -97,38 +126,57 @@ def note_update(
     progress: Iterable[ProgressInput],
     by: User,
 ) -> DailyNote:
-    note = _lock(DailyNote, note.pk)
+    note = _lock(DailyNote, note.pk, *WITH_CHART)
     _require_active(note.chart_case)
     _require_unsigned(note)
     _check_service_date(note, date_of_service, "date_of_service")
+    before = _note_snapshot(note)
     note.date_of_service = date_of_service
     note.subjective, note.objective = subjective, objective
     note.assessment, note.plan = assessment, plan
     note.save()
     _set_progress(note, progress, by)
+    after = _note_snapshot(note)
+    if before != after:
+        _record("update", note, by=by, chart_case=note.chart_case, before=before, after=after)
     return note
 
 
 @transaction.atomic
 def note_delete(*, note: DailyNote, by: User) -> None:
-    note = _lock(DailyNote, note.pk)
+    note = _lock(DailyNote, note.pk, *WITH_CHART)
     _require_active(note.chart_case)
     _require_unsigned(note)
+    before = _note_snapshot(note)
+    _record("delete", note, by=by, chart_case=note.chart_case, before=before)
     note.goal_progress.all().delete()
     note.delete()
+
+
+def attestation(by: User, at: datetime.datetime, clinic) -> str:
+    """The signature line: "Electronically signed by Dana Reyes, CCC-SLP, on Nov 25, 2026 at
+    9:14 AM EST" on the clinic's wall clock, with its time zone."""
+    name = by.get_full_name() or by.email
+    if by.credentials.strip():
+        name = f"{name}, {by.credentials.strip()},"
+    local = at.astimezone(clinic.tzinfo)
+    when = f"{local:%b %-d, %Y} at {local:%-I:%M %p} {local.tzname()}"
+    return f"Electronically signed by {name} on {when}"
 
 
 def _sign(model, document, *, by: User, empty: str):
     """The step notes and evaluations share: re-read under a lock, refuse a read-only chart
     case, a signed or an empty document, then stamp the signature."""
-    document = _lock(model, document.pk)
+    document = _lock(model, document.pk, *WITH_CHART)
     _require_active(document.chart_case)
     _require_unsigned(document)
     if not document.has_content:
         raise ValidationError(empty)
     document.signed_at = timezone.now()
     document.signed_by = by
-    document.save(update_fields=["signed_at", "signed_by"])
+    document.signature = attestation(by, document.signed_at, document.clinic)
+    document.save(update_fields=["signed_at", "signed_by", "signature"])
+    _record("sign", document, by=by, chart_case=document.chart_case)
     return document
 
 
@@ -148,7 +196,6 @@ def note_sign(*, note: DailyNote, by: User) -> DailyNote:
         if entry.goal.status == Goal.Status.ACTIVE and entry.goal.status != entry.status:
             entry.goal.status = entry.status
             entry.goal.save(update_fields=["status"])
-    _event(note.chart_case, "Daily note signed", by, str(note))
     return note
 
 
@@ -169,7 +216,7 @@ def evaluation_create(
 ) -> Evaluation:
     _require_active(chart_case)
     _check_service_date(chart_case, date, "date")
-    return Evaluation.objects.create(
+    evaluation = Evaluation.objects.create(
         clinic_id=chart_case.clinic_id,
         chart_case=chart_case,
         kind=kind,
@@ -178,6 +225,10 @@ def evaluation_create(
         recommendations=recommendations,
         author=by,
     )
+    _record(
+        "create", evaluation, by=by, chart_case=chart_case, after=_evaluation_snapshot(evaluation)
+    )
+    return evaluation
 
 
 @transaction.atomic
@@ -190,21 +241,39 @@ def evaluation_update(
     recommendations: str,
     by: User,
 ) -> Evaluation:
-    evaluation = _lock(Evaluation, evaluation.pk)
+    evaluation = _lock(Evaluation, evaluation.pk, *WITH_CHART)
     _require_active(evaluation.chart_case)
     _require_unsigned(evaluation)
     _check_service_date(evaluation, date, "date")
+    before = _evaluation_snapshot(evaluation)
     evaluation.kind, evaluation.date = kind, date
     evaluation.findings, evaluation.recommendations = findings, recommendations
     evaluation.save()
+    after = _evaluation_snapshot(evaluation)
+    if before != after:
+        _record(
+            "update",
+            evaluation,
+            by=by,
+            chart_case=evaluation.chart_case,
+            before=before,
+            after=after,
+        )
     return evaluation
 
 
 @transaction.atomic
 def evaluation_delete(*, evaluation: Evaluation, by: User) -> None:
-    evaluation = _lock(Evaluation, evaluation.pk)
+    evaluation = _lock(Evaluation, evaluation.pk, *WITH_CHART)
     _require_active(evaluation.chart_case)
     _require_unsigned(evaluation)
+    _record(
+        "delete",
+        evaluation,
+        by=by,
+        chart_case=evaluation.chart_case,
+        before=_evaluation_snapshot(evaluation),
+    )
     evaluation.delete()
 
 
@@ -218,7 +287,6 @@ def evaluation_sign(*, evaluation: Evaluation, by: User) -> Evaluation:
         empty="Write the findings or recommendations before signing.",
     )
     chart_case = evaluation.chart_case
-    _event(chart_case, "Evaluation signed", by, str(evaluation))
     if evaluation.kind != Evaluation.Kind.DISCHARGE:
         reminder_schedule_re_evaluation(chart_case=chart_case, by=by)
     return evaluation
@@ -237,5 +305,11 @@ def addendum_add(*, document: DailyNote | Evaluation, text: str, by: User) -> Ad
     addendum = Addendum.objects.create(
         clinic_id=document.clinic_id, text=text.strip(), author=by, **{field: document}
     )
-    _event(document.chart_case, "Addendum added", by, f"To the {document}.")
+    _record(
+        "addendum",
+        document,
+        by=by,
+        chart_case=document.chart_case,
+        after={"Addendum": addendum.text},
+    )
     return addendum

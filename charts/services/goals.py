@@ -12,15 +12,41 @@ from charts.models import (
     PatientChartCase,
 )
 from charts.services.common import (
+    _day,
     _lock,
+    _record,
     _require_active,
     _today,
 )
 
 
-def _goal_set_status(goal: Goal, status: str, *, by: User, on: datetime.date, note: str = ""):
+def _snapshot(goal: Goal) -> dict[str, str]:
+    return {
+        "Goal": goal.text,
+        "Kind": goal.get_kind_display(),
+        "Start": _day(goal.start_date),
+        "Target": _day(goal.target_date),
+        "Status": goal.get_status_display(),
+    }
+
+
+def _goal_set_status(
+    goal: Goal,
+    status: str,
+    *,
+    by: User,
+    on: datetime.date,
+    note: str = "",
+    at_discharge: bool = False,
+):
     GoalProgress.objects.create(
-        clinic_id=goal.clinic_id, goal=goal, date=on, status=status, note=note, author=by
+        clinic_id=goal.clinic_id,
+        goal=goal,
+        date=on,
+        status=status,
+        note=note,
+        author=by,
+        at_discharge=at_discharge,
     )
     goal.status = status
     goal.save(update_fields=["status"])
@@ -44,7 +70,7 @@ def goal_create(
         raise ValidationError({"parent": "Only a short-term goal can belong to a long-term goal."})
     if target_date < start_date:
         raise ValidationError({"target_date": "The target date cannot be before the start."})
-    return Goal.objects.create(
+    goal = Goal.objects.create(
         clinic_id=chart_case.clinic_id,
         chart_case=chart_case,
         kind=kind,
@@ -54,19 +80,25 @@ def goal_create(
         target_date=target_date,
         created_by=by,
     )
+    _record("create", goal, by=by, chart_case=chart_case, after=_snapshot(goal))
+    return goal
 
 
 @transaction.atomic
 def goal_update(
     *, goal: Goal, text: str, target_date: datetime.date, status: str, note: str, by: User
 ) -> Goal:
-    goal = _lock(Goal, goal.pk)
+    goal = _lock(Goal, goal.pk, "chart_case__patient")
     _require_active(goal.chart_case)
     if target_date < goal.start_date:
         raise ValidationError({"target_date": "The target date cannot be before the start."})
+    before = _snapshot(goal)
     goal.text = text
     goal.target_date = target_date
     goal.save(update_fields=["text", "target_date"])
     if status != goal.status:
         _goal_set_status(goal, status, by=by, on=_today(goal), note=note)
+    after = _snapshot(goal)
+    if before != after:
+        _record("update", goal, by=by, chart_case=goal.chart_case, before=before, after=after)
     return goal

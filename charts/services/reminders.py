@@ -12,7 +12,9 @@ from charts.models import (
     Reminder,
 )
 from charts.services.common import (
+    _day,
     _lock,
+    _record,
     _require_active,
 )
 
@@ -22,22 +24,38 @@ def reminder_create(
     *, chart_case: PatientChartCase, text: str, due_on: datetime.date, by: User
 ) -> Reminder:
     _require_active(chart_case)
-    return Reminder.objects.create(
+    reminder = Reminder.objects.create(
         clinic_id=chart_case.clinic_id,
         chart_case=chart_case,
         text=text,
         due_on=due_on,
         created_by=by,
     )
+    _record(
+        "create",
+        reminder,
+        by=by,
+        chart_case=chart_case,
+        after={"Reminder": text, "Due": _day(due_on)},
+    )
+    return reminder
 
 
 @transaction.atomic
 def reminder_done(*, reminder: Reminder, by: User) -> Reminder:
-    reminder = _lock(Reminder, reminder.pk)
+    reminder = _lock(Reminder, reminder.pk, "chart_case__patient")
     if reminder.done_at is None:
         reminder.done_at = timezone.now()
         reminder.done_by = by
         reminder.save(update_fields=["done_at", "done_by"])
+        _record(
+            "complete",
+            reminder,
+            by=by,
+            chart_case=reminder.chart_case,
+            before={"Status": "Open"},
+            after={"Status": "Done"},
+        )
     return reminder
 
 

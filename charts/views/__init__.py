@@ -1,5 +1,16 @@
 """The chart screens; ``charts/urls.py`` names them from here."""
 
+from charts.views.clinical import (
+    contact_create,
+    contact_delete,
+    contact_update,
+    diagnosis_create,
+    diagnosis_delete,
+    discharge_summary_create,
+    discharge_summary_detail,
+    plan_of_care_update,
+    unsigned_list,
+)
 from charts.views.documentation import (
     document_addendum,
     document_delete,
@@ -26,6 +37,15 @@ from charts.views.patients import (
 )
 
 __all__ = [
+    "contact_create",
+    "contact_delete",
+    "contact_update",
+    "diagnosis_create",
+    "diagnosis_delete",
+    "discharge_summary_create",
+    "discharge_summary_detail",
+    "plan_of_care_update",
+    "unsigned_list",
     "chart_case_add",
     "chart_case_discharge",
     "chart_case_history",

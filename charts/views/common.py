@@ -61,8 +61,10 @@ def _chart_case_form(
     if save_needs_active and _read_only_form(request, chart_case):
         return redirect(_chart_url(chart_case))
     if request.method == "POST":
-        if form.is_valid() and _apply(form, lambda: save(form.cleaned_data)):
+        saved = form.is_valid() and _apply(form, lambda: save(form.cleaned_data))
+        if saved:
             messages.success(request, success)
-            return redirect(next_url)
+            # ``next_url`` may depend on what was saved ("Save and sign" goes on to sign it).
+            return redirect(next_url(saved) if callable(next_url) else next_url)
         return render(request, template, context, status=400)
     return render(request, template, context)

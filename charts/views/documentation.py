@@ -22,6 +22,7 @@ from charts.forms import (
 )
 from charts.models import Addendum, Goal
 from charts.search import parse_date
+from charts.views.clinical import sign_confirmation, sign_url
 from charts.views.common import (
     READERS,
     _apply,
@@ -29,6 +30,7 @@ from charts.views.common import (
     _chart_url,
     _read_only_form,
 )
+from core.audit import record_access
 from core.permissions import role_required
 from core.roles import THERAPIST
 
@@ -98,16 +100,43 @@ def _progress_inputs(progress_forms):
 def _note_form(request, context, *, save, success, next_url):
     """The daily note screen: the note and one progress form per active goal, saved together."""
     form, progress_forms = context["form"], context["progress_forms"]
+    context["sign_button"] = True
     if request.method == "POST":
-        if (
+        saved = (
             form.is_valid()
             and all(progress.is_valid() for progress in progress_forms)
+            and _same_day_check(request, context)
             and _apply(form, lambda: save(form.cleaned_data, _progress_inputs(progress_forms)))
-        ):
+        )
+        if saved:
             messages.success(request, success)
+            if request.POST.get("and_sign"):
+                return redirect(sign_url(context["chart_case"], "notes", saved))
             return redirect(next_url)
         return render(request, "charts/dailynote_form.html", context, status=400)
     return render(request, "charts/dailynote_form.html", context)
+
+
+def _same_day_check(request, context) -> bool:
+    """A pulled-forward note dated a day that already has a note of this chart case would be a
+    silent copy: refuse it and point at the existing note."""
+    form = context["form"]
+    if not request.POST.get("pulled_forward") or context.get("note") is not None:
+        return True
+    existing = _note_on(context["chart_case"], form.cleaned_data["date_of_service"])
+    if existing is None:
+        return True
+    context["same_day_note"] = existing
+    form.add_error(
+        "date_of_service",
+        f"This case already has a note of {existing.date_of_service:%b %-d, %Y}: open it "
+        "rather than pulling forward a copy, or choose another date.",
+    )
+    return False
+
+
+def _note_on(chart_case, day):
+    return chart_case.daily_notes.filter(date_of_service=day).order_by("-pk").first()
 
 
 @role_required(THERAPIST)
@@ -118,12 +147,15 @@ def note_create(request, pk):
         return redirect(_chart_url(chart_case))
     previous = services.previous_signed_note(chart_case)
     initial = {}
+    same_day_note = None
     if request.GET.get("pull_forward") and previous is not None:
-        initial = {
-            field: getattr(previous, field)
-            for field in ("subjective", "objective", "assessment", "plan")
-        }
-    pulled_forward = bool(initial)
+        same_day_note = _note_on(chart_case, chart_case.clinic.today())
+        if same_day_note is None:
+            initial = {
+                field: getattr(previous, field)
+                for field in ("subjective", "objective", "assessment", "plan")
+            }
+    pulled_forward = bool(initial) or bool(request.POST.get("pulled_forward"))
     # A link may name the date of service (the Today list's appointments do).
     date_of_service = parse_date(request.GET.get("date_of_service", ""))
     if date_of_service:
@@ -135,6 +167,7 @@ def note_create(request, pk):
         "progress_forms": progress_forms,
         "chart_case": chart_case,
         "previous": previous,
+        "same_day_note": same_day_note,
         "pulled_forward": pulled_forward,
         "heading": "New Daily Note",
         "button": "Save Daily Note",
@@ -200,6 +233,19 @@ def evaluation_create(request, pk):
             chart_case=chart_case, by=request.user, **data
         ),
         success="Evaluation saved. Sign it when it is complete.",
+        sign_button=True,
+        next_url=lambda evaluation: _after_evaluation_save(request, chart_case, evaluation),
+    )
+
+
+def _after_evaluation_save(request, chart_case, evaluation) -> str:
+    if request.POST.get("and_sign"):
+        return sign_url(chart_case, "evaluations", evaluation)
+    if request.resolver_match.url_name == "evaluation_create":
+        return _chart_url(chart_case)
+    return reverse(
+        "charts:document_detail",
+        kwargs={"pk": chart_case.pk, "kind": "evaluations", "doc_pk": evaluation.pk},
     )
 
 
@@ -223,10 +269,8 @@ def evaluation_update(request, pk, doc_pk):
         ),
         success="Evaluation saved.",
         evaluation=evaluation,
-        next_url=reverse(
-            "charts:document_detail",
-            kwargs={"pk": chart_case.pk, "kind": "evaluations", "doc_pk": evaluation.pk},
-        ),
+        sign_button=True,
+        next_url=lambda saved: _after_evaluation_save(request, chart_case, saved),
     )
 
 
@@ -281,13 +325,22 @@ def _document_page(request, kind, chart_case, document, *, form=None, status=200
 @role_required(*READERS)
 def document_detail(request, pk, kind, doc_pk):
     spec, chart_case, document = _document(request, pk, kind, doc_pk, write=False)
+    record_access(request, obj=document, patient=chart_case.patient, what=str(document))
     return _document_page(request, kind, chart_case, document)
 
 
 @role_required(THERAPIST)
-@require_POST
+@require_http_methods(["GET", "POST"])
 def document_sign(request, pk, kind, doc_pk):
+    """GET shows the attestation and asks to confirm; POST signs."""
     spec, chart_case, document = _document(request, pk, kind, doc_pk, write=True)
+    if request.method == "GET":
+        if document.is_signed or not chart_case.is_active:
+            messages.error(request, services.SIGNED if document.is_signed else services.READ_ONLY)
+            return redirect("charts:document_detail", pk=pk, kind=kind, doc_pk=doc_pk)
+        return sign_confirmation(
+            request, kind=kind, chart_case=chart_case, document=document, spec=spec
+        )
     try:
         spec["sign"](**{spec["field"]: document, "by": request.user})
     except ValidationError as error:

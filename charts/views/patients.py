@@ -1,10 +1,7 @@
 """The Patients tab and a patient's chart: patients, chart cases, discharge and reopen."""
 
-from urllib.parse import urlencode
-
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
@@ -21,9 +18,11 @@ from charts.forms import (
     PatientForm,
     ReopenForm,
 )
-from charts.models import Goal, GoalProgress, Patient, PatientChartCase
+from charts.history import chart_case_entries, describe
+from charts.models import Patient, PatientChartCase
+from charts.views import chart_page
+from charts.views.clinical import chart_case_flags
 from charts.views.common import (
-    NOTES_PER_PAGE,
     PAGE_SIZE,
     READERS,
     STAFF,
@@ -31,6 +30,7 @@ from charts.views.common import (
     _chart_case_form,
     _chart_url,
 )
+from core.audit import record_access
 from core.permissions import role_required
 from core.roles import ADMINISTRATOR, SCHEDULER, THERAPIST, has_role
 
@@ -53,7 +53,6 @@ def patient_list(request):
             "page_obj": page,
             "patients": page.object_list,
             "q": query,
-            "query": urlencode({"q": query}) if query else "",
             "may_add": has_role(request.user, ADMINISTRATOR, SCHEDULER),
         },
     )
@@ -65,7 +64,9 @@ def patient_create(request):
     form = PatientForm(request.POST or None)
     if request.method == "POST":
         if form.is_valid():
-            patient = services.patient_create(clinic=request.user.clinic, **form.cleaned_data)
+            patient = services.patient_create(
+                clinic=request.user.clinic, by=request.user, **form.cleaned_data
+            )
             messages.success(request, f"Patient {patient} added.")
             return redirect("charts:patient_detail", pk=patient.pk)
         return render(request, "charts/patient_form.html", {"form": form}, status=400)
@@ -75,12 +76,12 @@ def patient_create(request):
 @role_required(ADMINISTRATOR, SCHEDULER)
 @require_http_methods(["GET", "POST"])
 def patient_update(request, pk):
-    patient = get_patient_for(request.user, pk)
+    patient = get_patient_for(request.user, pk, write=True)
     form = PatientForm(request.POST or None, instance=patient)
     context = {"form": form, "patient": patient}
     if request.method == "POST":
         if form.is_valid():
-            services.patient_update(patient=patient, **form.cleaned_data)
+            services.patient_update(patient=patient, by=request.user, **form.cleaned_data)
             messages.success(request, f"Patient {patient} saved.")
             return redirect("charts:patient_detail", pk=patient.pk)
         return render(request, "charts/patient_form.html", context, status=400)
@@ -90,41 +91,6 @@ def patient_update(request, pk):
 # The chart --------------------------------------------------------------------------------
 
 
-def _documentation(request, chart_case):
-    """Everything a chart-case tab shows, in a fixed number of queries."""
-    # Only each goal's latest progress entry is shown; a goal gathers one per note written.
-    latest_progress = GoalProgress.objects.select_related("author").order_by("-date", "-pk")[:1]
-    goals = list(
-        chart_case.goals.select_related("created_by")
-        .prefetch_related(Prefetch("progress", queryset=latest_progress, to_attr="latest"))
-        .order_by("kind", "start_date", "pk")
-    )
-    short_term_under = {}
-    for goal in goals:
-        if goal.parent_id:
-            short_term_under.setdefault(goal.parent_id, []).append(goal)
-    for goal in goals:
-        goal.short_term = short_term_under.get(goal.pk, [])
-    notes = chart_case.daily_notes.select_related("author", "signed_by").order_by(
-        "-date_of_service", "-pk"
-    )
-    notes_page = Paginator(notes, NOTES_PER_PAGE).get_page(request.GET.get("notes"))
-    evaluations = chart_case.evaluations.select_related("author", "signed_by").order_by(
-        "-date", "-pk"
-    )
-    reminders = chart_case.reminders.open().order_by("due_on", "pk")
-    return {
-        "long_term_goals": [goal for goal in goals if goal.kind == Goal.Kind.LONG_TERM],
-        # Short-term goals under no long-term goal; the others are listed under theirs.
-        "loose_short_term_goals": [
-            goal for goal in goals if goal.kind == Goal.Kind.SHORT_TERM and not goal.parent_id
-        ],
-        "notes_page": notes_page,
-        "evaluations": list(evaluations),
-        "reminders": list(reminders),
-    }
-
-
 @role_required(*STAFF)
 def patient_detail(request, pk, chart_case_pk=None):
     patient = get_patient_for(request.user, pk)
@@ -132,6 +98,8 @@ def patient_detail(request, pk, chart_case_pk=None):
         PatientChartCase.objects.visible_to(request.user)
         .filter(patient=patient)
         .for_tabs()
+        .with_documentable(request.user)
+        .with_unsigned_count()
         .order_by("status", "started_on", "pk")
     )
     if chart_case_pk is None:
@@ -146,12 +114,29 @@ def patient_detail(request, pk, chart_case_pk=None):
         "selected": selected,
         "may_edit_patient": has_role(request.user, ADMINISTRATOR, SCHEDULER),
         "may_add_case": has_role(request.user, THERAPIST),
+        "contacts": list(patient.contacts.order_by("-is_guardian", "name", "pk")),
+        "show_unsigned_counts": has_role(request.user, ADMINISTRATOR, THERAPIST),
+        "may_audit": has_role(request.user, ADMINISTRATOR),
     }
     if selected is not None:
         selected.patient = patient
         context["may_read"], context["may_write"] = documentation_access(request.user, selected)
         if context["may_read"]:
-            context.update(_documentation(request, selected))
+            today = request.user.clinic.today()
+            context.update(
+                chart_page.documentation(
+                    request, selected, may_write=context["may_write"], today=today
+                )
+            )
+            context.update(chart_case_flags(request.user, selected, context, today=today))
+    # One access entry per page view: the chart, and the chart case's documentation if shown.
+    shown = selected if selected is not None and context.get("may_read") else None
+    record_access(
+        request,
+        obj=shown or patient,
+        patient=patient,
+        what=f"Chart, {selected.case.name} documentation" if shown else "Chart",
+    )
     return render(request, "charts/patient_detail.html", context)
 
 
@@ -191,6 +176,7 @@ def chart_case_discharge(request, pk):
         request,
         chart_case,
         DischargeForm(request.POST or None, chart_case=chart_case),
+        unsigned=services.unsigned_documents(chart_case),
         template="charts/chart_case_discharge.html",
         heading=f"Discharge {chart_case.case.name}",
         button="Discharge",
@@ -205,15 +191,19 @@ def chart_case_discharge(request, pk):
 @require_http_methods(["GET", "POST"])
 def chart_case_reopen(request, pk):
     chart_case = get_chart_case_for(request.user, pk, write=True)
+    closed_goals = services.goals_closed_by_discharge(chart_case)
     return _chart_case_form(
         request,
         chart_case,
-        ReopenForm(request.POST or None),
+        ReopenForm(request.POST or None, closed_goals=closed_goals),
         template="charts/chart_case_reopen.html",
         heading=f"Reopen {chart_case.case.name}",
         button="Reopen",
         save=lambda data: services.chart_case_reopen(
-            chart_case=chart_case, reason=data["reason"], by=request.user
+            chart_case=chart_case,
+            reason=data["reason"],
+            restore_goals=data.get("restore_goals") or (),
+            by=request.user,
         ),
         success=f"“{chart_case.case.name}” reopened.",
         save_needs_active=False,
@@ -223,8 +213,10 @@ def chart_case_reopen(request, pk):
 @role_required(*READERS)
 def chart_case_history(request, pk):
     chart_case = get_chart_case_for(request.user, pk, documentation=True)
-    events = chart_case.events.select_related("by").order_by("-at", "-pk")
-    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    page = Paginator(chart_case_entries(chart_case), 50).get_page(request.GET.get("page"))
+    for entry in page.object_list:
+        entry.words = describe(entry)
+    record_access(request, obj=chart_case, patient=chart_case.patient, what="Chart case history")
     return render(
         request,
         "charts/chart_case_history.html",

@@ -296,6 +296,7 @@ def appointment_book(
             obj=appointment,
             object_type="appointment",
             patient=patient,
+            parent=chart_case,
             details=(
                 f"{chart_case.case.name} with {each} at {location}, "
                 f"{_fmt(start, tz)}, {duration_minutes} min."
@@ -410,6 +411,7 @@ def appointment_reschedule(
         obj=appointment,
         object_type="appointment",
         patient=appointment.patient,
+        parent=appointment.chart_case,
         changes=_diff(before, _describe(appointment)),
         details=reason.strip(),
     )
@@ -461,6 +463,7 @@ def appointment_cancel(
         obj=appointment,
         object_type="appointment",
         patient=appointment.patient,
+        parent=appointment.chart_case,
         changes=_diff(before, _describe(appointment)),
         details=appointment.cancel_reason,
     )
@@ -520,6 +523,7 @@ def appointment_set_status(
         obj=appointment,
         object_type="appointment",
         patient=appointment.patient,
+        parent=appointment.chart_case,
         changes=_diff(before, _describe(appointment)),
     )
     return appointment

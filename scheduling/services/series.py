@@ -126,6 +126,17 @@ def series_preview(
     return occurrences
 
 
+def _describe_rule(rule, start, location) -> str:
+    """ "every week on Tue, Thu from Thu Nov 26, 2026 4:00 PM, 8 times" """
+    names = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+    days = ", ".join(names[day] for day in rule.weekdays)
+    every = "every week" if rule.interval == 1 else f"every {rule.interval} weeks"
+    end = f", {rule.count} times" if rule.count else ""
+    if rule.until:
+        end = f", until {rule.until:%b %-d, %Y}"
+    return f"{every} on {days} from {_fmt(start, location.tzinfo)}{end}"
+
+
 @transaction.atomic
 def series_book(
     *,
@@ -186,11 +197,13 @@ def series_book(
     record(
         clinic_id=clinic.pk,
         actor=by,
-        action="book_series",
+        action="book",
         obj=series,
         object_type="appointment series",
         patient=chart_case.patient,
-        details=f"{booked} booked, {len(skipped)} skipped. {series.rrule}",
+        parent=chart_case,
+        details=f"{booked} booked, {len(skipped)} skipped: "
+        f"{_describe_rule(rule, start, location)}.",
     )
     return series, skipped
 

@@ -79,6 +79,7 @@ def chart_case_cancel_future(*, chart_case: PatientChartCase, reason: str, by: U
             obj=appointment,
             object_type="appointment",
             patient=chart_case.patient,
+            parent=chart_case,
             details=reason,
         )
     return len(future)

@@ -323,7 +323,9 @@ def appointment_note(request, pk):
 @require_http_methods(["GET", "POST"])
 def chart_case_appointments(request, pk):
     """The appointments step of a discharge: the chart case's appointments still to come, to
-    cancel (clinic cancelled) or keep, before going on to charts' discharge screen."""
+    cancel (clinic cancelled) or keep, before going on to charts' discharge screen (whose
+    form and "Write a discharge summary" both discharge). A therapist whose case still has
+    drafts goes straight to that screen, which refuses the discharge and lists them."""
     chart_case = get_chart_case_for(request.user, pk)
     may_cancel = has_role(request.user, *FRONT_DESK) or (
         has_role(request.user, THERAPIST)
@@ -337,6 +339,12 @@ def chart_case_appointments(request, pk):
         .order_by("start")
     )
     discharge_url = reverse("charts:chart_case_discharge", args=[chart_case.pk])
+    if has_role(request.user, THERAPIST) and (
+        chart_case.daily_notes.unsigned().exists() or chart_case.evaluations.unsigned().exists()
+    ):
+        # Charts refuses the discharge while drafts remain: show that first, before any
+        # appointment is cancelled for a discharge that cannot happen yet.
+        return redirect(discharge_url)
     if request.method == "POST":
         if not may_cancel:
             return render(request, "403.html", status=403)

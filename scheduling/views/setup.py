@@ -6,10 +6,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.generic import CreateView, ListView, UpdateView
 
-from core.permissions import role_required
+from core.permissions import RoleRequiredMixin, role_required
 from core.roles import ADMINISTRATOR
-from core.views import ClinicScopedMixin, FormPageMixin
+from core.views import FormPageMixin
 from scheduling import services
+from scheduling.access import get_location_for, get_setup_row_for
 from scheduling.forms import (
     AvailabilityExceptionForm,
     ClinicClosureForm,
@@ -27,11 +28,19 @@ from scheduling.models import (
 )
 
 
-class LocationMixin(ClinicScopedMixin):
+class LocationMixin(RoleRequiredMixin):
+    """Locations are loaded only through ``scheduling.access``."""
+
     required_roles = (ADMINISTRATOR,)
     model = Location
     form_class = LocationForm
     template_name = "scheduling/location_form.html"
+
+    def get_queryset(self):
+        return Location.objects.for_clinic(self.request.user.clinic_id)
+
+    def get_object(self, queryset=None):
+        return get_location_for(self.request.user, self.kwargs["pk"], write=True)
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "clinic": self.request.user.clinic}
@@ -84,7 +93,7 @@ def _two_form_page(request, *, forms, template, context, next_url):
 @role_required(ADMINISTRATOR)
 @require_http_methods(["GET", "POST"])
 def location_hours(request, pk):
-    location = get_object_or_404(Location.objects.for_clinic(request.user.clinic_id), pk=pk)
+    location = get_location_for(request.user, pk, write=True)
     posted = request.POST.get("form") if request.method == "POST" else None
     forms = {
         "hours_form": ClinicHoursForm(
@@ -124,10 +133,8 @@ ROW_MODELS = {
 @role_required(ADMINISTRATOR)
 @require_POST
 def location_row_delete(request, pk, table, row_pk):
-    location = get_object_or_404(Location.objects.for_clinic(request.user.clinic_id), pk=pk)
-    row = get_object_or_404(
-        ROW_MODELS[table].objects.for_clinic(request.user.clinic_id), location=location, pk=row_pk
-    )
+    location = get_location_for(request.user, pk, write=True)
+    row = get_setup_row_for(request.user, ROW_MODELS[table], row_pk, write=True, location=location)
     services.setup_row_delete(row=row, by=request.user)
     messages.success(request, f"Removed {row}.")
     return redirect("scheduling:location_hours", location.pk)
@@ -197,10 +204,8 @@ def availability_row_delete(request, pk, table, row_pk):
     therapist = _therapist(request, pk)
     if table not in {"availability", "exceptions"}:
         return redirect("scheduling:availability_detail", therapist.pk)
-    row = get_object_or_404(
-        ROW_MODELS[table].objects.for_clinic(request.user.clinic_id),
-        therapist=therapist,
-        pk=row_pk,
+    row = get_setup_row_for(
+        request.user, ROW_MODELS[table], row_pk, write=True, therapist=therapist
     )
     services.setup_row_delete(row=row, by=request.user)
     messages.success(request, f"Removed {row}.")

@@ -169,12 +169,14 @@ def test_speech_therapist_adds_speech_therapy_writes_a_goal_and_signs_a_daily_no
     expect(page.get_by_role("heading", name=re.compile("^Daily note of "), level=1)).to_be_visible()
     expect(page.get_by_text("3 of 5 trials, up from 1 of 5.")).to_be_visible()
     expect(page.get_by_role("link", name="Edit")).to_be_visible()
-    page.get_by_role("button", name="Sign").click()
+    page.get_by_role("link", name="Sign").click()
+    expect(page.get_by_text("Electronically signed by ")).to_be_visible()
+    page.get_by_role("button", name="Confirm and sign").click()
 
     expect(page.get_by_role("status")).to_have_text("Daily note signed.")
     expect(page.locator("main").get_by_text("Signed", exact=True)).to_be_visible()
     expect(page.get_by_role("link", name="Edit")).to_have_count(0)
-    expect(page.get_by_role("button", name="Sign")).to_have_count(0)
+    expect(page.get_by_role("link", name="Sign", exact=True)).to_have_count(0)
     expect(page.get_by_role("button", name="Add Addendum")).to_be_visible()
 
     note = DailyNote.objects.get()
@@ -206,7 +208,7 @@ def test_occupational_therapist_updates_the_goal_a_speech_therapist_wrote_on_a_s
     goals = page.get_by_role("region", name="Goals")
     expect(goals.get_by_text("Met", exact=True)).to_be_visible()
     expect(goals).to_contain_text(
-        f"({ot_therapist.get_full_name()}): Met: Met in OT session: 5 of 5 trials."
+        f"({ot_therapist.get_full_name()}): status Met · Met in OT session: 5 of 5 trials."
     )
     goal.refresh_from_db()
     assert goal.status == Goal.Status.MET

@@ -257,7 +257,11 @@ def test_case_on_a_chart_is_archived_instead_of_deleted_and_restored(
     row = case_row(page, "Feeding Therapy")
     expect(row.get_by_role("cell").nth(3)).to_have_text("1")  # patients with it on their chart
 
-    row.get_by_role("link", name="Delete Feeding Therapy").click()
+    # The list offers Archive, not a delete that would only be refused ...
+    expect(row.get_by_role("link", name="Delete Feeding Therapy")).to_have_count(0)
+    expect(row.get_by_role("link", name="Archive Feeding Therapy")).to_be_visible()
+    # ... and the delete screen, opened by hand, refuses and offers Archive.
+    visit(f"/setup/patient-cases/{feeding_case.pk}/delete/")
     refusal = page.get_by_role("alert")
     expect(refusal).to_contain_text("“Feeding Therapy” cannot be deleted")
     expect(refusal).to_contain_text("because it is on 1 patient chart case")

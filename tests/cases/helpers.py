@@ -6,8 +6,12 @@ from html.parser import HTMLParser
 
 from django.urls import reverse
 
-from cases.models import AppointmentTypeRule, CaseHistoryEntry, PatientCase, PatientCaseServiceType
+from cases.history import case_entries
+from cases.models import AppointmentTypeRule, PatientCase, PatientCaseServiceType
 from clinic.models import AppointmentType
+from core.models import AuditEntry
+from tests.pages import flash_messages, page_text  # noqa: F401 (re-exported)
+from tests.pages import text as _text
 
 LIST_URL = reverse("cases:case_list")
 CREATE_URL = reverse("cases:case_create")
@@ -116,14 +120,6 @@ def form_data(response) -> dict[str, list[str]]:
     return reader.data
 
 
-def _text(fragment: str) -> str:
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", fragment)).split())
-
-
-def page_text(response) -> str:
-    return _text(response.content.decode())
-
-
 def field_error(response, field: str) -> str:
     """The message rendered next to a Case Details field (crispy's ``invalid-feedback``), or ""."""
     match = re.search(
@@ -173,8 +169,9 @@ def input_value(response, name: str) -> str | None:
     return None
 
 
-def flash_messages(response) -> list[str]:
-    return [str(message) for message in response.context["messages"]]
+def case_history(case):
+    """The case's audit entries, newest first."""
+    return case_entries(case.clinic_id, case.pk)
 
 
 def row_counts() -> dict[str, int]:
@@ -183,7 +180,7 @@ def row_counts() -> dict[str, int]:
         "cases": PatientCase.objects.count(),
         "rules": AppointmentTypeRule.objects.count(),
         "services": PatientCaseServiceType.objects.count(),
-        "history": CaseHistoryEntry.objects.count(),
+        "history": AuditEntry.objects.exclude(action="access").count(),
     }
 
 
@@ -198,7 +195,7 @@ def case_state(case) -> dict:
         "rules": sorted(
             case.rules.values_list("appointment_type__name", "allow_requests", "duration_minutes")
         ),
-        "history": case.history_entries.count(),
+        "history": case_history(case).count(),
     }
 
 

@@ -208,13 +208,13 @@ BAD_INPUT = [
     ids=[case[0] for case in BAD_INPUT],
 )
 def test_bad_input_is_refused_next_to_the_field_and_writes_nothing(
-    admin_client, ctx, screen, mutate, where, message
+    administrator_client, ctx, screen, mutate, where, message
 ):
     mutate(screen.data, ctx)
     before = row_counts()
     state = case_state(screen.case) if screen.case else None
 
-    response = admin_client.post(screen.url, screen.data)
+    response = administrator_client.post(screen.url, screen.data)
 
     assert response.status_code == 400
     assert message in where(response)
@@ -223,11 +223,13 @@ def test_bad_input_is_refused_next_to_the_field_and_writes_nothing(
         assert case_state(screen.case) == state
 
 
-def test_edit_without_version_is_refused_with_a_message(admin_client, clinic, speech, speech_case):
+def test_edit_without_version_is_refused_with_a_message(
+    administrator_client, clinic, speech, speech_case
+):
     data = case_data(clinic, name="Renamed", services=[speech])
     state = case_state(speech_case)
 
-    response = admin_client.post(update_url(speech_case), data)
+    response = administrator_client.post(update_url(speech_case), data)
 
     assert response.status_code == 400
     assert "This form is out of date: reload the page and try again." in top_errors(response)
@@ -235,23 +237,23 @@ def test_edit_without_version_is_refused_with_a_message(admin_client, clinic, sp
 
 
 def test_edit_with_a_version_that_is_no_number_is_refused(
-    admin_client, clinic, speech, speech_case
+    administrator_client, clinic, speech, speech_case
 ):
     data = case_data(clinic, name="Renamed", services=[speech])
     data["version"] = "latest"
     state = case_state(speech_case)
 
-    response = admin_client.post(update_url(speech_case), data)
+    response = administrator_client.post(update_url(speech_case), data)
 
     assert response.status_code == 400
     assert "Enter a whole number." in top_errors(response)
     assert case_state(speech_case) == state
 
 
-def test_refused_input_is_kept_on_the_form(admin_client, clinic, speech, types, treatment):
+def test_refused_input_is_kept_on_the_form(administrator_client, clinic, speech, types, treatment):
     data = case_data(clinic, name="Articulation", services=[speech], allowed={treatment: 7})
 
-    response = admin_client.post(CREATE_URL, data)
+    response = administrator_client.post(CREATE_URL, data)
 
     assert response.status_code == 400
     content = response.content.decode()
@@ -260,7 +262,7 @@ def test_refused_input_is_kept_on_the_form(admin_client, clinic, speech, types, 
 
 
 def test_case_with_a_service_gone_inactive_must_untick_it_to_save(
-    admin_client, clinic, administrator, speech, physical_inactive
+    administrator_client, clinic, administrator, speech, physical_inactive
 ):
     case = PatientCaseFactory(
         clinic=clinic,
@@ -273,7 +275,7 @@ def test_case_with_a_service_gone_inactive_must_untick_it_to_save(
     )
     state = case_state(case)
 
-    response = admin_client.post(update_url(case), data)
+    response = administrator_client.post(update_url(case), data)
 
     assert response.status_code == 400
     assert "Physical Therapy is inactive: untick it" in field_error(response, "service_types")

@@ -4,10 +4,11 @@ keeps the second administrator's input; nothing is silently overwritten."""
 import pytest
 
 from cases import services
-from cases.models import CaseHistoryEntry, PatientCase
+from cases.models import PatientCase
 from tests.cases.helpers import (
     LIST_URL,
     archive_url,
+    case_history,
     case_state,
     form_data,
     input_value,
@@ -31,14 +32,14 @@ def feeding(clinic, administrator, speech, occupational, types, treatment):
 
 
 def test_second_save_from_a_stale_screen_is_refused_and_keeps_its_input(
-    admin_client, second_client, administrator, feeding, speech, occupational
+    administrator_client, second_client, administrator, feeding, speech, occupational
 ):
-    first = form_data(admin_client.get(update_url(feeding)))
+    first = form_data(administrator_client.get(update_url(feeding)))
     second = form_data(second_client.get(update_url(feeding)))
     assert first["version"] == second["version"] == ["1"]
 
     first["name"] = ["Feeding and Swallowing"]
-    assert admin_client.post(update_url(feeding), first).status_code == 302
+    assert administrator_client.post(update_url(feeding), first).status_code == 302
 
     second["name"] = ["Feeding Program"]
     second["rules-1-duration_minutes"] = ["60"]
@@ -69,14 +70,10 @@ def test_second_save_from_a_stale_screen_is_refused_and_keeps_its_input(
     state = case_state(feeding)
     assert (state["name"], state["version"]) == ("Feeding Program", 3)
     assert state["rules"] == [("Evaluation", False, None), ("Treatment", True, 60)]
-    assert list(
-        CaseHistoryEntry.objects.filter(case=feeding)
-        .order_by("version")
-        .values_list("version", "changes")
-    ) == [
-        (2, [["Name", "Feeding Therapy", "Feeding and Swallowing"]]),
+    assert list(case_history(feeding).order_by("pk").values_list("details", "changes")) == [
+        ("Version 2", [["Name", "Feeding Therapy", "Feeding and Swallowing"]]),
         (
-            3,
+            "Version 3",
             [
                 ["Name", "Feeding and Swallowing", "Feeding Program"],
                 ["Requests: Treatment", "Allowed, 45 min", "Allowed, 60 min"],
@@ -85,9 +82,11 @@ def test_second_save_from_a_stale_screen_is_refused_and_keeps_its_input(
     ]
 
 
-def test_archive_in_between_also_refuses_the_stale_save(admin_client, second_client, feeding):
+def test_archive_in_between_also_refuses_the_stale_save(
+    administrator_client, second_client, feeding
+):
     stale = form_data(second_client.get(update_url(feeding)))
-    admin_client.post(archive_url(feeding))
+    administrator_client.post(archive_url(feeding))
 
     stale["name"] = ["Feeding Program"]
     response = second_client.post(update_url(feeding), stale)
@@ -99,12 +98,12 @@ def test_archive_in_between_also_refuses_the_stale_save(admin_client, second_cli
 
 
 def test_stale_service_change_is_refused_and_the_ticks_are_kept(
-    admin_client, second_client, feeding, speech
+    administrator_client, second_client, feeding, speech
 ):
-    first = form_data(admin_client.get(update_url(feeding)))
+    first = form_data(administrator_client.get(update_url(feeding)))
     second = form_data(second_client.get(update_url(feeding)))
     first["name"] = ["Feeding"]
-    admin_client.post(update_url(feeding), first)
+    administrator_client.post(update_url(feeding), first)
 
     second["service_types"] = [str(speech.pk)]
     response = second_client.post(update_url(feeding), second)
@@ -137,5 +136,5 @@ def test_case_update_claims_the_version_once(administrator, second_admin, feedin
         )
 
     assert refused.value.case.version == 2
-    assert [entry.changed_by for entry in refused.value.entries] == [administrator]
+    assert [entry.actor for entry in refused.value.entries] == [administrator]
     assert case_state(feeding) == state

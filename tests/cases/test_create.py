@@ -5,7 +5,8 @@ from django.db import IntegrityError
 
 from cases import services
 from cases.forms import BaseRuleFormSet
-from cases.models import AppointmentTypeRule, CaseHistoryEntry, PatientCase
+from cases.models import AppointmentTypeRule, PatientCase
+from core.models import AuditEntry
 from tests.cases.helpers import (
     CREATE_URL,
     LIST_URL,
@@ -18,9 +19,9 @@ from tests.cases.helpers import (
 
 
 def test_add_page_offers_active_services_and_one_row_per_active_appointment_type(
-    admin_client, speech, occupational, physical_inactive, types, consultation_inactive
+    administrator_client, speech, occupational, physical_inactive, types, consultation_inactive
 ):
-    response = admin_client.get(CREATE_URL)
+    response = administrator_client.get(CREATE_URL)
 
     assert response.status_code == 200
     text = page_text(response)
@@ -36,11 +37,11 @@ def test_add_page_offers_active_services_and_one_row_per_active_appointment_type
 
 
 def test_create_saves_case_services_rules_and_history(
-    admin_client, administrator, clinic, speech, types, evaluation, treatment
+    administrator_client, administrator, clinic, speech, types, evaluation, treatment
 ):
     data = case_data(clinic, name="  Speech   Therapy ", services=[speech], allowed={treatment: 30})
 
-    response = admin_client.post(CREATE_URL, data, follow=True)
+    response = administrator_client.post(CREATE_URL, data, follow=True)
 
     assert response.redirect_chain == [(LIST_URL, 302)]
     assert "Patient case “Speech Therapy” saved." in flash_messages(response)
@@ -55,8 +56,8 @@ def test_create_saves_case_services_rules_and_history(
     assert (rules[treatment].allow_requests, rules[treatment].duration_minutes) == (True, 30)
     assert rules[evaluation].allow_requests is False
     assert all(rule.clinic_id == clinic.pk for rule in rules.values())
-    entry = CaseHistoryEntry.objects.get()
-    assert (entry.action, entry.case, entry.changed_by) == ("created", case, administrator)
+    entry = AuditEntry.objects.get()
+    assert (entry.action, entry.object_id, entry.actor) == ("create", str(case.pk), administrator)
     assert ["Name", "", "Speech Therapy"] in entry.changes
     assert ["Requests: Treatment", "", "Allowed, 30 min"] in entry.changes
     # And the list shows it, with what patients may request.
@@ -64,14 +65,14 @@ def test_create_saves_case_services_rules_and_history(
     assert "Treatment (30 min)" in page_text(response)
 
 
-def test_create_from_the_rendered_add_page(admin_client, speech, types):
+def test_create_from_the_rendered_add_page(administrator_client, speech, types):
     """What the browser would post: the page's own fields, the name typed and a box ticked."""
-    data = form_data(admin_client.get(CREATE_URL))
+    data = form_data(administrator_client.get(CREATE_URL))
     data["name"] = ["Articulation"]
     data["service_types"] = [str(speech.pk)]
     data["rules-1-allow_requests"] = ["on"]
 
-    response = admin_client.post(CREATE_URL, data)
+    response = administrator_client.post(CREATE_URL, data)
 
     assert response.status_code == 302
     case = PatientCase.objects.get(name="Articulation")
@@ -82,11 +83,11 @@ def test_create_from_the_rendered_add_page(admin_client, speech, types):
 
 
 def test_shared_case_is_marked_shared_on_the_list(
-    admin_client, clinic, speech, occupational, types
+    administrator_client, clinic, speech, occupational, types
 ):
     data = case_data(clinic, name="Feeding Therapy", services=[speech, occupational])
 
-    response = admin_client.post(CREATE_URL, data, follow=True)
+    response = administrator_client.post(CREATE_URL, data, follow=True)
 
     case = PatientCase.objects.get()
     assert set(case.service_types.all()) == {speech, occupational}
@@ -95,16 +96,20 @@ def test_shared_case_is_marked_shared_on_the_list(
     assert "Occupational Therapy, Speech Therapy" in text
 
 
-def test_single_service_case_is_not_marked_shared(admin_client, clinic, speech, types):
-    admin_client.post(CREATE_URL, case_data(clinic, name="Speech Therapy", services=[speech]))
+def test_single_service_case_is_not_marked_shared(administrator_client, clinic, speech, types):
+    administrator_client.post(
+        CREATE_URL, case_data(clinic, name="Speech Therapy", services=[speech])
+    )
 
-    assert "Shared" not in page_text(admin_client.get(LIST_URL))
+    assert "Shared" not in page_text(administrator_client.get(LIST_URL))
 
 
 def test_create_with_no_active_appointment_types_saves_case_without_rules(
-    admin_client, clinic, speech
+    administrator_client, clinic, speech
 ):
-    response = admin_client.post(CREATE_URL, case_data(clinic, name="Speech", services=[speech]))
+    response = administrator_client.post(
+        CREATE_URL, case_data(clinic, name="Speech", services=[speech])
+    )
 
     assert response.status_code == 302
     assert PatientCase.objects.filter(name="Speech").exists()
@@ -112,7 +117,7 @@ def test_create_with_no_active_appointment_types_saves_case_without_rules(
 
 
 def test_rule_refused_by_the_database_writes_nothing(
-    admin_client, clinic, speech, types, treatment, monkeypatch
+    administrator_client, clinic, speech, types, treatment, monkeypatch
 ):
     """The case, its services and the first rule are written before the last rule fails:
     the transaction takes them all back."""
@@ -124,10 +129,10 @@ def test_rule_refused_by_the_database_writes_nothing(
         return rules
 
     monkeypatch.setattr(BaseRuleFormSet, "rule_inputs", last_rule_breaks_the_duration_check)
-    admin_client.raise_request_exception = False
+    administrator_client.raise_request_exception = False
     before = row_counts()
 
-    response = admin_client.post(
+    response = administrator_client.post(
         CREATE_URL, case_data(clinic, name="Speech", services=[speech], allowed={treatment: 45})
     )
 
@@ -154,10 +159,12 @@ def test_case_create_service_is_one_transaction(administrator, clinic, speech, t
     assert row_counts() == before
 
 
-def test_markup_in_a_name_is_shown_as_text(admin_client, clinic, speech, types):
-    admin_client.post(CREATE_URL, case_data(clinic, name="<b>Bold</b> & Co", services=[speech]))
+def test_markup_in_a_name_is_shown_as_text(administrator_client, clinic, speech, types):
+    administrator_client.post(
+        CREATE_URL, case_data(clinic, name="<b>Bold</b> & Co", services=[speech])
+    )
 
-    content = admin_client.get(LIST_URL).content.decode()
+    content = administrator_client.get(LIST_URL).content.decode()
 
     assert "&lt;b&gt;Bold&lt;/b&gt; &amp; Co" in content
     assert "<b>Bold</b>" not in content

@@ -5,12 +5,14 @@ import pytest
 from django.urls import reverse
 
 from cases import services, views
-from cases.models import AppointmentTypeRule, CaseHistoryEntry, PatientCase, PatientCaseServiceType
+from cases.models import AppointmentTypeRule, PatientCase, PatientCaseServiceType
 from charts.models import PatientChartCase
 from core.deletion import protected_uses
+from core.models import AuditEntry
 from tests.cases.helpers import (
     LIST_URL,
     archive_url,
+    case_history,
     case_state,
     delete_url,
     flash_messages,
@@ -33,18 +35,14 @@ def articulation(clinic, administrator, speech, treatment):
 
 
 def _history(case):
-    return list(
-        CaseHistoryEntry.objects.filter(case_pk=case.pk)
-        .order_by("pk")
-        .values_list("action", flat=True)
-    )
+    return list(case_history(case).order_by("pk").values_list("action", flat=True))
 
 
 # Delete
 
 
-def test_unused_case_delete_page_offers_the_delete_button(admin_client, articulation):
-    response = admin_client.get(delete_url(articulation))
+def test_unused_case_delete_page_offers_the_delete_button(administrator_client, articulation):
+    response = administrator_client.get(delete_url(articulation))
 
     assert response.status_code == 200
     text = page_text(response)
@@ -54,8 +52,10 @@ def test_unused_case_delete_page_offers_the_delete_button(admin_client, articula
     )
 
 
-def test_unused_case_is_deleted_and_its_history_kept(admin_client, administrator, articulation):
-    response = admin_client.post(delete_url(articulation), follow=True)
+def test_unused_case_is_deleted_and_its_history_kept(
+    administrator_client, administrator, articulation
+):
+    response = administrator_client.post(delete_url(articulation), follow=True)
 
     assert response.redirect_chain == [(LIST_URL, 302)]
     assert "Patient case “Articulation” deleted." in flash_messages(response)
@@ -63,27 +63,27 @@ def test_unused_case_is_deleted_and_its_history_kept(admin_client, administrator
     assert not PatientCase.objects.filter(pk=articulation.pk).exists()
     assert not AppointmentTypeRule.objects.filter(case_id=articulation.pk).exists()
     assert not PatientCaseServiceType.objects.filter(case_id=articulation.pk).exists()
-    entry = CaseHistoryEntry.objects.get(case_pk=articulation.pk)
-    assert (entry.action, entry.case, entry.case_name) == ("deleted", None, "Articulation")
-    assert entry.changed_by == administrator
+    entry = case_history(articulation).get()
+    assert (entry.action, entry.object_repr) == ("delete", "Articulation")
+    assert entry.actor == administrator
     assert ["Name", "Articulation", ""] in entry.changes
 
 
-def test_history_of_a_deleted_case_outlives_it(admin_client, clinic, speech, administrator):
+def test_history_of_a_deleted_case_outlives_it(administrator_client, clinic, speech, administrator):
     case = services.case_create(
         clinic=clinic, name="Short-lived", service_types=[speech], rules=[], by=administrator
     )
 
-    admin_client.post(delete_url(case))
+    administrator_client.post(delete_url(case))
 
-    assert _history(case) == ["created", "deleted"]
-    assert set(CaseHistoryEntry.objects.values_list("case_name", flat=True)) == {"Short-lived"}
+    assert _history(case) == ["create", "delete"]
+    assert set(AuditEntry.objects.values_list("object_repr", flat=True)) == {"Short-lived"}
 
 
-def test_case_on_a_chart_delete_page_refuses_and_offers_archive(admin_client, articulation):
+def test_case_on_a_chart_delete_page_refuses_and_offers_archive(administrator_client, articulation):
     put_on_charts(articulation, 2)
 
-    response = admin_client.get(delete_url(articulation))
+    response = administrator_client.get(delete_url(articulation))
 
     assert response.status_code == 200
     text = page_text(response)
@@ -94,11 +94,11 @@ def test_case_on_a_chart_delete_page_refuses_and_offers_archive(admin_client, ar
     assert "Delete Patient Case</button>" not in content
 
 
-def test_case_on_a_chart_is_not_deleted(admin_client, articulation):
+def test_case_on_a_chart_is_not_deleted(administrator_client, articulation):
     put_on_charts(articulation, 1, status="discharged")
     before, state = row_counts(), case_state(articulation)
 
-    response = admin_client.post(delete_url(articulation))
+    response = administrator_client.post(delete_url(articulation))
 
     assert response.status_code == 409
     assert "cannot be deleted because it is on 1 patient chart case" in page_text(response)
@@ -107,19 +107,19 @@ def test_case_on_a_chart_is_not_deleted(admin_client, articulation):
 
 
 def test_archived_case_on_a_chart_is_refused_without_a_second_archive(
-    admin_client, administrator, articulation
+    administrator_client, administrator, articulation
 ):
     put_on_charts(articulation, 1)
     services.case_archive(case=articulation, by=administrator)
 
-    response = admin_client.get(delete_url(articulation))
+    response = administrator_client.get(delete_url(articulation))
 
     assert "This case is already archived." in page_text(response)
     assert f'action="{archive_url(articulation)}"' not in response.content.decode()
 
 
 def test_chart_added_between_check_and_delete_refuses_the_delete(
-    admin_client, articulation, monkeypatch
+    administrator_client, articulation, monkeypatch
 ):
     """The check says unused; a chart takes the case before the DELETE runs."""
     monkeypatch.setattr(views, "protected_uses", lambda case: {})
@@ -133,25 +133,25 @@ def test_chart_added_between_check_and_delete_refuses_the_delete(
         return protected_uses(case)
 
     monkeypatch.setattr(services, "protected_uses", unused_then_used)
-    history = CaseHistoryEntry.objects.count()
+    history = AuditEntry.objects.count()
 
-    response = admin_client.post(delete_url(articulation))
+    response = administrator_client.post(delete_url(articulation))
 
     assert response.status_code == 409
     assert "cannot be deleted because it is on 1 patient chart case" in page_text(response)
     assert PatientCase.objects.filter(pk=articulation.pk).exists()
     assert articulation.rules.count() == 1
     # The "deleted" entry was written before the refused DELETE: it went back with it.
-    assert CaseHistoryEntry.objects.count() == history
+    assert AuditEntry.objects.count() == history
 
 
 # Archive and restore
 
 
-def test_archive_page_says_what_archiving_does(admin_client, articulation):
+def test_archive_page_says_what_archiving_does(administrator_client, articulation):
     put_on_charts(articulation, 2)
 
-    response = admin_client.get(archive_url(articulation))
+    response = administrator_client.get(archive_url(articulation))
 
     assert response.status_code == 200
     text = page_text(response)
@@ -160,19 +160,19 @@ def test_archive_page_says_what_archiving_does(admin_client, articulation):
 
 
 def test_archived_case_leaves_the_list_and_pickers_but_stays_on_charts(
-    admin_client, administrator, articulation
+    administrator_client, administrator, articulation
 ):
     chart_cases = put_on_charts(articulation, 2)
 
-    response = admin_client.post(archive_url(articulation), follow=True)
+    response = administrator_client.post(archive_url(articulation), follow=True)
 
     assert response.redirect_chain == [(LIST_URL, 302)]
     assert (
         "Patient case “Articulation” archived. It stays on the charts that have it and is no "
         "longer offered for anything new." in flash_messages(response)
     )
-    assert "Articulation" not in page_text(admin_client.get(LIST_URL))
-    archived_list = page_text(admin_client.get(LIST_URL, {"archived": "1"}))
+    assert "Articulation" not in page_text(administrator_client.get(LIST_URL))
+    archived_list = page_text(administrator_client.get(LIST_URL, {"archived": "1"}))
     assert "Articulation Archived" in archived_list
     articulation.refresh_from_db()
     assert articulation.is_archived and articulation.archived_at is not None
@@ -185,15 +185,15 @@ def test_archived_case_leaves_the_list_and_pickers_but_stays_on_charts(
         ).count()
         == 2
     )
-    assert "This case is archived." in page_text(admin_client.get(update_url(articulation)))
-    assert _history(articulation) == ["archived"]
+    assert "This case is archived." in page_text(administrator_client.get(update_url(articulation)))
+    assert _history(articulation) == ["archive"]
 
 
-def test_restore_brings_the_case_back(admin_client, administrator, articulation):
+def test_restore_brings_the_case_back(administrator_client, administrator, articulation):
     services.case_archive(case=articulation, by=administrator)
 
-    assert admin_client.get(restore_url(articulation)).status_code == 200
-    response = admin_client.post(restore_url(articulation), follow=True)
+    assert administrator_client.get(restore_url(articulation)).status_code == 200
+    response = administrator_client.post(restore_url(articulation), follow=True)
 
     assert "Patient case “Articulation” restored." in flash_messages(response)
     assert "Articulation" in page_text(response)
@@ -202,42 +202,44 @@ def test_restore_brings_the_case_back(admin_client, administrator, articulation)
     assert not articulation.is_archived
     assert (articulation.archived_at, articulation.archived_by) == (None, None)
     assert PatientCase.objects.pickable().filter(pk=articulation.pk).exists()
-    assert _history(articulation) == ["archived", "restored"]
+    assert _history(articulation) == ["archive", "restore"]
 
 
-def test_archiving_an_archived_case_is_an_error(admin_client, administrator, articulation):
+def test_archiving_an_archived_case_is_an_error(administrator_client, administrator, articulation):
     services.case_archive(case=articulation, by=administrator)
     state = case_state(articulation)
 
-    response = admin_client.post(archive_url(articulation), follow=True)
+    response = administrator_client.post(archive_url(articulation), follow=True)
 
     assert "“Articulation” is already archived." in flash_messages(response)
     assert case_state(articulation) == state
 
 
-def test_restoring_a_case_that_is_not_archived_is_an_error(admin_client, articulation):
+def test_restoring_a_case_that_is_not_archived_is_an_error(administrator_client, articulation):
     state = case_state(articulation)
 
-    response = admin_client.post(restore_url(articulation), follow=True)
+    response = administrator_client.post(restore_url(articulation), follow=True)
 
     assert "“Articulation” is not archived." in flash_messages(response)
     assert case_state(articulation) == state
 
 
-def test_archived_unused_case_can_still_be_deleted(admin_client, administrator, articulation):
+def test_archived_unused_case_can_still_be_deleted(
+    administrator_client, administrator, articulation
+):
     services.case_archive(case=articulation, by=administrator)
 
-    response = admin_client.post(delete_url(articulation))
+    response = administrator_client.post(delete_url(articulation))
 
     assert response.status_code == 302
     assert not PatientCase.objects.filter(pk=articulation.pk).exists()
 
 
-def test_refusal_counts_one_chart_case_in_the_singular(admin_client, speech_case):
+def test_refusal_counts_one_chart_case_in_the_singular(administrator_client, speech_case):
     from tests.factories import PatientChartCaseFactory
 
     PatientChartCaseFactory(case=speech_case)
 
-    response = admin_client.get(reverse("cases:case_delete", args=[speech_case.pk]))
+    response = administrator_client.get(reverse("cases:case_delete", args=[speech_case.pk]))
 
     assert "it is on 1 patient chart case." in " ".join(response.content.decode().split())

@@ -3,8 +3,9 @@ and that a save which changes nothing leaves no trace."""
 
 import pytest
 
-from cases.models import CaseHistoryEntry, PatientCase
+from cases.models import PatientCase
 from charts.models import PatientChartCase
+from core.models import AuditEntry
 from tests.cases.helpers import (
     LIST_URL,
     case_data,
@@ -56,8 +57,8 @@ def _edit_data(case, **changes):
     return case_data(case.clinic, **fields)
 
 
-def test_edit_page_shows_the_case_as_saved(admin_client, feeding, speech, occupational):
-    response = admin_client.get(update_url(feeding))
+def test_edit_page_shows_the_case_as_saved(administrator_client, feeding, speech, occupational):
+    response = administrator_client.get(update_url(feeding))
 
     assert response.status_code == 200
     posted = form_data(response)
@@ -72,10 +73,10 @@ def test_edit_page_shows_the_case_as_saved(admin_client, feeding, speech, occupa
     assert "No patient has this case on their chart yet." in page_text(response)
 
 
-def test_rename_shows_on_the_list_and_on_every_chart(admin_client, feeding):
+def test_rename_shows_on_the_list_and_on_every_chart(administrator_client, feeding):
     chart_cases = put_on_charts(feeding, 3)
 
-    response = admin_client.post(
+    response = administrator_client.post(
         update_url(feeding), _edit_data(feeding, name="Feeding and Swallowing"), follow=True
     )
 
@@ -93,25 +94,29 @@ def test_rename_shows_on_the_list_and_on_every_chart(admin_client, feeding):
     assert set(names) == {"Feeding and Swallowing"}
 
 
-def test_rename_to_own_name_in_other_letter_case_is_allowed(admin_client, feeding):
-    response = admin_client.post(update_url(feeding), _edit_data(feeding, name="FEEDING therapy"))
+def test_rename_to_own_name_in_other_letter_case_is_allowed(administrator_client, feeding):
+    response = administrator_client.post(
+        update_url(feeding), _edit_data(feeding, name="FEEDING therapy")
+    )
 
     assert response.status_code == 302
     assert PatientCase.objects.get(pk=feeding.pk).name == "FEEDING therapy"
 
 
-def test_rename_to_another_cases_name_is_refused(admin_client, feeding, speech_case):
+def test_rename_to_another_cases_name_is_refused(administrator_client, feeding, speech_case):
     state = case_state(feeding)
 
-    response = admin_client.post(update_url(feeding), _edit_data(feeding, name=" speech therapy"))
+    response = administrator_client.post(
+        update_url(feeding), _edit_data(feeding, name=" speech therapy")
+    )
 
     assert response.status_code == 400
     assert "“speech therapy” already exists" in field_error(response, "name")
     assert case_state(feeding) == state
 
 
-def test_rule_change_is_saved(admin_client, feeding, evaluation, treatment):
-    response = admin_client.post(
+def test_rule_change_is_saved(administrator_client, feeding, evaluation, treatment):
+    response = administrator_client.post(
         update_url(feeding), _edit_data(feeding, allowed={evaluation: 90, treatment: 60})
     )
 
@@ -124,8 +129,8 @@ def test_rule_change_is_saved(admin_client, feeding, evaluation, treatment):
     assert rules == {"Evaluation": 90, "Treatment": 60}
 
 
-def test_disallowing_a_type_is_saved(admin_client, feeding, treatment):
-    response = admin_client.post(update_url(feeding), _edit_data(feeding, allowed={}))
+def test_disallowing_a_type_is_saved(administrator_client, feeding, treatment):
+    response = administrator_client.post(update_url(feeding), _edit_data(feeding, allowed={}))
 
     assert response.status_code == 302
     assert not feeding.rules.filter(allow_requests=True).exists()
@@ -133,16 +138,16 @@ def test_disallowing_a_type_is_saved(admin_client, feeding, treatment):
 
 @pytest.mark.parametrize(("patients", "words"), [(1, "the 1 patient"), (3, "all 3 patients")])
 def test_edit_page_says_how_many_patients_the_change_reaches(
-    admin_client, feeding, patients, words
+    administrator_client, feeding, patients, words
 ):
     PatientChartCaseFactory.create_batch(patients, case=feeding)
 
-    response = admin_client.get(update_url(feeding))
+    response = administrator_client.get(update_url(feeding))
 
     assert f"Changes apply to {words} with this case." in page_text(response)
 
 
-def test_impact_counts_patients_not_chart_cases(admin_client, feeding):
+def test_impact_counts_patients_not_chart_cases(administrator_client, feeding):
     """A patient discharged from the case and started on it again is one patient."""
     patient = PatientFactory(clinic=feeding.clinic)
     PatientChartCaseFactory(
@@ -155,19 +160,21 @@ def test_impact_counts_patients_not_chart_cases(admin_client, feeding):
     PatientChartCaseFactory(case=feeding, patient=patient, started_on="2025-01-06")
     PatientChartCaseFactory(case=feeding)
 
-    response = admin_client.get(update_url(feeding))
+    response = administrator_client.get(update_url(feeding))
 
     assert "Changes apply to all 2 patients with this case." in page_text(response)
 
 
 def test_removing_a_service_from_a_case_in_use_needs_confirmation(
-    admin_client, feeding, speech, occupational
+    administrator_client, feeding, speech, occupational
 ):
     put_on_charts(feeding, 2)
     put_on_charts(feeding, 1, status="discharged")
     before, state = row_counts(), case_state(feeding)
 
-    response = admin_client.post(update_url(feeding), _edit_data(feeding, services=[speech]))
+    response = administrator_client.post(
+        update_url(feeding), _edit_data(feeding, services=[speech])
+    )
 
     assert response.status_code == 400
     assert (
@@ -183,31 +190,35 @@ def test_removing_a_service_from_a_case_in_use_needs_confirmation(
     # The administrator ticks the confirmation on the re-rendered form and saves again.
     data = form_data(response)
     data["confirm_service_removal"] = ["on"]
-    response = admin_client.post(update_url(feeding), data)
+    response = administrator_client.post(update_url(feeding), data)
 
     assert response.status_code == 302
     assert list(feeding.service_types.all()) == [speech]
     assert case_state(feeding)["version"] == 2
 
 
-def test_removal_warning_uses_the_singular_for_one_chart_case(admin_client, feeding, speech):
+def test_removal_warning_uses_the_singular_for_one_chart_case(
+    administrator_client, feeding, speech
+):
     put_on_charts(feeding, 1)
 
-    response = admin_client.post(update_url(feeding), _edit_data(feeding, services=[speech]))
+    response = administrator_client.post(
+        update_url(feeding), _edit_data(feeding, services=[speech])
+    )
 
     assert response.status_code == 400
     assert "will no longer see this case on 1 patient chart case." in page_text(response)
 
 
 def test_adding_a_service_to_a_case_in_use_needs_no_confirmation(
-    admin_client, clinic, administrator, speech, occupational, types
+    administrator_client, clinic, administrator, speech, occupational, types
 ):
     case = PatientCaseFactory(
         clinic=clinic, name="Speech", service_types=[speech], created_by=administrator
     )
     put_on_charts(case, 2)
 
-    response = admin_client.post(
+    response = administrator_client.post(
         update_url(case), _edit_data(case, services=[speech, occupational])
     )
 
@@ -216,55 +227,61 @@ def test_adding_a_service_to_a_case_in_use_needs_no_confirmation(
 
 
 def test_removing_a_service_from_an_unused_case_needs_no_confirmation(
-    admin_client, feeding, speech
+    administrator_client, feeding, speech
 ):
-    response = admin_client.post(update_url(feeding), _edit_data(feeding, services=[speech]))
+    response = administrator_client.post(
+        update_url(feeding), _edit_data(feeding, services=[speech])
+    )
 
     assert response.status_code == 302
     assert list(feeding.service_types.all()) == [speech]
 
 
-def test_saving_without_a_change_adds_no_history_and_keeps_the_version(admin_client, feeding):
+def test_saving_without_a_change_adds_no_history_and_keeps_the_version(
+    administrator_client, feeding
+):
     put_on_charts(feeding, 2)
-    form = form_data(admin_client.get(update_url(feeding)))
-    history = CaseHistoryEntry.objects.count()
+    form = form_data(administrator_client.get(update_url(feeding)))
+    history = AuditEntry.objects.count()
 
-    response = admin_client.post(update_url(feeding), form, follow=True)
+    response = administrator_client.post(update_url(feeding), form, follow=True)
 
     assert response.redirect_chain == [(LIST_URL, 302)]
-    assert CaseHistoryEntry.objects.count() == history
+    assert AuditEntry.objects.count() == history
     assert PatientCase.objects.get(pk=feeding.pk).version == 1
 
 
-def test_edit_records_one_history_entry_and_bumps_the_version(admin_client, administrator, feeding):
-    admin_client.post(update_url(feeding), _edit_data(feeding, name="Feeding"))
+def test_edit_records_one_history_entry_and_bumps_the_version(
+    administrator_client, administrator, feeding
+):
+    administrator_client.post(update_url(feeding), _edit_data(feeding, name="Feeding"))
 
-    entry = CaseHistoryEntry.objects.get(case=feeding)
-    assert (entry.action, entry.version, entry.changed_by) == ("updated", 2, administrator)
+    entry = AuditEntry.objects.get(object_id=str(feeding.pk))
+    assert (entry.action, entry.details, entry.actor) == ("update", "Version 2", administrator)
     assert entry.changes == [["Name", "Feeding Therapy", "Feeding"]]
     assert PatientCase.objects.get(pk=feeding.pk).version == 2
 
 
-def test_new_appointment_type_gets_a_row_on_an_existing_case(admin_client, feeding, clinic):
+def test_new_appointment_type_gets_a_row_on_an_existing_case(administrator_client, feeding, clinic):
     from tests.factories import AppointmentTypeFactory
 
     AppointmentTypeFactory(clinic=clinic, name="Re-evaluation", default_duration_minutes=60)
 
-    form = form_data(admin_client.get(update_url(feeding)))
+    form = form_data(administrator_client.get(update_url(feeding)))
     assert form["rules-TOTAL_FORMS"] == ["3"]
     form["rules-1-allow_requests"] = ["on"]  # Re-evaluation sits between the two others.
 
-    response = admin_client.post(update_url(feeding), form)
+    response = administrator_client.post(update_url(feeding), form)
 
     assert response.status_code == 302
     rule = feeding.rules.get(appointment_type__name="Re-evaluation")
     assert (rule.allow_requests, rule.duration_minutes) == (True, 60)
 
 
-def test_a_save_that_changes_nothing_says_so(admin_client, feeding):
-    page = admin_client.get(update_url(feeding))
+def test_a_save_that_changes_nothing_says_so(administrator_client, feeding):
+    page = administrator_client.get(update_url(feeding))
 
-    response = admin_client.post(update_url(feeding), form_data(page), follow=True)
+    response = administrator_client.post(update_url(feeding), form_data(page), follow=True)
 
     assert f"No changes to save in “{feeding.name}”." in page_text(response)
     feeding.refresh_from_db()

@@ -28,18 +28,25 @@ def _entries(response) -> list[str]:
 
 @pytest.fixture
 def history(
-    admin_client, second_client, administrator, second_admin, clinic, speech, occupational, types
+    administrator_client,
+    second_client,
+    administrator,
+    second_admin,
+    clinic,
+    speech,
+    occupational,
+    types,
 ):
     """A case created, renamed, given a second service, opened to requests, archived and
     restored, through the screens, by two administrators."""
     evaluation, treatment = types
-    admin_client.post(CREATE_URL, case_data(clinic, name="Speech", services=[speech]))
+    administrator_client.post(CREATE_URL, case_data(clinic, name="Speech", services=[speech]))
     case = PatientCase.objects.get()
     steps = [
-        (admin_client, {"name": "Speech Therapy", "services": [speech]}),
+        (administrator_client, {"name": "Speech Therapy", "services": [speech]}),
         (second_client, {"name": "Speech Therapy", "services": [speech, occupational]}),
         (
-            admin_client,
+            administrator_client,
             {
                 "name": "Speech Therapy",
                 "services": [speech, occupational],
@@ -52,14 +59,14 @@ def history(
         response = client.post(update_url(case), case_data(clinic, version=version, **fields))
         assert response.status_code == 302
     assert second_client.post(archive_url(case)).status_code == 302
-    assert admin_client.post(restore_url(case)).status_code == 302
+    assert administrator_client.post(restore_url(case)).status_code == 302
     return case
 
 
 def test_history_tells_each_change_in_plain_words(
-    admin_client, administrator, second_admin, history
+    administrator_client, administrator, second_admin, history
 ):
-    response = admin_client.get(history_url(history))
+    response = administrator_client.get(history_url(history))
 
     assert response.status_code == 200
     entries = _entries(response)
@@ -80,8 +87,8 @@ def test_history_tells_each_change_in_plain_words(
     assert "Status: Active" in created
 
 
-def test_each_history_line_names_only_what_changed(admin_client, history):
-    entries = _entries(admin_client.get(history_url(history)))
+def test_each_history_line_names_only_what_changed(administrator_client, history):
+    entries = _entries(administrator_client.get(history_url(history)))
 
     restored, archived, rules, services, renamed, _created = entries
     for entry, label in [
@@ -97,13 +104,13 @@ def test_each_history_line_names_only_what_changed(admin_client, history):
 
 
 def test_duration_change_and_closing_requests_read_plainly(
-    admin_client, clinic, speech, types, history
+    administrator_client, clinic, speech, types, history
 ):
     evaluation, treatment = types
     case = history
     for allowed in ({treatment: 60}, {}):
         version = PatientCase.objects.get(pk=case.pk).version
-        admin_client.post(
+        administrator_client.post(
             update_url(case),
             case_data(
                 clinic,
@@ -114,20 +121,26 @@ def test_duration_change_and_closing_requests_read_plainly(
             ),
         )
 
-    closed, lengthened = _entries(admin_client.get(history_url(case)))[:2]
+    closed, lengthened = _entries(administrator_client.get(history_url(case)))[:2]
 
     assert lengthened.endswith("Requests: Treatment: Allowed, 45 min → Allowed, 60 min")
     assert closed.endswith("Requests: Treatment: Allowed, 60 min → Not allowed")
 
 
-def test_history_page_of_a_case_without_entries(admin_client, speech_case):
-    response = admin_client.get(history_url(speech_case))
+def test_history_page_of_a_case_without_entries(administrator_client, speech_case):
+    response = administrator_client.get(history_url(speech_case))
 
     assert response.status_code == 200
     assert "No changes recorded yet." in page_text(response)
 
 
-def test_history_shows_no_entry_of_another_case(admin_client, clinic, speech, history):
+def test_history_shows_no_entry_of_another_case(administrator_client, clinic, speech, history):
     other = PatientCaseFactory(clinic=clinic, name="Fluency", service_types=[speech])
 
-    assert "No changes recorded yet." in page_text(admin_client.get(history_url(other)))
+    assert "No changes recorded yet." in page_text(administrator_client.get(history_url(other)))
+
+
+def test_history_times_carry_the_clinics_time_zone(administrator_client, history):
+    entries = _entries(administrator_client.get(history_url(history)))
+
+    assert all(re.search(r" \d\d:\d\d E[SD]T ", entry) for entry in entries), entries

@@ -1,8 +1,10 @@
 """The Patient Cases list: sorted, filtered, counted, paginated, in a fixed number of queries."""
 
+import html
 import re
 
 import pytest
+from django.utils import timezone
 
 from cases import services
 from tests.cases.helpers import (
@@ -64,8 +66,8 @@ def clinic_cases(clinic, administrator, speech, occupational, types):
     return cases
 
 
-def test_list_shows_cases_sorted_by_name_with_their_details(admin_client, clinic_cases):
-    response = admin_client.get(LIST_URL)
+def test_list_shows_cases_sorted_by_name_with_their_details(administrator_client, clinic_cases):
+    response = administrator_client.get(LIST_URL)
 
     assert response.status_code == 200
     assert _names(response) == ["Articulation", "Feeding Therapy", "Speech Therapy"]
@@ -77,11 +79,13 @@ def test_list_shows_cases_sorted_by_name_with_their_details(admin_client, clinic
     # A rule that does not allow requests is not listed; a case on no chart is flagged.
     assert speech_row.startswith("Speech Therapy Speech Therapy None Unused ")
     assert articulation.startswith("Articulation Speech Therapy None Unused ")
-    assert "Delete Feeding Therapy" in feeding
+    # A case on charts offers Archive (a delete would only be refused); an unused one Delete.
+    assert "Archive Feeding Therapy" in feeding and "Delete" not in feeding
+    assert "Delete Articulation" in articulation
     assert f'href="{update_url(clinic_cases["Feeding Therapy"])}"' in response.content.decode()
 
 
-def test_list_counts_patients_not_chart_cases(admin_client, clinic_cases):
+def test_list_counts_patients_not_chart_cases(administrator_client, clinic_cases):
     """One patient discharged from the case and started on it again counts once."""
     from tests.factories import PatientChartCaseFactory, PatientFactory
 
@@ -96,28 +100,30 @@ def test_list_counts_patients_not_chart_cases(admin_client, clinic_cases):
     )
     PatientChartCaseFactory(case=case, patient=patient, started_on="2025-01-06")
 
-    articulation = _rows(admin_client.get(LIST_URL))[0]
+    articulation = _rows(administrator_client.get(LIST_URL))[0]
 
     assert articulation.startswith("Articulation Speech Therapy None 1 ")
 
 
-def test_list_shows_only_this_clinics_cases(admin_client, clinic_cases, other_clinic, other_admin):
+def test_list_shows_only_this_clinics_cases(
+    administrator_client, clinic_cases, other_clinic, other_admin
+):
     PatientCaseFactory(clinic=other_clinic, name="Hillside Case", created_by=other_admin)
 
-    assert "Hillside Case" not in page_text(admin_client.get(LIST_URL))
+    assert "Hillside Case" not in page_text(administrator_client.get(LIST_URL))
 
 
-def test_filter_by_service(admin_client, clinic_cases, occupational):
-    response = admin_client.get(LIST_URL, {"service": occupational.pk})
+def test_filter_by_service(administrator_client, clinic_cases, occupational):
+    response = administrator_client.get(LIST_URL, {"service": occupational.pk})
 
     assert _names(response) == ["Feeding Therapy"]
     assert f'<option value="{occupational.pk}" selected>' in response.content.decode()
 
 
-def test_filter_by_a_service_with_no_cases(admin_client, clinic_cases, clinic):
+def test_filter_by_a_service_with_no_cases(administrator_client, clinic_cases, clinic):
     idle = ServiceTypeFactory(clinic=clinic, name="Music Therapy")
 
-    response = admin_client.get(LIST_URL, {"service": idle.pk})
+    response = administrator_client.get(LIST_URL, {"service": idle.pk})
 
     assert response.status_code == 200
     assert "No patient cases for Music Therapy yet." in page_text(response)
@@ -125,11 +131,11 @@ def test_filter_by_a_service_with_no_cases(admin_client, clinic_cases, clinic):
 
 @pytest.mark.parametrize("value", ["other clinic", "999999", "abc"])
 def test_filter_by_a_service_that_is_not_ours_shows_all_with_a_warning(
-    admin_client, clinic_cases, other_service, value
+    administrator_client, clinic_cases, other_service, value
 ):
     service = str(other_service.pk) if value == "other clinic" else value
 
-    response = admin_client.get(LIST_URL, {"service": service})
+    response = administrator_client.get(LIST_URL, {"service": service})
 
     assert response.status_code == 200
     assert "That service type filter is not one of yours; showing all." in flash_messages(response)
@@ -137,40 +143,42 @@ def test_filter_by_a_service_that_is_not_ours_shows_all_with_a_warning(
     assert "Hillside Speech" not in page_text(response)
 
 
-def test_archived_cases_are_hidden_unless_asked_for(admin_client, administrator, clinic_cases):
+def test_archived_cases_are_hidden_unless_asked_for(
+    administrator_client, administrator, clinic_cases
+):
     services.case_archive(case=clinic_cases["Articulation"], by=administrator)
 
-    assert _names(admin_client.get(LIST_URL)) == ["Feeding Therapy", "Speech Therapy"]
-    response = admin_client.get(LIST_URL, {"archived": "1"})
+    assert _names(administrator_client.get(LIST_URL)) == ["Feeding Therapy", "Speech Therapy"]
+    response = administrator_client.get(LIST_URL, {"archived": "1"})
     assert _names(response) == ["Articulation", "Feeding Therapy", "Speech Therapy"]
     assert _rows(response)[0].startswith("Articulation Archived ")
 
 
 def test_guidance_counts_active_cases_per_active_service(
-    admin_client, administrator, clinic, clinic_cases, physical_inactive
+    administrator_client, administrator, clinic, clinic_cases, physical_inactive
 ):
     services.case_archive(case=clinic_cases["Articulation"], by=administrator)
     PatientCaseFactory(clinic=clinic, name="Old rehab", service_types=[physical_inactive])
 
-    text = page_text(admin_client.get(LIST_URL))
+    text = page_text(administrator_client.get(LIST_URL))
 
     assert "Active cases per service: Occupational Therapy: 1 Speech Therapy: 2" in text
     assert "Physical Therapy: " not in text
     assert "Cases no chart uses are marked Unused" in text
 
 
-def test_add_button_opens_the_add_screen(admin_client, clinic_cases):
-    content = admin_client.get(LIST_URL).content.decode()
+def test_add_button_opens_the_add_screen(administrator_client, clinic_cases):
+    content = administrator_client.get(LIST_URL).content.decode()
 
     assert '<a class="btn btn-primary btn-lg shadow" href="/setup/patient-cases/add/">' in content
     assert "+ Patient Case</a>" in content
 
 
-def test_list_paginates_past_50_cases(admin_client, administrator, clinic, speech):
+def test_list_paginates_past_50_cases(administrator_client, administrator, clinic, speech):
     make_cases(clinic, count=55, services=[speech], by=administrator)
 
-    first = admin_client.get(LIST_URL)
-    second = admin_client.get(LIST_URL, {"page": 2})
+    first = administrator_client.get(LIST_URL)
+    second = administrator_client.get(LIST_URL, {"page": 2})
 
     assert len(_names(first)) == 50
     assert "Page 1 of 2" in page_text(first)
@@ -178,11 +186,13 @@ def test_list_paginates_past_50_cases(admin_client, administrator, clinic, speec
     assert "Page 2 of 2" in page_text(second)
 
 
-def test_pagination_keeps_the_filters(admin_client, administrator, clinic, speech, occupational):
+def test_pagination_keeps_the_filters(
+    administrator_client, administrator, clinic, speech, occupational
+):
     make_cases(clinic, count=51, services=[occupational], by=administrator)
     make_cases(clinic, count=5, services=[speech], by=administrator, prefix="Other")
 
-    response = admin_client.get(LIST_URL, {"service": occupational.pk, "archived": "1"})
+    response = administrator_client.get(LIST_URL, {"service": occupational.pk, "archived": "1"})
 
     assert "Page 1 of 2" in page_text(response)
     assert f'href="?service={occupational.pk}&amp;archived=1&amp;page=2"' in (
@@ -192,7 +202,7 @@ def test_pagination_keeps_the_filters(admin_client, administrator, clinic, speec
 
 @pytest.mark.parametrize(("cases", "chart_cases"), [(2, 2), (30, 300)])
 def test_list_query_count_does_not_grow_with_cases_or_charts(
-    admin_client,
+    administrator_client,
     administrator,
     clinic,
     speech,
@@ -214,16 +224,16 @@ def test_list_query_count_does_not_grow_with_cases_or_charts(
     # Session, user, roles; services with their case counts; the page's count, its cases with
     # their patient counts, their services, their rules; the session saved in a savepoint.
     with django_assert_num_queries(11):
-        response = admin_client.get(LIST_URL)
+        response = administrator_client.get(LIST_URL)
 
     rows = _rows(response)
     assert len(rows) == cases
-    assert f"Evaluation (60 min), Treatment (45 min) {chart_cases // cases} Delete" in rows[0]
+    assert f"Evaluation (60 min), Treatment (45 min) {chart_cases // cases} Archive" in rows[0]
 
 
 @pytest.mark.parametrize(("appointment_types", "chart_cases"), [(2, 1), (8, 200)])
 def test_edit_page_query_count_does_not_grow_with_rules_or_charts(
-    admin_client,
+    administrator_client,
     administrator,
     clinic,
     speech,
@@ -240,7 +250,7 @@ def test_edit_page_query_count_does_not_grow_with_rules_or_charts(
     )
 
     with django_assert_num_queries(11):
-        response = admin_client.get(update_url(case))
+        response = administrator_client.get(update_url(case))
 
     assert response.status_code == 200
     reach = "the 1 patient" if chart_cases == 1 else f"all {chart_cases} patients"
@@ -248,7 +258,9 @@ def test_edit_page_query_count_does_not_grow_with_rules_or_charts(
     assert response.content.decode().count("rules-") > appointment_types
 
 
-def test_list_sorts_names_the_way_people_read_them(admin_client, administrator, clinic, speech):
+def test_list_sorts_names_the_way_people_read_them(
+    administrator_client, administrator, clinic, speech
+):
     """Capitals do not jump ahead: "apraxia" sits between "Ankle" and "Balance", on every
     database and collation."""
     for name in ["Balance", "apraxia", "Ankle", "cognition"]:
@@ -256,4 +268,30 @@ def test_list_sorts_names_the_way_people_read_them(admin_client, administrator, 
             clinic=clinic, name=name, service_types=[speech], created_by=administrator
         )
 
-    assert _names(admin_client.get(LIST_URL)) == ["Ankle", "apraxia", "Balance", "cognition"]
+    assert _names(administrator_client.get(LIST_URL)) == [
+        "Ankle",
+        "apraxia",
+        "Balance",
+        "cognition",
+    ]
+
+
+def test_the_list_searches_case_names(administrator_client, clinic_cases):
+    response = administrator_client.get(LIST_URL + "?q=+therapy+")
+
+    assert _names(response) == ["Feeding Therapy", "Speech Therapy"]
+    assert 'value="therapy"' in response.content.decode()
+    nothing = administrator_client.get(LIST_URL + "?q=zzz")
+    assert "No patient cases named like “zzz”." in html.unescape(nothing.content.decode())
+
+
+def test_an_archived_case_offers_restore(administrator_client, clinic_cases):
+    case = clinic_cases["Feeding Therapy"]
+    case.is_archived = True
+    case.archived_at = timezone.now()
+    case.save()
+
+    response = administrator_client.get(LIST_URL + "?archived=1")
+
+    feeding = next(row for row in _rows(response) if row.startswith("Feeding Therapy"))
+    assert "Restore Feeding Therapy" in feeding

@@ -4,8 +4,8 @@ import pytest
 from django.db import IntegrityError
 
 from cases import services
-from cases.models import CaseHistoryEntry, PatientCase
-from tests.cases.helpers import case_state, row_counts
+from cases.models import PatientCase
+from tests.cases.helpers import case_history, case_state, row_counts
 from tests.factories import AppointmentTypeRuleFactory
 
 
@@ -39,7 +39,7 @@ def test_rename_of_an_instance_a_form_already_changed_is_saved(case, administrat
 
     assert case_state(case)["name"] == "Speech and Language"
     assert case_state(case)["version"] == 2
-    entry = CaseHistoryEntry.objects.get(case=case)
+    entry = case_history(case).get()
     assert entry.changes == [["Name", "Speech Therapy", "Speech and Language"]]
 
 

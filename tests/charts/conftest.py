@@ -55,11 +55,6 @@ def scheduler_client(scheduler):
 
 
 @pytest.fixture
-def administrator_client(administrator):
-    return _client(administrator)
-
-
-@pytest.fixture
 def second_speech_therapist(clinic, speech):
     return UserFactory(
         clinic=clinic,

@@ -4,19 +4,10 @@ import datetime
 import html
 import re
 
-from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from charts.models import Goal
-
-
-def page_text(response) -> str:
-    """The page's HTML with entities decoded, so that messages read as the user reads them."""
-    return html.unescape(response.content.decode())
-
-
-def flash_messages(response) -> list[str]:
-    return [str(message) for message in get_messages(response.wsgi_request)]
+from tests.pages import flash_messages, page_html  # noqa: F401 (re-exported)
 
 
 def options(response, field: str) -> dict[str, int]:
@@ -74,3 +65,20 @@ def note_data(chart_case, day: datetime.date, *, progress=None, **sections) -> d
         data[f"goal-{goal.pk}-status"] = status
         data[f"goal-{goal.pk}-note"] = text
     return data
+
+
+def recorded():
+    """The audit entries of changes (reads left out)."""
+    from core.models import AuditEntry
+
+    return AuditEntry.objects.exclude(action="access")
+
+
+def history(chart_case) -> list:
+    """The chart case's history entries, newest first, each with ``words`` as shown."""
+    from charts.history import chart_case_entries, describe
+
+    entries = list(chart_case_entries(chart_case))
+    for entry in entries:
+        entry.words = describe(entry)
+    return entries

@@ -7,8 +7,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from charts import services
-from charts.models import ChartCaseEvent, PatientChartCase
-from tests.charts.helpers import chart_url, flash_messages, iso, options, page_text
+from charts.models import PatientChartCase
+from tests.charts.helpers import (
+    chart_url,
+    flash_messages,
+    history,
+    iso,
+    options,
+    page_html,
+    recorded,
+)
 from tests.factories import (
     PatientCaseFactory,
     PatientChartCaseFactory,
@@ -87,8 +95,9 @@ def test_adding_a_case_puts_it_on_the_chart_and_records_it(
         started,
     )
     assert flash_messages(response) == ["“Feeding Therapy” added to Liam Carter's chart."]
-    event = ChartCaseEvent.objects.get(chart_case=chart_case)
-    assert (event.action, event.by) == ("Case added to the chart", therapist)
+    [event] = history(chart_case)
+    assert (event.words, event.actor) == ("Case added to the chart", therapist)
+    assert event.patient_id == charted_patient.pk
 
 
 @pytest.mark.parametrize("which", ["archived", "handwriting", "foreign", "active"])
@@ -103,9 +112,9 @@ def test_a_case_that_may_not_be_added_is_refused_and_nothing_is_written(
     )
 
     assert response.status_code == 400
-    assert REFUSED in page_text(response)
+    assert REFUSED in page_html(response)
     assert PatientChartCase.objects.count() == before
-    assert not ChartCaseEvent.objects.exists()
+    assert not recorded().exists()
 
 
 @pytest.mark.parametrize(
@@ -125,7 +134,7 @@ def test_a_bad_start_date_is_refused(
     )
 
     assert response.status_code == 400
-    assert message in page_text(response)
+    assert message in page_html(response)
     assert not PatientChartCase.objects.filter(case=catalogue["feeding"]).exists()
 
 
@@ -133,7 +142,7 @@ def test_a_missing_case_is_refused(therapist_client, charted_patient, catalogue,
     response = therapist_client.post(_add_url(charted_patient), {"started_on": iso(today)})
 
     assert response.status_code == 400
-    assert "This field is required." in page_text(response)
+    assert "This field is required." in page_html(response)
     assert PatientChartCase.objects.count() == 1
 
 
@@ -207,7 +216,7 @@ def test_a_case_active_on_another_chart_is_offered_here(
 def test_nothing_to_add_says_so(therapist_client, charted_patient):
     response = therapist_client.get(_add_url(charted_patient))
 
-    assert "Every case of your service types is already active on this chart." in page_text(
+    assert "Every case of your service types is already active on this chart." in page_html(
         response
     )
 

@@ -6,9 +6,18 @@ import re
 import pytest
 
 from charts import services
-from charts.models import Addendum, ChartCaseEvent, DailyNote, Goal, GoalProgress
+from charts.models import Addendum, DailyNote, Goal, GoalProgress
 from charts.services import SIGNED
-from tests.charts.helpers import flash_messages, iso, note_data, note_url, page_text, url
+from tests.charts.helpers import (
+    flash_messages,
+    history,
+    iso,
+    note_data,
+    note_url,
+    page_html,
+    recorded,
+    url,
+)
 from tests.factories import (
     DailyNoteFactory,
     GoalFactory,
@@ -30,7 +39,7 @@ def goals(speech_chart_case, therapist):
 
 
 def _textarea(response, name: str) -> str:
-    found = re.search(rf'<textarea name="{name}"[^>]*>(.*?)</textarea>', page_text(response), re.S)
+    found = re.search(rf'<textarea name="{name}"[^>]*>(.*?)</textarea>', page_html(response), re.S)
     assert found, f"no textarea {name}"
     return found[1].strip()
 
@@ -41,7 +50,7 @@ def _textarea(response, name: str) -> str:
 def test_the_form_offers_progress_for_the_active_goals_only(
     therapist_client, speech_chart_case, goals
 ):
-    text = page_text(therapist_client.get(url("note_create", speech_chart_case)))
+    text = page_html(therapist_client.get(url("note_create", speech_chart_case)))
 
     assert "Say /s/" in text and "Say /r/" in text
     assert "Say /m/" not in text
@@ -98,7 +107,7 @@ def test_a_bad_date_of_service_is_refused(
     response = therapist_client.post(url("note_create", speech_chart_case), data)
 
     assert response.status_code == 400
-    assert message in page_text(response)
+    assert message in page_html(response)
     assert not DailyNote.objects.exists()
     assert not GoalProgress.objects.exists()
 
@@ -163,10 +172,10 @@ def test_an_empty_note_cannot_be_signed(therapist_client, speech_chart_case, the
     response = therapist_client.post(note_url("document_sign", note))
 
     assert response.status_code == 400
-    assert "Write the note before signing it" in page_text(response)
+    assert "Write the note before signing it" in page_html(response)
     note.refresh_from_db()
     assert not note.is_signed
-    assert not ChartCaseEvent.objects.exists()
+    assert not recorded().filter(action="sign").exists()
 
 
 def test_signing_sets_the_goals_from_the_progress_and_is_recorded(
@@ -191,12 +200,13 @@ def test_signing_sets_the_goals_from_the_progress_and_is_recorded(
     assert Goal.objects.get(pk=goals["s"].pk).status == "met"
     assert Goal.objects.get(pk=goals["r"].pk).status == "active"
     assert Goal.objects.get(pk=goals["m"].pk).status == "met"
-    event = ChartCaseEvent.objects.get()
-    assert (event.action, event.by, event.chart_case) == (
-        "Daily note signed",
+    event = recorded().get(action="sign")
+    assert (event.actor, event.object_id, event.parent_id) == (
         therapist,
-        speech_chart_case,
+        str(note.pk),
+        str(speech_chart_case.pk),
     )
+    assert history(speech_chart_case)[0].words == "Daily note signed"
 
 
 def test_signing_an_older_note_does_not_undo_a_later_goal_status(
@@ -226,7 +236,7 @@ def test_a_signed_note_cannot_be_signed_again(therapist_client, signed_note):
     response = therapist_client.post(note_url("document_sign", signed_note))
 
     assert response.status_code == 400
-    assert SIGNED in page_text(response)
+    assert SIGNED in page_html(response)
     signed_note.refresh_from_db()
     assert signed_note.signed_at == signed_at
 
@@ -238,7 +248,7 @@ def test_the_edit_screen_of_a_signed_note_is_refused(therapist_client, signed_no
     response = therapist_client.get(note_url("note_update", signed_note))
 
     assert response.status_code == 409
-    assert SIGNED in page_text(response)
+    assert SIGNED in page_html(response)
     assert '<textarea name="assessment"' not in response.content.decode()
 
 
@@ -256,7 +266,7 @@ def test_a_tampered_post_cannot_change_a_signed_note(
     response = therapist_client.post(note_url("note_update", signed_note), data)
 
     assert response.status_code == 409
-    assert SIGNED in page_text(response)
+    assert SIGNED in page_html(response)
     assert DailyNote.objects.values().get() == before
     assert not GoalProgress.objects.exists()
     speech_goal.refresh_from_db()
@@ -267,12 +277,12 @@ def test_a_signed_note_cannot_be_deleted(therapist_client, signed_note):
     response = therapist_client.post(note_url("document_delete", signed_note))
 
     assert response.status_code == 400
-    assert SIGNED in page_text(response)
+    assert SIGNED in page_html(response)
     assert DailyNote.objects.filter(pk=signed_note.pk).exists()
 
 
 def test_a_signed_note_shows_no_edit_sign_or_delete(therapist_client, signed_note):
-    text = page_text(therapist_client.get(note_url("document_detail", signed_note)))
+    text = page_html(therapist_client.get(note_url("document_detail", signed_note)))
 
     assert "Signed" in text
     for button in (">Edit<", ">Sign<", ">Delete<"):
@@ -300,8 +310,8 @@ def test_the_author_adds_a_dated_addendum(therapist_client, therapist, signed_no
     )
     assert addendum.created_at is not None
     assert DailyNote.objects.values().get() == before
-    assert ChartCaseEvent.objects.get().action == "Addendum added"
-    text = page_text(therapist_client.get(note_url("document_detail", signed_note)))
+    assert recorded().get().action == "addendum"
+    text = page_html(therapist_client.get(note_url("document_detail", signed_note)))
     assert "Accuracy was 7/10, not 8/10." in text
     assert f"{therapist}, " in text
 
@@ -312,7 +322,7 @@ def test_another_therapist_cannot_add_an_addendum(second_speech_client, signed_n
     )
 
     assert response.status_code == 400
-    assert "Only the author of a signed document can add an addendum to it." in page_text(response)
+    assert "Only the author of a signed document can add an addendum to it." in page_html(response)
     assert not Addendum.objects.exists()
 
 
@@ -322,7 +332,7 @@ def test_an_unsigned_note_gets_no_addendum(therapist_client, unsigned_note):
     )
 
     assert response.status_code == 400
-    assert "addenda are for signed documents" in page_text(response)
+    assert "addenda are for signed documents" in page_html(response)
     assert not Addendum.objects.exists()
 
 
@@ -330,7 +340,7 @@ def test_a_blank_addendum_is_refused(therapist_client, signed_note):
     response = therapist_client.post(note_url("document_addendum", signed_note), {"text": "  "})
 
     assert response.status_code == 400
-    assert "This field is required." in page_text(response)
+    assert "This field is required." in page_html(response)
     assert not Addendum.objects.exists()
 
 
@@ -375,7 +385,7 @@ def test_pull_forward_fills_the_form_with_the_latest_signed_note_of_this_case(
     assert _textarea(response, "assessment") == "Latest signed"
     assert _textarea(response, "subjective") == "S Latest signed"
     assert _textarea(response, "plan") == "P Latest signed"
-    text = page_text(response)
+    text = page_html(response)
     assert "Pulled forward from the signed note of" in text
     for never in ("Other case signed", "Unsigned draft", "Old signed"):
         assert never not in text
@@ -393,7 +403,7 @@ def test_without_pull_forward_the_form_is_empty_but_offers_it(
     response = therapist_client.get(url("note_create", speech_chart_case))
 
     assert _textarea(response, "assessment") == ""
-    assert "Pull forward the note of" in page_text(response)
+    assert "Pull forward the note of" in page_html(response)
 
 
 def test_nothing_is_pulled_forward_from_unsigned_notes_only(therapist_client, unsigned_note):
@@ -403,7 +413,7 @@ def test_nothing_is_pulled_forward_from_unsigned_notes_only(therapist_client, un
 
     assert response.status_code == 200
     assert _textarea(response, "assessment") == ""
-    assert unsigned_note.objective not in page_text(response)
+    assert unsigned_note.objective not in page_html(response)
 
 
 def test_the_services_refuse_to_change_a_signed_note(therapist, signed_note, today):

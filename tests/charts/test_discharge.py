@@ -10,7 +10,6 @@ from django.utils import timezone
 from charts import services
 from charts.models import (
     Addendum,
-    ChartCaseEvent,
     DailyNote,
     Evaluation,
     Goal,
@@ -22,11 +21,13 @@ from tests.charts.helpers import (
     chart_url,
     evaluation_url,
     flash_messages,
+    history,
     iso,
     note_data,
     note_url,
     options,
-    page_text,
+    page_html,
+    recorded,
     url,
 )
 from tests.factories import EvaluationFactory, GoalFactory
@@ -64,9 +65,9 @@ def test_discharge_closes_the_active_goals_and_is_recorded(
         therapist,
         "Closed with the discharge.",
     )
-    event = ChartCaseEvent.objects.get()
-    assert (event.action, event.by) == ("Discharged", therapist)
-    assert "1 active goal(s) closed" in event.details
+    event = recorded().get()
+    assert (history(speech_chart_case)[0].words, event.actor) == ("Discharged", therapist)
+    assert "1 active goal closed" in event.details
 
 
 def test_discharge_with_the_signed_discharge_evaluation(
@@ -81,7 +82,7 @@ def test_discharge_with_the_signed_discharge_evaluation(
     assert response.status_code == 302
     speech_chart_case.refresh_from_db()
     assert speech_chart_case.discharge_evaluation == evaluation
-    assert "Discharge evaluation" in ChartCaseEvent.objects.get().details
+    assert "Discharge evaluation" in recorded().get().details
 
 
 def test_only_signed_discharge_evaluations_are_offered(
@@ -94,17 +95,18 @@ def test_only_signed_discharge_evaluations_are_offered(
         date=today - DAY,
         signed_by=therapist,
     )
-    unsigned = EvaluationFactory(chart_case=speech_chart_case, author=therapist, kind="discharge")
     initial = EvaluationFactory(chart_case=speech_chart_case, author=therapist, signed_by=therapist)
-
     page = therapist_client.get(url("chart_case_discharge", speech_chart_case))
+    # An unsigned one stops the discharge altogether (tests/charts/test_clinical_day.py).
+    unsigned = EvaluationFactory(chart_case=speech_chart_case, author=therapist, kind="discharge")
+
     refused = [
         _discharge(therapist_client, speech_chart_case, today, e) for e in (unsigned, initial)
     ]
 
     assert list(options(page, "discharge_evaluation").values()) == [signed.pk]
     assert [r.status_code for r in refused] == [400, 400]
-    assert "Select a valid choice." in page_text(refused[0])
+    assert "Sign or delete these first" in page_html(refused[1])
     speech_chart_case.refresh_from_db()
     assert speech_chart_case.status == "active"
 
@@ -133,12 +135,12 @@ def test_a_bad_discharge_date_is_refused(
     )
 
     assert response.status_code == 400
-    assert message in page_text(response)
+    assert message in page_html(response)
     speech_chart_case.refresh_from_db()
     goal.refresh_from_db()
     assert (speech_chart_case.status, goal.status) == ("active", "active")
     assert not GoalProgress.objects.exists()
-    assert not ChartCaseEvent.objects.exists()
+    assert not recorded().exists()
 
 
 def test_the_service_refuses_a_future_or_early_discharge(therapist, speech_chart_case, today):
@@ -162,6 +164,10 @@ def discharged(speech_chart_case, therapist, today):
     """A discharged chart case with a (now discontinued) goal, an unsigned and a signed note,
     an unsigned evaluation and an open reminder."""
     goal = GoalFactory(chart_case=speech_chart_case, created_by=therapist, text="Say /s/")
+    services.chart_case_discharge(
+        chart_case=speech_chart_case, discharged_on=today, discharge_evaluation=None, by=therapist
+    )
+    # Drafts left on a case discharged before discharges required every draft signed.
     rows = {
         "goal": goal,
         "unsigned_note": DailyNote.objects.create(
@@ -182,9 +188,6 @@ def discharged(speech_chart_case, therapist, today):
         ),
         "evaluation": EvaluationFactory(chart_case=speech_chart_case, author=therapist),
     }
-    services.chart_case_discharge(
-        chart_case=speech_chart_case, discharged_on=today, discharge_evaluation=None, by=therapist
-    )
     speech_chart_case.refresh_from_db()
     rows["chart_case"] = speech_chart_case
     return rows
@@ -201,9 +204,8 @@ def _snapshot():
             Evaluation,
             Addendum,
             Reminder,
-            ChartCaseEvent,
         )
-    ]
+    ] + [list(recorded().order_by("pk").values())]
 
 
 WRITES = {
@@ -268,18 +270,18 @@ def test_every_write_to_a_discharged_case_is_refused(write, therapist_client, di
     response = therapist_client.post(target, data)
 
     assert response.status_code == 400
-    assert services.READ_ONLY in page_text(response)
+    assert services.READ_ONLY in page_html(response)
     assert _snapshot() == before
 
 
 def test_a_discharged_chart_shows_no_write_buttons(therapist_client, discharged):
-    text = page_text(therapist_client.get(chart_url(discharged["chart_case"])))
+    text = page_html(therapist_client.get(chart_url(discharged["chart_case"])))
 
     assert "Discharged: this case's documentation is read-only." in text
     assert ">Reopen<" in text
     for button in ("+ Goal", "+ Daily Note", "+ Evaluation", "+ Reminder", ">Discharge<"):
         assert button not in text
-    detail = page_text(therapist_client.get(note_url("document_detail", discharged["signed_note"])))
+    detail = page_html(therapist_client.get(note_url("document_detail", discharged["signed_note"])))
     assert "Add Addendum" not in detail
 
 
@@ -295,10 +297,10 @@ def test_reopening_needs_a_reason(reason, therapist_client, discharged):
     response = _reopen(therapist_client, discharged["chart_case"], reason)
 
     assert response.status_code == 400
-    assert "This field is required." in page_text(response)
+    assert "This field is required." in page_html(response)
     discharged["chart_case"].refresh_from_db()
     assert discharged["chart_case"].status == "discharged"
-    assert not ChartCaseEvent.objects.filter(action="Reopened").exists()
+    assert not recorded().filter(action="reopen").exists()
 
 
 def test_reopening_is_recorded_with_its_reason(therapist_client, therapist, discharged):
@@ -310,8 +312,8 @@ def test_reopening_is_recorded_with_its_reason(therapist_client, therapist, disc
     assert flash_messages(response) == ["“Speech Therapy” reopened."]
     chart_case.refresh_from_db()
     assert (chart_case.status, chart_case.discharged_on) == ("active", None)
-    event = ChartCaseEvent.objects.filter(action="Reopened").get()
-    assert (event.by, event.details) == (therapist, "Referred back by the pediatrician.")
+    event = recorded().filter(action="reopen").get()
+    assert (event.actor, event.details) == (therapist, "Referred back by the pediatrician.")
     goal_create = therapist_client.post(
         url("goal_create", chart_case),
         {
@@ -328,8 +330,8 @@ def test_reopening_an_open_case_is_refused(therapist_client, speech_chart_case):
     response = _reopen(therapist_client, speech_chart_case, "Why not")
 
     assert response.status_code == 400
-    assert "This case is already open." in page_text(response)
-    assert not ChartCaseEvent.objects.exists()
+    assert "This case is already open." in page_html(response)
+    assert not recorded().exists()
 
 
 def test_reopening_is_refused_when_the_case_is_active_on_the_chart_again(
@@ -345,10 +347,10 @@ def test_reopening_is_refused_when_the_case_is_active_on_the_chart_again(
     response = _reopen(therapist_client, old, "Clicked the old tab")
 
     assert response.status_code == 400
-    assert "The same case is already active on this chart again" in page_text(response)
+    assert "The same case is already active on this chart again" in page_html(response)
     old.refresh_from_db()
     assert old.status == "discharged"
-    assert not ChartCaseEvent.objects.filter(action="Reopened").exists()
+    assert not recorded().filter(action="reopen").exists()
     assert PatientChartCase.objects.filter(patient=old.patient, status="active").count() == 1
 
 

@@ -5,9 +5,17 @@ import datetime
 import pytest
 
 from charts import services
-from charts.models import ChartCaseEvent, Evaluation, Reminder
+from charts.models import Evaluation, Reminder
 from charts.services import SIGNED
-from tests.charts.helpers import chart_url, evaluation_url, flash_messages, iso, page_text, url
+from tests.charts.helpers import (
+    chart_url,
+    evaluation_url,
+    flash_messages,
+    iso,
+    page_html,
+    recorded,
+    url,
+)
 from tests.factories import EvaluationFactory
 
 DAY = datetime.timedelta(days=1)
@@ -63,7 +71,7 @@ def test_a_bad_evaluation_is_refused(changes, message, therapist_client, speech_
     )
 
     assert response.status_code == 400
-    assert message in page_text(response)
+    assert message in page_html(response)
     assert not Evaluation.objects.exists()
 
 
@@ -91,7 +99,7 @@ def test_an_empty_evaluation_cannot_be_signed(therapist_client, speech_chart_cas
     response = therapist_client.post(evaluation_url("document_sign", evaluation))
 
     assert response.status_code == 400
-    assert "Write the findings or recommendations before signing." in page_text(response)
+    assert "Write the findings or recommendations before signing." in page_html(response)
     evaluation.refresh_from_db()
     assert not evaluation.is_signed
     assert not Reminder.objects.exists()
@@ -110,10 +118,10 @@ def test_signing_records_it_and_schedules_the_re_evaluation(
     assert flash_messages(response) == ["Evaluation signed."]
     evaluation.refresh_from_db()
     assert evaluation.is_signed and evaluation.signed_by == therapist
-    assert ChartCaseEvent.objects.get().action == "Evaluation signed"
+    assert recorded().get(action="sign").object_id == str(evaluation.pk)
     [reminder] = _open_re_evaluations(speech_chart_case)
     assert (reminder.text, reminder.due_on) == ("Re-evaluation due", today + 80 * DAY)
-    assert "Re-evaluation due" in page_text(therapist_client.get(chart_url(speech_chart_case)))
+    assert "Re-evaluation due" in page_html(therapist_client.get(chart_url(speech_chart_case)))
 
 
 def test_the_interval_is_the_clinics(therapist_client, therapist, speech_chart_case, clinic, today):
@@ -201,7 +209,7 @@ def test_the_edit_screen_of_a_signed_evaluation_is_refused(therapist_client, sig
     response = therapist_client.get(evaluation_url("evaluation_update", signed_evaluation))
 
     assert response.status_code == 409
-    assert SIGNED in page_text(response)
+    assert SIGNED in page_html(response)
 
 
 def test_a_tampered_post_cannot_change_a_signed_evaluation(
@@ -223,7 +231,7 @@ def test_a_signed_evaluation_cannot_be_deleted_or_signed_again(therapist_client,
     signed = therapist_client.post(evaluation_url("document_sign", signed_evaluation))
 
     assert (deleted.status_code, signed.status_code) == (400, 400)
-    assert SIGNED in page_text(deleted)
+    assert SIGNED in page_html(deleted)
     assert Evaluation.objects.filter(pk=signed_evaluation.pk).exists()
 
 

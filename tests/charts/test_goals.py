@@ -6,7 +6,7 @@ import pytest
 
 from charts import services
 from charts.models import Goal, GoalProgress
-from tests.charts.helpers import flash_messages, iso, page_text, url
+from tests.charts.helpers import flash_messages, iso, page_html, url
 from tests.factories import GoalFactory, PatientChartCaseFactory
 
 
@@ -84,7 +84,7 @@ def test_a_bad_goal_is_refused_and_nothing_is_written(
     response = therapist_client.post(url("goal_create", speech_chart_case), data)
 
     assert response.status_code == 400
-    assert message in page_text(response)
+    assert message in page_html(response)
     assert Goal.objects.count() == before
 
 
@@ -169,7 +169,7 @@ def test_a_bad_update_is_refused_and_the_goal_is_unchanged(
     response = _update(therapist_client, speech_goal, **{"status": "met", **changes})
 
     assert response.status_code == 400
-    assert message in page_text(response)
+    assert message in page_html(response)
     assert Goal.objects.values().get() == before
     assert not GoalProgress.objects.exists()
 

@@ -6,8 +6,10 @@ import zoneinfo
 
 from django.urls import reverse
 
-from charts.models import ChartCaseEvent, PatientChartCase
-from tests.charts.helpers import evaluation_url, iso, note_url, page_text, url
+from charts.models import PatientChartCase
+from core import audit
+from core.models import AuditEntry
+from tests.charts.helpers import evaluation_url, iso, note_url, page_html, url
 from tests.factories import DailyNoteFactory, EvaluationFactory
 
 DAY = datetime.timedelta(days=1)
@@ -15,7 +17,7 @@ DAY = datetime.timedelta(days=1)
 
 def _entries(response) -> list[str]:
     """Each history entry's text, newest first."""
-    items = re.findall(r'<li class="border-bottom py-2">(.*?)</li>', page_text(response), re.S)
+    items = re.findall(r'<li class="border-bottom py-2">(.*?)</li>', page_html(response), re.S)
     return [" ".join(re.sub(r"<[^>]+>", " ", item).split()) for item in items]
 
 
@@ -66,7 +68,7 @@ def test_the_history_shows_each_step_with_who_and_when(
     assert "Parents asked for a new block." in who["Reopened"]
     assert f"Daily note of {note.date_of_service:%b %-d, %Y}" in who["Daily note signed"]
     local = zoneinfo.ZoneInfo(clinic.time_zone)
-    for event in ChartCaseEvent.objects.all():
+    for event in AuditEntry.objects.exclude(action="access"):
         shown = event.at.astimezone(local).strftime("%b %-d, %Y %H:%M")
         assert any(shown in entry for entry in entries)
 
@@ -74,16 +76,17 @@ def test_the_history_shows_each_step_with_who_and_when(
 def test_an_empty_history_says_so(therapist_client, speech_chart_case):
     response = therapist_client.get(url("chart_case_history", speech_chart_case))
 
-    assert "Nothing recorded yet." in page_text(response)
+    assert "Nothing recorded yet." in page_html(response)
 
 
 def test_the_administrator_reads_the_history(administrator_client, speech_chart_case, therapist):
-    ChartCaseEvent.objects.create(
-        clinic=speech_chart_case.clinic,
-        chart_case=speech_chart_case,
-        action="Discharged",
+    audit.record(
+        clinic_id=speech_chart_case.clinic_id,
+        actor=therapist,
+        action="discharge",
+        obj=speech_chart_case,
+        patient=speech_chart_case.patient,
         details="Done",
-        by=therapist,
     )
 
     response = administrator_client.get(url("chart_case_history", speech_chart_case))

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from charts.models import Reminder
-from tests.charts.helpers import chart_url, iso, page_text, url
+from tests.charts.helpers import chart_url, iso, page_html, url
 from tests.factories import PatientChartCaseFactory, ReminderFactory
 
 HOME = reverse("home")
@@ -29,7 +29,7 @@ def test_a_reminder_is_added(therapist_client, therapist, speech_chart_case, tod
         therapist,
     )
     assert reminder.done_at is None
-    assert "Send the progress report · due" in page_text(
+    assert "Send the progress report · due" in page_html(
         therapist_client.get(chart_url(speech_chart_case))
     )
 
@@ -46,7 +46,7 @@ def test_a_bad_reminder_is_refused(data, message, therapist_client, speech_chart
     response = therapist_client.post(url("reminder_create", speech_chart_case), data)
 
     assert response.status_code == 400
-    assert message in page_text(response)
+    assert message in page_html(response)
     assert not Reminder.objects.exists()
 
 
@@ -61,7 +61,7 @@ def test_a_reminder_is_marked_done(therapist_client, therapist, speech_reminder)
     assert response["Location"] == chart_url(chart_case)
     speech_reminder.refresh_from_db()
     assert speech_reminder.done_at is not None and speech_reminder.done_by == therapist
-    chart = page_text(therapist_client.get(chart_url(chart_case)))
+    chart = page_html(therapist_client.get(chart_url(chart_case)))
     assert f"Reminder “{speech_reminder.text}” marked done." in chart
     assert f"{speech_reminder.text} · due" not in chart
     assert "No open reminders." in chart
@@ -120,7 +120,7 @@ def reminders(
 
 
 def _overdue_section(response) -> str:
-    text = page_text(response)
+    text = page_html(response)
     start = text.index("Overdue reminders")
     return text[start : text.index("</section>", start)]
 

@@ -3,7 +3,7 @@
 import datetime
 
 from charts.models import Goal, GoalProgress
-from tests.charts.helpers import chart_url, iso, note_data, note_url, page_text, url
+from tests.charts.helpers import chart_url, iso, note_data, note_url, page_html, url
 
 
 def test_a_goal_written_by_speech_is_seen_and_updated_by_occupational(
@@ -21,7 +21,7 @@ def test_a_goal_written_by_speech_is_seen_and_updated_by_occupational(
     goal = Goal.objects.get()
 
     assert created.status_code == 302
-    assert "Chew a soft solid safely" in page_text(ot_client.get(chart_url(feeding_chart_case)))
+    assert "Chew a soft solid safely" in page_html(ot_client.get(chart_url(feeding_chart_case)))
     assert ot_client.get(url("goal_update", feeding_chart_case, goal_pk=goal.pk)).status_code == 200
 
     updated = ot_client.post(
@@ -45,7 +45,7 @@ def test_a_goal_written_by_speech_is_seen_and_updated_by_occupational(
         "Manages banana, not yet cracker.",
         None,
     )
-    speech_view = page_text(therapist_client.get(chart_url(feeding_chart_case)))
+    speech_view = page_html(therapist_client.get(chart_url(feeding_chart_case)))
     assert "Partially met" in speech_view
     assert f"({ot_therapist})" in speech_view
     assert "Manages banana, not yet cracker." in speech_view
@@ -60,5 +60,5 @@ def test_each_discipline_reads_the_others_notes_on_a_shared_case(
     )
     note = feeding_chart_case.daily_notes.get()
 
-    assert "Tolerated purees well" in page_text(ot_client.get(chart_url(feeding_chart_case)))
+    assert "Tolerated purees well" in page_html(ot_client.get(chart_url(feeding_chart_case)))
     assert ot_client.get(note_url("document_detail", note)).status_code == 200

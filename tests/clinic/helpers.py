@@ -3,12 +3,10 @@
 ``tests/accounts`` uses these too (accounts sits below clinic in the app order).
 """
 
-import html
 import re
 
-
-def _text(fragment: str) -> str:
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", fragment)).split())
+from tests.pages import flash_messages, page_text  # noqa: F401 (re-exported)
+from tests.pages import text as _text
 
 
 def field_error(response, field: str) -> str:
@@ -45,7 +43,3 @@ def checked_labels(response, field: str) -> list[str]:
             label = re.search(rf'<label for="{box_id}"[^>]*>(.*?)</label>', content, re.S)
             labels.append(_text(label.group(1)))
     return labels
-
-
-def page_text(response) -> str:
-    return _text(response.content.decode())

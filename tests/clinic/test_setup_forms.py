@@ -40,8 +40,10 @@ def existing(kind, clinic):
 
 @per_kind
 @pytest.mark.parametrize(("name", "message"), BAD_NAMES)
-def test_bad_name_on_add_is_refused_next_to_the_field(kind, name, message, admin_client, existing):
-    response = admin_client.post(kind.url("create"), kind.post_data(name))
+def test_bad_name_on_add_is_refused_next_to_the_field(
+    kind, name, message, administrator_client, existing
+):
+    response = administrator_client.post(kind.url("create"), kind.post_data(name))
 
     assert response.status_code == 400
     assert _expected(kind, message) in field_error(response, "name")
@@ -51,11 +53,11 @@ def test_bad_name_on_add_is_refused_next_to_the_field(kind, name, message, admin
 @per_kind
 @pytest.mark.parametrize(("name", "message"), BAD_NAMES)
 def test_bad_name_on_edit_is_refused_and_the_row_is_unchanged(
-    kind, name, message, admin_client, clinic, existing
+    kind, name, message, administrator_client, clinic, existing
 ):
     row = kind.factory(clinic=clinic, name="Feeding Therapy")
 
-    response = admin_client.post(kind.url("update", row), kind.post_data(name))
+    response = administrator_client.post(kind.url("update", row), kind.post_data(name))
 
     assert response.status_code == 400
     assert _expected(kind, message) in field_error(response, "name")
@@ -65,18 +67,18 @@ def test_bad_name_on_edit_is_refused_and_the_row_is_unchanged(
 
 
 @per_kind
-def test_a_name_of_100_characters_is_accepted(kind, admin_client, clinic):
+def test_a_name_of_100_characters_is_accepted(kind, administrator_client, clinic):
     name = "x" * 100
 
-    response = admin_client.post(kind.url("create"), kind.post_data(name))
+    response = administrator_client.post(kind.url("create"), kind.post_data(name))
 
     assert response.status_code == 302
     assert kind.model.objects.get(clinic=clinic).name == name
 
 
 @per_kind
-def test_valid_add_is_saved_trimmed_and_confirmed(kind, admin_client, clinic, other_clinic):
-    response = admin_client.post(
+def test_valid_add_is_saved_trimmed_and_confirmed(kind, administrator_client, clinic, other_clinic):
+    response = administrator_client.post(
         kind.url("create"),
         # A posted clinic is ignored: the row always belongs to the administrator's clinic.
         kind.post_data("  Feeding    Therapy ", clinic=other_clinic.pk),
@@ -90,18 +92,18 @@ def test_valid_add_is_saved_trimmed_and_confirmed(kind, admin_client, clinic, ot
 
 
 @per_kind
-def test_the_name_of_another_clinic_may_be_reused(kind, admin_client, clinic, other_clinic):
+def test_the_name_of_another_clinic_may_be_reused(kind, administrator_client, clinic, other_clinic):
     kind.factory(clinic=other_clinic, name=EXISTING)
 
-    response = admin_client.post(kind.url("create"), kind.post_data(EXISTING.upper()))
+    response = administrator_client.post(kind.url("create"), kind.post_data(EXISTING.upper()))
 
     assert response.status_code == 302
     assert kind.model.objects.filter(clinic=clinic, name=EXISTING.upper()).exists()
 
 
 @per_kind
-def test_valid_edit_is_saved_and_confirmed(kind, admin_client, existing):
-    response = admin_client.post(
+def test_valid_edit_is_saved_and_confirmed(kind, administrator_client, existing):
+    response = administrator_client.post(
         kind.url("update", existing), kind.post_data(" Speech-Language Therapy "), follow=True
     )
 
@@ -112,8 +114,10 @@ def test_valid_edit_is_saved_and_confirmed(kind, admin_client, existing):
 
 
 @per_kind
-def test_a_row_may_change_the_case_of_its_own_name(kind, admin_client, existing):
-    response = admin_client.post(kind.url("update", existing), kind.post_data("SPEECH therapy"))
+def test_a_row_may_change_the_case_of_its_own_name(kind, administrator_client, existing):
+    response = administrator_client.post(
+        kind.url("update", existing), kind.post_data("SPEECH therapy")
+    )
 
     assert response.status_code == 302
     existing.refresh_from_db()
@@ -121,8 +125,8 @@ def test_a_row_may_change_the_case_of_its_own_name(kind, admin_client, existing)
 
 
 @per_kind
-def test_unticking_active_on_the_edit_form_deactivates(kind, admin_client, existing):
-    response = admin_client.post(
+def test_unticking_active_on_the_edit_form_deactivates(kind, administrator_client, existing):
+    response = administrator_client.post(
         kind.url("update", existing), kind.post_data(EXISTING, active=False), follow=True
     )
 
@@ -133,11 +137,11 @@ def test_unticking_active_on_the_edit_form_deactivates(kind, admin_client, exist
 
 
 @per_kind
-def test_another_clinics_row_cannot_be_opened_or_edited(kind, admin_client, other_clinic):
+def test_another_clinics_row_cannot_be_opened_or_edited(kind, administrator_client, other_clinic):
     theirs = kind.factory(clinic=other_clinic, name="Hippotherapy")
 
-    assert admin_client.get(kind.url("update", theirs)).status_code == 404
-    response = admin_client.post(kind.url("update", theirs), kind.post_data("Renamed"))
+    assert administrator_client.get(kind.url("update", theirs)).status_code == 404
+    response = administrator_client.post(kind.url("update", theirs), kind.post_data("Renamed"))
 
     assert response.status_code == 404
     theirs.refresh_from_db()
@@ -158,16 +162,16 @@ def test_another_clinics_row_cannot_be_opened_or_edited(kind, admin_client, othe
         ("", "This field is required."),
     ],
 )
-def test_bad_duration_is_refused_on_add_and_edit(minutes, message, admin_client, clinic):
+def test_bad_duration_is_refused_on_add_and_edit(minutes, message, administrator_client, clinic):
     kind = APPOINTMENT_TYPES
     row = AppointmentType.objects.create(
         clinic=clinic, name="Treatment", default_duration_minutes=45
     )
 
-    added = admin_client.post(
+    added = administrator_client.post(
         kind.url("create"), kind.post_data("Evaluation", default_duration_minutes=minutes)
     )
-    edited = admin_client.post(
+    edited = administrator_client.post(
         kind.url("update", row), kind.post_data("Treatment", default_duration_minutes=minutes)
     )
 
@@ -180,10 +184,10 @@ def test_bad_duration_is_refused_on_add_and_edit(minutes, message, admin_client,
 
 
 @pytest.mark.parametrize("minutes", [5, 60, 480])
-def test_good_durations_are_saved(minutes, admin_client, clinic):
+def test_good_durations_are_saved(minutes, administrator_client, clinic):
     kind = APPOINTMENT_TYPES
 
-    response = admin_client.post(
+    response = administrator_client.post(
         kind.url("create"), kind.post_data("Evaluation", default_duration_minutes=str(minutes))
     )
 

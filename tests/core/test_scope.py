@@ -29,8 +29,8 @@ def test_inside_a_scope_a_forgotten_for_clinic_still_sees_one_clinic(clinic, oth
         assert not PatientCase.objects.exists()
 
 
-def test_a_request_runs_in_its_users_clinic(admin_client, clinic, other_clinic):
+def test_a_request_runs_in_its_users_clinic(administrator_client, clinic, other_clinic):
     PatientFactory(clinic=other_clinic, last_name="Zimmerman", first_name="Theirs")
-    response = admin_client.get("/patients/?q=Zimmerman")
+    response = administrator_client.get("/patients/?q=Zimmerman")
     assert response.status_code == 200
     assert "Theirs" not in response.content.decode()

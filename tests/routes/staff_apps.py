@@ -2,7 +2,6 @@
 
 from tests.routes import (
     ADMIN_ONLY,
-    ANY_USER,
     CC,
     FRONT_DESK,
     NOTE,
@@ -13,8 +12,9 @@ from tests.routes import (
 )
 
 ROUTES = [
-    Route("home", ANY_USER),
-    Route("accounts:password_change", ANY_USER),
+    # Staff pages: a user holding only the Patient role is refused (the portal is theirs).
+    Route("home", STAFF_ONLY),
+    Route("accounts:password_change", STAFF_ONLY),
     Route("clinic:setup_home", ADMIN_ONLY),
     Route("clinic:servicetype_list", ADMIN_ONLY),
     Route("clinic:servicetype_create", ADMIN_ONLY),

@@ -11,6 +11,7 @@ from core.models import AuditEntry
 from scheduling.models import Appointment, ClinicHours, Location
 from tests.factories import (
     AppointmentFactory,
+    DailyNoteFactory,
     LocationFactory,
     PatientCaseFactory,
     PatientChartCaseFactory,
@@ -325,6 +326,33 @@ def test_discharge_step_cancels_future_appointments(client, therapist, appointme
     assert appointment.status == "clinic_cancelled"
 
 
+def test_discharge_step_sends_a_therapist_with_drafts_to_the_refusal_first(
+    client, therapist, appointment
+):
+    """Charts refuses a discharge while drafts remain: the step cancels nothing and shows that
+    screen (with its list of drafts) instead."""
+    DailyNoteFactory(chart_case=appointment.chart_case, author=therapist)
+    client.force_login(therapist)
+    url = reverse("scheduling:chart_case_appointments", args=[appointment.chart_case_id])
+    discharge = reverse("charts:chart_case_discharge", args=[appointment.chart_case_id])
+
+    assert client.get(url)["Location"] == discharge
+    assert client.post(url, {"action": "cancel", "reason": "Discharged"})["Location"] == discharge
+    appointment.refresh_from_db()
+    assert appointment.status == "scheduled"
+    assert "Sign or delete these first" in client.get(discharge).content.decode()
+
+
+def test_appointment_entries_show_on_the_chart_case_history(client, therapist, appointment):
+    client.force_login(therapist)
+    url = reverse("scheduling:appointment_status", args=[appointment.pk])
+    client.post(url, {"status": "checked_in"})
+
+    history = client.get(reverse("charts:chart_case_history", args=[appointment.chart_case_id]))
+
+    assert "Appointment status changed" in history.content.decode()
+
+
 def test_reschedule_and_cancel_screens(client, scheduler, appointment, location, tomorrow):
     client.force_login(scheduler)
     url = reverse("scheduling:appointment_reschedule", args=[appointment.pk])
@@ -355,21 +383,21 @@ def test_reschedule_and_cancel_screens(client, scheduler, appointment, location,
     assert appointment.status == "clinic_cancelled"
 
 
-def test_location_setup(admin_client, clinic):
-    response = admin_client.post(
+def test_location_setup(administrator_client, clinic):
+    response = administrator_client.post(
         reverse("scheduling:location_create"),
         {"name": "Annex", "address": "2 Elm", "time_zone": "America/Chicago", "is_active": "on"},
     )
     assert response.status_code == 302
     location = Location.objects.get(name="Annex")
     hours = reverse("scheduling:location_hours", args=[location.pk])
-    bad = admin_client.post(
+    bad = administrator_client.post(
         hours,
         {"form": "hours_form", "hours-weekday": 0, "hours-start": "12:00", "hours-end": "09:00"},
     )
     assert bad.status_code == 400
     assert not ClinicHours.objects.exists()
-    ok = admin_client.post(
+    ok = administrator_client.post(
         hours,
         {"form": "hours_form", "hours-weekday": 0, "hours-start": "09:00", "hours-end": "12:00"},
     )

@@ -1,0 +1,272 @@
+"""Admin > Audit Log: the clinic's entries, newest first, filtered, paged, exported as CSV;
+never another clinic's, never changed through any URL."""
+
+import csv
+import datetime
+import io
+
+import pytest
+from django.db import connection
+from django.http import StreamingHttpResponse
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from core import audit
+from core.models import AuditEntry
+from tests.factories import PatientFactory
+from tests.pages import page_text
+
+LOG_URL = reverse("core:audit_log")
+CSV_URL = reverse("core:audit_log_csv")
+
+
+def _entry(clinic, actor, *, action="update", patient=None, object_type="patient"):
+    return audit.record(
+        clinic_id=clinic.pk,
+        actor=actor,
+        action=action,
+        object_type=object_type,
+        object_id=getattr(patient, "pk", 1),
+        object_repr=str(patient or "Row"),
+        patient=patient,
+        changes=[["Last name", "Karter", "Carter"]] if action == "update" else [],
+    )
+
+
+def _shown(response) -> list[str]:
+    return [entry.object_repr for entry in response.context["entries"]]
+
+
+@pytest.fixture
+def liam(clinic):
+    return PatientFactory(clinic=clinic, first_name="Liam", last_name="Carter")
+
+
+@pytest.fixture
+def emma(clinic):
+    return PatientFactory(clinic=clinic, first_name="Emma", last_name="Stone")
+
+
+def test_newest_first_with_who_what_whom_and_the_time_zone(
+    administrator_client, clinic, administrator, therapist, liam, emma
+):
+    _entry(clinic, therapist, action="access", patient=liam)
+    _entry(clinic, administrator, patient=emma)
+
+    response = administrator_client.get(LOG_URL)
+
+    assert response.status_code == 200
+    assert _shown(response) == ["Emma Stone", "Liam Carter"]
+    text = page_text(response)
+    assert "Edited: Emma Stone" in text and "Viewed: Liam Carter" in text
+    assert "Last name: Karter → Carter" in text
+    assert str(therapist) in text
+    zone = datetime.datetime.now(clinic.tzinfo).strftime("%Z")
+    assert zone in text  # EST or EDT: times are shown with their zone
+
+
+def test_another_clinics_entries_are_never_shown(
+    administrator_client, clinic, other_clinic, other_admin, administrator, liam
+):
+    theirs = PatientFactory(clinic=other_clinic, first_name="Hidden", last_name="Hillside")
+    _entry(other_clinic, other_admin, patient=theirs)
+    _entry(clinic, administrator, patient=liam)
+
+    everything = administrator_client.get(LOG_URL)
+    by_their_patient = administrator_client.get(LOG_URL, {"patient": theirs.pk})
+    by_name = administrator_client.get(LOG_URL, {"patient": "Hillside"})
+    exported = administrator_client.get(CSV_URL)
+
+    assert _shown(everything) == ["Liam Carter"]
+    assert by_their_patient.status_code == 200 and _shown(by_their_patient) == []
+    assert _shown(by_name) == []
+    assert "Hillside" not in b"".join(exported.streaming_content).decode()
+
+
+def test_filters_by_patient_staff_member_action_kind_and_dates(
+    administrator_client, clinic, administrator, therapist, liam, emma
+):
+    _entry(clinic, therapist, action="access", patient=liam)
+    _entry(clinic, administrator, patient=liam)
+    _entry(clinic, administrator, patient=emma)
+    _entry(clinic, administrator, action="create", object_type="service type")
+    today = clinic.today()
+
+    def shown(**params):
+        response = administrator_client.get(LOG_URL, params)
+        assert response.status_code == 200, page_text(response)
+        return [(e.action, e.object_repr) for e in response.context["entries"]]
+
+    assert shown(patient=liam.pk) == [("update", "Liam Carter"), ("access", "Liam Carter")]
+    assert shown(patient="stone") == [("update", "Emma Stone")]
+    assert shown(actor=therapist.pk) == [("access", "Liam Carter")]
+    assert shown(action="access") == [("access", "Liam Carter")]
+    assert shown(kind="service type") == [("create", "Row")]
+    assert shown(patient=liam.pk, action="update") == [("update", "Liam Carter")]
+    assert len(shown(date_from=today.isoformat(), date_to=today.isoformat())) == 4
+    tomorrow = today + datetime.timedelta(days=1)
+    assert shown(date_from=tomorrow.isoformat()) == []
+    assert shown(date_to=(today - datetime.timedelta(days=1)).isoformat()) == []
+
+
+@pytest.mark.parametrize(
+    ("params", "field", "message"),
+    [
+        ({"action": "rewrite"}, "action", "Select a valid choice"),
+        ({"kind": "secret"}, "kind", "Select a valid choice"),
+        ({"date_from": "2026-13-45"}, "date_from", "Enter a valid date"),
+        ({"date_to": "yesterday"}, "date_to", "Enter a valid date"),
+        ({"actor": "999999"}, "actor", "Select a valid choice"),
+        ({"actor": "abc"}, "actor", "Select a valid choice"),
+        (
+            {"date_from": "2026-05-02", "date_to": "2026-05-01"},
+            "date_to",
+            "cannot be before its start",
+        ),
+        ({"patient": "x" * 101}, "patient", "at most 100 characters"),
+    ],
+)
+def test_a_tampered_filter_is_a_clear_message_and_an_empty_result(
+    params, field, message, administrator_client, clinic, administrator, liam
+):
+    _entry(clinic, administrator, patient=liam)
+
+    response = administrator_client.get(LOG_URL, params)
+    exported = administrator_client.get(CSV_URL, params)
+
+    assert response.status_code == 400
+    assert message in " ".join(response.context["form"].errors[field])
+    assert message in page_text(response)
+    assert "These filters could not be used" in page_text(response)
+    assert _shown(response) == []
+    assert exported.status_code == 400
+    assert "nothing was exported" in exported.content.decode()
+
+
+def test_another_clinics_staff_member_is_not_a_choice(
+    administrator_client, clinic, administrator, other_admin
+):
+    response = administrator_client.get(LOG_URL, {"actor": other_admin.pk})
+
+    assert response.status_code == 400
+    assert "Select a valid choice" in page_text(response)
+
+
+def test_fifty_a_page_and_the_next_page_keeps_the_filters(
+    administrator_client, clinic, administrator, liam
+):
+    for _ in range(51):
+        _entry(clinic, administrator, action="access", patient=liam)
+    _entry(clinic, administrator, patient=liam)
+
+    first = administrator_client.get(LOG_URL, {"action": "access"})
+    second = administrator_client.get(LOG_URL, {"action": "access", "page": 2})
+
+    assert len(first.context["entries"]) == 50
+    assert "?action=access&amp;page=2" in first.content.decode()
+    assert len(second.context["entries"]) == 1
+    assert administrator_client.get(LOG_URL, {"page": "999"}).status_code == 200
+
+
+def test_csv_streams_the_filtered_entries(
+    administrator_client, clinic, administrator, therapist, liam, emma
+):
+    _entry(clinic, therapist, action="access", patient=liam)
+    _entry(clinic, administrator, patient=liam)
+    _entry(clinic, administrator, patient=emma)
+
+    response = administrator_client.get(CSV_URL, {"patient": liam.pk})
+
+    assert response.status_code == 200
+    assert isinstance(response, StreamingHttpResponse)
+    assert response["Content-Type"].startswith("text/csv")
+    assert "attachment;" in response["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    header, *body = rows
+    assert header[:3] == ["When", "Time zone", "Staff member"]
+    assert [(row[2], row[4], row[7]) for row in body] == [
+        (str(administrator), "Edited", "Liam Carter"),
+        (str(therapist), "Viewed", "Liam Carter"),
+    ]
+    assert body[0][1] == clinic.time_zone
+    assert body[0][9] == "Last name: Karter → Carter"
+    # The export itself is on the record.
+    assert AuditEntry.objects.filter(action="export", actor=administrator).count() == 1
+
+
+def test_a_cell_that_would_run_as_a_formula_is_written_as_text(
+    administrator_client, clinic, administrator
+):
+    patient = PatientFactory(clinic=clinic, first_name="=HYPERLINK(1)", last_name="X")
+    _entry(clinic, administrator, patient=patient)
+
+    body = b"".join(administrator_client.get(CSV_URL).streaming_content).decode()
+
+    assert "'=HYPERLINK(1) X" in body
+
+
+@pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
+@pytest.mark.parametrize("url", [LOG_URL, CSV_URL])
+def test_no_url_changes_or_deletes_an_entry(
+    method, url, administrator_client, clinic, administrator, liam
+):
+    entry = _entry(clinic, administrator, patient=liam)
+
+    response = getattr(administrator_client, method)(url, {"id": entry.pk, "details": "gone"})
+
+    assert response.status_code == 405
+    assert AuditEntry.objects.values_list("pk", "details").get() == (entry.pk, "")
+
+
+def test_no_other_screen_offers_the_entries():
+    """The Django admin site does not list them either (only core's two GET screens do)."""
+    from django.contrib import admin
+
+    assert AuditEntry not in admin.site._registry
+
+
+def _queries(client, **params) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(LOG_URL, params)
+    assert response.status_code == 200
+    return len(queries)
+
+
+def test_the_audit_log_takes_a_fixed_number_of_queries(
+    administrator_client, clinic, administrator, therapist, liam, django_assert_num_queries
+):
+    for _ in range(3):
+        _entry(clinic, therapist, action="access", patient=liam)
+    small = _queries(administrator_client)
+    for n in range(120):
+        patient = PatientFactory(clinic=clinic, last_name=f"Pat{n}")
+        _entry(clinic, administrator if n % 2 else therapist, patient=patient)
+    large = _queries(administrator_client)
+    filtered = _queries(administrator_client, patient=liam.pk, action="access")
+
+    assert small == large == filtered
+    # Session, user, roles, the staff member choices, the count, the page, and the session's
+    # save (three statements: SESSION_SAVE_EVERY_REQUEST).
+    with django_assert_num_queries(9):
+        administrator_client.get(LOG_URL, {"page": 2})
+
+
+def test_the_chart_links_administrators_to_who_accessed_it(
+    administrator_client, therapist, charted_patient
+):
+    client = Client()
+    client.force_login(therapist)
+    client.get(reverse("charts:patient_detail", args=[charted_patient.pk]))
+    chart = administrator_client.get(reverse("charts:patient_detail", args=[charted_patient.pk]))
+    link = f"{LOG_URL}?patient={charted_patient.pk}&amp;action=access"
+
+    assert "Who accessed this record" in page_text(chart)
+    assert link in chart.content.decode()
+    response = administrator_client.get(
+        LOG_URL, {"patient": charted_patient.pk, "action": "access"}
+    )
+    assert [entry.actor for entry in response.context["entries"]][-1] == therapist
+    # A therapist's chart has no such link.
+    therapist_chart = client.get(reverse("charts:patient_detail", args=[charted_patient.pk]))
+    assert "Who accessed this record" not in page_text(therapist_chart)
