@@ -32,6 +32,10 @@ ACTION_LABELS = {
     "access": "Viewed",
     "discard": "Draft deleted",
     "import": "Imported",
+    "book": "Booked",
+    "reschedule": "Rescheduled",
+    "cancel": "Cancelled",
+    "status": "Status changed",
     "complete": "Marked done",
     "export": "Exported",
     "invite": "Invited",
@@ -56,6 +60,8 @@ OBJECT_TYPES = {
     "user": "User account",
     "portal access": "Portal access",
     "appointment request settings": "Appointment request settings",
+    "appointment": "Appointment",
+    "appointment series": "Appointment series",
 }
 
 

@@ -12,6 +12,12 @@ TABS = [
         {ADMINISTRATOR, SCHEDULER, THERAPIST},
         ("/patients/", "/chart-cases/"),
     ),
+    (
+        "Schedule",
+        "scheduling:calendar_day",
+        {ADMINISTRATOR, SCHEDULER, THERAPIST},
+        ("/schedule/",),
+    ),
     ("Admin", "clinic:setup_home", {ADMINISTRATOR}, ("/setup/",)),
 ]
 
@@ -36,6 +42,24 @@ SETUP_MENU = [
         "the kinds of visit and their usual length",
     ),
     ("Staff", "accounts:staff_list", "/setup/staff/", "who works here, their roles and services"),
+    (
+        "Locations",
+        "scheduling:location_list",
+        "/setup/locations/",
+        "where appointments take place: address, time zone, clinic hours and closures",
+    ),
+    (
+        "Clinic Hours",
+        "scheduling:clinic_hours",
+        "/setup/clinic-hours/",
+        "when each location is open, and the days it is closed",
+    ),
+    (
+        "Therapist Availability",
+        "scheduling:availability_list",
+        "/setup/availability/",
+        "each therapist's working week per location, time off and extra hours",
+    ),
     (
         "Import",
         "importing:import_list",

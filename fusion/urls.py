@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("", include("accounts.urls")),
     path("", include("charts.urls")),
+    path("", include("scheduling.urls")),
     path("", include("portal.urls")),
     path("setup/patient-cases/", include("cases.urls")),
     path("setup/import/", include("importing.urls")),

@@ -12,8 +12,8 @@ from core.roles import ADMINISTRATOR, STAFF_ROLES, THERAPIST, has_role
 @role_required(*STAFF_ROLES)
 def home(request):
     """The landing page after log-in: a greeting, the user's screens and their working day: a
-    therapist's unsigned documentation and what is overdue or due soon; an administrator's
-    counts of what needs attention."""
+    therapist's appointments today, unsigned documentation and what is overdue or due soon;
+    an administrator's counts of what needs attention."""
     context = {}
     user = request.user
     # The project composes its apps here; charts sits below fusion in the app order.
@@ -24,6 +24,9 @@ def home(request):
         if has_role(user, THERAPIST):
             context["therapist"] = therapist_dashboard(user, today)
             context["overdue_reminders"] = context["therapist"]["overdue_reminders"]
+            from scheduling.views.today import todays_appointments
+
+            context["todays_appointments"] = todays_appointments(user)
         if has_role(user, ADMINISTRATOR):
             context["administrator"] = administrator_dashboard(user, today)
     return render(request, "home.html", context)

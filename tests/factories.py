@@ -182,6 +182,41 @@ class ReminderFactory(factory.django.DjangoModelFactory):
     created_by = factory.SubFactory(UserFactory, clinic=factory.SelfAttribute("..clinic"))
 
 
+# Scheduling ---------------------------------------------------------------------------------
+
+
+class LocationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "scheduling.Location"
+
+    clinic = factory.SubFactory(ClinicFactory)
+    name = factory.Sequence(lambda n: f"Location {n}")
+    time_zone = factory.SelfAttribute("clinic.time_zone")
+
+
+class AppointmentFactory(factory.django.DjangoModelFactory):
+    """Made directly, not through ``appointment_book``: no hours, availability or overlap
+    checks (the database's constraint still holds on PostgreSQL)."""
+
+    class Meta:
+        model = "scheduling.Appointment"
+
+    chart_case = factory.SubFactory(PatientChartCaseFactory)
+    clinic = factory.SelfAttribute("chart_case.clinic")
+    patient = factory.SelfAttribute("chart_case.patient")
+    therapist = factory.SubFactory(UserFactory, clinic=factory.SelfAttribute("..clinic"))
+    location = factory.SubFactory(LocationFactory, clinic=factory.SelfAttribute("..clinic"))
+    appointment_type = factory.SubFactory(
+        AppointmentTypeFactory, clinic=factory.SelfAttribute("..clinic")
+    )
+    start = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=1))
+    duration_minutes = 45
+    end = factory.LazyAttribute(
+        lambda row: row.start + datetime.timedelta(minutes=row.duration_minutes)
+    )
+    created_by = factory.SelfAttribute("therapist")
+
+
 class PortalLinkFactory(factory.django.DjangoModelFactory):
     """A portal user's access to a patient; pass ``user`` and ``patient`` of one clinic."""
 

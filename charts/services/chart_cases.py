@@ -3,7 +3,7 @@
 import datetime
 from collections.abc import Iterable, Mapping
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef, Subquery
 from django.utils import timezone
@@ -24,11 +24,13 @@ from charts.services.common import (
     _today,
 )
 from charts.services.goals import _goal_set_status
+from core.roles import ADMINISTRATOR, SCHEDULER, has_role
 
 
-def cases_addable(*, patient: Patient, by: User):
+def cases_addable(*, patient: Patient, by: User, booking: bool = False):
     """The clinic's cases a therapist may add to this chart: not archived, sharing one of
-    their service types, not already active on it."""
+    their service types, not already active on it. When booking (administrators and
+    schedulers, who have no service types), any case that is not archived nor active on it."""
     # One subquery, not ``exclude(chart_cases__patient=..., chart_cases__status=...)``: on a
     # multi-valued relation those two conditions may match different chart cases, which hid a
     # case discharged here whenever it was active on any other patient's chart.
@@ -38,20 +40,27 @@ def cases_addable(*, patient: Patient, by: User):
         case=OuterRef("pk"),
         status=PatientChartCase.Status.ACTIVE,
     )
-    return (
-        PatientCase.objects.for_clinic(patient.clinic_id)
-        .pickable()
-        .filter(service_types__in=by.service_types.filter(is_active=True))
-        .exclude(Exists(active_here))
-        .distinct()
-        .order_by("name")
-    )
+    cases = PatientCase.objects.for_clinic(patient.clinic_id).pickable()
+    if not booking:
+        cases = cases.filter(service_types__in=by.service_types.filter(is_active=True))
+    return cases.exclude(Exists(active_here)).distinct().order_by("name")
 
 
 @transaction.atomic
 def chart_case_add(
-    *, patient: Patient, case: PatientCase, started_on: datetime.date, by: User
+    *,
+    patient: Patient,
+    case: PatientCase,
+    started_on: datetime.date,
+    by: User,
+    booking: bool = False,
 ) -> PatientChartCase:
+    """Put a case on a patient's chart. Therapists add cases of their service types from the
+    chart; ``booking=True`` is the front desk (an administrator or scheduler) giving the
+    patient the case an appointment is booked for, in the booking's transaction (the caller
+    checks the case suits the therapist)."""
+    if booking and not has_role(by, ADMINISTRATOR, SCHEDULER):
+        raise PermissionDenied
     # Lock the case (and read it again): deleted or archived since the form was shown is a
     # clear refusal here, not a foreign-key failure at COMMIT; its delete waits for us.
     locked = PatientCase.objects.select_for_update().filter(pk=case.pk).first()
@@ -60,7 +69,7 @@ def chart_case_add(
     case = locked
     if case.is_archived:
         raise ValidationError({"case": f"“{case.name}” is archived and cannot be added."})
-    if not cases_addable(patient=patient, by=by).filter(pk=case.pk).exists():
+    if not cases_addable(patient=patient, by=by, booking=booking).filter(pk=case.pk).exists():
         if PatientChartCase.objects.filter(patient=patient, case=case).active().exists():
             raise ValidationError({"case": f"“{case.name}” is already active on this chart."})
         raise ValidationError({"case": f"“{case.name}” is not one of your service types' cases."})
@@ -78,7 +87,10 @@ def chart_case_add(
     ).exists()
     if first_time:
         PatientCase.objects.filter(pk=case.pk).update(patient_count=F("patient_count") + 1)
-    _event(chart_case, "Case added to the chart", by, f"Started on {started_on:%b %-d, %Y}.")
+    details = f"Started on {started_on:%b %-d, %Y}."
+    if booking:
+        details += " Added when booking an appointment."
+    _event(chart_case, "Case added to the chart", by, details)
     return chart_case
 
 

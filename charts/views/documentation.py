@@ -22,6 +22,7 @@ from charts.forms import (
     ReminderForm,
 )
 from charts.models import Addendum, Goal
+from charts.search import parse_date
 from charts.views.clinical import sign_confirmation, sign_url
 from charts.views.common import (
     READERS,
@@ -159,6 +160,11 @@ def note_create(request, pk):
                 field: getattr(previous, field)
                 for field in ("subjective", "objective", "assessment", "plan")
             }
+    pulled_forward = bool(initial) or bool(request.POST.get("pulled_forward"))
+    # A link may name the date of service (the Today list's appointments do).
+    date_of_service = parse_date(request.GET.get("date_of_service", ""))
+    if date_of_service:
+        initial["date_of_service"] = date_of_service
     form = DailyNoteForm(request.POST or None, initial=initial)
     progress_forms = _progress_forms(request, chart_case)
     context = {
@@ -167,7 +173,7 @@ def note_create(request, pk):
         "chart_case": chart_case,
         "previous": previous,
         "same_day_note": same_day_note,
-        "pulled_forward": bool(initial) or bool(request.POST.get("pulled_forward")),
+        "pulled_forward": pulled_forward,
         "heading": "New Daily Note",
         "button": "Save Daily Note",
     }

@@ -66,9 +66,15 @@ def test_the_speech_therapists_day(page, demo):
         re.compile(r"Electronically signed by Sophie Speech, CCC-SLP, on .* [AP]M E[SD]T")
     )
 
-    # A discharge summary discharges the case.
+    # A discharge summary discharges the case, after the appointments step (scheduling): the
+    # demo's weekly series still has visits to come, cancelled here.
     page.goto(chart)
     page.get_by_role("link", name="Discharge").click()
+    expect(
+        page.get_by_text(re.compile(r"appointments? of this case (is|are) still to come"))
+    ).to_be_visible()
+    page.get_by_role("button", name=re.compile(r"^Cancel (it|them) \(clinic cancelled\)")).click()
+    expect(page.get_by_text(re.compile(r"\d+ appointment\(s\) cancelled"))).to_be_visible()
     page.get_by_role("link", name="Write a discharge summary").click()
     page.get_by_label("Reason for discharge").fill("Family moving out of state.")
     page.get_by_label(re.compile("Short-term goal: Liam will produce initial")).select_option(

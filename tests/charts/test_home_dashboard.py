@@ -10,6 +10,7 @@ from accounts.models import User
 from core.roles import ADMINISTRATOR, THERAPIST
 from tests.charts.helpers import page_html
 from tests.factories import (
+    AppointmentFactory,
     DailyNoteFactory,
     EvaluationFactory,
     GoalFactory,
@@ -127,8 +128,9 @@ def test_a_scheduler_gets_no_dashboard(scheduler_client):
 
 
 # A therapist's count includes one read of their service types (cached on the user for the
-# request, charts.models.chart._service_type_ids).
-@pytest.mark.parametrize(("role", "expected"), [(THERAPIST, 12), (ADMINISTRATOR, 9)])
+# request, charts.models.chart._service_type_ids) and one of their appointments today
+# (scheduling's Today list, one query for any number of rows).
+@pytest.mark.parametrize(("role", "expected"), [(THERAPIST, 13), (ADMINISTRATOR, 9)])
 def test_the_home_page_takes_a_fixed_number_of_queries(
     role, expected, client, clinic, speech, speech_case, today, django_assert_num_queries
 ):
@@ -151,6 +153,14 @@ def test_the_home_page_takes_a_fixed_number_of_queries(
                 chart_case=chart_case, created_by=user, kind="re_evaluation", due_on=today + DAY
             )
             PatientCaseFactory(clinic=clinic)
+            if role == THERAPIST:
+                # One an hour from 6:00, so none overlaps another (PostgreSQL's constraint).
+                hour = 6 + AppointmentFactory._meta.model.objects.filter(therapist=user).count()
+                AppointmentFactory(
+                    chart_case=chart_case,
+                    therapist=user,
+                    start=datetime.datetime.combine(today, datetime.time(hour), clinic.tzinfo),
+                )
 
     fill(1)
     client.get(HOME)

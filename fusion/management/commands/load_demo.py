@@ -8,6 +8,7 @@ import cases.demo
 import charts.demo
 import clinic.demo
 import portal.demo
+import scheduling.demo
 from accounts.models import User
 
 
@@ -42,5 +43,6 @@ class Command(BaseCommand):
         admin = User.objects.get(email="admin@demo.clinic")
         demo_cases = cases.demo.load(demo_clinic, by=admin)
         charts.demo.load(demo_clinic, demo_cases)
+        scheduling.demo.load(demo_clinic)
         logins += portal.demo.load(demo_clinic)
         return logins

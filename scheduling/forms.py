@@ -1,0 +1,341 @@
+import datetime
+
+from django import forms
+from django.db.models import Exists, OuterRef
+
+from accounts.models import User
+from cases.models import PatientCase
+from charts.models import PatientChartCase
+from clinic.forms import ClinicRowForm
+from clinic.models import DURATION_MAX, DURATION_MIN, DURATION_STEP, AppointmentType
+from core.roles import THERAPIST
+from scheduling import slots
+from scheduling.models import (
+    WEEKDAYS,
+    Appointment,
+    AvailabilityException,
+    ClinicClosure,
+    ClinicHours,
+    Location,
+    TherapistAvailability,
+)
+from scheduling.services import MAX_OCCURRENCES
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+TIME_WIDGET = forms.TimeInput(attrs={"type": "time", "step": 300}, format="%H:%M")
+
+
+def therapists_of(clinic_id):
+    return (
+        User.objects.filter(clinic_id=clinic_id, is_active=True, groups__name=THERAPIST)
+        .distinct()
+        .order_by("last_name", "first_name")
+    )
+
+
+class LocationForm(ClinicRowForm):
+    label = "Location"
+
+    class Meta:
+        model = Location
+        fields = ["name", "address", "time_zone", "is_active", "available_for_requests"]
+        widgets = {"address": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {"time_zone": "For example America/New_York. Times are shown in it."}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.instance.pk:
+            self.initial.setdefault("time_zone", self.clinic.time_zone)
+
+
+class _LocationRowForm(forms.ModelForm):
+    def __init__(self, *args, location, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.clinic_id = location.clinic_id
+        self.instance.location = location
+
+
+def _end_after_start(form):
+    """The database refuses it too; this puts the message next to the End field."""
+    start, end = form.cleaned_data.get("start"), form.cleaned_data.get("end")
+    if start and end and end <= start:
+        form.add_error("end", "The end must be after the start.")
+    elif bool(start) != bool(end):
+        form.add_error("end" if start else "start", "Give both a start and an end, or neither.")
+
+
+class ClinicHoursForm(_LocationRowForm):
+    class Meta:
+        model = ClinicHours
+        fields = ["weekday", "start", "end"]
+        widgets = {"start": TIME_WIDGET, "end": TIME_WIDGET}
+
+    def clean(self):
+        data = super().clean()
+        _end_after_start(self)
+        return data
+
+
+class ClinicClosureForm(_LocationRowForm):
+    class Meta:
+        model = ClinicClosure
+        fields = ["date", "reason"]
+        widgets = {"date": DATE_WIDGET}
+
+
+class _TherapistRowForm(forms.ModelForm):
+    def __init__(self, *args, therapist, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.clinic_id = therapist.clinic_id
+        self.instance.therapist = therapist
+        if "location" in self.fields:
+            self.fields["location"].queryset = Location.objects.for_clinic(
+                therapist.clinic_id
+            ).active()
+
+
+class TherapistAvailabilityForm(_TherapistRowForm):
+    class Meta:
+        model = TherapistAvailability
+        fields = ["location", "weekday", "start", "end"]
+        widgets = {"start": TIME_WIDGET, "end": TIME_WIDGET}
+
+    def clean(self):
+        data = super().clean()
+        _end_after_start(self)
+        return data
+
+
+class AvailabilityExceptionForm(_TherapistRowForm):
+    class Meta:
+        model = AvailabilityException
+        fields = ["date", "kind", "start", "end", "location", "reason"]
+        widgets = {"date": DATE_WIDGET, "start": TIME_WIDGET, "end": TIME_WIDGET}
+        help_texts = {
+            "start": "Leave start and end empty for a whole day off.",
+            "location": "Where the extra hours are.",
+        }
+
+    def clean(self):
+        data = super().clean()
+        _end_after_start(self)
+        return data
+
+
+def case_choices(*, patient, therapists) -> tuple[list, str | None]:
+    """The Patient Case field: first the patient's active chart cases sharing the therapists'
+    service type, then the clinic's other active cases of that type (booking one adds it to
+    the chart). Archived cases and cases discharged on this chart are never offered. The
+    value to preselect when exactly one fits: the only chart case, or else the only case
+    whose services are just the therapists' type."""
+    service_ids = None
+    for therapist in therapists:
+        ids = set(therapist.service_types.filter(is_active=True).values_list("pk", flat=True))
+        service_ids = ids if service_ids is None else service_ids & ids
+    on_chart = (
+        PatientChartCase.objects.for_clinic(patient.clinic_id)
+        .filter(patient=patient)
+        .active()
+        .filter(case__is_archived=False)
+        .select_related("case")
+        .order_by("case__name")
+    )
+    others = (
+        PatientCase.objects.for_clinic(patient.clinic_id)
+        .pickable()
+        .exclude(
+            Exists(
+                PatientChartCase.objects.filter(
+                    clinic_id=patient.clinic_id, patient=patient, case=OuterRef("pk")
+                )
+            )
+        )
+        .prefetch_related("service_types")
+        .order_by("name")
+    )
+    if service_ids is not None:
+        on_chart = on_chart.filter(case__service_types__in=service_ids).distinct()
+        others = others.filter(service_types__in=service_ids).distinct()
+    on_chart, others = list(on_chart), list(others)
+    choices = []
+    if on_chart:
+        choices.append(
+            (
+                f"On {patient}'s chart",
+                [(f"chart:{row.pk}", row.case.name) for row in on_chart],
+            )
+        )
+    if others:
+        choices.append(
+            (
+                "Other cases of the clinic (added to the chart when booked)",
+                [(f"case:{case.pk}", case.name) for case in others],
+            )
+        )
+    preselect = None
+    if service_ids:
+        if len(on_chart) == 1:
+            preselect = f"chart:{on_chart[0].pk}"
+        elif not on_chart:
+            only_type = [
+                case for case in others if {s.pk for s in case.service_types.all()} <= service_ids
+            ]
+            if len(only_type) == 1:
+                preselect = f"case:{only_type[0].pk}"
+    return choices, preselect
+
+
+class AppointmentForm(forms.Form):
+    therapists = forms.ModelMultipleChoiceField(
+        queryset=User.objects.none(),
+        label="Therapist",
+        help_text="One or more, all of one service type. Choose, then Show cases.",
+        widget=forms.SelectMultiple(attrs={"size": 4}),
+    )
+    location = forms.ModelChoiceField(queryset=Location.objects.none(), empty_label=None)
+    appointment_type = forms.ModelChoiceField(
+        queryset=AppointmentType.objects.none(), empty_label="Choose a type"
+    )
+    date = forms.DateField(widget=DATE_WIDGET)
+    time = forms.TimeField(label="Start time", widget=TIME_WIDGET)
+    duration_minutes = forms.IntegerField(
+        label="Duration (minutes)",
+        required=False,
+        min_value=DURATION_MIN,
+        max_value=DURATION_MAX,
+        step_size=DURATION_STEP,
+        help_text="Empty: the appointment type's usual length. 5–480, in steps of 5.",
+    )
+    case = forms.ChoiceField(label="Patient Case")
+    override_reason = forms.CharField(
+        label="Book outside hours or availability because",
+        required=False,
+        max_length=300,
+        help_text="Administrators only; leave empty to keep to the hours.",
+    )
+    repeat = forms.BooleanField(label="Repeat weekly", required=False)
+    every_weeks = forms.IntegerField(
+        label="Every … weeks", min_value=1, max_value=12, initial=1, required=False
+    )
+    weekdays = forms.TypedMultipleChoiceField(
+        label="On",
+        choices=WEEKDAYS,
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Empty: the start date's weekday.",
+    )
+    until = forms.DateField(label="Until", required=False, widget=DATE_WIDGET)
+    count = forms.IntegerField(
+        label="Or for … occurrences",
+        required=False,
+        min_value=1,
+        help_text=f"At most {MAX_OCCURRENCES}.",
+    )
+
+    def __init__(self, *args, patient, user, allow_override: bool, therapists=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.patient = patient
+        clinic_id = patient.clinic_id
+        self.fields["therapists"].queryset = therapists_of(clinic_id)
+        self.fields["location"].queryset = Location.objects.for_clinic(clinic_id).active()
+        self.fields["appointment_type"].queryset = AppointmentType.objects.for_clinic(
+            clinic_id
+        ).active()
+        choices, preselect = case_choices(patient=patient, therapists=therapists)
+        self.fields["case"].choices = [("", "Choose a case"), *choices]
+        if preselect and not self.is_bound:
+            self.initial["case"] = preselect
+        self.preselected = preselect
+        if not allow_override:
+            del self.fields["override_reason"]
+
+    def clean_count(self):
+        count = self.cleaned_data.get("count")
+        if count and count > MAX_OCCURRENCES:
+            raise forms.ValidationError(f"A series has at most {MAX_OCCURRENCES} occurrences.")
+        return count
+
+    def clean(self):
+        data = super().clean()
+        if data.get("repeat") and not (data.get("until") or data.get("count")):
+            self.add_error("count", "Give an end date or a number of occurrences.")
+        if data.get("repeat") and data.get("until") and data.get("date"):
+            if data["until"] < data["date"]:
+                self.add_error("until", "The series cannot end before it starts.")
+        return data
+
+    def start(self) -> datetime.datetime:
+        location = self.cleaned_data["location"]
+        return slots.wall(self.cleaned_data["date"], self.cleaned_data["time"], location.tzinfo)
+
+    def duration(self) -> int:
+        return (
+            self.cleaned_data.get("duration_minutes")
+            or self.cleaned_data["appointment_type"].default_duration_minutes
+        )
+
+
+class RescheduleForm(forms.Form):
+    date = forms.DateField(widget=DATE_WIDGET)
+    time = forms.TimeField(label="Start time", widget=TIME_WIDGET)
+    duration_minutes = forms.IntegerField(
+        label="Duration (minutes)",
+        min_value=DURATION_MIN,
+        max_value=DURATION_MAX,
+        step_size=DURATION_STEP,
+    )
+    reason = forms.CharField(max_length=300, label="Reason")
+    following = forms.BooleanField(
+        label="Also move the later appointments of this series",
+        required=False,
+    )
+    override_reason = forms.CharField(
+        label="Book outside hours or availability because", required=False, max_length=300
+    )
+
+    def __init__(self, *args, appointment, allow_override: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        local = appointment.local_start
+        self.initial.update(
+            date=local.date(),
+            time=local.time(),
+            duration_minutes=appointment.duration_minutes,
+        )
+        if not appointment.series_id:
+            del self.fields["following"]
+        if not allow_override:
+            del self.fields["override_reason"]
+
+
+class CancelForm(forms.Form):
+    status = forms.ChoiceField(
+        label="Cancelled by",
+        choices=[
+            (Appointment.Status.PATIENT_CANCELLED, "The patient"),
+            (Appointment.Status.CLINIC_CANCELLED, "The clinic"),
+        ],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(max_length=300, label="Reason")
+    following = forms.BooleanField(
+        label="Also cancel the later appointments of this series", required=False
+    )
+
+    def __init__(self, *args, appointment, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not appointment.series_id:
+            del self.fields["following"]
+
+
+class CalendarForm(forms.Form):
+    """The date picker and location of the calendar (a GET form)."""
+
+    date = forms.DateField(required=False, widget=DATE_WIDGET)
+    location = forms.ModelChoiceField(
+        queryset=Location.objects.none(), required=False, empty_label=None
+    )
+
+    def __init__(self, *args, clinic_id, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["location"].queryset = Location.objects.for_clinic(clinic_id).active()

@@ -1,0 +1,381 @@
+"""Locations, clinic hours, therapist availability and appointments.
+
+Times of appointments are stored in UTC and shown in their location's time zone; weekly hours
+and availability are wall-clock times of the location, so they keep meaning the same across a
+daylight-saving change. Two appointments of one therapist, or of one patient, that are not
+cancelled never overlap: on PostgreSQL an exclusion constraint says so (migration
+``0002_no_double_booking``); on SQLite, where writers are serialised, ``appointment_book``
+checks inside its transaction.
+"""
+
+import datetime
+import uuid
+import zoneinfo
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+from clinic.models import (
+    DURATION_MAX,
+    AppointmentType,
+    ClinicOwned,
+    ClinicQuerySet,
+    clinic_scoped,
+    duration_constraint,
+    unique_name_constraint,
+    validate_time_zone,
+)
+from core.concurrency import Versioned
+from core.roles import ADMINISTRATOR, SCHEDULER, THERAPIST, role_names
+
+WEEKDAYS = [
+    (0, "Monday"),
+    (1, "Tuesday"),
+    (2, "Wednesday"),
+    (3, "Thursday"),
+    (4, "Friday"),
+    (5, "Saturday"),
+    (6, "Sunday"),
+]
+
+
+class LocationQuerySet(ClinicQuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+    def available_for_requests(self):
+        """Where patients may ask for appointments from the portal."""
+        return self.active().filter(available_for_requests=True)
+
+
+class Location(Versioned, ClinicOwned):
+    name = models.CharField(max_length=100)
+    address = models.TextField(blank=True)
+    time_zone = models.CharField(max_length=64, validators=[validate_time_zone])
+    is_active = models.BooleanField("Active", default=True)
+    available_for_requests = models.BooleanField(
+        "Available for appointment requests",
+        default=False,
+        help_text="Patients may ask for appointments here from the portal.",
+    )
+
+    objects = clinic_scoped(LocationQuerySet)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [unique_name_constraint("location_unique_name_per_clinic")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def tzinfo(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+
+class ClinicHours(ClinicOwned):
+    """One open interval of a location on a weekday; a day may have several, none is closed."""
+
+    location = models.ForeignKey(
+        Location, on_delete=models.CASCADE, related_name="hours", db_index=False
+    )
+    weekday = models.PositiveSmallIntegerField(choices=WEEKDAYS)
+    start = models.TimeField()
+    end = models.TimeField()
+
+    objects = clinic_scoped(ClinicQuerySet)
+
+    class Meta:
+        ordering = ["weekday", "start"]
+        verbose_name = "clinic hours"
+        verbose_name_plural = "clinic hours"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__gt=F("start")),
+                name="clinichours_end_after_start",
+                violation_error_message="The end must be after the start.",
+            ),
+            models.CheckConstraint(
+                condition=Q(weekday__gte=0, weekday__lte=6), name="clinichours_weekday_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["clinic", "location", "weekday"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.start:%H:%M}–{self.end:%H:%M}"
+
+
+class ClinicClosure(ClinicOwned):
+    """A dated day a location is closed (a holiday)."""
+
+    location = models.ForeignKey(
+        Location, on_delete=models.CASCADE, related_name="closures", db_index=False
+    )
+    date = models.DateField()
+    reason = models.CharField(max_length=200, blank=True)
+
+    objects = clinic_scoped(ClinicQuerySet)
+
+    class Meta:
+        ordering = ["date"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["clinic", "location", "date"],
+                name="clinicclosure_once_per_day",
+                violation_error_message="This location is already closed on that day.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Closed {self.date:%b %-d, %Y}"
+
+
+class TherapistAvailability(ClinicOwned):
+    """A weekly working interval of a therapist at a location (wall-clock time there)."""
+
+    therapist = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    location = models.ForeignKey(
+        Location, on_delete=models.CASCADE, related_name="availability", db_index=False
+    )
+    weekday = models.PositiveSmallIntegerField(choices=WEEKDAYS)
+    start = models.TimeField()
+    end = models.TimeField()
+
+    objects = clinic_scoped(ClinicQuerySet)
+
+    class Meta:
+        ordering = ["weekday", "start"]
+        verbose_name_plural = "therapist availability"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__gt=F("start")),
+                name="availability_end_after_start",
+                violation_error_message="The end must be after the start.",
+            ),
+            models.CheckConstraint(
+                condition=Q(weekday__gte=0, weekday__lte=6), name="availability_weekday_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["clinic", "therapist", "weekday"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.start:%H:%M}–{self.end:%H:%M}"
+
+
+class AvailabilityException(ClinicOwned):
+    """A dated change to a therapist's week: time off (the whole day, or an interval), or an
+    extra interval at a location."""
+
+    class Kind(models.TextChoices):
+        TIME_OFF = "time_off", "Time off"
+        EXTRA = "extra", "Extra hours"
+
+    therapist = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    date = models.DateField()
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    start = models.TimeField(null=True, blank=True)
+    end = models.TimeField(null=True, blank=True)
+    location = models.ForeignKey(
+        Location,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
+    reason = models.CharField(max_length=200, blank=True)
+
+    objects = clinic_scoped(ClinicQuerySet)
+
+    class Meta:
+        ordering = ["date", "start"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(start__isnull=True, end__isnull=True)
+                | Q(start__isnull=False, end__isnull=False, end__gt=F("start")),
+                name="exception_interval_valid",
+                violation_error_message="Give both a start and a later end, or neither.",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="time_off")
+                | Q(kind="extra", start__isnull=False, location__isnull=False),
+                name="exception_extra_has_interval",
+                violation_error_message="Extra hours need a location, a start and an end.",
+            ),
+        ]
+        indexes = [models.Index(fields=["clinic", "therapist", "date"])]
+
+    def __str__(self) -> str:
+        when = f" {self.start:%H:%M}–{self.end:%H:%M}" if self.start else ""
+        return f"{self.get_kind_display()} {self.date:%b %-d, %Y}{when}"
+
+
+class AppointmentSeries(ClinicOwned):
+    """A weekly series; each occurrence is its own Appointment row pointing here."""
+
+    rrule = models.TextField(help_text="RFC 5545 recurrence rule (python-dateutil rrulestr).")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = clinic_scoped(ClinicQuerySet)
+
+    class Meta:
+        verbose_name_plural = "appointment series"
+
+    def __str__(self) -> str:
+        return f"Series {self.pk}"
+
+
+class AppointmentQuerySet(ClinicQuerySet):
+    def not_cancelled(self):
+        return self.exclude(status__in=Appointment.CANCELLED)
+
+    def overlapping(self, start: datetime.datetime, end: datetime.datetime):
+        # No appointment is longer than DURATION_MAX, so one that overlaps starts at most that
+        # long before ``start``: a bounded range on the (clinic, ..., start) indexes instead of
+        # every appointment before ``end``.
+        earliest = start - datetime.timedelta(minutes=DURATION_MAX)
+        return self.filter(start__gt=earliest, start__lt=end, end__gt=start)
+
+    def visible_to(self, user):
+        """Schedulers and administrators see every appointment of their clinic; a therapist
+        sees their own."""
+        roles = role_names(user)
+        appointments = self.for_clinic(user.clinic_id)
+        if roles & {ADMINISTRATOR, SCHEDULER}:
+            return appointments
+        if THERAPIST in roles:
+            return appointments.filter(therapist=user)
+        return appointments.none()
+
+    def for_display(self):
+        return self.select_related(
+            "patient", "chart_case__case", "appointment_type", "therapist", "location"
+        )
+
+
+class Appointment(ClinicOwned):
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", "Scheduled"
+        CHECKED_IN = "checked_in", "Checked in"
+        COMPLETED = "completed", "Completed"
+        PATIENT_CANCELLED = "patient_cancelled", "Patient cancelled"
+        CLINIC_CANCELLED = "clinic_cancelled", "Clinic cancelled"
+        NO_SHOW = "no_show", "No-show"
+
+    CANCELLED = (Status.PATIENT_CANCELLED, Status.CLINIC_CANCELLED)
+    # Once in one of these, date, time, patient and location no longer change.
+    SETTLED = (
+        Status.CHECKED_IN,
+        Status.COMPLETED,
+        Status.PATIENT_CANCELLED,
+        Status.CLINIC_CANCELLED,
+        Status.NO_SHOW,
+    )
+
+    chart_case = models.ForeignKey(
+        "charts.PatientChartCase", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    # Copied from the chart case (which never changes patient) so that the database can keep
+    # one patient out of two overlapping appointments.
+    patient = models.ForeignKey(
+        "charts.Patient", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    therapist = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    location = models.ForeignKey(
+        Location, on_delete=models.PROTECT, related_name="appointments", db_index=False
+    )
+    appointment_type = models.ForeignKey(
+        AppointmentType, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    duration_minutes = models.PositiveSmallIntegerField()
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.SCHEDULED)
+    series = models.ForeignKey(
+        AppointmentSeries,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="appointments",
+        db_index=False,
+    )
+    # Appointments booked together with several therapists (co-treatment) share this key: the
+    # patient is in all of them at once, which the patient's overlap rule allows.
+    visit = models.UUIDField(default=uuid.uuid4)
+    cancel_reason = models.CharField(max_length=300, blank=True)
+    override_reason = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Why an administrator booked outside clinic hours or availability.",
+    )
+    # The daily note written for this visit, linked when the therapist saves it: one visit per
+    # note, unique with clinic_id (``appointment_daily_note_unique``) as every constraint is.
+    daily_note = models.ForeignKey(
+        "charts.DailyNote",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
+    version = models.PositiveIntegerField(default=1)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = clinic_scoped(AppointmentQuerySet)
+
+    class Meta:
+        ordering = ["start", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__gt=F("start")),
+                name="appointment_end_after_start",
+                violation_error_message="The end must be after the start.",
+            ),
+            duration_constraint("duration_minutes", "appointment_duration_valid"),
+            models.UniqueConstraint(
+                fields=["clinic", "daily_note"], name="appointment_daily_note_unique"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["clinic", "therapist", "start"]),
+            models.Index(fields=["clinic", "patient", "start"]),
+            models.Index(fields=["clinic", "location", "start"]),
+            models.Index(fields=["clinic", "chart_case", "start"]),
+            models.Index(fields=["clinic", "series", "start"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.appointment_type} {self.local_start:%b %-d, %Y %-I:%M %p}"
+
+    @property
+    def local_start(self) -> datetime.datetime:
+        return self.start.astimezone(zoneinfo.ZoneInfo(self._time_zone()))
+
+    @property
+    def local_end(self) -> datetime.datetime:
+        return self.end.astimezone(zoneinfo.ZoneInfo(self._time_zone()))
+
+    def _time_zone(self) -> str:
+        # The location is loaded by every screen that shows a time (``for_display``).
+        return self.location.time_zone
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status in self.CANCELLED
+
+    @property
+    def is_settled(self) -> bool:
+        return self.status in self.SETTLED

@@ -1,0 +1,53 @@
+"""The one booking path and the appointment lifecycle (``booking``), weekly series
+(``series``), Basic Setup rows and the discharge step (``setup``). Every function is one
+transaction and writes the audit trail."""
+
+from scheduling.services.booking import (
+    CLASH,
+    MAX_OCCURRENCES,
+    THERAPIST_MAY_SET,
+    TRANSITIONS,
+    appointment_book,
+    appointment_cancel,
+    appointment_reschedule,
+    appointment_set_status,
+    case_fits_therapist,
+    may_set_status,
+)
+from scheduling.services.series import (
+    Occurrence,
+    SeriesRule,
+    series_book,
+    series_cancel,
+    series_preview,
+    series_reschedule,
+    series_starts,
+)
+from scheduling.services.setup import (
+    chart_case_cancel_future,
+    setup_row_delete,
+    setup_row_save,
+)
+
+__all__ = [
+    "CLASH",
+    "MAX_OCCURRENCES",
+    "THERAPIST_MAY_SET",
+    "TRANSITIONS",
+    "appointment_book",
+    "appointment_cancel",
+    "appointment_reschedule",
+    "appointment_set_status",
+    "case_fits_therapist",
+    "may_set_status",
+    "Occurrence",
+    "SeriesRule",
+    "series_book",
+    "series_cancel",
+    "series_preview",
+    "series_reschedule",
+    "series_starts",
+    "chart_case_cancel_future",
+    "setup_row_delete",
+    "setup_row_save",
+]

@@ -1,0 +1,288 @@
+"""Weekly series: each occurrence is its own appointment, booked through
+``appointment_book``; a series is expanded with dateutil's rrule on the location's wall clock,
+so it keeps its hour across daylight-saving changes."""
+
+import datetime
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from dateutil import rrule
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from accounts.models import User
+from cases.models import PatientCase
+from charts.models import Patient, PatientChartCase
+from clinic.models import AppointmentType, Clinic
+from core.audit import record
+from scheduling import slots
+from scheduling.models import Appointment, AppointmentSeries, Location
+from scheduling.services.booking import (
+    MAX_OCCURRENCES,
+    _fmt,
+    _require_front_desk,
+    appointment_book,
+    appointment_cancel,
+    appointment_reschedule,
+)
+
+# Series -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SeriesRule:
+    """Every ``interval`` weeks on ``weekdays`` (0 = Monday) at the first start's wall-clock
+    time, until ``until`` (a local date) or for ``count`` occurrences."""
+
+    interval: int
+    weekdays: tuple[int, ...]
+    until: datetime.date | None = None
+    count: int | None = None
+
+    def as_rrule(self, first: datetime.datetime) -> str:
+        days = ",".join(["MO", "TU", "WE", "TH", "FR", "SA", "SU"][d] for d in self.weekdays)
+        parts = [f"FREQ=WEEKLY;INTERVAL={self.interval};BYDAY={days}"]
+        if self.count:
+            parts.append(f"COUNT={self.count}")
+        if self.until:
+            parts.append(f"UNTIL={self.until:%Y%m%d}T235959")
+        return f"DTSTART:{first:%Y%m%dT%H%M%S}\nRRULE:{';'.join(parts)}"
+
+
+def series_starts(
+    *, rule: SeriesRule, first: datetime.datetime, tz: ZoneInfo
+) -> list[datetime.datetime]:
+    """The occurrences' starts (aware, UTC): wall-clock times of ``tz``, so a series keeps its
+    hour across a daylight-saving change. At most ``MAX_OCCURRENCES + 1`` (one more than
+    allowed, so that a caller can tell a series is too long)."""
+    local_first = first.astimezone(tz).replace(tzinfo=None)
+    rule_set = rrule.rrulestr(rule.as_rrule(local_first))
+    starts = []
+    for occurrence in rule_set:
+        starts.append(slots.wall(occurrence.date(), occurrence.time(), tz))
+        if len(starts) > MAX_OCCURRENCES:
+            break
+    return starts
+
+
+@dataclass
+class Occurrence:
+    start: datetime.datetime
+    problem: str = ""
+
+
+def series_preview(
+    *,
+    clinic: Clinic,
+    chart_case: PatientChartCase | None,
+    patient: Patient | None = None,
+    case: PatientCase | None = None,
+    therapist: User,
+    location: Location,
+    appointment_type: AppointmentType,
+    start: datetime.datetime,
+    duration_minutes: int,
+    rule: SeriesRule,
+    by: User,
+    override_reason: str | None = None,
+) -> list[Occurrence]:
+    """Each occurrence and why it cannot be booked ("" when it can), by trying every booking
+    and rolling all of them back."""
+    starts = series_starts(rule=rule, first=start, tz=location.tzinfo)
+    if len(starts) > MAX_OCCURRENCES:
+        raise ValidationError(
+            {"count": f"A series has at most {MAX_OCCURRENCES} occurrences; this one has more."}
+        )
+    occurrences = []
+
+    class _RollBack(Exception):
+        pass
+
+    try:
+        with transaction.atomic():
+            for each in starts:
+                problem = ""
+                try:
+                    with transaction.atomic():
+                        appointment_book(
+                            clinic=clinic,
+                            chart_case=chart_case,
+                            patient=patient,
+                            case=case,
+                            therapist=therapist,
+                            location=location,
+                            appointment_type=appointment_type,
+                            start=each,
+                            duration_minutes=duration_minutes,
+                            by=by,
+                            override_reason=override_reason,
+                        )
+                except ValidationError as error:
+                    problem = " ".join(error.messages)
+                occurrences.append(Occurrence(each, problem))
+            raise _RollBack
+    except _RollBack:
+        pass
+    return occurrences
+
+
+def _describe_rule(rule, start, location) -> str:
+    """ "every week on Tue, Thu from Thu Nov 26, 2026 4:00 PM, 8 times" """
+    names = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+    days = ", ".join(names[day] for day in rule.weekdays)
+    every = "every week" if rule.interval == 1 else f"every {rule.interval} weeks"
+    end = f", {rule.count} times" if rule.count else ""
+    if rule.until:
+        end = f", until {rule.until:%b %-d, %Y}"
+    return f"{every} on {days} from {_fmt(start, location.tzinfo)}{end}"
+
+
+@transaction.atomic
+def series_book(
+    *,
+    clinic: Clinic,
+    chart_case: PatientChartCase | None,
+    patient: Patient | None = None,
+    case: PatientCase | None = None,
+    therapist: User,
+    location: Location,
+    appointment_type: AppointmentType,
+    start: datetime.datetime,
+    duration_minutes: int,
+    rule: SeriesRule,
+    by: User,
+    skip_conflicts: bool = False,
+    override_reason: str | None = None,
+) -> tuple[AppointmentSeries, list[Occurrence]]:
+    """Book every occurrence of a weekly series, each through ``appointment_book``. With
+    ``skip_conflicts`` the occurrences that cannot be booked are left out (and returned with
+    their reason); without it, any such occurrence refuses the whole series."""
+    _require_front_desk(by)
+    starts = series_starts(rule=rule, first=start, tz=location.tzinfo)
+    if len(starts) > MAX_OCCURRENCES:
+        raise ValidationError(
+            {"count": f"A series has at most {MAX_OCCURRENCES} occurrences; this one has more."}
+        )
+    series = AppointmentSeries.objects.create(
+        clinic=clinic, rrule=rule.as_rrule(start.astimezone(location.tzinfo)), created_by=by
+    )
+    skipped, booked = [], 0
+    for each in starts:
+        try:
+            with transaction.atomic():
+                appointment = appointment_book(
+                    clinic=clinic,
+                    chart_case=chart_case,
+                    patient=patient,
+                    case=case,
+                    therapist=therapist,
+                    location=location,
+                    appointment_type=appointment_type,
+                    start=each,
+                    duration_minutes=duration_minutes,
+                    by=by,
+                    override_reason=override_reason,
+                    series=series,
+                )
+                chart_case = appointment.chart_case
+                booked += 1
+        except ValidationError as error:
+            if not skip_conflicts:
+                raise ValidationError(
+                    {"start": f"{_fmt(each, location.tzinfo)}: " + " ".join(error.messages)}
+                ) from error
+            skipped.append(Occurrence(each, " ".join(error.messages)))
+    if not booked:
+        raise ValidationError({"start": "None of the series' dates can be booked."})
+    record(
+        clinic_id=clinic.pk,
+        actor=by,
+        action="book",
+        obj=series,
+        object_type="appointment series",
+        patient=chart_case.patient,
+        parent=chart_case,
+        details=f"{booked} booked, {len(skipped)} skipped: "
+        f"{_describe_rule(rule, start, location)}.",
+    )
+    return series, skipped
+
+
+@transaction.atomic
+def series_cancel(
+    *,
+    appointment: Appointment,
+    following: bool,
+    status: str,
+    reason: str,
+    by: User,
+) -> int:
+    """Cancel this appointment, or this and the series' later ones that are still scheduled.
+    Returns how many were cancelled."""
+    _require_front_desk(by)
+    targets = [appointment]
+    if following and appointment.series_id:
+        targets = list(
+            Appointment.objects.filter(
+                clinic_id=appointment.clinic_id,
+                series_id=appointment.series_id,
+                start__gte=appointment.start,
+                status=Appointment.Status.SCHEDULED,
+            ).order_by("start")
+        )
+    for target in targets:
+        appointment_cancel(appointment=target, status=status, reason=reason, by=by)
+    return len(targets)
+
+
+@transaction.atomic
+def series_reschedule(
+    *,
+    appointment: Appointment,
+    following: bool,
+    start: datetime.datetime,
+    duration_minutes: int,
+    reason: str,
+    by: User,
+    override_reason: str | None = None,
+) -> int:
+    """Move this appointment, or this and the series' later scheduled ones by the same
+    wall-clock shift (so each keeps its place in its own week across a time change). All or
+    nothing."""
+    _require_front_desk(by)
+    targets = [appointment]
+    if following and appointment.series_id:
+        targets = list(
+            Appointment.objects.filter(
+                clinic_id=appointment.clinic_id,
+                series_id=appointment.series_id,
+                start__gte=appointment.start,
+                status=Appointment.Status.SCHEDULED,
+            )
+            .select_related("location")
+            .order_by("start")
+        )
+    tz = appointment.location.tzinfo
+    shift = start.astimezone(tz).replace(tzinfo=None) - appointment.start.astimezone(tz).replace(
+        tzinfo=None
+    )
+    # Free every target first, so that moving one into another's old time is not a clash.
+    moves = []
+    for target in targets:
+        local = target.start.astimezone(tz).replace(tzinfo=None) + shift
+        moves.append((target, slots.wall(local.date(), local.time(), tz)))
+    for target, new_start in sorted(moves, key=lambda move: move[1], reverse=shift.days >= 0):
+        try:
+            appointment_reschedule(
+                appointment=target,
+                start=new_start,
+                duration_minutes=duration_minutes,
+                reason=reason,
+                by=by,
+                override_reason=override_reason,
+            )
+        except ValidationError as error:
+            raise ValidationError(
+                {"start": f"{_fmt(new_start, tz)}: " + " ".join(error.messages)}
+            ) from error
+    return len(targets)

@@ -1,0 +1,42 @@
+from scheduling.views.appointments import (
+    appointment_cancel,
+    appointment_create,
+    appointment_detail,
+    appointment_note,
+    appointment_reschedule,
+    appointment_status,
+    chart_case_appointments,
+)
+from scheduling.views.calendar import calendar_day, calendar_week
+from scheduling.views.setup import (
+    availability_detail,
+    availability_list,
+    availability_row_delete,
+    clinic_hours,
+    location_create,
+    location_hours,
+    location_list,
+    location_row_delete,
+    location_update,
+)
+
+__all__ = [
+    "appointment_cancel",
+    "appointment_create",
+    "appointment_detail",
+    "appointment_note",
+    "appointment_reschedule",
+    "appointment_status",
+    "chart_case_appointments",
+    "calendar_day",
+    "calendar_week",
+    "availability_detail",
+    "availability_list",
+    "availability_row_delete",
+    "clinic_hours",
+    "location_create",
+    "location_hours",
+    "location_list",
+    "location_row_delete",
+    "location_update",
+]

@@ -1,0 +1,371 @@
+"""+ Appointment (one-off and weekly series), an appointment's page, reschedule, cancel,
+check in / complete, the daily note of a visit, and the appointments step of a discharge."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.views.decorators.http import require_http_methods, require_POST
+
+from cases.models import PatientCase
+from charts.access import get_chart_case_for
+from charts.models import Patient, PatientChartCase
+from core.permissions import role_required
+from core.roles import ADMINISTRATOR, SCHEDULER, THERAPIST, has_role
+from scheduling import services, slots
+from scheduling.access import get_appointment_for
+from scheduling.forms import AppointmentForm, CancelForm, RescheduleForm, therapists_of
+from scheduling.models import Appointment
+from scheduling.services import SeriesRule
+
+FRONT_DESK = (ADMINISTRATOR, SCHEDULER)
+CARRIED = ("therapist", "location", "date", "time")
+
+
+def _put_errors(form, error: ValidationError):
+    names = {"chart_case": "case", "therapist": "therapists", "start": "time"}
+    if hasattr(error, "error_dict"):
+        for key, messages_ in error.message_dict.items():
+            name = names.get(key, key)
+            form.add_error(name if name in form.fields else None, messages_)
+    else:
+        form.add_error(None, error.messages)
+
+
+def _patient_search(request):
+    q = request.GET.get("q", "").strip()
+    patients = []
+    if q:
+        patients = list(Patient.objects.visible_to(request.user).search(q)[:20])
+    carry = {key: request.GET[key] for key in CARRIED if request.GET.get(key)}
+    return render(
+        request,
+        "scheduling/appointment_patient.html",
+        {"q": q, "patients": patients, "carry": carry, "carry_query": urlencode(carry)},
+    )
+
+
+def _initial(request, patient):
+    initial = {}
+    if request.GET.get("therapist"):
+        initial["therapists"] = [request.GET["therapist"]]
+    for key in ("location", "date", "time"):
+        if request.GET.get(key):
+            initial[key] = request.GET[key]
+    return initial
+
+
+def _chosen_therapists(request, form_data):
+    ids = form_data.getlist("therapists") if hasattr(form_data, "getlist") else form_data
+    ids = [value for value in ids if str(value).isdigit()]
+    return list(therapists_of(request.user.clinic_id).filter(pk__in=ids)) if ids else []
+
+
+def _case_target(form, patient):
+    """The chosen value: ``chart:<id>`` a chart case of this patient, ``case:<id>`` a case to
+    add to the chart. Choices are limited to what the form offered."""
+    kind, _, pk = form.cleaned_data["case"].partition(":")
+    if kind == "chart":
+        return {"chart_case": PatientChartCase.objects.get(pk=pk, patient=patient)}
+    return {
+        "chart_case": None,
+        "patient": patient,
+        "case": PatientCase.objects.for_clinic(patient.clinic_id).get(pk=pk),
+    }
+
+
+@role_required(*FRONT_DESK)
+@require_http_methods(["GET", "POST"])
+def appointment_create(request):
+    patient_id = request.POST.get("patient") or request.GET.get("patient")
+    if not patient_id:
+        return _patient_search(request)
+    if not str(patient_id).isdigit():
+        return HttpResponseBadRequest("Choose a patient.")
+    patient = get_object_or_404(Patient.objects.visible_to(request.user), pk=patient_id)
+    allow_override = has_role(request.user, ADMINISTRATOR)
+    refresh = request.method == "POST" and "refresh" in request.POST
+    if request.method == "POST" and not refresh:
+        therapists = _chosen_therapists(request, request.POST)
+        form = AppointmentForm(
+            request.POST,
+            patient=patient,
+            user=request.user,
+            allow_override=allow_override,
+            therapists=therapists,
+        )
+    else:
+        if refresh:
+            initial = {key: request.POST.get(key) for key in request.POST if key != "case"}
+            initial["therapists"] = request.POST.getlist("therapists")
+            initial["weekdays"] = request.POST.getlist("weekdays")
+            initial["repeat"] = bool(request.POST.get("repeat"))
+        else:
+            initial = _initial(request, patient)
+        therapists = _chosen_therapists(request, initial.get("therapists") or [])
+        form = AppointmentForm(
+            initial=initial,
+            patient=patient,
+            user=request.user,
+            allow_override=allow_override,
+            therapists=therapists,
+        )
+    context = {"form": form, "patient": patient, "therapists": therapists}
+    if request.method == "GET" or refresh:
+        return render(request, "scheduling/appointment_form.html", context)
+    if not form.is_valid():
+        return render(request, "scheduling/appointment_form.html", context, status=400)
+    data = form.cleaned_data
+    therapists = list(data["therapists"])
+    booking = dict(
+        clinic=request.user.clinic,
+        therapist=therapists[0],
+        location=data["location"],
+        appointment_type=data["appointment_type"],
+        start=form.start(),
+        duration_minutes=form.duration(),
+        by=request.user,
+        override_reason=data.get("override_reason") or None,
+        **_case_target(form, patient),
+    )
+    try:
+        if data["repeat"]:
+            rule = SeriesRule(
+                interval=data.get("every_weeks") or 1,
+                weekdays=tuple(data["weekdays"] or [data["date"].weekday()]),
+                until=data.get("until"),
+                count=data.get("count"),
+            )
+            if len(therapists) > 1:
+                raise ValidationError({"therapist": "A series is booked with one therapist."})
+            if request.POST.get("confirm") != "book":
+                tz = data["location"].tzinfo
+                occurrences = [
+                    services.Occurrence(o.start.astimezone(tz), o.problem)
+                    for o in services.series_preview(rule=rule, **booking)
+                ]
+                context.update(
+                    occurrences=occurrences,
+                    free=[o for o in occurrences if not o.problem],
+                    colliding=[o for o in occurrences if o.problem],
+                )
+                return render(request, "scheduling/series_preview.html", context)
+            series, skipped = services.series_book(rule=rule, skip_conflicts=True, **booking)
+            booked = series.appointments.count()
+            message = f"Weekly series booked: {booked} appointment{'s' if booked != 1 else ''}."
+            if skipped:
+                message += f" {len(skipped)} date(s) left out because they collide."
+            messages.success(request, message)
+            first = series.appointments.order_by("start").first()
+            return redirect("scheduling:appointment_detail", first.pk)
+        appointment = services.appointment_book(co_therapists=therapists[1:], **booking)
+    except ValidationError as error:
+        _put_errors(form, error)
+        return render(request, "scheduling/appointment_form.html", context, status=400)
+    messages.success(
+        request,
+        f"Booked {patient} with {appointment.therapist} on "
+        f"{appointment.local_start:%a %b %-d at %-I:%M %p}.",
+    )
+    return redirect("scheduling:appointment_detail", appointment.pk)
+
+
+@role_required(*FRONT_DESK, THERAPIST)
+def appointment_detail(request, pk):
+    appointment = get_appointment_for(request.user, pk)
+    transitions = [
+        (status, Appointment.Status(status).label)
+        for status in sorted(services.TRANSITIONS.get(appointment.status, ()))
+        if services.may_set_status(request.user, appointment, status)
+    ]
+    return render(
+        request,
+        "scheduling/appointment_detail.html",
+        {
+            "appointment": appointment,
+            "may_change": has_role(request.user, *FRONT_DESK) and not appointment.is_settled,
+            "transitions": transitions,
+            "may_write_note": appointment.therapist_id == request.user.pk,
+        },
+    )
+
+
+def _expected_version(request):
+    value = request.POST.get("version", "")
+    return int(value) if value.isdigit() else None
+
+
+@role_required(*FRONT_DESK)
+@require_http_methods(["GET", "POST"])
+def appointment_reschedule(request, pk):
+    appointment = get_appointment_for(request.user, pk, write=True)
+    form = RescheduleForm(
+        request.POST or None,
+        appointment=appointment,
+        allow_override=has_role(request.user, ADMINISTRATOR),
+    )
+    context = {"appointment": appointment, "form": form}
+    if appointment.is_settled:
+        messages.error(request, "This appointment can no longer be moved.")
+        return render(request, "scheduling/appointment_reschedule.html", context, status=409)
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            tz = appointment.location.tzinfo
+            start = slots.wall(data["date"], data["time"], tz)
+            try:
+                if appointment.version != _expected_version(request):
+                    raise ValidationError(
+                        "Someone else changed this appointment after you opened it. Look at "
+                        "it again and repeat your change."
+                    )
+                services.series_reschedule(
+                    appointment=appointment,
+                    following=bool(data.get("following")),
+                    start=start,
+                    duration_minutes=data["duration_minutes"],
+                    reason=data["reason"],
+                    by=request.user,
+                    override_reason=data.get("override_reason") or None,
+                )
+            except ValidationError as error:
+                _put_errors(form, error)
+            else:
+                messages.success(request, "Appointment moved.")
+                return redirect("scheduling:appointment_detail", appointment.pk)
+        return render(request, "scheduling/appointment_reschedule.html", context, status=400)
+    return render(request, "scheduling/appointment_reschedule.html", context)
+
+
+@role_required(*FRONT_DESK)
+@require_http_methods(["GET", "POST"])
+def appointment_cancel(request, pk):
+    appointment = get_appointment_for(request.user, pk, write=True)
+    form = CancelForm(request.POST or None, appointment=appointment)
+    context = {"appointment": appointment, "form": form}
+    if appointment.is_settled:
+        messages.error(request, "This appointment can no longer be cancelled.")
+        return render(request, "scheduling/appointment_cancel.html", context, status=409)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                if appointment.version != _expected_version(request):
+                    raise ValidationError(
+                        "Someone else changed this appointment after you opened it. Look at "
+                        "it again and repeat your change."
+                    )
+                count = services.series_cancel(
+                    appointment=appointment,
+                    following=bool(form.cleaned_data.get("following")),
+                    status=form.cleaned_data["status"],
+                    reason=form.cleaned_data["reason"],
+                    by=request.user,
+                )
+            except ValidationError as error:
+                _put_errors(form, error)
+            else:
+                messages.success(
+                    request, f"{count} appointment{'s' if count != 1 else ''} cancelled."
+                )
+                return redirect("scheduling:appointment_detail", appointment.pk)
+        return render(request, "scheduling/appointment_cancel.html", context, status=400)
+    return render(request, "scheduling/appointment_cancel.html", context)
+
+
+@role_required(*FRONT_DESK, THERAPIST)
+@require_POST
+def appointment_status(request, pk):
+    appointment = get_appointment_for(request.user, pk)
+    status = request.POST.get("status", "")
+    try:
+        services.appointment_set_status(
+            appointment=appointment,
+            status=status,
+            by=request.user,
+            expected_version=_expected_version(request),
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return render(
+            request,
+            "scheduling/appointment_detail.html",
+            {"appointment": appointment, "transitions": []},
+            status=409,
+        )
+    messages.success(request, f"{appointment.patient}: {Appointment.Status(status).label}.")
+    if request.POST.get("back") == "home":
+        return redirect("home")
+    return redirect("scheduling:appointment_detail", appointment.pk)
+
+
+@role_required(THERAPIST)
+def appointment_note(request, pk):
+    """The visit's daily note: the one already linked, or a new one on its chart case dated
+    the day of service (linked to the appointment when saved: ``scheduling.signals``)."""
+    appointment = get_appointment_for(request.user, pk)
+    if appointment.therapist_id != request.user.pk:
+        return render(request, "403.html", status=403)
+    if appointment.daily_note_id:
+        return redirect(
+            "charts:document_detail",
+            pk=appointment.chart_case_id,
+            kind="notes",
+            doc_pk=appointment.daily_note_id,
+        )
+    date = appointment.local_start.date()
+    url = reverse("charts:note_create", args=[appointment.chart_case_id])
+    return redirect(f"{url}?{urlencode({'date_of_service': date.isoformat()})}")
+
+
+@role_required(*FRONT_DESK, THERAPIST)
+@require_http_methods(["GET", "POST"])
+def chart_case_appointments(request, pk):
+    """The appointments step of a discharge: the chart case's appointments still to come, to
+    cancel (clinic cancelled) or keep, before going on to charts' discharge screen (whose
+    form and "Write a discharge summary" both discharge). A therapist whose case still has
+    drafts goes straight to that screen, which refuses the discharge and lists them."""
+    chart_case = get_chart_case_for(request.user, pk)
+    may_cancel = has_role(request.user, *FRONT_DESK) or (
+        has_role(request.user, THERAPIST)
+        and PatientChartCase.objects.documentable_by(request.user).filter(pk=pk).exists()
+    )
+    now = request.user.clinic.now()
+    future = list(
+        Appointment.objects.for_clinic(request.user.clinic_id)
+        .filter(chart_case=chart_case, start__gte=now, status=Appointment.Status.SCHEDULED)
+        .for_display()
+        .order_by("start")
+    )
+    discharge_url = reverse("charts:chart_case_discharge", args=[chart_case.pk])
+    if has_role(request.user, THERAPIST) and (
+        chart_case.daily_notes.unsigned().exists() or chart_case.evaluations.unsigned().exists()
+    ):
+        # Charts refuses the discharge while drafts remain: show that first, before any
+        # appointment is cancelled for a discharge that cannot happen yet.
+        return redirect(discharge_url)
+    if request.method == "POST":
+        if not may_cancel:
+            return render(request, "403.html", status=403)
+        if request.POST.get("action") == "cancel":
+            count = services.chart_case_cancel_future(
+                chart_case=chart_case,
+                reason=request.POST.get("reason", "").strip() or "The case is being discharged.",
+                by=request.user,
+            )
+            messages.success(request, f"{count} appointment(s) cancelled.")
+        if not has_role(request.user, THERAPIST):
+            # Discharging is the therapist's; the front desk goes back to the chart.
+            return redirect("charts:chart_case_detail", chart_case.patient_id, chart_case.pk)
+        return redirect(discharge_url)
+    return render(
+        request,
+        "scheduling/chart_case_appointments.html",
+        {
+            "chart_case": chart_case,
+            "future": future,
+            "may_cancel": may_cancel,
+            "discharge_url": discharge_url,
+        },
+    )

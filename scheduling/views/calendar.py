@@ -1,0 +1,318 @@
+"""The calendar: a day with one column per therapist, or a week of one therapist, at one
+location. A plain table (rows are wall-clock times of the location, columns therapists or
+days) with header cells; time outside clinic hours or the therapist's availability is shaded
+and says so to a screen reader. A fixed number of queries whatever the size of the clinic."""
+
+import bisect
+import datetime
+import math
+from dataclasses import dataclass, field
+
+from django.http import Http404
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
+
+from core.permissions import role_required
+from core.roles import ADMINISTRATOR, SCHEDULER, THERAPIST, has_role
+from scheduling import slots
+from scheduling.forms import CalendarForm, therapists_of
+from scheduling.models import Appointment, Location, TherapistAvailability
+from scheduling.queries import working_intervals
+
+STEP = datetime.timedelta(minutes=15)
+DEFAULT_OPEN, DEFAULT_CLOSE = datetime.time(8), datetime.time(18)
+
+
+@dataclass
+class Column:
+    label: str
+    day: datetime.date
+    therapist: object
+    working: list = field(default_factory=list)
+    appointments: list = field(default_factory=list)
+    # A day view's column is a therapist (its label is their name); a week view's is a day.
+    therapist_column: bool = True
+
+
+def _working_at(working: list, start: datetime.datetime, end: datetime.datetime) -> bool:
+    # ``working`` is merged and sorted (``slots.open_intervals``): one bisect per cell.
+    index = bisect.bisect_right(working, (start, _LATEST)) - 1
+    return index >= 0 and working[index][0] <= start and end <= working[index][1]
+
+
+_LATEST = datetime.datetime.max.replace(tzinfo=datetime.UTC)
+
+
+def _appointment_cell(appointment, rowspan: int, tz, detail_url: str) -> str:
+    local_start, local_end = appointment.start.astimezone(tz), appointment.end.astimezone(tz)
+    return format_html(
+        '<td rowspan="{}" class="appointment status-{}"><a href="{}"><strong>{}–{}</strong> {}'
+        '</a><div class="small">{} · {} · {}</div></td>',
+        rowspan,
+        appointment.status,
+        detail_url.replace("/0/", f"/{appointment.pk}/"),
+        f"{local_start:%-I:%M}",
+        f"{local_end:%-I:%M %p}",
+        appointment.patient,
+        appointment.chart_case.case.name,
+        appointment.appointment_type.name,
+        appointment.get_status_display(),
+    )
+
+
+def _grid(columns: list[Column], tz, times: list[datetime.time], *, location, may_book):
+    """Rows of (wall-clock time, cells' HTML); a cell covered by an appointment above is left
+    out. Cells are written here rather than in the template: a day of 30 therapists has
+    1,200 of them, and the template language took over half a second to render them."""
+    add_url = reverse("scheduling:appointment_create")
+    # One reverse() for 600 appointments; the id is put in its place.
+    detail_url = reverse("scheduling:appointment_detail", args=[0])
+    covered: dict[int, int] = {}
+    starts_at: list[dict] = []
+    for column in columns:
+        index = {}
+        for appointment in column.appointments:
+            local = appointment.start.astimezone(tz)
+            minutes = local.hour * 60 + local.minute
+            index.setdefault(minutes - minutes % 15, appointment)
+        starts_at.append(index)
+    moments: dict[tuple, datetime.datetime] = {}
+    rows = []
+    for row_number, time in enumerate(times):
+        cells = []
+        minutes = time.hour * 60 + time.minute
+        for number, column in enumerate(columns):
+            if covered.get(number, 0) > 0:
+                covered[number] -= 1
+                continue
+            key = (column.day, time)
+            if key not in moments:
+                moments[key] = slots.wall(column.day, time, tz)
+            start = moments[key]
+            appointment = starts_at[number].get(minutes)
+            if appointment is not None:
+                span = max(1, math.ceil((appointment.end - start) / STEP))
+                rowspan = min(span, len(times) - row_number)
+                covered[number] = rowspan - 1
+                cells.append(_appointment_cell(appointment, rowspan, tz, detail_url))
+            elif _working_at(column.working, start, start + STEP):
+                if may_book:
+                    query = urlencode(
+                        {
+                            "therapist": column.therapist.pk,
+                            "location": location.pk,
+                            "date": column.day.isoformat(),
+                            "time": f"{time:%H:%M}",
+                        }
+                    )
+                    cells.append(
+                        format_html(
+                            '<td class="free"><a class="d-block text-decoration-none" '
+                            'href="{}?{}"><span aria-hidden="true">+</span><span '
+                            'class="visually-hidden">Book {} on {} at {}</span></a></td>',
+                            add_url,
+                            query,
+                            column.label if column.therapist_column else column.therapist,
+                            f"{column.day:%b} {column.day.day}",
+                            f"{time:%-I:%M %p}",
+                        )
+                    )
+                else:
+                    cells.append(
+                        mark_safe('<td class="free"><span class="visually-hidden">Free</span></td>')
+                    )
+            else:
+                cells.append(
+                    mark_safe(
+                        '<td class="unavailable"><span class="visually-hidden">Unavailable'
+                        "</span></td>"
+                    )
+                )
+        rows.append((time, cells))
+    return rows
+
+
+def _times(hours_rows, appointments, tz) -> list[datetime.time]:
+    """Every quarter hour from the earliest opening (or appointment) to the latest close."""
+    opening = [row.start for row in hours_rows] or [DEFAULT_OPEN]
+    closing = [row.end for row in hours_rows] or [DEFAULT_CLOSE]
+    for appointment in appointments:
+        opening.append(appointment.start.astimezone(tz).time())
+        end = appointment.end.astimezone(tz)
+        closing.append(
+            end.time()
+            if end.date() == appointment.start.astimezone(tz).date()
+            else datetime.time(23, 45)
+        )
+    first = min(opening)
+    last = max(closing)
+    minutes = first.hour * 60 + first.minute
+    minutes -= minutes % 15
+    times = []
+    while minutes < last.hour * 60 + last.minute and minutes < 24 * 60:
+        times.append(datetime.time(minutes // 60, minutes % 60))
+        minutes += 15
+    return times
+
+
+def _context(request):
+    """The date picker, the chosen location and date (defaults: the first location, today)."""
+    user = request.user
+    form = CalendarForm(request.GET or None, clinic_id=user.clinic_id)
+    form.is_valid()
+    data = getattr(form, "cleaned_data", {})
+    locations = list(Location.objects.for_clinic(user.clinic_id).active())
+    location = data.get("location") or (locations[0] if locations else None)
+    if location is None:
+        return None
+    day = data.get("date") or datetime.datetime.now(location.tzinfo).date()
+    return {"form": form, "locations": locations, "location": location, "day": day}
+
+
+def _appointments(user, location, first, last):
+    tz = location.tzinfo
+    start, _ = slots.day_bounds(first, tz)
+    _, end = slots.day_bounds(last, tz)
+    appointments = list(
+        Appointment.objects.visible_to(user)
+        .filter(location=location)
+        .overlapping(start, end)
+        .select_related("patient", "chart_case__case", "appointment_type", "therapist")
+        .only(
+            "start",
+            "end",
+            "status",
+            "cancel_reason",
+            "therapist_id",
+            "location_id",
+            "patient__first_name",
+            "patient__last_name",
+            "chart_case__case__name",
+            "appointment_type__name",
+            "therapist__first_name",
+            "therapist__last_name",
+            "therapist__email",
+        )
+        .order_by("start")
+    )
+    for appointment in appointments:
+        appointment.location = location
+    return appointments
+
+
+def _may_book(user):
+    return has_role(user, ADMINISTRATOR, SCHEDULER)
+
+
+@role_required(ADMINISTRATOR, SCHEDULER, THERAPIST)
+def calendar_day(request):
+    context = _context(request)
+    if context is None:
+        return render(request, "scheduling/calendar_empty.html")
+    user, location, day = request.user, context["location"], context["day"]
+    tz = location.tzinfo
+    if _may_book(user):
+        # The therapists who work here (any weekday) and anyone booked here that day.
+        appointments = _appointments(user, location, day, day)
+        working_here = TherapistAvailability.objects.filter(
+            clinic_id=user.clinic_id, location=location
+        ).values("therapist_id")
+        therapists = list(therapists_of(user.clinic_id).filter(pk__in=working_here)) + [
+            a.therapist for a in appointments
+        ]
+        therapists = list({t.pk: t for t in therapists}.values())
+        therapists.sort(key=lambda t: (t.last_name, t.first_name, t.pk))
+    else:
+        appointments = _appointments(user, location, day, day)
+        therapists = [user]
+    working = working_intervals(
+        location=location, therapist_ids=[t.pk for t in therapists], first=day, last=day
+    )
+    columns = [
+        Column(
+            label=str(therapist),
+            day=day,
+            therapist=therapist,
+            working=working[therapist.pk],
+            appointments=[
+                a for a in appointments if a.therapist_id == therapist.pk and not a.is_cancelled
+            ],
+        )
+        for therapist in therapists
+    ]
+    hours_rows = list(location.hours.filter(weekday=day.weekday()))
+    times = _times(hours_rows, [a for c in columns for a in c.appointments], tz)
+    context.update(
+        view="day",
+        columns=columns,
+        rows=_grid(columns, tz, times, location=location, may_book=_may_book(user)),
+        cancelled=[a for a in appointments if a.is_cancelled],
+        previous=day - datetime.timedelta(days=1),
+        next=day + datetime.timedelta(days=1),
+        may_book=_may_book(user),
+        today=datetime.datetime.now(tz).date(),
+    )
+    return render(request, "scheduling/calendar.html", context)
+
+
+@role_required(ADMINISTRATOR, SCHEDULER, THERAPIST)
+def calendar_week(request):
+    context = _context(request)
+    if context is None:
+        return render(request, "scheduling/calendar_empty.html")
+    user, location, day = request.user, context["location"], context["day"]
+    tz = location.tzinfo
+    therapists = list(therapists_of(user.clinic_id)) if _may_book(user) else [user]
+    therapist = therapists[0] if therapists else None
+    wanted = request.GET.get("therapist")
+    if wanted and _may_book(user):
+        therapist = next((t for t in therapists if str(t.pk) == wanted), None)
+        if therapist is None:
+            raise Http404
+    if therapist is None:
+        return render(request, "scheduling/calendar_empty.html")
+    monday = day - datetime.timedelta(days=day.weekday())
+    sunday = monday + datetime.timedelta(days=6)
+    appointments = [
+        a for a in _appointments(user, location, monday, sunday) if a.therapist_id == therapist.pk
+    ]
+    working = working_intervals(
+        location=location, therapist_ids=[therapist.pk], first=monday, last=sunday
+    )[therapist.pk]
+    columns = []
+    for offset in range(7):
+        date = monday + datetime.timedelta(days=offset)
+        columns.append(
+            Column(
+                label=f"{date:%a %b} {date.day}",
+                day=date,
+                therapist=therapist,
+                working=working,
+                therapist_column=False,
+                appointments=[
+                    a
+                    for a in appointments
+                    if a.start.astimezone(tz).date() == date and not a.is_cancelled
+                ],
+            )
+        )
+    hours_rows = list(location.hours.all())
+    times = _times(hours_rows, appointments, tz)
+    context.update(
+        view="week",
+        therapist=therapist,
+        therapists=therapists,
+        columns=columns,
+        rows=_grid(columns, tz, times, location=location, may_book=_may_book(user)),
+        cancelled=[a for a in appointments if a.is_cancelled],
+        previous=day - datetime.timedelta(days=7),
+        next=day + datetime.timedelta(days=7),
+        monday=monday,
+        sunday=sunday,
+        may_book=_may_book(user),
+        today=datetime.datetime.now(tz).date(),
+    )
+    return render(request, "scheduling/calendar.html", context)
