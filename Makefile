@@ -14,10 +14,16 @@ uv:
 install: uv
 	$(UV) sync --frozen --python python3.11
 
+PORT ?= 8000
+
+# The worker (e-mail and other background tasks, django-tasks' db_worker) runs beside the web
+# server and is stopped with it, however the server ends (Ctrl+C included).
 run: install
 	DEBUG=true $(PY) manage.py migrate --noinput
 	DEBUG=true $(PY) manage.py load_demo
-	DEBUG=true $(PY) manage.py runserver 127.0.0.1:8000
+	DEBUG=true $(PY) manage.py db_worker --no-reload & worker=$$!; \
+		trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+		DEBUG=true $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # Debian's Chromium drives the browser tests; Playwright's own browser download fails here.
 chromium:

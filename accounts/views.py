@@ -4,17 +4,18 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.views.decorators.http import require_POST
 from django.views.generic import CreateView, ListView, UpdateView
 
 from accounts import services
-from accounts.forms import StaffCreateForm, StaffForm
+from accounts.forms import PasswordResetRequestForm, StaffCreateForm, StaffForm
 from accounts.models import User
 from clinic.models import ServiceType
 from core.permissions import role_required
-from core.roles import ADMINISTRATOR
+from core.roles import ADMINISTRATOR, PATIENT, STAFF_ROLES, role_names
 from core.views import ClinicScopedMixin, FormPageMixin
 
 
@@ -60,6 +61,68 @@ class LoginView(auth_views.LoginView):
 
     def form_invalid(self, form):
         return self.render_to_response(self.get_context_data(form=form), status=400)
+
+    def get_success_url(self):
+        # A portal user (a patient or their family) has no staff screen: they land on the
+        # portal, whatever ``next`` says (a visit to "/" asks them to log in with next=/).
+        # Someone with a staff role too goes where they were going, as before.
+        url = super().get_success_url()
+        roles = role_names(self.request.user)
+        portal_home = reverse("portal:home")
+        if PATIENT in roles and not roles.intersection(STAFF_ROLES):
+            return url if url.startswith(portal_home) else portal_home
+        return url
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """ "Forgot your password?": the same answer whether or not the address has an account."""
+
+    template_name = "accounts/password_reset_form.html"
+    form_class = PasswordResetRequestForm
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+    def form_valid(self, form):
+        services.password_reset_request(
+            email=form.cleaned_data["email"], base_url=self.request.build_absolute_uri("/")
+        )
+        return HttpResponseRedirect(self.get_success_url())
+
+    def form_invalid(self, form):
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    template_name = "accounts/password_reset_done.html"
+
+
+class SetPasswordFromLinkView(auth_views.PasswordResetConfirmView):
+    """The page a one-time link opens, for a reset or an invitation. A link that was used,
+    has expired or was tampered with is refused with status 400 and says what to do."""
+
+    template_name = "accounts/password_set.html"
+    success_url = reverse_lazy("accounts:login")
+    via = "reset"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(invitation=self.via == "invitation", **kwargs)
+
+    def render_to_response(self, context, **response_kwargs):
+        if not context.get("validlink"):
+            response_kwargs["status"] = 400
+        return super().render_to_response(context, **response_kwargs)
+
+    def form_invalid(self, form):
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+    def form_valid(self, form):
+        services.password_set(
+            user=self.user, password=form.cleaned_data["new_password1"], via=self.via
+        )
+        del self.request.session[auth_views.INTERNAL_RESET_SESSION_TOKEN]
+        messages.success(
+            self.request, "Your password is set. Log in with your e-mail address and it."
+        )
+        return HttpResponseRedirect(self.get_success_url())
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
@@ -111,7 +174,7 @@ class StaffListView(StaffMixin, ListView):
 
 class StaffCreateView(StaffMixin, FormPageMixin, CreateView):
     form_class = StaffCreateForm
-    success_message = "Staff member {object} added."
+    success_message = "Staff member {object} added. An invitation to set a password was e-mailed."
 
     def save(self, form):
         data = form.cleaned_data
@@ -120,9 +183,10 @@ class StaffCreateView(StaffMixin, FormPageMixin, CreateView):
             email=data["email"],
             first_name=data["first_name"],
             last_name=data["last_name"],
-            password=data["password1"],
             roles=data["roles"],
             service_types=data["service_types"],
+            by=self.request.user,
+            base_url=self.request.build_absolute_uri("/"),
         )
 
 
@@ -163,6 +227,12 @@ def staff_set_active(request, pk, active):
 login = LoginView.as_view()
 logout = require_POST(auth_views.LogoutView.as_view())
 password_change = PasswordChangeView.as_view()
+password_reset = PasswordResetView.as_view()
+password_reset_done = PasswordResetDoneView.as_view()
+password_reset_confirm = SetPasswordFromLinkView.as_view()
+invitation_accept = SetPasswordFromLinkView.as_view(
+    via="invitation", template_name="accounts/password_set.html"
+)
 staff_list = StaffListView.as_view()
 staff_create = StaffCreateView.as_view()
 staff_update = StaffUpdateView.as_view()

@@ -1,6 +1,13 @@
 from django import forms
 
-from clinic.models import DURATION_MAX, DURATION_MIN, DURATION_STEP, AppointmentType, ServiceType
+from clinic.models import (
+    DURATION_MAX,
+    DURATION_MIN,
+    DURATION_STEP,
+    AppointmentType,
+    Clinic,
+    ServiceType,
+)
 from core.forms import clean_trimmed_name
 
 
@@ -44,3 +51,49 @@ class AppointmentTypeForm(ClinicRowForm):
         model = AppointmentType
         fields = ["name", "default_duration_minutes", "is_active"]
         help_texts = {"is_active": "Inactive appointment types cannot be booked or requested."}
+
+
+class RequestSettingsForm(forms.ModelForm):
+    """Admin > Basic Setup > Appointment Requests: the clinic-wide rules for portal requests.
+    The bounds repeat the database's check constraints, to answer with a message."""
+
+    request_horizon_days = forms.IntegerField(
+        label="How far ahead patients may ask (days)",
+        min_value=1,
+        max_value=365,
+        help_text="From 1 to 365 days.",
+    )
+    request_min_notice_hours = forms.IntegerField(
+        label="Minimum notice (hours)",
+        min_value=0,
+        max_value=24 * 30,
+        help_text="No slot starts sooner than this after the request. From 0 to 720 hours.",
+    )
+    request_max_pending = forms.IntegerField(
+        label="Most pending requests per patient",
+        min_value=1,
+        max_value=50,
+        help_text="From 1 to 50.",
+    )
+    request_pending_lifetime_days = forms.IntegerField(
+        label="A pending request expires after (days)",
+        min_value=1,
+        max_value=90,
+        help_text="Unanswered requests leave the queue as Expired. From 1 to 90 days.",
+    )
+
+    class Meta:
+        model = Clinic
+        fields = [
+            "requests_enabled",
+            "request_horizon_days",
+            "request_min_notice_hours",
+            "request_max_pending",
+            "request_pending_lifetime_days",
+        ]
+        help_texts = {
+            "requests_enabled": (
+                "When on, patients and their families may request appointments from the "
+                "portal, for the case types allowed under Patient Cases."
+            )
+        }

@@ -52,9 +52,43 @@ class Clinic(models.Model):
     re_evaluation_interval_days = models.PositiveSmallIntegerField(
         "Re-evaluation due after (days)", default=90
     )
+    # Appointment requests from the patient portal (Admin > Basic Setup > Appointment Requests).
+    requests_enabled = models.BooleanField("Patients may request appointments", default=False)
+    request_horizon_days = models.PositiveSmallIntegerField(
+        "How far ahead patients may ask (days)", default=60
+    )
+    request_min_notice_hours = models.PositiveSmallIntegerField(
+        "Minimum notice (hours)", default=24
+    )
+    request_max_pending = models.PositiveSmallIntegerField(
+        "Most pending requests per patient", default=3
+    )
+    request_pending_lifetime_days = models.PositiveSmallIntegerField(
+        "A pending request expires after (days)", default=7
+    )
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(request_horizon_days__gte=1, request_horizon_days__lte=365),
+                name="clinic_request_horizon_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(request_min_notice_hours__lte=24 * 30),
+                name="clinic_request_notice_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(request_max_pending__gte=1, request_max_pending__lte=50),
+                name="clinic_request_max_pending_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    request_pending_lifetime_days__gte=1, request_pending_lifetime_days__lte=90
+                ),
+                name="clinic_request_lifetime_valid",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

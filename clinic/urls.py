@@ -6,6 +6,7 @@ app_name = "clinic"
 
 urlpatterns = [
     path("", views.setup_home, name="setup_home"),
+    path("appointment-requests/", views.request_settings, name="request_settings"),
     path("service-types/", views.servicetype_list, name="servicetype_list"),
     path("service-types/add/", views.servicetype_create, name="servicetype_create"),
     path("service-types/<int:pk>/", views.servicetype_update, name="servicetype_update"),

@@ -4,7 +4,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.generic import CreateView, ListView, TemplateView, UpdateView
 
-from clinic.forms import AppointmentTypeForm, ServiceTypeForm
+from clinic import services
+from clinic.forms import AppointmentTypeForm, RequestSettingsForm, ServiceTypeForm
 from clinic.models import AppointmentType, ServiceType
 from core.deletion import uses_of
 from core.permissions import RoleRequiredMixin, role_required
@@ -110,6 +111,24 @@ def setup_row_delete(request, table, pk):
         messages.success(request, f"{noun} “{obj}” deleted.")
         return redirect(list_url_name)
     return render(request, "clinic/setup_row_delete.html", context)
+
+
+@role_required(ADMINISTRATOR)
+def request_settings(request):
+    """Admin > Basic Setup > Appointment Requests."""
+    clinic = request.user.clinic
+    form = RequestSettingsForm(request.POST or None, instance=clinic)
+    if request.method == "POST":
+        if form.is_valid():
+            services.clinic_request_settings_update(
+                clinic=clinic, by=request.user, **form.cleaned_data
+            )
+            messages.success(request, "Appointment request settings saved.")
+            return redirect("clinic:request_settings")
+        # The form wrote the bad values onto the instance; show the saved ones nowhere else.
+        clinic.refresh_from_db()
+        return render(request, "clinic/request_settings.html", {"form": form}, status=400)
+    return render(request, "clinic/request_settings.html", {"form": form})
 
 
 setup_home = SetupHomeView.as_view()

@@ -36,6 +36,9 @@ ACTION_LABELS = {
     "reschedule": "Rescheduled",
     "cancel": "Cancelled",
     "status": "Status changed",
+    "invite": "Invited",
+    "password_reset_request": "Password reset requested",
+    "password_set": "Password set",
 }
 
 

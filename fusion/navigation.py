@@ -60,6 +60,12 @@ SETUP_MENU = [
         "/setup/availability/",
         "each therapist's working week per location, time off and extra hours",
     ),
+    (
+        "Appointment Requests",
+        "clinic:request_settings",
+        "/setup/appointment-requests/",
+        "whether patients may request appointments from the portal, and within which limits",
+    ),
 ]
 
 

@@ -32,6 +32,8 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_htmx",
     "bootstrap",
+    "django_tasks",
+    "django_tasks_db",
     "core",
     "fusion",
     "clinic",
@@ -39,6 +41,7 @@ INSTALLED_APPS = [
     "cases",
     "charts",
     "scheduling",
+    "portal",
 ]
 
 MIDDLEWARE = [
@@ -162,6 +165,17 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Fusion Patient Cases <noreply@localhost>")
+# An unreachable mail server fails the send (and the task retries) instead of hanging the worker.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30, minimum=1)
+# How many times a failed e-mail is tried in all before it is left failed (see core/mail.py).
+EMAIL_MAX_ATTEMPTS = env_int("EMAIL_MAX_ATTEMPTS", 5, minimum=1)
+
+# Background work: tasks are rows in the database, run by `manage.py db_worker`.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# Password reset and invitation links (Django's signed token) expire after 72 hours; a link is
+# also dead once the password it was issued against changes, so it works exactly once.
+PASSWORD_RESET_TIMEOUT = 72 * 60 * 60
 
 # Outside debug, cookies travel only over HTTPS and browsers are told to insist on it.
 if not DEBUG:

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("charts.urls")),
     path("", include("scheduling.urls")),
+    path("", include("portal.urls")),
     path("setup/patient-cases/", include("cases.urls")),
     path("setup/", include("clinic.urls")),
     path("django-admin/", admin.site.urls),

@@ -212,3 +212,17 @@ class AppointmentFactory(factory.django.DjangoModelFactory):
         lambda row: row.start + datetime.timedelta(minutes=row.duration_minutes)
     )
     created_by = factory.SelfAttribute("therapist")
+
+
+class PortalLinkFactory(factory.django.DjangoModelFactory):
+    """A portal user's access to a patient; pass ``user`` and ``patient`` of one clinic."""
+
+    class Meta:
+        model = "portal.PortalLink"
+
+    patient = factory.SubFactory(PatientFactory)
+    clinic = factory.SelfAttribute("patient.clinic")
+    user = factory.SubFactory(
+        UserFactory, clinic=factory.SelfAttribute("..clinic"), roles=["Patient"]
+    )
+    relationship = "parent"

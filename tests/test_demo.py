@@ -116,3 +116,22 @@ def test_the_demo_administrator_can_log_in_and_open_basic_setup(db):
     setup = client.get(reverse("clinic:servicetype_list"))
     assert setup.status_code == 200
     assert "Speech Therapy" in setup.content.decode()
+
+
+def test_loads_a_portal_parent_of_two_patients(db):
+    from portal.models import PortalLink
+
+    _load(force=True)
+    _load(force=True)  # safe to run again
+
+    parent = User.objects.get(email="parent@demo.clinic")
+    assert parent.check_password(DEMO_PASSWORD)
+    assert set(parent.groups.values_list("name", flat=True)) == {"Patient"}
+    assert sorted(
+        (str(link.patient), link.relationship) for link in PortalLink.objects.filter(user=parent)
+    ) == [("Liam Carter", "parent"), ("Noah Patel", "guardian")]
+    client = Client()
+    response = client.post(
+        reverse("accounts:login"), {"username": "parent@demo.clinic", "password": DEMO_PASSWORD}
+    )
+    assert response["Location"] == reverse("portal:home")

@@ -7,6 +7,7 @@ import accounts.demo
 import cases.demo
 import charts.demo
 import clinic.demo
+import portal.demo
 import scheduling.demo
 from accounts.models import User
 
@@ -43,4 +44,5 @@ class Command(BaseCommand):
         demo_cases = cases.demo.load(demo_clinic, by=admin)
         charts.demo.load(demo_clinic, demo_cases)
         scheduling.demo.load(demo_clinic)
+        logins += portal.demo.load(demo_clinic)
         return logins

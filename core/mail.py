@@ -1,0 +1,65 @@
+"""E-mail through the task queue: queued when the transaction commits, sent by the worker.
+
+``queue_email`` is what services call. Nothing is sent inside a transaction: an invitation
+for a user whose creation then rolls back must never leave, and a slow mail server must never
+hold a database transaction open. The worker (``manage.py db_worker``) runs ``send_email``;
+a failed send is recorded on its task result row (status FAILED, exception and traceback) and
+tried again later, up to ``EMAIL_MAX_ATTEMPTS`` attempts in all.
+
+django-tasks has no retry of its own, so a failing attempt enqueues the next one (with a
+growing delay) before it re-raises: the row of every failed attempt stays visible.
+"""
+
+import datetime
+import logging
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.utils import timezone
+
+try:  # Django 6.0 ships the API; on 5.2 the django-tasks package provides the same one.
+    from django.tasks import task
+except ImportError:  # pragma: no cover - depends on the Django version
+    from django_tasks import task
+
+logger = logging.getLogger(__name__)
+
+# The first retry waits this long; each later one twice as long as the one before.
+FIRST_RETRY_DELAY = datetime.timedelta(minutes=2)
+
+
+def retry_delay(attempt: int) -> datetime.timedelta:
+    """How long to wait after failed attempt ``attempt`` (1, 2, ...): 2, 4, 8, 16 minutes."""
+    return FIRST_RETRY_DELAY * (2 ** (attempt - 1))
+
+
+@task()
+def send_email(
+    *, to: list[str], subject: str, body: str, html_body: str = "", attempt: int = 1
+) -> dict:
+    message = EmailMultiAlternatives(subject=subject, body=body, to=to)
+    if html_body:
+        message.attach_alternative(html_body, "text/html")
+    try:
+        message.send()
+    except Exception:
+        if attempt < settings.EMAIL_MAX_ATTEMPTS:
+            delay = retry_delay(attempt)
+            send_email.using(run_after=timezone.now() + delay).enqueue(
+                to=to, subject=subject, body=body, html_body=html_body, attempt=attempt + 1
+            )
+            logger.warning("E-mail %r to %s failed; retrying in %s.", subject, to, delay)
+        else:
+            logger.error("E-mail %r to %s failed %d times; giving up.", subject, to, attempt)
+        # Re-raised so that the worker marks this attempt's row FAILED with the traceback.
+        raise
+    return {"to": to, "subject": subject, "attempt": attempt}
+
+
+def queue_email(*, to: str | list[str], subject: str, body: str, html_body: str = "") -> None:
+    """Send once the current transaction commits (at once when there is none)."""
+    recipients = [to] if isinstance(to, str) else list(to)
+    transaction.on_commit(
+        lambda: send_email.enqueue(to=recipients, subject=subject, body=body, html_body=html_body)
+    )
