@@ -39,6 +39,10 @@ ACTION_LABELS = {
     "invite": "Invited",
     "password_reset_request": "Password reset requested",
     "password_set": "Password set",
+    "request": "Requested",
+    "approve": "Approved",
+    "decline": "Declined",
+    "expire": "Expired",
 }
 
 

@@ -339,3 +339,44 @@ class CalendarForm(forms.Form):
     def __init__(self, *args, clinic_id, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["location"].queryset = Location.objects.for_clinic(clinic_id).active()
+
+
+class RequestApproveForm(forms.Form):
+    """What the scheduler books for a request: as asked, or changed first."""
+
+    appointment_type = forms.ModelChoiceField(
+        label="Appointment type", queryset=AppointmentType.objects.none()
+    )
+    duration_minutes = forms.IntegerField(
+        label="Duration (minutes)",
+        min_value=DURATION_MIN,
+        max_value=DURATION_MAX,
+        step_size=DURATION_STEP,
+    )
+    therapist = forms.ModelChoiceField(queryset=User.objects.none())
+    location = forms.ModelChoiceField(queryset=Location.objects.none())
+    date = forms.DateField(widget=DATE_WIDGET)
+    time = forms.TimeField(label="Start time", widget=TIME_WIDGET)
+
+    def __init__(self, *args, clinic_id, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["appointment_type"].queryset = AppointmentType.objects.filter(
+            clinic_id=clinic_id, is_active=True
+        ).order_by("name")
+        self.fields["therapist"].queryset = therapists_of(clinic_id)
+        self.fields["location"].queryset = Location.objects.filter(
+            clinic_id=clinic_id, is_active=True
+        ).order_by("name")
+
+    def start(self) -> datetime.datetime:
+        data = self.cleaned_data
+        return slots.wall(data["date"], data["time"], data["location"].tzinfo)
+
+
+class RequestDeclineForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason (the patient reads it)",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Give the reason the patient will read."},
+    )

@@ -14,6 +14,17 @@ from scheduling.services.booking import (
     case_fits_therapist,
     may_set_status,
 )
+from scheduling.services.requests import (
+    allowed_rules,
+    case_therapists,
+    request_approve,
+    request_cancel,
+    request_create,
+    request_decline,
+    request_expire,
+    request_slots,
+    requests_open_for,
+)
 from scheduling.services.series import (
     Occurrence,
     SeriesRule,
@@ -40,6 +51,15 @@ __all__ = [
     "appointment_set_status",
     "case_fits_therapist",
     "may_set_status",
+    "allowed_rules",
+    "case_therapists",
+    "request_approve",
+    "request_cancel",
+    "request_create",
+    "request_decline",
+    "request_expire",
+    "request_slots",
+    "requests_open_for",
     "Occurrence",
     "SeriesRule",
     "series_book",
