@@ -150,16 +150,9 @@ def request_approve(request, pk):
     form = RequestApproveForm(request.POST, clinic_id=request.user.clinic_id)
     if not form.is_valid():
         return _detail(request, appointment_request, approve_form=form, status=400)
-    data = form.cleaned_data
     try:
         approved = services.request_approve(
-            request=appointment_request,
-            by=request.user,
-            therapist=data["therapist"],
-            location=data["location"],
-            appointment_type=data["appointment_type"],
-            start=form.start(),
-            duration_minutes=data["duration_minutes"],
+            request=appointment_request, by=request.user, **form.changes(appointment_request)
         )
     except ValidationError as error:
         if not hasattr(error, "error_dict"):
