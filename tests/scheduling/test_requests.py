@@ -455,3 +455,25 @@ def test_outcome_emails_go_through_the_worker(pending_request, scheduler, clinic
     assert approved.subject == "Riverside Therapy: your appointment request was approved"
     assert "Treatment with" in approved.body
     assert "The clinic's reason: Away that day." in declined.body
+
+
+def test_booking_over_a_pending_request_is_allowed_with_a_warning(
+    client, scheduler, pending_request, therapist, location, treatment, speech_case, request_day
+):
+    other = PatientChartCaseFactory(case=speech_case)
+    client.force_login(scheduler)
+    response = client.post(
+        reverse("scheduling:appointment_create"),
+        {
+            "patient": other.patient_id,
+            "therapists": [therapist.pk],
+            "location": location.pk,
+            "appointment_type": treatment.pk,
+            "date": request_day.isoformat(),
+            "time": "10:15",
+            "case": f"chart:{other.pk}",
+        },
+        follow=True,
+    )
+    assert Appointment.objects.count() == 1
+    assert "overlaps Liam Carter's pending request" in page_text(response)
