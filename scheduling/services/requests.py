@@ -75,6 +75,19 @@ def case_therapists(chart_case: PatientChartCase):
     )
 
 
+def request_window(
+    clinic: Clinic, now: datetime.datetime | None = None
+) -> tuple[datetime.datetime, datetime.datetime]:
+    """The earliest and latest start a patient may request: the notice is elapsed hours, the
+    horizon calendar days of the clinic's wall clock (so "60 days ahead" keeps its hour
+    across a daylight-saving change)."""
+    now = (now or clinic.now()).astimezone(datetime.UTC)
+    earliest = now + datetime.timedelta(hours=clinic.request_min_notice_hours)
+    local = now.astimezone(clinic.tzinfo)
+    latest = (local + datetime.timedelta(days=clinic.request_horizon_days)).astimezone(datetime.UTC)
+    return earliest, latest
+
+
 def request_slots(
     *,
     chart_case: PatientChartCase,
@@ -83,17 +96,19 @@ def request_slots(
     therapist_ids: list[int],
     now: datetime.datetime | None = None,
 ) -> dict[int, list[datetime.datetime]]:
-    """Each therapist's starts a patient may request: in steps of 15 minutes, between the
-    clinic's minimum notice and its horizon. Five queries (``bookable_slots``)."""
+    """Each therapist's starts a patient may request: in steps of 15 minutes, inside
+    ``request_window``. Five queries (``bookable_slots``)."""
     clinic = chart_case.clinic
+    now = (now or clinic.now()).astimezone(datetime.UTC)
+    earliest, latest = request_window(clinic, now)
     return bookable_slots(
         location=location,
         therapist_ids=therapist_ids,
         patient_id=chart_case.patient_id,
         duration=datetime.timedelta(minutes=duration_minutes),
-        now=now or clinic.now(),
-        notice=datetime.timedelta(hours=clinic.request_min_notice_hours),
-        horizon=datetime.timedelta(days=clinic.request_horizon_days),
+        now=now,
+        notice=earliest - now,
+        horizon=latest - now,
         step=STEP,
     )
 
@@ -173,17 +188,18 @@ def request_create(
             }
         )
     now = clinic.now()
+    earliest, latest = request_window(clinic, now)
     tz = location.tzinfo
     if start.tzinfo is None or start <= now:
         raise ValidationError({"start": "This time has passed. Choose another time."})
-    if start < now + datetime.timedelta(hours=clinic.request_min_notice_hours):
+    if start < earliest:
         raise ValidationError(
             {
                 "start": f"Requests need {clinic.request_min_notice_hours} hours' notice. "
                 "Choose a later time."
             }
         )
-    if start > now + datetime.timedelta(days=clinic.request_horizon_days):
+    if start > latest:
         raise ValidationError(
             {
                 "start": f"Requests reach {clinic.request_horizon_days} days ahead. "
