@@ -28,6 +28,7 @@ from portal.access import (
 from portal.forms import PortalInviteForm
 from portal.models import PortalLink
 from scheduling import services as scheduling_services
+from scheduling import slots
 from scheduling.models import Appointment, AppointmentRequest, Location
 
 
@@ -221,33 +222,34 @@ def request_create(request, pk):
         note_max=AppointmentRequest.NOTE_MAX,
     )
     if rule and location and "location" not in errors:
+        # One week at a time: the slots of the shown week only (the page's cost does not grow
+        # with the horizon); "Later times" moves on while the horizon lasts.
         tz = location.tzinfo
+        earliest, latest = scheduling_services.request_window(chart_case.clinic)
+        first_day = earliest.astimezone(tz).date()
+        last_day = latest.astimezone(tz).date()
+        try:
+            week = datetime.date.fromisoformat(data.get("week", ""))
+        except ValueError:
+            week = first_day
+        week = min(max(week, first_day), last_day)
+        next_day = week + datetime.timedelta(days=7)
         free = scheduling_services.request_slots(
             chart_case=chart_case,
             location=location,
             duration_minutes=rule.duration_minutes,
             therapist_ids=[t.pk for t in ([therapist] if therapist else therapists)],
+            within=(slots.day_bounds(week, tz)[0], slots.day_bounds(next_day, tz)[0]),
         )
         starts = sorted({start for each in free.values() for start in each})
-        first_available = starts[0].astimezone(tz).date() if starts else None
-        try:
-            week = datetime.date.fromisoformat(data.get("week", ""))
-        except ValueError:
-            week = first_available
-        days = _slot_days(starts, tz, week) if week else []
-        later = [
-            s
-            for s in starts
-            if week and s.astimezone(tz).date() >= week + datetime.timedelta(days=7)
-        ]
-        earlier = [s for s in starts if week and s.astimezone(tz).date() < week]
         context.update(
-            days=days,
+            days=_slot_days(starts, tz, week),
             no_slots=not starts,
-            next_week=later[0].astimezone(tz).date().isoformat() if later else "",
+            week=week,
+            next_week=next_day.isoformat() if next_day <= last_day else "",
             previous_week=(
-                max(week - datetime.timedelta(days=7), first_available).isoformat()
-                if earlier
+                max(week - datetime.timedelta(days=7), first_day).isoformat()
+                if week > first_day
                 else ""
             ),
         )

@@ -23,6 +23,7 @@ from scheduling.services.requests import (
     request_decline,
     request_expire,
     request_slots,
+    request_window,
     requests_open_for,
 )
 from scheduling.services.series import (
@@ -59,6 +60,7 @@ __all__ = [
     "request_decline",
     "request_expire",
     "request_slots",
+    "request_window",
     "requests_open_for",
     "Occurrence",
     "SeriesRule",

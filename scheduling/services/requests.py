@@ -24,6 +24,7 @@ from clinic.models import AppointmentType, Clinic
 from core.audit import record
 from core.mail import queue_email
 from core.roles import THERAPIST
+from scheduling import slots
 from scheduling.models import AppointmentRequest, Location
 from scheduling.queries import bookable_slots
 from scheduling.services.booking import _fmt, _require_front_desk, appointment_book
@@ -95,12 +96,18 @@ def request_slots(
     duration_minutes: int,
     therapist_ids: list[int],
     now: datetime.datetime | None = None,
+    within: tuple[datetime.datetime, datetime.datetime] | None = None,
 ) -> dict[int, list[datetime.datetime]]:
     """Each therapist's starts a patient may request: in steps of 15 minutes, inside
-    ``request_window``. Five queries (``bookable_slots``)."""
+    ``request_window`` (and inside ``within``, a shorter span such as the week a page shows).
+    Five queries (``bookable_slots``)."""
     clinic = chart_case.clinic
     now = (now or clinic.now()).astimezone(datetime.UTC)
     earliest, latest = request_window(clinic, now)
+    if within is not None:
+        earliest, latest = max(earliest, within[0]), min(latest, within[1])
+        if latest < earliest:
+            return {therapist_id: [] for therapist_id in therapist_ids}
     return bookable_slots(
         location=location,
         therapist_ids=therapist_ids,
@@ -212,6 +219,8 @@ def request_create(
         duration_minutes=rule.duration_minutes,
         therapist_ids=[t.pk for t in therapists],
         now=now,
+        # Only the requested day: the same grid, a fraction of the work.
+        within=slots.day_bounds(start.astimezone(tz).date(), tz),
     )
     therapist = next((t for t in therapists if start in set(free[t.pk])), None)
     if therapist is None:
