@@ -263,7 +263,6 @@ def request_cancel(request, pk):
     try:
         scheduling_services.request_cancel(request=appointment_request, by=request.user)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
         return render(
             request,
             "portal/request_refused.html",
