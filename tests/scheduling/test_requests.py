@@ -477,3 +477,13 @@ def test_booking_over_a_pending_request_is_allowed_with_a_warning(
     )
     assert Appointment.objects.count() == 1
     assert "overlaps Liam Carter's pending request" in page_text(response)
+
+
+def test_a_request_page_answers_in_a_fixed_number_of_queries(
+    client, scheduler, pending_request, django_assert_num_queries
+):
+    client.force_login(scheduler)
+    url = reverse("scheduling:request_detail", args=[pending_request.pk])
+    client.get(url)
+    with django_assert_num_queries(12):
+        assert client.get(url).status_code == 200
