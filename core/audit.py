@@ -41,6 +41,10 @@ ACTION_LABELS = {
     "invite": "Invited",
     "password_reset_request": "Password reset requested",
     "password_set": "Password set",
+    "request": "Requested",
+    "approve": "Approved",
+    "decline": "Declined",
+    "expire": "Expired",
 }
 
 # The kinds of record the Audit Log filters by: object_type → words. An app that records a new

@@ -15,3 +15,27 @@ def portal_patients(user):
 
 def get_portal_patient_for(user, pk) -> Patient:
     return get_object_or_404(portal_patients(user), pk=pk)
+
+
+def get_portal_chart_case_for(user, pk):
+    """A chart case of one of the user's own patients (any other is a 404)."""
+    from charts.models import PatientChartCase
+
+    return get_object_or_404(
+        PatientChartCase.objects.for_clinic(user.clinic_id)
+        .filter(patient_id__in=PortalLink.objects.of_user(user).values("patient_id"))
+        .select_related("case", "patient", "clinic"),
+        pk=pk,
+    )
+
+
+def get_portal_request_for(user, pk):
+    """An appointment request for one of the user's own patients (any other is a 404)."""
+    from scheduling.models import AppointmentRequest
+
+    return get_object_or_404(
+        AppointmentRequest.objects.for_clinic(user.clinic_id).filter(
+            patient_id__in=PortalLink.objects.of_user(user).values("patient_id")
+        ),
+        pk=pk,
+    )

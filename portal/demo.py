@@ -1,13 +1,20 @@
-"""The demo portal user: a parent of two demo patients (used by ``load_demo``)."""
+"""The demo portal user: a parent of two demo patients (used by ``load_demo``), and their
+appointment requests: one pending, one approved, one declined, one expired. The clinic takes
+requests; Treatment may be requested for Speech Therapy (45 minutes)."""
+
+import datetime
 
 from django.contrib.auth.models import Group
 
 from accounts.demo import DEMO_PASSWORD
 from accounts.models import User
-from charts.models import Patient
-from clinic.models import Clinic
+from cases.models import AppointmentTypeRule, PatientCase
+from charts.models import Patient, PatientChartCase
+from clinic.models import AppointmentType, Clinic
 from core.roles import PATIENT
 from portal.models import PortalLink
+from scheduling import services
+from scheduling.models import AppointmentRequest, Location
 
 EMAIL = "parent@demo.clinic"
 # (first name, last name of the patient, relationship)
@@ -30,4 +37,80 @@ def load(clinic: Clinic) -> list[tuple[str, list[str]]]:
         PortalLink.objects.update_or_create(
             clinic=clinic, user=user, patient=patient, defaults={"relationship": relationship}
         )
+    _requests(clinic, user)
     return [(EMAIL, [f"{PATIENT} (portal: Liam Carter, Noah Patel)"])]
+
+
+def _requests(clinic: Clinic, user: User) -> None:
+    clinic.requests_enabled = True
+    clinic.save(update_fields=["requests_enabled"])
+    treatment = AppointmentType.objects.get(clinic=clinic, name="Treatment")
+    speech = PatientCase.objects.get(clinic=clinic, name="Speech Therapy")
+    AppointmentTypeRule.objects.update_or_create(
+        clinic=clinic,
+        case=speech,
+        appointment_type=treatment,
+        defaults={"allow_requests": True, "duration_minutes": 45},
+    )
+    chart_case = (
+        PatientChartCase.objects.filter(
+            clinic=clinic, patient__first_name="Liam", patient__last_name="Carter", case=speech
+        )
+        .active()
+        .select_related("case", "patient", "clinic")
+        .first()
+    )
+    if chart_case is None or AppointmentRequest.objects.filter(clinic=clinic).exists():
+        return
+    location = Location.objects.for_clinic(clinic.pk).available_for_requests().first()
+    therapists = [t.pk for t in services.case_therapists(chart_case)]
+    free = services.request_slots(
+        chart_case=chart_case, location=location, duration_minutes=45, therapist_ids=therapists
+    )
+    starts = sorted({start for each in free.values() for start in each})
+    # A few days apart, at least: each a different morning or afternoon.
+    chosen, last = [], None
+    for start in starts:
+        if last is None or start - last >= datetime.timedelta(days=2):
+            chosen.append(start)
+            last = start
+    if len(chosen) < 3:
+        return
+    scheduler = User.objects.get(email="scheduler@demo.clinic")
+    made = [
+        services.request_create(
+            chart_case=chart_case,
+            appointment_type=treatment,
+            location=location,
+            start=start,
+            by=user,
+            note=note,
+        )
+        for start, note in zip(
+            chosen[:3],
+            ["Mornings are best for Liam.", "After school, please.", ""],
+            strict=True,
+        )
+    ]
+    services.request_approve(request=made[1], by=scheduler)
+    services.request_decline(
+        request=made[2],
+        by=scheduler,
+        reason="The therapist is at a training that day. Please choose another time.",
+    )
+    # One that nobody answered in time: asked for last week, now expired.
+    expired = AppointmentRequest.objects.create(
+        clinic=clinic,
+        chart_case=chart_case,
+        patient=chart_case.patient,
+        appointment_type=treatment,
+        location=location,
+        therapist_id=made[0].therapist_id,
+        start=made[0].start - datetime.timedelta(days=14),
+        duration_minutes=45,
+        status=AppointmentRequest.Status.EXPIRED,
+        created_by=user,
+    )
+    AppointmentRequest.objects.filter(pk=expired.pk).update(
+        created_at=expired.start - datetime.timedelta(days=3)
+    )

@@ -2,6 +2,7 @@
 
 The portal never imports a staff view: it has its own base template and navigation."""
 
+import datetime
 from collections import defaultdict
 
 from django.contrib import messages
@@ -10,16 +11,25 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.views.decorators.http import require_POST
 
+from cases.models import AppointmentTypeRule
 from charts.access import get_patient_for
 from charts.models import PatientChartCase
 from core.audit import record_access
 from core.permissions import RoleRequiredMixin, role_required
 from core.roles import ADMINISTRATOR, PATIENT, SCHEDULER
 from portal import services
-from portal.access import get_portal_patient_for
+from portal.access import (
+    get_portal_chart_case_for,
+    get_portal_patient_for,
+    get_portal_request_for,
+)
 from portal.forms import PortalInviteForm
 from portal.models import PortalLink
+from scheduling import services as scheduling_services
+from scheduling import slots
+from scheduling.models import Appointment, AppointmentRequest, Location
 
 
 @role_required(ADMINISTRATOR, SCHEDULER)
@@ -65,19 +75,202 @@ def invite(request, pk):
 
 @role_required(PATIENT)
 def home(request):
-    """The patients this user acts for, each with their active chart cases."""
+    """The patients this user acts for, each with their active chart cases (and whether an
+    appointment may be requested for each), upcoming appointments and requests."""
+    clinic = request.user.clinic
     links = list(PortalLink.objects.of_user(request.user).select_related("patient"))
+    patient_ids = [link.patient_id for link in links]
     cases_by_patient = defaultdict(list)
-    for chart_case in (
+    chart_cases = list(
         PatientChartCase.objects.for_clinic(request.user.clinic_id)
-        .filter(patient_id__in=[link.patient_id for link in links])
+        .filter(patient_id__in=patient_ids)
         .active()
         .select_related("case")
         .order_by("case__name", "pk")
-    ):
+    )
+    cases = [chart_case.case for chart_case in chart_cases]
+    AppointmentTypeRule.objects.attach_requestable(cases)
+    for chart_case in chart_cases:
+        chart_case.may_request = bool(
+            clinic.requests_enabled
+            and chart_case.case.requestable
+            and not chart_case.case.is_archived
+        )
         cases_by_patient[chart_case.patient_id].append(chart_case)
-    rows = [(link, cases_by_patient[link.patient_id]) for link in links]
+    appointments_by_patient = defaultdict(list)
+    for appointment in (
+        Appointment.objects.for_clinic(clinic.pk)
+        .filter(patient_id__in=patient_ids, end__gt=clinic.now())
+        .not_cancelled()
+        .for_display()
+        .order_by("start", "pk")
+    ):
+        appointments_by_patient[appointment.patient_id].append(appointment)
+    requests_by_patient = defaultdict(list)
+    for appointment_request in (
+        AppointmentRequest.objects.for_clinic(clinic.pk)
+        .filter(patient_id__in=patient_ids)
+        .for_display()
+        .order_by("-created_at", "-pk")[:50]
+    ):
+        requests_by_patient[appointment_request.patient_id].append(appointment_request)
+    rows = [
+        (
+            link,
+            cases_by_patient[link.patient_id],
+            appointments_by_patient[link.patient_id],
+            requests_by_patient[link.patient_id],
+        )
+        for link in links
+    ]
     return render(request, "portal/home.html", {"rows": rows})
+
+
+def _parse_start(value: str):
+    try:
+        start = datetime.datetime.fromisoformat(value or "")
+    except ValueError:
+        return None
+    return start if start.tzinfo is not None else None
+
+
+def _slot_days(starts, tz, first_day, days=7):
+    """The starts of ``days`` local days from ``first_day``, by day: [(date, [(value, label)])]."""
+    by_day = defaultdict(list)
+    last_day = first_day + datetime.timedelta(days=days)
+    for start in starts:
+        local = start.astimezone(tz)
+        if first_day <= local.date() < last_day:
+            by_day[local.date()].append(
+                (start.astimezone(datetime.UTC).isoformat(), f"{local:%-I:%M %p}")
+            )
+    return sorted(by_day.items())
+
+
+@role_required(PATIENT)
+def request_create(request, pk):
+    """Request an appointment for one case: an allowed type, then a location open to
+    requests, then one of the computed times. Works step by step without JavaScript (each
+    step is a GET form); the POST saves the request."""
+    chart_case = get_portal_chart_case_for(request.user, pk)
+    closed = scheduling_services.requests_open_for(chart_case)
+    context = {"chart_case": chart_case, "patient": chart_case.patient, "errors": {}}
+    if closed:
+        context["closed"] = closed
+        return render(request, "portal/request_form.html", context, status=403)
+    rules = scheduling_services.allowed_rules(chart_case)
+    if not rules:
+        context["closed"] = "No appointment type can be requested for this case. Please call."
+        return render(request, "portal/request_form.html", context, status=403)
+    data = request.POST if request.method == "POST" else request.GET
+    errors = {}
+    rule = location = therapist = None
+    if data.get("type"):
+        rule = next((r for r in rules if str(r.appointment_type_id) == data["type"]), None)
+        if rule is None:
+            errors["appointment_type"] = "This appointment type cannot be requested for this case."
+    locations = list(Location.objects.for_clinic(chart_case.clinic_id).available_for_requests())
+    if rule and data.get("location"):
+        location = next((loc for loc in locations if str(loc.pk) == data["location"]), None)
+        if location is None:
+            errors["location"] = "This location does not take requests. Choose another."
+    therapists = list(scheduling_services.case_therapists(chart_case))
+    if data.get("therapist"):
+        therapist = next((t for t in therapists if str(t.pk) == data["therapist"]), None)
+        if therapist is None:
+            errors["therapist"] = "Choose a therapist of this case, or any therapist."
+    if request.method == "POST" and not errors:
+        start = _parse_start(data.get("start"))
+        if rule is None:
+            errors["appointment_type"] = "Choose the type of appointment."
+        elif location is None:
+            errors["location"] = "Choose a location."
+        elif start is None:
+            errors["start"] = "Choose one of the offered times."
+        else:
+            # A posted duration is ignored: the case's rule decides (inside the service).
+            try:
+                created = scheduling_services.request_create(
+                    chart_case=chart_case,
+                    appointment_type=rule.appointment_type,
+                    location=location,
+                    start=start,
+                    preferred_therapist=therapist,
+                    note=data.get("note", ""),
+                    by=request.user,
+                )
+            except ValidationError as error:
+                errors.update({key: " ".join(value) for key, value in error.message_dict.items()})
+            else:
+                messages.success(
+                    request,
+                    f"Your request for {created.appointment_type} on "
+                    f"{created.local_start:%a %b %-d at %-I:%M %p} was sent. "
+                    "The clinic will answer by e-mail.",
+                )
+                return redirect("portal:home")
+    context.update(
+        rules=rules,
+        rule=rule,
+        locations=locations,
+        location=location,
+        therapists=therapists,
+        therapist=therapist,
+        errors=errors,
+        note=data.get("note", ""),
+        chosen_start=data.get("start", ""),
+        note_max=AppointmentRequest.NOTE_MAX,
+    )
+    if rule and location and "location" not in errors:
+        # One week at a time: the slots of the shown week only (the page's cost does not grow
+        # with the horizon); "Later times" moves on while the horizon lasts.
+        tz = location.tzinfo
+        earliest, latest = scheduling_services.request_window(chart_case.clinic)
+        first_day = earliest.astimezone(tz).date()
+        last_day = latest.astimezone(tz).date()
+        try:
+            week = datetime.date.fromisoformat(data.get("week", ""))
+        except ValueError:
+            week = first_day
+        week = min(max(week, first_day), last_day)
+        next_day = week + datetime.timedelta(days=7)
+        free = scheduling_services.request_slots(
+            chart_case=chart_case,
+            location=location,
+            duration_minutes=rule.duration_minutes,
+            therapist_ids=[t.pk for t in ([therapist] if therapist else therapists)],
+            within=(slots.day_bounds(week, tz)[0], slots.day_bounds(next_day, tz)[0]),
+        )
+        starts = sorted({start for each in free.values() for start in each})
+        context.update(
+            days=_slot_days(starts, tz, week),
+            no_slots=not starts,
+            week=week,
+            next_week=next_day.isoformat() if next_day <= last_day else "",
+            previous_week=(
+                max(week - datetime.timedelta(days=7), first_day).isoformat()
+                if week > first_day
+                else ""
+            ),
+        )
+    return render(request, "portal/request_form.html", context, status=400 if errors else 200)
+
+
+@role_required(PATIENT)
+@require_POST
+def request_cancel(request, pk):
+    appointment_request = get_portal_request_for(request.user, pk)
+    try:
+        scheduling_services.request_cancel(request=appointment_request, by=request.user)
+    except ValidationError as error:
+        return render(
+            request,
+            "portal/request_refused.html",
+            {"message": " ".join(error.messages)},
+            status=409,
+        )
+    messages.success(request, "Your request was cancelled.")
+    return redirect("portal:home")
 
 
 @role_required(PATIENT)

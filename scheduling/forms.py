@@ -339,3 +339,57 @@ class CalendarForm(forms.Form):
     def __init__(self, *args, clinic_id, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["location"].queryset = Location.objects.for_clinic(clinic_id).active()
+
+
+class RequestApproveForm(forms.Form):
+    """What the scheduler books for a request: as asked, or changed first (a field left
+    empty keeps the request's value)."""
+
+    appointment_type = forms.ModelChoiceField(
+        label="Appointment type", queryset=AppointmentType.objects.none(), required=False
+    )
+    duration_minutes = forms.IntegerField(
+        label="Duration (minutes)",
+        min_value=DURATION_MIN,
+        max_value=DURATION_MAX,
+        step_size=DURATION_STEP,
+        required=False,
+    )
+    therapist = forms.ModelChoiceField(queryset=User.objects.none(), required=False)
+    location = forms.ModelChoiceField(queryset=Location.objects.none(), required=False)
+    date = forms.DateField(widget=DATE_WIDGET, required=False)
+    time = forms.TimeField(label="Start time", widget=TIME_WIDGET, required=False)
+
+    def __init__(self, *args, clinic_id, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["appointment_type"].queryset = AppointmentType.objects.filter(
+            clinic_id=clinic_id, is_active=True
+        ).order_by("name")
+        self.fields["therapist"].queryset = therapists_of(clinic_id)
+        self.fields["location"].queryset = Location.objects.filter(
+            clinic_id=clinic_id, is_active=True
+        ).order_by("name")
+
+    def changes(self, request) -> dict:
+        """The booking's arguments: the form's values, the request's where left empty."""
+        data = self.cleaned_data
+        location = data["location"] or request.location
+        local = request.start.astimezone(location.tzinfo)
+        return {
+            "appointment_type": data["appointment_type"] or request.appointment_type,
+            "duration_minutes": data["duration_minutes"] or request.duration_minutes,
+            "therapist": data["therapist"] or request.therapist,
+            "location": location,
+            "start": slots.wall(
+                data["date"] or local.date(), data["time"] or local.time(), location.tzinfo
+            ),
+        }
+
+
+class RequestDeclineForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason (the patient reads it)",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Give the reason the patient will read."},
+    )

@@ -162,3 +162,23 @@ def bookable_slots(
         )
         for therapist_id in therapist_ids
     }
+
+
+def pending_requests_over(appointment) -> list:
+    """The live pending requests of the appointment's therapist that overlap it (a booking
+    over one is allowed, with a warning). One query."""
+    from clinic.models import DURATION_MAX
+    from scheduling.models import AppointmentRequest
+
+    clinic = appointment.clinic
+    candidates = (
+        AppointmentRequest.objects.live(clinic)
+        .filter(
+            therapist_id=appointment.therapist_id,
+            start__lt=appointment.end,
+            start__gt=appointment.start - datetime.timedelta(minutes=DURATION_MAX),
+        )
+        .exclude(appointment=appointment)
+        .select_related("patient", "location")
+    )
+    return [r for r in candidates if r.end > appointment.start]

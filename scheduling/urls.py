@@ -7,6 +7,10 @@ app_name = "scheduling"
 urlpatterns = [
     path("schedule/", views.calendar_day, name="calendar_day"),
     path("schedule/week/", views.calendar_week, name="calendar_week"),
+    path("schedule/requests/", views.request_list, name="request_list"),
+    path("schedule/requests/<int:pk>/", views.request_detail, name="request_detail"),
+    path("schedule/requests/<int:pk>/approve/", views.request_approve, name="request_approve"),
+    path("schedule/requests/<int:pk>/decline/", views.request_decline, name="request_decline"),
     path("schedule/appointments/add/", views.appointment_create, name="appointment_create"),
     path("schedule/appointments/<int:pk>/", views.appointment_detail, name="appointment_detail"),
     path(

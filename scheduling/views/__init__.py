@@ -8,6 +8,12 @@ from scheduling.views.appointments import (
     chart_case_appointments,
 )
 from scheduling.views.calendar import calendar_day, calendar_week
+from scheduling.views.requests import (
+    request_approve,
+    request_decline,
+    request_detail,
+    request_list,
+)
 from scheduling.views.setup import (
     availability_detail,
     availability_list,
@@ -28,6 +34,10 @@ __all__ = [
     "appointment_reschedule",
     "appointment_status",
     "chart_case_appointments",
+    "request_approve",
+    "request_decline",
+    "request_detail",
+    "request_list",
     "calendar_day",
     "calendar_week",
     "availability_detail",

@@ -18,6 +18,7 @@ from scheduling import services, slots
 from scheduling.access import get_appointment_for
 from scheduling.forms import AppointmentForm, CancelForm, RescheduleForm, therapists_of
 from scheduling.models import Appointment
+from scheduling.queries import pending_requests_over
 from scheduling.services import SeriesRule
 
 FRONT_DESK = (ADMINISTRATOR, SCHEDULER)
@@ -164,6 +165,13 @@ def appointment_create(request):
     except ValidationError as error:
         _put_errors(form, error)
         return render(request, "scheduling/appointment_form.html", context, status=400)
+    for pending in pending_requests_over(appointment):
+        messages.warning(
+            request,
+            f"This booking overlaps {pending.patient}'s pending request for "
+            f"{pending.local_start:%a %b %-d at %-I:%M %p} with {appointment.therapist}: "
+            "that request can no longer be approved as asked.",
+        )
     messages.success(
         request,
         f"Booked {patient} with {appointment.therapist} on "

@@ -19,7 +19,12 @@ from core.permissions import role_required
 from core.roles import ADMINISTRATOR, SCHEDULER, THERAPIST, has_role
 from scheduling import slots
 from scheduling.forms import CalendarForm, therapists_of
-from scheduling.models import Appointment, Location, TherapistAvailability
+from scheduling.models import (
+    Appointment,
+    AppointmentRequest,
+    Location,
+    TherapistAvailability,
+)
 from scheduling.queries import working_intervals
 
 STEP = datetime.timedelta(minutes=15)
@@ -245,6 +250,19 @@ def calendar_day(request):
     ]
     hours_rows = list(location.hours.filter(weekday=day.weekday()))
     times = _times(hours_rows, [a for c in columns for a in c.appointments], tz)
+    if _may_book(user):
+        # Tentative: pending requests at this location this day (they block nothing).
+        day_start, _ = slots.day_bounds(day, tz)
+        _, day_end = slots.day_bounds(day, tz)
+        live = AppointmentRequest.objects.live(user.clinic)
+        context.update(
+            tentative=list(
+                live.filter(location=location, start__gte=day_start, start__lt=day_end)
+                .for_display()
+                .order_by("start", "pk")
+            ),
+            pending_count=live.count(),
+        )
     context.update(
         view="day",
         columns=columns,

@@ -127,8 +127,8 @@ def test_the_portal_home_runs_a_fixed_number_of_queries(
         PatientChartCaseFactory(patient=child, case=speech_case)
     client.force_login(parent)
     # session, user (with clinic), roles, links with patients, chart cases with their case,
-    # session save (in a savepoint: 3)
-    with django_assert_num_queries(8):
+    # the cases' requestable types, upcoming appointments, requests, session save (3)
+    with django_assert_num_queries(11):
         response = client.get(HOME)
     assert response.status_code == 200
     assert page_text(response).count("Speech Therapy") == 5

@@ -20,7 +20,7 @@ THREADS = 6
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_parallel_bookings_of_one_slot_accept_exactly_one(
     scheduler, therapist, speech_case, location, treatment, tomorrow
 ):

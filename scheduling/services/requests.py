@@ -1,0 +1,418 @@
+"""Appointment requests from the patient portal: create, cancel, approve, decline, expire.
+
+A request is made at one of the starts ``request_slots`` computes (the pure ``slots`` module
+over the location's hours and closures, the availability and appointments of the therapists
+of the case's service types, the clinic's notice and horizon). Approval books through
+``appointment_book`` in the same transaction as the status change, so two schedulers approving
+two requests for one slot cannot both succeed: the booking's conflict rules refuse the second,
+and its approval rolls back whole. The portal checks that the user acts for the patient (it
+loads the chart case through the user's links) before calling these.
+"""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from accounts.models import User
+from cases.models import AppointmentTypeRule
+from charts.models import Patient, PatientChartCase
+from clinic.models import AppointmentType, Clinic
+from core.audit import record
+from core.mail import queue_email
+from core.roles import THERAPIST
+from scheduling import slots
+from scheduling.models import AppointmentRequest, Location
+from scheduling.queries import bookable_slots
+from scheduling.services.booking import _fmt, _require_front_desk, appointment_book
+
+STEP = datetime.timedelta(minutes=15)
+NOT_PENDING = {
+    AppointmentRequest.Status.APPROVED: "This request was already approved.",
+    AppointmentRequest.Status.DECLINED: "This request was already declined.",
+    AppointmentRequest.Status.CANCELLED: "This request was cancelled by the patient.",
+    AppointmentRequest.Status.EXPIRED: "This request expired unanswered.",
+}
+
+
+def requests_open_for(chart_case: PatientChartCase) -> str | None:
+    """Why this case cannot be requested now, or None."""
+    clinic = chart_case.clinic
+    if not clinic.requests_enabled:
+        return "This clinic does not take appointment requests online. Please call the clinic."
+    if chart_case.case.is_archived or not chart_case.is_active:
+        return f"“{chart_case.case.name}” is closed: appointments cannot be requested for it."
+    return None
+
+
+def allowed_rules(chart_case: PatientChartCase) -> list[AppointmentTypeRule]:
+    """The appointment types patients may request for this case, with their durations."""
+    return list(
+        AppointmentTypeRule.objects.filter(
+            clinic_id=chart_case.clinic_id,
+            case_id=chart_case.case_id,
+            allow_requests=True,
+            appointment_type__is_active=True,
+        )
+        .select_related("appointment_type")
+        .order_by("appointment_type__name")
+    )
+
+
+def case_therapists(chart_case: PatientChartCase):
+    """The active therapists of the case's service types."""
+    return (
+        User.objects.filter(
+            clinic_id=chart_case.clinic_id,
+            is_active=True,
+            groups__name=THERAPIST,
+            service_types__in=chart_case.case.service_types.all(),
+        )
+        .distinct()
+        .order_by("last_name", "first_name", "pk")
+    )
+
+
+def request_window(
+    clinic: Clinic, now: datetime.datetime | None = None
+) -> tuple[datetime.datetime, datetime.datetime]:
+    """The earliest and latest start a patient may request: the notice is elapsed hours, the
+    horizon calendar days of the clinic's wall clock (so "60 days ahead" keeps its hour
+    across a daylight-saving change)."""
+    now = (now or clinic.now()).astimezone(datetime.UTC)
+    earliest = now + datetime.timedelta(hours=clinic.request_min_notice_hours)
+    local = now.astimezone(clinic.tzinfo)
+    latest = (local + datetime.timedelta(days=clinic.request_horizon_days)).astimezone(datetime.UTC)
+    return earliest, latest
+
+
+def request_slots(
+    *,
+    chart_case: PatientChartCase,
+    location: Location,
+    duration_minutes: int,
+    therapist_ids: list[int],
+    now: datetime.datetime | None = None,
+    within: tuple[datetime.datetime, datetime.datetime] | None = None,
+) -> dict[int, list[datetime.datetime]]:
+    """Each therapist's starts a patient may request: in steps of 15 minutes, inside
+    ``request_window`` (and inside ``within``, a shorter span such as the week a page shows).
+    Five queries (``bookable_slots``)."""
+    clinic = chart_case.clinic
+    now = (now or clinic.now()).astimezone(datetime.UTC)
+    earliest, latest = request_window(clinic, now)
+    if within is not None:
+        earliest, latest = max(earliest, within[0]), min(latest, within[1])
+        if latest < earliest:
+            return {therapist_id: [] for therapist_id in therapist_ids}
+    return bookable_slots(
+        location=location,
+        therapist_ids=therapist_ids,
+        patient_id=chart_case.patient_id,
+        duration=datetime.timedelta(minutes=duration_minutes),
+        now=now,
+        notice=earliest - now,
+        horizon=latest - now,
+        step=STEP,
+    )
+
+
+def _audit(request: AppointmentRequest, *, actor: User, action: str, details: str) -> None:
+    record(
+        clinic_id=request.clinic_id,
+        actor=actor,
+        action=action,
+        obj=request,
+        object_type="appointment request",
+        object_repr=(
+            f"{request.appointment_type} request, {_fmt(request.start, request.location.tzinfo)}"
+        ),
+        patient=request.patient,
+        details=details,
+    )
+
+
+@transaction.atomic
+def request_create(
+    *,
+    chart_case: PatientChartCase,
+    appointment_type: AppointmentType,
+    location: Location,
+    start: datetime.datetime,
+    by: User,
+    preferred_therapist: User | None = None,
+    note: str = "",
+) -> AppointmentRequest:
+    """Save a pending request. The duration is always the case's rule for the type. Raises
+    ``ValidationError`` keyed by field (``chart_case``, ``appointment_type``, ``location``,
+    ``therapist``, ``start``, ``note``) and writes nothing when anything is wrong."""
+    clinic = Clinic.objects.get(pk=chart_case.clinic_id)
+    # The patient's row is the lock: two requests of one family at once count each other.
+    Patient.objects.select_for_update().get(pk=chart_case.patient_id)
+    chart_case = PatientChartCase.objects.select_related("case", "patient", "clinic").get(
+        pk=chart_case.pk
+    )
+    closed = requests_open_for(chart_case)
+    if closed:
+        raise ValidationError({"chart_case": closed})
+    rule = next(
+        (r for r in allowed_rules(chart_case) if r.appointment_type_id == appointment_type.pk),
+        None,
+    )
+    if rule is None:
+        raise ValidationError(
+            {"appointment_type": "This appointment type cannot be requested for this case."}
+        )
+    if (
+        location.clinic_id != clinic.pk
+        or not location.is_active
+        or not location.available_for_requests
+    ):
+        raise ValidationError({"location": "This location does not take requests."})
+    note = (note or "").strip()
+    if len(note) > AppointmentRequest.NOTE_MAX:
+        raise ValidationError(
+            {"note": f"Keep the note to {AppointmentRequest.NOTE_MAX} characters or fewer."}
+        )
+    therapists = list(case_therapists(chart_case))
+    if preferred_therapist is not None:
+        if preferred_therapist.pk not in {t.pk for t in therapists}:
+            raise ValidationError({"therapist": "Choose a therapist of this case."})
+        therapists = [preferred_therapist]
+    pending = (
+        AppointmentRequest.objects.live(clinic).filter(patient_id=chart_case.patient_id).count()
+    )
+    if pending >= clinic.request_max_pending:
+        raise ValidationError(
+            {
+                "chart_case": (
+                    f"{chart_case.patient} already has {pending} pending requests, the most "
+                    "the clinic takes at once. Wait for an answer or cancel one."
+                )
+            }
+        )
+    now = clinic.now()
+    earliest, latest = request_window(clinic, now)
+    tz = location.tzinfo
+    if start.tzinfo is None or start <= now:
+        raise ValidationError({"start": "This time has passed. Choose another time."})
+    if start < earliest:
+        raise ValidationError(
+            {
+                "start": f"Requests need {clinic.request_min_notice_hours} hours' notice. "
+                "Choose a later time."
+            }
+        )
+    if start > latest:
+        raise ValidationError(
+            {
+                "start": f"Requests reach {clinic.request_horizon_days} days ahead. "
+                "Choose an earlier time."
+            }
+        )
+    free = request_slots(
+        chart_case=chart_case,
+        location=location,
+        duration_minutes=rule.duration_minutes,
+        therapist_ids=[t.pk for t in therapists],
+        now=now,
+        # Only the requested day: the same grid, a fraction of the work.
+        within=slots.day_bounds(start.astimezone(tz).date(), tz),
+    )
+    therapist = next((t for t in therapists if start in set(free[t.pk])), None)
+    if therapist is None:
+        raise ValidationError(
+            {"start": f"{_fmt(start, tz)} is not one of the offered times. Choose another."}
+        )
+    try:
+        with transaction.atomic():
+            request = AppointmentRequest.objects.create(
+                clinic=clinic,
+                chart_case=chart_case,
+                patient=chart_case.patient,
+                appointment_type=appointment_type,
+                location=location,
+                preferred_therapist=preferred_therapist,
+                therapist=therapist,
+                start=start,
+                duration_minutes=rule.duration_minutes,
+                note=note,
+                created_by=by,
+            )
+    except IntegrityError as error:
+        raise ValidationError(
+            {"start": "You already requested this time for this case: it is pending."}
+        ) from error
+    _audit(
+        request,
+        actor=by,
+        action="request",
+        details=(
+            f"{chart_case.case.name}: {appointment_type} ({rule.duration_minutes} min) at "
+            f"{location}, {_fmt(start, tz)}"
+            + (f", with {preferred_therapist}" if preferred_therapist else "")
+            + "."
+        ),
+    )
+    return request
+
+
+def _lock_pending(request: AppointmentRequest) -> AppointmentRequest:
+    locked = (
+        AppointmentRequest.objects.select_for_update(of=("self",))
+        .select_related("location", "patient", "clinic", "chart_case__case", "appointment_type")
+        .get(pk=request.pk)
+    )
+    if locked.status != AppointmentRequest.Status.PENDING:
+        raise ValidationError(NOT_PENDING[locked.status])
+    if locked.pk not in set(
+        AppointmentRequest.objects.live(locked.clinic)
+        .filter(pk=locked.pk)
+        .values_list("pk", flat=True)
+    ):
+        raise ValidationError(NOT_PENDING[AppointmentRequest.Status.EXPIRED])
+    return locked
+
+
+def _outcome_email(request: AppointmentRequest) -> None:
+    if not request.created_by.email:
+        return
+    body = render_to_string(
+        f"scheduling/email/request_{request.status}.txt",
+        {"request": request, "clinic": request.clinic},
+    )
+    queue_email(
+        to=request.created_by.email,
+        subject=f"{request.clinic.name}: your appointment request was {request.status}",
+        body=body,
+    )
+
+
+@transaction.atomic
+def request_cancel(*, request: AppointmentRequest, by: User) -> AppointmentRequest:
+    """The patient (or caregiver) withdraws a pending request."""
+    request = _lock_pending(request)
+    AppointmentRequest.objects.filter(pk=request.pk).update(
+        status=AppointmentRequest.Status.CANCELLED, version=F("version") + 1
+    )
+    request.refresh_from_db()
+    _audit(request, actor=by, action="cancel", details="Request cancelled by the patient portal.")
+    return request
+
+
+@transaction.atomic
+def request_approve(
+    *,
+    request: AppointmentRequest,
+    by: User,
+    therapist: User | None = None,
+    location: Location | None = None,
+    appointment_type: AppointmentType | None = None,
+    start: datetime.datetime | None = None,
+    duration_minutes: int | None = None,
+    override_reason: str | None = None,
+) -> AppointmentRequest:
+    """Book the request (as asked, or as the scheduler changed it) and mark it approved, in
+    one transaction. ``ValidationError`` from the booking (a clash, hours) leaves the request
+    pending and writes nothing."""
+    _require_front_desk(by)
+    request = _lock_pending(request)
+    clinic = request.clinic
+    appointment = appointment_book(
+        clinic=clinic,
+        chart_case=request.chart_case,
+        therapist=therapist or request.therapist,
+        location=location or request.location,
+        appointment_type=appointment_type or request.appointment_type,
+        start=start or request.start,
+        duration_minutes=duration_minutes or request.duration_minutes,
+        by=by,
+        override_reason=override_reason,
+    )
+    AppointmentRequest.objects.filter(pk=request.pk).update(
+        status=AppointmentRequest.Status.APPROVED,
+        appointment=appointment,
+        decided_by=by,
+        decided_at=timezone.now(),
+        version=F("version") + 1,
+    )
+    request = (
+        AppointmentRequest.objects.for_display()
+        .select_related("clinic", "created_by")
+        .get(pk=request.pk)
+    )
+    changed = []
+    for label, asked, booked in [
+        ("therapist", request.therapist_id, appointment.therapist_id),
+        ("location", request.location_id, appointment.location_id),
+        ("type", request.appointment_type_id, appointment.appointment_type_id),
+        ("time", request.start, appointment.start),
+        ("duration", request.duration_minutes, appointment.duration_minutes),
+    ]:
+        if asked != booked:
+            changed.append(label)
+    _audit(
+        request,
+        actor=by,
+        action="approve",
+        details=(
+            f"Booked {appointment.appointment_type} with {appointment.therapist} at "
+            f"{appointment.location}, {_fmt(appointment.start, appointment.location.tzinfo)}, "
+            f"{appointment.duration_minutes} min."
+            + (f" Changed from the request: {', '.join(changed)}." if changed else "")
+        ),
+    )
+    _outcome_email(request)
+    return request
+
+
+@transaction.atomic
+def request_decline(*, request: AppointmentRequest, by: User, reason: str) -> AppointmentRequest:
+    """Decline with a reason the patient reads in the portal and in the e-mail."""
+    _require_front_desk(by)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Give the reason the patient will read."})
+    if len(reason) > 500:
+        raise ValidationError({"reason": "Keep the reason to 500 characters or fewer."})
+    request = _lock_pending(request)
+    AppointmentRequest.objects.filter(pk=request.pk).update(
+        status=AppointmentRequest.Status.DECLINED,
+        decline_reason=reason,
+        decided_by=by,
+        decided_at=timezone.now(),
+        version=F("version") + 1,
+    )
+    request = (
+        AppointmentRequest.objects.for_display()
+        .select_related("clinic", "created_by")
+        .get(pk=request.pk)
+    )
+    _audit(request, actor=by, action="decline", details=f"Declined: {reason}")
+    _outcome_email(request)
+    return request
+
+
+@transaction.atomic
+def request_expire(*, clinic: Clinic, by: User | None = None) -> int:
+    """Mark the clinic's pending requests that are past their time or older than its
+    lifetime Expired; how many."""
+    overdue = list(
+        AppointmentRequest.objects.overdue(clinic)
+        .select_for_update(of=("self",))
+        .select_related("location", "patient", "appointment_type")
+    )
+    for request in overdue:
+        request.status = AppointmentRequest.Status.EXPIRED
+        request.version += 1
+        request.save(update_fields=["status", "version"])
+        _audit(
+            request,
+            actor=by,
+            action="expire",
+            details="Expired unanswered (past its time or the clinic's limit).",
+        )
+    return len(overdue)
