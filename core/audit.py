@@ -10,42 +10,12 @@ from contextvars import ContextVar
 
 from django.db import models
 
-from core.models import AuditEntry
+from core.models import ACTION_LABELS, AuditEntry, action_label  # noqa: F401 - re-exported
 
 # The request being handled, set by ``core.middleware.ClinicScopeMiddleware``.
 current_request: ContextVar = ContextVar("current_request", default=None)
 
 # Words for the actions the apps record; an action not listed is shown capitalised.
-ACTION_LABELS = {
-    "create": "Created",
-    "update": "Edited",
-    "delete": "Deleted",
-    "archive": "Archived",
-    "restore": "Restored",
-    "sign": "Signed",
-    "addendum": "Addendum added",
-    "discharge": "Discharged",
-    "reopen": "Reopened",
-    "roles": "Roles changed",
-    "deactivate": "Deactivated",
-    "reactivate": "Reactivated",
-    "access": "Viewed",
-    "discard": "Draft deleted",
-    "import": "Imported",
-    "book": "Booked",
-    "reschedule": "Rescheduled",
-    "cancel": "Cancelled",
-    "status": "Status changed",
-    "complete": "Marked done",
-    "export": "Exported",
-    "invite": "Invited",
-    "password_reset_request": "Password reset requested",
-    "password_set": "Password set",
-    "request": "Requested",
-    "approve": "Approved",
-    "decline": "Declined",
-    "expire": "Expired",
-}
 
 # The kinds of record the Audit Log filters by: object_type → words. An app that records a new
 # kind adds it here.
@@ -67,10 +37,6 @@ OBJECT_TYPES = {
     "appointment": "Appointment",
     "appointment series": "Appointment series",
 }
-
-
-def action_label(action: str) -> str:
-    return ACTION_LABELS.get(action, action.replace("_", " ").capitalize())
 
 
 def _remote_addr() -> str | None:

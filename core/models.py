@@ -4,6 +4,41 @@ from django.utils import timezone
 
 from core.tenancy import ClinicQuerySet, clinic_scoped
 
+ACTION_LABELS = {
+    "create": "Created",
+    "update": "Edited",
+    "delete": "Deleted",
+    "archive": "Archived",
+    "restore": "Restored",
+    "sign": "Signed",
+    "addendum": "Addendum added",
+    "discharge": "Discharged",
+    "reopen": "Reopened",
+    "roles": "Roles changed",
+    "deactivate": "Deactivated",
+    "reactivate": "Reactivated",
+    "access": "Viewed",
+    "discard": "Draft deleted",
+    "import": "Imported",
+    "book": "Booked",
+    "reschedule": "Rescheduled",
+    "cancel": "Cancelled",
+    "status": "Status changed",
+    "complete": "Marked done",
+    "export": "Exported",
+    "invite": "Invited",
+    "password_reset_request": "Password reset requested",
+    "password_set": "Password set",
+    "request": "Requested",
+    "approve": "Approved",
+    "decline": "Declined",
+    "expire": "Expired",
+}
+
+
+def action_label(action: str) -> str:
+    return ACTION_LABELS.get(action, action.replace("_", " ").capitalize())
+
 
 class AppendOnlyError(Exception):
     """The audit trail is never changed or deleted."""
@@ -86,6 +121,4 @@ class AuditEntry(models.Model):
 
     @property
     def action_display(self) -> str:
-        from core.audit import action_label  # core.audit imports this module
-
         return action_label(self.action)

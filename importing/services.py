@@ -12,6 +12,7 @@ written again in a transaction of their own, so a patient is whole or absent, ne
 import contextlib
 import hashlib
 import io
+import logging
 import os
 import time
 from collections import Counter, defaultdict
@@ -24,6 +25,11 @@ from django.db.models import F
 from django.utils import timezone
 from django_scopes import scope
 
+try:  # Django 6.0 ships the API; on 5.2 the django-tasks package provides the same one.
+    from django.tasks import task
+except ImportError:  # pragma: no cover - depends on the Django version
+    from django_tasks import task
+
 from accounts.models import User
 from cases.models import PatientCase
 from cases.services import case_create_default
@@ -34,6 +40,8 @@ from importing.checking import Lookups, Report, checked_rows, patient_groups
 from importing.format import KIND_LABELS, KINDS, Row
 from importing.handlers import HANDLERS, CleanContext, Item, WriteContext
 from importing.models import ImportedPatient, ImportedRecord, ImportRun
+
+logger = logging.getLogger(__name__)
 
 # A chunk closes at this many patients or rows: big enough that the per-chunk queries are
 # few, small enough that a chunk's ``IN (...)`` lists and objects stay small.
@@ -445,9 +453,6 @@ def import_run_queue(*, run: ImportRun, skip_invalid: bool) -> ImportRun:
     """Hand an uploaded run to the background worker: the run waits as Queued, and the task
     that imports it is enqueued once this transaction commits (a second click finds it queued
     and is refused). The worker runs ``import_run_execute``."""
-    # Imported here: the task module imports this one.
-    from importing.tasks import import_run_task
-
     run = ImportRun.objects.select_for_update().get(pk=run.pk)
     _check_startable(run, skip_invalid=skip_invalid)
     run.status = ImportRun.Status.QUEUED
@@ -566,3 +571,17 @@ def summary_lines(report: Report, summary: Summary | None) -> list[str]:
         lines.append(f"Line {line}: {message}")
     lines.append(f"Time: {summary.seconds:.1f} s; {summary.rows_per_second:,.0f} rows/s.")
     return lines
+
+
+@task()
+def import_run_task(*, clinic_id: int, run_id: int, skip_invalid: bool) -> dict:
+    """Import one uploaded run. Its progress and outcome are on the run's row, which the
+    Import screen shows; an unexpected failure marks the run Failed and this task's row
+    FAILED with the traceback."""
+    try:
+        run = import_run_execute(clinic_id=clinic_id, run_id=run_id, skip_invalid=skip_invalid)
+    except ValidationError as refusal:
+        # Someone else started it meanwhile (a shell, a second worker): nothing to do.
+        logger.warning("Import run %s not started: %s", run_id, "; ".join(refusal.messages))
+        return {"run": run_id, "status": "refused"}
+    return {"run": run_id, "status": run.status}

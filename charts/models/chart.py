@@ -127,9 +127,11 @@ class PatientChartCaseQuerySet(ClinicQuerySet):
 
     def with_unsigned_count(self):
         """Each chart case's count of notes and evaluations not signed yet (two subqueries)."""
-        from charts.models.documentation import DailyNote, Evaluation
 
-        def count(model):
+        def count(related_name):
+            # Reached through the relation, so this module need not import the documentation
+            # models (which import this one).
+            model = self.model._meta.get_field(related_name).related_model
             return Coalesce(
                 Subquery(
                     model.objects.filter(chart_case=OuterRef("pk"), signed_at__isnull=True)
@@ -141,7 +143,7 @@ class PatientChartCaseQuerySet(ClinicQuerySet):
                 0,
             )
 
-        return self.annotate(unsigned_count=count(DailyNote) + count(Evaluation))
+        return self.annotate(unsigned_count=count("daily_notes") + count("evaluations"))
 
     def for_tabs(self):
         # The tabs show the case's name only; the selected tab's services are read as names
