@@ -25,21 +25,30 @@ PER_DAY = 20  # per therapist: 08:00-18:00 in 30-minute visits
 BATCH = 10_000
 
 
-def parse_args():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def parse_args(
+    description: str | None = None,
+    *,
+    database: str = "fusion_dayview_bench",
+    appointments: int = 200_000,
+    patients: int = 20_000,
+    port: int = 8159,
+):
+    """The options every scheduling benchmark takes (``bench/requests.py`` too), with its
+    own defaults."""
+    parser = argparse.ArgumentParser(description=description or __doc__.splitlines()[0])
     parser.add_argument(
         "--database-url",
         default=os.environ.get(
-            "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/fusion_dayview_bench"
+            "BENCH_DATABASE_URL", f"postgres://postgres@127.0.0.1:5432/{database}"
         ),
     )
-    parser.add_argument("--appointments", type=int, default=200_000)
-    parser.add_argument("--patients", type=int, default=20_000)
+    parser.add_argument("--appointments", type=int, default=appointments)
+    parser.add_argument("--patients", type=int, default=patients)
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--port", type=int, default=8159)
+    parser.add_argument("--port", type=int, default=port)
     return parser.parse_args()
 
 

@@ -9,7 +9,6 @@ must contain "bench"; the clinic is ``bench/day_view.py``'s, with 10 therapists)
 requests per second, p50 and p95 and each screen's queries per request.
 """
 
-import argparse
 import datetime
 import os
 import sys
@@ -22,21 +21,15 @@ PENDING = 500
 
 
 def parse_args():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--database-url",
-        default=os.environ.get(
-            "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/fusion_requests_bench"
-        ),
+    from bench import day_view
+
+    return day_view.parse_args(
+        __doc__.splitlines()[0],
+        database="fusion_requests_bench",
+        appointments=20_000,
+        patients=5_000,
+        port=8163,
     )
-    parser.add_argument("--appointments", type=int, default=20_000)
-    parser.add_argument("--patients", type=int, default=5_000)
-    parser.add_argument("--seconds", type=float, default=10)
-    parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--concurrency", type=int, default=4)
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--port", type=int, default=8163)
-    return parser.parse_args()
 
 
 def build(appointments: int, patients: int) -> dict:
