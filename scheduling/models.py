@@ -74,12 +74,24 @@ class Location(Versioned, ClinicOwned):
         return zoneinfo.ZoneInfo(self.time_zone)
 
 
-class ClinicHours(ClinicOwned):
-    """One open interval of a location on a weekday; a day may have several, none is closed."""
+def weekly_interval_constraints(prefix: str) -> list[models.CheckConstraint]:
+    """An interval ends after it starts, on a weekday from Monday (0) to Sunday (6)."""
+    return [
+        models.CheckConstraint(
+            condition=Q(end__gt=F("start")),
+            name=f"{prefix}_end_after_start",
+            violation_error_message="The end must be after the start.",
+        ),
+        models.CheckConstraint(
+            condition=Q(weekday__gte=0, weekday__lte=6), name=f"{prefix}_weekday_valid"
+        ),
+    ]
 
-    location = models.ForeignKey(
-        Location, on_delete=models.CASCADE, related_name="hours", db_index=False
-    )
+
+class WeeklyInterval(ClinicOwned):
+    """An interval of a weekday, repeating every week (a location's hours, a therapist's
+    working time)."""
+
     weekday = models.PositiveSmallIntegerField(choices=WEEKDAYS)
     start = models.TimeField()
     end = models.TimeField()
@@ -87,23 +99,25 @@ class ClinicHours(ClinicOwned):
     objects = clinic_scoped(ClinicQuerySet)
 
     class Meta:
+        abstract = True
         ordering = ["weekday", "start"]
-        verbose_name = "clinic hours"
-        verbose_name_plural = "clinic hours"
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(end__gt=F("start")),
-                name="clinichours_end_after_start",
-                violation_error_message="The end must be after the start.",
-            ),
-            models.CheckConstraint(
-                condition=Q(weekday__gte=0, weekday__lte=6), name="clinichours_weekday_valid"
-            ),
-        ]
-        indexes = [models.Index(fields=["clinic", "location", "weekday"])]
 
     def __str__(self) -> str:
         return f"{self.get_weekday_display()} {self.start:%H:%M}–{self.end:%H:%M}"
+
+
+class ClinicHours(WeeklyInterval):
+    """One open interval of a location on a weekday; a day may have several, none is closed."""
+
+    location = models.ForeignKey(
+        Location, on_delete=models.CASCADE, related_name="hours", db_index=False
+    )
+
+    class Meta(WeeklyInterval.Meta):
+        verbose_name = "clinic hours"
+        verbose_name_plural = "clinic hours"
+        constraints = weekly_interval_constraints("clinichours")
+        indexes = [models.Index(fields=["clinic", "location", "weekday"])]
 
 
 class ClinicClosure(ClinicOwned):
@@ -131,7 +145,7 @@ class ClinicClosure(ClinicOwned):
         return f"Closed {self.date:%b %-d, %Y}"
 
 
-class TherapistAvailability(ClinicOwned):
+class TherapistAvailability(WeeklyInterval):
     """A weekly working interval of a therapist at a location (wall-clock time there)."""
 
     therapist = models.ForeignKey(
@@ -140,29 +154,11 @@ class TherapistAvailability(ClinicOwned):
     location = models.ForeignKey(
         Location, on_delete=models.CASCADE, related_name="availability", db_index=False
     )
-    weekday = models.PositiveSmallIntegerField(choices=WEEKDAYS)
-    start = models.TimeField()
-    end = models.TimeField()
 
-    objects = clinic_scoped(ClinicQuerySet)
-
-    class Meta:
-        ordering = ["weekday", "start"]
+    class Meta(WeeklyInterval.Meta):
         verbose_name_plural = "therapist availability"
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(end__gt=F("start")),
-                name="availability_end_after_start",
-                violation_error_message="The end must be after the start.",
-            ),
-            models.CheckConstraint(
-                condition=Q(weekday__gte=0, weekday__lte=6), name="availability_weekday_valid"
-            ),
-        ]
+        constraints = weekly_interval_constraints("availability")
         indexes = [models.Index(fields=["clinic", "therapist", "weekday"])]
-
-    def __str__(self) -> str:
-        return f"{self.get_weekday_display()} {self.start:%H:%M}–{self.end:%H:%M}"
 
 
 class AvailabilityException(ClinicOwned):
