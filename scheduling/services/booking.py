@@ -1,8 +1,12 @@
 """The one booking path and the appointment lifecycle.
 
 Every way an appointment comes to exist (the + Appointment form, a weekly series, an approved
-portal request, an import) calls ``appointment_book``. It checks what a form would, then
-relies on the database for overlaps: PostgreSQL's exclusion constraints refuse a second
+portal request, an import of future visits) calls ``appointment_book``; an import's visits of
+the past call ``appointment_record``, which keeps the same overlap rule (``_insert``) without
+the rules of booking ahead (hours, availability, a start in the future).
+
+Both check what a form would, then rely on the database for overlaps: PostgreSQL's exclusion
+constraints refuse a second
 appointment of the same therapist or patient at the same time even when two requests race;
 on SQLite writers are serialised (``transaction_mode=IMMEDIATE``), so the overlap query run
 inside the transaction sees every committed booking. Either way a clash is a
@@ -142,24 +146,32 @@ def _validate(
     start: datetime.datetime,
     duration_minutes: int,
     now: datetime.datetime,
+    history: bool = False,
 ) -> dict:
+    """What is wrong with the appointment, by field. ``history``: a visit that already
+    happened (``appointment_record``), which may name a location, type or therapist no longer
+    active, an archived case or a discharged chart case, and whose start is in the past."""
     errors = {}
-    if location.clinic_id != clinic.pk or not location.is_active:
+    if location.clinic_id != clinic.pk or not (location.is_active or history):
         errors["location"] = "Choose an active location of this clinic."
-    if appointment_type.clinic_id != clinic.pk or not appointment_type.is_active:
+    if appointment_type.clinic_id != clinic.pk or not (appointment_type.is_active or history):
         errors["appointment_type"] = "Choose an active appointment type of this clinic."
     if (
         therapist.clinic_id != clinic.pk
-        or not therapist.is_active
+        or not (therapist.is_active or history)
         or not has_role(therapist, THERAPIST)
     ):
-        errors["therapist"] = "Choose an active therapist of this clinic."
+        errors["therapist"] = (
+            "Choose a therapist of this clinic."
+            if history
+            else "Choose an active therapist of this clinic."
+        )
     target = chart_case.case if chart_case is not None else case
     if target is None or target.clinic_id != clinic.pk:
         errors["chart_case"] = "Choose a case of this clinic."
-    elif target.is_archived:
+    elif target.is_archived and not history:
         errors["chart_case"] = f"“{target.name}” is archived and cannot be booked."
-    elif chart_case is not None and not chart_case.is_active:
+    elif chart_case is not None and not chart_case.is_active and not history:
         errors["chart_case"] = f"“{target.name}” was discharged and cannot be booked."
     elif "therapist" not in errors and not case_fits_therapist(target, therapist):
         errors["chart_case"] = f"“{target.name}” is not a case of {therapist}'s service types."
@@ -168,7 +180,9 @@ def _validate(
         errors["duration_minutes"] = duration_error
     if start.tzinfo is None:
         errors["start"] = "Give the start with its time zone."
-    elif start < now:
+    elif history and start >= now:
+        errors["start"] = "The start is not in the past: book it as a new appointment."
+    elif start < now and not history:
         errors["start"] = "The start is in the past: choose a later time."
     return errors
 
@@ -189,6 +203,7 @@ def appointment_book(
     case: PatientCase | None = None,
     co_therapists: Sequence[User] = (),
     series: AppointmentSeries | None = None,
+    source: str = "",
 ) -> Appointment:
     """Book one appointment (and one per co-therapist, for the same visit).
 
@@ -197,7 +212,7 @@ def appointment_book(
     messages keyed by field (``chart_case``, ``therapist``, ``location``,
     ``appointment_type``, ``start``, ``duration_minutes``, ``override_reason``) and writes
     nothing when anything is wrong; ``PermissionDenied`` unless ``by`` is an administrator or
-    scheduler."""
+    scheduler. ``source`` (an import's file and line) goes in the audit entry."""
     _require_front_desk(by)
     if chart_case is not None:
         # Locked: a discharge running at the same moment waits for this booking, then sees it.
@@ -256,39 +271,23 @@ def appointment_book(
     appointments = []
     visit = None
     for each in therapists:
-        message = _overlap_message(
-            clinic_id=clinic.pk,
-            therapist=each,
+        fields = {"visit": visit} if visit else {}
+        appointment = _insert(
+            clinic=clinic,
+            chart_case=chart_case,
             patient=patient,
+            therapist=each,
+            location=location,
+            appointment_type=appointment_type,
             start=start,
             end=end,
-            tz=tz,
-            visit=visit,
+            duration_minutes=duration_minutes,
+            series=series,
+            override_reason=max(reasons, key=len),
+            created_by=by,
+            **fields,
         )
-        if message:
-            raise ValidationError({"start": message})
-        fields = {"visit": visit} if visit else {}
-        try:
-            with transaction.atomic():
-                appointment = Appointment.objects.create(
-                    clinic=clinic,
-                    chart_case=chart_case,
-                    patient=patient,
-                    therapist=each,
-                    location=location,
-                    appointment_type=appointment_type,
-                    start=start,
-                    end=end,
-                    duration_minutes=duration_minutes,
-                    series=series,
-                    override_reason=max(reasons, key=len),
-                    created_by=by,
-                    **fields,
-                )
-        except IntegrityError as error:
-            raise ValidationError({"start": CLASH.format(who=f"{each} or {patient}")}) from error
         visit = appointment.visit
-        appointment.location = location
         record(
             clinic_id=clinic.pk,
             actor=by,
@@ -301,10 +300,148 @@ def appointment_book(
                 f"{chart_case.case.name} with {each} at {location}, "
                 f"{_fmt(start, tz)}, {duration_minutes} min."
                 + (f" Outside hours: {appointment.override_reason}" if reasons - {""} else "")
+                + (f" {source}" if source else "")
             ),
         )
         appointments.append(appointment)
     return appointments[0]
+
+
+def _insert(
+    *,
+    clinic: Clinic,
+    patient: Patient,
+    therapist: User,
+    location: Location,
+    start: datetime.datetime,
+    end: datetime.datetime,
+    status: str = Appointment.Status.SCHEDULED,
+    **fields,
+) -> Appointment:
+    """Write one appointment under the no-overlap rule: the friendly check first, then the
+    database's own (PostgreSQL's exclusion constraints, in a savepoint), either refusal a
+    ``ValidationError`` on ``start``. Every path that adds an appointment comes through here.
+    A cancelled appointment holds no time, so it clashes with nothing."""
+    if status not in Appointment.CANCELLED:
+        message = _overlap_message(
+            clinic_id=clinic.pk,
+            therapist=therapist,
+            patient=patient,
+            start=start,
+            end=end,
+            tz=location.tzinfo,
+            visit=fields.get("visit"),
+        )
+        if message:
+            raise ValidationError({"start": message})
+    try:
+        with transaction.atomic():
+            appointment = Appointment.objects.create(
+                clinic=clinic,
+                patient=patient,
+                therapist=therapist,
+                location=location,
+                start=start,
+                end=end,
+                status=status,
+                **fields,
+            )
+    except IntegrityError as error:
+        raise ValidationError({"start": CLASH.format(who=f"{therapist} or {patient}")}) from error
+    appointment.location = location
+    return appointment
+
+
+# What a visit of the past may have become (``appointment_record``).
+PAST_STATUSES = (
+    Appointment.Status.COMPLETED,
+    Appointment.Status.NO_SHOW,
+    Appointment.Status.PATIENT_CANCELLED,
+    Appointment.Status.CLINIC_CANCELLED,
+)
+
+
+@transaction.atomic
+def appointment_record(
+    *,
+    clinic: Clinic,
+    chart_case: PatientChartCase,
+    therapist: User,
+    location: Location,
+    appointment_type: AppointmentType,
+    start: datetime.datetime,
+    duration_minutes: int,
+    status: str,
+    by: User,
+    cancel_reason: str = "",
+    source: str = "",
+) -> Appointment:
+    """Record a visit that already happened (an import of another system's history): it was
+    completed, a no-show or cancelled. Checks what history needs and nothing about the time
+    it was booked: the chart case, appointment type, location and therapist are the clinic's
+    (inactive ones too: a location since closed, a therapist who left), the therapist could
+    take the case (``_validate``, as booking), and the no-overlap rule (``_insert``, as
+    booking); not clinic hours, availability, notice or a discharged chart case. A start not
+    in the past goes to ``appointment_book``. ``source`` (the file and line) goes in the audit
+    entry. Raises ``ValidationError`` keyed by field and writes nothing when anything is wrong;
+    ``PermissionDenied`` unless ``by`` is an administrator or scheduler."""
+    _require_front_desk(by)
+    chart_case = (
+        PatientChartCase.objects.select_for_update()
+        .select_related("case", "patient")
+        .get(pk=chart_case.pk)
+    )
+    patient = chart_case.patient
+    errors = _validate(
+        clinic=clinic,
+        chart_case=chart_case,
+        case=None,
+        therapist=therapist,
+        location=location,
+        appointment_type=appointment_type,
+        start=start,
+        duration_minutes=duration_minutes,
+        now=clinic.now(),
+        history=True,
+    )
+    if patient.clinic_id != clinic.pk:
+        errors["chart_case"] = "Choose a patient of this clinic."
+    if status not in PAST_STATUSES:
+        errors["status"] = (
+            "A past appointment is recorded as completed, no-show or cancelled: say how it went."
+        )
+    if errors:
+        raise ValidationError(errors)
+    end = start + datetime.timedelta(minutes=duration_minutes)
+    appointment = _insert(
+        clinic=clinic,
+        chart_case=chart_case,
+        patient=patient,
+        therapist=therapist,
+        location=location,
+        appointment_type=appointment_type,
+        start=start,
+        end=end,
+        duration_minutes=duration_minutes,
+        status=status,
+        cancel_reason=cancel_reason[:300] if status in Appointment.CANCELLED else "",
+        created_by=by,
+    )
+    record(
+        clinic_id=clinic.pk,
+        actor=by,
+        action="import",
+        obj=appointment,
+        object_type="appointment",
+        patient=patient,
+        parent=chart_case,
+        details=(
+            f"{chart_case.case.name} with {therapist} at {location}, "
+            f"{_fmt(start, location.tzinfo)}, {duration_minutes} min, "
+            f"{appointment.get_status_display().lower()}." + (f" {source}" if source else "")
+        ),
+    )
+    return appointment
 
 
 def _lock(appointment: Appointment) -> Appointment:
