@@ -7,6 +7,9 @@ It reads the file twice as a stream: once to check every row (with any bad row n
 written unless ``skip_invalid``), once to write. Writes go in chunks of whole patients: one
 transaction per chunk, bulk INSERTs per table; if a chunk fails, each of its patients is
 written again in a transaction of their own, so a patient is whole or absent, never half there.
+Appointments are written row by row through scheduling, which may refuse a row the check
+could not (a clash): without ``skip_invalid`` such a file is written in one transaction, kept
+only when no row was refused.
 """
 
 import contextlib
