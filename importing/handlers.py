@@ -416,7 +416,16 @@ class AppointmentHandler(Handler):
         clinic = context.clinic
         locations = {loc.pk: loc for loc in Location.objects.filter(clinic_id=clinic.pk)}
         types = {t.pk: t for t in AppointmentType.objects.filter(clinic_id=clinic.pk)}
-        therapists = User.objects.in_bulk({item.row.author_id for item in items})
+        # Loaded once for the chunk, with what the checks read (the service types that say
+        # whether a therapist can take a case).
+        therapists = User.objects.prefetch_related("service_types").in_bulk(
+            {item.row.author_id for item in items}
+        )
+        chart_cases = (
+            PatientChartCase.objects.select_related("case", "patient")
+            .prefetch_related("case__service_types")
+            .in_bulk({item.chart_case_id for item in items})
+        )
         now = clinic.now()
         for item in items:
             row, values = item.row, item.row.values
@@ -428,7 +437,7 @@ class AppointmentHandler(Handler):
             )
             booking = {
                 "clinic": clinic,
-                "chart_case": PatientChartCase(pk=item.chart_case_id),
+                "chart_case": chart_cases[item.chart_case_id],
                 "therapist": therapists[row.author_id],
                 "location": location,
                 "appointment_type": appointment_type,

@@ -14,12 +14,12 @@ inside the transaction sees every committed booking. Either way a clash is a
 """
 
 import datetime
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 
 from accounts.models import User
 from cases.models import PatientCase
@@ -65,6 +65,15 @@ def _duration_error(minutes) -> str | None:
 
 
 def case_fits_therapist(case: PatientCase, therapist: User) -> bool:
+    """Whether one of the therapist's service types is the case's. Read from the rows when
+    both were loaded with ``prefetch_related("service_types")`` (an import checks many visits
+    of few therapists and cases), otherwise one query."""
+    loaded = [
+        getattr(row, "_prefetched_objects_cache", {}).get("service_types")
+        for row in (case, therapist)
+    ]
+    if all(found is not None for found in loaded):
+        return not {t.pk for t in loaded[0]}.isdisjoint(t.pk for t in loaded[1])
     return case.service_types.filter(pk__in=therapist.service_types.all()).exists()
 
 
@@ -79,23 +88,27 @@ def _overlap_message(
     exclude: Sequence[int] = (),
     visit=None,
 ) -> str | None:
-    """The friendly form of the database's rule, checked first; on SQLite it is the rule."""
-    busy = (
+    """The friendly form of the database's rule, checked first; on SQLite it is the rule.
+    One query for both halves (the therapist's clash is named first): the rows that overlap
+    one therapist's or patient's time are few."""
+    patient_busy = Q(patient=patient)
+    if visit is not None:
+        patient_busy &= ~Q(visit=visit)
+    busy = list(
         Appointment.objects.filter(clinic_id=clinic_id)
         .not_cancelled()
         .overlapping(start, end)
         .exclude(pk__in=exclude)
+        .filter(Q(therapist=therapist) | patient_busy)
         .select_related("patient", "therapist")
     )
-    for other in busy.filter(therapist=therapist)[:1]:
-        return (
-            f"{therapist} already has an appointment from {_fmt(other.start, tz)} to "
-            f"{other.end.astimezone(tz):%-I:%M %p}."
-        )
-    patient_busy = busy.filter(patient=patient)
-    if visit is not None:
-        patient_busy = patient_busy.exclude(visit=visit)
-    for other in patient_busy[:1]:
+    for other in busy:
+        if other.therapist_id == therapist.pk:
+            return (
+                f"{therapist} already has an appointment from {_fmt(other.start, tz)} to "
+                f"{other.end.astimezone(tz):%-I:%M %p}."
+            )
+    for other in busy[:1]:
         return (
             f"{patient} already has an appointment with {other.therapist} from "
             f"{_fmt(other.start, tz)} to {other.end.astimezone(tz):%-I:%M %p}."
@@ -156,11 +169,12 @@ def _validate(
         errors["location"] = "Choose an active location of this clinic."
     if appointment_type.clinic_id != clinic.pk or not (appointment_type.is_active or history):
         errors["appointment_type"] = "Choose an active appointment type of this clinic."
-    if (
-        therapist.clinic_id != clinic.pk
-        or not (therapist.is_active or history)
-        or not has_role(therapist, THERAPIST)
-    ):
+    # role_names() reads no roles of an inactive user: a visit of the past with a therapist
+    # who has left asks their groups.
+    is_therapist = has_role(therapist, THERAPIST) or (
+        history and not therapist.is_active and therapist.groups.filter(name=THERAPIST).exists()
+    )
+    if therapist.clinic_id != clinic.pk or not (therapist.is_active or history) or not is_therapist:
         errors["therapist"] = (
             "Choose a therapist of this clinic."
             if history
@@ -316,12 +330,14 @@ def _insert(
     start: datetime.datetime,
     end: datetime.datetime,
     status: str = Appointment.Status.SCHEDULED,
+    then: Callable[[Appointment], object] | None = None,
     **fields,
 ) -> Appointment:
     """Write one appointment under the no-overlap rule: the friendly check first, then the
     database's own (PostgreSQL's exclusion constraints, in a savepoint), either refusal a
     ``ValidationError`` on ``start``. Every path that adds an appointment comes through here.
-    A cancelled appointment holds no time, so it clashes with nothing."""
+    A cancelled appointment holds no time, so it clashes with nothing. ``then(appointment)``
+    runs in the same savepoint (the audit entry: the two are written together or not at all)."""
     if status not in Appointment.CANCELLED:
         message = _overlap_message(
             clinic_id=clinic.pk,
@@ -346,9 +362,11 @@ def _insert(
                 status=status,
                 **fields,
             )
+            appointment.location = location
+            if then is not None:
+                then(appointment)
     except IntegrityError as error:
         raise ValidationError({"start": CLASH.format(who=f"{therapist} or {patient}")}) from error
-    appointment.location = location
     return appointment
 
 
@@ -361,7 +379,6 @@ PAST_STATUSES = (
 )
 
 
-@transaction.atomic
 def appointment_record(
     *,
     clinic: Clinic,
@@ -384,13 +401,14 @@ def appointment_record(
     booking); not clinic hours, availability, notice or a discharged chart case. A start not
     in the past goes to ``appointment_book``. ``source`` (the file and line) goes in the audit
     entry. Raises ``ValidationError`` keyed by field and writes nothing when anything is wrong;
-    ``PermissionDenied`` unless ``by`` is an administrator or scheduler."""
+    ``PermissionDenied`` unless ``by`` is an administrator or scheduler.
+
+    One transaction, as every service, but its only writes (the appointment and its audit
+    entry) are ``_insert``'s savepoint: the checks before it only read, so no savepoint of its
+    own (an import calls this for every visit). ``chart_case`` is used as given, with its case
+    and patient (an import loads them once per chunk): a visit of the past takes no lock, since
+    a discharge does not stop it."""
     _require_front_desk(by)
-    chart_case = (
-        PatientChartCase.objects.select_for_update()
-        .select_related("case", "patient")
-        .get(pk=chart_case.pk)
-    )
     patient = chart_case.patient
     errors = _validate(
         clinic=clinic,
@@ -413,7 +431,24 @@ def appointment_record(
     if errors:
         raise ValidationError(errors)
     end = start + datetime.timedelta(minutes=duration_minutes)
-    appointment = _insert(
+
+    def audit(appointment: Appointment) -> None:
+        record(
+            clinic_id=clinic.pk,
+            actor=by,
+            action="import",
+            obj=appointment,
+            object_type="appointment",
+            patient=patient,
+            parent=chart_case,
+            details=(
+                f"{chart_case.case.name} with {therapist} at {location}, "
+                f"{_fmt(start, location.tzinfo)}, {duration_minutes} min, "
+                f"{appointment.get_status_display().lower()}." + (f" {source}" if source else "")
+            ),
+        )
+
+    return _insert(
         clinic=clinic,
         chart_case=chart_case,
         patient=patient,
@@ -426,22 +461,8 @@ def appointment_record(
         status=status,
         cancel_reason=cancel_reason[:300] if status in Appointment.CANCELLED else "",
         created_by=by,
+        then=audit,
     )
-    record(
-        clinic_id=clinic.pk,
-        actor=by,
-        action="import",
-        obj=appointment,
-        object_type="appointment",
-        patient=patient,
-        parent=chart_case,
-        details=(
-            f"{chart_case.case.name} with {therapist} at {location}, "
-            f"{_fmt(start, location.tzinfo)}, {duration_minutes} min, "
-            f"{appointment.get_status_display().lower()}." + (f" {source}" if source else "")
-        ),
-    )
-    return appointment
 
 
 def _lock(appointment: Appointment) -> Appointment:
