@@ -249,3 +249,15 @@ def _refused_report(path, clinic) -> str:
             stdout=out,
         )
     return out.getvalue()
+
+
+def test_appointments_need_an_import_by_the_front_desk(tmp_path, clinic, import_staff):
+    path = write(tmp_path, csv_text(note("P1"), visit("P2")))
+    out = io.StringIO()
+    with pytest.raises(CommandError, match="nothing was imported"):
+        call_command(
+            "import_therapy_records", str(path), "--clinic", str(clinic.pk), "--no-progress",
+            "--by", "slp@demo.clinic", stdout=out,
+        )  # fmt: skip
+    assert "Line 3: appointments are booked by an administrator or scheduler" in out.getvalue()
+    assert not Patient.objects.exists() and not Appointment.objects.exists()
