@@ -430,8 +430,12 @@ class AppointmentHandler(Handler):
         for item in items:
             row, values = item.row, item.row.values
             cancelled = values["status"] in CANCELLED
-            location = locations[values["location_id"]]
-            appointment_type = types[values["appointment_type_id"]]
+            location = locations.get(values["location_id"])
+            appointment_type = types.get(values["appointment_type_id"])
+            if location is None or appointment_type is None or row.author_id not in therapists:
+                # Deleted between the check and this chunk.
+                result.refused.append((item, "its location, type or therapist was just removed."))
+                continue
             start = datetime.datetime.combine(
                 row.date, values["start_time"], tzinfo=location.tzinfo
             )
