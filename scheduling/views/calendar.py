@@ -172,9 +172,7 @@ def _grid(columns: list[Column], tz, times: list[datetime.time], *, location, ma
                 rowspan = min(span, len(times) - row_number)
                 covered[number] = rowspan - 1
                 cells.append(
-                    _cluster_cell(
-                        cluster, rowspan, tz, detail_url, request_url, lane=column.lane
-                    )
+                    _cluster_cell(cluster, rowspan, tz, detail_url, request_url, lane=column.lane)
                 )
             elif column.lane:
                 cells.append(mark_safe('<td class="lane"></td>'))
@@ -363,6 +361,7 @@ def calendar_day(request):
     )
     if _may_book(user):
         context["pending_count"] = pending_request_count(request)
+    context["tentative"] = bool(requests)
     context.update(
         view="day",
         columns=columns,
@@ -431,6 +430,7 @@ def calendar_week(request):
         # A week is one therapist's: the week's requests with no therapist chosen are listed
         # under it (the day view has them in a lane).
         unchosen=[r for r in requests if r.preferred_therapist_id is None],
+        tentative=any(column.requests for column in columns),
         lane=LANE,
         therapist=therapist,
         therapists=therapists,

@@ -361,7 +361,8 @@ def test_pending_requests_show_on_the_day_view_as_tentative(
         reverse("scheduling:calendar_day") + f"?location={location.pk}&date={request_day}"
     )
     text = page_text(response)
-    assert "Tentative request 10:00–10:45 AM Liam Carter" in text
+    assert "10:00–10:45 AM Liam Carter Requested · pending · Treatment, 45 min" in text
+    assert "Schedule 1 pending appointment requests" in text
     assert "Appointment Requests 1 pending" in text
 
 
