@@ -77,9 +77,6 @@ class WriteContext:
 class WriteResult:
     # (item, id of the row written)
     written: list = field(default_factory=list)
-    # (item, why): rows of a kind this version cannot write at all, counted per kind in the
-    # summary with the reason ("not imported yet: scheduling not available")
-    not_written: list = field(default_factory=list)
     # (item, why): single rows refused while writing (a clash with another appointment),
     # reported with their line number like the check's bad rows
     refused: list = field(default_factory=list)

@@ -72,8 +72,6 @@ class Summary:
     default_cases_created: list = field(default_factory=list)
     records: Counter = field(default_factory=Counter)
     already_imported: int = 0
-    not_imported: Counter = field(default_factory=Counter)
-    not_imported_reasons: dict = field(default_factory=dict)
     write_errors: list = field(default_factory=list)
     # Rows a service refused while writing (an appointment's clash): counted, the first
     # ERRORS_KEPT kept with their line (they are also in ``write_errors``).
@@ -96,8 +94,6 @@ class Summary:
             "default_cases_created": self.default_cases_created,
             "records": {kind: self.records[kind] for kind in KINDS if self.records[kind]},
             "already_imported": self.already_imported,
-            "not_imported": dict(self.not_imported),
-            "not_imported_reasons": self.not_imported_reasons,
             "write_errors": self.write_errors[:200],
             "refused": self.refused,
             "seconds": round(self.seconds, 2),
@@ -213,8 +209,6 @@ class _Writer:
         summary.chart_cases_created += counts.chart_cases_created
         summary.records.update(counts.records)
         summary.already_imported += counts.already_imported
-        summary.not_imported.update(counts.not_imported)
-        summary.not_imported_reasons.update(counts.not_imported_reasons)
         summary.write_errors.extend(counts.write_errors)
         summary.refused += counts.refused
         summary.refused_rows.extend(counts.refused_rows[: ERRORS_KEPT - len(summary.refused_rows)])
@@ -259,9 +253,6 @@ class _Writer:
                     )
                 )
                 written_by_patient[item.row.patient_id].append((kind, object_id, item.row.line))
-            for _item, reason in result.not_written:
-                counts.not_imported[kind] += 1
-                counts.not_imported_reasons[kind] = reason
             for item, reason in result.refused:
                 counts.write_errors.append([item.row.line, reason])
                 counts.refused_rows.append([item.row.line, reason])
@@ -608,9 +599,6 @@ def summary_lines(report: Report, summary: Summary | None) -> list[str]:
         lines.append(f"Bad rows skipped: {report.error_count:,}.")
     if summary.refused:
         lines.append(f"Rows refused while writing (skipped): {summary.refused:,}.")
-    for kind, count in summary.not_imported.items():
-        reason = summary.not_imported_reasons.get(kind, "")
-        lines.append(f"NOT imported: {count:,} {KIND_LABELS[kind]} ({reason}).")
     for line, message in summary.write_errors[:20]:
         lines.append(f"Line {line}: {message}")
     lines.append(f"Time: {summary.seconds:.1f} s; {summary.rows_per_second:,.0f} rows/s.")
