@@ -85,16 +85,7 @@ def documentation(request, chart_case, *, may_write: bool, today=None) -> dict:
         reads.NotesNewestFirst(chart_case), NOTES_PER_PAGE, request.GET.get("notes")
     )
     note_url = url_maker("charts:document_detail", chart_case.pk, "notes")
-    note_rows = [
-        {
-            "url": note_url(note["pk"]),
-            "date": short_date(note["date_of_service"]),
-            "author": person(note["first_name"], note["last_name"], note["email"]),
-            "assessment": truncate(note["assessment"], 80),
-            "signed": note["signed"],
-        }
-        for note in notes_page.object_list
-    ]
+    note_rows = [_note_row(note, note_url) for note in notes_page.object_list]
 
     evaluation_url = url_maker("charts:document_detail", chart_case.pk, "evaluations")
     evaluations = [
@@ -147,6 +138,21 @@ def documentation(request, chart_case, *, may_write: bool, today=None) -> dict:
         ],
         "today": today,
     }
+
+
+_SIGNED = '<span class="badge text-bg-success">Signed</span>'
+_NOT_SIGNED = '<span class="badge text-bg-warning">Not signed</span>'
+
+
+def _note_row(note: dict, note_url) -> str:
+    """One row of the daily notes table, every value escaped."""
+    author = escape(person(note["first_name"], note["last_name"], note["email"]))
+    return mark_safe(
+        f'<tr><td><a href="{escape(note_url(note["pk"]))}">'
+        f"{escape(short_date(note['date_of_service']))}</a></td><td>{author}</td>"
+        f"<td>{escape(truncate(note['assessment'], 80))}</td>"
+        f"<td>{_SIGNED if note['signed'] else _NOT_SIGNED}</td></tr>"
+    )
 
 
 _PAST_TARGET = ' <span class="badge text-bg-danger">Past target date</span>'
