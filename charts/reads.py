@@ -28,15 +28,12 @@ from accounts.models import User
 from cases.models import PatientCase
 from charts.models import (
     DailyNote,
-    Diagnosis,
-    DischargeSummary,
     Evaluation,
     Goal,
     GoalProgress,
     Patient,
     PatientChartCase,
     PatientContact,
-    Reminder,
 )
 from core.roles import ADMINISTRATOR, SCHEDULER, THERAPIST
 
@@ -315,70 +312,48 @@ class NotesNewestFirst:
         return notes
 
 
-_EVALUATION = _Columns(
-    "e", [Evaluation._meta.pk, _field(Evaluation, "kind"), _field(Evaluation, "date")]
+_SHORT_LISTS = (
+    # list, id, label, code, text, day, signed, author's first name, last name, e-mail
+    "SELECT 'evaluation', e.id, e.kind, '', '', e.date,"
+    " CASE WHEN e.signed_at IS NULL THEN 0 ELSE 1 END, u.first_name, u.last_name, u.email"
+    " FROM charts_evaluation e JOIN accounts_user u ON u.id = e.author_id"
+    " WHERE e.clinic_id = %s AND e.chart_case_id = %s"
+    " UNION ALL SELECT 'reminder', r.id, '', '', r.text, r.due_on, 0, '', '', ''"
+    " FROM charts_reminder r"
+    " WHERE r.clinic_id = %s AND r.chart_case_id = %s AND r.done_at IS NULL"
+    " UNION ALL SELECT 'diagnosis', d.id, d.kind, d.code, d.description, NULL, 0, '', '', ''"
+    " FROM charts_diagnosis d WHERE d.clinic_id = %s AND d.chart_case_id = %s"
+    " UNION ALL SELECT 'discharge summary', ds.id, '', '', '', ds.date, 1, '', '', ''"
+    " FROM charts_dischargesummary ds WHERE ds.clinic_id = %s AND ds.chart_case_id = %s"
 )
+_SHORT_LIST_KEYS = ("pk", "kind", "code", "text", "date", "signed", *_AUTHOR)
+# The ``date`` column holds DateField values of every list: converted as one (on SQLite the
+# statement's column type is the first list's, and a union's rows may come back as text).
+_SHORT_LIST_DATE = _field(Evaluation, "date")
 
 
-def evaluations(chart_case) -> list[dict]:
-    rows = _fetch(
-        f"SELECT {_EVALUATION.sql}, e.signed_at IS NOT NULL, {_AUTHOR_SQL}"
-        " FROM charts_evaluation e JOIN accounts_user u ON u.id = e.author_id"
-        " WHERE e.clinic_id = %s AND e.chart_case_id = %s ORDER BY e.date DESC, e.id DESC",
-        [chart_case.clinic_id, chart_case.pk],
-    )
-    keys = ("pk", "kind", "date", "signed", *_AUTHOR)
-    converters = _EVALUATION.converters()
-    found = [dict(zip(keys, _convert(row, converters), strict=True)) for row in rows]
-    for evaluation in found:
-        evaluation["signed"] = bool(evaluation["signed"])
-    return found
+def short_lists(chart_case) -> dict[str, list[dict]]:
+    """The chart case's evaluations (newest first), open reminders (earliest due first, as
+    ``Reminder.objects.open()``), diagnoses (treatment first) and discharge summaries (newest
+    first): a handful of rows each, read in one statement rather than four, and ordered here.
 
-
-_REMINDER = _Columns("r", [Reminder._meta.pk, _field(Reminder, "text"), _field(Reminder, "due_on")])
-
-
-def open_reminders(chart_case) -> list[dict]:
-    """``Reminder.objects.open()``: not done yet, the earliest due first."""
-    rows = _fetch(
-        f"SELECT {_REMINDER.sql} FROM charts_reminder r"
-        " WHERE r.clinic_id = %s AND r.chart_case_id = %s AND r.done_at IS NULL"
-        " ORDER BY r.due_on, r.id",
-        [chart_case.clinic_id, chart_case.pk],
-    )
-    converters = _REMINDER.converters()
-    return [
-        dict(zip(("pk", "text", "due_on"), _convert(row, converters), strict=True)) for row in rows
-    ]
-
-
-_DIAGNOSIS = _Columns(
-    "d",
-    [Diagnosis._meta.pk, *(_field(Diagnosis, name) for name in ("kind", "code", "description"))],
-)
-
-
-def diagnoses(chart_case) -> list[dict]:
-    rows = _fetch(
-        f"SELECT {_DIAGNOSIS.sql} FROM charts_diagnosis d"
-        " WHERE d.clinic_id = %s AND d.chart_case_id = %s ORDER BY d.kind DESC, d.id",
-        [chart_case.clinic_id, chart_case.pk],
-    )
-    converters = _DIAGNOSIS.converters()
-    return [
-        dict(zip(("pk", "kind", "code", "description"), _convert(row, converters), strict=True))
-        for row in rows
-    ]
-
-
-_SUMMARY = _Columns("ds", [DischargeSummary._meta.pk, _field(DischargeSummary, "date")])
-
-
-def discharge_summaries(chart_case) -> list[dict]:
-    rows = _fetch(
-        f"SELECT {_SUMMARY.sql} FROM charts_dischargesummary ds"
-        " WHERE ds.clinic_id = %s AND ds.chart_case_id = %s ORDER BY ds.date DESC, ds.id DESC",
-        [chart_case.clinic_id, chart_case.pk],
-    )
-    converters = _SUMMARY.converters()
-    return [dict(zip(("pk", "date"), _convert(row, converters), strict=True)) for row in rows]
+    ``{"evaluation": [...], "reminder": [...], "diagnosis": [...], "discharge summary":
+    [...]}``, each row a dict of ``pk, kind, code, text, date, signed`` and the author's names
+    (what the list has of them)."""
+    clinic_id, pk = chart_case.clinic_id, chart_case.pk
+    rows = _fetch(_SHORT_LISTS, [clinic_id, pk] * 4)
+    converters = _converters((_SHORT_LIST_DATE,))
+    lists = {"evaluation": [], "reminder": [], "diagnosis": [], "discharge summary": []}
+    for name, *values in rows:
+        row = dict(zip(_SHORT_LIST_KEYS, values, strict=True))
+        if row["date"] is not None:
+            row["date"] = _convert([row["date"]], converters)[0]
+        row["signed"] = bool(row["signed"])
+        lists[name].append(row)
+    lists["evaluation"].sort(key=lambda row: (row["date"], row["pk"]), reverse=True)
+    lists["reminder"].sort(key=lambda row: (row["date"], row["pk"]))
+    # ``-kind``: "treatment" before "medical", then in the order they were recorded.
+    lists["diagnosis"].sort(key=lambda row: row["pk"])
+    lists["diagnosis"].sort(key=lambda row: row["kind"], reverse=True)
+    lists["discharge summary"].sort(key=lambda row: (row["date"], row["pk"]), reverse=True)
+    return lists

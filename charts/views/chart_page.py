@@ -56,10 +56,10 @@ def url_maker(name: str, *args):
 
 
 def documentation(request, chart_case, *, may_write: bool, today=None) -> dict:
-    """Everything a chart-case tab shows, in a fixed number of statements (goals with their
-    latest progress, a page of notes, evaluations, reminders, diagnoses, discharge summaries;
-    charts/reads.py). With ``today``, overdue reminders and active goals past their target
-    date are flagged."""
+    """Everything a chart-case tab shows, in three statements (goals with their latest
+    progress, a page of notes, and the short lists: evaluations, open reminders, diagnoses,
+    discharge summaries; charts/reads.py). With ``today``, overdue reminders and active goals
+    past their target date are flagged."""
     editable = may_write and chart_case.is_active
     goals = reads.goals(chart_case)
     goal_url = url_maker("charts:goal_update", chart_case.pk) if editable else None
@@ -87,6 +87,7 @@ def documentation(request, chart_case, *, may_write: bool, today=None) -> dict:
     note_url = url_maker("charts:document_detail", chart_case.pk, "notes")
     note_rows = [_note_row(note, note_url) for note in notes_page.object_list]
 
+    lists = reads.short_lists(chart_case)
     evaluation_url = url_maker("charts:document_detail", chart_case.pk, "evaluations")
     evaluations = [
         {
@@ -96,17 +97,17 @@ def documentation(request, chart_case, *, may_write: bool, today=None) -> dict:
             "author": person(row["first_name"], row["last_name"], row["email"]),
             "signed": row["signed"],
         }
-        for row in reads.evaluations(chart_case)
+        for row in lists["evaluation"]
     ]
     done_url = url_maker("charts:reminder_done", chart_case.pk)
     reminders = [
         {
             "text": row["text"],
-            "due": short_date(row["due_on"]),
+            "due": short_date(row["date"]),
             "done_url": done_url(row["pk"]),
-            "is_overdue": today is not None and row["due_on"] < today,
+            "is_overdue": today is not None and row["date"] < today,
         }
-        for row in reads.open_reminders(chart_case)
+        for row in lists["reminder"]
     ]
     may_edit_plan = may_write or ADMINISTRATOR in role_names(request.user)
     plan_editable = may_edit_plan and chart_case.is_active
@@ -124,17 +125,17 @@ def documentation(request, chart_case, *, may_write: bool, today=None) -> dict:
             {
                 "kind": DIAGNOSIS_KINDS.get(row["kind"], row["kind"]),
                 "code": row["code"],
-                "description": row["description"],
+                "description": row["text"],
                 "delete_url": diagnosis_delete_url(row["pk"]) if plan_editable else "",
             }
-            for row in reads.diagnoses(chart_case)
+            for row in lists["diagnosis"]
         ],
         "discharge_summaries": [
             {
                 "url": summary_url(row["pk"]),
                 "title": f"Discharge summary of {short_date(row['date'])}",
             }
-            for row in reads.discharge_summaries(chart_case)
+            for row in lists["discharge summary"]
         ],
         "today": today,
     }

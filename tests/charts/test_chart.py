@@ -240,13 +240,12 @@ def _queries(client, url) -> int:
 
 @pytest.mark.parametrize(
     ("role_client", "expected"),
-    # Each count includes the one INSERT of the page view's access entry (audit trail), the
-    # patient's contacts and, with the documentation, its diagnoses and discharge summaries:
-    # four queries a page (two for the scheduler, who sees no documentation), none a row. The
-    # notes' pages are not counted; the patient and its tabs are one statement, the goals and
-    # their latest progress another, and the therapist's service types a subquery of the tabs
-    # (charts/reads.py).
-    [("therapist_client", 16), ("administrator_client", 16), ("scheduler_client", 10)],
+    # Each count includes the one INSERT of the page view's access entry (audit trail) and the
+    # patient's contacts, none a row. The notes' pages are not counted; the patient and its
+    # tabs are one statement (the therapist's service types a subquery of it), the goals and
+    # their latest progress another, the evaluations, open reminders, diagnoses and discharge
+    # summaries a third (charts/reads.py); the scheduler sees no documentation.
+    [("therapist_client", 13), ("administrator_client", 13), ("scheduler_client", 10)],
 )
 def test_the_chart_takes_a_fixed_number_of_queries(
     role_client,

@@ -154,10 +154,12 @@ def test_values_come_as_the_orm_gives_them(administrator, therapist, speech_char
     (read_goal,) = reads.goals(chart_case)
     assert read_goal["target_date"] == goal.target_date
     assert read_goal["progress"]["date"] == datetime.date(2026, 4, 2)
-    assert isinstance(reads.open_reminders(chart_case)[0]["due_on"], datetime.date)
     (note,) = reads.NotesNewestFirst(chart_case)[0:21]
     assert note["signed"] is True and isinstance(note["date_of_service"], datetime.date)
-    assert isinstance(reads.discharge_summaries(chart_case)[0]["date"], datetime.date)
+    lists = reads.short_lists(chart_case)
+    assert isinstance(lists["reminder"][0]["date"], datetime.date)
+    assert isinstance(lists["discharge summary"][0]["date"], datetime.date)
+    assert lists["discharge summary"][0]["signed"] is True
 
 
 def test_no_read_returns_another_clinics_rows(
@@ -191,12 +193,15 @@ def test_no_read_returns_another_clinics_rows(
     assert reads.service_names(disguised) == []
     assert reads.goals(disguised) == []
     assert reads.NotesNewestFirst(disguised)[0:21] == []
-    assert reads.evaluations(disguised) == []
-    assert reads.open_reminders(disguised) == []
-    assert reads.diagnoses(disguised) == []
-    assert reads.discharge_summaries(disguised) == []
+    assert reads.short_lists(disguised) == {
+        "evaluation": [],
+        "reminder": [],
+        "diagnosis": [],
+        "discharge summary": [],
+    }
     # And the same reads with their own clinic's id do find them: the test proves the filter.
     assert len(reads.goals(theirs)) == 1 and len(reads.contacts(other_patient)) == 1
+    assert all(len(rows) == 1 for rows in reads.short_lists(theirs).values())
 
 
 def test_the_plan_of_care_shows_diagnoses_and_summaries_with_their_links(
@@ -264,3 +269,41 @@ def test_a_goal_card_escapes_what_was_typed(therapist_client, therapist, speech_
 
     assert "<script>x</script>" not in text and "&lt;script&gt;x&lt;/script&gt; &amp; more" in text
     assert "&quot;quoted&quot; &lt;b&gt;" in text
+
+
+def test_the_short_lists_keep_the_orms_orders(therapist, speech_chart_case):
+    day = datetime.date(2026, 4, 1)
+    old, new = (
+        EvaluationFactory(chart_case=speech_chart_case, author=therapist, date=day + delta)
+        for delta in (datetime.timedelta(0), datetime.timedelta(days=9))
+    )
+    later, sooner = (
+        ReminderFactory(chart_case=speech_chart_case, created_by=therapist, due_on=day + delta)
+        for delta in (datetime.timedelta(days=5), datetime.timedelta(days=1))
+    )
+    medical = DiagnosisFactory(chart_case=speech_chart_case, kind="medical", code="R48.8")
+    treatment = DiagnosisFactory(chart_case=speech_chart_case, kind="treatment", code="F80.0")
+    first, second = (
+        DischargeSummaryFactory(chart_case=speech_chart_case, author=therapist, date=day + delta)
+        for delta in (datetime.timedelta(0), datetime.timedelta(days=3))
+    )
+
+    lists = reads.short_lists(speech_chart_case)
+
+    assert (
+        [row["pk"] for row in lists["evaluation"]]
+        == [e.pk for e in speech_chart_case.evaluations.order_by("-date", "-pk")]
+        == [new.pk, old.pk]
+    )
+    assert (
+        [row["pk"] for row in lists["reminder"]]
+        == [r.pk for r in speech_chart_case.reminders.open().order_by("due_on", "pk")]
+        == [sooner.pk, later.pk]
+    )
+    assert (
+        [row["pk"] for row in lists["diagnosis"]]
+        == [d.pk for d in speech_chart_case.diagnoses.order_by("-kind", "pk")]
+        == [treatment.pk, medical.pk]
+    )
+    assert [row["pk"] for row in lists["discharge summary"]] == [second.pk, first.pk]
+    assert lists["evaluation"][0]["first_name"] == therapist.first_name
