@@ -16,12 +16,12 @@ bench, half of its time went to the template language (an include, three filters
 
 from html import escape
 
-from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from charts import reads
 from charts.models import Diagnosis, Evaluation, Goal
 from charts.views.common import NOTES_PER_PAGE
+from core.links import link
 from core.pagination import UncountedPage
 from core.roles import ADMINISTRATOR, role_names
 
@@ -50,8 +50,8 @@ def person(first: str, last: str, email: str) -> str:
 
 
 def url_maker(name: str, *args):
-    """A function of a row's pk giving ``reverse(name, args=[*args, pk])``, reversed once."""
-    prefix, _, suffix = reverse(name, args=[*args, _SENTINEL]).rpartition(str(_SENTINEL))
+    """A function of a row's pk giving ``reverse(name, args=[*args, pk])``, made once."""
+    prefix, _, suffix = link(name, *args, _SENTINEL).rpartition(str(_SENTINEL))
     return lambda pk: f"{prefix}{pk}{suffix}"
 
 
