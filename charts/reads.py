@@ -33,7 +33,6 @@ from charts.models import (
     GoalProgress,
     Patient,
     PatientChartCase,
-    PatientContact,
 )
 from core.roles import ADMINISTRATOR, SCHEDULER, THERAPIST
 
@@ -200,40 +199,7 @@ def chart(user, patient_pk: int, *, roles) -> tuple:
     return patient, chart_cases
 
 
-# What the chart shows of a patient and of the selected chart case --------------------------
-
-_CONTACT = _Columns(
-    "pc",
-    [
-        PatientContact._meta.pk,
-        *(_field(PatientContact, name) for name in ("name", "relationship", "phone", "email")),
-        _field(PatientContact, "is_guardian"),
-    ],
-)
-
-
-def contacts(patient) -> list[dict]:
-    rows = _fetch(
-        f"SELECT {_CONTACT.sql} FROM charts_patientcontact pc"
-        " WHERE pc.clinic_id = %s AND pc.patient_id = %s"
-        " ORDER BY pc.is_guardian DESC, pc.name, pc.id",
-        [patient.clinic_id, patient.pk],
-    )
-    keys = ("pk", "name", "relationship", "phone", "email", "is_guardian")
-    converters = _CONTACT.converters()
-    return [dict(zip(keys, _convert(row, converters), strict=True)) for row in rows]
-
-
-def service_names(chart_case) -> list[str]:
-    """The names of the chart case's case's service types, in order."""
-    rows = _fetch(
-        "SELECT st.name FROM cases_patientcaseservicetype cs"
-        " JOIN clinic_servicetype st ON st.clinic_id = cs.clinic_id AND st.id = cs.service_type_id"
-        " WHERE cs.clinic_id = %s AND cs.case_id = %s ORDER BY st.name",
-        [chart_case.clinic_id, chart_case.case_id],
-    )
-    return [name for (name,) in rows]
-
+# The selected chart case's documentation -------------------------------------------------
 
 _GOAL = _Columns(
     "g",
@@ -312,48 +278,86 @@ class NotesNewestFirst:
         return notes
 
 
-_SHORT_LISTS = (
-    # list, id, label, code, text, day, signed, author's first name, last name, e-mail
-    "SELECT 'evaluation', e.id, e.kind, '', '', e.date,"
-    " CASE WHEN e.signed_at IS NULL THEN 0 ELSE 1 END, u.first_name, u.last_name, u.email"
-    " FROM charts_evaluation e JOIN accounts_user u ON u.id = e.author_id"
-    " WHERE e.clinic_id = %s AND e.chart_case_id = %s"
-    " UNION ALL SELECT 'reminder', r.id, '', '', r.text, r.due_on, 0, '', '', ''"
-    " FROM charts_reminder r"
-    " WHERE r.clinic_id = %s AND r.chart_case_id = %s AND r.done_at IS NULL"
-    " UNION ALL SELECT 'diagnosis', d.id, d.kind, d.code, d.description, NULL, 0, '', '', ''"
-    " FROM charts_diagnosis d WHERE d.clinic_id = %s AND d.chart_case_id = %s"
-    " UNION ALL SELECT 'discharge summary', ds.id, '', '', '', ds.date, 1, '', '', ''"
-    " FROM charts_dischargesummary ds WHERE ds.clinic_id = %s AND ds.chart_case_id = %s"
-)
-_SHORT_LIST_KEYS = ("pk", "kind", "code", "text", "date", "signed", *_AUTHOR)
-# The ``date`` column holds DateField values of every list: converted as one (on SQLite the
-# statement's column type is the first list's, and a union's rows may come back as text).
-_SHORT_LIST_DATE = _field(Evaluation, "date")
+# The short lists -------------------------------------------------------------------------
+
+# Each list's rows in the same ten columns, numbered in the list's own order by the database
+# (so names sort by its collation, as ``ORDER BY`` would have them):
+#   list, id, position, kind, code, text, date, flag, first name, last name, e-mail
+_BRANCHES = {
+    "contact": (
+        "SELECT 'contact', pc.id,"
+        " ROW_NUMBER() OVER (ORDER BY pc.is_guardian DESC, pc.name, pc.id),"
+        " pc.relationship, pc.phone, pc.name, CAST(NULL AS DATE),"
+        " CASE WHEN pc.is_guardian THEN 1 ELSE 0 END, '', '', pc.email"
+        " FROM charts_patientcontact pc WHERE pc.clinic_id = %s AND pc.patient_id = %s"
+    ),
+    "service": (
+        "SELECT 'service', st.id, ROW_NUMBER() OVER (ORDER BY st.name, st.id),"
+        " '', '', st.name, CAST(NULL AS DATE), 0, '', '', ''"
+        " FROM cases_patientcaseservicetype cs JOIN clinic_servicetype st"
+        " ON st.clinic_id = cs.clinic_id AND st.id = cs.service_type_id"
+        " WHERE cs.clinic_id = %s AND cs.case_id = %s"
+    ),
+    "evaluation": (
+        "SELECT 'evaluation', e.id, ROW_NUMBER() OVER (ORDER BY e.date DESC, e.id DESC),"
+        " e.kind, '', '', e.date, CASE WHEN e.signed_at IS NULL THEN 0 ELSE 1 END,"
+        " u.first_name, u.last_name, u.email"
+        " FROM charts_evaluation e JOIN accounts_user u ON u.id = e.author_id"
+        " WHERE e.clinic_id = %s AND e.chart_case_id = %s"
+    ),
+    "reminder": (
+        # Reminder.objects.open(): not done yet.
+        "SELECT 'reminder', r.id, ROW_NUMBER() OVER (ORDER BY r.due_on, r.id),"
+        " '', '', r.text, r.due_on, 0, '', '', ''"
+        " FROM charts_reminder r"
+        " WHERE r.clinic_id = %s AND r.chart_case_id = %s AND r.done_at IS NULL"
+    ),
+    "diagnosis": (
+        "SELECT 'diagnosis', d.id, ROW_NUMBER() OVER (ORDER BY d.kind DESC, d.id),"
+        " d.kind, d.code, d.description, CAST(NULL AS DATE), 0, '', '', ''"
+        " FROM charts_diagnosis d WHERE d.clinic_id = %s AND d.chart_case_id = %s"
+    ),
+    "discharge summary": (
+        "SELECT 'discharge summary', ds.id, ROW_NUMBER() OVER (ORDER BY ds.date DESC, ds.id DESC),"
+        " '', '', '', ds.date, 1, '', '', ''"
+        " FROM charts_dischargesummary ds WHERE ds.clinic_id = %s AND ds.chart_case_id = %s"
+    ),
+}
+_LIST_KEYS = ("pk", "position", "kind", "code", "text", "date", "flag", *_AUTHOR)
+# The ``date`` column holds DateField values of every list: converted as one (on SQLite a
+# union's rows may come back as text).
+_LIST_DATE = _field(Evaluation, "date")
+DOCUMENTATION_LISTS = ("evaluation", "reminder", "diagnosis", "discharge summary")
 
 
-def short_lists(chart_case) -> dict[str, list[dict]]:
-    """The chart case's evaluations (newest first), open reminders (earliest due first, as
-    ``Reminder.objects.open()``), diagnoses (treatment first) and discharge summaries (newest
-    first): a handful of rows each, read in one statement rather than four, and ordered here.
+def short_lists(patient, chart_case=None, *, documentation: bool = False) -> dict:
+    """The chart's short lists, a handful of rows each, in one statement rather than one a
+    list: the patient's contacts; with ``chart_case``, its case's service types; with
+    ``documentation`` too, its evaluations (newest first), open reminders (earliest due
+    first), diagnoses (treatment first) and discharge summaries (newest first).
 
-    ``{"evaluation": [...], "reminder": [...], "diagnosis": [...], "discharge summary":
-    [...]}``, each row a dict of ``pk, kind, code, text, date, signed`` and the author's names
-    (what the list has of them)."""
-    clinic_id, pk = chart_case.clinic_id, chart_case.pk
-    rows = _fetch(_SHORT_LISTS, [clinic_id, pk] * 4)
-    converters = _converters((_SHORT_LIST_DATE,))
-    lists = {"evaluation": [], "reminder": [], "diagnosis": [], "discharge summary": []}
+    ``{list: [row, ...]}`` for the lists read, each row a dict of ``_LIST_KEYS`` (contacts:
+    ``kind`` the relationship, ``code`` the phone, ``text`` the name, ``flag`` guardian;
+    services: ``text`` the name; evaluations: ``flag`` signed, and the author's names;
+    reminders: ``text``, ``date`` due; diagnoses: ``kind``, ``code``, ``text`` the
+    description)."""
+    wanted = [("contact", [patient.clinic_id, patient.pk])]
+    if chart_case is not None:
+        wanted.append(("service", [chart_case.clinic_id, chart_case.case_id]))
+        if documentation:
+            wanted.extend(
+                (name, [chart_case.clinic_id, chart_case.pk]) for name in DOCUMENTATION_LISTS
+            )
+    # NULL dates are cast: PostgreSQL types a union's columns two branches at a time, and two
+    # bare NULLs would make the column text.
+    sql = " UNION ALL ".join(_BRANCHES[name] for name, _ in wanted)
+    rows = _fetch(f"{sql} ORDER BY 1, 3", [value for _, params in wanted for value in params])
+    converters = _converters((_LIST_DATE,))
+    lists = {name: [] for name, _ in wanted}
     for name, *values in rows:
-        row = dict(zip(_SHORT_LIST_KEYS, values, strict=True))
+        row = dict(zip(_LIST_KEYS, values, strict=True))
         if row["date"] is not None:
             row["date"] = _convert([row["date"]], converters)[0]
-        row["signed"] = bool(row["signed"])
+        row["flag"] = bool(row["flag"])
         lists[name].append(row)
-    lists["evaluation"].sort(key=lambda row: (row["date"], row["pk"]), reverse=True)
-    lists["reminder"].sort(key=lambda row: (row["date"], row["pk"]))
-    # ``-kind``: "treatment" before "medical", then in the order they were recorded.
-    lists["diagnosis"].sort(key=lambda row: row["pk"])
-    lists["diagnosis"].sort(key=lambda row: row["kind"], reverse=True)
-    lists["discharge summary"].sort(key=lambda row: (row["date"], row["pk"]), reverse=True)
     return lists

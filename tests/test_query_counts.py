@@ -146,10 +146,11 @@ def test_a_patients_pages_take_a_fixed_number_of_queries(
     """A patient with one case on the chart, then with seven (one tab each)."""
     client.force_login(administrator)
     patient = speech_chart_case.patient
-    # The chart: 13 with the patient's contacts, the tab's diagnoses and discharge summaries
+    # The chart: 11 with the patient's contacts, the tab's diagnoses and discharge summaries
     # and the access entry's INSERT (issues 8 and 12), each one a page whatever the tabs; the
-    # patient and its tabs are one statement, the tab's short lists another (issue 13).
-    expected = {"charts:patient_update": 7, "charts:patient_detail": 13}[name]
+    # patient and its tabs are one statement, the short lists (contacts, services, the tab's
+    # evaluations, reminders, diagnoses, discharge summaries) another (issue 13).
+    expected = {"charts:patient_update": 7, "charts:patient_detail": 11}[name]
 
     def add():
         for n in range(6):

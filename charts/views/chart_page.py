@@ -55,11 +55,26 @@ def url_maker(name: str, *args):
     return lambda pk: f"{prefix}{pk}{suffix}"
 
 
-def documentation(request, chart_case, *, may_write: bool, today=None) -> dict:
-    """Everything a chart-case tab shows, in three statements (goals with their latest
-    progress, a page of notes, and the short lists: evaluations, open reminders, diagnoses,
-    discharge summaries; charts/reads.py). With ``today``, overdue reminders and active goals
-    past their target date are flagged."""
+def contacts(lists: dict) -> list[dict]:
+    """The patient's contacts from ``reads.short_lists``, named as the template reads them."""
+    return [
+        {
+            "pk": row["pk"],
+            "name": row["text"],
+            "relationship": row["kind"],
+            "phone": row["code"],
+            "email": row["email"],
+            "is_guardian": row["flag"],
+        }
+        for row in lists["contact"]
+    ]
+
+
+def documentation(request, chart_case, lists: dict, *, may_write: bool, today=None) -> dict:
+    """Everything a chart-case tab shows: the goals with their latest progress and a page of
+    notes (a statement each), and from ``lists`` (``reads.short_lists`` with the
+    documentation) its evaluations, open reminders, diagnoses and discharge summaries. With
+    ``today``, overdue reminders and active goals past their target date are flagged."""
     editable = may_write and chart_case.is_active
     goals = reads.goals(chart_case)
     goal_url = url_maker("charts:goal_update", chart_case.pk) if editable else None
@@ -87,7 +102,6 @@ def documentation(request, chart_case, *, may_write: bool, today=None) -> dict:
     note_url = url_maker("charts:document_detail", chart_case.pk, "notes")
     note_rows = [_note_row(note, note_url) for note in notes_page.object_list]
 
-    lists = reads.short_lists(chart_case)
     evaluation_url = url_maker("charts:document_detail", chart_case.pk, "evaluations")
     evaluations = [
         {
@@ -95,7 +109,7 @@ def documentation(request, chart_case, *, may_write: bool, today=None) -> dict:
             "title": f"{EVALUATION_KINDS.get(row['kind'], row['kind'])} of "
             f"{short_date(row['date'])}",
             "author": person(row["first_name"], row["last_name"], row["email"]),
-            "signed": row["signed"],
+            "signed": row["flag"],
         }
         for row in lists["evaluation"]
     ]

@@ -107,24 +107,31 @@ def patient_detail(request, pk, chart_case_pk=None):
         selected = next((cc for cc in chart_cases if cc.pk == chart_case_pk), None)
         if selected is None:
             raise Http404
+    may_read = may_write = False
+    if selected is not None:
+        may_read, may_write = documentation_access(request.user, selected)
+    lists = reads.short_lists(patient, selected, documentation=may_read)
     context = {
         "patient": patient,
         "chart_cases": chart_cases,
         "selected": selected,
         "may_edit_patient": has_role(request.user, ADMINISTRATOR, SCHEDULER),
         "may_add_case": has_role(request.user, THERAPIST),
-        "contacts": reads.contacts(patient),
+        "contacts": chart_page.contacts(lists),
         "show_unsigned_counts": has_role(request.user, ADMINISTRATOR, THERAPIST),
         "may_audit": has_role(request.user, ADMINISTRATOR),
     }
     if selected is not None:
-        context["services"] = ", ".join(reads.service_names(selected))
-        context["may_read"], context["may_write"] = documentation_access(request.user, selected)
-        if context["may_read"]:
-            today = request.user.clinic.today()
+        context["services"] = ", ".join(row["text"] for row in lists["service"])
+        context["may_read"], context["may_write"] = may_read, may_write
+        if may_read:
             context.update(
                 chart_page.documentation(
-                    request, selected, may_write=context["may_write"], today=today
+                    request,
+                    selected,
+                    lists,
+                    may_write=may_write,
+                    today=request.user.clinic.today(),
                 )
             )
     # One access entry per page view: the chart, and the chart case's documentation if shown.

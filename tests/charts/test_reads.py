@@ -150,16 +150,17 @@ def test_values_come_as_the_orm_gives_them(administrator, therapist, speech_char
     assert loaded.date_of_birth == patient.date_of_birth
     assert isinstance(chart_case.started_on, datetime.date)
     assert chart_case.case.is_archived is False
-    assert reads.contacts(loaded)[0]["is_guardian"] is True
+    lists = reads.short_lists(loaded, chart_case, documentation=True)
+    assert lists["contact"][0]["flag"] is True
     (read_goal,) = reads.goals(chart_case)
     assert read_goal["target_date"] == goal.target_date
     assert read_goal["progress"]["date"] == datetime.date(2026, 4, 2)
     (note,) = reads.NotesNewestFirst(chart_case)[0:21]
     assert note["signed"] is True and isinstance(note["date_of_service"], datetime.date)
-    lists = reads.short_lists(chart_case)
     assert isinstance(lists["reminder"][0]["date"], datetime.date)
     assert isinstance(lists["discharge summary"][0]["date"], datetime.date)
-    assert lists["discharge summary"][0]["signed"] is True
+    assert lists["discharge summary"][0]["flag"] is True
+    assert lists["diagnosis"][0]["date"] is None
 
 
 def test_no_read_returns_another_clinics_rows(
@@ -189,19 +190,18 @@ def test_no_read_returns_another_clinics_rows(
     )
     posing_patient = Patient(pk=other_patient.pk, clinic_id=speech_chart_case.clinic_id)
 
-    assert reads.contacts(posing_patient) == []
-    assert reads.service_names(disguised) == []
     assert reads.goals(disguised) == []
     assert reads.NotesNewestFirst(disguised)[0:21] == []
-    assert reads.short_lists(disguised) == {
-        "evaluation": [],
-        "reminder": [],
-        "diagnosis": [],
-        "discharge summary": [],
-    }
+    assert all(
+        rows == []
+        for rows in reads.short_lists(posing_patient, disguised, documentation=True).values()
+    )
     # And the same reads with their own clinic's id do find them: the test proves the filter.
-    assert len(reads.goals(theirs)) == 1 and len(reads.contacts(other_patient)) == 1
-    assert all(len(rows) == 1 for rows in reads.short_lists(theirs).values())
+    assert len(reads.goals(theirs)) == 1
+    assert all(
+        len(rows) == 1
+        for rows in reads.short_lists(other_patient, theirs, documentation=True).values()
+    )
 
 
 def test_the_plan_of_care_shows_diagnoses_and_summaries_with_their_links(
@@ -288,7 +288,7 @@ def test_the_short_lists_keep_the_orms_orders(therapist, speech_chart_case):
         for delta in (datetime.timedelta(0), datetime.timedelta(days=3))
     )
 
-    lists = reads.short_lists(speech_chart_case)
+    lists = reads.short_lists(speech_chart_case.patient, speech_chart_case, documentation=True)
 
     assert (
         [row["pk"] for row in lists["evaluation"]]
@@ -307,3 +307,25 @@ def test_the_short_lists_keep_the_orms_orders(therapist, speech_chart_case):
     )
     assert [row["pk"] for row in lists["discharge summary"]] == [second.pk, first.pk]
     assert lists["evaluation"][0]["first_name"] == therapist.first_name
+
+
+def test_contacts_and_services_keep_the_databases_order(clinic, administrator, speech_patient):
+    """Names in the order of ``ORDER BY`` (the database's collation), guardians first."""
+    for name, guardian in [("zoe Adams", False), ("Abe Baker", False), ("Carla Diaz", True)]:
+        PatientContactFactory(patient=speech_patient, name=name, is_guardian=guardian)
+    services = [ServiceTypeFactory(clinic=clinic, name=name) for name in ("speech", "Aba", "OT")]
+    case = PatientCaseFactory(clinic=clinic, service_types=services)
+    chart_case = PatientChartCaseFactory(patient=speech_patient, case=case)
+
+    lists = reads.short_lists(speech_patient, chart_case)
+
+    assert [row["text"] for row in lists["contact"]] == list(
+        speech_patient.contacts.order_by("-is_guardian", "name", "pk").values_list(
+            "name", flat=True
+        )
+    )
+    assert lists["contact"][0]["text"] == "Carla Diaz"
+    assert [row["text"] for row in lists["service"]] == list(
+        case.service_types.order_by("name", "pk").values_list("name", flat=True)
+    )
+    assert set(lists) == {"contact", "service"}
