@@ -9,9 +9,10 @@ bench, half of its time went to the template language (an include, three filters
   queries cost the ORM more than running them cost the database);
 - each goal's latest progress entry is joined to the goal by a correlated subquery (an index
   probe on ``(clinic, goal, -date)`` per goal) instead of a windowed prefetch;
-- dates, labels and links are made once in Python (one ``reverse()`` a kind of row, not one
-  a row), and a goal card is one ``format_html`` (as Django admin builds its changelist rows
-  in ``items_for_result``), so the template loops over ready values.
+- dates, labels and links are made once in Python (one cached ``core.links.link`` a kind of
+  row, not a ``reverse()`` a row), and a goal card or a note's row is one f-string of escaped
+  values (as Django admin builds its changelist rows in ``items_for_result``); the goal list
+  and the notes table body are one string each, so the template shows ready values.
 """
 
 from html import escape
@@ -83,24 +84,29 @@ def documentation(request, chart_case, lists: dict, *, may_write: bool, today=No
     for goal in goals:
         if goal["parent_id"]:
             short_term_under.setdefault(goal["parent_id"], []).append(cards[goal["pk"]])
-    long_term_goals = [
-        {"card": cards[goal["pk"]], "short_term": short_term_under.get(goal["pk"], [])}
+    # Long-term goals with their short-term goals under them, then short-term goals under no
+    # long-term goal: the list's items as one string, so the template has one value to show.
+    items = [
+        f'<li class="mb-2">{cards[goal["pk"]]}'
+        + "".join(
+            f'<div class="ms-4 mt-1">{card}</div>' for card in short_term_under.get(goal["pk"], [])
+        )
+        + "</li>"
         for goal in goals
         if goal["kind"] == Goal.Kind.LONG_TERM
     ]
-    # Short-term goals under no long-term goal; the others are listed under theirs.
-    loose_short_term = [
-        cards[goal["pk"]]
+    items.extend(
+        f'<li class="mb-2">{cards[goal["pk"]]}</li>'
         for goal in goals
         if goal["kind"] == Goal.Kind.SHORT_TERM and not goal["parent_id"]
-    ]
+    )
 
     # The latest notes, the rest a page away; not counted (core/pagination.py).
     notes_page = UncountedPage(
         reads.NotesNewestFirst(chart_case), NOTES_PER_PAGE, request.GET.get("notes")
     )
     note_url = url_maker("charts:document_detail", chart_case.pk, "notes")
-    note_rows = [_note_row(note, note_url) for note in notes_page.object_list]
+    note_rows = "".join(_note_row(note, note_url) for note in notes_page.object_list)
 
     evaluation_url = url_maker("charts:document_detail", chart_case.pk, "evaluations")
     evaluations = [
@@ -128,10 +134,10 @@ def documentation(request, chart_case, lists: dict, *, may_write: bool, today=No
     diagnosis_delete_url = url_maker("charts:diagnosis_delete", chart_case.pk)
     summary_url = url_maker("charts:discharge_summary_detail", chart_case.pk)
     return {
-        "long_term_goals": long_term_goals,
-        "loose_short_term_goals": loose_short_term,
+        # Built of escaped values only (``_goal_card``, ``_note_row``).
+        "goal_items": mark_safe("".join(items)),
         "notes_page": notes_page,
-        "notes": note_rows,
+        "notes": mark_safe(note_rows),
         "evaluations": evaluations,
         "reminders": reminders,
         "may_edit_plan": may_edit_plan,
