@@ -1,6 +1,7 @@
 import datetime
 
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Exists, OuterRef
 
 from accounts.models import User
@@ -331,7 +332,16 @@ class CancelForm(forms.Form):
 class CalendarForm(forms.Form):
     """The date picker and location of the calendar (a GET form)."""
 
-    date = forms.DateField(required=False, widget=DATE_WIDGET)
+    # Bounded: a week's grid at the ends of ``datetime.date`` runs past them (an OverflowError).
+    # A date outside is read like one that is not a date: the calendar shows today.
+    date = forms.DateField(
+        required=False,
+        widget=DATE_WIDGET,
+        validators=[
+            MinValueValidator(datetime.date(1900, 1, 1)),
+            MaxValueValidator(datetime.date(2999, 12, 31)),
+        ],
+    )
     location = forms.ModelChoiceField(
         queryset=Location.objects.none(), required=False, empty_label=None
     )

@@ -251,6 +251,16 @@ def test_week_view_for_a_therapist(client, therapist, appointment, location, tom
     assert "Liam Carter" in response.content.decode()
 
 
+@pytest.mark.parametrize("view", ["scheduling:calendar_day", "scheduling:calendar_week"])
+@pytest.mark.parametrize("date", ["9999-12-31", "0001-01-01", "0001-01-02"])
+def test_a_date_at_the_calendars_end_shows_today(client, scheduler, location, view, date):
+    # Midnight after the last day (or a week before the first) is no date: not a 500.
+    client.force_login(scheduler)
+    response = client.get(reverse(view), {"date": date, "location": location.pk})
+    assert response.status_code == 200
+    assert response.context["day"] == datetime.datetime.now(location.tzinfo).date()
+
+
 def test_today_list_and_the_daily_note_of_the_visit(
     client, therapist, speech_chart_case, location, treatment, clinic, scheduler
 ):
