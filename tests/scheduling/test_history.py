@@ -10,9 +10,18 @@ from django.db import connection, connections
 from django_scopes import scope
 
 from core.models import AuditEntry
+from core.roles import THERAPIST
 from scheduling import services
 from scheduling.models import Appointment
-from tests.factories import LocationFactory, PatientChartCaseFactory
+from tests.factories import (
+    AppointmentTypeFactory,
+    LocationFactory,
+    PatientCaseFactory,
+    PatientChartCaseFactory,
+    PatientFactory,
+    ServiceTypeFactory,
+    UserFactory,
+)
 from tests.fixtures.scheduling import local
 
 pytestmark = pytest.mark.django_db
@@ -135,3 +144,24 @@ def test_parallel_records_of_one_slot_keep_exactly_one(visit, clinic):
     assert sorted(outcomes) == ["kept"] + ["refused"] * (len(chart_cases) - 1)
     assert Appointment.objects.count() == 1
     assert AuditEntry.objects.filter(object_type="appointment").count() == 1
+
+
+@pytest.mark.parametrize("field", ["location", "appointment_type", "therapist", "chart_case"])
+def test_rows_of_another_clinic_are_refused(visit, other_clinic, field):
+    occupational = ServiceTypeFactory(clinic=other_clinic)
+    theirs = {
+        "location": lambda: LocationFactory(clinic=other_clinic),
+        "appointment_type": lambda: AppointmentTypeFactory(clinic=other_clinic),
+        "therapist": lambda: UserFactory(
+            clinic=other_clinic, roles=[THERAPIST], service_types=[occupational]
+        ),
+        "chart_case": lambda: PatientChartCaseFactory(
+            case=PatientCaseFactory(clinic=other_clinic, service_types=[occupational]),
+            patient=PatientFactory(clinic=other_clinic),
+        ),
+    }[field]()
+    with pytest.raises(ValidationError) as error:
+        services.appointment_record(**{**visit, field: theirs})
+    assert field in error.value.message_dict
+    assert not Appointment.objects.exists()
+    assert not AuditEntry.objects.filter(object_type="appointment").exists()
