@@ -7,9 +7,10 @@ process with stand-in numbers for its integer arguments and afterwards puts the 
 in their place; ``{% link %}`` (core/templatetags/links.py) is the same as a template tag,
 written like ``{% url %}``.
 
-Only integer arguments are stood in for (an ``<int:...>`` path converter writes them as they
-are); any other argument is part of what is cached. A URL whose stand-ins do not come out
-exactly once each (a converter that formats integers its own way) is reversed every time.
+Only non-negative integer arguments are stood in for (an ``<int:...>`` path converter writes
+them as they are, and takes no minus sign); any other argument is part of what is cached. A
+URL whose stand-ins do not come out exactly once each (a converter that formats integers its
+own way) is reversed every time.
 """
 
 import re
@@ -49,7 +50,8 @@ def _template(name: str, shape: tuple, prefix: str, urlconf) -> tuple | None:
 
 def link(name: str, *args) -> str:
     """``reverse(name, args=args)``, from a cached template when it can be."""
-    shape = tuple(int if type(arg) is int else arg for arg in args)
+    # Only what ``<int:...>`` writes as it is: a negative number matches no such path.
+    shape = tuple(int if type(arg) is int and arg >= 0 else arg for arg in args)
     try:
         made = _template(name, shape, get_script_prefix(), get_urlconf())
     except TypeError:  # an argument that cannot be a cache key

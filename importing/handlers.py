@@ -324,6 +324,8 @@ APPOINTMENT_STATUSES = {
     "clinic_cancelled": "clinic_cancelled",
 }
 CANCELLED = ("patient_cancelled", "clinic_cancelled")
+# The dates an appointment row may have (the calendar's own bounds, scheduling/forms.py).
+FIRST_DAY, LAST_DAY = datetime.date(1900, 1, 1), datetime.date(2999, 12, 31)
 MAX_APPOINTMENT_TEXT = 300
 
 
@@ -362,7 +364,14 @@ class AppointmentHandler(Handler):
         status = parse_choice(
             raw.get("status", ""), APPOINTMENT_STATUSES, SCHEDULED, "status", errors
         )
-        if day is not None and start_time is not None:
+        if day is not None and not FIRST_DAY <= day <= LAST_DAY:
+            # Scheduling's checks reach days and hours beyond the visit: at the ends of
+            # ``datetime.date`` they would stop the import with an OverflowError.
+            errors.append(
+                f"the appointment's date {day.isoformat()} is not between "
+                f"{FIRST_DAY:%Y-%m-%d} and {LAST_DAY:%Y-%m-%d}."
+            )
+        elif day is not None and start_time is not None:
             start = datetime.datetime.combine(day, start_time)
             if start < ctx.now and status == SCHEDULED:
                 errors.append(

@@ -1,6 +1,7 @@
 import datetime
 
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Exists, OuterRef
 
 from accounts.models import User
@@ -22,6 +23,13 @@ from scheduling.models import (
 from scheduling.services import MAX_OCCURRENCES
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+# The dates a booking or the calendar may name: at the ends of ``datetime.date`` the checks'
+# days and hours beyond the chosen one (its next midnight, the visit's end) are an
+# OverflowError, a 500.
+DATE_RANGE = [
+    MinValueValidator(datetime.date(1900, 1, 1)),
+    MaxValueValidator(datetime.date(2999, 12, 31)),
+]
 TIME_WIDGET = forms.TimeInput(attrs={"type": "time", "step": 300}, format="%H:%M")
 
 
@@ -196,7 +204,7 @@ class AppointmentForm(forms.Form):
     appointment_type = forms.ModelChoiceField(
         queryset=AppointmentType.objects.none(), empty_label="Choose a type"
     )
-    date = forms.DateField(widget=DATE_WIDGET)
+    date = forms.DateField(widget=DATE_WIDGET, validators=DATE_RANGE)
     time = forms.TimeField(label="Start time", widget=TIME_WIDGET)
     duration_minutes = forms.IntegerField(
         label="Duration (minutes)",
@@ -225,7 +233,9 @@ class AppointmentForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text="Empty: the start date's weekday.",
     )
-    until = forms.DateField(label="Until", required=False, widget=DATE_WIDGET)
+    until = forms.DateField(
+        label="Until", required=False, widget=DATE_WIDGET, validators=DATE_RANGE
+    )
     count = forms.IntegerField(
         label="Or for … occurrences",
         required=False,
@@ -277,7 +287,7 @@ class AppointmentForm(forms.Form):
 
 
 class RescheduleForm(forms.Form):
-    date = forms.DateField(widget=DATE_WIDGET)
+    date = forms.DateField(widget=DATE_WIDGET, validators=DATE_RANGE)
     time = forms.TimeField(label="Start time", widget=TIME_WIDGET)
     duration_minutes = forms.IntegerField(
         label="Duration (minutes)",
@@ -331,7 +341,8 @@ class CancelForm(forms.Form):
 class CalendarForm(forms.Form):
     """The date picker and location of the calendar (a GET form)."""
 
-    date = forms.DateField(required=False, widget=DATE_WIDGET)
+    # A date outside DATE_RANGE is read like one that is not a date: the calendar shows today.
+    date = forms.DateField(required=False, widget=DATE_WIDGET, validators=DATE_RANGE)
     location = forms.ModelChoiceField(
         queryset=Location.objects.none(), required=False, empty_label=None
     )
@@ -357,7 +368,7 @@ class RequestApproveForm(forms.Form):
     )
     therapist = forms.ModelChoiceField(queryset=User.objects.none(), required=False)
     location = forms.ModelChoiceField(queryset=Location.objects.none(), required=False)
-    date = forms.DateField(widget=DATE_WIDGET, required=False)
+    date = forms.DateField(widget=DATE_WIDGET, required=False, validators=DATE_RANGE)
     time = forms.TimeField(label="Start time", widget=TIME_WIDGET, required=False)
 
     def __init__(self, *args, clinic_id, **kwargs):

@@ -338,20 +338,23 @@ def _insert(
     ``ValidationError`` on ``start``. Every path that adds an appointment comes through here.
     A cancelled appointment holds no time, so it clashes with nothing. ``then(appointment)``
     runs in the same savepoint (the audit entry: the two are written together or not at all)."""
-    if status not in Appointment.CANCELLED:
-        message = _overlap_message(
-            clinic_id=clinic.pk,
-            therapist=therapist,
-            patient=patient,
-            start=start,
-            end=end,
-            tz=location.tzinfo,
-            visit=fields.get("visit"),
-        )
-        if message:
-            raise ValidationError({"start": message})
     try:
+        # The check inside the savepoint: called outside any transaction (as
+        # ``appointment_record`` may be), this is where SQLite takes its write lock, and that
+        # lock is all that keeps two writers' check-then-insert apart there.
         with transaction.atomic():
+            if status not in Appointment.CANCELLED:
+                message = _overlap_message(
+                    clinic_id=clinic.pk,
+                    therapist=therapist,
+                    patient=patient,
+                    start=start,
+                    end=end,
+                    tz=location.tzinfo,
+                    visit=fields.get("visit"),
+                )
+                if message:
+                    raise ValidationError({"start": message})
             appointment = Appointment.objects.create(
                 clinic=clinic,
                 patient=patient,

@@ -7,6 +7,7 @@ import bisect
 import datetime
 import math
 from dataclasses import dataclass, field
+from functools import partial
 
 from django.http import Http404
 from django.shortcuts import render
@@ -15,6 +16,7 @@ from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 
+from core.links import link
 from core.permissions import role_required
 from core.roles import ADMINISTRATOR, SCHEDULER, THERAPIST, has_role
 from scheduling import slots
@@ -80,11 +82,11 @@ def _clusters(column: Column) -> list[list]:
     return clusters
 
 
-def _appointment_body(appointment, tz, detail_url: str) -> str:
+def _appointment_body(appointment, tz, detail_url) -> str:
     local_start, local_end = appointment.start.astimezone(tz), appointment.end.astimezone(tz)
     return format_html(
         '<a href="{}"><strong>{}–{}</strong> {}</a><div class="small">{} · {} · {}</div>',
-        detail_url.replace("/0/", f"/{appointment.pk}/"),
+        detail_url(appointment.pk),
         f"{local_start:%-I:%M}",
         f"{local_end:%-I:%M %p}",
         appointment.patient,
@@ -94,7 +96,7 @@ def _appointment_body(appointment, tz, detail_url: str) -> str:
     )
 
 
-def _request_body(pending, tz, request_url: str | None, *, lane: bool) -> str:
+def _request_body(pending, tz, request_url, *, lane: bool) -> str:
     """A tentative block: said in words ("Requested · pending"), not by its stripes alone."""
     local_start, local_end = pending.start.astimezone(tz), pending.end.astimezone(tz)
     heading = format_html(
@@ -104,9 +106,7 @@ def _request_body(pending, tz, request_url: str | None, *, lane: bool) -> str:
         pending.patient,
     )
     if request_url is not None:
-        heading = format_html(
-            '<a href="{}">{}</a>', request_url.replace("/0/", f"/{pending.pk}/"), heading
-        )
+        heading = format_html('<a href="{}">{}</a>', request_url(pending.pk), heading)
     return format_html(
         '{}<div class="small">Requested · pending · {}, {} min{}</div>',
         heading,
@@ -116,7 +116,7 @@ def _request_body(pending, tz, request_url: str | None, *, lane: bool) -> str:
     )
 
 
-def _cluster_cell(cluster, rowspan: int, tz, detail_url: str, request_url, *, lane) -> str:
+def _cluster_cell(cluster, rowspan: int, tz, detail_url, request_url, *, lane) -> str:
     def body(item):
         if isinstance(item, AppointmentRequest):
             return "tentative", _request_body(item, tz, request_url, lane=lane)
@@ -139,10 +139,10 @@ def _grid(columns: list[Column], tz, times: list[datetime.time], *, location, ma
     out. Cells are written here rather than in the template: a day of 30 therapists has
     1,200 of them, and the template language took over half a second to render them."""
     add_url = reverse("scheduling:appointment_create")
-    # One reverse() for 600 appointments; the id is put in its place.
-    detail_url = reverse("scheduling:appointment_detail", args=[0])
+    # One reverse() for 600 appointments (core.links); the id is put in its place.
+    detail_url = partial(link, "scheduling:appointment_detail")
     # Only the front desk may open a request (therapists see the blocks, without a link).
-    request_url = reverse("scheduling:request_detail", args=[0]) if may_book else None
+    request_url = partial(link, "scheduling:request_detail") if may_book else None
     covered: dict[int, int] = {}
     starts_at: list[dict] = []
     for column in columns:

@@ -329,3 +329,26 @@ def test_contacts_and_services_keep_the_databases_order(clinic, administrator, s
         case.service_types.order_by("name", "pk").values_list("name", flat=True)
     )
     assert set(lists) == {"contact", "service"}
+
+
+def test_a_notes_row_and_every_authors_name_are_escaped(
+    therapist_client, therapist, speech_chart_case
+):
+    hostile = "\"'><script>x</script>"
+    therapist.first_name = hostile
+    therapist.save()
+    DailyNoteFactory(chart_case=speech_chart_case, author=therapist, assessment=hostile)
+    goal = GoalFactory(chart_case=speech_chart_case, created_by=therapist, text="Say /s/")
+    goal.progress.create(
+        clinic=goal.clinic, date=datetime.date(2026, 4, 2), status="active", author=therapist
+    )
+    url = reverse(
+        "charts:chart_case_detail", args=[speech_chart_case.patient_id, speech_chart_case.pk]
+    )
+
+    text = therapist_client.get(url).content.decode()  # as sent, entities and all
+
+    assert "<script>" not in text and "'><" not in text and "\"'" not in text
+    # The note's assessment, its author and the goal's last progress author (and the top bar's
+    # user name, escaped by the template).
+    assert text.count("&quot;&#x27;&gt;&lt;script&gt;x&lt;/script&gt;") >= 3

@@ -45,3 +45,12 @@ def test_the_tag_writes_the_link():
         Context({"a": 4, "b": 9})
     )
     assert rendered == reverse("charts:chart_case_detail", args=[4, 9])
+
+
+def test_a_number_no_url_takes_fails_as_reverse_does():
+    # ``<int:...>`` takes digits only: a negative number is no URL, not "/chart-cases/-1/...".
+    link("charts:goal_create", 5)  # the template is cached for an integer argument
+    with pytest.raises(NoReverseMatch):
+        reverse("charts:goal_create", args=[-1])
+    with pytest.raises(NoReverseMatch):
+        link("charts:goal_create", -1)

@@ -167,6 +167,11 @@ def test_the_screen_lists_a_refused_row_as_a_bad_one(clinic, import_staff, admin
         ({"status": "maybe"}, "status “maybe” must be one of:"),
         ({"location": "Harbour"}, "location “Harbour” is not one of the clinic's locations."),
         ({"date": "2030-06-03"}, "is in the future: its status can only be booked."),
+        (
+            {"date": "9999-12-31", "start_time": "23:30", "status": "booked"},
+            "the appointment's date 9999-12-31 is not between 1900-01-01 and 2999-12-31.",
+        ),
+        ({"date": "0001-01-01", "start_time": "00:10"}, "the appointment's date 0001-01-01"),
         ({"duration_minutes": "7"}, "duration_minutes must be whole minutes"),
         ({"appointment_type": "Massage"}, "appointment_type “Massage” is not one of"),
     ],

@@ -7,7 +7,7 @@ import datetime
 from html.parser import HTMLParser
 
 import pytest
-from django.urls import reverse
+from django.urls import reverse, set_script_prefix
 
 from scheduling import services, slots
 from scheduling.models import AppointmentRequest
@@ -327,3 +327,28 @@ def test_therapists_and_portal_users_see_no_count(client, therapist, patient_use
     client.force_login(patient_user)
     portal = client.get(reverse("portal:home")).content.decode()
     assert "pending appointment requests" not in portal
+
+
+def test_links_in_the_grid_are_right_under_any_script_prefix(
+    client, scheduler, pending_request, therapist, location, request_day, appointment
+):
+    pending_request.preferred_therapist = therapist
+    pending_request.save()
+    client.force_login(scheduler)
+    day_url = reverse("scheduling:calendar_day")
+    appointment_day = appointment.start.astimezone(location.tzinfo).date()
+    # The site served under ``/0/`` (a script prefix that looks like an id's path segment), as
+    # a WSGI server sets it for each request (the test client does not).
+    set_script_prefix("/0/")
+    try:
+        [block] = _blocks(
+            client.get(day_url, {"location": location.pk, "date": appointment_day}),
+            "appointment",
+        )
+        assert block["links"] == [f"/0/schedule/appointments/{appointment.pk}/"]
+        [block] = _blocks(
+            client.get(day_url, {"location": location.pk, "date": request_day}), "tentative"
+        )
+        assert block["links"] == [f"/0/schedule/requests/{pending_request.pk}/"]
+    finally:
+        set_script_prefix("/")

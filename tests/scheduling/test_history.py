@@ -2,14 +2,26 @@
 of every booking, without the rules of booking ahead."""
 
 import datetime
+import threading
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, connections
+from django_scopes import scope
 
 from core.models import AuditEntry
+from core.roles import THERAPIST
 from scheduling import services
 from scheduling.models import Appointment
-from tests.factories import LocationFactory, PatientChartCaseFactory
+from tests.factories import (
+    AppointmentTypeFactory,
+    LocationFactory,
+    PatientCaseFactory,
+    PatientChartCaseFactory,
+    PatientFactory,
+    ServiceTypeFactory,
+    UserFactory,
+)
 from tests.fixtures.scheduling import local
 
 pytestmark = pytest.mark.django_db
@@ -94,3 +106,62 @@ def test_history_may_name_what_is_no_longer_active(visit, clinic, therapist):
 def test_only_the_front_desk_records(visit, therapist):
     with pytest.raises(PermissionDenied):
         services.appointment_record(**{**visit, "by": therapist})
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_parallel_records_of_one_slot_keep_exactly_one(visit, clinic):
+    """Visits of one therapist at one time recorded at the same moment, each on its own
+    connection and outside any transaction of the caller: one is kept, the others refused.
+    On SQLite only the write lock keeps them apart, so the overlap check must run under it."""
+    if connection.vendor == "sqlite" and connection.is_in_memory_db():
+        pytest.skip("needs PostgreSQL or a SQLite file")
+    chart_cases = [
+        PatientChartCaseFactory(clinic=clinic, case=visit["chart_case"].case) for _ in range(6)
+    ]
+    barrier = threading.Barrier(len(chart_cases))
+    outcomes, errors = [], []
+
+    def record(chart_case):
+        try:
+            with scope(clinic=clinic.pk):  # as a request or the import command runs
+                barrier.wait()
+                services.appointment_record(**{**visit, "chart_case": chart_case})
+            outcomes.append("kept")
+        except ValidationError:
+            outcomes.append("refused")
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(repr(error))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=record, args=(cc,)) for cc in chart_cases]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert not errors
+    assert sorted(outcomes) == ["kept"] + ["refused"] * (len(chart_cases) - 1)
+    assert Appointment.objects.count() == 1
+    assert AuditEntry.objects.filter(object_type="appointment").count() == 1
+
+
+@pytest.mark.parametrize("field", ["location", "appointment_type", "therapist", "chart_case"])
+def test_rows_of_another_clinic_are_refused(visit, other_clinic, field):
+    occupational = ServiceTypeFactory(clinic=other_clinic)
+    theirs = {
+        "location": lambda: LocationFactory(clinic=other_clinic),
+        "appointment_type": lambda: AppointmentTypeFactory(clinic=other_clinic),
+        "therapist": lambda: UserFactory(
+            clinic=other_clinic, roles=[THERAPIST], service_types=[occupational]
+        ),
+        "chart_case": lambda: PatientChartCaseFactory(
+            case=PatientCaseFactory(clinic=other_clinic, service_types=[occupational]),
+            patient=PatientFactory(clinic=other_clinic),
+        ),
+    }[field]()
+    with pytest.raises(ValidationError) as error:
+        services.appointment_record(**{**visit, field: theirs})
+    assert field in error.value.message_dict
+    assert not Appointment.objects.exists()
+    assert not AuditEntry.objects.filter(object_type="appointment").exists()

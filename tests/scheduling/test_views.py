@@ -251,6 +251,38 @@ def test_week_view_for_a_therapist(client, therapist, appointment, location, tom
     assert "Liam Carter" in response.content.decode()
 
 
+@pytest.mark.parametrize(
+    ("date", "time"), [(datetime.date(9999, 12, 31), "23:30"), (datetime.date(1, 1, 1), "00:10")]
+)
+def test_a_booking_at_the_calendars_end_is_refused_by_the_field(
+    client, scheduler, speech_chart_case, therapist, location, treatment, date, time
+):
+    client.force_login(scheduler)
+    data = form_data(
+        speech_chart_case.patient,
+        therapist,
+        location,
+        treatment,
+        date,
+        time=time,
+        case=f"chart:{speech_chart_case.pk}",
+    )
+    response = client.post(ADD, data)
+    assert response.status_code == 400
+    assert response.context["form"].errors["date"]
+    assert not Appointment.objects.exists()
+
+
+@pytest.mark.parametrize("view", ["scheduling:calendar_day", "scheduling:calendar_week"])
+@pytest.mark.parametrize("date", ["9999-12-31", "0001-01-01", "0001-01-02"])
+def test_a_date_at_the_calendars_end_shows_today(client, scheduler, location, view, date):
+    # Midnight after the last day (or a week before the first) is no date: not a 500.
+    client.force_login(scheduler)
+    response = client.get(reverse(view), {"date": date, "location": location.pk})
+    assert response.status_code == 200
+    assert response.context["day"] == datetime.datetime.now(location.tzinfo).date()
+
+
 def test_today_list_and_the_daily_note_of_the_visit(
     client, therapist, speech_chart_case, location, treatment, clinic, scheduler
 ):
