@@ -136,12 +136,7 @@ def _bind(request, *, case=None, data=None):
     appointment_types = _appointment_types(clinic)
     if data is None and request.method == "POST":
         data = request.POST
-    form = PatientCaseForm(
-        data,
-        instance=case,
-        clinic=clinic,
-        chart_case_count=case.chart_case_count if case else 0,
-    )
+    form = PatientCaseForm(data, instance=case, clinic=clinic)
     formset = RuleFormSet(
         data,
         prefix="rules",
