@@ -9,10 +9,10 @@ from django.views.decorators.http import require_http_methods
 
 from cases import services
 from cases.access import get_case_for
-from cases.forms import PatientCaseForm, RuleFormSet, rule_initial
+from cases.forms import PatientCaseForm, RuleFormSet, rule_initial, rule_rows
 from cases.history import case_entries
 from cases.models import AppointmentTypeRule, PatientCase
-from clinic.models import AppointmentType, ServiceType
+from clinic.models import ServiceType
 from core.deletion import protected_uses
 from core.permissions import role_required
 from core.roles import ADMINISTRATOR
@@ -126,21 +126,17 @@ def _case_rows(cases, list_url: str) -> str:
     return mark_safe("\n".join(rows))
 
 
-def _appointment_types(clinic):
-    return AppointmentType.objects.for_clinic(clinic).active().order_by("name")
-
-
 def _bind(request, *, case=None, data=None):
     """The Case Details form and the Appointment Requests rows, bound to ``data`` or the POST."""
     clinic = request.user.clinic
-    appointment_types = _appointment_types(clinic)
+    appointment_types = rule_rows(clinic, case)
     if data is None and request.method == "POST":
         data = request.POST
     form = PatientCaseForm(data, instance=case, clinic=clinic)
     formset = RuleFormSet(
         data,
         prefix="rules",
-        initial=rule_initial(case, appointment_types),
+        initial=rule_initial(appointment_types),
         appointment_types=appointment_types,
     )
     return form, formset
