@@ -1,6 +1,8 @@
+import json
+
 from django.conf import settings
 from django.db import models
-from django.db.models import IntegerField, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Aggregate, IntegerField, OuterRef, Q, Subquery, TextField
 from django.db.models.functions import Lower
 
 from clinic.models import (
@@ -26,6 +28,26 @@ class SubqueryCount(Subquery):
 
     template = "(SELECT COUNT(*) FROM (%(subquery)s) _counted)"
     output_field = IntegerField()
+
+
+class JSONRows(Aggregate):
+    """A group's rows as one JSON array of arrays, as text: ``[["Speech Therapy"], ...]`` or
+    ``[["Evaluation", 60], ...]``, in no particular order (the reader sorts them). JSON so that
+    no character of a name can break it apart; JSON_AGG on PostgreSQL, JSON_GROUP_ARRAY on
+    SQLite (the two databases the product runs on)."""
+
+    function = "JSON_GROUP_ARRAY"
+    template = "%(function)s(JSON_ARRAY(%(expressions)s))"
+    output_field = TextField()
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return self.as_sql(
+            compiler,
+            connection,
+            function="JSON_AGG",
+            template="%(function)s(JSON_BUILD_ARRAY(%(expressions)s))::text",
+            **extra_context,
+        )
 
 
 class PatientCaseQuerySet(ClinicQuerySet):
@@ -93,23 +115,50 @@ class PatientCaseQuerySet(ClinicQuerySet):
         )
 
     def for_setup_list(self):
-        """The cases of the Patient Cases list with their services; the types open to requests
-        are added to a page of them by ``AppointmentTypeRule.objects.attach_requestable``."""
-        return (
-            self.prefetch_related(
-                # Lists, not managers: a related manager per row and per use costs more than the
-                # query that fills it.
-                Prefetch(
-                    "service_types",
-                    queryset=ServiceType.objects.only("name").order_by("name"),
-                    to_attr="services",
-                ),
+        """The cases of the Patient Cases list, by name, each with its services and the types
+        patients may request, as JSON text (``services``: ``[[name], ...]``; ``requestable``:
+        ``[[type name, minutes], ...]``, active types only; both unsorted, see
+        ``setup_list_details``). One query for a page, where a prefetch of the services and a
+        query of the rules were two more, with an ``IN`` list of the page's cases each."""
+        services = (
+            PatientCaseServiceType.objects.filter(clinic=OuterRef("clinic"), case=OuterRef("pk"))
+            .order_by()
+            .values("case")
+            .annotate(rows=JSONRows("service_type__name"))
+            .values("rows")
+        )
+        requestable = (
+            AppointmentTypeRule.objects.filter(
+                clinic=OuterRef("clinic"),
+                case=OuterRef("pk"),
+                allow_requests=True,
+                appointment_type__is_active=True,
             )
+            .order_by()
+            .values("case")
+            .annotate(rows=JSONRows("appointment_type__name", "duration_minutes"))
+            .values("rows")
+        )
+        return (
+            self.annotate(services=Subquery(services), requestable=Subquery(requestable))
             # Ignoring case, so that the order does not hang on the database's collation
             # ("apraxia" after "Speech Therapy" under C collation and SQLite); names are unique
             # ignoring case within a clinic, so the order is also stable for pagination.
             .order_by(Lower("name"), "pk")
         )
+
+
+SETUP_LIST_FIELDS = ("pk", "name", "is_archived", "patient_count", "services", "requestable")
+
+
+def setup_list_details(row) -> tuple[list[str], list[tuple[str, int]]]:
+    """A row of ``for_setup_list``'s services and requestable types, read and sorted by name."""
+    services = sorted((name for (name,) in json.loads(row.services or "[]")), key=str.lower)
+    requestable = sorted(
+        ((name, minutes) for name, minutes in json.loads(row.requestable or "[]")),
+        key=lambda pair: pair[0].lower(),
+    )
+    return services, requestable
 
 
 class PatientCase(ClinicOwned):
