@@ -105,6 +105,39 @@ def test_list_counts_patients_not_chart_cases(administrator_client, clinic_cases
     assert articulation.startswith("Articulation Speech Therapy None 1 ")
 
 
+def test_list_rows_escape_names_and_sort_details_by_name(
+    administrator_client, administrator, clinic
+):
+    """The rows are built in Python (cases/views.py): every name a user typed is escaped once,
+    wherever it appears, and services and requestable types are listed by name, ignoring case;
+    an inactive type is not offered."""
+    quoted = ServiceTypeFactory(clinic=clinic, name='Art & "Music" <Therapy>')
+    lower = ServiceTypeFactory(clinic=clinic, name="aquatic therapy")
+    visit = AppointmentTypeFactory(clinic=clinic, name="<b>Visit</b>")
+    call = AppointmentTypeFactory(clinic=clinic, name="call back")
+    retired = AppointmentTypeFactory(clinic=clinic, name="Retired", is_active=False)
+    case = PatientCaseFactory(
+        clinic=clinic, name="<script>x</script> & Co", service_types=[quoted, lower]
+    )
+    from tests.factories import AppointmentTypeRuleFactory
+
+    for appointment_type, minutes in [(visit, 30), (call, 15), (retired, 60)]:
+        AppointmentTypeRuleFactory(
+            case=case, appointment_type=appointment_type, duration_minutes=minutes
+        )
+
+    content = administrator_client.get(LIST_URL).content.decode()
+
+    assert "<script>x" not in content and "<b>Visit" not in content
+    assert "&lt;script&gt;x&lt;/script&gt; &amp; Co</a>" in content
+    assert 'title="Delete &lt;script&gt;x&lt;/script&gt; &amp; Co"' in content
+    (row,) = _rows(administrator_client.get(LIST_URL))
+    assert html.unescape(row).startswith(
+        '<script>x</script> & Co Shared aquatic therapy, Art & "Music" <Therapy> '
+        "<b>Visit</b> (30 min), call back (15 min) Unused "
+    )
+
+
 def test_list_shows_only_this_clinics_cases(
     administrator_client, clinic_cases, other_clinic, other_admin
 ):
