@@ -1,7 +1,8 @@
 from functools import cached_property
+from typing import NamedTuple
 
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import (
     BooleanField,
     Exists,
@@ -192,6 +193,16 @@ class RuleForm(forms.Form):
         return value if isinstance(value, AppointmentType) else None
 
 
+class RuleRow(NamedTuple):
+    prefix: str  # "rules-0": the row's inputs are named "rules-0-allow_requests"...
+    type_value: str
+    type_name: str
+    errors: list  # of the appointment type, and of the row as a whole
+    allowed: bool
+    minutes: object  # as typed when posted, else the rule's or the type's minutes
+    duration_errors: list
+
+
 class BaseRuleFormSet(forms.BaseFormSet):
     def __init__(self, *args, appointment_types, **kwargs):
         self.appointment_types = appointment_types
@@ -213,6 +224,31 @@ class BaseRuleFormSet(forms.BaseFormSet):
             raise ValidationError(
                 "The appointment types changed while you were editing: reload the page."
             )
+
+    @cached_property
+    def rows(self) -> list["RuleRow"]:
+        """The rows of the Appointment Requests table as plain values, as the form shows them
+        (the case's rules, or what was posted, with its errors)."""
+        rows = []
+        for form in self.forms:
+            errors = form.errors
+            appointment_type = form.appointment_type_obj
+            allowed = form["allow_requests"].value()
+            minutes = form["duration_minutes"].value()
+            rows.append(
+                RuleRow(
+                    prefix=form.prefix,
+                    type_value=form["appointment_type"].value() or "",
+                    type_name=appointment_type.name
+                    if appointment_type
+                    else "Unknown appointment type",
+                    errors=[*errors.get("appointment_type", ()), *errors.get(NON_FIELD_ERRORS, ())],
+                    allowed=bool(allowed),
+                    minutes="" if minutes is None else minutes,
+                    duration_errors=errors.get("duration_minutes", ()),
+                )
+            )
+        return rows
 
     def rule_inputs(self) -> list[RuleInput]:
         return [
