@@ -82,14 +82,15 @@ class PatientCaseForm(forms.ModelForm):
         a checkbox) were most of the edit screen's time (bench/). One query, which also says
         which services the case has (ticked as opened) or the posted form ticked."""
         field = self.fields["service_types"]
-        posted = {str(value) for value in self["service_types"].value() or ()}
-        return [
-            (value, field.label_from_instance(service), value in posted)
-            if self.is_bound
-            else (value, field.label_from_instance(service), service.ticked)
-            for service in field.queryset
-            for value in [str(service.pk)]
-        ]
+        posted = None
+        if self.is_bound:
+            posted = {str(value) for value in self["service_types"].value() or ()}
+        options = []
+        for service in field.queryset:
+            value = str(service.pk)
+            ticked = service.ticked if posted is None else value in posted
+            options.append((value, field.label_from_instance(service), ticked))
+        return options
 
     def clean_name(self):
         name = clean_trimmed_name(
