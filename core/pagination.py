@@ -37,6 +37,8 @@ class UncountedPage:
 
 
 LIST_TOTAL = "list_total"
+# Beyond this page number the count is taken first, as Django's Paginator does.
+FAR_PAGE = 10_000
 
 
 def counted_page(queryset, per_page: int, number: str | int | None, *, fields=()) -> Page:
@@ -45,12 +47,15 @@ def counted_page(queryset, per_page: int, number: str | int | None, *, fields=()
     needs no query of its own. ``queryset`` is ordered; with ``fields`` the rows are named
     tuples of those columns (``values_list(*fields, named=True)``), else model instances. A
     page beyond the end (no rows, so no count) is answered as ``get_page`` answers it, with
-    the last page, at the cost of the count."""
+    the last page, at the cost of the count; a page number that is no number, or below 1,
+    with the first."""
     paginator = Paginator(queryset, per_page)
     try:
         number = max(1, int(number))
     except (TypeError, ValueError):
         number = 1
+    if number > FAR_PAGE:  # An offset past any list, perhaps past what the database takes.
+        return paginator.get_page(number)
     counted = queryset.annotate(**{LIST_TOTAL: Window(Count("*"))})
     if fields:
         counted = counted.values_list(*fields, LIST_TOTAL, named=True)

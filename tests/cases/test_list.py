@@ -219,6 +219,31 @@ def test_list_paginates_past_50_cases(administrator_client, administrator, clini
     assert "Page 2 of 2" in page_text(second)
 
 
+@pytest.mark.parametrize(
+    ("asked", "shown"), [("9", 2), ("abc", 1), ("0", 1), ("", 1), ("99999999999999999999", 2)]
+)
+def test_a_page_out_of_range_shows_the_nearest_one(
+    administrator_client, administrator, clinic, speech, asked, shown
+):
+    """The page and the list's count come from one query; a page past the end is answered with
+    the last one (counted apart), a page that is no number with the first."""
+    make_cases(clinic, count=55, services=[speech], by=administrator)
+
+    response = administrator_client.get(LIST_URL, {"page": asked})
+
+    assert response.status_code == 200
+    assert f"Page {shown} of 2" in page_text(response)
+    assert len(_names(response)) == (50 if shown == 1 else 5)
+
+
+def test_an_empty_list_says_so_without_a_pager(administrator_client):
+    response = administrator_client.get(LIST_URL, {"q": "nothing like this"})
+
+    assert response.status_code == 200
+    assert "No patient cases named like" in html.unescape(page_text(response))
+    assert "Page 1" not in page_text(response)
+
+
 def test_pagination_keeps_the_filters(
     administrator_client, administrator, clinic, speech, occupational
 ):
