@@ -6,6 +6,7 @@ from django.conf import settings
 from django.urls import get_script_prefix, get_urlconf, reverse
 
 from core.roles import ADMINISTRATOR, SCHEDULER, THERAPIST, role_names
+from scheduling.queries import pending_request_count
 
 # (label, url name, roles that see it, URL prefixes that mark it active)
 TABS = [
@@ -23,6 +24,8 @@ TABS = [
     ),
     ("Admin", "clinic:setup_home", {ADMINISTRATOR}, ("/setup/",)),
 ]
+# Who works the appointment request queue (DESIGN.md): they see its pending count on the tab.
+QUEUE_ROLES = {ADMINISTRATOR, SCHEDULER}
 
 # (label, url name, URL prefix that marks it active, what it is for)
 SETUP_MENU = [
@@ -105,6 +108,11 @@ def navigation(request):
         for label, name, allowed, prefixes in TABS
         if roles & allowed
     ]
+    if roles & QUEUE_ROLES and user.clinic_id:
+        for tab in tabs:
+            if tab["label"] == "Schedule":
+                # Called by the template only where the tab is drawn (not by partials).
+                tab["pending"] = functools.partial(pending_request_count, request)
     context = {"nav_tabs": tabs}
     if ADMINISTRATOR in roles and request.path.startswith("/setup/"):
         context["setup_menu"] = [
