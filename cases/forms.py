@@ -229,7 +229,21 @@ class BaseRuleFormSet(forms.BaseFormSet):
     @cached_property
     def rows(self) -> list["RuleRow"]:
         """The rows of the Appointment Requests table as plain values, as the form shows them
-        (the case's rules, or what was posted, with its errors)."""
+        (the case's rules, or what was posted, with its errors). Opened, from the initial
+        values alone: no form a row is built to show them (``rule_initial``)."""
+        if not self.is_bound:
+            return [
+                RuleRow(
+                    prefix=self.add_prefix(index),
+                    type_value=initial["appointment_type"].pk,
+                    type_name=initial["appointment_type"].name,
+                    errors=[],
+                    allowed=initial["allow_requests"],
+                    minutes=initial["duration_minutes"],
+                    duration_errors=[],
+                )
+                for index, initial in enumerate(self.initial or ())
+            ]
         rows = []
         for form in self.forms:
             errors = form.errors
