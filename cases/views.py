@@ -129,6 +129,75 @@ def _case_rows(cases, list_url: str) -> str:
     return mark_safe("\n".join(rows))  # every value from the database escaped above
 
 
+def _service_checkboxes(form) -> str:
+    """The Services checkboxes, written as crispy-forms' Bootstrap 5 pack writes them (same
+    ids, classes and ARIA; the errors inside the last one, where Bootstrap shows them). Built
+    here, as the list's rows are: in the template language a checkbox took a dozen lookups,
+    and this form's two loops were most of its rendering time (bench/)."""
+    errors = form.errors.get("service_types")
+    invalid = " is-invalid" if errors else ""
+    aria = ' aria-invalid="true"' if errors else ""
+    options = form.service_options
+    boxes = []
+    for index, (value, label, ticked) in enumerate(options):
+        feedback = ""
+        if errors and index == len(options) - 1:
+            feedback = (
+                '<div id="id_service_types_error" class="invalid-feedback">'
+                + "".join(
+                    f'<p id="error_{number}_id_service_types"><strong>{escape(error)}</strong></p>'
+                    for number, error in enumerate(errors, 1)
+                )
+                + "</div>"
+            )
+        boxes.append(
+            f'<div class="form-check"><input type="checkbox" class="form-check-input{invalid}" '
+            f'name="service_types" value="{escape(value)}" id="id_service_types_{index}"'
+            f"{' checked' if ticked else ''}{aria}>"
+            f'<label for="id_service_types_{index}" class="form-check-label">{escape(label)}'
+            f"</label>{feedback}</div>"
+        )
+    return mark_safe("\n".join(boxes))  # every value escaped above
+
+
+def _rule_rows(formset) -> str:
+    """The Appointment Requests rows (``BaseRuleFormSet.rows``), each with its errors beside
+    the input they concern; built here for the same reason as the checkboxes."""
+    rows = []
+    for row in formset.rows:
+        prefix = escape(row.prefix)
+        name = escape(row.type_name)
+        duration_id = f"id_{prefix}-duration_minutes"
+        invalid = aria = ""
+        if row.duration_errors:
+            invalid = " is-invalid"
+            aria = f' aria-invalid="true" aria-describedby="{duration_id}-error"'
+        rows.append(
+            "<tr>"
+            f'<th scope="row"><input type="hidden" name="{prefix}-appointment_type" '
+            f'value="{escape(row.type_value)}" id="id_{prefix}-appointment_type">{name}'
+            + "".join(
+                f'<div class="text-danger small">{escape(error)}</div>' for error in row.errors
+            )
+            + "</th>"
+            '<td><div class="form-check"><input class="form-check-input" type="checkbox" '
+            f'name="{prefix}-allow_requests" id="id_{prefix}-allow_requests"'
+            f"{' checked' if row.allowed else ''}>"
+            f'<label class="form-check-label" for="id_{prefix}-allow_requests">Allow'
+            f'<span class="visually-hidden"> {name}</span></label></div></td>'
+            f'<td><label class="visually-hidden" for="{duration_id}">Duration of {name} in minutes'
+            '</label><input type="number" min="5" max="480" step="5" '
+            f'class="form-control mw-8rem{invalid}" name="{prefix}-duration_minutes" '
+            f'id="{duration_id}" value="{escape(row.minutes)}"{aria}>'
+            + "".join(
+                f'<div class="invalid-feedback" id="{duration_id}-error">{escape(error)}</div>'
+                for error in row.duration_errors
+            )
+            + "</td></tr>"
+        )
+    return mark_safe("\n".join(rows))  # every value escaped above
+
+
 def _bind(request, *, case=None, data=None):
     """The Case Details form and the Appointment Requests rows, bound to ``data`` or the POST."""
     clinic = request.user.clinic
@@ -157,6 +226,8 @@ def _render_form(request, form, formset, *, case=None, status=200, conflict=None
             "case": case,
             "conflict": conflict,
             "open_tab": "requests" if requests_first else "details",
+            "service_checkboxes": _service_checkboxes(form),
+            "rule_rows": _rule_rows(formset),
         },
         status=status,
     )
