@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods
 
@@ -220,6 +221,7 @@ def _bind(request, *, case=None, data=None):
 def _render_form(request, form, formset, *, case=None, status=200, conflict=None):
     # The tab open as served: Case Details, or Appointment Requests when only it has errors.
     requests_first = formset.is_bound and formset.total_error_count() and not form.errors
+    list_url = reverse("cases:case_list")
     return render(
         request,
         "cases/patientcase_form.html",
@@ -231,6 +233,8 @@ def _render_form(request, form, formset, *, case=None, status=200, conflict=None
             "open_tab": "requests" if requests_first else "details",
             "service_checkboxes": _service_checkboxes(form),
             "rule_rows": _rule_rows(formset),
+            "list_url": list_url,
+            "case_url": f"{list_url}{case.pk}/" if case else None,
         },
         status=status,
     )
