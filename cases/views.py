@@ -5,7 +5,6 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods
 
@@ -16,6 +15,7 @@ from cases.history import case_entries
 from cases.models import SETUP_LIST_FIELDS, PatientCase, setup_list_details
 from clinic.models import ServiceType
 from core.deletion import protected_uses
+from core.links import link
 from core.pagination import counted_page
 from core.permissions import role_required
 from core.roles import ADMINISTRATOR
@@ -221,7 +221,7 @@ def _bind(request, *, case=None, data=None):
 def _render_form(request, form, formset, *, case=None, status=200, conflict=None):
     # The tab open as served: Case Details, or Appointment Requests when only it has errors.
     requests_first = formset.is_bound and formset.total_error_count() and not form.errors
-    list_url = reverse("cases:case_list")
+    list_url = link("cases:case_list")
     return render(
         request,
         "cases/patientcase_form.html",
