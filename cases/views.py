@@ -32,6 +32,8 @@ def case_list(request):
             case_count=Count("patient_cases", filter=Q(patient_cases__is_archived=False)),
         )
         .order_by("name")
+        # Rows, not models: the guidance line and the filter show these four columns.
+        .values_list("pk", "name", "is_active", "case_count", named=True)
     )
     cases = PatientCase.objects.visible_to(request.user)
     selected_service = None
@@ -43,7 +45,7 @@ def case_list(request):
         if selected_service is None:
             messages.warning(request, "That service type filter is not one of yours; showing all.")
         else:
-            cases = cases.filter(service_types=selected_service)
+            cases = cases.filter(service_types=selected_service.pk)
     show_archived = request.GET.get("archived") == "1"
     if not show_archived:
         cases = cases.pickable()
