@@ -151,6 +151,27 @@ def _setup_list_sql(vendor: str) -> tuple[str, str]:
     return services, requestable
 
 
+def services_with_active_case_counts(clinic):
+    """The clinic's service types by name as rows (``pk, name, is_active, case_count``), with
+    how many cases that are not archived have each: the Patient Cases list's guidance line and
+    its filter. The count is a written-out correlated subquery, as ``for_setup_list``'s are
+    (the ORM's ``Count`` over the join cost a quarter of a millisecond of Python more)."""
+    link = PatientCaseServiceType._meta.db_table
+    case = PatientCase._meta.db_table
+    service = ServiceType._meta.db_table
+    count = (
+        f'SELECT COUNT(*) FROM "{link}" l JOIN "{case}" c ON c.id = l.case_id '
+        f'WHERE l.clinic_id = "{service}".clinic_id AND l.service_type_id = "{service}".id '
+        "AND NOT c.is_archived"
+    )
+    return (
+        ServiceType.objects.for_clinic(clinic)
+        .annotate(case_count=RawSQL(count, (), output_field=IntegerField()))
+        .order_by("name")
+        .values_list("pk", "name", "is_active", "case_count", named=True)
+    )
+
+
 def setup_list_details(row) -> tuple[list[str], list[tuple[str, int]]]:
     """A row of ``for_setup_list``'s services and requestable types, read and sorted by name."""
     services = json.loads(row.services or "[]")

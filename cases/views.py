@@ -3,7 +3,6 @@ from html import escape
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods
@@ -12,8 +11,12 @@ from cases import services
 from cases.access import get_case_for
 from cases.forms import PatientCaseForm, RuleFormSet, rule_initial, rule_rows
 from cases.history import case_entries
-from cases.models import SETUP_LIST_FIELDS, PatientCase, setup_list_details
-from clinic.models import ServiceType
+from cases.models import (
+    SETUP_LIST_FIELDS,
+    PatientCase,
+    services_with_active_case_counts,
+    setup_list_details,
+)
 from core.deletion import protected_uses
 from core.links import link
 from core.pagination import counted_page
@@ -26,15 +29,7 @@ PAGE_SIZE = 50
 @role_required(ADMINISTRATOR)
 def case_list(request):
     clinic = request.user.clinic
-    services_for_filter = list(
-        ServiceType.objects.for_clinic(clinic)
-        .annotate(
-            case_count=Count("patient_cases", filter=Q(patient_cases__is_archived=False)),
-        )
-        .order_by("name")
-        # Rows, not models: the guidance line and the filter show these four columns.
-        .values_list("pk", "name", "is_active", "case_count", named=True)
-    )
+    services_for_filter = list(services_with_active_case_counts(clinic))
     cases = PatientCase.objects.visible_to(request.user)
     selected_service = None
     service_param = request.GET.get("service", "")
