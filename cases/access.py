@@ -9,8 +9,7 @@ from core.roles import ADMINISTRATOR, has_role
 
 
 def get_case_for(user, pk, *, write: bool = False) -> PatientCase:
-    """The case with how many chart cases carry it (the edit screen's impact warning)."""
-    case = get_object_or_404(PatientCase.objects.visible_to(user).with_chart_counts(), pk=pk)
+    case = get_object_or_404(PatientCase.objects.visible_to(user), pk=pk)
     if write and not has_role(user, ADMINISTRATOR):
         raise PermissionDenied
     return case

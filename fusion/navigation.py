@@ -1,9 +1,8 @@
 """The top-bar tabs a user's roles allow, and the Admin > Basic Setup menu, for every template."""
 
-from functools import partial
+import functools
 
-from django.urls import reverse
-
+from core.links import link
 from core.roles import ADMINISTRATOR, SCHEDULER, THERAPIST, role_names
 from scheduling.queries import pending_request_count
 
@@ -92,7 +91,7 @@ def navigation(request):
         return {"nav_tabs": []}
     roles = role_names(user)
     tabs = [
-        {"label": label, "url": reverse(name), "active": request.path.startswith(prefixes)}
+        {"label": label, "url": link(name), "active": request.path.startswith(prefixes)}
         for label, name, allowed, prefixes in TABS
         if roles & allowed
     ]
@@ -100,13 +99,13 @@ def navigation(request):
         for tab in tabs:
             if tab["label"] == "Schedule":
                 # Called by the template only where the tab is drawn (not by partials).
-                tab["pending"] = partial(pending_request_count, request)
+                tab["pending"] = functools.partial(pending_request_count, request)
     context = {"nav_tabs": tabs}
     if ADMINISTRATOR in roles and request.path.startswith("/setup/"):
         context["setup_menu"] = [
             {
                 "label": label,
-                "url": reverse(name),
+                "url": link(name),
                 "active": request.path.startswith(prefix),
                 "description": description,
             }

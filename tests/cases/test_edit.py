@@ -73,6 +73,27 @@ def test_edit_page_shows_the_case_as_saved(administrator_client, feeding, speech
     assert "No patient has this case on their chart yet." in page_text(response)
 
 
+def test_an_inactive_service_stays_listed_and_ticked_on_the_case_that_has_it(
+    administrator_client, administrator, clinic, speech, physical_inactive, feeding
+):
+    """Other cases do not offer it; the case that has it shows it ticked, marked inactive."""
+    case = PatientCaseFactory(
+        clinic=clinic,
+        name="Gait",
+        service_types=[speech, physical_inactive],
+        created_by=administrator,
+    )
+
+    on_case = administrator_client.get(update_url(case))
+    elsewhere = administrator_client.get(update_url(feeding))
+
+    assert sorted(form_data(on_case)["service_types"]) == sorted(
+        [str(speech.pk), str(physical_inactive.pk)]
+    )
+    assert "Physical Therapy (inactive)" in page_text(on_case)
+    assert "Physical Therapy" not in page_text(elsewhere)
+
+
 def test_rename_shows_on_the_list_and_on_every_chart(administrator_client, feeding):
     chart_cases = put_on_charts(feeding, 3)
 

@@ -105,6 +105,39 @@ def test_list_counts_patients_not_chart_cases(administrator_client, clinic_cases
     assert articulation.startswith("Articulation Speech Therapy None 1 ")
 
 
+def test_list_rows_escape_names_and_sort_details_by_name(
+    administrator_client, administrator, clinic
+):
+    """The rows are built in Python (cases/views.py): every name a user typed is escaped once,
+    wherever it appears, and services and requestable types are listed by name, ignoring case;
+    an inactive type is not offered."""
+    quoted = ServiceTypeFactory(clinic=clinic, name='Art & "Music" <Therapy>')
+    lower = ServiceTypeFactory(clinic=clinic, name="aquatic therapy")
+    visit = AppointmentTypeFactory(clinic=clinic, name="<b>Visit</b>")
+    call = AppointmentTypeFactory(clinic=clinic, name="call back")
+    retired = AppointmentTypeFactory(clinic=clinic, name="Retired", is_active=False)
+    case = PatientCaseFactory(
+        clinic=clinic, name="<script>x</script> & Co", service_types=[quoted, lower]
+    )
+    from tests.factories import AppointmentTypeRuleFactory
+
+    for appointment_type, minutes in [(visit, 30), (call, 15), (retired, 60)]:
+        AppointmentTypeRuleFactory(
+            case=case, appointment_type=appointment_type, duration_minutes=minutes
+        )
+
+    content = administrator_client.get(LIST_URL).content.decode()
+
+    assert "<script>x" not in content and "<b>Visit" not in content
+    assert "&lt;script&gt;x&lt;/script&gt; &amp; Co</a>" in content
+    assert 'title="Delete &lt;script&gt;x&lt;/script&gt; &amp; Co"' in content
+    (row,) = _rows(administrator_client.get(LIST_URL))
+    assert html.unescape(row).startswith(
+        '<script>x</script> & Co Shared aquatic therapy, Art & "Music" <Therapy> '
+        "<b>Visit</b> (30 min), call back (15 min) Unused "
+    )
+
+
 def test_list_shows_only_this_clinics_cases(
     administrator_client, clinic_cases, other_clinic, other_admin
 ):
@@ -186,6 +219,31 @@ def test_list_paginates_past_50_cases(administrator_client, administrator, clini
     assert "Page 2 of 2" in page_text(second)
 
 
+@pytest.mark.parametrize(
+    ("asked", "shown"), [("9", 2), ("abc", 1), ("0", 1), ("", 1), ("99999999999999999999", 2)]
+)
+def test_a_page_out_of_range_shows_the_nearest_one(
+    administrator_client, administrator, clinic, speech, asked, shown
+):
+    """The page and the list's count come from one query; a page past the end is answered with
+    the last one (counted apart), a page that is no number with the first."""
+    make_cases(clinic, count=55, services=[speech], by=administrator)
+
+    response = administrator_client.get(LIST_URL, {"page": asked})
+
+    assert response.status_code == 200
+    assert f"Page {shown} of 2" in page_text(response)
+    assert len(_names(response)) == (50 if shown == 1 else 5)
+
+
+def test_an_empty_list_says_so_without_a_pager(administrator_client):
+    response = administrator_client.get(LIST_URL, {"q": "nothing like this"})
+
+    assert response.status_code == 200
+    assert "No patient cases named like" in html.unescape(page_text(response))
+    assert "Page 1" not in page_text(response)
+
+
 def test_pagination_keeps_the_filters(
     administrator_client, administrator, clinic, speech, occupational
 ):
@@ -221,10 +279,10 @@ def test_list_query_count_does_not_grow_with_cases_or_charts(
         charts=chart_cases,
     )
 
-    # Session, user, roles; services with their case counts; the page's count, its cases with
-    # their patient counts, their services, their rules; the session saved in a savepoint.
-    # 11, plus the Schedule tab's pending-request count.
-    with django_assert_num_queries(12):
+    # Session, user, roles; services with their case counts; the page's cases with their
+    # services and rules and the count of the whole list (one query); the Schedule tab's
+    # pending-request count; the session saved in a savepoint.
+    with django_assert_num_queries(9):
         response = administrator_client.get(LIST_URL)
 
     rows = _rows(response)
@@ -250,8 +308,10 @@ def test_edit_page_query_count_does_not_grow_with_rules_or_charts(
         clinic, count=1, services=[speech], allowed=types, by=administrator, charts=chart_cases
     )
 
-    # 11, plus the Schedule tab's pending-request count.
-    with django_assert_num_queries(12):
+    # Session, user, roles; the case (its charts not counted: only a save that removes a
+    # service needs that); the appointment types with the case's rules; the services, with which
+    # the case has; the Schedule tab's pending-request count; the session saved in a savepoint.
+    with django_assert_num_queries(10):
         response = administrator_client.get(update_url(case))
 
     assert response.status_code == 200
