@@ -187,6 +187,24 @@ def readme(result: dict) -> str:
             f"{row['queries']} | {row['app_ms']:.1f} | {row['sql_ms']:.1f} | "
             f"{row['bytes'] / 1024:.0f} | {row['error_count']} |"
         )
+    latency_rows = [row for row in result["screens"] if row.get("at_workers")]
+    if latency_rows:
+        clients = latency_rows[0]["at_workers"]["clients"]
+        lines += [
+            "",
+            f"Latency targets, driven again at {clients} client threads = {clients} gunicorn "
+            "workers (so no request waits in the queue for a worker; the main table's p95 at "
+            f"{load['concurrency']} clients includes that wait):",
+            "",
+            "| screen | req/s | p50 ms | p95 ms | errors |",
+            "| --- | ---: | ---: | ---: | ---: |",
+        ]
+        for row in latency_rows:
+            figure = row["at_workers"]
+            lines.append(
+                f"| {row['label']} | {figure['rps']:.1f} | {figure['p50_ms']:.1f} | "
+                f"{figure['p95_ms']:.1f} | {figure['error_count']} |"
+            )
     by_scale = result.get("growth") or {}
     if len(by_scale) > 1:
         scales = [name for name in ("small", "default", "large") if name in by_scale]
