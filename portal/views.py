@@ -135,7 +135,9 @@ def _parse_start(value: str):
 
 
 def _slot_days(starts, tz, first_day, days=7):
-    """The starts of ``days`` local days from ``first_day``, by day: [(date, [(value, label)])]."""
+    """The starts of ``days`` local days from ``first_day``, by day, as the strings the page
+    shows: [(day label, [(input id, value, time label)])]. Formatted here once rather than
+    through template filters per slot (a week of ten therapists is a few hundred)."""
     by_day = defaultdict(list)
     last_day = first_day + datetime.timedelta(days=days)
     for start in starts:
@@ -144,7 +146,16 @@ def _slot_days(starts, tz, first_day, days=7):
             by_day[local.date()].append(
                 (start.astimezone(datetime.UTC).isoformat(), f"{local:%-I:%M %p}")
             )
-    return sorted(by_day.items())
+    return [
+        (
+            f"{day:%A, %b %-d}",
+            [
+                (f"slot-{number}-{index}", value, label)
+                for index, (value, label) in enumerate(day_slots, 1)
+            ],
+        )
+        for number, (day, day_slots) in enumerate(sorted(by_day.items()), 1)
+    ]
 
 
 @role_required(PATIENT)
