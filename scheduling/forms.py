@@ -19,7 +19,7 @@ from scheduling.models import (
     Location,
     TherapistAvailability,
 )
-from scheduling.services import MAX_OCCURRENCES
+from scheduling.services import MAX_OCCURRENCES, case_therapists
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME_WIDGET = forms.TimeInput(attrs={"type": "time", "step": 300}, format="%H:%M")
@@ -360,12 +360,14 @@ class RequestApproveForm(forms.Form):
     date = forms.DateField(widget=DATE_WIDGET, required=False)
     time = forms.TimeField(label="Start time", widget=TIME_WIDGET, required=False)
 
-    def __init__(self, *args, clinic_id, **kwargs):
+    def __init__(self, *args, clinic_id, chart_case, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["appointment_type"].queryset = AppointmentType.objects.filter(
             clinic_id=clinic_id, is_active=True
         ).order_by("name")
-        self.fields["therapist"].queryset = therapists_of(clinic_id)
+        # The therapists the booking accepts for this case (its service types), not every
+        # therapist of the clinic: a short list, and no choice that the booking refuses.
+        self.fields["therapist"].queryset = case_therapists(chart_case)
         self.fields["location"].queryset = Location.objects.filter(
             clinic_id=clinic_id, is_active=True
         ).order_by("name")

@@ -247,6 +247,7 @@ def _detail(request, appointment_request, *, approve_form=None, decline_form=Non
     local = appointment_request.local_start
     approve_form = approve_form or RequestApproveForm(
         clinic_id=request.user.clinic_id,
+        chart_case=appointment_request.chart_case,
         initial={
             "appointment_type": appointment_request.appointment_type_id,
             "duration_minutes": appointment_request.duration_minutes,
@@ -289,7 +290,11 @@ def _refused(request, appointment_request, error: ValidationError):
 @require_POST
 def request_approve(request, pk):
     appointment_request = _get_request(request, pk)
-    form = RequestApproveForm(request.POST, clinic_id=request.user.clinic_id)
+    form = RequestApproveForm(
+        request.POST,
+        clinic_id=request.user.clinic_id,
+        chart_case=appointment_request.chart_case,
+    )
     if not form.is_valid():
         return _detail(request, appointment_request, approve_form=form, status=400)
     try:
