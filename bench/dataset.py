@@ -80,6 +80,10 @@ REQUEST_TYPE = "Treatment"
 # Chart cases on the requests case, and how many of them have a pending request.
 REQUEST_CHART_CASES = {"small": 200, "default": 1_000, "large": 1_000}
 PENDING_REQUESTS = {"small": 100, "default": 500, "large": 500}
+# The portal parent's child: upcoming visits (day, visit of the day, therapist), at times the
+# therapist has free, and requests the portal home lists (status, day, visit, therapist).
+CHILD_VISITS = [(20, 1, 0), (27, 3, 1)]
+CHILD_REQUESTS = [("approved", 20, 1, 0), ("declined", 24, 3, 2), ("pending", 30, 5, 4)]
 
 SERVICE_TYPES = [
     "Speech Therapy",
@@ -186,8 +190,8 @@ def expected_counts(scale: Scale) -> dict[str, int]:
             }
         )
     if scheduling:
-        counts["scheduling.Appointment"] = _booked_appointments()
-        counts["scheduling.AppointmentRequest"] = PENDING_REQUESTS[scale.name]
+        counts["scheduling.Appointment"] = _booked_appointments() + len(CHILD_VISITS)
+        counts["scheduling.AppointmentRequest"] = PENDING_REQUESTS[scale.name] + len(CHILD_REQUESTS)
     return counts
 
 
@@ -920,6 +924,41 @@ def _build_scheduling(scale, clinic, appointment_types, patients, admin) -> None
                     )
                 )
     Appointment.objects.bulk_create(appointments, batch_size=BATCH)
+    child = chart_cases[0]
+    visits = Appointment.objects.bulk_create(
+        Appointment(
+            clinic=clinic,
+            chart_case=child,
+            patient_id=child.patient_id,
+            therapist=therapists[t],
+            location=location,
+            appointment_type=treatment,
+            start=visit(day, k),
+            end=visit(day, k) + datetime.timedelta(minutes=VISIT_MINUTES),
+            duration_minutes=VISIT_MINUTES,
+            created_by=scheduler,
+        )
+        for day, k, t in CHILD_VISITS
+    )
+    booked = {(day, k, t): appointment for (day, k, t), appointment in zip(CHILD_VISITS, visits)}
+    AppointmentRequest.objects.bulk_create(
+        AppointmentRequest(
+            clinic=clinic,
+            chart_case=child,
+            patient_id=child.patient_id,
+            appointment_type=treatment,
+            location=location,
+            therapist=therapists[t],
+            start=visit(day, k),
+            duration_minutes=VISIT_MINUTES,
+            status=status,
+            appointment=booked.get((day, k, t)) if status == "approved" else None,
+            decline_reason="The therapist is away that week." if status == "declined" else "",
+            decided_by=scheduler if status != "pending" else None,
+            created_by=parent,
+        )
+        for status, day, k, t in CHILD_REQUESTS
+    )
     # Pending requests over the coming weeks, some at a free time, some over a booked one.
     AppointmentRequest.objects.bulk_create(
         (
