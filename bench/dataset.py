@@ -940,7 +940,7 @@ def _build_scheduling(scale, clinic, appointment_types, patients, admin) -> None
         )
         for day, k, t in CHILD_VISITS
     )
-    booked = {(day, k, t): appointment for (day, k, t), appointment in zip(CHILD_VISITS, visits)}
+    booked = dict(zip(CHILD_VISITS, visits, strict=True))
     AppointmentRequest.objects.bulk_create(
         AppointmentRequest(
             clinic=clinic,

@@ -242,4 +242,15 @@ def readme(result: dict) -> str:
                 f"| {timing['label']} | {timing['charts']:,} | {timing['median_ms']:.2f} | "
                 f"{timing['queries']} |"
             )
+    horizon = result.get("slot_horizon")
+    if isinstance(horizon, dict):
+        lines += [
+            "",
+            "## Slot computation over the whole horizon",
+            "",
+            f"`request_slots` for one case, {horizon['therapists']} therapists with booked "
+            f"weeks, {horizon['days']} days ({horizon['slots']:,} distinct starts), in process: "
+            f"median {horizon['median_ms']:.1f} ms, {horizon['queries']} queries. The portal's "
+            "request screen computes only the week it shows (its rows above).",
+        ]
     return "\n".join(lines) + "\n"

@@ -703,6 +703,7 @@ def main() -> None:
             rows[-1]["at_workers"] = at_workers[index]
 
     renames = screens.time_renames(args.renames) if args.renames else "skipped: --renames 0"
+    horizon = screens.time_slot_horizon()
 
     by_scale = {scale.name: in_process}
     if args.growth:
@@ -775,6 +776,14 @@ def main() -> None:
                 f"{timing.median_ms:6.2f} ms (min {timing.min_ms:.2f}, max {timing.max_ms:.2f}), "
                 f"{timing.queries} queries"
             )
+    if isinstance(horizon, str):
+        log(f"Slot computation over the horizon {horizon}")
+    else:
+        log(
+            f"Slot computation over the horizon: {horizon.therapists} therapists, "
+            f"{horizon.days} days, {horizon.slots} distinct starts: median "
+            f"{horizon.median_ms:.1f} ms, {horizon.queries} queries (in process)"
+        )
     if len(by_scale) > 1:
         log("\nGrowth: one request in process at each scale (queries, ms, of it SQL ms)")
         print_growth(by_scale)
@@ -805,6 +814,7 @@ def main() -> None:
         "growth": by_scale,
         "targets": [asdict(target) for target in found],
         "renames": renames if isinstance(renames, str) else [asdict(t) for t in renames],
+        "slot_horizon": horizon if isinstance(horizon, str) else asdict(horizon),
     }
     output = RESULTS / f"bench-{scale.name}-{stamp}.json"
     output.write_text(json.dumps(result, indent=2))

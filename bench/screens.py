@@ -313,6 +313,57 @@ def time_renames(repeats: int) -> list[RenameTiming] | str:
     ]
 
 
+@dataclass
+class SlotTiming:
+    label: str
+    therapists: int
+    days: int
+    slots: int
+    median_ms: float
+    queries: int
+
+
+def time_slot_horizon(repeats: int = 11) -> SlotTiming | str:
+    """The slot computation of the portal's request screen over the whole horizon (the screen
+    itself computes the week it shows): ``request_slots`` for the parent's chart case, every
+    therapist of the case, the clinic's 60 days; median of ``repeats`` after one unmeasured."""
+    try:
+        location, _, chart_case, kind, _ = _scheduling()
+        from scheduling import services
+    except (LookupError, ImportError, AttributeError) as error:
+        return f"skipped: {error}"
+    from cases.models import AppointmentTypeRule
+
+    PatientChartCase = apps.get_model("charts", "PatientChartCase")
+    chart_case = PatientChartCase.objects.select_related("clinic", "case", "patient").get(
+        pk=chart_case.pk
+    )
+    rule = AppointmentTypeRule.objects.get(case=chart_case.case, appointment_type=kind)
+    therapist_ids = [t.pk for t in services.case_therapists(chart_case)]
+    samples, found, queries = [], {}, 0
+    for round_ in range(repeats + 1):
+        with record() as captured:
+            start = time.perf_counter()
+            found = services.request_slots(
+                chart_case=chart_case,
+                location=location,
+                duration_minutes=rule.duration_minutes,
+                therapist_ids=therapist_ids,
+            )
+            elapsed_ms = (time.perf_counter() - start) * 1000
+        if round_:
+            samples.append(elapsed_ms)
+            queries = len(captured)
+    return SlotTiming(
+        label="slots of one case over the whole horizon (request_slots, in process)",
+        therapists=len(therapist_ids),
+        days=chart_case.clinic.request_horizon_days,
+        slots=len({start for starts in found.values() for start in starts}),
+        median_ms=statistics.median(samples),
+        queries=queries,
+    )
+
+
 # --- targets (issue 13): printed by run.py with the measured value and whether each holds ----
 
 # Every staff screen at most this many times the logged-in bare view, one request in process.
