@@ -770,6 +770,41 @@ def _build_documentation(clinic, chart_case, therapist):
     )
 
 
+def open_location(clinic, therapists, *, name: str, available_for_requests: bool = False):
+    """A location open 07:00-19:00 every day, ``therapists`` working there 08:00-18:00."""
+    from scheduling.models import ClinicHours, Location, TherapistAvailability
+
+    location = Location.objects.create(
+        clinic=clinic,
+        name=name,
+        time_zone=clinic.time_zone,
+        available_for_requests=available_for_requests,
+    )
+    ClinicHours.objects.bulk_create(
+        ClinicHours(
+            clinic=clinic,
+            location=location,
+            weekday=weekday,
+            start=datetime.time(7),
+            end=datetime.time(19),
+        )
+        for weekday in range(7)
+    )
+    TherapistAvailability.objects.bulk_create(
+        TherapistAvailability(
+            clinic=clinic,
+            therapist=therapist,
+            location=location,
+            weekday=weekday,
+            start=datetime.time(8),
+            end=datetime.time(18),
+        )
+        for therapist in therapists
+        for weekday in range(7)
+    )
+    return location
+
+
 def _build_scheduling(scale, clinic, appointment_types, patients, admin) -> None:
     """The scheduling screens' data: see ``SCHEDULING_SERVICE`` above. Appointments start
     tomorrow (the clinic's date), so that the portal's first week has booked days in it."""
@@ -777,13 +812,7 @@ def _build_scheduling(scale, clinic, appointment_types, patients, admin) -> None
     from charts.models import PatientChartCase
     from portal.models import PortalLink
     from scheduling import slots
-    from scheduling.models import (
-        Appointment,
-        AppointmentRequest,
-        ClinicHours,
-        Location,
-        TherapistAvailability,
-    )
+    from scheduling.models import Appointment, AppointmentRequest
 
     Clinic.objects.filter(pk=clinic.pk).update(requests_enabled=True)
     service = ServiceType.objects.create(clinic=clinic, name=SCHEDULING_SERVICE)
@@ -842,34 +871,7 @@ def _build_scheduling(scale, clinic, appointment_types, patients, admin) -> None
         )
         for kind in appointment_types
     )
-    location = Location.objects.create(
-        clinic=clinic,
-        name=LOCATION_NAME,
-        time_zone=clinic.time_zone,
-        available_for_requests=True,
-    )
-    ClinicHours.objects.bulk_create(
-        ClinicHours(
-            clinic=clinic,
-            location=location,
-            weekday=weekday,
-            start=datetime.time(7),
-            end=datetime.time(19),
-        )
-        for weekday in range(7)
-    )
-    TherapistAvailability.objects.bulk_create(
-        TherapistAvailability(
-            clinic=clinic,
-            therapist=therapist,
-            location=location,
-            weekday=weekday,
-            start=datetime.time(8),
-            end=datetime.time(18),
-        )
-        for therapist in therapists
-        for weekday in range(7)
-    )
+    location = open_location(clinic, therapists, name=LOCATION_NAME, available_for_requests=True)
     count = REQUEST_CHART_CASES[scale.name]
     # The last patients but one (the very last holds the single-chart case).
     chosen = patients[-(count + 1) : -1]
@@ -900,6 +902,20 @@ def _build_scheduling(scale, clinic, appointment_types, patients, admin) -> None
         at = datetime.time(minutes // 60, minutes % 60)
         return slots.wall(first + datetime.timedelta(days=day), at, tz)
 
+    def booking(chart_case, therapist, start):
+        return Appointment(
+            clinic=clinic,
+            chart_case=chart_case,
+            patient_id=chart_case.patient_id,
+            therapist=therapist,
+            location=location,
+            appointment_type=treatment,
+            start=start,
+            end=start + datetime.timedelta(minutes=VISIT_MINUTES),
+            duration_minutes=VISIT_MINUTES,
+            created_by=scheduler,
+        )
+
     appointments = []
     for day in range(BOOKED_DAYS):
         for k in range(VISITS_A_DAY):
@@ -908,37 +924,11 @@ def _build_scheduling(scale, clinic, appointment_types, patients, admin) -> None
                     continue
                 # At one time every therapist has a patient of their own.
                 chart_case = others[((day * VISITS_A_DAY + k) * len(therapists) + t) % len(others)]
-                start = visit(day, k)
-                appointments.append(
-                    Appointment(
-                        clinic=clinic,
-                        chart_case=chart_case,
-                        patient_id=chart_case.patient_id,
-                        therapist=therapist,
-                        location=location,
-                        appointment_type=treatment,
-                        start=start,
-                        end=start + datetime.timedelta(minutes=VISIT_MINUTES),
-                        duration_minutes=VISIT_MINUTES,
-                        created_by=scheduler,
-                    )
-                )
+                appointments.append(booking(chart_case, therapist, visit(day, k)))
     Appointment.objects.bulk_create(appointments, batch_size=BATCH)
     child = chart_cases[0]
     visits = Appointment.objects.bulk_create(
-        Appointment(
-            clinic=clinic,
-            chart_case=child,
-            patient_id=child.patient_id,
-            therapist=therapists[t],
-            location=location,
-            appointment_type=treatment,
-            start=visit(day, k),
-            end=visit(day, k) + datetime.timedelta(minutes=VISIT_MINUTES),
-            duration_minutes=VISIT_MINUTES,
-            created_by=scheduler,
-        )
-        for day, k, t in CHILD_VISITS
+        booking(child, therapists[t], visit(day, k)) for day, k, t in CHILD_VISITS
     )
     booked = dict(zip(CHILD_VISITS, visits, strict=True))
     AppointmentRequest.objects.bulk_create(

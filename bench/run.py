@@ -302,6 +302,26 @@ def stop_gunicorn(process: subprocess.Popen) -> None:
         process.wait()
 
 
+def drive_in_rounds(args, port, planned, cookies, results, *, clients, log_rounds=False):
+    """Drive the screens of ``results`` (index into ``planned``) from ``clients`` threads in
+    round-robin slices rather than one block per screen: whatever else the machine does
+    meanwhile is spread over all of them, so that their figures stay comparable."""
+    for round_ in range(args.rounds):
+        if log_rounds:
+            log(f"  round {round_ + 1} of {args.rounds}")
+        for index, result in results.items():
+            screen, path, _ = planned[index]
+            result.merge(
+                load.drive(
+                    port=port,
+                    path=path,
+                    cookies=cookies[screen.user][:clients],
+                    seconds=args.seconds / args.rounds,
+                    max_requests=max(0, args.max_requests - result.sent),
+                )
+            )
+
+
 def latency_at_workers(args, port: int, planned: list, cookies: dict) -> dict[int, dict]:
     """The screens with a latency target, driven again with as many client threads as gunicorn
     has workers, in round-robin slices with the logged-in bare view: every request finds a free
@@ -319,18 +339,7 @@ def latency_at_workers(args, port: int, planned: list, cookies: dict) -> dict[in
         return {}
     log(f"  latency targets at {args.workers} client threads ({args.workers} workers)")
     merged = {index: load.LoadResult() for index in chosen}
-    for _ in range(args.rounds):
-        for index in chosen:
-            screen, path, _ = planned[index]
-            merged[index].merge(
-                load.drive(
-                    port=port,
-                    path=path,
-                    cookies=cookies[screen.user][: args.workers],
-                    seconds=args.seconds / args.rounds,
-                    max_requests=args.max_requests,
-                )
-            )
+    drive_in_rounds(args, port, planned, cookies, merged, clients=args.workers)
     return {
         index: {
             "clients": args.workers,
@@ -659,20 +668,9 @@ def main() -> None:
             )
         meter = cpu.CpuMeter(server.pid)
         measured_from = time.perf_counter()
-        # Round-robin slices rather than one block per screen: whatever else the machine does
-        # meanwhile is spread over all the screens, so that their figures stay comparable.
-        for round_ in range(args.rounds):
-            log(f"  round {round_ + 1} of {args.rounds}")
-            for index, (screen, path, _) in enumerate(planned):
-                results[index].merge(
-                    load.drive(
-                        port=port,
-                        path=path,
-                        cookies=cookies[screen.user][: args.concurrency],
-                        seconds=args.seconds / args.rounds,
-                        max_requests=max(0, args.max_requests - results[index].sent),
-                    )
-                )
+        drive_in_rounds(
+            args, port, planned, cookies, results, clients=args.concurrency, log_rounds=True
+        )
         cpu_shares = meter.shares(time.perf_counter() - measured_from)
         at_workers = latency_at_workers(args, port, planned, cookies)
     finally:
