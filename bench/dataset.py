@@ -931,38 +931,41 @@ def _build_scheduling(scale, clinic, appointment_types, patients, admin) -> None
         booking(child, therapists[t], visit(day, k)) for day, k, t in CHILD_VISITS
     )
     booked = dict(zip(CHILD_VISITS, visits, strict=True))
-    AppointmentRequest.objects.bulk_create(
-        AppointmentRequest(
+
+    def asked(chart_case, therapist, start, **fields):
+        return AppointmentRequest(
             clinic=clinic,
-            chart_case=child,
-            patient_id=child.patient_id,
+            chart_case=chart_case,
+            patient_id=chart_case.patient_id,
             appointment_type=treatment,
             location=location,
-            therapist=therapists[t],
-            start=visit(day, k),
+            therapist=therapist,
+            start=start,
             duration_minutes=VISIT_MINUTES,
+            created_by=parent,
+            **fields,
+        )
+
+    AppointmentRequest.objects.bulk_create(
+        asked(
+            child,
+            therapists[t],
+            visit(day, k),
             status=status,
             appointment=booked.get((day, k, t)) if status == "approved" else None,
             decline_reason="The therapist is away that week." if status == "declined" else "",
             decided_by=scheduler if status != "pending" else None,
-            created_by=parent,
         )
         for status, day, k, t in CHILD_REQUESTS
     )
     # Pending requests over the coming weeks, some at a free time, some over a booked one.
     AppointmentRequest.objects.bulk_create(
         (
-            AppointmentRequest(
-                clinic=clinic,
-                chart_case=chart_case,
-                patient_id=chart_case.patient_id,
-                appointment_type=treatment,
-                location=location,
-                therapist=therapists[index % len(therapists)],
-                start=visit(1 + index % (BOOKED_DAYS - 2), (index // 7) % VISITS_A_DAY),
-                duration_minutes=VISIT_MINUTES,
+            asked(
+                chart_case,
+                therapists[index % len(therapists)],
+                visit(1 + index % (BOOKED_DAYS - 2), (index // 7) % VISITS_A_DAY),
                 note="Mornings suit us best." if index % 3 else "",
-                created_by=parent,
             )
             for index, chart_case in enumerate(others[: PENDING_REQUESTS[scale.name]])
         ),
