@@ -11,6 +11,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from cases.models import AppointmentTypeRule
@@ -136,10 +138,18 @@ def _parse_start(value: str):
     return start if start.tzinfo is not None else None
 
 
-def _slot_days(starts, tz, first_day, days=7):
-    """The starts of ``days`` local days from ``first_day``, by day, as the strings the page
-    shows: [(day label, [(input id, value, time label)])]. Formatted here once rather than
-    through template filters per slot (a week of ten therapists is a few hundred)."""
+SLOT_HTML = (
+    '<div class="slot"><input class="btn-check" type="radio" name="start" id="{}" value="{}"{} '
+    'required><label class="btn btn-outline-primary btn-sm" for="{}">{}'
+    '<span class="visually-hidden">, {}</span></label></div>'
+)
+
+
+def _slot_days(starts, tz, first_day, chosen="", days=7):
+    """The starts of ``days`` local days from ``first_day``, by day: [(day label, the day's
+    radio buttons as HTML)]. Built here, escaped by ``format_html``, rather than through
+    template tags and filters per slot: a week of ten therapists is a few hundred slots, and
+    that loop was a third of the page's time."""
     by_day = defaultdict(list)
     last_day = first_day + datetime.timedelta(days=days)
     for start in starts:
@@ -148,16 +158,31 @@ def _slot_days(starts, tz, first_day, days=7):
             by_day[local.date()].append(
                 (start.astimezone(datetime.UTC).isoformat(), f"{local:%-I:%M %p}")
             )
-    return [
-        (
-            f"{day:%A, %b %-d}",
-            [
-                (f"slot-{number}-{index}", value, label)
-                for index, (value, label) in enumerate(day_slots, 1)
-            ],
+    checked = mark_safe(" checked")
+    result = []
+    for number, (day, day_slots) in enumerate(sorted(by_day.items()), 1):
+        label = f"{day:%A, %b %-d}"
+        result.append(
+            (
+                label,
+                format_html_join(
+                    "\n",
+                    SLOT_HTML,
+                    (
+                        (
+                            f"slot-{number}-{index}",
+                            value,
+                            checked if value == chosen else "",
+                            f"slot-{number}-{index}",
+                            time_label,
+                            label,
+                        )
+                        for index, (value, time_label) in enumerate(day_slots, 1)
+                    ),
+                ),
+            )
         )
-        for number, (day, day_slots) in enumerate(sorted(by_day.items()), 1)
-    ]
+    return result
 
 
 @role_required(PATIENT)
@@ -256,7 +281,7 @@ def request_create(request, pk):
         )
         starts = sorted({start for each in free.values() for start in each})
         context.update(
-            days=_slot_days(starts, tz, week),
+            days=_slot_days(starts, tz, week, chosen=data.get("start", "")),
             no_slots=not starts,
             week=week,
             next_week=next_day.isoformat() if next_day <= last_day else "",
