@@ -50,7 +50,7 @@ DOCUMENTED_ADDENDA = 4
 # (the documented one among them).
 # Audit Log entries for the clinic (a year of a busy clinic's changes and chart reads). Not in
 # ``expected_counts``: every chart page the bench opens adds one, as in production.
-AUDIT_ENTRIES = {"small": 5_000, "default": 100_000}
+AUDIT_ENTRIES = {"small": 5_000, "default": 100_000, "large": 100_000}
 AUDIT_ACTIONS = ["access"] * 6 + ["update"] * 2 + ["create", "sign"]
 AUDIT_KINDS = {
     "access": "patient",
