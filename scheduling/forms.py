@@ -25,6 +25,16 @@ DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME_WIDGET = forms.TimeInput(attrs={"type": "time", "step": 300}, format="%H:%M")
 
 
+def bootstrap_widgets(form: forms.Form) -> None:
+    """The classes crispy-forms would give the widgets, for a form the template lays out with
+    ``scheduling/includes/fields.html`` (a loop over the fields: a fraction of crispy's
+    templates per field, on a page opened for every request the queue holds). Django marks
+    a field with errors ``aria-invalid`` and points ``aria-describedby`` at its message."""
+    for field in form.fields.values():
+        kind = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+        field.widget.attrs["class"] = kind
+
+
 def therapists_of(clinic_id):
     return (
         User.objects.filter(clinic_id=clinic_id, is_active=True, groups__name=THERAPIST)
@@ -368,6 +378,7 @@ class RequestApproveForm(forms.Form):
         # The therapists the booking accepts for this case (its service types), not every
         # therapist of the clinic: a short list, and no choice that the booking refuses.
         self.fields["therapist"].queryset = case_therapists(chart_case)
+        bootstrap_widgets(self)
         self.fields["location"].queryset = Location.objects.filter(
             clinic_id=clinic_id, is_active=True
         ).order_by("name")
@@ -395,3 +406,7 @@ class RequestDeclineForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Give the reason the patient will read."},
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        bootstrap_widgets(self)
