@@ -145,12 +145,14 @@ def bookable_slots(
     working = working_intervals(
         location=location, therapist_ids=therapist_ids, first=first, last=last
     )
+    # Only the appointments a slot can touch: a slot starts from now + notice to now + horizon
+    # and lasts ``duration`` (the whole days around it would be read and parsed for nothing).
     busy, patient_busy = busy_intervals(
         clinic_id=location.clinic_id,
         therapist_ids=therapist_ids,
         patient_id=patient_id,
-        start=slots.day_bounds(first, tz)[0],
-        end=slots.day_bounds(last, tz)[1],
+        start=now + notice,
+        end=now + horizon + duration,
     )
     return {
         therapist_id: list(
