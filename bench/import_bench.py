@@ -42,8 +42,16 @@ HEADER = [
     "patient_id", "first_name", "last_name", "date_of_birth", "service_type", "kind", "subtype",
     "date", "end_date", "start_time", "duration_minutes", "appointment_type", "author_email",
     "text", "subjective", "objective", "assessment", "plan", "recommendations", "status",
-    "signed", "signed_at", "record_id",
+    "signed", "signed_at", "record_id", "location",
 ]  # fmt: skip
+# Appointments: most are visits of the past (recorded as they went), a few are booked ahead.
+# Each patient and service keeps one therapist, and each therapist's visits get slots of their
+# own (each service on its own two weekdays, 08:00-16:00 every hour), so no row clashes: an
+# import without --skip-invalid keeps nothing if one does.
+PAST_STATUSES = ["completed"] * 8 + ["no_show", "cancelled"]
+FUTURE_SHARE = 0.05
+PAST_MONDAY = datetime.date(2023, 1, 2)
+SLOTS_PER_WEEK = 16  # two days of eight hours
 
 
 def parse_args() -> argparse.Namespace:
@@ -71,9 +79,24 @@ def build_clinic() -> int:
     from accounts.models import User
     from clinic.models import AppointmentType, Clinic, ServiceType
     from core.roles import ADMINISTRATOR, THERAPIST
+    from scheduling.models import ClinicHours, Location, TherapistAvailability
 
     with scopes_disabled():
         clinic = Clinic.objects.create(name="Import Bench Clinic")
+        # One location, open Monday to Saturday 08:00-17:00, every therapist there then (the
+        # future rows are booked through every booking rule).
+        location = Location.objects.create(
+            clinic=clinic, name="Main Clinic", time_zone=clinic.time_zone
+        )
+        hours = {
+            "clinic": clinic,
+            "location": location,
+            "start": datetime.time(8),
+            "end": datetime.time(17),
+        }
+        ClinicHours.objects.bulk_create(
+            ClinicHours(weekday=weekday, **hours) for weekday in range(6)
+        )
         services = [ServiceType.objects.create(clinic=clinic, name=name) for name in SERVICES]
         AppointmentType.objects.create(clinic=clinic, name="Treatment", default_duration_minutes=45)
         admin = User.objects.create_user("admin@bench.test", clinic=clinic)
@@ -83,6 +106,10 @@ def build_clinic() -> int:
             user = User.objects.create_user(f"therapist{n}@bench.test", clinic=clinic)
             user.groups.add(therapists)
             user.service_types.add(services[n % len(services)])
+            TherapistAvailability.objects.bulk_create(
+                TherapistAvailability(therapist=user, weekday=weekday, **hours)
+                for weekday in range(6)
+            )
     return clinic.pk
 
 
@@ -91,6 +118,10 @@ def write_csv(path: Path, records: int, patients: int, seed: int = 11) -> None:
     rng = random.Random(seed)
     per_patient, extra = divmod(records, patients)
     start = datetime.date(2024, 1, 1)
+    today = datetime.date.today()
+    future_monday = today + datetime.timedelta(days=7 - today.weekday() + 7)
+    # therapist -> slots given out (past, future)
+    slots_used: dict[int, list[int]] = {}
     with open(path, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(HEADER)
@@ -139,8 +170,22 @@ def write_csv(path: Path, records: int, patients: int, seed: int = 11) -> None:
                 elif kind == "reminder":
                     row.update(text="Send the progress report", status=rng.choice(["open", "done"]))
                 else:
+                    therapist = service + len(SERVICES) * (p % 10)
+                    future = rng.random() < FUTURE_SHARE
+                    used = slots_used.setdefault(therapist, [0, 0])
+                    slot = used[future]
+                    used[future] += 1
+                    week, in_week = divmod(slot, SLOTS_PER_WEEK)
+                    monday = future_monday if future else PAST_MONDAY
+                    day = monday + datetime.timedelta(days=week * 7 + 2 * service + in_week // 8)
                     row.update(
-                        start_time="09:00", duration_minutes="45", appointment_type="Treatment"
+                        date=day.isoformat(),
+                        author_email=f"therapist{therapist}@bench.test",
+                        start_time=f"{8 + in_week % 8:02d}:00",
+                        duration_minutes="45",
+                        appointment_type="Treatment",
+                        status="booked" if future else rng.choice(PAST_STATUSES),
+                        location="Main Clinic",
                     )
                 writer.writerow(row.values())
 
@@ -188,6 +233,7 @@ def row_counts() -> dict:
         "daily notes": "charts_dailynote",
         "evaluations": "charts_evaluation",
         "reminders": "charts_reminder",
+        "appointments": "scheduling_appointment",
         "ledger": "importing_importedrecord",
         "audit entries": "core_auditentry",
     }

@@ -2,8 +2,10 @@
 404, what they may see but not do is a 403. Views load rows only through here."""
 
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from charts import reads
 from charts.models import Patient, PatientChartCase
 from core.roles import ADMINISTRATOR, SCHEDULER, role_names
 
@@ -16,10 +18,23 @@ def get_patient_for(user, pk, *, write: bool = False) -> Patient:
     return patient
 
 
+def get_chart_for(user, pk) -> tuple[Patient, list[PatientChartCase]]:
+    """The chart page's gate: the patient as ``get_patient_for`` loads it and the chart cases
+    the user sees on their chart (``PatientChartCase.objects.visible_to``), in the order of the
+    tabs, each answering ``may_write_documentation`` without a query; in one statement
+    (charts/reads.py says why it is SQL)."""
+    if not 0 < pk < 2**63:  # not a row id (the URL takes any digits)
+        raise Http404
+    patient, chart_cases = reads.chart(user, pk, roles=role_names(user))
+    if patient is None:
+        raise Http404
+    return patient, chart_cases
+
+
 def may_write_documentation(user, chart_case: PatientChartCase) -> bool:
     """Asked by the gate, the page and its template alike: the EXISTS query runs once per
     chart case and request, its answer kept on the user object (one per request)."""
-    # Loaded through ``with_documentable(user)`` (the chart page): already answered.
+    # Loaded through ``get_chart_for`` (the chart page): already answered.
     annotated = getattr(chart_case, "documentable", None)
     if annotated is not None:
         return bool(annotated)

@@ -1,8 +1,11 @@
 """The top-bar tabs a user's roles allow, and the Admin > Basic Setup menu, for every template."""
 
+from functools import partial
+
 from django.urls import reverse
 
 from core.roles import ADMINISTRATOR, SCHEDULER, THERAPIST, role_names
+from scheduling.queries import pending_request_count
 
 # (label, url name, roles that see it, URL prefixes that mark it active)
 TABS = [
@@ -20,6 +23,8 @@ TABS = [
     ),
     ("Admin", "clinic:setup_home", {ADMINISTRATOR}, ("/setup/",)),
 ]
+# Who works the appointment request queue (DESIGN.md): they see its pending count on the tab.
+QUEUE_ROLES = {ADMINISTRATOR, SCHEDULER}
 
 # (label, url name, URL prefix that marks it active, what it is for)
 SETUP_MENU = [
@@ -91,6 +96,11 @@ def navigation(request):
         for label, name, allowed, prefixes in TABS
         if roles & allowed
     ]
+    if roles & QUEUE_ROLES and user.clinic_id:
+        for tab in tabs:
+            if tab["label"] == "Schedule":
+                # Called by the template only where the tab is drawn (not by partials).
+                tab["pending"] = partial(pending_request_count, request)
     context = {"nav_tabs": tabs}
     if ADMINISTRATOR in roles and request.path.startswith("/setup/"):
         context["setup_menu"] = [

@@ -35,8 +35,15 @@ OPTIONAL_COLUMNS = (
     "status",
     "signed",
     "signed_at",
+    "location",
 )
 COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
+# The columns whose values make a row without a ``record_id`` the same record on a second run,
+# as they were before ``location`` came (which joins the key only when given), so that a file
+# imported then is still recognised.
+KEY_COLUMNS = tuple(
+    name for name in COLUMNS if name not in ("first_name", "last_name", "date_of_birth", "location")
+)
 
 GOAL = "goal"
 DAILY_NOTE = "daily_note"
@@ -211,7 +218,9 @@ def import_key(raw: dict[str, str]) -> str:
             column_name(raw.get(name, ""))
             if name in ("kind", "service_type")
             else raw.get(name, "").strip()
-            for name in COLUMNS
-            if name not in ("first_name", "last_name", "date_of_birth")
+            for name in KEY_COLUMNS
         )
+        location = raw.get("location", "").strip().lower()
+        if location:
+            material += "\x00location\x00" + location
     return hashlib.sha256(material.encode("utf-8")).hexdigest()

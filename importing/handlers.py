@@ -1,36 +1,24 @@
 """One handler per record kind: what its columns must say, and how its rows are written.
 
-Handlers are looked up by kind in ``HANDLERS``. The appointment handler here only checks its
-columns and reports its rows as not imported: booking must go through scheduling's
-``appointment_book`` (a clash is a reported row, never a double booking), and scheduling sits
-between charts and importing. Once it is there, replace it with a subclass whose ``write``
-books each row, e.g.::
-
-    class BookingAppointmentHandler(AppointmentHandler):
-        def write(self, items, context):
-            result = WriteResult()
-            for item in items:
-                try:
-                    appointment = appointment_book(chart_case_id=item.chart_case_id, ...)
-                except ValidationError as error:  # a clash, outside hours...
-                    result.refused.append((item, " ".join(error.messages)))
-                else:
-                    result.written.append((item, appointment.pk))
-            return result
-
-    register_handler(BookingAppointmentHandler())
-
-``write`` runs inside the transaction of a chunk of patients; ``appointment_book`` is atomic
-itself (a savepoint), so a refused row leaves the others. Written rows join the ledger (a second
-run skips them), refused ones are reported with their line; nothing else in the importer
-changes.
+Handlers are looked up by kind in ``HANDLERS``. Most write a whole chunk with one bulk INSERT;
+appointments go one by one through scheduling's services, so that they keep its rules: a visit
+of the past through ``appointment_record`` (the no-overlap rule, the therapist fits the case),
+a future one through ``appointment_book`` (every booking rule: hours, availability...). A row
+they refuse (a clash, a therapist who cannot take the case) is reported with its line and
+never double-booked; each call is a savepoint of the chunk's transaction, so a refused row
+leaves the others. Written rows join the ledger, so a second run skips them.
 """
 
 import datetime
 import functools
 from dataclasses import dataclass, field
 
-from charts.models import DailyNote, Evaluation, Goal, Reminder
+from django.core.exceptions import ValidationError
+
+from accounts.models import User
+from charts.models import DailyNote, Evaluation, Goal, PatientChartCase, Reminder
+from clinic.models import AppointmentType
+from core.roles import ADMINISTRATOR, SCHEDULER, has_role
 from importing.format import (
     APPOINTMENT,
     DAILY_NOTE,
@@ -47,6 +35,8 @@ from importing.format import (
     parse_time,
     text_field,
 )
+from scheduling.models import Location
+from scheduling.services import appointment_book, appointment_record
 
 
 @dataclass
@@ -57,6 +47,11 @@ class CleanContext:
     today: datetime.date
     now: datetime.datetime  # naive, the clinic's wall clock
     appointment_types: dict[str, int] = field(default_factory=dict)
+    # The clinic's locations by lower-case name (inactive ones too: history may name a
+    # location since closed), and the one active location when there is exactly one.
+    locations: dict[str, int] = field(default_factory=dict)
+    only_location_id: int | None = None
+    active_locations: int = 0
 
 
 @dataclass
@@ -71,15 +66,17 @@ class WriteContext:
     tzinfo: datetime.tzinfo
     # The user the import runs as (the uploader, or the command's --by).
     actor_id: int | None = None
+    # For the rows written through scheduling's services (appointments): the clinic and the
+    # actor themselves, and the file's name for their audit entries.
+    clinic: object = None
+    actor: object = None
+    file_name: str = ""
 
 
 @dataclass
 class WriteResult:
     # (item, id of the row written)
     written: list = field(default_factory=list)
-    # (item, why): rows of a kind this version cannot write at all, counted per kind in the
-    # summary with the reason ("not imported yet: scheduling not available")
-    not_written: list = field(default_factory=list)
     # (item, why): single rows refused while writing (a clash with another appointment),
     # reported with their line number like the check's bad rows
     refused: list = field(default_factory=list)
@@ -91,6 +88,10 @@ def _aware(moment: datetime.datetime, tzinfo) -> datetime.datetime:
 
 def _noon(day: datetime.date, tzinfo) -> datetime.datetime:
     return datetime.datetime.combine(day, datetime.time(12), tzinfo=tzinfo)
+
+
+# Only appointments use these.
+APPOINTMENT_COLUMNS = ("start_time", "duration_minutes", "appointment_type", "location")
 
 
 def _unused(raw: dict, names: tuple[str, ...], kind_label: str, errors: list[str]) -> None:
@@ -147,7 +148,10 @@ class GoalHandler(Handler):
 
     def clean(self, raw, day, ctx, errors):
         _unused(
-            raw, ("subjective", "objective", "assessment", "plan", "signed_at"), "Goals", errors
+            raw,
+            ("subjective", "objective", "assessment", "plan", "signed_at", *APPOINTMENT_COLUMNS),
+            "Goals",
+            errors,
         )
         if parse_signed(raw.get("signed", ""), []):
             errors.append("goals are not signed: leave signed empty.")
@@ -190,7 +194,12 @@ class DailyNoteHandler(Handler):
     SECTIONS = ("subjective", "objective", "assessment", "plan")
 
     def clean(self, raw, day, ctx, errors):
-        _unused(raw, ("text", "recommendations", "end_date", "subtype"), "Daily notes", errors)
+        _unused(
+            raw,
+            ("text", "recommendations", "end_date", "subtype", *APPOINTMENT_COLUMNS),
+            "Daily notes",
+            errors,
+        )
         _not_in_future(day, "date (of service)", ctx, errors)
         values = {name: text_field(raw.get(name, ""), name, errors) for name in self.SECTIONS}
         if not any(values.values()):
@@ -231,7 +240,7 @@ class EvaluationHandler(Handler):
     def clean(self, raw, day, ctx, errors):
         _unused(
             raw,
-            ("subjective", "objective", "assessment", "plan", "end_date"),
+            ("subjective", "objective", "assessment", "plan", "end_date", *APPOINTMENT_COLUMNS),
             "Evaluations",
             errors,
         )
@@ -272,7 +281,10 @@ class ReminderHandler(Handler):
 
     def clean(self, raw, day, ctx, errors):
         _unused(
-            raw, ("subjective", "objective", "assessment", "plan", "signed_at"), "Reminders", errors
+            raw,
+            ("subjective", "objective", "assessment", "plan", "signed_at", *APPOINTMENT_COLUMNS),
+            "Reminders",
+            errors,
         )
         if parse_signed(raw.get("signed", ""), []):
             errors.append("reminders are not signed: leave signed empty.")
@@ -297,16 +309,27 @@ class ReminderHandler(Handler):
         )
 
 
+SCHEDULED = "scheduled"
+# The file's words for an appointment's status, and the status each becomes. ``cancelled``
+# alone is read as cancelled by the patient (the usual case).
 APPOINTMENT_STATUSES = {
-    name: name for name in ("booked", "completed", "cancelled", "no_show", "scheduled")
+    "booked": SCHEDULED,
+    "scheduled": SCHEDULED,
+    "completed": "completed",
+    "no_show": "no_show",
+    "noshow": "no_show",
+    "cancelled": "patient_cancelled",
+    "canceled": "patient_cancelled",
+    "patient_cancelled": "patient_cancelled",
+    "clinic_cancelled": "clinic_cancelled",
 }
-APPOINTMENT_STATUSES["canceled"] = "cancelled"
-SCHEDULING_MISSING = "not imported yet: scheduling not available"
+CANCELLED = ("patient_cancelled", "clinic_cancelled")
+MAX_APPOINTMENT_TEXT = 300
 
 
 class AppointmentHandler(Handler):
-    """Checks the columns now; leaves the rows unwritten until scheduling's booking service is
-    plugged in (see the module's docstring)."""
+    """Checks the columns; books a future row (``appointment_book``) and records a past one
+    (``appointment_record``), one row at a time: a refused row is reported with its line."""
 
     kind = APPOINTMENT
 
@@ -336,18 +359,114 @@ class AppointmentHandler(Handler):
                     f"appointment_type “{type_name[:MAX_NAME]}” is not one of the "
                     "clinic's appointment types."
                 )
+        status = parse_choice(
+            raw.get("status", ""), APPOINTMENT_STATUSES, SCHEDULED, "status", errors
+        )
+        if day is not None and start_time is not None:
+            start = datetime.datetime.combine(day, start_time)
+            if start < ctx.now and status == SCHEDULED:
+                errors.append(
+                    f"the appointment of {start:%Y-%m-%d %H:%M} is in the past: say how it went "
+                    "with status completed, no_show or cancelled (booked is for future ones)."
+                )
+            elif start >= ctx.now and status != SCHEDULED:
+                errors.append(
+                    f"the appointment of {start:%Y-%m-%d %H:%M} is in the future: its status "
+                    "can only be booked."
+                )
         return {
             "start_time": start_time,
             "duration_minutes": duration,
             "appointment_type_id": type_id,
-            "status": parse_choice(
-                raw.get("status", ""), APPOINTMENT_STATUSES, "booked", "status", errors
-            ),
-            "notes": text_field(raw.get("text", ""), "text", errors),
+            "location_id": self._location(raw.get("location", "").strip(), ctx, errors),
+            "status": status,
+            "notes": text_field(raw.get("text", ""), "text", errors, limit=MAX_APPOINTMENT_TEXT),
         }
 
+    @staticmethod
+    def _location(name: str, ctx: CleanContext, errors: list[str]) -> int | None:
+        if name:
+            found = ctx.locations.get(name.lower())
+            if found is None:
+                errors.append(f"location “{name[:MAX_NAME]}” is not one of the clinic's locations.")
+            return found
+        if ctx.only_location_id is None:
+            errors.append(
+                "location is missing: the clinic has no active location (add one under Basic "
+                "Setup > Locations)."
+                if not ctx.active_locations
+                else f"location is missing: the clinic has {ctx.active_locations} active "
+                "locations, name one."
+            )
+        return ctx.only_location_id
+
     def write(self, items, context):
-        return WriteResult(not_written=[(item, SCHEDULING_MISSING) for item in items])
+        result = WriteResult()
+        actor = context.actor
+        if not has_role(actor, ADMINISTRATOR, SCHEDULER):
+            why = (
+                f"appointments are booked by an administrator or scheduler; the import runs as "
+                f"{actor}: run it as one of them (--by)."
+            )
+            result.refused = [(item, why) for item in items]
+            return result
+        clinic = context.clinic
+        locations = {loc.pk: loc for loc in Location.objects.filter(clinic_id=clinic.pk)}
+        types = {t.pk: t for t in AppointmentType.objects.filter(clinic_id=clinic.pk)}
+        # Loaded once for the chunk, with what the checks read (the service types that say
+        # whether a therapist can take a case).
+        therapists = User.objects.prefetch_related("service_types").in_bulk(
+            {item.row.author_id for item in items}
+        )
+        chart_cases = (
+            PatientChartCase.objects.select_related("case", "patient")
+            .prefetch_related("case__service_types")
+            .in_bulk({item.chart_case_id for item in items})
+        )
+        now = clinic.now()
+        for item in items:
+            row, values = item.row, item.row.values
+            cancelled = values["status"] in CANCELLED
+            location = locations.get(values["location_id"])
+            appointment_type = types.get(values["appointment_type_id"])
+            if location is None or appointment_type is None or row.author_id not in therapists:
+                # Deleted between the check and this chunk.
+                result.refused.append((item, "its location, type or therapist was just removed."))
+                continue
+            start = datetime.datetime.combine(
+                row.date, values["start_time"], tzinfo=location.tzinfo
+            )
+            booking = {
+                "clinic": clinic,
+                "chart_case": chart_cases[item.chart_case_id],
+                "therapist": therapists[row.author_id],
+                "location": location,
+                "appointment_type": appointment_type,
+                "start": start,
+                "duration_minutes": values["duration_minutes"]
+                or appointment_type.default_duration_minutes,
+                "by": actor,
+                "source": f"Imported from “{context.file_name}”, line {row.line}."
+                + (f" Notes: {values['notes']}" if values["notes"] and not cancelled else ""),
+            }
+            try:
+                if start >= now:
+                    if values["status"] != SCHEDULED:
+                        raise ValidationError("a future appointment can only be booked.")
+                    appointment = appointment_book(**booking)
+                else:
+                    appointment = appointment_record(
+                        **booking,
+                        status=values["status"],
+                        cancel_reason=values["notes"] if cancelled else "",
+                    )
+            except ValidationError as error:
+                result.refused.append(
+                    (item, "appointment not imported: " + " ".join(error.messages))
+                )
+            else:
+                result.written.append((item, appointment.pk))
+        return result
 
 
 HANDLERS: dict[str, Handler] = {}

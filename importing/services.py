@@ -7,6 +7,9 @@ It reads the file twice as a stream: once to check every row (with any bad row n
 written unless ``skip_invalid``), once to write. Writes go in chunks of whole patients: one
 transaction per chunk, bulk INSERTs per table; if a chunk fails, each of its patients is
 written again in a transaction of their own, so a patient is whole or absent, never half there.
+Appointments are written row by row through scheduling, which may refuse a row the check
+could not (a clash): without ``skip_invalid`` such a file is written in one transaction, kept
+only when no row was refused.
 """
 
 import contextlib
@@ -36,10 +39,11 @@ from cases.services import case_create_default
 from charts.models import Patient, PatientChartCase
 from clinic.models import AppointmentType, Clinic, ServiceType
 from core import audit
-from importing.checking import Lookups, Report, checked_rows, patient_groups
-from importing.format import KIND_LABELS, KINDS, Row
+from importing.checking import ERRORS_KEPT, Lookups, Report, checked_rows, patient_groups
+from importing.format import APPOINTMENT, KIND_LABELS, KINDS, Row
 from importing.handlers import HANDLERS, CleanContext, Item, WriteContext
 from importing.models import ImportedPatient, ImportedRecord, ImportRun
+from scheduling.models import Location
 
 logger = logging.getLogger(__name__)
 
@@ -68,9 +72,11 @@ class Summary:
     default_cases_created: list = field(default_factory=list)
     records: Counter = field(default_factory=Counter)
     already_imported: int = 0
-    not_imported: Counter = field(default_factory=Counter)
-    not_imported_reasons: dict = field(default_factory=dict)
     write_errors: list = field(default_factory=list)
+    # Rows a service refused while writing (an appointment's clash): counted, the first
+    # ERRORS_KEPT kept with their line (they are also in ``write_errors``).
+    refused: int = 0
+    refused_rows: list = field(default_factory=list)
     seconds: float = 0.0
     rows: int = 0
     chart_cases_seen: set = field(default_factory=set)
@@ -88,9 +94,8 @@ class Summary:
             "default_cases_created": self.default_cases_created,
             "records": {kind: self.records[kind] for kind in KINDS if self.records[kind]},
             "already_imported": self.already_imported,
-            "not_imported": dict(self.not_imported),
-            "not_imported_reasons": self.not_imported_reasons,
             "write_errors": self.write_errors[:200],
+            "refused": self.refused,
             "seconds": round(self.seconds, 2),
             "rows": self.rows,
             "rows_per_second": round(self.rows_per_second),
@@ -117,6 +122,8 @@ def load_lookups(clinic: Clinic) -> Lookups:
         else:
             inactive.add(service_type.name.lower())
     now = clinic.now()
+    locations = list(Location.objects.for_clinic(clinic).values_list("name", "pk", "is_active"))
+    active = [pk for _name, pk, is_active in locations if is_active]
     return Lookups(
         service_types=service_types,
         inactive_service_types=inactive,
@@ -133,6 +140,9 @@ def load_lookups(clinic: Clinic) -> Lookups:
                 name.lower(): pk
                 for name, pk in AppointmentType.objects.for_clinic(clinic).values_list("name", "pk")
             },
+            locations={name.lower(): pk for name, pk, _active in locations},
+            only_location_id=active[0] if len(active) == 1 else None,
+            active_locations=len(active),
         ),
     )
 
@@ -153,7 +163,14 @@ class _Writer:
         self.run = run
         self.actor = actor
         self.summary = summary
-        self.context = WriteContext(clinic_id=clinic.pk, tzinfo=clinic.tzinfo, actor_id=actor.pk)
+        self.context = WriteContext(
+            clinic_id=clinic.pk,
+            tzinfo=clinic.tzinfo,
+            actor_id=actor.pk,
+            clinic=clinic,
+            actor=actor,
+            file_name=run.file_name,
+        )
         self.today = clinic.today()
         self.defaults: dict[int, PatientCase] = {}
         self.chart_cases_seen: set[tuple[int, int]] = set()
@@ -192,9 +209,9 @@ class _Writer:
         summary.chart_cases_created += counts.chart_cases_created
         summary.records.update(counts.records)
         summary.already_imported += counts.already_imported
-        summary.not_imported.update(counts.not_imported)
-        summary.not_imported_reasons.update(counts.not_imported_reasons)
         summary.write_errors.extend(counts.write_errors)
+        summary.refused += counts.refused
+        summary.refused_rows.extend(counts.refused_rows[: ERRORS_KEPT - len(summary.refused_rows)])
         self.chart_cases_seen.update(counts.chart_cases_seen)
 
     def _write_chunk(self, groups: list[list[Row]]) -> Summary:
@@ -236,11 +253,10 @@ class _Writer:
                     )
                 )
                 written_by_patient[item.row.patient_id].append((kind, object_id, item.row.line))
-            for _item, reason in result.not_written:
-                counts.not_imported[kind] += 1
-                counts.not_imported_reasons[kind] = reason
             for item, reason in result.refused:
                 counts.write_errors.append([item.row.line, reason])
+                counts.refused_rows.append([item.row.line, reason])
+                counts.refused += 1
         ImportedRecord.objects.bulk_create(ledger, batch_size=1000)
         audit.record_many(
             self._audit_entry(patients[patient_id], records)
@@ -384,7 +400,12 @@ def import_records(
         on_pass("import")
     summary = Summary(rows=report.rows)
     # A real import commits chunk by chunk; a dry run is one transaction rolled back at the end.
-    with transaction.atomic() if dry_run else contextlib.nullcontext():
+    # So is an import with appointments, unless bad rows may be skipped: scheduling may refuse
+    # one of them while writing (a clash the check cannot see, such as two rows of the file at
+    # the same time), and then nothing at all may stay. Its progress shows at the end.
+    whole = dry_run or (not skip_invalid and bool(report.per_kind.get(APPOINTMENT)))
+    own_run = run is None
+    with transaction.atomic() if whole else contextlib.nullcontext():
         if run is None:
             run = ImportRun.objects.create(
                 clinic=clinic,
@@ -402,8 +423,20 @@ def import_records(
         _write_all(writer, open_file, on_bytes, skip_invalid)
         summary.chart_cases = len(writer.chart_cases_seen)
         summary.seconds = time.monotonic() - started
-        if dry_run:
+        refused = summary.refused and not skip_invalid
+        if dry_run or refused:
             transaction.set_rollback(True)
+    if refused:
+        # Rows refused while writing are bad rows like the check's: reported with their
+        # lines, and nothing was written.
+        for line, message in summary.refused_rows:
+            report.add_error(line, message)
+        report.error_count += summary.refused - len(summary.refused_rows)
+        report.valid_rows -= summary.refused
+        if own_run:
+            return Outcome(report, None, None)
+        _store_report(run, report)
+        return Outcome(report, None, run)
     if not dry_run:
         ImportRun.objects.filter(pk=run.pk).update(
             status=ImportRun.Status.DONE,
@@ -564,9 +597,8 @@ def summary_lines(report: Report, summary: Summary | None) -> list[str]:
         lines.append(f"Already imported before (skipped): {summary.already_imported:,}.")
     if report.error_count:
         lines.append(f"Bad rows skipped: {report.error_count:,}.")
-    for kind, count in summary.not_imported.items():
-        reason = summary.not_imported_reasons.get(kind, "")
-        lines.append(f"NOT imported: {count:,} {KIND_LABELS[kind]} ({reason}).")
+    if summary.refused:
+        lines.append(f"Rows refused while writing (skipped): {summary.refused:,}.")
     for line, message in summary.write_errors[:20]:
         lines.append(f"Line {line}: {message}")
     lines.append(f"Time: {summary.seconds:.1f} s; {summary.rows_per_second:,.0f} rows/s.")

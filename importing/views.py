@@ -57,8 +57,6 @@ def _detail(request, run, form, status=200):
             "label": KIND_LABELS[kind].capitalize(),
             "checked": checked.get(kind, 0),
             "imported": records.get(kind, 0),
-            "not_imported": summary.get("not_imported", {}).get(kind, 0),
-            "reason": summary.get("not_imported_reasons", {}).get(kind, ""),
         }
         for kind in KINDS
         if checked.get(kind) or records.get(kind)

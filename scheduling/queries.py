@@ -188,3 +188,16 @@ def pending_requests_over(appointment) -> list:
         .select_related("patient", "location")
     )
     return [r for r in candidates if r.end > appointment.start]
+
+
+def pending_request_count(request) -> int:
+    """The clinic's live pending requests (the queue's Pending filter, ``live``): the badge on
+    the Schedule tab and on the calendar's Appointment Requests link. One COUNT on the
+    (clinic, status, start) index, kept on the request so a page showing it twice asks once."""
+    from scheduling.models import AppointmentRequest
+
+    if not hasattr(request, "_pending_request_count"):
+        request._pending_request_count = AppointmentRequest.objects.live(
+            request.user.clinic
+        ).count()
+    return request._pending_request_count

@@ -66,7 +66,7 @@ def test_case_history_takes_a_fixed_number_of_queries(client, administrator, spe
         client,
         reverse("cases:case_history", args=[speech_case.pk]),
         lambda: add(40),
-        expected=9,
+        expected=10,  # 9, plus the Schedule tab's pending-request count
     )
 
 
@@ -146,9 +146,12 @@ def test_a_patients_pages_take_a_fixed_number_of_queries(
     """A patient with one case on the chart, then with seven (one tab each)."""
     client.force_login(administrator)
     patient = speech_chart_case.patient
-    # The chart: 17 with the patient's contacts, the tab's diagnoses and discharge summaries
-    # and the access entry's INSERT (issues 8 and 12), each one a page whatever the tabs.
-    expected = {"charts:patient_update": 7, "charts:patient_detail": 17}[name]
+    # The chart: 11 with the patient's contacts, the tab's diagnoses and discharge summaries
+    # and the access entry's INSERT (issues 8 and 12), each one a page whatever the tabs; the
+    # patient and its tabs are one statement, the short lists (contacts, services, the tab's
+    # evaluations, reminders, diagnoses, discharge summaries) another (issue 13).
+    # Each plus the Schedule tab's pending-request count (an administrator).
+    expected = {"charts:patient_update": 8, "charts:patient_detail": 12}[name]
 
     def add():
         for n in range(6):

@@ -1,14 +1,9 @@
 from django.db import models
 from django.db.models import (
-    BooleanField,
-    Count,
     Exists,
     OuterRef,
     Q,
-    Subquery,
-    Value,
 )
-from django.db.models.functions import Coalesce
 
 from cases.models import PatientCase, PatientCaseServiceType
 from charts.search import parse_date
@@ -124,39 +119,6 @@ class PatientChartCaseQuerySet(ClinicQuerySet):
         if THERAPIST not in role_names(user):
             return self.none()
         return self.for_clinic(user.clinic_id).filter(_therapist_sees_case(user, "case_id"))
-
-    def with_unsigned_count(self):
-        """Each chart case's count of notes and evaluations not signed yet (two subqueries)."""
-
-        def count(related_name):
-            # Reached through the relation, so this module need not import the documentation
-            # models (which import this one).
-            model = self.model._meta.get_field(related_name).related_model
-            return Coalesce(
-                Subquery(
-                    model.objects.filter(chart_case=OuterRef("pk"), signed_at__isnull=True)
-                    .order_by()
-                    .values("chart_case")
-                    .annotate(n=Count("pk"))
-                    .values("n")[:1]
-                ),
-                0,
-            )
-
-        return self.annotate(unsigned_count=count("daily_notes") + count("evaluations"))
-
-    def for_tabs(self):
-        # The tabs show the case's name only; the selected tab's services are read as names
-        # by the chart page (a prefetch made service objects for every tab).
-        return self.select_related("case")
-
-    def with_documentable(self, user):
-        """Each row says whether ``user`` may write its documentation (``documentable``, the
-        condition of ``documentable_by``), so that the chart page needs no query of its own
-        to decide which buttons to show."""
-        if THERAPIST not in role_names(user):
-            return self.annotate(documentable=Value(False, output_field=BooleanField()))
-        return self.annotate(documentable=_therapist_sees_case(user, "case_id"))
 
 
 class PatientChartCase(ClinicOwned):

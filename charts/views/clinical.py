@@ -46,20 +46,6 @@ def sign_url(chart_case, kind, document) -> str:
     )
 
 
-# The chart tab ----------------------------------------------------------------------------
-
-
-def chart_case_flags(user, chart_case, context, *, today) -> dict:
-    """What the chart tab adds for the clinical day: diagnoses and plan of care (the flags on
-    overdue reminders and goals past their target date are made in charts/views/chart_page)."""
-    return {
-        "diagnoses": list(chart_case.diagnoses.order_by("-kind", "pk")),
-        "discharge_summaries": list(chart_case.discharge_summaries.order_by("-date", "-pk")),
-        "may_edit_plan": has_role(user, ADMINISTRATOR) or context.get("may_write", False),
-        "today": today,
-    }
-
-
 # Diagnoses and plan of care ---------------------------------------------------------------
 
 

@@ -6,10 +6,11 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from charts import services
+from charts import reads, services
 from charts.access import (
     documentation_access,
     get_chart_case_for,
+    get_chart_for,
     get_patient_for,
 )
 from charts.forms import (
@@ -19,9 +20,8 @@ from charts.forms import (
     ReopenForm,
 )
 from charts.history import chart_case_entries, describe
-from charts.models import Patient, PatientChartCase
+from charts.models import Patient
 from charts.views import chart_page
-from charts.views.clinical import chart_case_flags
 from charts.views.common import (
     PAGE_SIZE,
     READERS,
@@ -32,7 +32,6 @@ from charts.views.common import (
     _refused_status,
     _versioned,
 )
-from clinic.models import ServiceType
 from core.audit import record_access
 from core.pagination import UncountedPage
 from core.permissions import role_required
@@ -101,47 +100,40 @@ def patient_update(request, pk):
 
 @role_required(*STAFF)
 def patient_detail(request, pk, chart_case_pk=None):
-    patient = get_patient_for(request.user, pk)
-    chart_cases = list(
-        PatientChartCase.objects.visible_to(request.user)
-        .filter(patient=patient)
-        .for_tabs()
-        .with_documentable(request.user)
-        .with_unsigned_count()
-        .order_by("status", "started_on", "pk")
-    )
+    patient, chart_cases = get_chart_for(request.user, pk)
     if chart_case_pk is None:
         selected = chart_cases[0] if chart_cases else None
     else:
         selected = next((cc for cc in chart_cases if cc.pk == chart_case_pk), None)
         if selected is None:
             raise Http404
+    may_read = may_write = False
+    if selected is not None:
+        may_read, may_write = documentation_access(request.user, selected)
+    lists = reads.short_lists(patient, selected, documentation=may_read)
     context = {
         "patient": patient,
         "chart_cases": chart_cases,
         "selected": selected,
         "may_edit_patient": has_role(request.user, ADMINISTRATOR, SCHEDULER),
         "may_add_case": has_role(request.user, THERAPIST),
-        "contacts": list(patient.contacts.order_by("-is_guardian", "name", "pk")),
+        "contacts": chart_page.contacts(lists),
         "show_unsigned_counts": has_role(request.user, ADMINISTRATOR, THERAPIST),
         "may_audit": has_role(request.user, ADMINISTRATOR),
     }
     if selected is not None:
-        selected.patient = patient
-        context["services"] = ", ".join(
-            ServiceType.objects.filter(patient_cases=selected.case_id)
-            .order_by("name")
-            .values_list("name", flat=True)
-        )
-        context["may_read"], context["may_write"] = documentation_access(request.user, selected)
-        if context["may_read"]:
-            today = request.user.clinic.today()
+        context["services"] = ", ".join(row["text"] for row in lists["service"])
+        context["may_read"], context["may_write"] = may_read, may_write
+        if may_read:
             context.update(
                 chart_page.documentation(
-                    request, selected, may_write=context["may_write"], today=today
+                    request,
+                    selected,
+                    lists,
+                    may_write=may_write,
+                    today=request.user.clinic.today(),
                 )
             )
-            context.update(chart_case_flags(request.user, selected, context, today=today))
     # One access entry per page view: the chart, and the chart case's documentation if shown.
     shown = selected if selected is not None and context.get("may_read") else None
     record_access(

@@ -1,6 +1,6 @@
-"""The one booking path and the appointment lifecycle (``booking``), weekly series
-(``series``), Basic Setup rows and the discharge step (``setup``). Every function is one
-transaction and writes the audit trail."""
+"""The one booking path and the appointment lifecycle (``booking``), visits of the past
+(``history``), weekly series (``series``), Basic Setup rows and the discharge step
+(``setup``). Every function is one transaction and writes the audit trail."""
 
 from scheduling.services.booking import (
     CLASH,
@@ -14,6 +14,7 @@ from scheduling.services.booking import (
     case_fits_therapist,
     may_set_status,
 )
+from scheduling.services.history import PAST_STATUSES, appointment_record
 from scheduling.services.requests import (
     allowed_rules,
     case_therapists,
@@ -44,10 +45,12 @@ from scheduling.services.setup import (
 __all__ = [
     "CLASH",
     "MAX_OCCURRENCES",
+    "PAST_STATUSES",
     "THERAPIST_MAY_SET",
     "TRANSITIONS",
     "appointment_book",
     "appointment_cancel",
+    "appointment_record",
     "appointment_reschedule",
     "appointment_set_status",
     "case_fits_therapist",

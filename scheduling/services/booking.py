@@ -1,8 +1,12 @@
 """The one booking path and the appointment lifecycle.
 
 Every way an appointment comes to exist (the + Appointment form, a weekly series, an approved
-portal request, an import) calls ``appointment_book``. It checks what a form would, then
-relies on the database for overlaps: PostgreSQL's exclusion constraints refuse a second
+portal request, an import of future visits) calls ``appointment_book``; an import's visits of
+the past call ``history.appointment_record``, which keeps the same overlap rule (``_insert``)
+without the rules of booking ahead (hours, availability, a start in the future).
+
+Both check what a form would, then rely on the database for overlaps: PostgreSQL's exclusion
+constraints refuse a second
 appointment of the same therapist or patient at the same time even when two requests race;
 on SQLite writers are serialised (``transaction_mode=IMMEDIATE``), so the overlap query run
 inside the transaction sees every committed booking. Either way a clash is a
@@ -10,12 +14,12 @@ inside the transaction sees every committed booking. Either way a clash is a
 """
 
 import datetime
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 
 from accounts.models import User
 from cases.models import PatientCase
@@ -61,6 +65,15 @@ def _duration_error(minutes) -> str | None:
 
 
 def case_fits_therapist(case: PatientCase, therapist: User) -> bool:
+    """Whether one of the therapist's service types is the case's. Read from the rows when
+    both were loaded with ``prefetch_related("service_types")`` (an import checks many visits
+    of few therapists and cases), otherwise one query."""
+    loaded = [
+        getattr(row, "_prefetched_objects_cache", {}).get("service_types")
+        for row in (case, therapist)
+    ]
+    if all(found is not None for found in loaded):
+        return not {t.pk for t in loaded[0]}.isdisjoint(t.pk for t in loaded[1])
     return case.service_types.filter(pk__in=therapist.service_types.all()).exists()
 
 
@@ -75,23 +88,27 @@ def _overlap_message(
     exclude: Sequence[int] = (),
     visit=None,
 ) -> str | None:
-    """The friendly form of the database's rule, checked first; on SQLite it is the rule."""
-    busy = (
+    """The friendly form of the database's rule, checked first; on SQLite it is the rule.
+    One query for both halves (the therapist's clash is named first): the rows that overlap
+    one therapist's or patient's time are few."""
+    patient_busy = Q(patient=patient)
+    if visit is not None:
+        patient_busy &= ~Q(visit=visit)
+    busy = list(
         Appointment.objects.filter(clinic_id=clinic_id)
         .not_cancelled()
         .overlapping(start, end)
         .exclude(pk__in=exclude)
+        .filter(Q(therapist=therapist) | patient_busy)
         .select_related("patient", "therapist")
     )
-    for other in busy.filter(therapist=therapist)[:1]:
-        return (
-            f"{therapist} already has an appointment from {_fmt(other.start, tz)} to "
-            f"{other.end.astimezone(tz):%-I:%M %p}."
-        )
-    patient_busy = busy.filter(patient=patient)
-    if visit is not None:
-        patient_busy = patient_busy.exclude(visit=visit)
-    for other in patient_busy[:1]:
+    for other in busy:
+        if other.therapist_id == therapist.pk:
+            return (
+                f"{therapist} already has an appointment from {_fmt(other.start, tz)} to "
+                f"{other.end.astimezone(tz):%-I:%M %p}."
+            )
+    for other in busy[:1]:
         return (
             f"{patient} already has an appointment with {other.therapist} from "
             f"{_fmt(other.start, tz)} to {other.end.astimezone(tz):%-I:%M %p}."
@@ -142,24 +159,33 @@ def _validate(
     start: datetime.datetime,
     duration_minutes: int,
     now: datetime.datetime,
+    history: bool = False,
 ) -> dict:
+    """What is wrong with the appointment, by field. ``history``: a visit that already
+    happened (``appointment_record``), which may name a location, type or therapist no longer
+    active, an archived case or a discharged chart case, and whose start is in the past."""
     errors = {}
-    if location.clinic_id != clinic.pk or not location.is_active:
+    if location.clinic_id != clinic.pk or not (location.is_active or history):
         errors["location"] = "Choose an active location of this clinic."
-    if appointment_type.clinic_id != clinic.pk or not appointment_type.is_active:
+    if appointment_type.clinic_id != clinic.pk or not (appointment_type.is_active or history):
         errors["appointment_type"] = "Choose an active appointment type of this clinic."
-    if (
-        therapist.clinic_id != clinic.pk
-        or not therapist.is_active
-        or not has_role(therapist, THERAPIST)
-    ):
-        errors["therapist"] = "Choose an active therapist of this clinic."
+    # role_names() reads no roles of an inactive user: a visit of the past with a therapist
+    # who has left asks their groups.
+    is_therapist = has_role(therapist, THERAPIST) or (
+        history and not therapist.is_active and therapist.groups.filter(name=THERAPIST).exists()
+    )
+    if therapist.clinic_id != clinic.pk or not (therapist.is_active or history) or not is_therapist:
+        errors["therapist"] = (
+            "Choose a therapist of this clinic."
+            if history
+            else "Choose an active therapist of this clinic."
+        )
     target = chart_case.case if chart_case is not None else case
     if target is None or target.clinic_id != clinic.pk:
         errors["chart_case"] = "Choose a case of this clinic."
-    elif target.is_archived:
+    elif target.is_archived and not history:
         errors["chart_case"] = f"“{target.name}” is archived and cannot be booked."
-    elif chart_case is not None and not chart_case.is_active:
+    elif chart_case is not None and not chart_case.is_active and not history:
         errors["chart_case"] = f"“{target.name}” was discharged and cannot be booked."
     elif "therapist" not in errors and not case_fits_therapist(target, therapist):
         errors["chart_case"] = f"“{target.name}” is not a case of {therapist}'s service types."
@@ -168,7 +194,9 @@ def _validate(
         errors["duration_minutes"] = duration_error
     if start.tzinfo is None:
         errors["start"] = "Give the start with its time zone."
-    elif start < now:
+    elif history and start >= now:
+        errors["start"] = "The start is not in the past: book it as a new appointment."
+    elif start < now and not history:
         errors["start"] = "The start is in the past: choose a later time."
     return errors
 
@@ -189,6 +217,7 @@ def appointment_book(
     case: PatientCase | None = None,
     co_therapists: Sequence[User] = (),
     series: AppointmentSeries | None = None,
+    source: str = "",
 ) -> Appointment:
     """Book one appointment (and one per co-therapist, for the same visit).
 
@@ -197,7 +226,7 @@ def appointment_book(
     messages keyed by field (``chart_case``, ``therapist``, ``location``,
     ``appointment_type``, ``start``, ``duration_minutes``, ``override_reason``) and writes
     nothing when anything is wrong; ``PermissionDenied`` unless ``by`` is an administrator or
-    scheduler."""
+    scheduler. ``source`` (an import's file and line) goes in the audit entry."""
     _require_front_desk(by)
     if chart_case is not None:
         # Locked: a discharge running at the same moment waits for this booking, then sees it.
@@ -256,39 +285,23 @@ def appointment_book(
     appointments = []
     visit = None
     for each in therapists:
-        message = _overlap_message(
-            clinic_id=clinic.pk,
-            therapist=each,
+        fields = {"visit": visit} if visit else {}
+        appointment = _insert(
+            clinic=clinic,
+            chart_case=chart_case,
             patient=patient,
+            therapist=each,
+            location=location,
+            appointment_type=appointment_type,
             start=start,
             end=end,
-            tz=tz,
-            visit=visit,
+            duration_minutes=duration_minutes,
+            series=series,
+            override_reason=max(reasons, key=len),
+            created_by=by,
+            **fields,
         )
-        if message:
-            raise ValidationError({"start": message})
-        fields = {"visit": visit} if visit else {}
-        try:
-            with transaction.atomic():
-                appointment = Appointment.objects.create(
-                    clinic=clinic,
-                    chart_case=chart_case,
-                    patient=patient,
-                    therapist=each,
-                    location=location,
-                    appointment_type=appointment_type,
-                    start=start,
-                    end=end,
-                    duration_minutes=duration_minutes,
-                    series=series,
-                    override_reason=max(reasons, key=len),
-                    created_by=by,
-                    **fields,
-                )
-        except IntegrityError as error:
-            raise ValidationError({"start": CLASH.format(who=f"{each} or {patient}")}) from error
         visit = appointment.visit
-        appointment.location = location
         record(
             clinic_id=clinic.pk,
             actor=by,
@@ -301,10 +314,60 @@ def appointment_book(
                 f"{chart_case.case.name} with {each} at {location}, "
                 f"{_fmt(start, tz)}, {duration_minutes} min."
                 + (f" Outside hours: {appointment.override_reason}" if reasons - {""} else "")
+                + (f" {source}" if source else "")
             ),
         )
         appointments.append(appointment)
     return appointments[0]
+
+
+def _insert(
+    *,
+    clinic: Clinic,
+    patient: Patient,
+    therapist: User,
+    location: Location,
+    start: datetime.datetime,
+    end: datetime.datetime,
+    status: str = Appointment.Status.SCHEDULED,
+    then: Callable[[Appointment], object] | None = None,
+    **fields,
+) -> Appointment:
+    """Write one appointment under the no-overlap rule: the friendly check first, then the
+    database's own (PostgreSQL's exclusion constraints, in a savepoint), either refusal a
+    ``ValidationError`` on ``start``. Every path that adds an appointment comes through here.
+    A cancelled appointment holds no time, so it clashes with nothing. ``then(appointment)``
+    runs in the same savepoint (the audit entry: the two are written together or not at all)."""
+    if status not in Appointment.CANCELLED:
+        message = _overlap_message(
+            clinic_id=clinic.pk,
+            therapist=therapist,
+            patient=patient,
+            start=start,
+            end=end,
+            tz=location.tzinfo,
+            visit=fields.get("visit"),
+        )
+        if message:
+            raise ValidationError({"start": message})
+    try:
+        with transaction.atomic():
+            appointment = Appointment.objects.create(
+                clinic=clinic,
+                patient=patient,
+                therapist=therapist,
+                location=location,
+                start=start,
+                end=end,
+                status=status,
+                **fields,
+            )
+            appointment.location = location
+            if then is not None:
+                then(appointment)
+    except IntegrityError as error:
+        raise ValidationError({"start": CLASH.format(who=f"{therapist} or {patient}")}) from error
+    return appointment
 
 
 def _lock(appointment: Appointment) -> Appointment:

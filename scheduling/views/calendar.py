@@ -25,7 +25,7 @@ from scheduling.models import (
     Location,
     TherapistAvailability,
 )
-from scheduling.queries import working_intervals
+from scheduling.queries import pending_request_count, working_intervals
 
 STEP = datetime.timedelta(minutes=15)
 DEFAULT_OPEN, DEFAULT_CLOSE = datetime.time(8), datetime.time(18)
@@ -38,8 +38,12 @@ class Column:
     therapist: object
     working: list = field(default_factory=list)
     appointments: list = field(default_factory=list)
+    # Pending requests: striped, tentative blocks that block nothing.
+    requests: list = field(default_factory=list)
     # A day view's column is a therapist (its label is their name); a week view's is a day.
     therapist_column: bool = True
+    # The day view's lane of requests whose patient chose no therapist: no free time to book.
+    lane: bool = False
 
 
 def _working_at(working: list, start: datetime.datetime, end: datetime.datetime) -> bool:
@@ -51,13 +55,35 @@ def _working_at(working: list, start: datetime.datetime, end: datetime.datetime)
 _LATEST = datetime.datetime.max.replace(tzinfo=datetime.UTC)
 
 
-def _appointment_cell(appointment, rowspan: int, tz, detail_url: str) -> str:
+def _quarter(moment: datetime.datetime) -> datetime.datetime:
+    """The start of the grid row ``moment`` falls in (every zone's offset is whole quarters)."""
+    return moment.replace(minute=moment.minute - moment.minute % 15, second=0, microsecond=0)
+
+
+def _clusters(column: Column) -> list[list]:
+    """The column's appointments and requests, those sharing a row of the grid grouped: one
+    cell each, so a request over an appointment (or another request) is shown beside it, never
+    hidden under it."""
+    items = sorted(
+        [*column.appointments, *column.requests],
+        key=lambda item: (item.start, isinstance(item, AppointmentRequest), item.pk),
+    )
+    clusters: list[list] = []
+    last_row_end = None
+    for item in items:
+        if clusters and _quarter(item.start) < last_row_end:
+            clusters[-1].append(item)
+            last_row_end = max(last_row_end, item.end)
+        else:
+            clusters.append([item])
+            last_row_end = item.end
+    return clusters
+
+
+def _appointment_body(appointment, tz, detail_url: str) -> str:
     local_start, local_end = appointment.start.astimezone(tz), appointment.end.astimezone(tz)
     return format_html(
-        '<td rowspan="{}" class="appointment status-{}"><a href="{}"><strong>{}–{}</strong> {}'
-        '</a><div class="small">{} · {} · {}</div></td>',
-        rowspan,
-        appointment.status,
+        '<a href="{}"><strong>{}–{}</strong> {}</a><div class="small">{} · {} · {}</div>',
         detail_url.replace("/0/", f"/{appointment.pk}/"),
         f"{local_start:%-I:%M}",
         f"{local_end:%-I:%M %p}",
@@ -68,6 +94,46 @@ def _appointment_cell(appointment, rowspan: int, tz, detail_url: str) -> str:
     )
 
 
+def _request_body(pending, tz, request_url: str | None, *, lane: bool) -> str:
+    """A tentative block: said in words ("Requested · pending"), not by its stripes alone."""
+    local_start, local_end = pending.start.astimezone(tz), pending.end.astimezone(tz)
+    heading = format_html(
+        "<strong>{}–{}</strong> {}",
+        f"{local_start:%-I:%M}",
+        f"{local_end:%-I:%M %p}",
+        pending.patient,
+    )
+    if request_url is not None:
+        heading = format_html(
+            '<a href="{}">{}</a>', request_url.replace("/0/", f"/{pending.pk}/"), heading
+        )
+    return format_html(
+        '{}<div class="small">Requested · pending · {}, {} min{}</div>',
+        heading,
+        pending.appointment_type.name,
+        pending.duration_minutes,
+        format_html(" · suggested: {}", pending.therapist) if lane else "",
+    )
+
+
+def _cluster_cell(cluster, rowspan: int, tz, detail_url: str, request_url, *, lane) -> str:
+    def body(item):
+        if isinstance(item, AppointmentRequest):
+            return "tentative", _request_body(item, tz, request_url, lane=lane)
+        return f"appointment status-{item.status}", _appointment_body(item, tz, detail_url)
+
+    if len(cluster) == 1:
+        css, html = body(cluster[0])
+        return format_html('<td rowspan="{}" class="{}">{}</td>', rowspan, css, html)
+    return format_html(
+        '<td rowspan="{}" class="stack">{}</td>',
+        rowspan,
+        mark_safe(
+            "".join(format_html('<div class="{}">{}</div>', *body(item)) for item in cluster)
+        ),
+    )
+
+
 def _grid(columns: list[Column], tz, times: list[datetime.time], *, location, may_book):
     """Rows of (wall-clock time, cells' HTML); a cell covered by an appointment above is left
     out. Cells are written here rather than in the template: a day of 30 therapists has
@@ -75,14 +141,16 @@ def _grid(columns: list[Column], tz, times: list[datetime.time], *, location, ma
     add_url = reverse("scheduling:appointment_create")
     # One reverse() for 600 appointments; the id is put in its place.
     detail_url = reverse("scheduling:appointment_detail", args=[0])
+    # Only the front desk may open a request (therapists see the blocks, without a link).
+    request_url = reverse("scheduling:request_detail", args=[0]) if may_book else None
     covered: dict[int, int] = {}
     starts_at: list[dict] = []
     for column in columns:
         index = {}
-        for appointment in column.appointments:
-            local = appointment.start.astimezone(tz)
+        for cluster in _clusters(column):
+            local = cluster[0].start.astimezone(tz)
             minutes = local.hour * 60 + local.minute
-            index.setdefault(minutes - minutes % 15, appointment)
+            index.setdefault(minutes - minutes % 15, cluster)
         starts_at.append(index)
     moments: dict[tuple, datetime.datetime] = {}
     rows = []
@@ -97,12 +165,17 @@ def _grid(columns: list[Column], tz, times: list[datetime.time], *, location, ma
             if key not in moments:
                 moments[key] = slots.wall(column.day, time, tz)
             start = moments[key]
-            appointment = starts_at[number].get(minutes)
-            if appointment is not None:
-                span = max(1, math.ceil((appointment.end - start) / STEP))
+            cluster = starts_at[number].get(minutes)
+            if cluster is not None:
+                end = max(item.end for item in cluster)
+                span = max(1, math.ceil((end - start) / STEP))
                 rowspan = min(span, len(times) - row_number)
                 covered[number] = rowspan - 1
-                cells.append(_appointment_cell(appointment, rowspan, tz, detail_url))
+                cells.append(
+                    _cluster_cell(cluster, rowspan, tz, detail_url, request_url, lane=column.lane)
+                )
+            elif column.lane:
+                cells.append(mark_safe('<td class="lane"></td>'))
             elif _working_at(column.working, start, start + STEP):
                 if may_book:
                     query = urlencode(
@@ -140,11 +213,12 @@ def _grid(columns: list[Column], tz, times: list[datetime.time], *, location, ma
     return rows
 
 
-def _times(hours_rows, appointments, tz) -> list[datetime.time]:
-    """Every quarter hour from the earliest opening (or appointment) to the latest close."""
+def _times(hours_rows, items, tz) -> list[datetime.time]:
+    """Every quarter hour from the earliest opening (or appointment, or request) to the latest
+    close."""
     opening = [row.start for row in hours_rows] or [DEFAULT_OPEN]
     closing = [row.end for row in hours_rows] or [DEFAULT_CLOSE]
-    for appointment in appointments:
+    for appointment in items:
         opening.append(appointment.start.astimezone(tz).time())
         end = appointment.end.astimezone(tz)
         closing.append(
@@ -212,6 +286,30 @@ def _may_book(user):
     return has_role(user, ADMINISTRATOR, SCHEDULER)
 
 
+LANE = "Requests – no therapist chosen"
+
+
+def _pending_requests(user, location, first, last) -> list:
+    """The live pending requests (the queue's Pending filter) at ``location`` starting from
+    ``first`` to ``last`` (local dates): the front desk sees them all, a therapist those that
+    prefer them. One query."""
+    start, _ = slots.day_bounds(first, location.tzinfo)
+    _, end = slots.day_bounds(last, location.tzinfo)
+    requests = AppointmentRequest.objects.live(user.clinic).filter(
+        location=location, start__gte=start, start__lt=end
+    )
+    if not _may_book(user):
+        requests = requests.filter(preferred_therapist=user)
+    requests = list(
+        requests.select_related(
+            "patient", "appointment_type", "therapist", "preferred_therapist"
+        ).order_by("start", "pk")
+    )
+    for pending in requests:
+        pending.location = location
+    return requests
+
+
 @role_required(ADMINISTRATOR, SCHEDULER, THERAPIST)
 def calendar_day(request):
     context = _context(request)
@@ -219,15 +317,19 @@ def calendar_day(request):
         return render(request, "scheduling/calendar_empty.html")
     user, location, day = request.user, context["location"], context["day"]
     tz = location.tzinfo
+    requests = _pending_requests(user, location, day, day)
     if _may_book(user):
-        # The therapists who work here (any weekday) and anyone booked here that day.
+        # The therapists who work here (any weekday), anyone booked here that day and anyone
+        # a pending request here that day prefers.
         appointments = _appointments(user, location, day, day)
         working_here = TherapistAvailability.objects.filter(
             clinic_id=user.clinic_id, location=location
         ).values("therapist_id")
-        therapists = list(therapists_of(user.clinic_id).filter(pk__in=working_here)) + [
-            a.therapist for a in appointments
-        ]
+        therapists = (
+            list(therapists_of(user.clinic_id).filter(pk__in=working_here))
+            + [a.therapist for a in appointments]
+            + [r.preferred_therapist for r in requests if r.preferred_therapist_id]
+        )
         therapists = list({t.pk: t for t in therapists}.values())
         therapists.sort(key=lambda t: (t.last_name, t.first_name, t.pk))
     else:
@@ -245,24 +347,21 @@ def calendar_day(request):
             appointments=[
                 a for a in appointments if a.therapist_id == therapist.pk and not a.is_cancelled
             ],
+            requests=[r for r in requests if r.preferred_therapist_id == therapist.pk],
         )
         for therapist in therapists
     ]
+    # Requests whose patient chose no therapist get a lane of their own, so none is hidden.
+    unchosen = [r for r in requests if r.preferred_therapist_id is None]
+    if unchosen:
+        columns.append(Column(label=LANE, day=day, therapist=None, requests=unchosen, lane=True))
     hours_rows = list(location.hours.filter(weekday=day.weekday()))
-    times = _times(hours_rows, [a for c in columns for a in c.appointments], tz)
+    times = _times(
+        hours_rows, [item for c in columns for item in (*c.appointments, *c.requests)], tz
+    )
     if _may_book(user):
-        # Tentative: pending requests at this location this day (they block nothing).
-        day_start, _ = slots.day_bounds(day, tz)
-        _, day_end = slots.day_bounds(day, tz)
-        live = AppointmentRequest.objects.live(user.clinic)
-        context.update(
-            tentative=list(
-                live.filter(location=location, start__gte=day_start, start__lt=day_end)
-                .for_display()
-                .order_by("start", "pk")
-            ),
-            pending_count=live.count(),
-        )
+        context["pending_count"] = pending_request_count(request)
+    context["tentative"] = bool(requests)
     context.update(
         view="day",
         columns=columns,
@@ -297,6 +396,7 @@ def calendar_week(request):
     appointments = [
         a for a in _appointments(user, location, monday, sunday) if a.therapist_id == therapist.pk
     ]
+    requests = _pending_requests(user, location, monday, sunday)
     working = working_intervals(
         location=location, therapist_ids=[therapist.pk], first=monday, last=sunday
     )[therapist.pk]
@@ -315,12 +415,23 @@ def calendar_week(request):
                     for a in appointments
                     if a.start.astimezone(tz).date() == date and not a.is_cancelled
                 ],
+                requests=[
+                    r
+                    for r in requests
+                    if r.preferred_therapist_id == therapist.pk
+                    and r.start.astimezone(tz).date() == date
+                ],
             )
         )
     hours_rows = list(location.hours.all())
-    times = _times(hours_rows, appointments, tz)
+    times = _times(hours_rows, [*appointments, *(r for c in columns for r in c.requests)], tz)
     context.update(
         view="week",
+        # A week is one therapist's: the week's requests with no therapist chosen are listed
+        # under it (the day view has them in a lane).
+        unchosen=[r for r in requests if r.preferred_therapist_id is None],
+        tentative=any(column.requests for column in columns),
+        lane=LANE,
         therapist=therapist,
         therapists=therapists,
         columns=columns,
@@ -331,6 +442,7 @@ def calendar_week(request):
         monday=monday,
         sunday=sunday,
         may_book=_may_book(user),
+        pending_count=pending_request_count(request) if _may_book(user) else 0,
         today=datetime.datetime.now(tz).date(),
     )
     return render(request, "scheduling/calendar.html", context)

@@ -394,8 +394,9 @@ def test_the_list_leaves_out_portal_users(administrator_client, patient_user):
 
 
 # Session, user (with their clinic), roles, pager count, page of staff, their roles, their
-# service types, and the session saved again (savepoint, update, release).
-STAFF_LIST_QUERIES = 10
+# service types, the session saved again (savepoint, update, release), and the Schedule tab's
+# pending-request count.
+STAFF_LIST_QUERIES = 11
 
 
 @pytest.mark.parametrize("staff", [3, 30])

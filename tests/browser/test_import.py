@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 
 from cases.models import PatientCase
 from charts.models import DailyNote, Patient
+from scheduling.models import Location
 from tests.browser.helpers import log_in_with_form
 from tests.fixtures.importing import EXAMPLE
 from tests.importing.helpers import csv_text, note
@@ -39,10 +40,16 @@ def test_administrator_imports_the_example_file(page, administrator, import_staf
     expect(summary).to_contain_text("Patients: 3 (3 new)")
     expect(summary).to_contain_text("Default cases created: Occupational Therapy, Speech Therapy")
     table = page.get_by_role("table", name="Records by kind")
-    expect(table.get_by_role("row", name=re.compile("^Appointments"))).to_contain_text(
-        "not imported yet: scheduling not available"
+    expect(table.get_by_role("row", name=re.compile("^Appointments"))).to_have_text(
+        re.compile(r"Appointments\s*5\s*5")
     )
     assert DailyNote.objects.count() == 4
+
+    # An imported visit is on the calendar of its day.
+    location = Location.objects.get()
+    page.goto(f"/schedule/?date=2025-01-27&location={location.pk}")
+    expect(page.get_by_text("Ava Johnson").first).to_be_visible()
+    page.goto("/setup/")
 
     # The default cases are under Basic Setup > Patient Cases.
     menu.get_by_role("link", name="Patient Cases").click()

@@ -1,9 +1,10 @@
 """Appointment requests end to end in Chromium, every page checked with axe: the administrator
 allows Treatment for Speech Therapy; the parent, on a phone, requests a Treatment for their
-child at an offered time; the scheduler sees the count, opens the request, changes the
-duration and approves; the appointment is on the calendar; the parent sees it approved and the
-e-mail arrives through the worker; a second request is declined with a reason the parent
-reads."""
+child at an offered time; the scheduler sees the count on the Schedule tab and the request as a
+striped block in the day grid (also on a phone, without sideways scroll), opens the request,
+changes the duration and approves; the appointment is on the calendar; the parent sees it
+approved and the e-mail arrives through the worker; a second request is declined with a reason
+the parent reads."""
 
 import datetime
 import re
@@ -92,7 +93,24 @@ def test_a_parent_requests_and_the_scheduler_approves_and_declines(
     context.clear_cookies()
     page.set_viewport_size({"width": 1280, "height": 900})
     log_in_with_form(page, scheduler.email)
-    page.goto("/schedule/")
+    main_nav = page.get_by_role("navigation", name="Main")
+    expect(
+        main_nav.get_by_role("link", name="Schedule 1 pending appointment requests")
+    ).to_be_visible()
+    # The request on its day: a striped block in the lane of requests with no therapist chosen.
+    requested = first.local_start
+    page.goto(f"/schedule/?location={location.pk}&date={requested.date().isoformat()}")
+    expect(page.get_by_role("columnheader", name="Requests – no therapist chosen")).to_be_visible()
+    block = page.locator("td.tentative").filter(has_text="Liam Carter")
+    expect(block).to_contain_text("Requested · pending · Treatment, 45 min")
+    expect(block).to_contain_text(f"{requested:%-I:%M}–")
+    expect(page.locator("td.tentative")).to_have_count(1)
+    # On a phone the grid scrolls inside its own box; the page does not scroll sideways.
+    page.set_viewport_size(PHONE)
+    page.reload()
+    expect(block).to_be_attached()
+    _no_sideways_scroll(page)
+    page.set_viewport_size({"width": 1280, "height": 900})
     requests_link = page.get_by_role("link", name=re.compile("^Appointment Requests 1 pending"))
     requests_link.click()
     expect(page.get_by_role("heading", name="Appointment Requests", level=1)).to_be_visible()

@@ -223,7 +223,8 @@ def test_list_query_count_does_not_grow_with_cases_or_charts(
 
     # Session, user, roles; services with their case counts; the page's count, its cases with
     # their patient counts, their services, their rules; the session saved in a savepoint.
-    with django_assert_num_queries(11):
+    # 11, plus the Schedule tab's pending-request count.
+    with django_assert_num_queries(12):
         response = administrator_client.get(LIST_URL)
 
     rows = _rows(response)
@@ -249,7 +250,8 @@ def test_edit_page_query_count_does_not_grow_with_rules_or_charts(
         clinic, count=1, services=[speech], allowed=types, by=administrator, charts=chart_cases
     )
 
-    with django_assert_num_queries(11):
+    # 11, plus the Schedule tab's pending-request count.
+    with django_assert_num_queries(12):
         response = administrator_client.get(update_url(case))
 
     assert response.status_code == 200

@@ -87,7 +87,7 @@ def test_may_write_documentation_is_asked_once_per_request(
     for page in pages:
         with CaptureQueriesContext(connection) as queries:
             assert therapist_client.get(page).status_code == 200
-        # The chart page answers it inside its chart-case query (``with_documentable``); the
+        # The chart page answers it inside its tabs statement (``get_chart_for``); the
         # other pages ask once.
         expected = 0 if page == pages[0] else 1
         assert _documentable_checks(queries) == expected, page

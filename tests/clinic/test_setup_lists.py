@@ -8,8 +8,9 @@ from tests.clinic.kinds import KINDS
 per_kind = pytest.mark.parametrize("kind", KINDS, ids=str)
 
 # Session, user (with their clinic), the user's roles, the count for the pager, the page of
-# rows, and the session saved again for the idle timeout (savepoint, update, release).
-LIST_QUERIES = 8
+# rows, the session saved again for the idle timeout (savepoint, update, release), and the
+# Schedule tab's pending-request count.
+LIST_QUERIES = 9
 
 
 @per_kind

@@ -11,6 +11,7 @@ from cases.models import PatientCase
 from charts.models import DailyNote, Evaluation, Goal, Patient, PatientChartCase, Reminder
 from core.models import AuditEntry
 from importing.models import ImportedPatient, ImportedRecord, ImportRun
+from scheduling.models import Appointment
 from tests.fixtures.importing import EXAMPLE
 from tests.importing.helpers import run_import
 
@@ -21,8 +22,11 @@ def test_example_file_lands_on_the_default_cases(clinic, import_staff, speech, o
     out, _ = run_import(EXAMPLE, clinic)
     assert "Patients: 3 (3 new)." in out
     assert "Chart cases: 4 (4 new)." in out
-    assert "Records imported: 4 goals, 4 daily notes, 2 evaluations, 2 reminders." in out
-    assert "NOT imported: 2 appointments (not imported yet: scheduling not available)." in out
+    assert (
+        "Records imported: 4 goals, 4 daily notes, 2 evaluations, 2 reminders, 5 appointments."
+        in out
+    )
+    assert "NOT imported" not in out
     assert "Default cases created: Occupational Therapy, Speech Therapy." in out
     assert "rows/s" in out
 
@@ -72,7 +76,8 @@ def test_example_file_lands_on_the_default_cases(clinic, import_staff, speech, o
     run = ImportRun.objects.get()
     assert run.status == ImportRun.Status.DONE
     assert run.summary["records"]["daily_note"] == 4
-    assert ImportedRecord.objects.filter(run=run).count() == 12
+    assert run.summary["records"]["appointment"] == 5
+    assert ImportedRecord.objects.filter(run=run).count() == 17
 
 
 def test_second_run_adds_nothing(clinic, import_staff):
@@ -80,7 +85,7 @@ def test_second_run_adds_nothing(clinic, import_staff):
     counts = _counts()
     out, _ = run_import(EXAMPLE, clinic)
     assert "Records imported: none." in out
-    assert "Already imported before (skipped): 12." in out
+    assert "Already imported before (skipped): 17." in out
     assert "Patients: 3 (0 new)." in out
     assert "Chart cases: 4 (0 new)." in out
     # Only the second run's own row is new.
@@ -90,7 +95,10 @@ def test_second_run_adds_nothing(clinic, import_staff):
 
 def test_dry_run_keeps_nothing(clinic, import_staff):
     out, _ = run_import(EXAMPLE, clinic, "--dry-run")
-    assert "Records imported: 4 goals, 4 daily notes, 2 evaluations, 2 reminders." in out
+    assert (
+        "Records imported: 4 goals, 4 daily notes, 2 evaluations, 2 reminders, 5 appointments."
+        in out
+    )
     assert "Dry run: nothing was kept." in out
     assert _counts() == {
         "patients": 0,
@@ -101,6 +109,7 @@ def test_dry_run_keeps_nothing(clinic, import_staff):
         "runs": 0,
         "cases": 0,
         "audit": 0,
+        "appointments": 0,
     }
 
 
@@ -121,6 +130,7 @@ def _counts() -> dict:
         "runs": ImportRun.objects.count(),
         "cases": PatientCase.objects.count(),
         "audit": AuditEntry.objects.count(),
+        "appointments": Appointment.objects.count(),
     }
 
 
@@ -131,37 +141,6 @@ def test_progress_bar_on_the_terminal(clinic, import_staff):
     )
     assert "Checking: 100%" in err.getvalue()
     assert "Importing: 100%" in err.getvalue()
-
-
-def test_an_appointment_handler_plugs_in(clinic, import_staff, monkeypatch):
-    """What the integrator does once scheduling is merged: a handler that books each row; a
-    refused row (a clash) is reported with its line, booked ones are not booked again."""
-    from importing import handlers
-
-    booked = []
-
-    class Booking(handlers.AppointmentHandler):
-        def write(self, items, context):
-            result = handlers.WriteResult()
-            for item in items:
-                if item.row.values["start_time"].hour == 10:
-                    result.refused.append((item, "clashes with another appointment"))
-                else:
-                    booked.append(item.row.values)
-                    result.written.append((item, 1000 + len(booked)))
-            return result
-
-    monkeypatch.setitem(handlers.HANDLERS, "appointment", Booking())
-    out, _ = run_import(EXAMPLE, clinic)
-    assert (
-        "Records imported: 4 goals, 4 daily notes, 2 evaluations, 2 reminders, 1 appointments."
-        in out
-    )
-    assert "Line 15: clashes with another appointment" in out
-    assert booked[0]["appointment_type_id"] is not None and booked[0]["duration_minutes"] == 45
-    out, _ = run_import(EXAMPLE, clinic)
-    assert len(booked) == 1
-    assert "Already imported before (skipped): 13." in out
 
 
 def test_imported_records_show_on_the_chart(client, clinic, import_staff):

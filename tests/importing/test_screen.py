@@ -7,6 +7,7 @@ from django.urls import reverse
 from charts.models import DailyNote, Patient
 from importing import services
 from importing.models import ImportRun
+from scheduling.models import Appointment
 from tests.importing.helpers import csv_text, note
 from tests.worker import run_worker
 
@@ -55,7 +56,11 @@ def test_example_file_from_the_screen(administrator_client, import_staff, exampl
     page = administrator_client.get(started["Location"]).content.decode()
     assert "data-poll" not in page
     assert "Patients: 3 (3 new)" in page
-    assert "not imported yet: scheduling not available" in page
+    assert (
+        '<tr><th scope="row">Appointments</th><td class="text-end">5</td>'
+        '<td class="text-end">5</td></tr>'
+    ) in page
+    assert Appointment.objects.count() == 5
     assert Patient.objects.count() == 3
     assert DailyNote.objects.count() == 4
 
@@ -68,8 +73,9 @@ def test_example_file_from_the_screen(administrator_client, import_staff, exampl
     administrator_client.post(reverse("importing:import_start", args=[second.pk]))
     run_worker()
     second.refresh_from_db()
-    assert second.summary["already_imported"] == 12
+    assert second.summary["already_imported"] == 17
     assert DailyNote.objects.count() == 4
+    assert Appointment.objects.count() == 5
 
 
 def test_bad_rows_are_listed_with_their_lines(administrator_client, import_staff):
@@ -145,12 +151,13 @@ def test_list_and_detail_query_counts(
             summary={"rows": 60, "valid_rows": 10, "patients": 3},
             created_by=administrator,
         )
-    # Session, user, roles, the runs with their uploader, the session's idle-timeout touch...
-    # the same whatever the number of runs and bad rows.
-    with django_assert_num_queries(7):
+    # Session, user, roles, the runs with their uploader, the session's idle-timeout touch,
+    # the Schedule tab's pending-request count... the same whatever the number of runs and bad
+    # rows.
+    with django_assert_num_queries(8):
         assert administrator_client.get(LIST).status_code == 200
     run = ImportRun.objects.first()
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         assert (
             administrator_client.get(reverse("importing:import_detail", args=[run.pk])).status_code
             == 200

@@ -157,7 +157,8 @@ def test_the_portal_access_screen_runs_a_fixed_number_of_queries(
     for _ in range(4):
         PortalLinkFactory(patient=child, user=UserFactory(clinic=clinic, roles=[PATIENT]))
     client.force_login(scheduler)
-    # session, user (with clinic), roles, patient, links with their users, session save (3)
-    with django_assert_num_queries(8):
+    # session, user (with clinic), roles, patient, links with their users, session save (3),
+    # the Schedule tab's pending-request count
+    with django_assert_num_queries(9):
         response = client.get(reverse("portal:invite", args=[child.pk]))
     assert page_text(response).count("· Parent") == 4

@@ -321,7 +321,8 @@ def test_the_queue_answers_in_a_fixed_number_of_queries(
             duration_minutes=45,
             created_by=pending_request.created_by,
         )
-    with django_assert_num_queries(9):
+    # 9, plus the Schedule tab's pending-request count.
+    with django_assert_num_queries(10):
         assert client.get(url).status_code == 200
 
 
@@ -360,7 +361,8 @@ def test_pending_requests_show_on_the_day_view_as_tentative(
         reverse("scheduling:calendar_day") + f"?location={location.pk}&date={request_day}"
     )
     text = page_text(response)
-    assert "Tentative request 10:00–10:45 AM Liam Carter" in text
+    assert "10:00–10:45 AM Liam Carter Requested · pending · Treatment, 45 min" in text
+    assert "Schedule 1 pending appointment requests" in text
     assert "Appointment Requests 1 pending" in text
 
 
@@ -485,5 +487,6 @@ def test_a_request_page_answers_in_a_fixed_number_of_queries(
     client.force_login(scheduler)
     url = reverse("scheduling:request_detail", args=[pending_request.pk])
     client.get(url)
-    with django_assert_num_queries(12):
+    # 12, plus the Schedule tab's pending-request count.
+    with django_assert_num_queries(13):
         assert client.get(url).status_code == 200
