@@ -201,3 +201,9 @@ def pending_request_count(request) -> int:
             request.user.clinic
         ).count()
     return request._pending_request_count
+
+
+def remember_pending_request_count(request, count: int) -> None:
+    """A page that has counted the live pending requests itself (the queue's Pending filter
+    is the same set) gives the badge that count instead of a second COUNT."""
+    request._pending_request_count = count

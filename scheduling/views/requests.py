@@ -20,6 +20,7 @@ from core.roles import ADMINISTRATOR, SCHEDULER
 from scheduling import services, slots
 from scheduling.forms import RequestApproveForm, RequestDeclineForm
 from scheduling.models import Appointment, AppointmentRequest
+from scheduling.queries import remember_pending_request_count
 
 FRONT_DESK = (ADMINISTRATOR, SCHEDULER)
 FILTERS = [
@@ -228,6 +229,8 @@ def request_list(request):
     # Counted without the joins of the row columns (an inner join is kept in a COUNT, and it
     # made the count the slowest query of the page); the page's rows then as those columns.
     page = Paginator(requests, PER_PAGE).get_page(request.GET.get("page"))
+    if status == "pending":
+        remember_pending_request_count(request, page.paginator.count)
     detail_prefix = reverse("scheduling:request_detail", args=[0]).rpartition("0/")[0]
     rows = []
     if page.paginator.count:
