@@ -50,7 +50,7 @@ DOCUMENTED_ADDENDA = 4
 # (the documented one among them).
 # Audit Log entries for the clinic (a year of a busy clinic's changes and chart reads). Not in
 # ``expected_counts``: every chart page the bench opens adds one, as in production.
-AUDIT_ENTRIES = {"small": 5_000, "default": 100_000}
+AUDIT_ENTRIES = {"small": 5_000, "default": 100_000, "large": 100_000}
 AUDIT_ACTIONS = ["access"] * 6 + ["update"] * 2 + ["create", "sign"]
 AUDIT_KINDS = {
     "access": "patient",
@@ -61,6 +61,29 @@ AUDIT_KINDS = {
 
 SEARCH_LAST_NAME = "Whitlock"
 SEARCH_MATCHES = 8
+
+# Scheduling and the portal's requests (issue 10): a location open every day, ten therapists
+# of a service of their own (so that the requested case has exactly these ten) working there
+# 08:00-18:00 with every other 45-minute visit of the next 60 days booked, a case open to
+# requests with chart cases on a share of the patients, pending requests from them, a
+# scheduler and a portal parent.
+SCHEDULING_SERVICE = "Vision Therapy"
+REQUESTS_CASE_NAME = "Vision Therapy (portal requests)"
+LOCATION_NAME = "Bench Main Office"
+SCHEDULER_EMAIL = "bench-scheduler@bench.clinic"
+PARENT_EMAIL = "bench-parent@bench.clinic"
+SCHEDULING_THERAPISTS = 10
+BOOKED_DAYS = 60
+VISIT_MINUTES = 45
+VISITS_A_DAY = 13  # 08:00 to 17:45 on a 45-minute grid
+REQUEST_TYPE = "Treatment"
+# Chart cases on the requests case, and how many of them have a pending request.
+REQUEST_CHART_CASES = {"small": 200, "default": 1_000, "large": 1_000}
+PENDING_REQUESTS = {"small": 100, "default": 500, "large": 500}
+# The portal parent's child: upcoming visits (day, visit of the day, therapist), at times the
+# therapist has free, and requests the portal home lists (status, day, visit, therapist).
+CHILD_VISITS = [(20, 1, 0), (27, 3, 1)]
+CHILD_REQUESTS = [("approved", 20, 1, 0), ("declined", 24, 3, 2), ("pending", 30, 5, 4)]
 
 SERVICE_TYPES = [
     "Speech Therapy",
@@ -143,18 +166,22 @@ def model(label: str):
 
 def expected_counts(scale: Scale) -> dict[str, int]:
     """Row counts that a finished build at this scale has, for the models that exist."""
+    scheduling = _builds_scheduling()
     counts = {
-        "clinic.ServiceType": len(SERVICE_TYPES),
+        "clinic.ServiceType": len(SERVICE_TYPES) + scheduling,
         "clinic.AppointmentType": len(APPOINTMENT_TYPES),
-        # the staff, the bench administrator, the bench therapist and the operator
-        "accounts.User": scale.staff + 3,
+        # the staff, the bench administrator, the bench therapist and the operator; the
+        # scheduling therapists, the scheduler and the portal parent
+        "accounts.User": scale.staff + 3 + scheduling * (SCHEDULING_THERAPISTS + 2),
     }
     if model("cases.PatientCase"):
-        counts["cases.PatientCase"] = scale.cases
+        counts["cases.PatientCase"] = scale.cases + scheduling
     if model("charts.Patient"):
         counts["charts.Patient"] = scale.patients
     if model("charts.PatientChartCase") and model("cases.PatientCase"):
-        counts["charts.PatientChartCase"] = scale.chart_cases
+        counts["charts.PatientChartCase"] = (
+            scale.chart_cases + scheduling * REQUEST_CHART_CASES[scale.name]
+        )
         counts.update(
             {
                 label: count
@@ -162,7 +189,37 @@ def expected_counts(scale: Scale) -> dict[str, int]:
                 if model(label) is not None
             }
         )
+    if scheduling:
+        counts["scheduling.Appointment"] = _booked_appointments() + len(CHILD_VISITS)
+        counts["scheduling.AppointmentRequest"] = PENDING_REQUESTS[scale.name] + len(CHILD_REQUESTS)
     return counts
+
+
+def _builds_scheduling() -> bool:
+    """Whether the scheduling and portal apps exist (their step joins the build)."""
+    return all(
+        model(label)
+        for label in (
+            "scheduling.Appointment",
+            "scheduling.AppointmentRequest",
+            "portal.PortalLink",
+            "charts.PatientChartCase",
+        )
+    )
+
+
+def _booked(therapist: int, day: int, visit: int) -> bool:
+    """Every other visit of a therapist's day is booked, shifted by therapist and day."""
+    return (therapist + day + visit) % 2 == 0
+
+
+def _booked_appointments() -> int:
+    return sum(
+        _booked(t, d, k)
+        for t in range(SCHEDULING_THERAPISTS)
+        for d in range(BOOKED_DAYS)
+        for k in range(VISITS_A_DAY)
+    )
 
 
 DOCUMENTATION_COUNTS = {
@@ -239,6 +296,9 @@ def build(scale: Scale, log: Callable[[str], None] = print) -> None:
             if model("charts.DailyNote") and model("charts.Goal"):
                 with _timed(log, "documentation of one chart case"):
                     _build_documentation(clinic, documented, therapist)
+        if _builds_scheduling() and cases and patients:
+            with _timed(log, "scheduling: location, therapists, appointments, requests"):
+                _build_scheduling(scale, clinic, appointment_types, patients, admin)
         if model("core.AuditEntry") and patients:
             count = AUDIT_ENTRIES[scale.name]
             with _timed(log, f"{count} audit entries"):
@@ -707,6 +767,209 @@ def _build_documentation(clinic, chart_case, therapist):
                 author=evaluations[0].author,
             ),
         ]
+    )
+
+
+def open_location(clinic, therapists, *, name: str, available_for_requests: bool = False):
+    """A location open 07:00-19:00 every day, ``therapists`` working there 08:00-18:00."""
+    from scheduling.models import ClinicHours, Location, TherapistAvailability
+
+    location = Location.objects.create(
+        clinic=clinic,
+        name=name,
+        time_zone=clinic.time_zone,
+        available_for_requests=available_for_requests,
+    )
+    ClinicHours.objects.bulk_create(
+        ClinicHours(
+            clinic=clinic,
+            location=location,
+            weekday=weekday,
+            start=datetime.time(7),
+            end=datetime.time(19),
+        )
+        for weekday in range(7)
+    )
+    TherapistAvailability.objects.bulk_create(
+        TherapistAvailability(
+            clinic=clinic,
+            therapist=therapist,
+            location=location,
+            weekday=weekday,
+            start=datetime.time(8),
+            end=datetime.time(18),
+        )
+        for therapist in therapists
+        for weekday in range(7)
+    )
+    return location
+
+
+def _build_scheduling(scale, clinic, appointment_types, patients, admin) -> None:
+    """The scheduling screens' data: see ``SCHEDULING_SERVICE`` above. Appointments start
+    tomorrow (the clinic's date), so that the portal's first week has booked days in it."""
+    from cases.models import AppointmentTypeRule, PatientCase
+    from charts.models import PatientChartCase
+    from portal.models import PortalLink
+    from scheduling import slots
+    from scheduling.models import Appointment, AppointmentRequest
+
+    Clinic.objects.filter(pk=clinic.pk).update(requests_enabled=True)
+    service = ServiceType.objects.create(clinic=clinic, name=SCHEDULING_SERVICE)
+    groups = {group.name: group for group in Group.objects.all()}
+    password = make_password("bench-password-never-used")
+    therapists = User.objects.bulk_create(
+        User(
+            email=f"vision-{index:02d}@bench.clinic",
+            first_name=FIRST_NAMES[index % len(FIRST_NAMES)],
+            last_name=f"{LAST_NAMES[index % len(LAST_NAMES)]}-Vision",
+            clinic=clinic,
+            password=password,
+        )
+        for index in range(SCHEDULING_THERAPISTS)
+    )
+    scheduler, parent = User.objects.bulk_create(
+        [
+            User(
+                email=SCHEDULER_EMAIL,
+                first_name="Bench",
+                last_name="Scheduler",
+                clinic=clinic,
+                password=password,
+            ),
+            User(
+                email=PARENT_EMAIL,
+                first_name="Bench",
+                last_name="Parent",
+                clinic=clinic,
+                password=password,
+            ),
+        ]
+    )
+    User.groups.through.objects.bulk_create(
+        [
+            *(User.groups.through(user_id=t.pk, group_id=groups[THERAPIST].pk) for t in therapists),
+            User.groups.through(user_id=scheduler.pk, group_id=groups[SCHEDULER].pk),
+            User.groups.through(user_id=parent.pk, group_id=groups["Patient"].pk),
+        ]
+    )
+    User.service_types.through.objects.bulk_create(
+        User.service_types.through(user_id=t.pk, servicetype_id=service.pk) for t in therapists
+    )
+    case = PatientCase.objects.create(
+        clinic=clinic, name=REQUESTS_CASE_NAME, created_by=admin, updated_by=admin
+    )
+    case.service_types.through.objects.create(clinic=clinic, case=case, service_type=service)
+    treatment = next(t for t in appointment_types if t.name == REQUEST_TYPE)
+    AppointmentTypeRule.objects.bulk_create(
+        AppointmentTypeRule(
+            clinic=clinic,
+            case=case,
+            appointment_type=kind,
+            allow_requests=kind.pk == treatment.pk,
+            duration_minutes=VISIT_MINUTES if kind.pk == treatment.pk else None,
+        )
+        for kind in appointment_types
+    )
+    location = open_location(clinic, therapists, name=LOCATION_NAME, available_for_requests=True)
+    count = REQUEST_CHART_CASES[scale.name]
+    # The last patients but one (the very last holds the single-chart case).
+    chosen = patients[-(count + 1) : -1]
+    today = clinic.today()
+    chart_cases = PatientChartCase.objects.bulk_create(
+        (
+            PatientChartCase(
+                clinic=clinic,
+                patient=patient,
+                case=case,
+                status="active",
+                started_on=today - datetime.timedelta(days=90),
+            )
+            for patient in chosen
+        ),
+        batch_size=BATCH,
+    )
+    # The parent's child: the first chart case, never booked, never requested.
+    PortalLink.objects.create(
+        clinic=clinic, user=parent, patient_id=chart_cases[0].patient_id, relationship="parent"
+    )
+    others = chart_cases[1:]
+    tz = location.tzinfo
+    first = today + datetime.timedelta(days=1)
+
+    def visit(day: int, k: int) -> datetime.datetime:
+        minutes = 8 * 60 + VISIT_MINUTES * k
+        at = datetime.time(minutes // 60, minutes % 60)
+        return slots.wall(first + datetime.timedelta(days=day), at, tz)
+
+    def booking(chart_case, therapist, start):
+        return Appointment(
+            clinic=clinic,
+            chart_case=chart_case,
+            patient_id=chart_case.patient_id,
+            therapist=therapist,
+            location=location,
+            appointment_type=treatment,
+            start=start,
+            end=start + datetime.timedelta(minutes=VISIT_MINUTES),
+            duration_minutes=VISIT_MINUTES,
+            created_by=scheduler,
+        )
+
+    appointments = []
+    for day in range(BOOKED_DAYS):
+        for k in range(VISITS_A_DAY):
+            for t, therapist in enumerate(therapists):
+                if not _booked(t, day, k):
+                    continue
+                # At one time every therapist has a patient of their own.
+                chart_case = others[((day * VISITS_A_DAY + k) * len(therapists) + t) % len(others)]
+                appointments.append(booking(chart_case, therapist, visit(day, k)))
+    Appointment.objects.bulk_create(appointments, batch_size=BATCH)
+    child = chart_cases[0]
+    visits = Appointment.objects.bulk_create(
+        booking(child, therapists[t], visit(day, k)) for day, k, t in CHILD_VISITS
+    )
+    booked = dict(zip(CHILD_VISITS, visits, strict=True))
+
+    def asked(chart_case, therapist, start, **fields):
+        return AppointmentRequest(
+            clinic=clinic,
+            chart_case=chart_case,
+            patient_id=chart_case.patient_id,
+            appointment_type=treatment,
+            location=location,
+            therapist=therapist,
+            start=start,
+            duration_minutes=VISIT_MINUTES,
+            created_by=parent,
+            **fields,
+        )
+
+    AppointmentRequest.objects.bulk_create(
+        asked(
+            child,
+            therapists[t],
+            visit(day, k),
+            status=status,
+            appointment=booked.get((day, k, t)) if status == "approved" else None,
+            decline_reason="The therapist is away that week." if status == "declined" else "",
+            decided_by=scheduler if status != "pending" else None,
+        )
+        for status, day, k, t in CHILD_REQUESTS
+    )
+    # Pending requests over the coming weeks, some at a free time, some over a booked one.
+    AppointmentRequest.objects.bulk_create(
+        (
+            asked(
+                chart_case,
+                therapists[index % len(therapists)],
+                visit(1 + index % (BOOKED_DAYS - 2), (index // 7) % VISITS_A_DAY),
+                note="Mornings suit us best." if index % 3 else "",
+            )
+            for index, chart_case in enumerate(others[: PENDING_REQUESTS[scale.name]])
+        ),
+        batch_size=BATCH,
     )
 
 

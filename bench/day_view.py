@@ -33,8 +33,7 @@ def parse_args(
     patients: int = 20_000,
     port: int = 8159,
 ):
-    """The options every scheduling benchmark takes (``bench/requests.py`` too), with its
-    own defaults."""
+    """The day view benchmark's options."""
     parser = argparse.ArgumentParser(description=description or __doc__.splitlines()[0])
     parser.add_argument(
         "--database-url",
@@ -63,11 +62,12 @@ def build(appointments: int, patients: int) -> dict:
 
     call_command("migrate", verbosity=0)
     from accounts.models import User
+    from bench import dataset
     from cases.models import PatientCase, PatientCaseServiceType
     from charts.models import Patient, PatientChartCase
     from clinic.models import AppointmentType, Clinic, ServiceType
     from scheduling import slots
-    from scheduling.models import Appointment, ClinicHours, Location, TherapistAvailability
+    from scheduling.models import Appointment
 
     started = time.perf_counter()
     with scopes_disabled():
@@ -96,27 +96,7 @@ def build(appointments: int, patients: int) -> dict:
             clinic=clinic, name="Speech Therapy", created_by=scheduler, updated_by=scheduler
         )
         PatientCaseServiceType.objects.create(clinic=clinic, case=case, service_type=speech)
-        location = Location.objects.create(clinic=clinic, name="Main", time_zone=clinic.time_zone)
-        for weekday in range(7):
-            ClinicHours.objects.create(
-                clinic=clinic,
-                location=location,
-                weekday=weekday,
-                start=datetime.time(7),
-                end=datetime.time(19),
-            )
-        TherapistAvailability.objects.bulk_create(
-            TherapistAvailability(
-                clinic=clinic,
-                therapist=therapist,
-                location=location,
-                weekday=weekday,
-                start=datetime.time(8),
-                end=datetime.time(18),
-            )
-            for therapist in therapists
-            for weekday in range(7)
-        )
+        location = dataset.open_location(clinic, therapists, name="Main")
         Patient.objects.bulk_create(
             (
                 Patient(
@@ -265,7 +245,7 @@ def main():
         for _ in range(args.concurrency)
     ]
     day_path = f"/schedule/?location={data['location']}&date={data['day']}"
-    queries = count_queries(day_path, cookies[0], show=False)
+    (queries,) = count_queries([(day_path, cookies[0])], show=False)
     server = start_gunicorn(args.port, args.workers, Path(f"/tmp/day_view_{args.port}.log"))
     results = {}
     try:

@@ -187,6 +187,24 @@ def readme(result: dict) -> str:
             f"{row['queries']} | {row['app_ms']:.1f} | {row['sql_ms']:.1f} | "
             f"{row['bytes'] / 1024:.0f} | {row['error_count']} |"
         )
+    latency_rows = [row for row in result["screens"] if row.get("at_workers")]
+    if latency_rows:
+        clients = latency_rows[0]["at_workers"]["clients"]
+        lines += [
+            "",
+            f"Latency targets, driven again at {clients} client threads = {clients} gunicorn "
+            "workers (so no request waits in the queue for a worker; the main table's p95 at "
+            f"{load['concurrency']} clients includes that wait):",
+            "",
+            "| screen | req/s | p50 ms | p95 ms | errors |",
+            "| --- | ---: | ---: | ---: | ---: |",
+        ]
+        for row in latency_rows:
+            figure = row["at_workers"]
+            lines.append(
+                f"| {row['label']} | {figure['rps']:.1f} | {figure['p50_ms']:.1f} | "
+                f"{figure['p95_ms']:.1f} | {figure['error_count']} |"
+            )
     by_scale = result.get("growth") or {}
     if len(by_scale) > 1:
         scales = [name for name in ("small", "default", "large") if name in by_scale]
@@ -224,4 +242,15 @@ def readme(result: dict) -> str:
                 f"| {timing['label']} | {timing['charts']:,} | {timing['median_ms']:.2f} | "
                 f"{timing['queries']} |"
             )
+    horizon = result.get("slot_horizon")
+    if isinstance(horizon, dict):
+        lines += [
+            "",
+            "## Slot computation over the whole horizon",
+            "",
+            f"`request_slots` for one case, {horizon['therapists']} therapists with booked "
+            f"weeks, {horizon['days']} days ({horizon['slots']:,} distinct starts), in process: "
+            f"median {horizon['median_ms']:.1f} ms, {horizon['queries']} queries. The portal's "
+            "request screen computes only the week it shows (its rows above).",
+        ]
     return "\n".join(lines) + "\n"

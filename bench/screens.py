@@ -6,6 +6,7 @@ model is missing (LookupError) is skipped with a note, so screens can be listed 
 issue lands.
 """
 
+import datetime
 import statistics
 import time
 from collections.abc import Callable
@@ -20,7 +21,17 @@ from bench.queries import record
 ADMIN = "admin"  # the clinic's Administrator (role from the auth group, not a superuser)
 THERAPIST = "therapist"  # a therapist of one service, the documented chart case's
 OPERATOR = "operator"  # a superuser with is_staff, for Django's own admin site
+SCHEDULER = "scheduler"  # the clinic's Scheduler (role from the auth group)
+PARENT = "parent"  # a portal user (role Patient), parent of one patient of the requests case
 ANONYMOUS = "anonymous"
+# Who logs in as each of the above (the anonymous user has no session).
+EMAILS = {
+    ADMIN: dataset.ADMIN_EMAIL,
+    OPERATOR: dataset.OPERATOR_EMAIL,
+    THERAPIST: dataset.THERAPIST_EMAIL,
+    SCHEDULER: dataset.SCHEDULER_EMAIL,
+    PARENT: dataset.PARENT_EMAIL,
+}
 
 
 # What a screen is for in the targets: a product screen the user works with (held to the
@@ -40,6 +51,9 @@ class Screen:
     # Also measured at the large scale (500,000 patients): lists and search, whose cost may
     # grow with the clinic; a detail screen's does not.
     large: bool = False
+    # A latency target through gunicorn (p95, ms), measured again at as many clients as
+    # workers (see ``run.py``), or None.
+    p95_limit_ms: float | None = None
 
     def resolve(self) -> str:
         return self.path() if callable(self.path) else self.path
@@ -79,11 +93,77 @@ def audit_log_of_a_patient() -> str:
     return f"{reverse('core:audit_log')}?patient={patient_pk}&action=access"
 
 
+def _scheduling():
+    """The bench location, its first booked day, the requests case's parent chart case, the
+    request type, and the first scheduling therapist."""
+    Location = apps.get_model("scheduling", "Location")
+    Appointment = apps.get_model("scheduling", "Appointment")
+    PortalLink = apps.get_model("portal", "PortalLink")
+    PatientChartCase = apps.get_model("charts", "PatientChartCase")
+    AppointmentType = apps.get_model("clinic", "AppointmentType")
+    location = Location.objects.get(name=dataset.LOCATION_NAME)
+    first = Appointment.objects.filter(location=location).order_by("start").first()
+    patient_id = PortalLink.objects.get(user__email=dataset.PARENT_EMAIL).patient_id
+    chart_case = PatientChartCase.objects.get(
+        patient_id=patient_id, case__name=dataset.REQUESTS_CASE_NAME
+    )
+    kind = AppointmentType.objects.get(clinic_id=location.clinic_id, name=dataset.REQUEST_TYPE)
+    return location, first.start.astimezone(location.tzinfo).date(), chart_case, kind, first
+
+
+def schedule_day() -> str:
+    """The day view of the second booked day (booked visits and pending requests)."""
+    location, day, *_ = _scheduling()
+    day += datetime.timedelta(days=1)
+    return f"{reverse('scheduling:calendar_day')}?location={location.pk}&date={day}"
+
+
+def schedule_week() -> str:
+    """The week view of one therapist, the week of the second booked day."""
+    location, day, _, _, first = _scheduling()
+    day += datetime.timedelta(days=1)
+    return (
+        f"{reverse('scheduling:calendar_week')}?location={location.pk}&date={day}"
+        f"&therapist={first.therapist_id}"
+    )
+
+
+def request_detail() -> str:
+    """A pending request over a booked visit: its snapshot shows the therapist's calendar."""
+    AppointmentRequest = apps.get_model("scheduling", "AppointmentRequest")
+    return reverse(
+        "scheduling:request_detail",
+        args=[AppointmentRequest.objects.order_by("start", "pk").values_list("pk", flat=True)[0]],
+    )
+
+
+def portal_request(week_offset: int | None = None) -> Callable[[], str]:
+    """The portal's request screen at its slot step (type and location chosen, any
+    therapist): the first week of the horizon, or the week ``week_offset`` days after the
+    first booked day."""
+
+    def path() -> str:
+        location, day, chart_case, kind, _ = _scheduling()
+        query = f"?type={kind.pk}&location={location.pk}&therapist="
+        if week_offset is not None:
+            query += f"&week={day + datetime.timedelta(days=week_offset)}"
+        return reverse("portal:request_create", args=[chart_case.pk]) + query
+
+    return path
+
+
 CHART = (
     f"Chart page ({dataset.DOCUMENTED_NOTES} notes, "
     f"{dataset.DOCUMENTED_LONG_TERM_GOALS * (1 + dataset.DOCUMENTED_SHORT_TERM_PER_LONG)} goals)"
 )
 
+
+PORTAL_SLOTS = (
+    f"Portal request screen with slots ({dataset.SCHEDULING_THERAPISTS} therapists, "
+    f"{dataset.BOOKED_DAYS}-day horizon)"
+)
+# Slot computation through gunicorn on PostgreSQL (issue 10).
+SLOTS_P95_MS = 100.0
 
 BARE_ANONYMOUS = "bare view (anonymous)"
 BARE_LOGGED_IN = "bare view (logged in)"
@@ -111,6 +191,31 @@ SCREENS = [
     Screen("Patients search as therapist", patient_search, user=THERAPIST, large=True),
     Screen("Audit Log (100,000 entries at default scale)", url("core:audit_log")),
     Screen("Audit Log filtered by patient and action", audit_log_of_a_patient),
+    Screen(
+        f"Schedule day view ({dataset.SCHEDULING_THERAPISTS} therapists, booked day)",
+        schedule_day,
+        user=SCHEDULER,
+    ),
+    Screen("Schedule week view (one therapist, booked week)", schedule_week, user=SCHEDULER),
+    Screen(
+        f"Appointment Requests queue ({dataset.PENDING_REQUESTS['default']:,} pending at "
+        "default scale, first page)",
+        url("scheduling:request_list"),
+        user=SCHEDULER,
+    ),
+    Screen("Appointment Request detail (with snapshot)", request_detail, user=SCHEDULER),
+    Screen("Portal home (parent)", url("portal:home"), user=PARENT),
+    Screen(
+        f"{PORTAL_SLOTS} (first week)",
+        portal_request(),
+        user=PARENT,
+        p95_limit_ms=SLOTS_P95_MS,
+    ),
+    Screen(
+        f"{PORTAL_SLOTS} (last week of the horizon)",
+        portal_request(week_offset=dataset.BOOKED_DAYS - 3),
+        user=PARENT,
+    ),
 ]
 
 
@@ -208,6 +313,57 @@ def time_renames(repeats: int) -> list[RenameTiming] | str:
     ]
 
 
+@dataclass
+class SlotTiming:
+    label: str
+    therapists: int
+    days: int
+    slots: int
+    median_ms: float
+    queries: int
+
+
+def time_slot_horizon(repeats: int = 11) -> SlotTiming | str:
+    """The slot computation of the portal's request screen over the whole horizon (the screen
+    itself computes the week it shows): ``request_slots`` for the parent's chart case, every
+    therapist of the case, the clinic's 60 days; median of ``repeats`` after one unmeasured."""
+    try:
+        location, _, chart_case, kind, _ = _scheduling()
+        from scheduling import services
+    except (LookupError, ImportError, AttributeError) as error:
+        return f"skipped: {error}"
+    from cases.models import AppointmentTypeRule
+
+    PatientChartCase = apps.get_model("charts", "PatientChartCase")
+    chart_case = PatientChartCase.objects.select_related("clinic", "case", "patient").get(
+        pk=chart_case.pk
+    )
+    rule = AppointmentTypeRule.objects.get(case=chart_case.case, appointment_type=kind)
+    therapist_ids = [t.pk for t in services.case_therapists(chart_case)]
+    samples, found, queries = [], {}, 0
+    for round_ in range(repeats + 1):
+        with record() as captured:
+            start = time.perf_counter()
+            found = services.request_slots(
+                chart_case=chart_case,
+                location=location,
+                duration_minutes=rule.duration_minutes,
+                therapist_ids=therapist_ids,
+            )
+            elapsed_ms = (time.perf_counter() - start) * 1000
+        if round_:
+            samples.append(elapsed_ms)
+            queries = len(captured)
+    return SlotTiming(
+        label="slots of one case over the whole horizon (request_slots, in process)",
+        therapists=len(therapist_ids),
+        days=chart_case.clinic.request_horizon_days,
+        slots=len({start for starts in found.values() for start in starts}),
+        median_ms=statistics.median(samples),
+        queries=queries,
+    )
+
+
 # --- targets (issue 13): printed by run.py with the measured value and whether each holds ----
 
 # Every staff screen at most this many times the logged-in bare view, one request in process.
@@ -246,6 +402,19 @@ def targets(rows: list[dict], by_scale: dict[str, dict[str, dict]]) -> list[Targ
                     f"{row['app_ms']:.1f} ms = {ratio:.1f}x bare",
                     f"<= {IN_PROCESS_FACTOR:g}x bare ({limit:.1f} ms)",
                     ratio <= IN_PROCESS_FACTOR,
+                )
+            )
+    limits = {screen.label: screen.p95_limit_ms for screen in SCREENS if screen.p95_limit_ms}
+    for row in rows:
+        figure = row.get("at_workers")
+        if row["label"] in limits and figure:
+            limit = limits[row["label"]]
+            found.append(
+                Target(
+                    f"{row['label']}: p95 through gunicorn, {figure['clients']} clients = workers",
+                    f"{figure['p95_ms']:.1f} ms (p50 {figure['p50_ms']:.1f} ms)",
+                    f"<= {limit:g} ms",
+                    figure["p95_ms"] <= limit and not figure["error_count"],
                 )
             )
     ours, theirs, factor = LIST_VS_ADMIN

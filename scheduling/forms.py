@@ -20,7 +20,7 @@ from scheduling.models import (
     Location,
     TherapistAvailability,
 )
-from scheduling.services import MAX_OCCURRENCES
+from scheduling.services import MAX_OCCURRENCES, case_therapists
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 # The dates a booking or the calendar may name: at the ends of ``datetime.date`` the checks'
@@ -31,6 +31,16 @@ DATE_RANGE = [
     MaxValueValidator(datetime.date(2999, 12, 31)),
 ]
 TIME_WIDGET = forms.TimeInput(attrs={"type": "time", "step": 300}, format="%H:%M")
+
+
+def bootstrap_widgets(form: forms.Form) -> None:
+    """The classes crispy-forms would give the widgets, for a form the template lays out with
+    ``scheduling/includes/fields.html`` (a loop over the fields: a fraction of crispy's
+    templates per field, on a page opened for every request the queue holds). Django marks
+    a field with errors ``aria-invalid`` and points ``aria-describedby`` at its message."""
+    for field in form.fields.values():
+        kind = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+        field.widget.attrs["class"] = kind
 
 
 def therapists_of(clinic_id):
@@ -371,12 +381,15 @@ class RequestApproveForm(forms.Form):
     date = forms.DateField(widget=DATE_WIDGET, required=False, validators=DATE_RANGE)
     time = forms.TimeField(label="Start time", widget=TIME_WIDGET, required=False)
 
-    def __init__(self, *args, clinic_id, **kwargs):
+    def __init__(self, *args, clinic_id, chart_case, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["appointment_type"].queryset = AppointmentType.objects.filter(
             clinic_id=clinic_id, is_active=True
         ).order_by("name")
-        self.fields["therapist"].queryset = therapists_of(clinic_id)
+        # The therapists the booking accepts for this case (its service types), not every
+        # therapist of the clinic: a short list, and no choice that the booking refuses.
+        self.fields["therapist"].queryset = case_therapists(chart_case)
+        bootstrap_widgets(self)
         self.fields["location"].queryset = Location.objects.filter(
             clinic_id=clinic_id, is_active=True
         ).order_by("name")
@@ -404,3 +417,7 @@ class RequestDeclineForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Give the reason the patient will read."},
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        bootstrap_widgets(self)

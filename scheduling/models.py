@@ -413,7 +413,7 @@ class AppointmentRequestQuerySet(ClinicQuerySet):
             "appointment_type",
             "location",
             "therapist",
-            "preferred_therapist",
+            # Not the preferred therapist: pages say only whether there was one (its id).
             "appointment__location",
         )
 

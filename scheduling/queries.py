@@ -26,9 +26,12 @@ def working_intervals(
     dates), within its clinic hours. Four queries, whatever the number of therapists."""
     therapist_ids = list(therapist_ids)
     tz = ZoneInfo(location.time_zone)
+    # Plain values, not model rows: this runs on every slot and calendar page.
     hours = [
-        slots.Weekly(row.weekday, row.start, row.end)
-        for row in ClinicHours.objects.filter(clinic_id=location.clinic_id, location=location)
+        slots.Weekly(*row)
+        for row in ClinicHours.objects.filter(
+            clinic_id=location.clinic_id, location=location
+        ).values_list("weekday", "start", "end")
     ]
     closures = list(
         ClinicClosure.objects.filter(
@@ -36,21 +39,21 @@ def working_intervals(
         ).values_list("date", flat=True)
     )
     weekly = defaultdict(list)
-    for row in TherapistAvailability.objects.filter(
+    for therapist_id, weekday, start, end in TherapistAvailability.objects.filter(
         clinic_id=location.clinic_id, location=location, therapist_id__in=therapist_ids
-    ):
-        weekly[row.therapist_id].append(slots.Weekly(row.weekday, row.start, row.end))
+    ).values_list("therapist_id", "weekday", "start", "end"):
+        weekly[therapist_id].append(slots.Weekly(weekday, start, end))
     time_off, extra = defaultdict(list), defaultdict(list)
-    for row in AvailabilityException.objects.filter(
+    for therapist_id, date, start, end, kind, location_id in AvailabilityException.objects.filter(
         clinic_id=location.clinic_id,
         therapist_id__in=therapist_ids,
         date__range=(first, last),
-    ):
-        dated = slots.Dated(row.date, row.start, row.end)
-        if row.kind == AvailabilityException.Kind.TIME_OFF:
-            time_off[row.therapist_id].append(dated)
-        elif row.location_id == location.pk:
-            extra[row.therapist_id].append(dated)
+    ).values_list("therapist_id", "date", "start", "end", "kind", "location_id"):
+        dated = slots.Dated(date, start, end)
+        if kind == AvailabilityException.Kind.TIME_OFF:
+            time_off[therapist_id].append(dated)
+        elif location_id == location.pk:
+            extra[therapist_id].append(dated)
     return {
         therapist_id: slots.open_intervals(
             first=first,
@@ -109,6 +112,7 @@ def busy_intervals(
         .filter(condition)
         .not_cancelled()
         .overlapping(start, end)
+        .order_by()
         .values_list("therapist_id", "patient_id", "start", "end")
     )
     for therapist_id, row_patient_id, row_start, row_end in rows:
@@ -141,12 +145,14 @@ def bookable_slots(
     working = working_intervals(
         location=location, therapist_ids=therapist_ids, first=first, last=last
     )
+    # Only the appointments a slot can touch: a slot starts from now + notice to now + horizon
+    # and lasts ``duration`` (the whole days around it would be read and parsed for nothing).
     busy, patient_busy = busy_intervals(
         clinic_id=location.clinic_id,
         therapist_ids=therapist_ids,
         patient_id=patient_id,
-        start=slots.day_bounds(first, tz)[0],
-        end=slots.day_bounds(last, tz)[1],
+        start=now + notice,
+        end=now + horizon + duration,
     )
     return {
         therapist_id: list(
@@ -195,3 +201,9 @@ def pending_request_count(request) -> int:
             request.user.clinic
         ).count()
     return request._pending_request_count
+
+
+def remember_pending_request_count(request, count: int) -> None:
+    """A page that has counted the live pending requests itself (the queue's Pending filter
+    is the same set) gives the badge that count instead of a second COUNT."""
+    request._pending_request_count = count

@@ -1,0 +1,96 @@
+"""The portal home and the request screen's slot step answer in the same number of queries
+for one patient or several, one therapist or ten with booked weeks (issue 10)."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from core.roles import THERAPIST
+from scheduling.models import AppointmentRequest
+from tests.clinic.helpers import page_text
+from tests.factories import (
+    AppointmentFactory,
+    PatientChartCaseFactory,
+    PatientFactory,
+    PortalLinkFactory,
+    UserFactory,
+)
+from tests.fixtures.scheduling import local, open_every_day
+
+# session, user (with clinic), roles, links with patients, chart cases with their case, the
+# cases' requestable types, upcoming appointments, requests, session save (3)
+HOME_QUERIES = 11
+# session, user, roles, the chart case (access), allowed types, locations, the case's
+# therapists, clinic hours, closures, availability, exceptions, appointments, session save (3)
+SLOT_STEP_QUERIES = 15
+
+
+@pytest.mark.parametrize("children", [1, 5])
+def test_the_portal_home_takes_the_same_queries_for_one_child_or_five_with_their_visits(
+    client, clinic, patient_user, speech_case, location, therapist, treatment, requests_on,
+    children, django_assert_num_queries,
+):  # fmt: skip
+    for number in range(children):
+        child = PatientFactory(clinic=clinic)
+        PortalLinkFactory(user=patient_user, patient=child)
+        chart_case = PatientChartCaseFactory(patient=child, case=speech_case)
+        day = clinic.today() + datetime.timedelta(days=3 + number)
+        visit = AppointmentFactory(
+            chart_case=chart_case,
+            therapist=therapist,
+            location=location,
+            appointment_type=treatment,
+            start=local(location, day, 9),
+        )
+        for status, hour in (("approved", 9), ("declined", 11), ("pending", 13)):
+            AppointmentRequest.objects.create(
+                clinic=clinic,
+                chart_case=chart_case,
+                patient=child,
+                appointment_type=treatment,
+                location=location,
+                therapist=therapist,
+                start=local(location, day, hour),
+                duration_minutes=45,
+                status=status,
+                appointment=visit if status == "approved" else None,
+                decline_reason="Away that week." if status == "declined" else "",
+                created_by=patient_user,
+            )
+    client.force_login(patient_user)
+    client.get(reverse("portal:home"))
+    with django_assert_num_queries(HOME_QUERIES):
+        response = client.get(reverse("portal:home"))
+    text = page_text(response)
+    assert text.count("Request Appointment") == children
+    assert text.count("The clinic's reason: Away that week.") == children
+    assert text.count("Cancel request") == children
+
+
+@pytest.mark.parametrize("more", [0, 9])
+def test_the_slot_step_takes_the_same_queries_for_one_therapist_or_ten_with_booked_weeks(
+    portal_client, portal_chart_case, clinic, speech, location, treatment, therapist, more,
+    django_assert_num_queries,
+):  # fmt: skip
+    therapists = [therapist] + [
+        UserFactory(clinic=clinic, roles=[THERAPIST], service_types=[speech]) for _ in range(more)
+    ]
+    open_every_day(location, *therapists[1:])
+    first = clinic.today() + datetime.timedelta(days=2)
+    for offset in range(14 if more else 0):
+        for number, each in enumerate(therapists):
+            AppointmentFactory(
+                chart_case=PatientChartCaseFactory(case=portal_chart_case.case),
+                therapist=each,
+                location=location,
+                appointment_type=treatment,
+                start=local(location, first + datetime.timedelta(days=offset), 9 + number % 8),
+            )
+    url = reverse("portal:request_create", args=[portal_chart_case.pk])
+    url += f"?type={treatment.pk}&location={location.pk}"
+    portal_client.get(url)
+    with django_assert_num_queries(SLOT_STEP_QUERIES):
+        response = portal_client.get(url)
+    assert response.status_code == 200
+    assert 'name="start"' in response.content.decode()
