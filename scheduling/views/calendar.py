@@ -152,11 +152,45 @@ def _grid(columns: list[Column], tz, times: list[datetime.time], *, location, ma
             minutes = local.hour * 60 + local.minute
             index.setdefault(minutes - minutes % 15, cluster)
         starts_at.append(index)
+    # A free cell's link and words differ from its column's only by the time: each column's
+    # parts are written (and escaped) once, the time appended per cell.
+    free_parts = []
+    if may_book:
+        for column in columns:
+            if column.lane:
+                free_parts.append(None)
+                continue
+            query = urlencode(
+                {
+                    "therapist": column.therapist.pk,
+                    "location": location.pk,
+                    "date": column.day.isoformat(),
+                }
+            )
+            free_parts.append(
+                (
+                    format_html(
+                        '<td class="free"><a class="d-block text-decoration-none" '
+                        'href="{}?{}&amp;time=',
+                        add_url,
+                        query,
+                    ),
+                    format_html(
+                        '"><span aria-hidden="true">+</span><span '
+                        'class="visually-hidden">Book {} on {} at ',
+                        column.label if column.therapist_column else column.therapist,
+                        f"{column.day:%b} {column.day.day}",
+                    ),
+                )
+            )
     moments: dict[tuple, datetime.datetime] = {}
     rows = []
     for row_number, time in enumerate(times):
         cells = []
         minutes = time.hour * 60 + time.minute
+        # What urlencode() and escaping make of the time: "08%3A15", "8:15 AM".
+        time_query = f"{time:%H}%3A{time:%M}"
+        time_label = f"{time:%-I:%M %p}"
         for number, column in enumerate(columns):
             if covered.get(number, 0) > 0:
                 covered[number] -= 1
@@ -178,26 +212,8 @@ def _grid(columns: list[Column], tz, times: list[datetime.time], *, location, ma
                 cells.append(mark_safe('<td class="lane"></td>'))
             elif _working_at(column.working, start, start + STEP):
                 if may_book:
-                    query = urlencode(
-                        {
-                            "therapist": column.therapist.pk,
-                            "location": location.pk,
-                            "date": column.day.isoformat(),
-                            "time": f"{time:%H:%M}",
-                        }
-                    )
-                    cells.append(
-                        format_html(
-                            '<td class="free"><a class="d-block text-decoration-none" '
-                            'href="{}?{}"><span aria-hidden="true">+</span><span '
-                            'class="visually-hidden">Book {} on {} at {}</span></a></td>',
-                            add_url,
-                            query,
-                            column.label if column.therapist_column else column.therapist,
-                            f"{column.day:%b} {column.day.day}",
-                            f"{time:%-I:%M %p}",
-                        )
-                    )
+                    head, middle = free_parts[number]
+                    cells.append(mark_safe(f"{head}{time_query}{middle}{time_label}</span></a></td>"))
                 else:
                     cells.append(
                         mark_safe('<td class="free"><span class="visually-hidden">Free</span></td>')
