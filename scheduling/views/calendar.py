@@ -9,6 +9,7 @@ import math
 from dataclasses import dataclass, field
 from functools import partial
 
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
@@ -213,7 +214,9 @@ def _grid(columns: list[Column], tz, times: list[datetime.time], *, location, ma
             elif _working_at(column.working, start, start + STEP):
                 if may_book:
                     head, middle = free_parts[number]
-                    cells.append(mark_safe(f"{head}{time_query}{middle}{time_label}</span></a></td>"))
+                    cells.append(
+                        mark_safe(f"{head}{time_query}{middle}{time_label}</span></a></td>")
+                    )
                 else:
                     cells.append(
                         mark_safe('<td class="free"><span class="visually-hidden">Free</span></td>')
@@ -267,14 +270,17 @@ def _context(request):
     return {"form": form, "locations": locations, "location": location, "day": day}
 
 
-def _appointments(user, location, first, last):
+def _appointments(user, location, first, last, *, therapist_id=None):
+    """The appointments at ``location`` from ``first`` to ``last``: everyone's, or only the
+    therapist's with ``therapist_id`` (the week view's)."""
     tz = location.tzinfo
     start, _ = slots.day_bounds(first, tz)
     _, end = slots.day_bounds(last, tz)
+    appointments = Appointment.objects.visible_to(user).filter(location=location)
+    if therapist_id is not None:
+        appointments = appointments.filter(therapist_id=therapist_id)
     appointments = list(
-        Appointment.objects.visible_to(user)
-        .filter(location=location)
-        .overlapping(start, end)
+        appointments.overlapping(start, end)
         .select_related("patient", "chart_case__case", "appointment_type", "therapist")
         .only(
             "start",
@@ -305,10 +311,11 @@ def _may_book(user):
 LANE = "Requests – no therapist chosen"
 
 
-def _pending_requests(user, location, first, last) -> list:
+def _pending_requests(user, location, first, last, *, therapist_id=None) -> list:
     """The live pending requests (the queue's Pending filter) at ``location`` starting from
     ``first`` to ``last`` (local dates): the front desk sees them all, a therapist those that
-    prefer them. One query."""
+    prefer them; with ``therapist_id`` (the week view) only those preferring that therapist
+    or none. One query, of the few columns the blocks show."""
     start, _ = slots.day_bounds(first, location.tzinfo)
     _, end = slots.day_bounds(last, location.tzinfo)
     requests = AppointmentRequest.objects.live(user.clinic).filter(
@@ -316,10 +323,28 @@ def _pending_requests(user, location, first, last) -> list:
     )
     if not _may_book(user):
         requests = requests.filter(preferred_therapist=user)
+    if therapist_id is not None:
+        requests = requests.filter(
+            Q(preferred_therapist_id=therapist_id) | Q(preferred_therapist__isnull=True)
+        )
     requests = list(
-        requests.select_related(
-            "patient", "appointment_type", "therapist", "preferred_therapist"
-        ).order_by("start", "pk")
+        requests.select_related("patient", "appointment_type", "therapist", "preferred_therapist")
+        .only(
+            "start",
+            "duration_minutes",
+            "location_id",
+            "preferred_therapist_id",
+            "patient__first_name",
+            "patient__last_name",
+            "appointment_type__name",
+            "therapist__first_name",
+            "therapist__last_name",
+            "therapist__email",
+            "preferred_therapist__first_name",
+            "preferred_therapist__last_name",
+            "preferred_therapist__email",
+        )
+        .order_by("start", "pk")
     )
     for pending in requests:
         pending.location = location
@@ -409,10 +434,8 @@ def calendar_week(request):
         return render(request, "scheduling/calendar_empty.html")
     monday = day - datetime.timedelta(days=day.weekday())
     sunday = monday + datetime.timedelta(days=6)
-    appointments = [
-        a for a in _appointments(user, location, monday, sunday) if a.therapist_id == therapist.pk
-    ]
-    requests = _pending_requests(user, location, monday, sunday)
+    appointments = _appointments(user, location, monday, sunday, therapist_id=therapist.pk)
+    requests = _pending_requests(user, location, monday, sunday, therapist_id=therapist.pk)
     working = working_intervals(
         location=location, therapist_ids=[therapist.pk], first=monday, last=sunday
     )[therapist.pk]
