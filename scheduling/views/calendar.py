@@ -240,7 +240,7 @@ def _grid(columns: list[Column], tz, times: list[datetime.time], *, location, ma
                     )
                 )
         # One string per row: the template's loop over 1,200 cells cost more than their join.
-        rows.append((time, mark_safe("".join(cells))))
+        rows.append((time_label, mark_safe("".join(cells))))
     return rows
 
 
