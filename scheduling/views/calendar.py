@@ -9,10 +9,11 @@ import math
 from dataclasses import dataclass, field
 from functools import partial
 
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 
@@ -31,6 +32,17 @@ from scheduling.queries import pending_request_count, working_intervals
 
 STEP = datetime.timedelta(minutes=15)
 DEFAULT_OPEN, DEFAULT_CLOSE = datetime.time(8), datetime.time(18)
+
+
+@dataclass(frozen=True)
+class Therapist:
+    """A therapist as the week view's picker and heading show them (``str(user)``)."""
+
+    pk: int
+    name: str
+
+    def __str__(self) -> str:
+        return self.name
 
 
 @dataclass
@@ -152,11 +164,45 @@ def _grid(columns: list[Column], tz, times: list[datetime.time], *, location, ma
             minutes = local.hour * 60 + local.minute
             index.setdefault(minutes - minutes % 15, cluster)
         starts_at.append(index)
+    # A free cell's link and words differ from its column's only by the time: each column's
+    # parts are written (and escaped) once, the time appended per cell.
+    free_parts = []
+    if may_book:
+        for column in columns:
+            if column.lane:
+                free_parts.append(None)
+                continue
+            query = urlencode(
+                {
+                    "therapist": column.therapist.pk,
+                    "location": location.pk,
+                    "date": column.day.isoformat(),
+                }
+            )
+            free_parts.append(
+                (
+                    format_html(
+                        '<td class="free"><a class="d-block text-decoration-none" '
+                        'href="{}?{}&amp;time=',
+                        add_url,
+                        query,
+                    ),
+                    format_html(
+                        '"><span aria-hidden="true">+</span><span '
+                        'class="visually-hidden">Book {} on {} at ',
+                        column.label if column.therapist_column else column.therapist,
+                        f"{column.day:%b} {column.day.day}",
+                    ),
+                )
+            )
     moments: dict[tuple, datetime.datetime] = {}
     rows = []
     for row_number, time in enumerate(times):
         cells = []
         minutes = time.hour * 60 + time.minute
+        # What urlencode() and escaping make of the time: "08%3A15", "8:15 AM".
+        time_query = f"{time:%H}%3A{time:%M}"
+        time_label = f"{time:%-I:%M %p}"
         for number, column in enumerate(columns):
             if covered.get(number, 0) > 0:
                 covered[number] -= 1
@@ -178,25 +224,9 @@ def _grid(columns: list[Column], tz, times: list[datetime.time], *, location, ma
                 cells.append(mark_safe('<td class="lane"></td>'))
             elif _working_at(column.working, start, start + STEP):
                 if may_book:
-                    query = urlencode(
-                        {
-                            "therapist": column.therapist.pk,
-                            "location": location.pk,
-                            "date": column.day.isoformat(),
-                            "time": f"{time:%H:%M}",
-                        }
-                    )
+                    head, middle = free_parts[number]
                     cells.append(
-                        format_html(
-                            '<td class="free"><a class="d-block text-decoration-none" '
-                            'href="{}?{}"><span aria-hidden="true">+</span><span '
-                            'class="visually-hidden">Book {} on {} at {}</span></a></td>',
-                            add_url,
-                            query,
-                            column.label if column.therapist_column else column.therapist,
-                            f"{column.day:%b} {column.day.day}",
-                            f"{time:%-I:%M %p}",
-                        )
+                        mark_safe(f"{head}{time_query}{middle}{time_label}</span></a></td>")
                     )
                 else:
                     cells.append(
@@ -209,7 +239,8 @@ def _grid(columns: list[Column], tz, times: list[datetime.time], *, location, ma
                         "</span></td>"
                     )
                 )
-        rows.append((time, cells))
+        # One string per row: the template's loop over 1,200 cells cost more than their join.
+        rows.append((time_label, mark_safe("".join(cells))))
     return rows
 
 
@@ -251,14 +282,17 @@ def _context(request):
     return {"form": form, "locations": locations, "location": location, "day": day}
 
 
-def _appointments(user, location, first, last):
+def _appointments(user, location, first, last, *, therapist_id=None):
+    """The appointments at ``location`` from ``first`` to ``last``: everyone's, or only the
+    therapist's with ``therapist_id`` (the week view's)."""
     tz = location.tzinfo
     start, _ = slots.day_bounds(first, tz)
     _, end = slots.day_bounds(last, tz)
+    appointments = Appointment.objects.visible_to(user).filter(location=location)
+    if therapist_id is not None:
+        appointments = appointments.filter(therapist_id=therapist_id)
     appointments = list(
-        Appointment.objects.visible_to(user)
-        .filter(location=location)
-        .overlapping(start, end)
+        appointments.overlapping(start, end)
         .select_related("patient", "chart_case__case", "appointment_type", "therapist")
         .only(
             "start",
@@ -289,10 +323,11 @@ def _may_book(user):
 LANE = "Requests – no therapist chosen"
 
 
-def _pending_requests(user, location, first, last) -> list:
+def _pending_requests(user, location, first, last, *, therapist_id=None) -> list:
     """The live pending requests (the queue's Pending filter) at ``location`` starting from
     ``first`` to ``last`` (local dates): the front desk sees them all, a therapist those that
-    prefer them. One query."""
+    prefer them; with ``therapist_id`` (the week view) only those preferring that therapist
+    or none. One query, of the few columns the blocks show."""
     start, _ = slots.day_bounds(first, location.tzinfo)
     _, end = slots.day_bounds(last, location.tzinfo)
     requests = AppointmentRequest.objects.live(user.clinic).filter(
@@ -300,10 +335,28 @@ def _pending_requests(user, location, first, last) -> list:
     )
     if not _may_book(user):
         requests = requests.filter(preferred_therapist=user)
+    if therapist_id is not None:
+        requests = requests.filter(
+            Q(preferred_therapist_id=therapist_id) | Q(preferred_therapist__isnull=True)
+        )
     requests = list(
-        requests.select_related(
-            "patient", "appointment_type", "therapist", "preferred_therapist"
-        ).order_by("start", "pk")
+        requests.select_related("patient", "appointment_type", "therapist", "preferred_therapist")
+        .only(
+            "start",
+            "duration_minutes",
+            "location_id",
+            "preferred_therapist_id",
+            "patient__first_name",
+            "patient__last_name",
+            "appointment_type__name",
+            "therapist__first_name",
+            "therapist__last_name",
+            "therapist__email",
+            "preferred_therapist__first_name",
+            "preferred_therapist__last_name",
+            "preferred_therapist__email",
+        )
+        .order_by("start", "pk")
     )
     for pending in requests:
         pending.location = location
@@ -382,7 +435,16 @@ def calendar_week(request):
         return render(request, "scheduling/calendar_empty.html")
     user, location, day = request.user, context["location"], context["day"]
     tz = location.tzinfo
-    therapists = list(therapists_of(user.clinic_id)) if _may_book(user) else [user]
+    if _may_book(user):
+        # Only for the picker and the week's heading: ids and names, not ~300 users.
+        therapists = [
+            Therapist(pk, f"{first_name} {last_name}".strip() or email)
+            for pk, first_name, last_name, email in therapists_of(user.clinic_id).values_list(
+                "pk", "first_name", "last_name", "email"
+            )
+        ]
+    else:
+        therapists = [user]
     therapist = therapists[0] if therapists else None
     wanted = request.GET.get("therapist")
     if wanted and _may_book(user):
@@ -393,10 +455,8 @@ def calendar_week(request):
         return render(request, "scheduling/calendar_empty.html")
     monday = day - datetime.timedelta(days=day.weekday())
     sunday = monday + datetime.timedelta(days=6)
-    appointments = [
-        a for a in _appointments(user, location, monday, sunday) if a.therapist_id == therapist.pk
-    ]
-    requests = _pending_requests(user, location, monday, sunday)
+    appointments = _appointments(user, location, monday, sunday, therapist_id=therapist.pk)
+    requests = _pending_requests(user, location, monday, sunday, therapist_id=therapist.pk)
     working = working_intervals(
         location=location, therapist_ids=[therapist.pk], first=monday, last=sunday
     )[therapist.pk]
@@ -434,6 +494,15 @@ def calendar_week(request):
         lane=LANE,
         therapist=therapist,
         therapists=therapists,
+        # The picker's ~300 options written here: in the template they took milliseconds.
+        therapist_options=format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (each.pk, mark_safe(" selected") if each.pk == therapist.pk else "", each)
+                for each in therapists
+            ),
+        ),
         columns=columns,
         rows=_grid(columns, tz, times, location=location, may_book=_may_book(user)),
         cancelled=[a for a in appointments if a.is_cancelled],
