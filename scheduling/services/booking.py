@@ -116,7 +116,7 @@ def _overlap_message(
     return None
 
 
-def _check_working(
+def _require_working(
     *,
     location: Location,
     therapist: User,
@@ -124,9 +124,9 @@ def _check_working(
     end: datetime.datetime,
     by: User,
     override_reason: str | None,
-) -> tuple[dict, str]:
-    """Errors if ``[start, end)`` is outside the location's hours or the therapist's
-    availability, unless an administrator overrides with a reason; the reason to store."""
+) -> str:
+    """Refuse ``[start, end)`` outside the location's hours or the therapist's availability,
+    unless an administrator overrides with a reason; return the reason to store ("" if none)."""
     tz = location.tzinfo
     first = start.astimezone(tz).date()
     last = end.astimezone(tz).date()
@@ -135,17 +135,19 @@ def _check_working(
     )[therapist.pk]
     reason = (override_reason or "").strip()
     if reason and not has_role(by, ADMINISTRATOR):
-        return {"override_reason": "Only an administrator may book outside hours."}, ""
+        raise ValidationError({"override_reason": "Only an administrator may book outside hours."})
     if slots.fits(start, end, working):
-        return {}, ""
+        return ""
     if reason:
-        return {}, reason
-    return {
-        "start": (
-            f"{_fmt(start, tz)} is outside {location}'s clinic hours or {therapist}'s "
-            "availability. An administrator may book it with a reason."
-        )
-    }, ""
+        return reason
+    raise ValidationError(
+        {
+            "start": (
+                f"{_fmt(start, tz)} is outside {location}'s clinic hours or {therapist}'s "
+                "availability. An administrator may book it with a reason."
+            )
+        }
+    )
 
 
 def _validate(
@@ -265,17 +267,16 @@ def appointment_book(
     tz = location.tzinfo
     reasons = set()
     for each in therapists:
-        working_errors, reason = _check_working(
-            location=location,
-            therapist=each,
-            start=start,
-            end=end,
-            by=by,
-            override_reason=override_reason,
+        reasons.add(
+            _require_working(
+                location=location,
+                therapist=each,
+                start=start,
+                end=end,
+                by=by,
+                override_reason=override_reason,
+            )
         )
-        if working_errors:
-            raise ValidationError(working_errors)
-        reasons.add(reason)
     if chart_case is None:
         chart_case = PatientChartCase.objects.filter(
             clinic_id=clinic.pk, patient=patient, case=case
@@ -433,7 +434,7 @@ def appointment_reschedule(
     if errors:
         raise ValidationError(errors)
     end = start + datetime.timedelta(minutes=duration_minutes)
-    working_errors, override = _check_working(
+    override = _require_working(
         location=location,
         therapist=therapist,
         start=start,
@@ -441,8 +442,6 @@ def appointment_reschedule(
         by=by,
         override_reason=override_reason,
     )
-    if working_errors:
-        raise ValidationError(working_errors)
     tz = location.tzinfo
     message = _overlap_message(
         clinic_id=clinic.pk,
