@@ -21,9 +21,10 @@ from tests.fixtures.scheduling import local, open_every_day
 # session, user (with clinic), roles, links with patients, chart cases with their case, the
 # cases' requestable types, upcoming appointments, requests, session save (3)
 HOME_QUERIES = 11
-# session, user, roles, the chart case (access), allowed types, locations, the case's
-# therapists, clinic hours, closures, availability, exceptions, appointments, session save (3)
-SLOT_STEP_QUERIES = 15
+# session, user, roles, the chart case (access) with the allowed types, locations and the
+# case's therapists, the slots' inputs (hours, closures, availability, exceptions,
+# appointments: portal.reads.slot_inputs), session save (3)
+SLOT_STEP_QUERIES = 8
 
 
 @pytest.mark.parametrize("children", [1, 5])

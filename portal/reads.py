@@ -1,0 +1,330 @@
+"""The request screen's reads, as SQL written out (issue 13).
+
+The slot step of the request screen ran nine queries of its own, built by the ORM on every
+request (each ~0.3 ms of Python besides its round trip), and read ~900 appointment times as
+aware datetimes, parsed one by one. Here it runs two: the chart case through the gate with
+what the patient may choose (``CHOICES``: the case's requestable types, the locations open to
+requests, the case's therapists) as JSON text, and everything the week's slots depend on
+(``slot_inputs``: the location's hours and closures, the therapists' weeks and exceptions,
+their and the patient's appointments as epoch seconds) as JSON text in one statement.
+
+What this gives up, and how it is kept safe:
+
+- **No django-scopes check.** Every subquery names ``clinic_id`` itself, on every clinic-owned
+  table it reads (tests/portal/test_reads.py reads another clinic's rows and finds none).
+- **Three rules are written twice**: the allowed types (``scheduling.services.allowed_rules``),
+  the case's therapists (``case_therapists``) and the locations open to requests
+  (``Location.objects.available_for_requests``); the booking service still uses those, so a
+  request is checked against them when it is saved, and tests/portal/test_reads.py compares
+  the two for every rule.
+- JSON so that no character of a name can break a row apart: JSON_AGG on PostgreSQL,
+  JSON_GROUP_ARRAY on SQLite (over an ordered subquery: SQLite 3.40 has no ORDER BY in an
+  aggregate), the two databases the product runs on.
+"""
+
+import datetime
+import functools
+import json
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from django.db import connection
+
+from accounts.models import User
+from cases.models import AppointmentTypeRule, PatientCaseServiceType
+from charts.models import PatientChartCase
+from clinic.models import AppointmentType
+from core.roles import THERAPIST
+from scheduling import slots
+from scheduling.models import (
+    Appointment,
+    AvailabilityException,
+    ClinicClosure,
+    ClinicHours,
+    Location,
+    TherapistAvailability,
+)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """An appointment type patients may request for the case, and its duration."""
+
+    pk: int
+    appointment_type_id: int
+    type_name: str
+    duration_minutes: int
+
+
+@dataclass(frozen=True)
+class Place:
+    """A location open to requests."""
+
+    pk: int
+    name: str
+    address: str
+    time_zone: str
+
+    @property
+    def tzinfo(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
+
+
+@dataclass(frozen=True)
+class Therapist:
+    pk: int
+    name: str
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@dataclass(frozen=True)
+class Choices:
+    rules: list[Rule]
+    locations: list[Place]
+    therapists: list[Therapist]
+
+
+def _json_rows(vendor: str, columns: list[str], source: str, order: str) -> str:
+    """A scalar subquery: the rows of ``SELECT columns FROM source`` in ``order`` as one JSON
+    text of arrays (NULL when there is none)."""
+    if vendor == "postgresql":
+        return (
+            f"(SELECT JSON_AGG(JSON_BUILD_ARRAY({', '.join(columns)}) ORDER BY {order})::text "
+            f"FROM {source})"
+        )
+    if vendor == "sqlite":
+        named = ", ".join(f"{column} AS c{index}" for index, column in enumerate(columns))
+        aliases = ", ".join(f"c{index}" for index in range(len(columns)))
+        return (
+            f"(SELECT JSON_GROUP_ARRAY(JSON_ARRAY({aliases})) "
+            f"FROM (SELECT {named} FROM {source} ORDER BY {order}))"
+        )
+    raise NotImplementedError(f"No portal request SQL for {vendor}")
+
+
+def _table(model) -> str:
+    return f'"{model._meta.db_table}"'
+
+
+CHOICES_PARAMS = ((), (), (THERAPIST,))
+
+
+@functools.cache
+def choices_sql(vendor: str) -> tuple[str, str, str]:
+    """The gate's annotations for the request screen: correlated subqueries over the chart
+    case row (its clinic and case) returning the rules, the locations and the therapists as
+    JSON text (``parse_choices``). The therapists' subquery takes one parameter,
+    ``CHOICES_PARAMS``."""
+    chart_case = _table(PatientChartCase)
+    clinic, case = f"{chart_case}.clinic_id", f"{chart_case}.case_id"
+    rule, kind = _table(AppointmentTypeRule), _table(AppointmentType)
+    rules = _json_rows(
+        vendor,
+        ["r.id", "r.appointment_type_id", "t.name", "r.duration_minutes"],
+        f"{rule} r JOIN {kind} t ON t.id = r.appointment_type_id AND t.clinic_id = r.clinic_id "
+        f"WHERE r.clinic_id = {clinic} AND r.case_id = {case} AND r.allow_requests "
+        "AND t.is_active",
+        "t.name, r.id",
+    )
+    locations = _json_rows(
+        vendor,
+        ["l.id", "l.name", "l.address", "l.time_zone"],
+        f"{_table(Location)} l WHERE l.clinic_id = {clinic} AND l.is_active "
+        "AND l.available_for_requests",
+        "l.name, l.id",
+    )
+    groups = User.groups.through._meta
+    services = User.service_types.through._meta
+    therapists = _json_rows(
+        vendor,
+        ["u.id", "u.first_name", "u.last_name", "u.email"],
+        f"{_table(User)} u WHERE u.clinic_id = {clinic} AND u.is_active "
+        f'AND EXISTS (SELECT 1 FROM "{groups.db_table}" ug JOIN "auth_group" g '
+        f"ON g.id = ug.{groups.get_field('group').column} "
+        f"WHERE ug.{groups.get_field('user').column} = u.id AND g.name = %s) "
+        f'AND EXISTS (SELECT 1 FROM "{services.db_table}" us '
+        f"JOIN {_table(PatientCaseServiceType)} cs "
+        f"ON cs.service_type_id = us.{services.get_field('servicetype').column} "
+        f"WHERE us.{services.get_field('user').column} = u.id "
+        f"AND cs.clinic_id = {clinic} AND cs.case_id = {case})",
+        "u.last_name, u.first_name, u.id",
+    )
+    return rules, locations, therapists
+
+
+def parse_choices(rules: str | None, locations: str | None, therapists: str | None) -> Choices:
+    """The three annotations of ``choices_sql`` as rows."""
+    return Choices(
+        rules=[Rule(*row) for row in json.loads(rules or "[]")],
+        locations=[Place(*row) for row in json.loads(locations or "[]")],
+        therapists=[
+            Therapist(pk, f"{first} {last}".strip() or email)
+            for pk, first, last, email in json.loads(therapists or "[]")
+        ],
+    )
+
+
+@dataclass
+class SlotInputs:
+    """What ``slots.offered_starts`` needs, read in one statement."""
+
+    clinic_hours: list[slots.Weekly]
+    closures: list[datetime.date]
+    availability: dict[int, list[slots.Weekly]]
+    time_off: dict[int, list[slots.Dated]]
+    extra: dict[int, list[slots.Dated]]
+    busy: dict[int, list[slots.Seconds]]
+    patient_busy: list[slots.Seconds]
+
+
+def _epoch(vendor: str, column: str, up: bool) -> str:
+    """A datetime column as epoch seconds, rounded down (a start) or up (an end): a busy
+    interval never shrinks."""
+    if vendor == "postgresql":
+        return f"{'CEIL' if up else 'FLOOR'}(EXTRACT(EPOCH FROM {column}))::bigint"
+    # SQLite keeps UTC text, with a fraction only when there are microseconds.
+    seconds = f"CAST(STRFTIME('%%s', {column}) AS INTEGER)"
+    return f"({seconds} + (LENGTH({column}) > 19))" if up else seconds
+
+
+@functools.cache
+def _slot_inputs_sql(vendor: str, therapists: int) -> str:
+    ids = ", ".join(["%s"] * therapists) or "NULL"
+    hours = _json_rows(
+        vendor,
+        ["h.weekday", "h.start", 'h."end"'],
+        f"{_table(ClinicHours)} h WHERE h.clinic_id = %s AND h.location_id = %s",
+        "h.id",
+    )
+    closures = _json_rows(
+        vendor,
+        ["c.date"],
+        f"{_table(ClinicClosure)} c WHERE c.clinic_id = %s AND c.location_id = %s "
+        "AND c.date BETWEEN %s AND %s",
+        "c.date",
+    )
+    weekly = _json_rows(
+        vendor,
+        ["a.therapist_id", "a.weekday", "a.start", 'a."end"'],
+        f"{_table(TherapistAvailability)} a WHERE a.clinic_id = %s AND a.location_id = %s "
+        f"AND a.therapist_id IN ({ids})",
+        "a.id",
+    )
+    exceptions = _json_rows(
+        vendor,
+        ["e.therapist_id", "e.date", "e.start", 'e."end"', "e.kind", "e.location_id"],
+        f"{_table(AvailabilityException)} e WHERE e.clinic_id = %s "
+        f"AND e.therapist_id IN ({ids}) AND e.date BETWEEN %s AND %s",
+        "e.id",
+    )
+    # The bounded range of ``Appointment.objects.overlapping``, on the (clinic, ..., start)
+    # indexes: no appointment is longer than DURATION_MAX.
+    appointments = _json_rows(
+        vendor,
+        [
+            "p.therapist_id",
+            "p.patient_id",
+            _epoch(vendor, "p.start", up=False),
+            _epoch(vendor, 'p."end"', up=True),
+        ],
+        f"{_table(Appointment)} p WHERE p.clinic_id = %s "
+        f"AND (p.therapist_id IN ({ids}) OR p.patient_id = %s) "
+        'AND p.status NOT IN (%s, %s) AND p.start > %s AND p.start < %s AND p."end" > %s',
+        "p.id",
+    )
+    return f"SELECT {hours}, {closures}, {weekly}, {exceptions}, {appointments}"
+
+
+def _time(value: str | None) -> datetime.time | None:
+    return None if value is None else _parse_time(value)
+
+
+@functools.lru_cache(maxsize=512)
+def _parse_time(value: str) -> datetime.time:
+    return datetime.time.fromisoformat(value)
+
+
+@functools.lru_cache(maxsize=512)
+def _parse_date(value: str) -> datetime.date:
+    return datetime.date.fromisoformat(value)
+
+
+def slot_inputs(
+    *,
+    clinic_id: int,
+    location_id: int,
+    therapist_ids: list[int],
+    patient_id: int,
+    first: datetime.date,
+    last: datetime.date,
+    start: datetime.datetime,
+    end: datetime.datetime,
+) -> SlotInputs:
+    """The location's hours and closures and the therapists' weeks and exceptions from
+    ``first`` to ``last`` (local dates), and the appointments (not cancelled) of the
+    therapists and the patient overlapping ``[start, end)``. One query (the five of
+    ``scheduling.queries.bookable_slots``)."""
+    from clinic.models import DURATION_MAX
+
+    vendor = connection.vendor
+    ops = connection.ops
+    moment = ops.adapt_datetimefield_value
+    day = ops.adapt_datefield_value
+    ids = list(therapist_ids)
+    params = [
+        clinic_id,
+        location_id,
+        clinic_id,
+        location_id,
+        day(first),
+        day(last),
+        clinic_id,
+        location_id,
+        *ids,
+        clinic_id,
+        *ids,
+        day(first),
+        day(last),
+        clinic_id,
+        *ids,
+        patient_id,
+        *Appointment.CANCELLED,
+        moment(start - datetime.timedelta(minutes=DURATION_MAX)),
+        moment(end),
+        moment(start),
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(_slot_inputs_sql(vendor, len(ids)), params)
+        hours, closures, weekly, exceptions, appointments = (
+            json.loads(value) if value else [] for value in cursor.fetchone()
+        )
+    availability = {pk: [] for pk in ids}
+    for therapist_id, weekday, from_, to in weekly:
+        availability[therapist_id].append(slots.Weekly(weekday, _time(from_), _time(to)))
+    time_off = {pk: [] for pk in ids}
+    extra = {pk: [] for pk in ids}
+    for therapist_id, date, from_, to, kind, at in exceptions:
+        dated = slots.Dated(_parse_date(date), _time(from_), _time(to))
+        if kind == AvailabilityException.Kind.TIME_OFF:
+            time_off[therapist_id].append(dated)
+        elif at == location_id:
+            extra[therapist_id].append(dated)
+    wanted = set(ids)
+    busy = {pk: [] for pk in ids}
+    patient_busy = []
+    for therapist_id, row_patient_id, row_start, row_end in appointments:
+        if therapist_id in wanted:
+            busy[therapist_id].append((row_start, row_end))
+        if row_patient_id == patient_id:
+            patient_busy.append((row_start, row_end))
+    return SlotInputs(
+        clinic_hours=[slots.Weekly(w, _time(a), _time(b)) for w, a, b in hours],
+        closures=[_parse_date(value) for (value,) in closures],
+        availability=availability,
+        time_off=time_off,
+        extra=extra,
+        busy=busy,
+        patient_busy=patient_busy,
+    )
