@@ -1,9 +1,7 @@
 """Loading rows for a portal user: only the patients their links name; anything else is a 404
 (never say whether another family's patient exists)."""
 
-from django.db import connections
-from django.db.models import TextField
-from django.db.models.expressions import RawSQL
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from charts.models import Patient
@@ -23,30 +21,22 @@ def get_portal_patient_for(user, pk) -> Patient:
 
 def get_portal_chart_case_for(user, pk, *, with_request_choices: bool = False):
     """A chart case of one of the user's own patients (any other is a 404). With
-    ``with_request_choices``, in the same query, what a request for it may choose
-    (``request_choices``: ``portal.reads.Choices``), for the request screen."""
+    ``with_request_choices``, for the request screen, in one written-out statement
+    (``portal.reads.request_chart_case``): what a request for it may choose
+    (``request_choices``: ``portal.reads.Choices``) and only the fields that screen reads."""
     from charts.models import PatientChartCase
 
-    chart_cases = (
+    if with_request_choices:
+        chart_case = reads.request_chart_case(user, pk)
+        if chart_case is None:
+            raise Http404("No chart case matches the given query.")
+        return chart_case
+    return get_object_or_404(
         PatientChartCase.objects.for_clinic(user.clinic_id)
         .filter(patient_id__in=PortalLink.objects.of_user(user).values("patient_id"))
-        .select_related("case", "patient", "clinic")
-    )
-    if not with_request_choices:
-        return get_object_or_404(chart_cases, pk=pk)
-    names = ("choice_rules", "choice_locations", "choice_therapists")
-    sql = reads.choices_sql(connections[chart_cases.db].vendor)
-    chart_case = get_object_or_404(
-        chart_cases.annotate(
-            **{
-                name: RawSQL(each, params, output_field=TextField())
-                for name, each, params in zip(names, sql, reads.CHOICES_PARAMS, strict=True)
-            }
-        ),
+        .select_related("case", "patient", "clinic"),
         pk=pk,
     )
-    chart_case.request_choices = reads.parse_choices(*(getattr(chart_case, name) for name in names))
-    return chart_case
 
 
 def get_portal_request_for(user, pk):
