@@ -15,7 +15,6 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
-from cases.models import AppointmentTypeRule
 from charts.access import get_patient_for
 from charts.models import PatientChartCase
 from clinic.models import AppointmentType
@@ -32,7 +31,7 @@ from portal.forms import PortalInviteForm
 from portal.models import PortalLink
 from scheduling import services as scheduling_services
 from scheduling import slots
-from scheduling.models import Appointment, AppointmentRequest, Location
+from scheduling.models import AppointmentRequest, Location
 from scheduling.services.requests import STEP as REQUEST_STEP
 
 
@@ -80,56 +79,10 @@ def invite(request, pk):
 @role_required(PATIENT)
 def home(request):
     """The patients this user acts for, each with their active chart cases (and whether an
-    appointment may be requested for each), upcoming appointments and requests."""
-    clinic = request.user.clinic
-    links = list(PortalLink.objects.of_user(request.user).select_related("patient"))
-    patient_ids = [link.patient_id for link in links]
-    cases_by_patient = defaultdict(list)
-    chart_cases = list(
-        PatientChartCase.objects.for_clinic(request.user.clinic_id)
-        .filter(patient_id__in=patient_ids)
-        .active()
-        .select_related("case")
-        .order_by("case__name", "pk")
-    )
-    cases = [chart_case.case for chart_case in chart_cases]
-    AppointmentTypeRule.objects.attach_requestable(cases)
-    for chart_case in chart_cases:
-        chart_case.may_request = bool(
-            clinic.requests_enabled
-            and chart_case.case.requestable
-            and not chart_case.case.is_archived
-        )
-        cases_by_patient[chart_case.patient_id].append(chart_case)
-    appointments_by_patient = defaultdict(list)
-    for appointment in (
-        Appointment.objects.for_clinic(clinic.pk)
-        .filter(patient_id__in=patient_ids, end__gt=clinic.now())
-        .not_cancelled()
-        # What the page shows of each (the patient is the row's, the case is not shown):
-        # fewer tables to join and plan than ``for_display``.
-        .select_related("appointment_type", "therapist", "location")
-        .order_by("start", "pk")
-    ):
-        appointments_by_patient[appointment.patient_id].append(appointment)
-    requests_by_patient = defaultdict(list)
-    for appointment_request in (
-        AppointmentRequest.objects.for_clinic(clinic.pk)
-        .filter(patient_id__in=patient_ids)
-        .select_related("appointment_type", "location", "appointment__location")
-        .order_by("-created_at", "-pk")[:50]
-    ):
-        requests_by_patient[appointment_request.patient_id].append(appointment_request)
-    rows = [
-        (
-            link,
-            cases_by_patient[link.patient_id],
-            appointments_by_patient[link.patient_id],
-            requests_by_patient[link.patient_id],
-        )
-        for link in links
-    ]
-    return render(request, "portal/home.html", {"rows": rows})
+    appointment may be requested for each), upcoming appointments and requests: one
+    statement (``portal.reads.home_families``)."""
+    families = reads.home_families(request.user, request.user.clinic)
+    return render(request, "portal/home.html", {"families": families})
 
 
 def _parse_start(value: str):
