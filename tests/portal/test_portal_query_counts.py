@@ -23,8 +23,9 @@ from tests.fixtures.scheduling import local, open_every_day
 # (portal.reads.home_families), session save (3)
 HOME_QUERIES = 7
 # session, user, roles, the chart case (access) with the allowed types, locations and the
-# case's therapists in one statement (portal.reads.request_chart_case), the slots' inputs (hours, closures, availability, exceptions,
-# appointments: portal.reads.slot_inputs), session save (3)
+# case's therapists in one statement (portal.reads.request_chart_case), the slots' inputs
+# (hours, closures, availability, exceptions, appointments: portal.reads.slot_inputs),
+# session save (3)
 SLOT_STEP_QUERIES = 8
 
 
