@@ -395,7 +395,7 @@ def slot_inputs(
 class Visit:
     """An upcoming appointment as the home page shows it."""
 
-    when: datetime.datetime  # local to its location
+    when: datetime.datetime  # aware (UTC): templates show it in the clinic's time zone
     type_name: str
     therapist: str
     location: str
@@ -410,7 +410,7 @@ class Sent:
     status: str
     status_label: str
     type_name: str
-    when: datetime.datetime
+    when: datetime.datetime  # aware (UTC), as Visit.when
     location: str
     duration_minutes: int
     decline_reason: str
@@ -483,7 +483,6 @@ def _home_sql(vendor: str) -> str:
             "u.last_name",
             "u.email",
             "l.name",
-            "l.time_zone",
             "a.duration_minutes",
         ],
         f"{appointment} a JOIN {kind} t ON t.clinic_id = a.clinic_id "
@@ -502,13 +501,11 @@ def _home_sql(vendor: str) -> str:
         "t.name",
         _epoch(vendor, "r.start", up=False),
         "l.name",
-        "l.time_zone",
         "r.duration_minutes",
         "r.decline_reason",
         "r.appointment_id",
         _epoch(vendor, "b.start", up=False),
         "b.duration_minutes",
-        "bl.time_zone",
     ]
     newest = (
         f"SELECT {', '.join(f'{c} AS c{i}' for i, c in enumerate(columns))}, "
@@ -517,7 +514,6 @@ def _home_sql(vendor: str) -> str:
         f"JOIN {kind} t ON t.clinic_id = r.clinic_id AND t.id = r.appointment_type_id "
         f"JOIN {location} l ON l.clinic_id = r.clinic_id AND l.id = r.location_id "
         f"LEFT JOIN {appointment} b ON b.clinic_id = r.clinic_id AND b.id = r.appointment_id "
-        f"LEFT JOIN {location} bl ON bl.clinic_id = b.clinic_id AND bl.id = b.location_id "
         f"WHERE r.clinic_id = %s AND r.patient_id IN {mine} "
         "ORDER BY r.created_at DESC, r.id DESC LIMIT 50"
     )
@@ -574,17 +570,10 @@ def home_families(user, clinic) -> list[Family]:
                 may_request=bool(clinic.requests_enabled and requestable and not archived),
             )
         )
-    zones: dict[str, ZoneInfo] = {}
-
-    def local(seconds, time_zone):
-        if time_zone not in zones:
-            zones[time_zone] = ZoneInfo(time_zone)
-        return datetime.datetime.fromtimestamp(seconds, zones[time_zone])
-
     visits_by_patient = {row[1]: [] for row in rows}
-    for patient_id, start, type_name, first, last, email, place, zone, minutes in appointments:
+    for patient_id, start, type_name, first, last, email, place, minutes in appointments:
         visits_by_patient[patient_id].append(
-            Visit(local(start, zone), type_name, _person(first, last, email), place, minutes)
+            Visit(slots.from_seconds(start), type_name, _person(first, last, email), place, minutes)
         )
     labels = dict(AppointmentRequest.Status.choices)
     sent_by_patient = {row[1]: [] for row in rows}
@@ -595,13 +584,11 @@ def home_families(user, clinic) -> list[Family]:
         type_name,
         start,
         place,
-        zone,
         minutes,
         reason,
         booked,
         booked_start,
         booked_minutes,
-        booked_zone,
     ) in requests:
         sent_by_patient[patient_id].append(
             Sent(
@@ -609,11 +596,11 @@ def home_families(user, clinic) -> list[Family]:
                 status=status,
                 status_label=labels.get(status, status),
                 type_name=type_name,
-                when=local(start, zone),
+                when=slots.from_seconds(start),
                 location=place,
                 duration_minutes=minutes,
                 decline_reason=reason,
-                booked_when=local(booked_start, booked_zone) if booked else None,
+                booked_when=slots.from_seconds(booked_start) if booked else None,
                 booked_minutes=booked_minutes if booked else None,
             )
         )
