@@ -241,7 +241,9 @@ def _epoch(vendor: str, column: str, up: bool) -> str:
     """A datetime column as epoch seconds, rounded down (a start) or up (an end): a busy
     interval never shrinks."""
     if vendor == "postgresql":
-        return f"{'CEIL' if up else 'FLOOR'}(EXTRACT(EPOCH FROM {column}))::bigint"
+        # DATE_PART is a double, exact to well under a microsecond at today's epochs, and
+        # quicker than EXTRACT's numeric.
+        return f"{'CEIL' if up else 'FLOOR'}(DATE_PART('epoch', {column}))::bigint"
     # SQLite keeps UTC text, with a fraction only when there are microseconds.
     seconds = f"CAST(STRFTIME('%%s', {column}) AS INTEGER)"
     return f"({seconds} + (LENGTH({column}) > 19))" if up else seconds
@@ -278,19 +280,21 @@ def _slot_inputs_sql(vendor: str, therapists: int) -> str:
         "e.id",
     )
     # The bounded range of ``Appointment.objects.overlapping``, on the (clinic, ..., start)
-    # indexes: no appointment is longer than DURATION_MAX.
-    appointments = _json_rows(
-        vendor,
+    # indexes: no appointment is longer than DURATION_MAX. Four numbers an appointment, as
+    # text: PostgreSQL builds it in a third of the time JSON takes for a week's 450 rows.
+    row = " || ',' || ".join(
         [
             "p.therapist_id",
             "p.patient_id",
             _epoch(vendor, "p.start", up=False),
             _epoch(vendor, 'p."end"', up=True),
-        ],
-        f"{_table(Appointment)} p WHERE p.clinic_id = %s "
+        ]
+    )
+    concat = "STRING_AGG" if vendor == "postgresql" else "GROUP_CONCAT"
+    appointments = (
+        f"(SELECT {concat}({row}, ' ') FROM {_table(Appointment)} p WHERE p.clinic_id = %s "
         f"AND (p.therapist_id IN ({ids}) OR p.patient_id = %s) "
-        'AND p.status NOT IN (%s, %s) AND p.start > %s AND p.start < %s AND p."end" > %s',
-        "p.id",
+        'AND p.status NOT IN (%s, %s) AND p.start > %s AND p.start < %s AND p."end" > %s)'
     )
     return f"SELECT {hours}, {closures}, {weekly}, {exceptions}, {appointments}"
 
@@ -355,9 +359,8 @@ def slot_inputs(
     ]
     with connection.cursor() as cursor:
         cursor.execute(_slot_inputs_sql(vendor, len(ids)), params)
-        hours, closures, weekly, exceptions, appointments = (
-            json.loads(value) if value else [] for value in cursor.fetchone()
-        )
+        *lists, appointments = cursor.fetchone()
+    hours, closures, weekly, exceptions = (json.loads(value) if value else [] for value in lists)
     availability = {pk: [] for pk in ids}
     for therapist_id, weekday, from_, to in weekly:
         availability[therapist_id].append(slots.Weekly(weekday, _time(from_), _time(to)))
@@ -372,7 +375,9 @@ def slot_inputs(
     wanted = set(ids)
     busy = {pk: [] for pk in ids}
     patient_busy = []
-    for therapist_id, row_patient_id, row_start, row_end in appointments:
+    numbers = list(map(int, appointments.replace(" ", ",").split(","))) if appointments else []
+    for index in range(0, len(numbers), 4):
+        therapist_id, row_patient_id, row_start, row_end = numbers[index : index + 4]
         if therapist_id in wanted:
             busy[therapist_id].append((row_start, row_end))
         if row_patient_id == patient_id:
