@@ -1,4 +1,4 @@
-"""The request screen's written-out reads (portal/reads.py) give what the querysets and
+"""The request screen's written-out reads (portal/reads/request.py) give what the querysets and
 services they stand in for give, and nothing of another clinic or another family."""
 
 import datetime
