@@ -24,6 +24,7 @@ from scheduling.forms import RequestApproveForm, RequestDeclineForm
 from scheduling.models import AppointmentRequest
 from scheduling.queries import remember_pending_request_count
 from scheduling.views import request_reads
+from scheduling.views.fields_html import fields_html
 
 FRONT_DESK = (ADMINISTRATOR, SCHEDULER)
 FILTERS = [
@@ -248,9 +249,11 @@ def _detail(request, pk: int, *, approve_form=None, decline_form=None, status=20
         else:
             approve_form.offer(choices)
         context["approve_form"] = approve_form
+        context["approve_fields"] = fields_html(approve_form)
+        context["decline_form"] = decline_form = decline_form or RequestDeclineForm()
+        context["decline_fields"] = fields_html(decline_form)
         req["approve_url"] = link("scheduling:request_approve", pk)
         req["decline_url"] = link("scheduling:request_decline", pk)
-        context["decline_form"] = decline_form or RequestDeclineForm()
     return render(request, "scheduling/request_detail.html", context, status=status)
 
 
