@@ -28,7 +28,6 @@ Only ``scheduling.views.requests`` calls this module.
 """
 
 import datetime
-from collections.abc import Iterable
 
 from django.db import connection
 
@@ -126,38 +125,60 @@ def queue_rows(clinic, status: str, *, limit: int, offset: int) -> list[tuple]:
     return rows
 
 
-_RANGE = '(a.therapist_id = %s AND a.start > %s AND a.start < %s AND a."end" > %s)'
-
-
-def snapshot_rows(clinic_id: int, windows: Iterable[tuple[int, list]]) -> list[tuple]:
-    """The not-cancelled appointments of each therapist overlapping their time ranges:
-    ``windows`` is ``(therapist_id, [(low, high), ...])``; rows ``(therapist_id, start,
-    end, patient, appointment type, location, time_zone)`` by start. The lower bound on
-    ``start`` (no visit is longer than ``DURATION_MAX``) lets each range read the (clinic,
-    therapist, start) index rather than the whole table."""
-    longest = datetime.timedelta(minutes=DURATION_MAX)
-    ranges, params = [], [clinic_id, *Appointment.CANCELLED]
-    for therapist_id, spans in windows:
-        for low, high in spans:
-            ranges.append(_RANGE)
-            params += [therapist_id, _param(low - longest), _param(high), _param(low)]
-    if not ranges:
-        return []
-    sql = f"""
-SELECT a.therapist_id, a.start, a."end",
+# Minutes added to a datetime column, in each database's words (the one piece of these
+# statements the two do not share; SQLite keeps datetimes as text, to the second here).
+_PLUS_MINUTES = {
+    "postgresql": "{column} + ({minutes}) * INTERVAL '1 minute'",
+    "sqlite": "datetime({column}, ({minutes}) || ' minutes')",
+}
+_SNAPSHOT = """
+SELECT r.id, a.start, a."end",
     (SELECT p.first_name || ' ' || p.last_name FROM charts_patient p
         WHERE p.id = a.patient_id AND p.clinic_id = a.clinic_id),
-    (SELECT t.name FROM clinic_appointmenttype t
-        WHERE t.id = a.appointment_type_id AND t.clinic_id = a.clinic_id),
-    (SELECT l.name FROM scheduling_location l
-        WHERE l.id = a.location_id AND l.clinic_id = a.clinic_id),
+    {names}
     (SELECT l.time_zone FROM scheduling_location l
         WHERE l.id = a.location_id AND l.clinic_id = a.clinic_id)
-FROM scheduling_appointment a
-WHERE a.clinic_id = %s AND a.status NOT IN (%s, %s) AND ({" OR ".join(ranges)})
+FROM scheduling_appointmentrequest r
+JOIN scheduling_appointment a ON a.clinic_id = r.clinic_id AND a.therapist_id = r.therapist_id
+    AND a.start > {earliest_start} AND a.start < {before} AND a."end" > {after}
+WHERE r.clinic_id = %s AND r.id IN ({ids}) AND a.status NOT IN (%s, %s)
 ORDER BY a.start, a.id
 """
-    rows = _fetch(sql, params)
+_NAMES = """(SELECT t.name FROM clinic_appointmenttype t
+        WHERE t.id = a.appointment_type_id AND t.clinic_id = a.clinic_id),
+    (SELECT l.name FROM scheduling_location l
+        WHERE l.id = a.location_id AND l.clinic_id = a.clinic_id),"""
+_snapshot_sql = {}
+
+
+def _snapshot(vendor: str, count: int, names: bool) -> str:
+    key = (vendor, count, names)
+    if key not in _snapshot_sql:
+        plus = _PLUS_MINUTES[vendor]
+        _snapshot_sql[key] = _SNAPSHOT.format(
+            names=_NAMES if names else "",
+            earliest_start=plus.format(column="r.start", minutes="%s"),
+            before=plus.format(column="r.start", minutes="r.duration_minutes + %s"),
+            after=plus.format(column="r.start", minutes="%s"),
+            ids=", ".join(["%s"] * count),
+        )
+    return _snapshot_sql[key]
+
+
+def snapshot_rows(
+    clinic_id: int, request_ids: list[int], around: datetime.timedelta, *, names: bool = False
+) -> list[tuple]:
+    """Each request's therapist's not-cancelled appointments from ``around`` before to
+    ``around`` after the requested time, by start: ``(request id, start, end, patient,
+    [appointment type, location,] time_zone)``; an appointment near two requests is a row for
+    each. The lower bound on ``start`` (no visit is longer than ``DURATION_MAX``) lets each
+    request read the (clinic, therapist, start) index rather than the whole table."""
+    if not request_ids:
+        return []
+    minutes = around // datetime.timedelta(minutes=1)
+    sql = _snapshot(connection.vendor, len(request_ids), names)
+    params = [-(minutes + DURATION_MAX), minutes, -minutes, clinic_id, *request_ids]
+    rows = _fetch(sql, [*params, *Appointment.CANCELLED])
     if connection.vendor != "postgresql":
         rows = [(row[0], _datetime(row[1]), _datetime(row[2]), *row[3:]) for row in rows]
     return rows

@@ -19,7 +19,7 @@ from core.links import link
 from core.pagination import FAR_PAGE
 from core.permissions import role_required
 from core.roles import ADMINISTRATOR, SCHEDULER
-from scheduling import services, slots
+from scheduling import services
 from scheduling.forms import RequestApproveForm, RequestDeclineForm
 from scheduling.models import AppointmentRequest
 from scheduling.queries import remember_pending_request_count
@@ -53,23 +53,6 @@ def requests_with_status(clinic, status: str):
 
 def _local(value: datetime.datetime, time_zone: str) -> datetime.datetime:
     return value.astimezone(zoneinfo.ZoneInfo(time_zone))
-
-
-def _windows(rows) -> list[tuple[int, list]]:
-    """Each row's therapist from two hours before to two hours after the requested time
-    (``rows`` of ``(therapist_id, start, end)``; rows whose windows overlap share one
-    range)."""
-    spans = defaultdict(list)
-    for therapist_id, start, end in rows:
-        spans[therapist_id].append((start - AROUND, end + AROUND))
-    return [(therapist_id, slots.merge(found)) for therapist_id, found in spans.items()]
-
-
-def _around(start, end, appointments) -> tuple[list, bool]:
-    """The therapist's appointments (``(start, end, ...)``) from two hours before to two hours
-    after ``start``-``end``, and whether one overlaps it."""
-    shown = [a for a in appointments if a[0] < end + AROUND and a[1] > start - AROUND]
-    return shown, any(a[0] < end and a[1] > start for a in shown)
 
 
 STATUS_LABELS = dict(AppointmentRequest.Status.choices)
@@ -114,22 +97,23 @@ def queue_rows_html(clinic_id: int, rows: list[tuple]) -> str:
     per row cost more than the page's reads. Every value from the database is escaped. With
     each row its therapist's calendar around the requested time ("9:00–9:45 AM Ada Baker"),
     one statement for the page."""
-    times = [(row[1], row[2], row[2] + datetime.timedelta(minutes=row[3])) for row in rows]
-    by_therapist = defaultdict(list)
-    for therapist_id, start, end, patient, _type, _place, time_zone in request_reads.snapshot_rows(
-        clinic_id, _windows(times)
+    by_request = defaultdict(list)
+    for request_id, start, end, patient, time_zone in request_reads.snapshot_rows(
+        clinic_id, [row[0] for row in rows], AROUND
     ):
         tz = zoneinfo.ZoneInfo(time_zone)
         text = f"{start.astimezone(tz):%-I:%M}–{end.astimezone(tz):%-I:%M %p} {escape(patient)}"
-        by_therapist[therapist_id].append((start, end, text))
+        by_request[request_id].append((start, end, text))
     prefix = link("scheduling:request_detail", 0).rpartition("0/")[0]
     out = []
-    for row, (therapist_id, start, end) in zip(rows, times, strict=True):
-        (pk, _, _, duration, status, note, reason, preferred, patient, case) = row[:10]
+    for row in rows:
+        (pk, _, start, duration, status, note, reason, preferred, patient, case) = row[:10]
         (type_name, location, time_zone, therapist, email) = row[10:15]
-        shown, clashes = _around(start, end, by_therapist[therapist_id])
+        end = start + datetime.timedelta(minutes=duration)
+        shown = by_request[pk]
+        clashes = any(a_start < end and a_end > start for a_start, a_end, _ in shown)
         if shown:
-            snapshot = "".join(f"<li>{line[2]}</li>" for line in shown)
+            snapshot = "".join(f"<li>{text}</li>" for _, _, text in shown)
             snapshot = f'<ul class="list-unstyled mb-0">{snapshot}</ul>'
         else:
             snapshot = "Free two hours either side"
@@ -210,15 +194,13 @@ def _request_page(clinic, pk: int) -> dict:
         row["appointment_url"] = link("scheduling:appointment_detail", row["appointment_id"])
         appointment_start = _local(row["appointment_start"], row["appointment_time_zone"])
         row["appointment_when"] = f"{appointment_start:%b %-d, %Y %-I:%M %p}"
-    appointments = request_reads.snapshot_rows(
-        clinic.pk, _windows([(row["therapist_id"], start, end)])
-    )
-    shown, row["clashes"] = _around(start, end, [a[1:] for a in appointments])
+    shown = request_reads.snapshot_rows(clinic.pk, [pk], AROUND, names=True)
+    row["clashes"] = any(a[1] < end and a[2] > start for a in shown)
     row["snapshot"] = mark_safe(  # noqa: S308 - the names are escaped
         "".join(
             f"<li>{_local(a_start, tz):%-I:%M}–{_local(a_end, tz):%-I:%M %p}: "
             f"{escape(patient)}, {escape(type_name)} at {escape(place)}</li>"
-            for a_start, a_end, patient, type_name, place, tz in shown
+            for _, a_start, a_end, patient, type_name, place, tz in shown
         )
     )
     return row

@@ -188,14 +188,68 @@ def test_no_statement_reads_another_clinics_rows(
     ] == [theirs.pk]
     assert request_reads.request_row(other_clinic, every_status.pk) is None
     assert request_reads.request_row(other_clinic, theirs.pk)["pending_count"] == 1
-    window = [(every_status.start - datetime.timedelta(hours=2), every_status.end)]
-    assert request_reads.snapshot_rows(clinic.pk, [(therapist.pk, window)])
-    assert request_reads.snapshot_rows(other_clinic.pk, [(therapist.pk, window)]) == []
+    assert request_reads.snapshot_rows(clinic.pk, [every_status.pk], request_views.AROUND)
+    assert (
+        request_reads.snapshot_rows(other_clinic.pk, [every_status.pk], request_views.AROUND) == []
+    )
     assert request_reads.approve_choices(other_clinic.pk, every_status.chart_case.case_id) == {
         "appointment_type": [(theirs.appointment_type_id, theirs.appointment_type.name)],
         "therapist": [],
         "location": [(theirs.location_id, theirs.location.name)],
     }
+
+
+def test_the_snapshot_is_the_therapists_appointments_two_hours_either_side(
+    pending_request, therapist, ot_therapist, scheduler
+):
+    """At the edges of the window, long and cancelled visits, another therapist's: the rows
+    of the ORM's overlap query, for each request of the page."""
+    start, end = pending_request.start, pending_request.end
+    hours, minutes = datetime.timedelta(hours=1), datetime.timedelta(minutes=1)
+
+    def visit(at, duration=45, who=therapist, **fields):
+        return AppointmentFactory(
+            chart_case=PatientChartCaseFactory(case=pending_request.chart_case.case),
+            therapist=who,
+            location=pending_request.location,
+            appointment_type=pending_request.appointment_type,
+            start=at,
+            duration_minutes=duration,
+            end=at + datetime.timedelta(minutes=duration),
+            **fields,
+        )
+
+    # The requested time 10:00-10:45, the window 8:00-12:45; on later days, other requests.
+    visit(start - 2 * hours - 45 * minutes)  # ends as the window opens: out
+    visit(start + 15 * minutes)  # over the requested time: in, a clash
+    visit(end + 2 * hours - minutes)  # starts a minute before the window closes: in
+    visit(start - hours, status="clinic_cancelled", cancel_reason="Closed")  # cancelled: out
+    visit(start, who=ot_therapist)  # another therapist: out
+    second = _request(pending_request, hours=24)
+    visit(second.start - 2 * hours - 44 * minutes)  # ends a minute inside: in
+    visit(second.end + 2 * hours)  # starts as it closes: out
+    third = _request(pending_request, hours=48)
+    visit(third.start - 7 * hours, duration=360)  # a long visit reaching into it: in
+    fourth = _request(pending_request, hours=72)
+    visit(fourth.start - 9 * hours, duration=420)  # a long one ending as it opens: out
+    asked = [pending_request, second, third, fourth]
+
+    rows = request_reads.snapshot_rows(
+        pending_request.clinic_id, [row.pk for row in asked], request_views.AROUND
+    )
+    for one in asked:
+        expected = list(
+            Appointment.objects.filter(
+                therapist=one.therapist,
+                start__lt=one.end + request_views.AROUND,
+                end__gt=one.start - request_views.AROUND,
+            )
+            .not_cancelled()
+            .order_by("start")
+            .values_list("start", "end")
+        )
+        assert [(row[1], row[2]) for row in rows if row[0] == one.pk] == expected
+    assert [len([row for row in rows if row[0] == one.pk]) for one in asked] == [2, 1, 1, 0]
 
 
 # The pages built from them
