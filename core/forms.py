@@ -1,8 +1,11 @@
 """Pieces shared by the forms of every app."""
 
+from html import escape
+
 from django import forms
 from django.db.models import Value
 from django.db.models.functions import Lower
+from django.utils.safestring import mark_safe
 
 from core.inputs import normalise_name
 
@@ -38,15 +41,27 @@ def clean_trimmed_name(form: forms.ModelForm, queryset, *, label: str) -> str:
 class AuditLogFilterForm(forms.Form):
     """The Audit Log's filters, read from the query string. Anything the form refuses (an
     unknown action, a date like 2026-13-45, another clinic's staff member) is a message next
-    to the field and an empty result, never another clinic's entries."""
+    to the field and an empty result, never another clinic's entries.
+
+    ``staff`` is the clinic's staff as ``(pk, name)`` pairs, read once by the view: the staff
+    member is a plain choice of those (its cleaned value the pk), not a ``ModelChoiceField``,
+    which would build a user a choice and read the chosen one again to clean it."""
 
     patient = forms.CharField(
         label="Patient (name or number)",
         required=False,
         max_length=100,
     )
-    actor = forms.ModelChoiceField(
-        label="Staff member", queryset=None, required=False, empty_label="Anyone"
+    actor = forms.TypedChoiceField(
+        label="Staff member",
+        coerce=int,
+        required=False,
+        empty_value=None,
+        # ModelChoiceField's words: the refused value is not repeated back.
+        error_messages={
+            "invalid_choice": "Select a valid choice. That choice is not one of the available"
+            " choices."
+        },
     )
     action = forms.ChoiceField(label="Action", required=False)
     kind = forms.ChoiceField(label="Kind of record", required=False)
@@ -61,9 +76,7 @@ class AuditLogFilterForm(forms.Form):
         from core.audit import ACTION_LABELS, OBJECT_TYPES  # core.audit imports the models
 
         super().__init__(*args, **kwargs)
-        self.fields["actor"].queryset = staff
-        # Listed once here: the template would otherwise count them, then list them.
-        self.fields["actor"].choices = [("", "Anyone")] + [(user.pk, str(user)) for user in staff]
+        self.fields["actor"].choices = [("", "Anyone"), *staff]
         self.fields["action"].choices = [("", "Any action")] + sorted(
             ACTION_LABELS.items(), key=lambda item: item[1]
         )
@@ -77,3 +90,26 @@ class AuditLogFilterForm(forms.Form):
         if start and end and end < start:
             self.add_error("date_to", "The end of the range cannot be before its start.")
         return cleaned
+
+    def with_options(self) -> list[tuple]:
+        """``(bound field, options)`` for each field, ``options`` a choice field's
+        ``<option>`` elements as one escaped string, the one the query string chose selected
+        (None for any other field): the template's loop over the ~300 staff members, with a
+        comparison of filters an option, was a tenth of the page's time."""
+        found = []
+        for name, field in self.fields.items():
+            bound = self[name]
+            options = None
+            if isinstance(field, forms.ChoiceField):
+                chosen = bound.value()
+                chosen = "" if chosen is None else str(chosen)
+                options = mark_safe(
+                    "".join(
+                        f'<option value="{escape(str(value))}"'
+                        f'{" selected" if str(value) == chosen else ""}>'
+                        f"{escape(str(text))}</option>"
+                        for value, text in field.choices
+                    )
+                )
+            found.append((bound, options))
+        return found
