@@ -119,7 +119,7 @@ class AuditLogFilterForm(forms.Form):
                 options = mark_safe(
                     "".join(
                         f'<option value="{escape(str(value))}"'
-                        f'{" selected" if str(value) == chosen else ""}>'
+                        f"{' selected' if str(value) == chosen else ''}>"
                         f"{escape(str(text))}</option>"
                         for value, text in field.choices
                     )

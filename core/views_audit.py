@@ -110,9 +110,7 @@ def _page_number(value) -> int:
 def _when(at) -> tuple[str, str]:
     """``(at|date:"c", at|date:"M j, Y H:i:s T")`` in the current (the clinic's) time zone."""
     local = timezone.localtime(at)
-    shown = (
-        f"{MONTHS[local.month]} {local.day}, {local.year:04d} {local:%H:%M:%S} {local.tzname()}"
-    )
+    shown = f"{MONTHS[local.month]} {local.day}, {local.year:04d} {local:%H:%M:%S} {local.tzname()}"
     return local.isoformat(), shown
 
 
@@ -161,6 +159,9 @@ def audit_log(request):
         PAGE_SIZE,
         _page_number(request.GET.get("page")),
     )
+    # The first and last entry shown; on the last page the last is also the number of them.
+    first = (page.number - 1) * PAGE_SIZE + 1
+    last = first + len(page.object_list) - 1
     return render(
         request,
         "core/auditentry_list.html",
@@ -168,6 +169,8 @@ def audit_log(request):
             "form": form,
             "page_obj": page,
             "entries": page.object_list,
+            "first_shown": first,
+            "last_shown": last,
             # Built of escaped values only (``_entry_html``).
             "entry_items": mark_safe("".join(_entry_html(row) for row in page.object_list)),
         },

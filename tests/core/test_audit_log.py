@@ -14,7 +14,8 @@ from django.urls import reverse
 
 from core import audit
 from core.models import AuditEntry
-from tests.factories import PatientFactory
+from core.roles import THERAPIST
+from tests.factories import PatientFactory, UserFactory
 from tests.pages import page_text
 
 LOG_URL = reverse("core:audit_log")
@@ -204,6 +205,98 @@ def test_a_cell_that_would_run_as_a_formula_is_written_as_text(
     body = b"".join(administrator_client.get(CSV_URL).streaming_content).decode()
 
     assert "'=HYPERLINK(1) X" in body
+
+
+def test_the_pages_say_which_entries_they_show_and_how_many_on_the_last(
+    administrator_client, clinic, administrator, liam
+):
+    for _ in range(52):
+        _entry(clinic, administrator, action="access", patient=liam)
+
+    first = page_text(administrator_client.get(LOG_URL))
+    last = page_text(administrator_client.get(LOG_URL, {"page": 2}))
+    filtered = page_text(administrator_client.get(LOG_URL, {"action": "update"}))
+    one = page_text(administrator_client.get(LOG_URL, {"page": 2, "action": "access"}))
+
+    # The pages are not counted: the first says which entries it shows, the last how many.
+    assert "Entries 1–50, older ones on the next pages." in first
+    assert "Page 1 Next" in first and "Previous" not in first
+    assert "52 entries." in last and "Previous Page 2" in last and "Next" not in last
+    assert "No entries match these filters." in filtered
+    assert "52 entries." in one
+
+
+def test_a_page_past_the_last_says_so_and_leads_back(
+    administrator_client, clinic, administrator, liam
+):
+    _entry(clinic, administrator, action="access", patient=liam)
+
+    response = administrator_client.get(LOG_URL, {"action": "access", "page": 3})
+    far = administrator_client.get(LOG_URL, {"page": "9" * 30})
+
+    assert response.status_code == 200
+    assert "No entries this far back." in page_text(response)
+    assert 'href="?action=access">Back to the newest entries</a>' in response.content.decode()
+    assert far.status_code == 200 and "No entries this far back." in page_text(far)
+
+
+def test_names_and_changes_are_shown_escaped(administrator_client, clinic, administrator):
+    hostile = "<b>Bold</b> & <script>alert(1)</script>"
+    actor = UserFactory(clinic=clinic, first_name=hostile, last_name="X", roles=[THERAPIST])
+    patient = PatientFactory(clinic=clinic, first_name=hostile, last_name="Y")
+    audit.record(
+        clinic_id=clinic.pk,
+        actor=actor,
+        action=hostile,
+        object_type=hostile,
+        object_repr="",
+        patient=patient,
+        changes=[[hostile, hostile, ""], ["Name", "", hostile]],
+        details=hostile,
+    )
+
+    html = administrator_client.get(LOG_URL, {"actor": actor.pk}).content.decode()
+
+    assert "<script>" not in html and "<b>" not in html
+    escaped = "&lt;b&gt;Bold&lt;/b&gt; &amp; &lt;script&gt;alert(1)&lt;/script&gt;"
+    entry = html[html.index('<li class="card mb-2 audit-entry">') :]
+    # Action (an unknown one capitalised), the record (its kind when it has no words of its
+    # own), the kind, who, and the patient.
+    assert f"{escaped.lower()}: {escaped} <span" in entry
+    assert f"({escaped})</span>" in entry
+    assert f"</time> · {escaped} X · Patient: {escaped} Y</p>" in entry
+    assert f"<li>{escaped}: {escaped} → (removed)</li><li>Name: {escaped}</li>" in entry
+    assert f'<p class="mb-0 small">{escaped}</p>' in entry
+    # The staff member's option, chosen, escaped.
+    assert f'<option value="{actor.pk}" selected>{escaped} X</option>' in html
+
+
+@pytest.mark.parametrize(
+    ("moment", "repeated_hour"),
+    [
+        (datetime.datetime(2026, 3, 8, 6, 59, 59, tzinfo=datetime.UTC), False),  # EST
+        (datetime.datetime(2026, 3, 8, 7, 0, 0, tzinfo=datetime.UTC), False),  # EDT begins
+        (datetime.datetime(2026, 11, 1, 5, 30, 0, 123456, tzinfo=datetime.UTC), True),  # EDT
+        (datetime.datetime(2026, 11, 1, 6, 30, 0, tzinfo=datetime.UTC), True),  # EST
+        (datetime.datetime(2026, 11, 1, 7, 0, 0, tzinfo=datetime.UTC), False),
+        (datetime.datetime(999, 1, 2, 3, 4, 5, tzinfo=datetime.UTC), False),
+    ],
+)
+def test_times_are_written_as_the_date_filter_writes_them(moment, repeated_hour):
+    """The rows are built in Python (``_when``), not with ``{{ at|date:... }}``: the same
+    words, except in the hour that comes twice when clocks go back, where the filter leaves the
+    zone out and the Audit Log tells the two apart (01:30 EDT, then 01:30 EST)."""
+    from django.template import Context, Template
+    from django.utils import timezone
+
+    from core.views_audit import _when
+
+    template = Template('{{ at|date:"c" }}|{{ at|date:"M j, Y H:i:s T" }}')
+    with timezone.override("America/New_York"):
+        ours = "|".join(_when(moment))
+        theirs = template.render(Context({"at": moment}))
+        zone = timezone.localtime(moment).tzname()
+    assert ours == (theirs + zone if repeated_hour else theirs)
 
 
 @pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
