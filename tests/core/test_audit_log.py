@@ -12,6 +12,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from accounts.models import User
 from core import audit
 from core.models import AuditEntry
 from core.roles import THERAPIST
@@ -154,6 +155,30 @@ def test_another_clinics_staff_member_is_not_a_choice(
     assert "Select a valid choice" in page_text(response)
 
 
+def test_the_staff_member_choices_are_the_clinics_staff_by_last_name(
+    administrator_client, clinic, administrator, therapist, scheduler, patient_user, other_admin
+):
+    no_name = UserFactory(
+        clinic=clinic, first_name="", last_name="", email="aaa@riverside.test", roles=[THERAPIST]
+    )
+    response = administrator_client.get(LOG_URL)
+
+    html = response.content.decode()
+    select = html[
+        html.index('<select name="actor"') : html.index(
+            "</select>", html.index('<select name="actor"')
+        )
+    ]
+    chosen = [line.split(">")[1] for line in select.split("<option")[1:]]
+    # In the database's order (its collation), as the ModelChoiceField listed them.
+    staff = User.objects.filter(
+        pk__in=[administrator.pk, therapist.pk, scheduler.pk, no_name.pk]
+    ).order_by("last_name", "first_name", "email")
+    assert chosen == ["Anyone</option", *[f"{user}</option" for user in staff]]
+    assert str(no_name) == "aaa@riverside.test"
+    assert str(patient_user) not in select and str(other_admin) not in select
+
+
 def test_fifty_a_page_and_the_next_page_keeps_the_filters(
     administrator_client, clinic, administrator, liam
 ):
@@ -247,7 +272,7 @@ def test_names_and_changes_are_shown_escaped(administrator_client, clinic, admin
     audit.record(
         clinic_id=clinic.pk,
         actor=actor,
-        action=hostile,
+        action="<i>\"x'</i>",  # 32 characters at most
         object_type=hostile,
         object_repr="",
         patient=patient,
@@ -262,7 +287,7 @@ def test_names_and_changes_are_shown_escaped(administrator_client, clinic, admin
     entry = html[html.index('<li class="card mb-2 audit-entry">') :]
     # Action (an unknown one capitalised), the record (its kind when it has no words of its
     # own), the kind, who, and the patient.
-    assert f"{escaped.lower()}: {escaped} <span" in entry
+    assert f"&lt;i&gt;&quot;x&#x27;&lt;/i&gt;: {escaped} <span" in entry
     assert f"({escaped})</span>" in entry
     assert f"</time> · {escaped} X · Patient: {escaped} Y</p>" in entry
     assert f"<li>{escaped}: {escaped} → (removed)</li><li>Name: {escaped}</li>" in entry
