@@ -115,13 +115,17 @@ class AuditLogFilterForm(forms.Form):
             options = None
             if isinstance(field, forms.ChoiceField):
                 chosen = bound.value()
-                chosen = "" if chosen is None else str(chosen)
+                chosen = escape("" if chosen is None else str(chosen))
+                # A staff member's pk needs no escaping; the first option of the chosen value
+                # is marked (as the template marked each one that matched: values are unique).
+                listed = "".join(
+                    f'<option value="{value if type(value) is int else escape(str(value))}">'
+                    f"{escape(str(text))}</option>"
+                    for value, text in field.choices
+                )
                 options = mark_safe(
-                    "".join(
-                        f'<option value="{escape(str(value))}"'
-                        f"{' selected' if str(value) == chosen else ''}>"
-                        f"{escape(str(text))}</option>"
-                        for value, text in field.choices
+                    listed.replace(
+                        f'<option value="{chosen}">', f'<option value="{chosen}" selected>', 1
                     )
                 )
             found.append((bound, options))
