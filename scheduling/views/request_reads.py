@@ -12,6 +12,9 @@ cursors. So the reads are the statements below, written once and run with their 
 - the page's rows carry the length of the list (``COUNT(*) OVER ()``), as
   ``core.pagination.counted_page`` does, and a request page's row the clinic's live pending
   count (the Schedule tab's badge);
+- each request's snapshot is a join of the requests with their therapist's appointments in
+  the window around them: a nested loop on the (clinic, therapist, start) index, a handful
+  of parameters, where an OR of a range per therapist and time had ~130 to bind and plan;
 - the approve form's three choice lists are one statement.
 
 What this gives up, and how it is kept safe:
