@@ -11,17 +11,17 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
-from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
-from cases.models import AppointmentTypeRule
+from accounts.models import User
 from charts.access import get_patient_for
 from charts.models import PatientChartCase
+from clinic.models import AppointmentType
 from core.audit import record_access
 from core.permissions import RoleRequiredMixin, role_required
 from core.roles import ADMINISTRATOR, PATIENT, SCHEDULER
-from portal import services
+from portal import reads, services
 from portal.access import (
     get_portal_chart_case_for,
     get_portal_patient_for,
@@ -31,7 +31,8 @@ from portal.forms import PortalInviteForm
 from portal.models import PortalLink
 from scheduling import services as scheduling_services
 from scheduling import slots
-from scheduling.models import Appointment, AppointmentRequest, Location
+from scheduling.models import AppointmentRequest, Location
+from scheduling.services.requests import STEP as REQUEST_STEP
 
 
 @role_required(ADMINISTRATOR, SCHEDULER)
@@ -78,56 +79,10 @@ def invite(request, pk):
 @role_required(PATIENT)
 def home(request):
     """The patients this user acts for, each with their active chart cases (and whether an
-    appointment may be requested for each), upcoming appointments and requests."""
-    clinic = request.user.clinic
-    links = list(PortalLink.objects.of_user(request.user).select_related("patient"))
-    patient_ids = [link.patient_id for link in links]
-    cases_by_patient = defaultdict(list)
-    chart_cases = list(
-        PatientChartCase.objects.for_clinic(request.user.clinic_id)
-        .filter(patient_id__in=patient_ids)
-        .active()
-        .select_related("case")
-        .order_by("case__name", "pk")
-    )
-    cases = [chart_case.case for chart_case in chart_cases]
-    AppointmentTypeRule.objects.attach_requestable(cases)
-    for chart_case in chart_cases:
-        chart_case.may_request = bool(
-            clinic.requests_enabled
-            and chart_case.case.requestable
-            and not chart_case.case.is_archived
-        )
-        cases_by_patient[chart_case.patient_id].append(chart_case)
-    appointments_by_patient = defaultdict(list)
-    for appointment in (
-        Appointment.objects.for_clinic(clinic.pk)
-        .filter(patient_id__in=patient_ids, end__gt=clinic.now())
-        .not_cancelled()
-        # What the page shows of each (the patient is the row's, the case is not shown):
-        # fewer tables to join and plan than ``for_display``.
-        .select_related("appointment_type", "therapist", "location")
-        .order_by("start", "pk")
-    ):
-        appointments_by_patient[appointment.patient_id].append(appointment)
-    requests_by_patient = defaultdict(list)
-    for appointment_request in (
-        AppointmentRequest.objects.for_clinic(clinic.pk)
-        .filter(patient_id__in=patient_ids)
-        .select_related("appointment_type", "location", "appointment__location")
-        .order_by("-created_at", "-pk")[:50]
-    ):
-        requests_by_patient[appointment_request.patient_id].append(appointment_request)
-    rows = [
-        (
-            link,
-            cases_by_patient[link.patient_id],
-            appointments_by_patient[link.patient_id],
-            requests_by_patient[link.patient_id],
-        )
-        for link in links
-    ]
-    return render(request, "portal/home.html", {"rows": rows})
+    appointment may be requested for each), upcoming appointments and requests: one
+    statement (``portal.reads.home_families``)."""
+    families = reads.home_families(request.user, request.user.clinic)
+    return render(request, "portal/home.html", {"families": families})
 
 
 def _parse_start(value: str):
@@ -139,50 +94,110 @@ def _parse_start(value: str):
 
 
 SLOT_HTML = (
-    '<div class="slot"><input class="btn-check" type="radio" name="start" id="{}" value="{}"{} '
-    'required><label class="btn btn-outline-primary btn-sm" for="{}">{}'
-    '<span class="visually-hidden">, {}</span></label></div>'
+    '<div class="slot"><input class="btn-check" type="radio" name="start" id="{id}" value="{value}"'
+    '{checked} required><label class="btn btn-outline-primary btn-sm" for="{id}">{time}'
+    '<span class="visually-hidden">, {day}</span></label></div>'
 )
 
 
-def _slot_days(starts, tz, first_day, chosen="", days=7):
-    """The starts of ``days`` local days from ``first_day``, by day: [(day label, the day's
-    radio buttons as HTML)]. Built here, escaped by ``format_html``, rather than through
-    template tags and filters per slot: a week of ten therapists is a few hundred slots, and
-    that loop was a third of the page's time."""
+def _time_label(minutes: int) -> str:
+    """ "9:15 AM" for 555 minutes after midnight (``%-I:%M %p``)."""
+    hour, minute = divmod(minutes, 60)
+    return f"{hour % 12 or 12}:{minute:02d} {'AM' if hour < 12 else 'PM'}"
+
+
+TIME_LABELS = [_time_label(minutes) for minutes in range(24 * 60)]
+
+
+def _slot_days(starts, clock, first_day, chosen="", days=7):
+    """The starts (epoch seconds) of ``days`` local days from ``first_day``, by day: [(day
+    label, the day's radio buttons as HTML)]. Built here with one ``str.format`` per slot
+    rather than through template tags and filters per slot: a week of ten therapists is a
+    few hundred slots. Every piece is made here from numbers and dates (no text a user
+    typed), so nothing needs escaping; ``chosen`` is only compared."""
     by_day = defaultdict(list)
     last_day = first_day + datetime.timedelta(days=days)
     for start in starts:
-        local = start.astimezone(tz)
-        if first_day <= local.date() < last_day:
-            by_day[local.date()].append(
-                (start.astimezone(datetime.UTC).isoformat(), f"{local:%-I:%M %p}")
-            )
-    checked = mark_safe(" checked")
+        day, seconds = clock.local(start)
+        if first_day <= day < last_day:
+            by_day[day].append((start, seconds))
+    utc_days = {}
     result = []
     for number, (day, day_slots) in enumerate(sorted(by_day.items()), 1):
         label = f"{day:%A, %b %-d}"
-        result.append(
-            (
-                label,
-                format_html_join(
-                    "\n",
-                    SLOT_HTML,
-                    (
-                        (
-                            f"slot-{number}-{index}",
-                            value,
-                            checked if value == chosen else "",
-                            f"slot-{number}-{index}",
-                            time_label,
-                            label,
-                        )
-                        for index, (value, time_label) in enumerate(day_slots, 1)
-                    ),
-                ),
+        buttons = []
+        for index, (start, seconds) in enumerate(day_slots, 1):
+            utc_day, utc_seconds = divmod(start, slots.DAY_SECONDS)
+            if utc_day not in utc_days:
+                utc_days[utc_day] = slots.from_seconds(utc_day * slots.DAY_SECONDS).date()
+            hour, rest = divmod(utc_seconds, 3600)
+            # datetime.isoformat() of the UTC moment (whole minutes): what the POST parses.
+            value = f"{utc_days[utc_day].isoformat()}T{hour:02d}:{rest // 60:02d}:00+00:00"
+            buttons.append(
+                SLOT_HTML.format(
+                    id=f"slot-{number}-{index}",
+                    value=value,
+                    checked=" checked" if value == chosen else "",
+                    time=TIME_LABELS[seconds // 60],
+                    day=label,
+                )
             )
-        )
+        result.append((label, mark_safe("\n".join(buttons))))  # noqa: S308 (see above)
     return result
+
+
+def _week_starts(*, chart_case, location, rule, therapist_ids, now, earliest, latest, within):
+    """The starts a patient may request in ``within`` (the week shown), any of the
+    therapists, as epoch seconds: ``scheduling.services.request_slots`` over the same span,
+    on plain integers, its inputs read in one query (``portal.reads.slot_inputs``).
+    tests/portal/test_week_starts.py compares the two on random schedules."""
+    low, high = max(earliest, within[0]), min(latest, within[1])
+    if high < low:
+        return [], None
+    tz = location.tzinfo
+    first = low.astimezone(tz).date()
+    last = high.astimezone(tz).date() + datetime.timedelta(days=1)
+    duration = rule.duration_minutes * 60
+    inputs = reads.slot_inputs(
+        clinic_id=chart_case.clinic_id,
+        location_id=location.pk,
+        therapist_ids=therapist_ids,
+        patient_id=chart_case.patient_id,
+        first=first,
+        last=last,
+        start=low,
+        end=high + datetime.timedelta(seconds=duration),
+    )
+    clock = slots.WallClock(tz, first, last)
+    starts = slots.offered_starts(
+        clock=clock,
+        first=first,
+        last=last,
+        clinic_hours=inputs.clinic_hours,
+        closures=inputs.closures,
+        therapist_ids=therapist_ids,
+        availability=inputs.availability,
+        time_off=inputs.time_off,
+        extra=inputs.extra,
+        busy=inputs.busy,
+        patient_busy=inputs.patient_busy,
+        duration=duration,
+        step=int(REQUEST_STEP.total_seconds()),
+        earliest=slots.to_seconds_up(low),
+        latest=slots.to_seconds(high),
+    )
+    return starts, clock
+
+
+def _request_models(chart_case, rule, location, therapist):
+    """The rows ``request_create`` takes, for the choices (plain rows) a POST made; None for
+    one removed since the page was shown (the service refuses what is no longer allowed)."""
+    clinic_id = chart_case.clinic_id
+    return (
+        AppointmentType.objects.for_clinic(clinic_id).filter(pk=rule.appointment_type_id).first(),
+        Location.objects.for_clinic(clinic_id).filter(pk=location.pk).first(),
+        therapist and User.objects.filter(clinic_id=clinic_id, pk=therapist.pk).first(),
+    )
 
 
 @role_required(PATIENT)
@@ -190,13 +205,14 @@ def request_create(request, pk):
     """Request an appointment for one case: an allowed type, then a location open to
     requests, then one of the computed times. Works step by step without JavaScript (each
     step is a GET form); the POST saves the request."""
-    chart_case = get_portal_chart_case_for(request.user, pk)
+    chart_case = get_portal_chart_case_for(request.user, pk, with_request_choices=True)
     closed = scheduling_services.requests_open_for(chart_case)
     context = {"chart_case": chart_case, "patient": chart_case.patient, "errors": {}}
     if closed:
         context["closed"] = closed
         return render(request, "portal/request_form.html", context, status=403)
-    rules = scheduling_services.allowed_rules(chart_case)
+    choices = chart_case.request_choices
+    rules = choices.rules
     if not rules:
         context["closed"] = "No appointment type can be requested for this case. Please call."
         return render(request, "portal/request_form.html", context, status=403)
@@ -207,12 +223,12 @@ def request_create(request, pk):
         rule = next((r for r in rules if str(r.appointment_type_id) == data["type"]), None)
         if rule is None:
             errors["appointment_type"] = "This appointment type cannot be requested for this case."
-    locations = list(Location.objects.for_clinic(chart_case.clinic_id).available_for_requests())
+    locations = choices.locations
     if rule and data.get("location"):
         location = next((loc for loc in locations if str(loc.pk) == data["location"]), None)
         if location is None:
             errors["location"] = "This location does not take requests. Choose another."
-    therapists = list(scheduling_services.case_therapists(chart_case))
+    therapists = choices.therapists
     if data.get("therapist"):
         therapist = next((t for t in therapists if str(t.pk) == data["therapist"]), None)
         if therapist is None:
@@ -226,14 +242,25 @@ def request_create(request, pk):
         elif start is None:
             errors["start"] = "Choose one of the offered times."
         else:
+            appointment_type, location_row, therapist_row = _request_models(
+                chart_case, rule, location, therapist
+            )
             # A posted duration is ignored: the case's rule decides (inside the service).
             try:
+                if appointment_type is None:
+                    raise ValidationError(
+                        {"appointment_type": "This appointment type cannot be requested."}
+                    )
+                if location_row is None:
+                    raise ValidationError({"location": "This location does not take requests."})
+                if therapist and therapist_row is None:
+                    raise ValidationError({"therapist": "Choose a therapist of this case."})
                 created = scheduling_services.request_create(
                     chart_case=chart_case,
-                    appointment_type=rule.appointment_type,
-                    location=location,
+                    appointment_type=appointment_type,
+                    location=location_row,
                     start=start,
-                    preferred_therapist=therapist,
+                    preferred_therapist=therapist_row,
                     note=data.get("note", ""),
                     by=request.user,
                 )
@@ -263,7 +290,9 @@ def request_create(request, pk):
         # One week at a time: the slots of the shown week only (the page's cost does not grow
         # with the horizon); "Later times" moves on while the horizon lasts.
         tz = location.tzinfo
-        earliest, latest = scheduling_services.request_window(chart_case.clinic)
+        clinic = chart_case.clinic
+        now = clinic.now().astimezone(datetime.UTC)
+        earliest, latest = scheduling_services.request_window(clinic, now)
         first_day = earliest.astimezone(tz).date()
         last_day = latest.astimezone(tz).date()
         try:
@@ -272,16 +301,18 @@ def request_create(request, pk):
             week = first_day
         week = min(max(week, first_day), last_day)
         next_day = week + datetime.timedelta(days=7)
-        free = scheduling_services.request_slots(
+        starts, clock = _week_starts(
             chart_case=chart_case,
             location=location,
-            duration_minutes=rule.duration_minutes,
+            rule=rule,
             therapist_ids=[t.pk for t in ([therapist] if therapist else therapists)],
+            now=now,
+            earliest=earliest,
+            latest=latest,
             within=(slots.day_bounds(week, tz)[0], slots.day_bounds(next_day, tz)[0]),
         )
-        starts = sorted({start for each in free.values() for start in each})
         context.update(
-            days=_slot_days(starts, tz, week, chosen=data.get("start", "")),
+            days=_slot_days(starts, clock, week, chosen=data.get("start", "")) if starts else [],
             no_slots=not starts,
             week=week,
             next_week=next_day.isoformat() if next_day <= last_day else "",

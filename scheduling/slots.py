@@ -5,10 +5,15 @@ into aware intervals day by day, so 09:00 stays 09:00 on both sides of a dayligh
 change. An interval is a ``(start, end)`` pair of aware datetimes, half open. Everything here is
 a pure function of its arguments, so a property test can run it thousands of times; callers
 gather the inputs (``scheduling.queries.booking_inputs``) in a fixed number of queries.
+
+The portal's week of slots (``offered_starts``, at the end) does the same arithmetic on epoch
+seconds: plain integers compare, sort and step (``range``) far faster than aware datetimes, and
+the time zone is asked once per day (``WallClock``) rather than once per interval and slot.
 """
 
 import datetime
-from collections.abc import Iterable, Iterator
+from bisect import bisect_right
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -218,3 +223,168 @@ def slots(
         while candidate + duration <= end and candidate <= latest:
             yield candidate.astimezone(datetime.UTC)
             candidate += step
+
+
+# --- The same, on epoch seconds (the portal's request screen) ---------------------------------
+
+EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
+SECOND = datetime.timedelta(seconds=1)
+DAY_SECONDS = 86400
+Seconds = tuple[int, int]
+
+
+def to_seconds(moment: datetime.datetime) -> int:
+    """Epoch seconds of an aware moment, rounded down (exact integer arithmetic)."""
+    return (moment - EPOCH) // SECOND
+
+
+def to_seconds_up(moment: datetime.datetime) -> int:
+    """Epoch seconds of an aware moment, rounded up."""
+    return -((EPOCH - moment) // SECOND)
+
+
+def from_seconds(seconds: int) -> datetime.datetime:
+    return EPOCH + datetime.timedelta(seconds=seconds)
+
+
+class WallClock:
+    """Wall-clock times of ``tz`` on the local dates ``first`` to ``last`` as epoch seconds, and
+    back, asking the time zone once per day. On a day that starts and ends at the same UTC offset,
+    24 hours apart (every day but the one or two of a change), a wall time is that day's
+    midnight plus its seconds; on any other day ``wall`` and ``datetime`` decide, exactly as
+    the datetime functions above do. Wall times are taken to whole seconds (the forms set
+    them in minutes)."""
+
+    def __init__(self, tz: ZoneInfo, first: datetime.date, last: datetime.date):
+        self.tz = tz
+        self.first = first
+        # Midnights of first .. last + 1: the bounds of every day of the span.
+        self.midnights = [
+            to_seconds(wall(day, datetime.time(0), tz))
+            for day in dates(first, last + datetime.timedelta(days=1))
+        ]
+        offsets = [
+            datetime.datetime.fromtimestamp(moment, tz).utcoffset() for moment in self.midnights
+        ]
+        self.regular = [
+            self.midnights[i + 1] - self.midnights[i] == DAY_SECONDS
+            and offsets[i] == offsets[i + 1]
+            for i in range(len(self.midnights) - 1)
+        ]
+
+    def _index(self, day: datetime.date) -> int | None:
+        index = (day - self.first).days
+        return index if 0 <= index < len(self.regular) and self.regular[index] else None
+
+    def at(self, day: datetime.date, at: datetime.time) -> int:
+        """``wall(day, at, tz)`` in epoch seconds."""
+        index = self._index(day)
+        if index is None:
+            return to_seconds(wall(day, at, self.tz))
+        return self.midnights[index] + at.hour * 3600 + at.minute * 60 + at.second
+
+    def day(self, day: datetime.date) -> Seconds:
+        """``day_bounds(day, tz)`` in epoch seconds."""
+        index = (day - self.first).days
+        if 0 <= index < len(self.regular):
+            return self.midnights[index], self.midnights[index + 1]
+        start, end = day_bounds(day, self.tz)
+        return to_seconds(start), to_seconds(end)
+
+    def local(self, seconds: int) -> tuple[datetime.date, int]:
+        """The local date of a moment and its wall-clock seconds since that date's midnight."""
+        index = bisect_right(self.midnights, seconds) - 1
+        if 0 <= index < len(self.regular) and self.regular[index]:
+            return self.first + datetime.timedelta(days=index), seconds - self.midnights[index]
+        local = datetime.datetime.fromtimestamp(seconds, self.tz)
+        return local.date(), local.hour * 3600 + local.minute * 60 + local.second
+
+
+def _weekly_seconds(
+    weekly: Iterable[Weekly], days: list[datetime.date], clock: WallClock
+) -> list[Seconds]:
+    by_weekday: dict[int, list[Weekly]] = {}
+    for item in weekly:
+        by_weekday.setdefault(item.weekday, []).append(item)
+    return [
+        (clock.at(day, item.start), clock.at(day, item.end))
+        for day in days
+        for item in by_weekday.get(day.weekday(), ())
+    ]
+
+
+def _dated_seconds(dated: Iterable[Dated], clock: WallClock) -> list[Seconds]:
+    return [
+        clock.day(item.date)
+        if item.start is None or item.end is None
+        else (clock.at(item.date, item.start), clock.at(item.date, item.end))
+        for item in dated
+    ]
+
+
+def _starts(
+    free: list[Seconds],
+    *,
+    duration: int,
+    step: int,
+    earliest: int,
+    latest: int,
+    clock: WallClock,
+) -> Iterator[int]:
+    """``slots`` on epoch seconds: the same grid of the local wall clock (whole minutes, on
+    the step's multiples since local midnight), the same bounds."""
+    step_minutes = step // 60
+    for start, end in free:
+        start = max(start, earliest)
+        if start % 60:
+            start += 60 - start % 60
+        remainder = (clock.local(start)[1] // 60) % step_minutes
+        if remainder:
+            start += (step_minutes - remainder) * 60
+        yield from range(start, min(end - duration, latest) + 1, step)
+
+
+def offered_starts(
+    *,
+    clock: WallClock,
+    first: datetime.date,
+    last: datetime.date,
+    clinic_hours: Iterable[Weekly],
+    closures: Iterable[datetime.date],
+    therapist_ids: Iterable[int],
+    availability: Mapping[int, Iterable[Weekly]],
+    time_off: Mapping[int, Iterable[Dated]],
+    extra: Mapping[int, Iterable[Dated]],
+    busy: Mapping[int, list[Seconds]],
+    patient_busy: list[Seconds],
+    duration: int,
+    step: int,
+    earliest: int,
+    latest: int,
+) -> list[int]:
+    """Every start (epoch seconds, sorted, each once) at which one of the therapists can take
+    an appointment of ``duration`` seconds: ``open_intervals`` from ``first`` to ``last``
+    minus their appointments and the patient's (``busy``, ``patient_busy``: epoch seconds,
+    half open), then ``slots`` from ``earliest`` to ``latest`` (epoch seconds) on the ``step``
+    grid. The same starts as ``slots.slots`` over ``free_intervals`` for each therapist,
+    without a datetime in the loop (tests/scheduling/test_offered_starts.py compares them)."""
+    days = list(dates(first, last))
+    hours = _weekly_seconds(clinic_hours, days, clock)
+    closed = [clock.day(day) for day in closures]
+    found: set[int] = set()
+    for therapist_id in therapist_ids:
+        working = merge(
+            _weekly_seconds(availability.get(therapist_id, ()), days, clock)
+            + _dated_seconds(
+                [e for e in extra.get(therapist_id, ()) if first <= e.date <= last], clock
+            )
+        )
+        holes = merge(closed + _dated_seconds(time_off.get(therapist_id, ()), clock))
+        open_ = subtract(intersect(hours, working), holes)
+        free = merge(subtract(open_, busy.get(therapist_id, []) + patient_busy))
+        found.update(
+            _starts(
+                free, duration=duration, step=step, earliest=earliest, latest=latest, clock=clock
+            )
+        )
+    return sorted(found)

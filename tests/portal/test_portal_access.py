@@ -16,6 +16,7 @@ from tests.factories import (
     PortalLinkFactory,
     UserFactory,
 )
+from tests.portal.test_portal_query_counts import HOME_QUERIES
 
 HOME = reverse("portal:home")
 
@@ -126,9 +127,7 @@ def test_the_portal_home_runs_a_fixed_number_of_queries(
         PortalLinkFactory(user=parent, patient=child)
         PatientChartCaseFactory(patient=child, case=speech_case)
     client.force_login(parent)
-    # session, user (with clinic), roles, links with patients, chart cases with their case,
-    # the cases' requestable types, upcoming appointments, requests, session save (3)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(HOME_QUERIES):
         response = client.get(HOME)
     assert response.status_code == 200
     assert page_text(response).count("Speech Therapy") == 5

@@ -18,12 +18,15 @@ from tests.factories import (
 )
 from tests.fixtures.scheduling import local, open_every_day
 
-# session, user (with clinic), roles, links with patients, chart cases with their case, the
-# cases' requestable types, upcoming appointments, requests, session save (3)
-HOME_QUERIES = 11
-# session, user, roles, the chart case (access), allowed types, locations, the case's
-# therapists, clinic hours, closures, availability, exceptions, appointments, session save (3)
-SLOT_STEP_QUERIES = 15
+# session, user (with clinic), roles, the links with their patients, chart cases (with
+# whether each may be requested), upcoming appointments and requests in one statement
+# (portal.reads.home_families), session save (3)
+HOME_QUERIES = 7
+# session, user, roles, the chart case (access) with the allowed types, locations and the
+# case's therapists in one statement (portal.reads.request_chart_case), the slots' inputs
+# (hours, closures, availability, exceptions, appointments: portal.reads.slot_inputs),
+# session save (3)
+SLOT_STEP_QUERIES = 8
 
 
 @pytest.mark.parametrize("children", [1, 5])

@@ -13,6 +13,7 @@ from scheduling.models import AppointmentRequest, TherapistAvailability
 from tests.clinic.helpers import page_text
 from tests.factories import PatientChartCaseFactory, UserFactory
 from tests.fixtures.scheduling import local
+from tests.portal.test_portal_query_counts import SLOT_STEP_QUERIES
 
 
 def _form_url(chart_case, **params):
@@ -218,5 +219,5 @@ def test_the_request_screen_takes_a_fixed_number_of_queries(
 ):
     url = _form_url(portal_chart_case, type=treatment.pk, location=location.pk)
     portal_client.get(url)
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(SLOT_STEP_QUERIES):
         assert portal_client.get(url).status_code == 200
