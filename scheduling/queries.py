@@ -3,6 +3,7 @@
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from scheduling import slots
@@ -85,6 +86,387 @@ def clinic_hours_intervals(
         slots.weekly_intervals(hours, first, last, tz),
         [slots.day_bounds(day, tz) for day in closures],
     )
+
+
+# The calendar's reads ----------------------------------------------------------------------
+#
+# The day and week views read a day's (or a week's) appointments and pending requests, the
+# location's hours and closures, the therapists' availability and exceptions, the therapists
+# to show and the front desk's pending count: one statement of UNION ALL branches, written
+# out. Built with the ORM the same reads were eight queries, and building them cost more
+# Python than PostgreSQL took to run them (docs/architecture.md, "The calendar's reads").
+# Every branch names clinic_id on every table it reads (tests/scheduling/test_calendar_reads.py
+# reads another clinic's rows through each and finds none); the visibility rule of
+# ``Appointment.objects.visible_to`` is the caller's ``therapist_id``.
+
+# Each branch fills the columns it has and leaves the others NULL, typed: PostgreSQL resolves
+# a chain of UNIONs pairwise, and an untyped NULL there is text.
+_CALENDAR_COLUMNS = {
+    "id": "integer",
+    "start": "timestamptz",
+    "end": "timestamptz",
+    "date": "date",
+    "number": "integer",
+    "from_time": "time",
+    "to_time": "time",
+    "status": "varchar",
+    "reason": "varchar",
+    "patient_first": "varchar",
+    "patient_last": "varchar",
+    "case_name": "varchar",
+    "type_name": "varchar",
+    "therapist_id": "integer",
+    "therapist_first": "varchar",
+    "therapist_last": "varchar",
+    "therapist_email": "varchar",
+    "preferred_id": "integer",
+    "preferred_first": "varchar",
+    "preferred_last": "varchar",
+    "preferred_email": "varchar",
+}
+_CALENDAR_INDEX = {name: index + 1 for index, name in enumerate(_CALENDAR_COLUMNS)}
+
+
+def _branch(kind: str, source: str, **columns: str) -> str:
+    select = ", ".join(
+        columns.get(name, f"CAST(NULL AS {kind_of})") for name, kind_of in _CALENDAR_COLUMNS.items()
+    )
+    return f"SELECT '{kind}', {select} {source}"
+
+
+def _calendar_converters():
+    """The ORM's converters of the columns that need one (on SQLite: the dates and times)."""
+    from django.db import connection
+
+    from scheduling.models import Appointment, ClinicClosure, ClinicHours
+
+    fields = {
+        "start": Appointment._meta.get_field("start"),
+        "end": Appointment._meta.get_field("end"),
+        "date": ClinicClosure._meta.get_field("date"),
+        "from_time": ClinicHours._meta.get_field("start"),
+        "to_time": ClinicHours._meta.get_field("end"),
+    }
+    found = []
+    for name, model_field in fields.items():
+        expression = model_field.get_col(model_field.model._meta.db_table)
+        functions = connection.ops.get_db_converters(expression) + expression.get_db_converters(
+            connection
+        )
+        if functions:
+            found.append((_CALENDAR_INDEX[name], functions, expression))
+    return connection, found
+
+
+_THERAPIST_ROLE = (
+    "EXISTS (SELECT 1 FROM accounts_user_groups ug JOIN auth_group g ON g.id = ug.group_id"
+    " WHERE ug.user_id = u.id AND g.name = %s)"
+)
+
+
+@dataclass
+class CalendarReads:
+    """What ``calendar_reads`` read, as plain values."""
+
+    # (pk, start, end, status, cancel_reason, patient, case, type, therapist), the therapist
+    # as (pk, first_name, last_name, email)
+    appointments: list = field(default_factory=list)
+    # (pk, start, duration_minutes, patient, type, therapist's name, preferred therapist as
+    # (pk, first_name, last_name, email) or None)
+    requests: list = field(default_factory=list)
+    # (pk, first_name, last_name, email) of the therapists asked for, by name.
+    therapists: list = field(default_factory=list)
+    hours: list = field(default_factory=list)
+    closures: list = field(default_factory=list)
+    availability: dict = field(default_factory=lambda: defaultdict(list))
+    time_off: dict = field(default_factory=lambda: defaultdict(list))
+    extra: dict = field(default_factory=lambda: defaultdict(list))
+    pending_count: int | None = None
+
+    def working(self, therapist_id: int, *, first, last, tz) -> list[slots.Interval]:
+        """As ``working_intervals`` gives them for one therapist."""
+        return slots.open_intervals(
+            first=first,
+            last=last,
+            tz=tz,
+            clinic_hours=self.hours,
+            availability=self.availability.get(therapist_id, ()),
+            closures=self.closures,
+            time_off=self.time_off.get(therapist_id, ()),
+            extra=self.extra.get(therapist_id, ()),
+        )
+
+
+def user_name(first_name: str, last_name: str, email: str) -> str:
+    """``str(user)`` from the three columns."""
+    return f"{first_name} {last_name}".strip() or email
+
+
+def calendar_reads(
+    *,
+    clinic,
+    location_id: int,
+    start: datetime.datetime,
+    end: datetime.datetime,
+    first: datetime.date,
+    last: datetime.date,
+    therapist_id: int | None = None,
+    requests_preferring: str = "any",
+    therapists: str | None = None,
+    count: bool = False,
+) -> CalendarReads:
+    """The calendar's rows at ``location_id`` from ``start`` to ``end`` (the bounds of the
+    local dates ``first`` to ``last``), in one statement:
+
+    - the appointments overlapping them (``Appointment.objects.overlapping``), only
+      ``therapist_id``'s when given (a week, or a therapist's own calendar);
+    - the live pending requests starting in them (``AppointmentRequest.objects.live``):
+      ``requests_preferring`` "any", "therapist" (those preferring ``therapist_id``) or
+      "therapist_or_none";
+    - the location's hours and closures, the availability at the location and exceptions of
+      ``therapist_id`` (or of everyone);
+    - ``therapists``: None, "at_location" (the active therapists available at the location on
+      any weekday) or "all" (the clinic's active therapists);
+    - with ``count``, the clinic's live pending requests (``pending_request_count``).
+    """
+    from django.db import connection
+
+    from clinic.models import DURATION_MAX
+    from core.roles import THERAPIST
+    from scheduling.models import AvailabilityException
+
+    ops = connection.ops
+    clinic_id = clinic.pk
+    now = clinic.now()
+    created_after = now - datetime.timedelta(days=clinic.request_pending_lifetime_days)
+    at = ops.adapt_datetimefield_value
+    branches, params = [], []
+
+    def add(sql: str, *values) -> None:
+        branches.append(sql)
+        params.extend(values)
+
+    one_therapist = "" if therapist_id is None else " AND {}.therapist_id = %s"
+    mine = [] if therapist_id is None else [therapist_id]
+    add(
+        _branch(
+            "a",
+            "FROM scheduling_appointment a"
+            " JOIN charts_patient p ON p.clinic_id = a.clinic_id AND p.id = a.patient_id"
+            " JOIN charts_patientchartcase cc"
+            " ON cc.clinic_id = a.clinic_id AND cc.id = a.chart_case_id"
+            " JOIN cases_patientcase c ON c.clinic_id = a.clinic_id AND c.id = cc.case_id"
+            " JOIN clinic_appointmenttype t"
+            " ON t.clinic_id = a.clinic_id AND t.id = a.appointment_type_id"
+            " JOIN accounts_user u ON u.clinic_id = a.clinic_id AND u.id = a.therapist_id"
+            " WHERE a.clinic_id = %s AND a.location_id = %s"
+            ' AND a.start > %s AND a.start < %s AND a."end" > %s' + one_therapist.format("a"),
+            id="a.id",
+            start="a.start",
+            end='a."end"',
+            status="a.status",
+            reason="a.cancel_reason",
+            patient_first="p.first_name",
+            patient_last="p.last_name",
+            case_name="c.name",
+            type_name="t.name",
+            therapist_id="a.therapist_id",
+            therapist_first="u.first_name",
+            therapist_last="u.last_name",
+            therapist_email="u.email",
+        ),
+        clinic_id,
+        location_id,
+        at(start - datetime.timedelta(minutes=DURATION_MAX)),
+        at(end),
+        at(start),
+        *mine,
+    )
+    preferring, preferring_params = {
+        "any": ("", []),
+        "therapist": (" AND r.preferred_therapist_id = %s", [therapist_id]),
+        "therapist_or_none": (
+            " AND (r.preferred_therapist_id = %s OR r.preferred_therapist_id IS NULL)",
+            [therapist_id],
+        ),
+    }[requests_preferring]
+    live = " r.clinic_id = %s AND r.status = %s AND r.start > %s AND r.created_at > %s"
+    live_params = [clinic_id, "pending", at(now), at(created_after)]
+    add(
+        _branch(
+            "r",
+            "FROM scheduling_appointmentrequest r"
+            " JOIN charts_patient p ON p.clinic_id = r.clinic_id AND p.id = r.patient_id"
+            " JOIN clinic_appointmenttype t"
+            " ON t.clinic_id = r.clinic_id AND t.id = r.appointment_type_id"
+            " JOIN accounts_user u ON u.clinic_id = r.clinic_id AND u.id = r.therapist_id"
+            " LEFT JOIN accounts_user pu"
+            " ON pu.clinic_id = r.clinic_id AND pu.id = r.preferred_therapist_id"
+            f" WHERE{live} AND r.location_id = %s AND r.start >= %s AND r.start < %s" + preferring,
+            id="r.id",
+            start="r.start",
+            number="r.duration_minutes",
+            patient_first="p.first_name",
+            patient_last="p.last_name",
+            type_name="t.name",
+            therapist_id="r.therapist_id",
+            therapist_first="u.first_name",
+            therapist_last="u.last_name",
+            therapist_email="u.email",
+            preferred_id="r.preferred_therapist_id",
+            preferred_first="pu.first_name",
+            preferred_last="pu.last_name",
+            preferred_email="pu.email",
+        ),
+        *live_params,
+        location_id,
+        at(start),
+        at(end),
+        *preferring_params,
+    )
+    add(
+        _branch(
+            "h",
+            "FROM scheduling_clinichours h WHERE h.clinic_id = %s AND h.location_id = %s",
+            number="h.weekday",
+            from_time="h.start",
+            to_time='h."end"',
+        ),
+        clinic_id,
+        location_id,
+    )
+    add(
+        _branch(
+            "c",
+            "FROM scheduling_clinicclosure cl WHERE cl.clinic_id = %s AND cl.location_id = %s"
+            ' AND cl."date" >= %s AND cl."date" <= %s',
+            date='cl."date"',
+        ),
+        clinic_id,
+        location_id,
+        ops.adapt_datefield_value(first),
+        ops.adapt_datefield_value(last),
+    )
+    add(
+        _branch(
+            "v",
+            "FROM scheduling_therapistavailability v"
+            " WHERE v.clinic_id = %s AND v.location_id = %s" + one_therapist.format("v"),
+            therapist_id="v.therapist_id",
+            number="v.weekday",
+            from_time="v.start",
+            to_time='v."end"',
+        ),
+        clinic_id,
+        location_id,
+        *mine,
+    )
+    add(
+        _branch(
+            "x",
+            "FROM scheduling_availabilityexception x"
+            ' WHERE x.clinic_id = %s AND x."date" >= %s AND x."date" <= %s'
+            + one_therapist.format("x"),
+            therapist_id="x.therapist_id",
+            date='x."date"',
+            from_time="x.start",
+            to_time='x."end"',
+            status="x.kind",
+            number="x.location_id",
+        ),
+        clinic_id,
+        ops.adapt_datefield_value(first),
+        ops.adapt_datefield_value(last),
+        *mine,
+    )
+    if therapists is not None:
+        available_here = (
+            " AND EXISTS (SELECT 1 FROM scheduling_therapistavailability v"
+            " WHERE v.clinic_id = u.clinic_id AND v.location_id = %s AND v.therapist_id = u.id)"
+        )
+        add(
+            _branch(
+                "t",
+                f"FROM accounts_user u WHERE u.clinic_id = %s AND u.is_active = %s"
+                f" AND {_THERAPIST_ROLE}" + (available_here if therapists == "at_location" else ""),
+                therapist_id="u.id",
+                therapist_first="u.first_name",
+                therapist_last="u.last_name",
+                therapist_email="u.email",
+            ),
+            clinic_id,
+            True,
+            THERAPIST,
+            *([location_id] if therapists == "at_location" else []),
+        )
+    if count:
+        add(
+            _branch("n", f"FROM scheduling_appointmentrequest r WHERE{live}", number="COUNT(*)"),
+            *live_params,
+        )
+    # By kind, then start and id (appointments and requests), then name and id (therapists,
+    # in the database's collation as ``therapists_of`` orders them).
+    names = ", ".join(
+        str(_CALENDAR_INDEX[name] + 1)
+        for name in ("therapist_last", "therapist_first", "therapist_id")
+    )
+    sql = " UNION ALL ".join(branches) + f" ORDER BY 1, 3, 2, {names}"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    db, converters = _calendar_converters()
+    reads = CalendarReads()
+    time_off_kind = AvailabilityException.Kind.TIME_OFF
+    for row in rows:
+        if converters:
+            row = list(row)
+            for index, functions, expression in converters:
+                for function in functions:
+                    row[index] = function(row[index], expression, db)
+        kind = row[0]
+        if kind == "a":
+            reads.appointments.append(
+                (
+                    row[1],
+                    row[2],
+                    row[3],
+                    row[8],
+                    row[9],
+                    f"{row[10]} {row[11]}",
+                    row[12],
+                    row[13],
+                    (row[14], row[15], row[16], row[17]),
+                )
+            )
+        elif kind == "r":
+            reads.requests.append(
+                (
+                    row[1],
+                    row[2],
+                    row[5],
+                    f"{row[10]} {row[11]}",
+                    row[13],
+                    user_name(row[15], row[16], row[17]),
+                    None if row[18] is None else (row[18], row[19], row[20], row[21]),
+                )
+            )
+        elif kind == "h":
+            reads.hours.append(slots.Weekly(row[5], row[6], row[7]))
+        elif kind == "c":
+            reads.closures.append(row[4])
+        elif kind == "v":
+            reads.availability[row[14]].append(slots.Weekly(row[5], row[6], row[7]))
+        elif kind == "x":
+            dated = slots.Dated(row[4], row[6], row[7])
+            if row[8] == time_off_kind:
+                reads.time_off[row[14]].append(dated)
+            elif row[5] == location_id:
+                reads.extra[row[14]].append(dated)
+        elif kind == "t":
+            reads.therapists.append((row[14], row[15], row[16], row[17]))
+        elif kind == "n":
+            reads.pending_count = row[5]
+    return reads
 
 
 def busy_intervals(
