@@ -111,8 +111,7 @@ _CALENDAR_COLUMNS = {
     "to_time": "time",
     "status": "varchar",
     "reason": "varchar",
-    "patient_first": "varchar",
-    "patient_last": "varchar",
+    "patient": "varchar",
     "case_name": "varchar",
     "type_name": "varchar",
     "therapist_id": "integer",
@@ -156,6 +155,18 @@ def _calendar_converters():
         if functions:
             found.append((_CALENDAR_INDEX[name], functions, expression))
     return connection, found
+
+
+def _of(table: str, column: str, key: str, row: str) -> str:
+    """The ``column`` of the ``table`` row ``key`` names, of the clinic of ``row``: a scalar
+    subquery rather than a join. PostgreSQL took 1.5 ms to plan the appointments joined to
+    their five related rows (the ``clinic_id`` equalities multiply the join orders it weighs)
+    and 0.2 ms with these, for the same 0.3 ms of running them."""
+    alias = f"{row}_{table}"
+    return (
+        f"(SELECT {alias}.{column} FROM {table} {alias}"
+        f" WHERE {alias}.clinic_id = {row}.clinic_id AND {alias}.id = {key})"
+    )
 
 
 _THERAPIST_ROLE = (
@@ -252,13 +263,6 @@ def calendar_reads(
         _branch(
             "a",
             "FROM scheduling_appointment a"
-            " JOIN charts_patient p ON p.clinic_id = a.clinic_id AND p.id = a.patient_id"
-            " JOIN charts_patientchartcase cc"
-            " ON cc.clinic_id = a.clinic_id AND cc.id = a.chart_case_id"
-            " JOIN cases_patientcase c ON c.clinic_id = a.clinic_id AND c.id = cc.case_id"
-            " JOIN clinic_appointmenttype t"
-            " ON t.clinic_id = a.clinic_id AND t.id = a.appointment_type_id"
-            " JOIN accounts_user u ON u.clinic_id = a.clinic_id AND u.id = a.therapist_id"
             " WHERE a.clinic_id = %s AND a.location_id = %s"
             ' AND a.start > %s AND a.start < %s AND a."end" > %s' + one_therapist.format("a"),
             id="a.id",
@@ -266,14 +270,23 @@ def calendar_reads(
             end='a."end"',
             status="a.status",
             reason="a.cancel_reason",
-            patient_first="p.first_name",
-            patient_last="p.last_name",
-            case_name="c.name",
-            type_name="t.name",
+            patient=_of(
+                "charts_patient",
+                "first_name || ' ' || a_charts_patient.last_name",
+                "a.patient_id",
+                "a",
+            ),
+            case_name=_of(
+                "cases_patientcase",
+                "name",
+                _of("charts_patientchartcase", "case_id", "a.chart_case_id", "a"),
+                "a",
+            ),
+            type_name=_of("clinic_appointmenttype", "name", "a.appointment_type_id", "a"),
             therapist_id="a.therapist_id",
-            therapist_first="u.first_name",
-            therapist_last="u.last_name",
-            therapist_email="u.email",
+            therapist_first=_of("accounts_user", "first_name", "a.therapist_id", "a"),
+            therapist_last=_of("accounts_user", "last_name", "a.therapist_id", "a"),
+            therapist_email=_of("accounts_user", "email", "a.therapist_id", "a"),
         ),
         clinic_id,
         location_id,
@@ -296,27 +309,25 @@ def calendar_reads(
         _branch(
             "r",
             "FROM scheduling_appointmentrequest r"
-            " JOIN charts_patient p ON p.clinic_id = r.clinic_id AND p.id = r.patient_id"
-            " JOIN clinic_appointmenttype t"
-            " ON t.clinic_id = r.clinic_id AND t.id = r.appointment_type_id"
-            " JOIN accounts_user u ON u.clinic_id = r.clinic_id AND u.id = r.therapist_id"
-            " LEFT JOIN accounts_user pu"
-            " ON pu.clinic_id = r.clinic_id AND pu.id = r.preferred_therapist_id"
             f" WHERE{live} AND r.location_id = %s AND r.start >= %s AND r.start < %s" + preferring,
             id="r.id",
             start="r.start",
             number="r.duration_minutes",
-            patient_first="p.first_name",
-            patient_last="p.last_name",
-            type_name="t.name",
+            patient=_of(
+                "charts_patient",
+                "first_name || ' ' || r_charts_patient.last_name",
+                "r.patient_id",
+                "r",
+            ),
+            type_name=_of("clinic_appointmenttype", "name", "r.appointment_type_id", "r"),
             therapist_id="r.therapist_id",
-            therapist_first="u.first_name",
-            therapist_last="u.last_name",
-            therapist_email="u.email",
+            therapist_first=_of("accounts_user", "first_name", "r.therapist_id", "r"),
+            therapist_last=_of("accounts_user", "last_name", "r.therapist_id", "r"),
+            therapist_email=_of("accounts_user", "email", "r.therapist_id", "r"),
             preferred_id="r.preferred_therapist_id",
-            preferred_first="pu.first_name",
-            preferred_last="pu.last_name",
-            preferred_email="pu.email",
+            preferred_first=_of("accounts_user", "first_name", "r.preferred_therapist_id", "r"),
+            preferred_last=_of("accounts_user", "last_name", "r.preferred_therapist_id", "r"),
+            preferred_email=_of("accounts_user", "email", "r.preferred_therapist_id", "r"),
         ),
         *live_params,
         location_id,
@@ -423,49 +434,74 @@ def calendar_reads(
             for index, functions, expression in converters:
                 for function in functions:
                     row[index] = function(row[index], expression, db)
-        kind = row[0]
+        # In the order of _CALENDAR_COLUMNS.
+        (
+            kind,
+            pk,
+            row_start,
+            row_end,
+            date,
+            number,
+            from_time,
+            to_time,
+            status,
+            reason,
+            patient,
+            case_name,
+            type_name,
+            therapist,
+            therapist_first,
+            therapist_last,
+            therapist_email,
+            preferred,
+            preferred_first,
+            preferred_last,
+            preferred_email,
+        ) = row
         if kind == "a":
             reads.appointments.append(
                 (
-                    row[1],
-                    row[2],
-                    row[3],
-                    row[8],
-                    row[9],
-                    f"{row[10]} {row[11]}",
-                    row[12],
-                    row[13],
-                    (row[14], row[15], row[16], row[17]),
+                    pk,
+                    row_start,
+                    row_end,
+                    status,
+                    reason,
+                    patient,
+                    case_name,
+                    type_name,
+                    (therapist, therapist_first, therapist_last, therapist_email),
                 )
             )
         elif kind == "r":
             reads.requests.append(
                 (
-                    row[1],
-                    row[2],
-                    row[5],
-                    f"{row[10]} {row[11]}",
-                    row[13],
-                    user_name(row[15], row[16], row[17]),
-                    None if row[18] is None else (row[18], row[19], row[20], row[21]),
+                    pk,
+                    row_start,
+                    number,
+                    patient,
+                    type_name,
+                    user_name(therapist_first, therapist_last, therapist_email),
+                    None
+                    if preferred is None
+                    else (preferred, preferred_first, preferred_last, preferred_email),
                 )
             )
         elif kind == "h":
-            reads.hours.append(slots.Weekly(row[5], row[6], row[7]))
+            reads.hours.append(slots.Weekly(number, from_time, to_time))
         elif kind == "c":
-            reads.closures.append(row[4])
+            reads.closures.append(date)
         elif kind == "v":
-            reads.availability[row[14]].append(slots.Weekly(row[5], row[6], row[7]))
+            reads.availability[therapist].append(slots.Weekly(number, from_time, to_time))
         elif kind == "x":
-            dated = slots.Dated(row[4], row[6], row[7])
-            if row[8] == time_off_kind:
-                reads.time_off[row[14]].append(dated)
-            elif row[5] == location_id:
-                reads.extra[row[14]].append(dated)
+            dated = slots.Dated(date, from_time, to_time)
+            if status == time_off_kind:
+                reads.time_off[therapist].append(dated)
+            elif number == location_id:
+                reads.extra[therapist].append(dated)
         elif kind == "t":
-            reads.therapists.append((row[14], row[15], row[16], row[17]))
+            reads.therapists.append((therapist, therapist_first, therapist_last, therapist_email))
         elif kind == "n":
-            reads.pending_count = row[5]
+            reads.pending_count = number
     return reads
 
 

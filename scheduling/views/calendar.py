@@ -129,28 +129,43 @@ def _clusters(blocks: list[Block]) -> list[list[Block]]:
     return clusters
 
 
+def _clock(moment) -> str:
+    """``f"{moment:%-I:%M}"`` without strftime (a few times per block)."""
+    return f"{moment.hour % 12 or 12}:{moment.minute:02d}"
+
+
 def _span(block: Block, tz) -> str:
-    local_start, local_end = block.start.astimezone(tz), block.end.astimezone(tz)
-    return f"{local_start:%-I:%M}–{local_end:%-I:%M %p}"
+    """ "9:30–10:15 AM"."""
+    local_end = block.end.astimezone(tz)
+    return (
+        f"{_clock(block.start.astimezone(tz))}–{_clock(local_end)} "
+        f"{'AM' if local_end.hour < 12 else 'PM'}"
+    )
 
 
-def _block_html(block: Block, tz, *, may_book: bool, lane: bool) -> tuple[str, str]:
+_STAND_IN = 987654320
+
+
+def _linker(name: str):
+    """``pk -> link(name, pk)``, escaped: the URL made once per page, the id put in its
+    place per block."""
+    head, _, tail = escape(link(name, _STAND_IN)).partition(str(_STAND_IN))
+    return lambda pk: f"{head}{pk}{tail}"
+
+
+def _block_html(block: Block, tz, links, *, may_book: bool, lane: bool) -> tuple[str, str]:
     """(classes, inner HTML) of a block. A request is tentative: said in words
     ("Requested · pending"), not by its stripes alone; only the front desk may open one."""
     if not block.request:
         return f"appointment status-{block.status}", (
-            '<a href="{}"><strong>{}</strong> {}</a><div class="small">{} · {} · {}</div>'
-        ).format(
-            link("scheduling:appointment_detail", block.pk),
-            _span(block, tz),
-            escape(block.patient),
-            escape(block.case),
-            escape(block.type),
-            STATUS_LABELS.get(block.status, escape(block.status)),
+            f'<a href="{links.appointment(block.pk)}"><strong>{_span(block, tz)}</strong> '
+            f'{escape(block.patient)}</a><div class="small">{escape(block.case)} · '
+            f"{escape(block.type)} · {STATUS_LABELS.get(block.status, escape(block.status))}"
+            "</div>"
         )
     heading = f"<strong>{_span(block, tz)}</strong> {escape(block.patient)}"
     if may_book:
-        heading = f'<a href="{link("scheduling:request_detail", block.pk)}">{heading}</a>'
+        heading = f'<a href="{links.request(block.pk)}">{heading}</a>'
     suggested = f" · suggested: {escape(block.therapist)}" if lane else ""
     return "tentative", (
         f'{heading}<div class="small">Requested · pending · {escape(block.type)}, '
@@ -158,15 +173,25 @@ def _block_html(block: Block, tz, *, may_book: bool, lane: bool) -> tuple[str, s
     )
 
 
-def _cluster_cell(cluster, rowspan: int, tz, *, may_book: bool, lane: bool) -> str:
+def _cluster_cell(cluster, rowspan: int, tz, links, *, may_book: bool, lane: bool) -> str:
     if len(cluster) == 1:
-        css, html = _block_html(cluster[0], tz, may_book=may_book, lane=lane)
+        css, html = _block_html(cluster[0], tz, links, may_book=may_book, lane=lane)
         return f'<td rowspan="{rowspan}" class="{css}">{html}</td>'
     parts = "".join(
-        '<div class="{}">{}</div>'.format(*_block_html(block, tz, may_book=may_book, lane=lane))
+        '<div class="{}">{}</div>'.format(
+            *_block_html(block, tz, links, may_book=may_book, lane=lane)
+        )
         for block in cluster
     )
     return f'<td rowspan="{rowspan}" class="stack">{parts}</td>'
+
+
+class _Links:
+    """The links of a page's blocks."""
+
+    def __init__(self):
+        self.appointment = _linker("scheduling:appointment_detail")
+        self.request = _linker("scheduling:request_detail")
 
 
 _UNAVAILABLE = '<td class="unavailable"><span class="visually-hidden">Unavailable</span></td>'
@@ -179,6 +204,7 @@ def _grid(columns: list[Column], tz, times: list[datetime.time], *, location, ma
     left out. Cells are written here rather than in the template: a day of 30 therapists has
     1,200 of them, and the template language took over half a second to render them."""
     add_url = link("scheduling:appointment_create")
+    links = _Links()
     covered: dict[int, int] = {}
     starts_at: list[dict] = []
     for column in columns:
@@ -237,7 +263,7 @@ def _grid(columns: list[Column], tz, times: list[datetime.time], *, location, ma
                 rowspan = min(span, len(times) - row_number)
                 covered[number] = rowspan - 1
                 cells.append(
-                    _cluster_cell(cluster, rowspan, tz, may_book=may_book, lane=column.lane)
+                    _cluster_cell(cluster, rowspan, tz, links, may_book=may_book, lane=column.lane)
                 )
             elif column.lane:
                 cells.append(_LANE_CELL)
@@ -381,7 +407,8 @@ def _page(request, *, view, location, locations, day, tz, columns, rows, may_boo
     def here(date):
         return f"?location={pk}&amp;date={date.isoformat()}{week_query}"
 
-    day_url, week_url = link("scheduling:calendar_day"), link("scheduling:calendar_week")
+    day_url = escape(link("scheduling:calendar_day"))
+    week_url = escape(link("scheduling:calendar_week"))
     where = escape(location.name)
     if view == "week":
         who = escape(therapist.name)
@@ -418,8 +445,9 @@ def _page(request, *, view, location, locations, day, tz, columns, rows, may_boo
             if count
             else ""
         )
+        queue = escape(link("scheduling:request_list"))
         nav += (
-            f'<li class="nav-item"><a class="nav-link" href="{link("scheduling:request_list")}">'
+            f'<li class="nav-item"><a class="nav-link" href="{queue}">'
             f"Appointment Requests{badge}</a></li>"
         )
     options = "".join(
@@ -452,11 +480,12 @@ def _page(request, *, view, location, locations, day, tz, columns, rows, may_boo
 def _cancelled(cancelled: list[Block], tz) -> str:
     """The list of the cancelled appointments (a grid shows none)."""
     items = []
+    appointment_url = _linker("scheduling:appointment_detail")
     for block in cancelled:
         local = block.start.astimezone(tz)
         reason = f" ({escape(block.cancel_reason)})" if block.cancel_reason else ""
         items.append(
-            f'<li><a href="{link("scheduling:appointment_detail", block.pk)}">'
+            f'<li><a href="{appointment_url(block.pk)}">'
             f"{local:%b} {local.day} {local:%-I:%M %p} {escape(block.patient)} with "
             f"{escape(block.therapist)}</a>: {STATUS_LABELS[block.status]}{reason}</li>"
         )
@@ -623,12 +652,13 @@ def calendar_week(request):
     # A week is one therapist's: the week's requests with no therapist chosen are listed under
     # it (the day view has them in a lane).
     unchosen = []
+    request_url = _linker("scheduling:request_detail")
     for block in requests:
         if block.preferred_id is None:
             local_start, local_end = block.start.astimezone(tz), block.end.astimezone(tz)
             unchosen.append(
                 '<li class="tentative p-2 border rounded">'
-                f'<a href="{link("scheduling:request_detail", block.pk)}"><strong>'
+                f'<a href="{request_url(block.pk)}"><strong>'
                 f"{local_start:%a %b} {local_start.day} {local_start:%-I:%M}–"
                 f"{local_end:%-I:%M %p}</strong> {escape(block.patient)}</a>"
                 '<div class="small">Requested · pending · '
