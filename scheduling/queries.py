@@ -258,6 +258,12 @@ def calendar_reads(
         params.extend(values)
 
     one_therapist = "" if therapist_id is None else " AND {}.therapist_id = %s"
+    # Only the weekly hours and availability of the weekdays shown (a day: one in seven).
+    weekdays = sorted({slot.weekday() for slot in slots.dates(first, last)})
+    if len(weekdays) == 7:
+        weekdays, on_weekdays = [], ""
+    else:
+        on_weekdays = " AND {}.weekday IN (" + ", ".join(["%s"] * len(weekdays)) + ")"
     mine = [] if therapist_id is None else [therapist_id]
     add(
         _branch(
@@ -338,13 +344,15 @@ def calendar_reads(
     add(
         _branch(
             "h",
-            "FROM scheduling_clinichours h WHERE h.clinic_id = %s AND h.location_id = %s",
+            "FROM scheduling_clinichours h WHERE h.clinic_id = %s AND h.location_id = %s"
+            + on_weekdays.format("h"),
             number="h.weekday",
             from_time="h.start",
             to_time='h."end"',
         ),
         clinic_id,
         location_id,
+        *weekdays,
     )
     add(
         _branch(
@@ -362,7 +370,9 @@ def calendar_reads(
         _branch(
             "v",
             "FROM scheduling_therapistavailability v"
-            " WHERE v.clinic_id = %s AND v.location_id = %s" + one_therapist.format("v"),
+            " WHERE v.clinic_id = %s AND v.location_id = %s"
+            + one_therapist.format("v")
+            + on_weekdays.format("v"),
             therapist_id="v.therapist_id",
             number="v.weekday",
             from_time="v.start",
@@ -371,6 +381,7 @@ def calendar_reads(
         clinic_id,
         location_id,
         *mine,
+        *weekdays,
     )
     add(
         _branch(

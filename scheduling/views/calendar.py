@@ -200,28 +200,31 @@ _LANE_CELL = '<td class="lane"></td>'
 
 
 def _grid(columns: list[Column], tz, times: list[datetime.time], *, location, may_book) -> str:
-    """The table's body: a row per wall-clock time, a cell covered by an appointment above
-    left out. Cells are written here rather than in the template: a day of 30 therapists has
-    1,200 of them, and the template language took over half a second to render them."""
-    add_url = link("scheduling:appointment_create")
+    """The table's body: a row per wall-clock time, a cell covered by a block above left out.
+    Cells are written here rather than in the template: a day of 30 therapists has 1,200 of
+    them, and the template language took over half a second to render them. Written a column
+    at a time (a block's rowspan skips the cells it covers), joined a row at a time."""
+    add_url = escape(link("scheduling:appointment_create"))
     links = _Links()
-    covered: dict[int, int] = {}
-    starts_at: list[dict] = []
+    count = len(times)
+    minutes_of = [time.hour * 60 + time.minute for time in times]
+    # What urlencode() and escaping make of the time: "08%3A15", "8:15 AM".
+    time_queries = [f"{time:%H}%3A{time:%M}" for time in times]
+    time_labels = [f"{time:%-I:%M %p}" for time in times]
+    moments_of: dict[datetime.date, list] = {}
+    grid = []
     for column in columns:
-        index = {}
+        moments = moments_of.get(column.day)
+        if moments is None:
+            moments = moments_of[column.day] = [slots.wall(column.day, t, tz) for t in times]
+        starts: dict[int, list] = {}
         for cluster in _clusters(column.blocks):
             local = cluster[0].start.astimezone(tz)
             minutes = local.hour * 60 + local.minute
-            index.setdefault(minutes - minutes % 15, cluster)
-        starts_at.append(index)
-    # A free cell's link and words differ from its column's only by the time: each column's
-    # parts are written (and escaped) once, the time appended per cell.
-    free_parts = []
-    if may_book:
-        for column in columns:
-            if column.lane:
-                free_parts.append(None)
-                continue
+            starts.setdefault(minutes - minutes % 15, cluster)
+        if may_book and not column.lane:
+            # A free cell's link and words differ from its column's only by the time: the
+            # column's parts are written (and escaped) once, the time put in per cell.
             query = escape(
                 urlencode(
                     {
@@ -232,55 +235,44 @@ def _grid(columns: list[Column], tz, times: list[datetime.time], *, location, ma
                 )
             )
             who = escape(column.label if column.therapist_column else column.therapist.name)
-            free_parts.append(
-                (
-                    '<td class="free"><a class="d-block text-decoration-none" '
-                    f'href="{escape(add_url)}?{query}&amp;time=',
-                    '"><span aria-hidden="true">+</span><span '
-                    f'class="visually-hidden">Book {who} on {column.day:%b} {column.day.day} at ',
-                )
+            head = (
+                '<td class="free"><a class="d-block text-decoration-none" '
+                f'href="{add_url}?{query}&amp;time='
             )
-    moments: dict[tuple, datetime.datetime] = {}
-    rows = []
-    for row_number, time in enumerate(times):
-        cells = []
-        minutes = time.hour * 60 + time.minute
-        # What urlencode() and escaping make of the time: "08%3A15", "8:15 AM".
-        time_query = f"{time:%H}%3A{time:%M}"
-        time_label = f"{time:%-I:%M %p}"
-        for number, column in enumerate(columns):
-            if covered.get(number, 0) > 0:
-                covered[number] -= 1
-                continue
-            key = (column.day, time)
-            if key not in moments:
-                moments[key] = slots.wall(column.day, time, tz)
-            start = moments[key]
-            cluster = starts_at[number].get(minutes)
+            middle = (
+                '"><span aria-hidden="true">+</span><span '
+                f'class="visually-hidden">Book {who} on {column.day:%b} {column.day.day} at '
+            )
+        cells = [""] * count
+        row = 0
+        while row < count:
+            start = moments[row]
+            cluster = starts.get(minutes_of[row])
             if cluster is not None:
                 end = max(block.end for block in cluster)
-                span = max(1, math.ceil((end - start) / STEP))
-                rowspan = min(span, len(times) - row_number)
-                covered[number] = rowspan - 1
-                cells.append(
-                    _cluster_cell(cluster, rowspan, tz, links, may_book=may_book, lane=column.lane)
+                rowspan = min(max(1, math.ceil((end - start) / STEP)), count - row)
+                cells[row] = _cluster_cell(
+                    cluster, rowspan, tz, links, may_book=may_book, lane=column.lane
                 )
-            elif column.lane:
-                cells.append(_LANE_CELL)
-            elif _working_at(column.working, start, start + STEP):
-                if may_book:
-                    head, middle = free_parts[number]
-                    cells.append(f"{head}{time_query}{middle}{time_label}</span></a></td>")
-                else:
-                    cells.append(_FREE)
+                row += rowspan
+                continue
+            if column.lane:
+                cells[row] = _LANE_CELL
+            elif not _working_at(column.working, start, start + STEP):
+                cells[row] = _UNAVAILABLE
+            elif may_book:
+                cells[row] = f"{head}{time_queries[row]}{middle}{time_labels[row]}</span></a></td>"
             else:
-                cells.append(_UNAVAILABLE)
-        # One string for the body: the template's loop over 1,200 cells cost more than a join.
-        rows.append(
-            '\n  <tr>\n    <th scope="row" class="text-nowrap">'
-            f"{time_label}</th>\n    {''.join(cells)}\n  </tr>\n  "
-        )
-    return "".join(rows)
+                cells[row] = _FREE
+            row += 1
+        grid.append(cells)
+    # One string for the body: the template's loop over 1,200 cells cost more than a join.
+    rows = zip(*grid, strict=True) if grid else [()] * count
+    return "".join(
+        f'\n  <tr>\n    <th scope="row" class="text-nowrap">{label}</th>\n    '
+        f"{''.join(cells)}\n  </tr>\n  "
+        for label, cells in zip(time_labels, rows, strict=True)
+    )
 
 
 def _times(hours: list[slots.Weekly], blocks: list[Block], tz) -> list[datetime.time]:
