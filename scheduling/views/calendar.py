@@ -5,8 +5,8 @@ and says so to a screen reader. Two queries whatever the size of the clinic (the
 then ``scheduling.queries.calendar_reads``), three for a week with no therapist named.
 
 The page is written here rather than by the template, from plain values: the appointments,
-requests and therapists are rows, not model instances, and each block's HTML is one
-``str.format`` over values escaped once (docs/architecture.md, "The calendar's reads")."""
+requests and therapists are rows, not model instances, and each block's HTML is one f-string
+over values escaped once (docs/architecture.md, "The calendar's reads")."""
 
 import bisect
 import datetime
@@ -135,7 +135,7 @@ def _clock(moment) -> str:
 
 
 def _span(block: Block, tz) -> str:
-    """ "9:30–10:15 AM"."""
+    """The block's times as the grid shows them: "9:30–10:15 AM"."""
     local_end = block.end.astimezone(tz)
     return (
         f"{_clock(block.start.astimezone(tz))}–{_clock(local_end)} "
@@ -388,7 +388,7 @@ def _date(day: datetime.date) -> str:
     return f"{day:%b} {day.day}, {day.year:04d}"
 
 
-def _page(request, *, view, location, locations, day, tz, columns, rows, may_book, **extra):
+def _page(*, view, location, locations, day, tz, columns, rows, may_book, **extra):
     """The context of calendar.html: its fixed parts written once here, escaped."""
     today = datetime.datetime.now(tz).date()
     pk = location.pk
@@ -541,7 +541,6 @@ def calendar_day(request):
         tz,
     )
     page = _page(
-        request,
         view="day",
         location=location,
         locations=context["locations"],
@@ -664,7 +663,6 @@ def calendar_week(request):
         for each in therapists
     )
     page = _page(
-        request,
         view="week",
         location=location,
         locations=context["locations"],
