@@ -472,6 +472,49 @@ def test_week_view_runs_a_fixed_number_of_queries(
     assert response.status_code == 200
 
 
+@pytest.mark.parametrize("who", ["scheduler", "therapist"])
+def test_calendar_for_each_role_runs_a_fixed_number_of_queries(
+    client,
+    request,
+    who,
+    therapist,
+    ot_therapist,
+    appointment,
+    location,
+    tomorrow,
+    treatment,
+    speech_case,
+    django_assert_num_queries,
+):
+    """The day, the week of a named therapist and the week with none named (the first
+    therapist's: the picker is read first, one query more), for the front desk and for a
+    therapist (their own calendar), with more therapists and appointments the same count."""
+    client.force_login(request.getfixturevalue(who))
+    day = {"date": tomorrow.isoformat(), "location": location.pk}
+    pages = [
+        (reverse("scheduling:calendar_day"), day, 8),
+        (reverse("scheduling:calendar_week"), {**day, "therapist": therapist.pk}, 8),
+        (reverse("scheduling:calendar_week"), day, 9 if who == "scheduler" else 8),
+    ]
+    for url, params, _ in pages:
+        client.get(url, params)
+    for hour in range(11, 16):
+        extra = UserFactory(clinic=location.clinic, roles=["Therapist"])
+        open_every_day(location, extra)
+        for each in (extra, therapist):
+            AppointmentFactory(
+                therapist=each,
+                location=location,
+                appointment_type=treatment,
+                start=local(location, tomorrow + datetime.timedelta(days=hour - 11), hour),
+                chart_case=PatientChartCaseFactory(case=speech_case),
+            )
+        for url, params, count in pages:
+            with django_assert_num_queries(count):
+                response = client.get(url, params)
+            assert response.status_code == 200
+
+
 def test_series_this_and_following(
     client, scheduler, speech_chart_case, therapist, location, treatment, tomorrow
 ):
