@@ -1,6 +1,7 @@
 """Gathering the plain values ``scheduling.slots`` works on, in a fixed number of queries."""
 
 import datetime
+import weakref
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -133,28 +134,36 @@ def _branch(kind: str, source: str, **columns: str) -> str:
     return f"SELECT '{kind}', {select} {source}"
 
 
+_found_converters = weakref.WeakKeyDictionary()
+
+
 def _calendar_converters():
-    """The ORM's converters of the columns that need one (on SQLite: the dates and times)."""
-    from django.db import connection
+    """``(connection, [(index, converters, expression), ...])``: the ORM's converters of the
+    columns that need one (on SQLite the dates and times; on PostgreSQL none), found once per
+    connection."""
+    from django.db import DEFAULT_DB_ALIAS, connections
 
     from scheduling.models import Appointment, ClinicClosure, ClinicHours
 
-    fields = {
-        "start": Appointment._meta.get_field("start"),
-        "end": Appointment._meta.get_field("end"),
-        "date": ClinicClosure._meta.get_field("date"),
-        "from_time": ClinicHours._meta.get_field("start"),
-        "to_time": ClinicHours._meta.get_field("end"),
-    }
-    found = []
-    for name, model_field in fields.items():
-        expression = model_field.get_col(model_field.model._meta.db_table)
-        functions = connection.ops.get_db_converters(expression) + expression.get_db_converters(
-            connection
-        )
-        if functions:
-            found.append((_CALENDAR_INDEX[name], functions, expression))
-    return connection, found
+    connection = connections[DEFAULT_DB_ALIAS]
+    if connection not in _found_converters:
+        fields = {
+            "start": Appointment._meta.get_field("start"),
+            "end": Appointment._meta.get_field("end"),
+            "date": ClinicClosure._meta.get_field("date"),
+            "from_time": ClinicHours._meta.get_field("start"),
+            "to_time": ClinicHours._meta.get_field("end"),
+        }
+        found = []
+        for name, model_field in fields.items():
+            expression = model_field.get_col(model_field.model._meta.db_table)
+            functions = connection.ops.get_db_converters(expression) + expression.get_db_converters(
+                connection
+            )
+            if functions:
+                found.append((_CALENDAR_INDEX[name], functions, expression))
+        _found_converters[connection] = found
+    return connection, _found_converters[connection]
 
 
 def _of(table: str, column: str, key: str, row: str) -> str:
