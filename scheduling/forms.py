@@ -381,18 +381,32 @@ class RequestApproveForm(forms.Form):
     date = forms.DateField(widget=DATE_WIDGET, required=False, validators=DATE_RANGE)
     time = forms.TimeField(label="Start time", widget=TIME_WIDGET, required=False)
 
-    def __init__(self, *args, clinic_id, chart_case, **kwargs):
+    def __init__(self, *args, clinic_id, chart_case=None, choices=None, **kwargs):
+        """``choices`` (``request_reads.approve_choices``) are what the page offers, read
+        with the request: a form only shown needs no query of its own. A bound form checks
+        the posted ids against the same rows (``chart_case`` names the case); a posted id
+        outside them is the field's error."""
         super().__init__(*args, **kwargs)
-        self.fields["appointment_type"].queryset = AppointmentType.objects.filter(
-            clinic_id=clinic_id, is_active=True
-        ).order_by("name")
-        # The therapists the booking accepts for this case (its service types), not every
-        # therapist of the clinic: a short list, and no choice that the booking refuses.
-        self.fields["therapist"].queryset = case_therapists(chart_case)
         bootstrap_widgets(self)
-        self.fields["location"].queryset = Location.objects.filter(
-            clinic_id=clinic_id, is_active=True
-        ).order_by("name")
+        if self.is_bound or choices is None:
+            self.fields["appointment_type"].queryset = AppointmentType.objects.filter(
+                clinic_id=clinic_id, is_active=True
+            ).order_by("name")
+            # The therapists the booking accepts for this case (its service types), not
+            # every therapist of the clinic: a short list, and no choice the booking refuses.
+            self.fields["therapist"].queryset = case_therapists(chart_case)
+            self.fields["location"].queryset = Location.objects.filter(
+                clinic_id=clinic_id, is_active=True
+            ).order_by("name")
+        if choices is not None:
+            self.offer(choices)
+
+    def offer(self, choices: dict) -> None:
+        """Show ``choices`` (``{field name: [(id, label), ...]}``) as the options, rather
+        than the model rows of each field's queryset (read and rendered one by one)."""
+        for name, options in choices.items():
+            field = self.fields[name]
+            field.widget.choices = [("", field.empty_label), *options]
 
     def changes(self, request) -> dict:
         """The booking's arguments: the form's values, the request's where left empty."""

@@ -4,23 +4,27 @@ of the therapist's calendar around it, approve (possibly changed first) and decl
 import datetime
 import zoneinfo
 from collections import defaultdict
-from dataclasses import dataclass, field
+from html import escape
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db.models import Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
-from clinic.models import DURATION_MAX
+from core.links import link
+from core.pagination import FAR_PAGE
 from core.permissions import role_required
 from core.roles import ADMINISTRATOR, SCHEDULER
-from scheduling import services, slots
+from scheduling import services
 from scheduling.forms import RequestApproveForm, RequestDeclineForm
-from scheduling.models import Appointment, AppointmentRequest
+from scheduling.models import AppointmentRequest
 from scheduling.queries import remember_pending_request_count
+from scheduling.views import request_reads
+from scheduling.views.fields_html import fields_html
 
 FRONT_DESK = (ADMINISTRATOR, SCHEDULER)
 FILTERS = [
@@ -47,174 +51,96 @@ def requests_with_status(clinic, status: str):
     return requests.filter(status=status)
 
 
-def _snapshot_condition(rows) -> Q:
-    """Each row's therapist from two hours before to two hours after the requested time (rows
-    whose windows overlap share one range). The lower bound on ``start`` (no visit is longer
-    than ``DURATION_MAX``) lets each range read the (clinic, therapist, start) index rather
-    than the whole table."""
-    windows = defaultdict(list)
-    for row in rows:
-        windows[row.therapist_id].append((row.start - AROUND, row.end + AROUND))
-    condition = Q()
-    for therapist_id, spans in windows.items():
-        for low, high in slots.merge(spans):
-            condition |= Q(
-                therapist_id=therapist_id,
-                start__gt=low - datetime.timedelta(minutes=DURATION_MAX),
-                start__lt=high,
-                end__gt=low,
-            )
-    return condition
+def _local(value: datetime.datetime, time_zone: str) -> datetime.datetime:
+    return value.astimezone(zoneinfo.ZoneInfo(time_zone))
 
 
-def _around(row, appointments) -> None:
-    row.snapshot = [
-        appointment
-        for appointment in appointments
-        if appointment.start < row.end + AROUND and appointment.end > row.start - AROUND
-    ]
-    row.clashes = any(
-        appointment.start < row.end and appointment.end > row.start for appointment in row.snapshot
-    )
+STATUS_LABELS = dict(AppointmentRequest.Status.choices)
 
 
-def attach_snapshots(rows) -> None:
-    """Give each request ``snapshot``: its therapist's appointments from two hours before to
-    two hours after the requested time, and ``clashes``. One query for all of them."""
-    if not rows:
-        return
-    by_therapist = defaultdict(list)
-    for appointment in (
-        Appointment.objects.for_clinic(rows[0].clinic_id)
-        .filter(_snapshot_condition(rows))
-        .not_cancelled()
-        .select_related("patient", "appointment_type", "location")
-        .order_by("start")
-    ):
-        by_therapist[appointment.therapist_id].append(appointment)
-    for row in rows:
-        _around(row, by_therapist[row.therapist_id])
+def _queue_page(clinic, status: str, number) -> Page:
+    """Django's ``Paginator.get_page`` from one statement, not a COUNT and then the rows: the
+    rows carry the length of the list (as ``core.pagination.counted_page``). A page past the
+    end, or below 1, is answered as ``get_page`` answers it (the last page), at the cost of a
+    count."""
+    try:
+        number = int(number)
+    except (TypeError, ValueError):
+        number = 1
+    rows = []
+    if 1 <= number <= FAR_PAGE:
+        rows = request_reads.queue_rows(
+            clinic, status, limit=PER_PAGE, offset=(number - 1) * PER_PAGE
+        )
+    if not rows and number != 1:
+        counted = Paginator(requests_with_status(clinic, status), PER_PAGE)
+        number = counted.get_page(number).number
+        rows = request_reads.queue_rows(
+            clinic, status, limit=PER_PAGE, offset=(number - 1) * PER_PAGE
+        )
+    paginator = Paginator((), PER_PAGE)
+    paginator.count = rows[0][-1] if rows else 0
+    return Page(rows, number, paginator)
 
 
-@dataclass
-class SnapshotLine:
-    """One appointment of a queue row's snapshot: its times and the line the queue shows."""
-
-    start: datetime.datetime
-    end: datetime.datetime
-    text: str
-
-
-@dataclass
-class QueueRow:
-    """What one row of the queue shows, as plain values (building 50 requests with five
-    related objects each, then walking them in the template, was most of the page's time)."""
-
-    pk: int
-    clinic_id: int
-    therapist_id: int
-    start: datetime.datetime
-    duration_minutes: int
-    status: str
-    note: str
-    decline_reason: str
-    preferred: bool
-    patient: str
-    case_name: str
-    type_name: str
-    location_name: str
-    therapist: str
-    when: str
-    url: str
-    snapshot: list = field(default_factory=list)
-    clashes: bool = False
-
-    @property
-    def end(self) -> datetime.datetime:
-        return self.start + datetime.timedelta(minutes=self.duration_minutes)
-
-    @property
-    def is_pending(self) -> bool:
-        return self.status == AppointmentRequest.Status.PENDING
-
-    @property
-    def status_label(self) -> str:
-        return AppointmentRequest.Status(self.status).label
-
-
-QUEUE_COLUMNS = (
-    "pk",
-    "clinic_id",
-    "therapist_id",
-    "start",
-    "duration_minutes",
-    "status",
-    "note",
-    "decline_reason",
-    "preferred_therapist_id",
-    "patient__first_name",
-    "patient__last_name",
-    "chart_case__case__name",
-    "appointment_type__name",
-    "location__name",
-    "location__time_zone",
-    "therapist__first_name",
-    "therapist__last_name",
-    "therapist__email",
+_ROW = (
+    '\n  <tr>\n    <td><a href="{url}">{patient}</a><div class="small text-body-secondary">'
+    '{status}</div></td>\n    <td>{case}<div class="small">{type}, {duration} min</div></td>'
+    '\n    <td>{when}<div class="small">{location} · {therapist}{preferred}</div></td>'
+    '\n    <td class="text-break">{note}{declined}</td>'
+    '\n    <td class="small">{snapshot}{clash}</td>\n  </tr>\n  '
 )
 
 
-def _queue_row(values, detail_prefix: str) -> QueueRow:
-    (pk, clinic_id, therapist_id, start, duration, status, note, reason, preferred) = values[:9]
-    (first, last, case_name, type_name, location_name, time_zone) = values[9:15]
-    therapist_first, therapist_last, therapist_email = values[15:]
-    return QueueRow(
-        pk=pk,
-        clinic_id=clinic_id,
-        therapist_id=therapist_id,
-        start=start,
-        duration_minutes=duration,
-        status=status,
-        note=note,
-        decline_reason=reason,
-        preferred=preferred is not None,
-        patient=f"{first} {last}",
-        case_name=case_name,
-        type_name=type_name,
-        location_name=location_name,
-        # As User.__str__: the full name, or the e-mail address without one.
-        therapist=f"{therapist_first} {therapist_last}".strip() or therapist_email,
-        when=f"{start.astimezone(zoneinfo.ZoneInfo(time_zone)):%a %b %-d, %Y %-I:%M %p}",
-        url=f"{detail_prefix}{pk}/",
-    )
-
-
-def attach_snapshot_lines(rows: list[QueueRow]) -> None:
-    """The queue's snapshots: per row, its therapist's appointments around the requested
-    time as short lines ("9:00–9:45 AM Ada Baker"), and ``clashes``. One query of the columns
-    the lines need, for the whole page."""
-    if not rows:
-        return
-    by_therapist = defaultdict(list)
-    for therapist_id, start, end, first, last, time_zone in (
-        Appointment.objects.for_clinic(rows[0].clinic_id)
-        .filter(_snapshot_condition(rows))
-        .not_cancelled()
-        .order_by("start")
-        .values_list(
-            "therapist_id",
-            "start",
-            "end",
-            "patient__first_name",
-            "patient__last_name",
-            "location__time_zone",
-        )
+def queue_rows_html(clinic_id: int, rows: list[tuple]) -> str:
+    """The table's rows, each written once here: the template's loop, filters and lookups
+    per row cost more than the page's reads. Every value from the database is escaped. With
+    each row its therapist's calendar around the requested time ("9:00–9:45 AM Ada Baker"),
+    one statement for the page."""
+    by_request = defaultdict(list)
+    for request_id, start, end, patient, time_zone in request_reads.snapshot_rows(
+        clinic_id, [row[0] for row in rows], AROUND
     ):
         tz = zoneinfo.ZoneInfo(time_zone)
-        text = f"{start.astimezone(tz):%-I:%M}–{end.astimezone(tz):%-I:%M %p} {first} {last}"
-        by_therapist[therapist_id].append(SnapshotLine(start, end, text))
+        text = f"{start.astimezone(tz):%-I:%M}–{end.astimezone(tz):%-I:%M %p} {escape(patient)}"
+        by_request[request_id].append((start, end, text))
+    prefix = link("scheduling:request_detail", 0).rpartition("0/")[0]
+    out = []
     for row in rows:
-        _around(row, by_therapist[row.therapist_id])
+        (pk, _, start, duration, status, note, reason, preferred, patient, case) = row[:10]
+        (type_name, location, time_zone, therapist, email) = row[10:15]
+        end = start + datetime.timedelta(minutes=duration)
+        shown = by_request[pk]
+        clashes = any(a_start < end and a_end > start for a_start, a_end, _ in shown)
+        if shown:
+            snapshot = "".join(f"<li>{text}</li>" for _, _, text in shown)
+            snapshot = f'<ul class="list-unstyled mb-0">{snapshot}</ul>'
+        else:
+            snapshot = "Free two hours either side"
+        out.append(
+            _ROW.format(
+                url=f"{prefix}{pk}/",
+                patient=escape(patient),
+                status=STATUS_LABELS[status],
+                case=escape(case),
+                type=escape(type_name),
+                duration=duration,
+                when=f"{_local(start, time_zone):%a %b %-d, %Y %-I:%M %p}",
+                location=escape(location),
+                # As User.__str__: the full name, or the e-mail address without one.
+                therapist=escape(therapist.strip() or email),
+                preferred=" (preferred)" if preferred is not None else "",
+                note=escape(note) if note else "—",
+                declined=f'<div class="small">Declined: {escape(reason)}</div>' if reason else "",
+                snapshot=snapshot,
+                clash=(
+                    '<div class="text-danger fw-semibold">Taken at the requested time</div>'
+                    if clashes and status == AppointmentRequest.Status.PENDING
+                    else ""
+                ),
+            )
+        )
+    return mark_safe("".join(out))  # noqa: S308 - every value above is escaped
 
 
 @role_required(*FRONT_DESK)
@@ -223,24 +149,18 @@ def request_list(request):
     status = request.GET.get("status", "pending")
     if status not in dict(FILTERS):
         status = "pending"
-    requests = requests_with_status(clinic, status)
-    if status != "pending":
-        requests = requests.order_by("-start", "-pk")
-    # Counted without the joins of the row columns (an inner join is kept in a COUNT, and it
-    # made the count the slowest query of the page); the page's rows then as those columns.
-    page = Paginator(requests, PER_PAGE).get_page(request.GET.get("page"))
+    page = _queue_page(clinic, status, request.GET.get("page"))
     if status == "pending":
         remember_pending_request_count(request, page.paginator.count)
-    detail_prefix = reverse("scheduling:request_detail", args=[0]).rpartition("0/")[0]
-    rows = []
-    if page.paginator.count:
-        shown = requests.values_list(*QUEUE_COLUMNS)[page.start_index() - 1 : page.end_index()]
-        rows = [_queue_row(values, detail_prefix) for values in shown]
-    attach_snapshot_lines(rows)
     return render(
         request,
         "scheduling/request_list.html",
-        {"filters": FILTERS, "status": status, "page": page, "rows": rows},
+        {
+            "filters": FILTERS,
+            "status": status,
+            "page": page,
+            "rows": queue_rows_html(clinic.pk, page.object_list) if page.object_list else "",
+        },
     )
 
 
@@ -250,40 +170,78 @@ def _get_request(request, pk) -> AppointmentRequest:
     )
 
 
-def _detail(request, appointment_request, *, approve_form=None, decline_form=None, status=200):
-    attach_snapshots([appointment_request])
-    local = appointment_request.local_start
-    approve_form = approve_form or RequestApproveForm(
-        clinic_id=request.user.clinic_id,
-        chart_case=appointment_request.chart_case,
-        initial={
-            "appointment_type": appointment_request.appointment_type_id,
-            "duration_minutes": appointment_request.duration_minutes,
-            "therapist": appointment_request.therapist_id,
-            "location": appointment_request.location_id,
-            "date": local.date(),
-            "time": local.time(),
-        },
+def _request_page(clinic, pk: int) -> dict:
+    """What a request's page shows, as plain values: the request's row, its times as the page
+    writes them, and its therapist's calendar around it (``snapshot``, escaped HTML lines;
+    ``clashes``). Two statements."""
+    row = request_reads.request_row(clinic, pk)
+    if row is None:
+        raise Http404("No such request.")
+    start = row["start"]
+    end = start + datetime.timedelta(minutes=row["duration_minutes"])
+    local_start = _local(start, row["time_zone"])
+    now, made_after = request_reads.live_bounds(clinic)
+    row["is_pending"] = row["status"] == AppointmentRequest.Status.PENDING
+    row["is_live"] = row["is_pending"] and start > now and row["created_at"] > made_after
+    row["status_label"] = STATUS_LABELS[row["status"]]
+    row["therapist"] = row["therapist_name"].strip() or row["therapist_email"]
+    row["local_start"] = local_start
+    row["title_when"] = f"{local_start:%b %-d, %Y %-I:%M %p}"
+    row["when"] = (
+        f"{local_start:%A %b %-d, %Y, %-I:%M %p} – {_local(end, row['time_zone']):%-I:%M %p}"
     )
-    return render(
-        request,
-        "scheduling/request_detail.html",
-        {
-            "req": appointment_request,
-            "approve_form": approve_form,
-            "decline_form": decline_form or RequestDeclineForm(),
-            "is_live": appointment_request.is_pending
-            and requests_with_status(request.user.clinic, "pending")
-            .filter(pk=appointment_request.pk)
-            .exists(),
-        },
-        status=status,
+    if row["appointment_id"] is not None:
+        row["appointment_url"] = link("scheduling:appointment_detail", row["appointment_id"])
+        appointment_start = _local(row["appointment_start"], row["appointment_time_zone"])
+        row["appointment_when"] = f"{appointment_start:%b %-d, %Y %-I:%M %p}"
+    shown = request_reads.snapshot_rows(clinic.pk, [pk], AROUND, names=True)
+    row["clashes"] = any(a[1] < end and a[2] > start for a in shown)
+    row["snapshot"] = mark_safe(  # noqa: S308 - the names are escaped
+        "".join(
+            f"<li>{_local(a_start, tz):%-I:%M}–{_local(a_end, tz):%-I:%M %p}: "
+            f"{escape(patient)}, {escape(type_name)} at {escape(place)}</li>"
+            for _, a_start, a_end, patient, type_name, place, tz in shown
+        )
     )
+    return row
+
+
+def _detail(request, pk: int, *, approve_form=None, decline_form=None, status=200):
+    clinic = request.user.clinic
+    req = _request_page(clinic, pk)
+    # The request's statement counted the live pending requests for the Schedule tab's badge.
+    remember_pending_request_count(request, req["pending_count"])
+    context = {"req": req}
+    if req["is_live"]:
+        choices = request_reads.approve_choices(clinic.pk, req["case_id"])
+        if approve_form is None:
+            local = req["local_start"]
+            approve_form = RequestApproveForm(
+                clinic_id=clinic.pk,
+                choices=choices,
+                initial={
+                    "appointment_type": req["appointment_type_id"],
+                    "duration_minutes": req["duration_minutes"],
+                    "therapist": req["therapist_id"],
+                    "location": req["location_id"],
+                    "date": local.date(),
+                    "time": local.time(),
+                },
+            )
+        else:
+            approve_form.offer(choices)
+        context["approve_form"] = approve_form
+        context["approve_fields"] = fields_html(approve_form)
+        context["decline_form"] = decline_form = decline_form or RequestDeclineForm()
+        context["decline_fields"] = fields_html(decline_form)
+        req["approve_url"] = link("scheduling:request_approve", pk)
+        req["decline_url"] = link("scheduling:request_decline", pk)
+    return render(request, "scheduling/request_detail.html", context, status=status)
 
 
 @role_required(*FRONT_DESK)
 def request_detail(request, pk):
-    return _detail(request, _get_request(request, pk))
+    return _detail(request, pk)
 
 
 def _refused(request, appointment_request, error: ValidationError):
@@ -291,7 +249,7 @@ def _refused(request, appointment_request, error: ValidationError):
     written."""
     message = " ".join(error.messages)
     messages.error(request, message)
-    return _detail(request, _get_request(request, appointment_request.pk), status=409)
+    return _detail(request, appointment_request.pk, status=409)
 
 
 @role_required(*FRONT_DESK)
@@ -304,7 +262,7 @@ def request_approve(request, pk):
         chart_case=appointment_request.chart_case,
     )
     if not form.is_valid():
-        return _detail(request, appointment_request, approve_form=form, status=400)
+        return _detail(request, pk, approve_form=form, status=400)
     try:
         approved = services.request_approve(
             request=appointment_request, by=request.user, **form.changes(appointment_request)
@@ -316,7 +274,7 @@ def request_approve(request, pk):
         for key, field_messages in error.message_dict.items():
             name = names.get(key, key)
             form.add_error(name if name in form.fields else None, field_messages)
-        return _detail(request, appointment_request, approve_form=form, status=400)
+        return _detail(request, pk, approve_form=form, status=400)
     messages.success(
         request,
         f"Request approved: {approved.patient} booked with {approved.appointment.therapist}, "
@@ -331,7 +289,7 @@ def request_decline(request, pk):
     appointment_request = _get_request(request, pk)
     form = RequestDeclineForm(request.POST)
     if not form.is_valid():
-        return _detail(request, appointment_request, decline_form=form, status=400)
+        return _detail(request, pk, decline_form=form, status=400)
     try:
         services.request_decline(
             request=appointment_request, by=request.user, reason=form.cleaned_data["reason"]
@@ -340,6 +298,6 @@ def request_decline(request, pk):
         if not hasattr(error, "error_dict"):
             return _refused(request, appointment_request, error)
         form.add_error("reason", error.message_dict.get("reason", error.messages))
-        return _detail(request, appointment_request, decline_form=form, status=400)
+        return _detail(request, pk, decline_form=form, status=400)
     messages.success(request, f"Request of {appointment_request.patient} declined.")
     return redirect("scheduling:request_list")
