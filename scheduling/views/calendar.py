@@ -1,19 +1,23 @@
 """The calendar: a day with one column per therapist, or a week of one therapist, at one
 location. A plain table (rows are wall-clock times of the location, columns therapists or
 days) with header cells; time outside clinic hours or the therapist's availability is shaded
-and says so to a screen reader. A fixed number of queries whatever the size of the clinic."""
+and says so to a screen reader. Two queries whatever the size of the clinic (the locations,
+then ``scheduling.queries.calendar_reads``), three for a week with no therapist named.
+
+The page is written here rather than by the template, from plain values: the appointments,
+requests and therapists are rows, not model instances, and each block's HTML is one f-string
+over values escaped once (docs/architecture.md, "The calendar's reads")."""
 
 import bisect
 import datetime
 import math
 from dataclasses import dataclass, field
-from functools import partial
+from html import escape
+from zoneinfo import ZoneInfo
 
-from django.db.models import Q
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import render
-from django.urls import reverse
-from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 
@@ -22,38 +26,73 @@ from core.permissions import role_required
 from core.roles import ADMINISTRATOR, SCHEDULER, THERAPIST, has_role
 from scheduling import slots
 from scheduling.forms import CalendarForm, therapists_of
-from scheduling.models import (
-    Appointment,
-    AppointmentRequest,
-    Location,
-    TherapistAvailability,
+from scheduling.models import Appointment
+from scheduling.queries import (
+    calendar_reads,
+    remember_pending_request_count,
+    user_name,
 )
-from scheduling.queries import pending_request_count, working_intervals
 
 STEP = datetime.timedelta(minutes=15)
 DEFAULT_OPEN, DEFAULT_CLOSE = datetime.time(8), datetime.time(18)
+LANE = "Requests – no therapist chosen"
+LANE_CLASS = ' class="lane"'
+STATUS_LABELS = {value: escape(str(label)) for value, label in Appointment.Status.choices}
+CANCELLED = frozenset(Appointment.CANCELLED)
+
+
+@dataclass(frozen=True)
+class Location:
+    pk: int
+    name: str
+    time_zone: str
 
 
 @dataclass(frozen=True)
 class Therapist:
-    """A therapist as the week view's picker and heading show them (``str(user)``)."""
+    """A therapist as the calendar shows them (``str(user)``)."""
 
     pk: int
     name: str
+    last_name: str = ""
+    first_name: str = ""
 
     def __str__(self) -> str:
         return self.name
+
+
+@dataclass(slots=True)
+class Block:
+    """An appointment or a pending request, with what its block shows."""
+
+    pk: int
+    start: datetime.datetime
+    end: datetime.datetime
+    request: bool
+    status: str
+    cancel_reason: str
+    patient: str
+    case: str
+    type: str
+    duration: int
+    therapist_id: int | None
+    therapist: str
+    preferred_id: int | None = None
+    # (pk, first_name, last_name, email): an appointment's therapist, a request's preferred one.
+    therapist_row: tuple | None = None
+
+    @property
+    def cancelled(self) -> bool:
+        return self.status in CANCELLED
 
 
 @dataclass
 class Column:
     label: str
     day: datetime.date
-    therapist: object
+    therapist: Therapist | None
     working: list = field(default_factory=list)
-    appointments: list = field(default_factory=list)
-    # Pending requests: striped, tentative blocks that block nothing.
-    requests: list = field(default_factory=list)
+    blocks: list = field(default_factory=list)
     # A day view's column is a therapist (its label is their name); a week view's is a day.
     therapist_column: bool = True
     # The day view's lane of requests whose patient chose no therapist: no free time to book.
@@ -74,189 +113,178 @@ def _quarter(moment: datetime.datetime) -> datetime.datetime:
     return moment.replace(minute=moment.minute - moment.minute % 15, second=0, microsecond=0)
 
 
-def _clusters(column: Column) -> list[list]:
+def _clusters(blocks: list[Block]) -> list[list[Block]]:
     """The column's appointments and requests, those sharing a row of the grid grouped: one
     cell each, so a request over an appointment (or another request) is shown beside it, never
     hidden under it."""
-    items = sorted(
-        [*column.appointments, *column.requests],
-        key=lambda item: (item.start, isinstance(item, AppointmentRequest), item.pk),
-    )
     clusters: list[list] = []
     last_row_end = None
-    for item in items:
-        if clusters and _quarter(item.start) < last_row_end:
-            clusters[-1].append(item)
-            last_row_end = max(last_row_end, item.end)
+    for block in sorted(blocks, key=lambda block: (block.start, block.request, block.pk)):
+        if clusters and _quarter(block.start) < last_row_end:
+            clusters[-1].append(block)
+            last_row_end = max(last_row_end, block.end)
         else:
-            clusters.append([item])
-            last_row_end = item.end
+            clusters.append([block])
+            last_row_end = block.end
     return clusters
 
 
-def _appointment_body(appointment, tz, detail_url) -> str:
-    local_start, local_end = appointment.start.astimezone(tz), appointment.end.astimezone(tz)
-    return format_html(
-        '<a href="{}"><strong>{}–{}</strong> {}</a><div class="small">{} · {} · {}</div>',
-        detail_url(appointment.pk),
-        f"{local_start:%-I:%M}",
-        f"{local_end:%-I:%M %p}",
-        appointment.patient,
-        appointment.chart_case.case.name,
-        appointment.appointment_type.name,
-        appointment.get_status_display(),
+def _clock(moment) -> str:
+    """``f"{moment:%-I:%M}"`` without strftime (a few times per block)."""
+    return f"{moment.hour % 12 or 12}:{moment.minute:02d}"
+
+
+def _span(block: Block, tz) -> str:
+    """The block's times as the grid shows them: "9:30–10:15 AM"."""
+    local_end = block.end.astimezone(tz)
+    return (
+        f"{_clock(block.start.astimezone(tz))}–{_clock(local_end)} "
+        f"{'AM' if local_end.hour < 12 else 'PM'}"
     )
 
 
-def _request_body(pending, tz, request_url, *, lane: bool) -> str:
-    """A tentative block: said in words ("Requested · pending"), not by its stripes alone."""
-    local_start, local_end = pending.start.astimezone(tz), pending.end.astimezone(tz)
-    heading = format_html(
-        "<strong>{}–{}</strong> {}",
-        f"{local_start:%-I:%M}",
-        f"{local_end:%-I:%M %p}",
-        pending.patient,
+_STAND_IN = 987654320
+
+
+def _linker(name: str):
+    """``pk -> link(name, pk)``, escaped: the URL made once per page, the id put in its
+    place per block."""
+    head, _, tail = escape(link(name, _STAND_IN)).partition(str(_STAND_IN))
+    return lambda pk: f"{head}{pk}{tail}"
+
+
+def _block_html(block: Block, tz, links, *, may_book: bool, lane: bool) -> tuple[str, str]:
+    """(classes, inner HTML) of a block. A request is tentative: said in words
+    ("Requested · pending"), not by its stripes alone; only the front desk may open one."""
+    if not block.request:
+        return f"appointment status-{block.status}", (
+            f'<a href="{links.appointment(block.pk)}"><strong>{_span(block, tz)}</strong> '
+            f'{escape(block.patient)}</a><div class="small">{escape(block.case)} · '
+            f"{escape(block.type)} · {STATUS_LABELS.get(block.status, escape(block.status))}"
+            "</div>"
+        )
+    heading = f"<strong>{_span(block, tz)}</strong> {escape(block.patient)}"
+    if may_book:
+        heading = f'<a href="{links.request(block.pk)}">{heading}</a>'
+    suggested = f" · suggested: {escape(block.therapist)}" if lane else ""
+    return "tentative", (
+        f'{heading}<div class="small">Requested · pending · {escape(block.type)}, '
+        f"{block.duration} min{suggested}</div>"
     )
-    if request_url is not None:
-        heading = format_html('<a href="{}">{}</a>', request_url(pending.pk), heading)
-    return format_html(
-        '{}<div class="small">Requested · pending · {}, {} min{}</div>',
-        heading,
-        pending.appointment_type.name,
-        pending.duration_minutes,
-        format_html(" · suggested: {}", pending.therapist) if lane else "",
-    )
 
 
-def _cluster_cell(cluster, rowspan: int, tz, detail_url, request_url, *, lane) -> str:
-    def body(item):
-        if isinstance(item, AppointmentRequest):
-            return "tentative", _request_body(item, tz, request_url, lane=lane)
-        return f"appointment status-{item.status}", _appointment_body(item, tz, detail_url)
-
+def _cluster_cell(cluster, rowspan: int, tz, links, *, may_book: bool, lane: bool) -> str:
     if len(cluster) == 1:
-        css, html = body(cluster[0])
-        return format_html('<td rowspan="{}" class="{}">{}</td>', rowspan, css, html)
-    return format_html(
-        '<td rowspan="{}" class="stack">{}</td>',
-        rowspan,
-        mark_safe(
-            "".join(format_html('<div class="{}">{}</div>', *body(item)) for item in cluster)
-        ),
+        css, html = _block_html(cluster[0], tz, links, may_book=may_book, lane=lane)
+        return f'<td rowspan="{rowspan}" class="{css}">{html}</td>'
+    parts = "".join(
+        '<div class="{}">{}</div>'.format(
+            *_block_html(block, tz, links, may_book=may_book, lane=lane)
+        )
+        for block in cluster
     )
+    return f'<td rowspan="{rowspan}" class="stack">{parts}</td>'
 
 
-def _grid(columns: list[Column], tz, times: list[datetime.time], *, location, may_book):
-    """Rows of (wall-clock time, cells' HTML); a cell covered by an appointment above is left
-    out. Cells are written here rather than in the template: a day of 30 therapists has
-    1,200 of them, and the template language took over half a second to render them."""
-    add_url = reverse("scheduling:appointment_create")
-    # One reverse() for 600 appointments (core.links); the id is put in its place.
-    detail_url = partial(link, "scheduling:appointment_detail")
-    # Only the front desk may open a request (therapists see the blocks, without a link).
-    request_url = partial(link, "scheduling:request_detail") if may_book else None
-    covered: dict[int, int] = {}
-    starts_at: list[dict] = []
+class _Links:
+    """The links of a page's blocks."""
+
+    def __init__(self):
+        self.appointment = _linker("scheduling:appointment_detail")
+        self.request = _linker("scheduling:request_detail")
+
+
+_UNAVAILABLE = '<td class="unavailable"><span class="visually-hidden">Unavailable</span></td>'
+_FREE = '<td class="free"><span class="visually-hidden">Free</span></td>'
+_LANE_CELL = '<td class="lane"></td>'
+
+
+def _grid(columns: list[Column], tz, times: list[datetime.time], *, location, may_book) -> str:
+    """The table's body: a row per wall-clock time, a cell covered by a block above left out.
+    Cells are written here rather than in the template: a day of 30 therapists has 1,200 of
+    them, and the template language took over half a second to render them. Written a column
+    at a time (a block's rowspan skips the cells it covers), joined a row at a time."""
+    add_url = escape(link("scheduling:appointment_create"))
+    links = _Links()
+    count = len(times)
+    minutes_of = [time.hour * 60 + time.minute for time in times]
+    # What urlencode() and escaping make of the time: "08%3A15", "8:15 AM".
+    time_queries = [f"{time:%H}%3A{time:%M}" for time in times]
+    time_labels = [f"{time:%-I:%M %p}" for time in times]
+    moments_of: dict[datetime.date, list] = {}
+    grid = []
     for column in columns:
-        index = {}
-        for cluster in _clusters(column):
+        moments = moments_of.get(column.day)
+        if moments is None:
+            moments = moments_of[column.day] = [slots.wall(column.day, t, tz) for t in times]
+        starts: dict[int, list] = {}
+        for cluster in _clusters(column.blocks):
             local = cluster[0].start.astimezone(tz)
             minutes = local.hour * 60 + local.minute
-            index.setdefault(minutes - minutes % 15, cluster)
-        starts_at.append(index)
-    # A free cell's link and words differ from its column's only by the time: each column's
-    # parts are written (and escaped) once, the time appended per cell.
-    free_parts = []
-    if may_book:
-        for column in columns:
-            if column.lane:
-                free_parts.append(None)
-                continue
-            query = urlencode(
-                {
-                    "therapist": column.therapist.pk,
-                    "location": location.pk,
-                    "date": column.day.isoformat(),
-                }
-            )
-            free_parts.append(
-                (
-                    format_html(
-                        '<td class="free"><a class="d-block text-decoration-none" '
-                        'href="{}?{}&amp;time=',
-                        add_url,
-                        query,
-                    ),
-                    format_html(
-                        '"><span aria-hidden="true">+</span><span '
-                        'class="visually-hidden">Book {} on {} at ',
-                        column.label if column.therapist_column else column.therapist,
-                        f"{column.day:%b} {column.day.day}",
-                    ),
+            starts.setdefault(minutes - minutes % 15, cluster)
+        if may_book and not column.lane:
+            # A free cell's link and words differ from its column's only by the time: the
+            # column's parts are written (and escaped) once, the time put in per cell.
+            query = escape(
+                urlencode(
+                    {
+                        "therapist": column.therapist.pk,
+                        "location": location.pk,
+                        "date": column.day.isoformat(),
+                    }
                 )
             )
-    moments: dict[tuple, datetime.datetime] = {}
-    rows = []
-    for row_number, time in enumerate(times):
-        cells = []
-        minutes = time.hour * 60 + time.minute
-        # What urlencode() and escaping make of the time: "08%3A15", "8:15 AM".
-        time_query = f"{time:%H}%3A{time:%M}"
-        time_label = f"{time:%-I:%M %p}"
-        for number, column in enumerate(columns):
-            if covered.get(number, 0) > 0:
-                covered[number] -= 1
-                continue
-            key = (column.day, time)
-            if key not in moments:
-                moments[key] = slots.wall(column.day, time, tz)
-            start = moments[key]
-            cluster = starts_at[number].get(minutes)
+            who = escape(column.label if column.therapist_column else column.therapist.name)
+            head = (
+                '<td class="free"><a class="d-block text-decoration-none" '
+                f'href="{add_url}?{query}&amp;time='
+            )
+            middle = (
+                '"><span aria-hidden="true">+</span><span '
+                f'class="visually-hidden">Book {who} on {column.day:%b} {column.day.day} at '
+            )
+        cells = [""] * count
+        row = 0
+        while row < count:
+            start = moments[row]
+            cluster = starts.get(minutes_of[row])
             if cluster is not None:
-                end = max(item.end for item in cluster)
-                span = max(1, math.ceil((end - start) / STEP))
-                rowspan = min(span, len(times) - row_number)
-                covered[number] = rowspan - 1
-                cells.append(
-                    _cluster_cell(cluster, rowspan, tz, detail_url, request_url, lane=column.lane)
+                end = max(block.end for block in cluster)
+                rowspan = min(max(1, math.ceil((end - start) / STEP)), count - row)
+                cells[row] = _cluster_cell(
+                    cluster, rowspan, tz, links, may_book=may_book, lane=column.lane
                 )
-            elif column.lane:
-                cells.append(mark_safe('<td class="lane"></td>'))
-            elif _working_at(column.working, start, start + STEP):
-                if may_book:
-                    head, middle = free_parts[number]
-                    cells.append(
-                        mark_safe(f"{head}{time_query}{middle}{time_label}</span></a></td>")
-                    )
-                else:
-                    cells.append(
-                        mark_safe('<td class="free"><span class="visually-hidden">Free</span></td>')
-                    )
+                row += rowspan
+                continue
+            if column.lane:
+                cells[row] = _LANE_CELL
+            elif not _working_at(column.working, start, start + STEP):
+                cells[row] = _UNAVAILABLE
+            elif may_book:
+                cells[row] = f"{head}{time_queries[row]}{middle}{time_labels[row]}</span></a></td>"
             else:
-                cells.append(
-                    mark_safe(
-                        '<td class="unavailable"><span class="visually-hidden">Unavailable'
-                        "</span></td>"
-                    )
-                )
-        # One string per row: the template's loop over 1,200 cells cost more than their join.
-        rows.append((time_label, mark_safe("".join(cells))))
-    return rows
+                cells[row] = _FREE
+            row += 1
+        grid.append(cells)
+    # One string for the body: the template's loop over 1,200 cells cost more than a join.
+    rows = zip(*grid, strict=True) if grid else [()] * count
+    return "".join(
+        f'\n  <tr>\n    <th scope="row" class="text-nowrap">{label}</th>\n    '
+        f"{''.join(cells)}\n  </tr>\n  "
+        for label, cells in zip(time_labels, rows, strict=True)
+    )
 
 
-def _times(hours_rows, items, tz) -> list[datetime.time]:
+def _times(hours: list[slots.Weekly], blocks: list[Block], tz) -> list[datetime.time]:
     """Every quarter hour from the earliest opening (or appointment, or request) to the latest
     close."""
-    opening = [row.start for row in hours_rows] or [DEFAULT_OPEN]
-    closing = [row.end for row in hours_rows] or [DEFAULT_CLOSE]
-    for appointment in items:
-        opening.append(appointment.start.astimezone(tz).time())
-        end = appointment.end.astimezone(tz)
-        closing.append(
-            end.time()
-            if end.date() == appointment.start.astimezone(tz).date()
-            else datetime.time(23, 45)
-        )
+    opening = [row.start for row in hours] or [DEFAULT_OPEN]
+    closing = [row.end for row in hours] or [DEFAULT_CLOSE]
+    for block in blocks:
+        local_start = block.start.astimezone(tz)
+        opening.append(local_start.time())
+        end = block.end.astimezone(tz)
+        closing.append(end.time() if end.date() == local_start.date() else datetime.time(23, 45))
     first = min(opening)
     last = max(closing)
     minutes = first.hour * 60 + first.minute
@@ -268,99 +296,192 @@ def _times(hours_rows, items, tz) -> list[datetime.time]:
     return times
 
 
-def _context(request):
-    """The date picker, the chosen location and date (defaults: the first location, today)."""
-    user = request.user
-    form = CalendarForm(request.GET or None, clinic_id=user.clinic_id)
-    form.is_valid()
-    data = getattr(form, "cleaned_data", {})
-    locations = list(Location.objects.for_clinic(user.clinic_id).active())
-    location = data.get("location") or (locations[0] if locations else None)
-    if location is None:
-        return None
-    day = data.get("date") or datetime.datetime.now(location.tzinfo).date()
-    return {"form": form, "locations": locations, "location": location, "day": day}
+def _locations(clinic_id: int) -> list[Location]:
+    """The clinic's active locations by name (``Location.objects.for_clinic().active()``)."""
+    from django.db import connection
 
-
-def _appointments(user, location, first, last, *, therapist_id=None):
-    """The appointments at ``location`` from ``first`` to ``last``: everyone's, or only the
-    therapist's with ``therapist_id`` (the week view's)."""
-    tz = location.tzinfo
-    start, _ = slots.day_bounds(first, tz)
-    _, end = slots.day_bounds(last, tz)
-    appointments = Appointment.objects.visible_to(user).filter(location=location)
-    if therapist_id is not None:
-        appointments = appointments.filter(therapist_id=therapist_id)
-    appointments = list(
-        appointments.overlapping(start, end)
-        .select_related("patient", "chart_case__case", "appointment_type", "therapist")
-        .only(
-            "start",
-            "end",
-            "status",
-            "cancel_reason",
-            "therapist_id",
-            "location_id",
-            "patient__first_name",
-            "patient__last_name",
-            "chart_case__case__name",
-            "appointment_type__name",
-            "therapist__first_name",
-            "therapist__last_name",
-            "therapist__email",
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id, name, time_zone FROM scheduling_location"
+            " WHERE clinic_id = %s AND is_active = %s ORDER BY name",
+            [clinic_id, True],
         )
-        .order_by("start")
-    )
-    for appointment in appointments:
-        appointment.location = location
-    return appointments
+        return [Location(*row) for row in cursor.fetchall()]
+
+
+def _context(request):
+    """The chosen location and date (defaults: the first location, today), as the calendar's
+    form reads them: a location that is not one of the clinic's active ones, or a date that is
+    not one, is not chosen. None when the clinic has no active location."""
+    locations = _locations(request.user.clinic_id)
+    if not locations:
+        return None
+    location = locations[0]
+    wanted = request.GET.get("location")
+    if wanted:
+        try:
+            pk = int(wanted)
+        except ValueError:
+            pk = None
+        location = next((each for each in locations if each.pk == pk), location)
+    try:
+        day = CalendarForm.base_fields["date"].clean(request.GET.get("date"))
+    except ValidationError:
+        day = None
+    tz = ZoneInfo(location.time_zone)
+    day = day or datetime.datetime.now(tz).date()
+    return {"locations": locations, "location": location, "day": day, "tz": tz}
 
 
 def _may_book(user):
     return has_role(user, ADMINISTRATOR, SCHEDULER)
 
 
-LANE = "Requests – no therapist chosen"
+def _therapist(row: tuple) -> Therapist:
+    pk, first_name, last_name, email = row
+    return Therapist(pk, user_name(first_name, last_name, email), last_name, first_name)
 
 
-def _pending_requests(user, location, first, last, *, therapist_id=None) -> list:
-    """The live pending requests (the queue's Pending filter) at ``location`` starting from
-    ``first`` to ``last`` (local dates): the front desk sees them all, a therapist those that
-    prefer them; with ``therapist_id`` (the week view) only those preferring that therapist
-    or none. One query, of the few columns the blocks show."""
-    start, _ = slots.day_bounds(first, location.tzinfo)
-    _, end = slots.day_bounds(last, location.tzinfo)
-    requests = AppointmentRequest.objects.live(user.clinic).filter(
-        location=location, start__gte=start, start__lt=end
-    )
-    if not _may_book(user):
-        requests = requests.filter(preferred_therapist=user)
-    if therapist_id is not None:
-        requests = requests.filter(
-            Q(preferred_therapist_id=therapist_id) | Q(preferred_therapist__isnull=True)
+def _blocks(reads) -> tuple[list[Block], list[Block]]:
+    appointments = [
+        Block(
+            pk,
+            start,
+            end,
+            False,
+            status,
+            reason,
+            patient,
+            case,
+            kind,
+            0,
+            therapist[0],
+            user_name(*therapist[1:]),
+            therapist_row=therapist,
         )
-    requests = list(
-        requests.select_related("patient", "appointment_type", "therapist", "preferred_therapist")
-        .only(
-            "start",
-            "duration_minutes",
-            "location_id",
-            "preferred_therapist_id",
-            "patient__first_name",
-            "patient__last_name",
-            "appointment_type__name",
-            "therapist__first_name",
-            "therapist__last_name",
-            "therapist__email",
-            "preferred_therapist__first_name",
-            "preferred_therapist__last_name",
-            "preferred_therapist__email",
+        for pk, start, end, status, reason, patient, case, kind, therapist in reads.appointments
+    ]
+    requests = [
+        Block(
+            pk,
+            start,
+            start + datetime.timedelta(minutes=duration),
+            True,
+            "pending",
+            "",
+            patient,
+            "",
+            kind,
+            duration,
+            None,
+            therapist,
+            preferred_id=None if preferred is None else preferred[0],
+            therapist_row=preferred,
         )
-        .order_by("start", "pk")
+        for pk, start, duration, patient, kind, therapist, preferred in reads.requests
+    ]
+    return appointments, requests
+
+
+def _date(day: datetime.date) -> str:
+    """``|date:"M j, Y"``."""
+    return f"{day:%b} {day.day}, {day.year:04d}"
+
+
+def _page(*, view, location, locations, day, tz, columns, rows, may_book, **extra):
+    """The context of calendar.html: its fixed parts written once here, escaped."""
+    today = datetime.datetime.now(tz).date()
+    pk = location.pk
+    therapist = extra.get("therapist")
+    week_query = f"&amp;therapist={therapist.pk}" if view == "week" else ""
+    step = datetime.timedelta(days=7 if view == "week" else 1)
+
+    def here(date):
+        return f"?location={pk}&amp;date={date.isoformat()}{week_query}"
+
+    day_url = escape(link("scheduling:calendar_day"))
+    week_url = escape(link("scheduling:calendar_week"))
+    where = escape(location.name)
+    if view == "week":
+        who = escape(therapist.name)
+        title = f"Schedule: {who}, week of {_date(extra['monday'])}"
+        heading = f"{who}: week of {_date(extra['monday'])}"
+        caption = f"Appointments of {who} at {where}, week of {_date(extra['monday'])}"
+        header = "".join(
+            f'<th scope="col"><a href="{day_url}?location={pk}&amp;date={column.day.isoformat()}">'
+            f"{escape(column.label)}</a></th>"
+            for column in columns
+        )
+    else:
+        long_day = f"{day:%A} {_date(day)}"
+        title = f"Schedule: {long_day}"
+        heading = f"Schedule: {day:%A}, {_date(day)}"
+        caption = f"Appointments at {where} on {long_day}, one column per therapist"
+        header = "".join(
+            f'<th scope="col"{LANE_CLASS if column.lane else ""}>{escape(column.label)}</th>'
+            for column in columns
+        )
+    active = ' active" aria-current="page'
+    nav = (
+        f'<li class="nav-item"><a class="nav-link{active if view == "day" else ""}" '
+        f'href="{day_url}?location={pk}&amp;date={day.isoformat()}">Day</a></li>\n'
+        f'      <li class="nav-item"><a class="nav-link{active if view == "week" else ""}" '
+        f'href="{week_url}?location={pk}&amp;date={day.isoformat()}">Week</a></li>\n'
+        "      "
     )
-    for pending in requests:
-        pending.location = location
-    return requests
+    if may_book:
+        count = extra.get("pending_count")
+        badge = (
+            f' <span class="badge text-bg-warning">{count}<span class="visually-hidden">'
+            " pending</span></span>"
+            if count
+            else ""
+        )
+        queue = escape(link("scheduling:request_list"))
+        nav += (
+            f'<li class="nav-item"><a class="nav-link" href="{queue}">'
+            f"Appointment Requests{badge}</a></li>"
+        )
+    options = "".join(
+        f'<option value="{each.pk}"{" selected" if each.pk == pk else ""}>'
+        f"{escape(each.name)}</option>"
+        for each in locations
+    )
+    return {
+        "view": view,
+        "day": day,
+        "title": mark_safe(title),
+        "heading": mark_safe(heading),
+        "nav": mark_safe(nav),
+        "day_iso": day.isoformat(),
+        "location_options": mark_safe(options),
+        "previous_url": mark_safe(here(day - step)),
+        "today_url": mark_safe(here(today)),
+        "next_url": mark_safe(here(day + step)),
+        "location": location,
+        "caption": mark_safe(caption),
+        "header": mark_safe(header),
+        "columns": columns,
+        "rows": mark_safe(rows),
+        "may_book": may_book,
+        "add_url": link("scheduling:appointment_create"),
+        **extra,
+    }
+
+
+def _cancelled(cancelled: list[Block], tz) -> str:
+    """The list of the cancelled appointments (a grid shows none)."""
+    items = []
+    appointment_url = _linker("scheduling:appointment_detail")
+    for block in cancelled:
+        local = block.start.astimezone(tz)
+        reason = f" ({escape(block.cancel_reason)})" if block.cancel_reason else ""
+        items.append(
+            f'<li><a href="{appointment_url(block.pk)}">'
+            f"{local:%b} {local.day} {local:%-I:%M %p} {escape(block.patient)} with "
+            f"{escape(block.therapist)}</a>: {STATUS_LABELS[block.status]}{reason}</li>"
+        )
+    return mark_safe("".join(items))
 
 
 @role_required(ADMINISTRATOR, SCHEDULER, THERAPIST)
@@ -368,64 +489,71 @@ def calendar_day(request):
     context = _context(request)
     if context is None:
         return render(request, "scheduling/calendar_empty.html")
-    user, location, day = request.user, context["location"], context["day"]
-    tz = location.tzinfo
-    requests = _pending_requests(user, location, day, day)
-    if _may_book(user):
+    user, location, day, tz = request.user, context["location"], context["day"], context["tz"]
+    may_book = _may_book(user)
+    start, end = slots.day_bounds(day, tz)
+    reads = calendar_reads(
+        clinic=user.clinic,
+        location_id=location.pk,
+        start=start,
+        end=end,
+        first=day,
+        last=day,
+        # A therapist's calendar is their own (``Appointment.objects.visible_to``).
+        therapist_id=None if may_book else user.pk,
+        requests_preferring="any" if may_book else "therapist",
+        therapists="at_location" if may_book else None,
+        count=may_book,
+    )
+    appointments, requests = _blocks(reads)
+    if may_book:
+        remember_pending_request_count(request, reads.pending_count)
         # The therapists who work here (any weekday), anyone booked here that day and anyone
         # a pending request here that day prefers.
-        appointments = _appointments(user, location, day, day)
-        working_here = TherapistAvailability.objects.filter(
-            clinic_id=user.clinic_id, location=location
-        ).values("therapist_id")
-        therapists = (
-            list(therapists_of(user.clinic_id).filter(pk__in=working_here))
-            + [a.therapist for a in appointments]
-            + [r.preferred_therapist for r in requests if r.preferred_therapist_id]
-        )
-        therapists = list({t.pk: t for t in therapists}.values())
-        therapists.sort(key=lambda t: (t.last_name, t.first_name, t.pk))
+        therapists = {row[0]: _therapist(row) for row in reads.therapists}
+        for block in (*appointments, *requests):
+            if block.therapist_row is not None and block.therapist_row[0] not in therapists:
+                therapists[block.therapist_row[0]] = _therapist(block.therapist_row)
+        ordered = sorted(therapists.values(), key=lambda t: (t.last_name, t.first_name, t.pk))
     else:
-        appointments = _appointments(user, location, day, day)
-        therapists = [user]
-    working = working_intervals(
-        location=location, therapist_ids=[t.pk for t in therapists], first=day, last=day
-    )
+        ordered = [Therapist(user.pk, str(user), user.last_name, user.first_name)]
     columns = [
         Column(
-            label=str(therapist),
+            label=therapist.name,
             day=day,
             therapist=therapist,
-            working=working[therapist.pk],
-            appointments=[
-                a for a in appointments if a.therapist_id == therapist.pk and not a.is_cancelled
+            working=reads.working(therapist.pk, first=day, last=day, tz=tz),
+            blocks=[
+                *(a for a in appointments if a.therapist_id == therapist.pk and not a.cancelled),
+                *(r for r in requests if r.preferred_id == therapist.pk),
             ],
-            requests=[r for r in requests if r.preferred_therapist_id == therapist.pk],
         )
-        for therapist in therapists
+        for therapist in ordered
     ]
     # Requests whose patient chose no therapist get a lane of their own, so none is hidden.
-    unchosen = [r for r in requests if r.preferred_therapist_id is None]
+    unchosen = [r for r in requests if r.preferred_id is None]
     if unchosen:
-        columns.append(Column(label=LANE, day=day, therapist=None, requests=unchosen, lane=True))
-    hours_rows = list(location.hours.filter(weekday=day.weekday()))
+        columns.append(Column(label=LANE, day=day, therapist=None, blocks=unchosen, lane=True))
+    weekday = day.weekday()
     times = _times(
-        hours_rows, [item for c in columns for item in (*c.appointments, *c.requests)], tz
+        [row for row in reads.hours if row.weekday == weekday],
+        [block for column in columns for block in column.blocks],
+        tz,
     )
-    if _may_book(user):
-        context["pending_count"] = pending_request_count(request)
-    context["tentative"] = bool(requests)
-    context.update(
+    page = _page(
         view="day",
+        location=location,
+        locations=context["locations"],
+        day=day,
+        tz=tz,
         columns=columns,
-        rows=_grid(columns, tz, times, location=location, may_book=_may_book(user)),
-        cancelled=[a for a in appointments if a.is_cancelled],
-        previous=day - datetime.timedelta(days=1),
-        next=day + datetime.timedelta(days=1),
-        may_book=_may_book(user),
-        today=datetime.datetime.now(tz).date(),
+        rows=_grid(columns, tz, times, location=location, may_book=may_book),
+        may_book=may_book,
+        tentative=bool(requests),
+        cancelled=_cancelled([a for a in appointments if a.cancelled], tz),
+        pending_count=reads.pending_count,
     )
-    return render(request, "scheduling/calendar.html", context)
+    return render(request, "scheduling/calendar.html", page)
 
 
 @role_required(ADMINISTRATOR, SCHEDULER, THERAPIST)
@@ -433,33 +561,67 @@ def calendar_week(request):
     context = _context(request)
     if context is None:
         return render(request, "scheduling/calendar_empty.html")
-    user, location, day = request.user, context["location"], context["day"]
-    tz = location.tzinfo
-    if _may_book(user):
-        # Only for the picker and the week's heading: ids and names, not ~300 users.
-        therapists = [
-            Therapist(pk, f"{first_name} {last_name}".strip() or email)
-            for pk, first_name, last_name, email in therapists_of(user.clinic_id).values_list(
-                "pk", "first_name", "last_name", "email"
-            )
-        ]
-    else:
-        therapists = [user]
-    therapist = therapists[0] if therapists else None
-    wanted = request.GET.get("therapist")
-    if wanted and _may_book(user):
-        therapist = next((t for t in therapists if str(t.pk) == wanted), None)
-        if therapist is None:
-            raise Http404
-    if therapist is None:
-        return render(request, "scheduling/calendar_empty.html")
+    user, location, day, tz = request.user, context["location"], context["day"], context["tz"]
+    may_book = _may_book(user)
     monday = day - datetime.timedelta(days=day.weekday())
     sunday = monday + datetime.timedelta(days=6)
-    appointments = _appointments(user, location, monday, sunday, therapist_id=therapist.pk)
-    requests = _pending_requests(user, location, monday, sunday, therapist_id=therapist.pk)
-    working = working_intervals(
-        location=location, therapist_ids=[therapist.pk], first=monday, last=sunday
-    )[therapist.pk]
+    start, _ = slots.day_bounds(monday, tz)
+    _, end = slots.day_bounds(sunday, tz)
+    wanted = request.GET.get("therapist") if may_book else None
+    therapists = None
+    if may_book:
+        if wanted:
+            # Read with the week below; a therapist who is not one of the clinic's is a 404.
+            if not (wanted.isascii() and wanted.isdigit()) or str(int(wanted)) != wanted:
+                raise Http404
+            therapist_id = int(wanted)
+        else:
+            # Only for the picker and the week's heading: ids and names, not ~300 users.
+            therapists = [
+                Therapist(pk, user_name(first, last, email))
+                for pk, first, last, email in therapists_of(user.clinic_id).values_list(
+                    "pk", "first_name", "last_name", "email"
+                )
+            ]
+            if not therapists:
+                return render(request, "scheduling/calendar_empty.html")
+            therapist_id = therapists[0].pk
+    else:
+        therapist_id = user.pk
+    reads = calendar_reads(
+        clinic=user.clinic,
+        location_id=location.pk,
+        start=start,
+        end=end,
+        first=monday,
+        last=sunday,
+        therapist_id=therapist_id,
+        requests_preferring="therapist_or_none" if may_book else "therapist",
+        therapists="all" if may_book and therapists is None else None,
+        count=may_book,
+    )
+    if may_book:
+        remember_pending_request_count(request, reads.pending_count)
+        if therapists is None:
+            therapists = [
+                Therapist(pk, user_name(first, last, email))
+                for pk, first, last, email in reads.therapists
+            ]
+        therapist = next((t for t in therapists if t.pk == therapist_id), None)
+        if therapist is None:
+            raise Http404
+    else:
+        therapist = Therapist(user.pk, str(user))
+        therapists = [therapist]
+    appointments, requests = _blocks(reads)
+    working = reads.working(therapist.pk, first=monday, last=sunday, tz=tz)
+    by_day: dict[datetime.date, list] = {}
+    for block in appointments:
+        if not block.cancelled:
+            by_day.setdefault(block.start.astimezone(tz).date(), []).append(block)
+    for block in requests:
+        if block.preferred_id == therapist.pk:
+            by_day.setdefault(block.start.astimezone(tz).date(), []).append(block)
     columns = []
     for offset in range(7):
         date = monday + datetime.timedelta(days=offset)
@@ -470,48 +632,53 @@ def calendar_week(request):
                 therapist=therapist,
                 working=working,
                 therapist_column=False,
-                appointments=[
-                    a
-                    for a in appointments
-                    if a.start.astimezone(tz).date() == date and not a.is_cancelled
-                ],
-                requests=[
-                    r
-                    for r in requests
-                    if r.preferred_therapist_id == therapist.pk
-                    and r.start.astimezone(tz).date() == date
-                ],
+                blocks=by_day.get(date, []),
             )
         )
-    hours_rows = list(location.hours.all())
-    times = _times(hours_rows, [*appointments, *(r for c in columns for r in c.requests)], tz)
-    context.update(
-        view="week",
-        # A week is one therapist's: the week's requests with no therapist chosen are listed
-        # under it (the day view has them in a lane).
-        unchosen=[r for r in requests if r.preferred_therapist_id is None],
-        tentative=any(column.requests for column in columns),
-        lane=LANE,
-        therapist=therapist,
-        therapists=therapists,
-        # The picker's ~300 options written here: in the template they took milliseconds.
-        therapist_options=format_html_join(
-            "",
-            '<option value="{}"{}>{}</option>',
-            (
-                (each.pk, mark_safe(" selected") if each.pk == therapist.pk else "", each)
-                for each in therapists
-            ),
-        ),
-        columns=columns,
-        rows=_grid(columns, tz, times, location=location, may_book=_may_book(user)),
-        cancelled=[a for a in appointments if a.is_cancelled],
-        previous=day - datetime.timedelta(days=7),
-        next=day + datetime.timedelta(days=7),
-        monday=monday,
-        sunday=sunday,
-        may_book=_may_book(user),
-        pending_count=pending_request_count(request) if _may_book(user) else 0,
-        today=datetime.datetime.now(tz).date(),
+    times = _times(
+        reads.hours,
+        [*appointments, *(block for column in columns for block in column.blocks if block.request)],
+        tz,
     )
-    return render(request, "scheduling/calendar.html", context)
+    # A week is one therapist's: the week's requests with no therapist chosen are listed under
+    # it (the day view has them in a lane).
+    unchosen = []
+    request_url = _linker("scheduling:request_detail")
+    for block in requests:
+        if block.preferred_id is None:
+            local_start, local_end = block.start.astimezone(tz), block.end.astimezone(tz)
+            unchosen.append(
+                '<li class="tentative p-2 border rounded">'
+                f'<a href="{request_url(block.pk)}"><strong>'
+                f"{local_start:%a %b} {local_start.day} {local_start:%-I:%M}–"
+                f"{local_end:%-I:%M %p}</strong> {escape(block.patient)}</a>"
+                '<div class="small">Requested · pending · '
+                f"{escape(block.type)}, {block.duration} min · suggested: "
+                f"{escape(block.therapist)}</div></li>"
+            )
+    # The picker's ~300 options written here: in the template they took milliseconds.
+    therapist_options = "".join(
+        f'<option value="{each.pk}"{" selected" if each.pk == therapist.pk else ""}>'
+        f"{escape(each.name)}</option>"
+        for each in therapists
+    )
+    page = _page(
+        view="week",
+        location=location,
+        locations=context["locations"],
+        day=day,
+        tz=tz,
+        columns=columns,
+        rows=_grid(columns, tz, times, location=location, may_book=may_book),
+        may_book=may_book,
+        therapist=therapist,
+        monday=monday,
+        picker=len(therapists) > 1,
+        therapist_options=mark_safe(therapist_options),
+        unchosen=mark_safe("".join(unchosen)),
+        lane=LANE,
+        tentative=any(block.request for column in columns for block in column.blocks),
+        cancelled=_cancelled([a for a in appointments if a.cancelled], tz),
+        pending_count=reads.pending_count,
+    )
+    return render(request, "scheduling/calendar.html", page)

@@ -221,9 +221,9 @@ def test_day_view_shows_appointments_at_a_fixed_number_of_queries(
     url = reverse("scheduling:calendar_day")
     params = {"date": tomorrow.isoformat(), "location": location.pk}
     client.get(url, params)
-    # 15, and for the front desk the pending requests' count (the Schedule tab's and the
-    # Appointment Requests link's, asked once) and the day's tentative ones.
-    with django_assert_num_queries(17):
+    # The session, the user and their roles; the locations; the day's reads, the pending
+    # requests' count among them (scheduling.queries.calendar_reads); the session's save.
+    with django_assert_num_queries(8):
         response = client.get(url, params)
     assert "Liam Carter" in response.content.decode()
     # More therapists and appointments: the same number of queries.
@@ -237,7 +237,7 @@ def test_day_view_shows_appointments_at_a_fixed_number_of_queries(
             start=local(location, tomorrow, hour),
             chart_case=PatientChartCaseFactory(case=speech_case),
         )
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(8):
         response = client.get(url, params)
     assert response.content.decode().count('class="appointment') == 6
 
@@ -455,8 +455,9 @@ def test_week_view_runs_a_fixed_number_of_queries(
     url = reverse("scheduling:calendar_week")
     params = {"date": tomorrow.isoformat(), "location": location.pk, "therapist": therapist.pk}
     client.get(url, params)
-    # 15, plus the Schedule tab's pending-request count and the week's pending requests.
-    with django_assert_num_queries(17) as first:
+    # The session, the user and their roles; the locations; the week's reads with the picker's
+    # therapists and the pending count (scheduling.queries.calendar_reads); the session's save.
+    with django_assert_num_queries(8) as first:
         client.get(url, params)
     for days in range(1, 6):
         AppointmentFactory(
@@ -469,6 +470,49 @@ def test_week_view_runs_a_fixed_number_of_queries(
     with django_assert_num_queries(len(first.captured_queries)):
         response = client.get(url, params)
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("who", ["scheduler", "therapist"])
+def test_calendar_for_each_role_runs_a_fixed_number_of_queries(
+    client,
+    request,
+    who,
+    therapist,
+    ot_therapist,
+    appointment,
+    location,
+    tomorrow,
+    treatment,
+    speech_case,
+    django_assert_num_queries,
+):
+    """The day, the week of a named therapist and the week with none named (the first
+    therapist's: the picker is read first, one query more), for the front desk and for a
+    therapist (their own calendar), with more therapists and appointments the same count."""
+    client.force_login(request.getfixturevalue(who))
+    day = {"date": tomorrow.isoformat(), "location": location.pk}
+    pages = [
+        (reverse("scheduling:calendar_day"), day, 8),
+        (reverse("scheduling:calendar_week"), {**day, "therapist": therapist.pk}, 8),
+        (reverse("scheduling:calendar_week"), day, 9 if who == "scheduler" else 8),
+    ]
+    for url, params, _ in pages:
+        client.get(url, params)
+    for hour in range(11, 16):
+        extra = UserFactory(clinic=location.clinic, roles=["Therapist"])
+        open_every_day(location, extra)
+        for each in (extra, therapist):
+            AppointmentFactory(
+                therapist=each,
+                location=location,
+                appointment_type=treatment,
+                start=local(location, tomorrow + datetime.timedelta(days=hour - 11), hour),
+                chart_case=PatientChartCaseFactory(case=speech_case),
+            )
+        for url, params, count in pages:
+            with django_assert_num_queries(count):
+                response = client.get(url, params)
+            assert response.status_code == 200
 
 
 def test_series_this_and_following(
