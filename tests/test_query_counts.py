@@ -3,7 +3,8 @@ few rows and with many, and must take the same, pinned number of queries (an N+1
 difference). The other screens are pinned beside their own tests: the Basic Setup lists
 (tests/clinic/test_setup_lists.py), Staff (tests/accounts/test_staff.py), Patient Cases list
 and edit (tests/cases/test_list.py), Patients (tests/charts/test_patients.py) and the chart
-(tests/charts/test_chart.py)."""
+(tests/charts/test_chart.py); the scheduling, setup, portal and import screens are pinned in
+tests/test_query_counts_screens.py."""
 
 import datetime
 
