@@ -18,12 +18,12 @@ from tests.factories import (
 )
 from tests.fixtures.scheduling import local, open_every_day
 
-# session, user (with clinic), roles, links with patients, chart cases with their case, the
+# session, user (with clinic and roles), links with patients, chart cases with their case, the
 # cases' requestable types, upcoming appointments, requests, session save (3)
-HOME_QUERIES = 11
-# session, user, roles, the chart case (access), allowed types, locations, the case's
+HOME_QUERIES = 10
+# session, user with its roles, the chart case (access), allowed types, locations, the case's
 # therapists, clinic hours, closures, availability, exceptions, appointments, session save (3)
-SLOT_STEP_QUERIES = 15
+SLOT_STEP_QUERIES = 14
 
 
 @pytest.mark.parametrize("children", [1, 5])

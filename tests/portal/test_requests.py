@@ -218,5 +218,5 @@ def test_the_request_screen_takes_a_fixed_number_of_queries(
 ):
     url = _form_url(portal_chart_case, type=treatment.pk, location=location.pk)
     portal_client.get(url)
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(14):
         assert portal_client.get(url).status_code == 200

@@ -14,12 +14,12 @@ from tests.clinic.helpers import page_text
 from tests.factories import AppointmentFactory, PatientChartCaseFactory, UserFactory
 from tests.fixtures.scheduling import local, open_every_day
 
-# session, user, roles, pending count (also the Schedule tab's badge), the page's rows, their
-# snapshots, session save (3)
-QUEUE_QUERIES = 9
-# session, user, roles, the request, its snapshot, whether it is live, the approve form's
+# session, user with its roles, pending count (also the Schedule tab's badge), the page's rows,
+# their snapshots, session save (3)
+QUEUE_QUERIES = 8
+# session, user with its roles, the request, its snapshot, whether it is live, the approve form's
 # types, therapists and locations, the Schedule tab's pending badge, session save (3)
-DETAIL_QUERIES = 13
+DETAIL_QUERIES = 12
 
 
 def _grow(pending_request, count, *, therapists, busy):

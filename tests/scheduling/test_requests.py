@@ -322,7 +322,7 @@ def test_the_queue_answers_in_a_fixed_number_of_queries(
             created_by=pending_request.created_by,
         )
     # The Schedule tab's pending badge reuses the queue's own count of the Pending filter.
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         assert client.get(url).status_code == 200
 
 
@@ -487,6 +487,6 @@ def test_a_request_page_answers_in_a_fixed_number_of_queries(
     client.force_login(scheduler)
     url = reverse("scheduling:request_detail", args=[pending_request.pk])
     client.get(url)
-    # 12, plus the Schedule tab's pending-request count.
-    with django_assert_num_queries(13):
+    # 11, plus the Schedule tab's pending-request count.
+    with django_assert_num_queries(12):
         assert client.get(url).status_code == 200

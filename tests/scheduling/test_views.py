@@ -221,9 +221,9 @@ def test_day_view_shows_appointments_at_a_fixed_number_of_queries(
     url = reverse("scheduling:calendar_day")
     params = {"date": tomorrow.isoformat(), "location": location.pk}
     client.get(url, params)
-    # 15, and for the front desk the pending requests' count (the Schedule tab's and the
+    # 14, and for the front desk the pending requests' count (the Schedule tab's and the
     # Appointment Requests link's, asked once) and the day's tentative ones.
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(16):
         response = client.get(url, params)
     assert "Liam Carter" in response.content.decode()
     # More therapists and appointments: the same number of queries.
@@ -237,7 +237,7 @@ def test_day_view_shows_appointments_at_a_fixed_number_of_queries(
             start=local(location, tomorrow, hour),
             chart_case=PatientChartCaseFactory(case=speech_case),
         )
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(16):
         response = client.get(url, params)
     assert response.content.decode().count('class="appointment') == 6
 
@@ -455,8 +455,8 @@ def test_week_view_runs_a_fixed_number_of_queries(
     url = reverse("scheduling:calendar_week")
     params = {"date": tomorrow.isoformat(), "location": location.pk, "therapist": therapist.pk}
     client.get(url, params)
-    # 15, plus the Schedule tab's pending-request count and the week's pending requests.
-    with django_assert_num_queries(17) as first:
+    # 14, plus the Schedule tab's pending-request count and the week's pending requests.
+    with django_assert_num_queries(16) as first:
         client.get(url, params)
     for days in range(1, 6):
         AppointmentFactory(
