@@ -12,9 +12,11 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from accounts.models import User
 from core import audit
 from core.models import AuditEntry
-from tests.factories import PatientFactory
+from core.roles import THERAPIST
+from tests.factories import PatientFactory, UserFactory
 from tests.pages import page_text
 
 LOG_URL = reverse("core:audit_log")
@@ -153,6 +155,30 @@ def test_another_clinics_staff_member_is_not_a_choice(
     assert "Select a valid choice" in page_text(response)
 
 
+def test_the_staff_member_choices_are_the_clinics_staff_by_last_name(
+    administrator_client, clinic, administrator, therapist, scheduler, patient_user, other_admin
+):
+    no_name = UserFactory(
+        clinic=clinic, first_name="", last_name="", email="aaa@riverside.test", roles=[THERAPIST]
+    )
+    response = administrator_client.get(LOG_URL)
+
+    html = response.content.decode()
+    select = html[
+        html.index('<select name="actor"') : html.index(
+            "</select>", html.index('<select name="actor"')
+        )
+    ]
+    chosen = [line.split(">")[1] for line in select.split("<option")[1:]]
+    # In the database's order (its collation), as the ModelChoiceField listed them.
+    staff = User.objects.filter(
+        pk__in=[administrator.pk, therapist.pk, scheduler.pk, no_name.pk]
+    ).order_by("last_name", "first_name", "email")
+    assert chosen == ["Anyone</option", *[f"{user}</option" for user in staff]]
+    assert str(no_name) == "aaa@riverside.test"
+    assert str(patient_user) not in select and str(other_admin) not in select
+
+
 def test_fifty_a_page_and_the_next_page_keeps_the_filters(
     administrator_client, clinic, administrator, liam
 ):
@@ -206,6 +232,98 @@ def test_a_cell_that_would_run_as_a_formula_is_written_as_text(
     assert "'=HYPERLINK(1) X" in body
 
 
+def test_the_pages_say_which_entries_they_show_and_how_many_on_the_last(
+    administrator_client, clinic, administrator, liam
+):
+    for _ in range(52):
+        _entry(clinic, administrator, action="access", patient=liam)
+
+    first = page_text(administrator_client.get(LOG_URL))
+    last = page_text(administrator_client.get(LOG_URL, {"page": 2}))
+    filtered = page_text(administrator_client.get(LOG_URL, {"action": "update"}))
+    one = page_text(administrator_client.get(LOG_URL, {"page": 2, "action": "access"}))
+
+    # The pages are not counted: the first says which entries it shows, the last how many.
+    assert "Entries 1–50, older ones on the next pages." in first
+    assert "Page 1 Next" in first and "Previous" not in first
+    assert "52 entries." in last and "Previous Page 2" in last and "Next" not in last
+    assert "No entries match these filters." in filtered
+    assert "52 entries." in one
+
+
+def test_a_page_past_the_last_says_so_and_leads_back(
+    administrator_client, clinic, administrator, liam
+):
+    _entry(clinic, administrator, action="access", patient=liam)
+
+    response = administrator_client.get(LOG_URL, {"action": "access", "page": 3})
+    far = administrator_client.get(LOG_URL, {"page": "9" * 30})
+
+    assert response.status_code == 200
+    assert "No entries this far back." in page_text(response)
+    assert 'href="?action=access">Back to the newest entries</a>' in response.content.decode()
+    assert far.status_code == 200 and "No entries this far back." in page_text(far)
+
+
+def test_names_and_changes_are_shown_escaped(administrator_client, clinic, administrator):
+    hostile = "<b>Bold</b> & <script>alert(1)</script>"
+    actor = UserFactory(clinic=clinic, first_name=hostile, last_name="X", roles=[THERAPIST])
+    patient = PatientFactory(clinic=clinic, first_name=hostile, last_name="Y")
+    audit.record(
+        clinic_id=clinic.pk,
+        actor=actor,
+        action="<i>\"x'</i>",  # 32 characters at most
+        object_type=hostile,
+        object_repr="",
+        patient=patient,
+        changes=[[hostile, hostile, ""], ["Name", "", hostile]],
+        details=hostile,
+    )
+
+    html = administrator_client.get(LOG_URL, {"actor": actor.pk}).content.decode()
+
+    assert "<script>" not in html and "<b>" not in html
+    escaped = "&lt;b&gt;Bold&lt;/b&gt; &amp; &lt;script&gt;alert(1)&lt;/script&gt;"
+    entry = html[html.index('<li class="card mb-2 audit-entry">') :]
+    # Action (an unknown one capitalised), the record (its kind when it has no words of its
+    # own), the kind, who, and the patient.
+    assert f"&lt;i&gt;&quot;x&#x27;&lt;/i&gt;: {escaped} <span" in entry
+    assert f"({escaped})</span>" in entry
+    assert f"</time> · {escaped} X · Patient: {escaped} Y</p>" in entry
+    assert f"<li>{escaped}: {escaped} → (removed)</li><li>Name: {escaped}</li>" in entry
+    assert f'<p class="mb-0 small">{escaped}</p>' in entry
+    # The staff member's option, chosen, escaped.
+    assert f'<option value="{actor.pk}" selected>{escaped} X</option>' in html
+
+
+@pytest.mark.parametrize(
+    ("moment", "repeated_hour"),
+    [
+        (datetime.datetime(2026, 3, 8, 6, 59, 59, tzinfo=datetime.UTC), False),  # EST
+        (datetime.datetime(2026, 3, 8, 7, 0, 0, tzinfo=datetime.UTC), False),  # EDT begins
+        (datetime.datetime(2026, 11, 1, 5, 30, 0, 123456, tzinfo=datetime.UTC), True),  # EDT
+        (datetime.datetime(2026, 11, 1, 6, 30, 0, tzinfo=datetime.UTC), True),  # EST
+        (datetime.datetime(2026, 11, 1, 7, 0, 0, tzinfo=datetime.UTC), False),
+        (datetime.datetime(999, 1, 2, 3, 4, 5, tzinfo=datetime.UTC), False),
+    ],
+)
+def test_times_are_written_as_the_date_filter_writes_them(moment, repeated_hour):
+    """The rows are built in Python (``_when``), not with ``{{ at|date:... }}``: the same
+    words, except in the hour that comes twice when clocks go back, where the filter leaves the
+    zone out and the Audit Log tells the two apart (01:30 EDT, then 01:30 EST)."""
+    from django.template import Context, Template
+    from django.utils import timezone
+
+    from core.views_audit import _when
+
+    template = Template('{{ at|date:"c" }}|{{ at|date:"M j, Y H:i:s T" }}')
+    with timezone.override("America/New_York"):
+        ours = "|".join(_when(moment))
+        theirs = template.render(Context({"at": moment}))
+        zone = timezone.localtime(moment).tzname()
+    assert ours == (theirs + zone if repeated_hour else theirs)
+
+
 @pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
 @pytest.mark.parametrize("url", [LOG_URL, CSV_URL])
 def test_no_url_changes_or_deletes_an_entry(
@@ -246,10 +364,10 @@ def test_the_audit_log_takes_a_fixed_number_of_queries(
     filtered = _queries(administrator_client, patient=liam.pk, action="access")
 
     assert small == large == filtered
-    # Session, user with its roles, the staff member choices, the count, the page, and the session's
-    # save (three statements: SESSION_SAVE_EVERY_REQUEST).
-    # 9, plus the Schedule tab's pending-request count.
-    with django_assert_num_queries(9):
+    # Session, user with its roles, the staff member choices, the page (no count: the pages are
+    # not counted), the Schedule tab's pending-request count, and the session's save (three
+    # statements: SESSION_SAVE_EVERY_REQUEST).
+    with django_assert_num_queries(8):
         administrator_client.get(LOG_URL, {"page": 2})
 
 
@@ -267,7 +385,7 @@ def test_the_chart_links_administrators_to_who_accessed_it(
     response = administrator_client.get(
         LOG_URL, {"patient": charted_patient.pk, "action": "access"}
     )
-    assert [entry.actor for entry in response.context["entries"]][-1] == therapist
+    assert [entry.actor_name for entry in response.context["entries"]][-1] == str(therapist)
     # A therapist's chart has no such link.
     therapist_chart = client.get(reverse("charts:patient_detail", args=[charted_patient.pk]))
     assert "Who accessed this record" not in page_text(therapist_chart)
