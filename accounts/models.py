@@ -1,5 +1,8 @@
+import functools
+
 from django.contrib.auth.models import AbstractBaseUser, PermissionsMixin, UserManager
-from django.db import models
+from django.db import connections, models
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -7,6 +10,7 @@ from django.utils.crypto import salted_hmac
 from clinic.models import Clinic, ServiceType
 from core.concurrency import Versioned
 from core.roles import STAFF_ROLES, role_names
+from core.sql import json_list
 
 
 class UserQuerySet(models.QuerySet):
@@ -27,6 +31,36 @@ class UserQuerySet(models.QuerySet):
             user_id=models.OuterRef("pk"), group__name__in=STAFF_ROLES
         )
         return self.filter(models.Exists(memberships))
+
+    def with_role_names(self):
+        """Each user with ``role_names_json``: their roles' names (``read_json_list``)."""
+        return self.annotate(role_names_json=_names_subquery(self.db, "groups", "name"))
+
+    def with_service_names(self):
+        """Each user with ``service_names_json``: their service types' names."""
+        return self.annotate(service_names_json=_names_subquery(self.db, "service_types", "name"))
+
+
+@functools.cache
+def _names_sql(vendor: str, relation: str, column: str) -> str:
+    """A correlated subquery of a column of the outer query's user's rows of a many-to-many
+    ``relation``, as a JSON list (``core.sql``): one query for a page of users, where a query
+    per relation read the names of the page's users."""
+    field = User._meta.get_field(relation)
+    through = field.remote_field.through._meta
+    target = field.related_model._meta
+    user_column = field.m2m_column_name()
+    target_column = field.m2m_reverse_name()
+    names = json_list(vendor, 't."' + column + '"')
+    return (
+        f"(SELECT {names} "
+        f'FROM "{through.db_table}" m JOIN "{target.db_table}" t ON t.id = m."{target_column}" '
+        f'WHERE m."{user_column}" = "{User._meta.db_table}".id)'
+    )
+
+
+def _names_subquery(alias: str, relation: str, column: str) -> RawSQL:
+    return RawSQL(_names_sql(connections[alias].vendor, relation, column), (), models.TextField())
 
 
 class FusionUserManager(UserManager.from_queryset(UserQuerySet)):

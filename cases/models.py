@@ -1,5 +1,4 @@
 import functools
-import json
 
 from django.conf import settings
 from django.db import connections, models
@@ -18,6 +17,7 @@ from clinic.models import (
     unique_name_constraint,
 )
 from core.roles import STAFF_ROLES, role_names
+from core.sql import json_list, read_json_list
 
 
 class SubqueryCount(Subquery):
@@ -123,27 +123,19 @@ def _setup_list_sql(vendor: str) -> tuple[str, str]:
     """The two correlated subqueries of ``for_setup_list``, written out: built with the ORM
     (``Subquery`` of an aggregate) they took 1.1 ms of Python a request to build and compile,
     more than the query takes to run (bench/). Each reads the row of the outer query's case
-    (same clinic, same case), so the outer query's clinic scope holds for them. JSON so that
-    no character of a name can break a list apart; JSON_AGG on PostgreSQL, JSON_GROUP_ARRAY on
-    SQLite, the two databases the product runs on."""
-    if vendor == "postgresql":
-        one, pair = "JSON_AGG({})::text", "JSON_AGG(JSON_BUILD_ARRAY({}, {}))::text"
-    elif vendor == "sqlite":
-        one, pair = "JSON_GROUP_ARRAY({})", "JSON_GROUP_ARRAY(JSON_ARRAY({}, {}))"
-    else:
-        raise NotImplementedError(f"No Patient Cases list SQL for {vendor}")
+    (same clinic, same case), so the outer query's clinic scope holds for them."""
     case = PatientCase._meta.db_table
     link = PatientCaseServiceType._meta.db_table
     service = ServiceType._meta.db_table
     rule = AppointmentTypeRule._meta.db_table
     appointment_type = AppointmentType._meta.db_table
     services = (
-        f'(SELECT {one.format("s.name")} FROM "{link}" l '
+        f'(SELECT {json_list(vendor, "s.name")} FROM "{link}" l '
         f'JOIN "{service}" s ON s.id = l.service_type_id '
         f'WHERE l.clinic_id = "{case}".clinic_id AND l.case_id = "{case}".id)'
     )
     requestable = (
-        f'(SELECT {pair.format("t.name", "r.duration_minutes")} FROM "{rule}" r '
+        f'(SELECT {json_list(vendor, "t.name", "r.duration_minutes")} FROM "{rule}" r '
         f'JOIN "{appointment_type}" t ON t.id = r.appointment_type_id '
         f'WHERE r.clinic_id = "{case}".clinic_id AND r.case_id = "{case}".id '
         "AND r.allow_requests AND t.is_active)"
@@ -174,8 +166,8 @@ def services_with_active_case_counts(clinic):
 
 def setup_list_details(row) -> tuple[list[str], list[tuple[str, int]]]:
     """A row of ``for_setup_list``'s services and requestable types, read and sorted by name."""
-    services = json.loads(row.services or "[]")
-    requestable = json.loads(row.requestable or "[]")
+    services = read_json_list(row.services)
+    requestable = read_json_list(row.requestable)
     if len(services) > 1:
         services.sort(key=str.lower)
     if len(requestable) > 1:

@@ -393,10 +393,10 @@ def test_the_list_leaves_out_portal_users(administrator_client, patient_user):
     assert patient_user.email not in page_text(administrator_client.get(LIST_URL, {"show": "all"}))
 
 
-# Session, user (with their clinic), roles, pager count, page of staff, their roles, their
-# service types, the session saved again (savepoint, update, release), and the Schedule tab's
+# Session, user (with their clinic and roles), pager count, page of staff (with their roles and
+# service types), the session saved again (savepoint, update, release), and the Schedule tab's
 # pending-request count.
-STAFF_LIST_QUERIES = 11
+STAFF_LIST_QUERIES = 8
 
 
 @pytest.mark.parametrize("staff", [3, 30])
@@ -414,3 +414,27 @@ def test_the_list_takes_the_same_queries_at_any_length(
     assert "Therapist, Scheduler" in page_text(response) or "Scheduler, Therapist" in page_text(
         response
     )
+
+
+def test_each_row_shows_names_roles_and_services_escaped_and_sorted(
+    administrator_client, clinic, speech
+):
+    occupational = ServiceTypeFactory(clinic=clinic, name="occupational <b>Therapy</b>")
+    member = UserFactory(
+        clinic=clinic,
+        first_name="<script>alert(1)</script>",
+        last_name="O'Hara & Sons",
+        roles=[THERAPIST, SCHEDULER],
+        service_types=[speech, occupational],
+    )
+
+    response = administrator_client.get(LIST_URL)
+    html = response.content.decode()
+
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; O&#x27;Hara &amp; Sons" in html
+    assert "<b>Therapy</b>" not in html
+    row = next(line for line in page_text(response).splitlines() if "O'Hara" in line)
+    assert "Scheduler, Therapist" in row
+    assert "occupational <b>Therapy</b>, Speech Therapy" in row
+    assert reverse("accounts:staff_update", args=[member.pk]) in html

@@ -279,10 +279,10 @@ def test_list_query_count_does_not_grow_with_cases_or_charts(
         charts=chart_cases,
     )
 
-    # Session, user, roles; services with their case counts; the page's cases with their
+    # Session, user with roles; services with their case counts; the page's cases with their
     # services and rules and the count of the whole list (one query); the Schedule tab's
     # pending-request count; the session saved in a savepoint.
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         response = administrator_client.get(LIST_URL)
 
     rows = _rows(response)
@@ -308,10 +308,10 @@ def test_edit_page_query_count_does_not_grow_with_rules_or_charts(
         clinic, count=1, services=[speech], allowed=types, by=administrator, charts=chart_cases
     )
 
-    # Session, user, roles; the case (its charts not counted: only a save that removes a
+    # Session, user with roles; the case (its charts not counted: only a save that removes a
     # service needs that); the appointment types with the case's rules; the services, with which
     # the case has; the Schedule tab's pending-request count; the session saved in a savepoint.
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         response = administrator_client.get(update_url(case))
 
     assert response.status_code == 200

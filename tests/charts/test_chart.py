@@ -247,7 +247,7 @@ def _queries(client, url) -> int:
     # evaluations, open reminders, diagnoses and discharge summaries (charts/reads.py). The
     # scheduler sees no documentation. The front desk's also include the Schedule tab's
     # pending-request count.
-    [("therapist_client", 11), ("administrator_client", 12), ("scheduler_client", 10)],
+    [("therapist_client", 10), ("administrator_client", 11), ("scheduler_client", 9)],
 )
 def test_the_chart_takes_a_fixed_number_of_queries(
     role_client,

@@ -131,7 +131,7 @@ def test_a_scheduler_gets_no_dashboard(scheduler_client):
 # request, charts.models.chart._service_type_ids) and one of their appointments today
 # (scheduling's Today list, one query for any number of rows). An administrator's includes the
 # Schedule tab's pending-request count.
-@pytest.mark.parametrize(("role", "expected"), [(THERAPIST, 13), (ADMINISTRATOR, 10)])
+@pytest.mark.parametrize(("role", "expected"), [(THERAPIST, 12), (ADMINISTRATOR, 9)])
 def test_the_home_page_takes_a_fixed_number_of_queries(
     role, expected, client, clinic, speech, speech_case, today, django_assert_num_queries
 ):

@@ -312,7 +312,7 @@ def _count_queries(client, **params) -> int:
 @pytest.mark.parametrize(
     # The administrator's includes the Schedule tab's pending-request count.
     ("role_client", "expected"),
-    [("administrator_client", 8), ("therapist_client", 8)],
+    [("administrator_client", 7), ("therapist_client", 7)],
 )
 def test_the_list_takes_a_fixed_number_of_queries(
     role_client, expected, request, clinic, speech_case, today, django_assert_num_queries

@@ -7,10 +7,10 @@ from tests.clinic.kinds import KINDS
 
 per_kind = pytest.mark.parametrize("kind", KINDS, ids=str)
 
-# Session, user (with their clinic), the user's roles, the count for the pager, the page of
+# Session, user (with their clinic and roles), the count for the pager, the page of
 # rows, the session saved again for the idle timeout (savepoint, update, release), and the
 # Schedule tab's pending-request count.
-LIST_QUERIES = 9
+LIST_QUERIES = 8
 
 
 @per_kind

@@ -364,10 +364,10 @@ def test_the_audit_log_takes_a_fixed_number_of_queries(
     filtered = _queries(administrator_client, patient=liam.pk, action="access")
 
     assert small == large == filtered
-    # Session, user, roles, the staff member choices, the page (no count: the pages are not
-    # counted), the Schedule tab's pending-request count, and the session's save (three
+    # Session, user with its roles, the staff member choices, the page (no count: the pages are
+    # not counted), the Schedule tab's pending-request count, and the session's save (three
     # statements: SESSION_SAVE_EVERY_REQUEST).
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         administrator_client.get(LOG_URL, {"page": 2})
 
 

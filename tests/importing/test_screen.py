@@ -151,13 +151,13 @@ def test_list_and_detail_query_counts(
             summary={"rows": 60, "valid_rows": 10, "patients": 3},
             created_by=administrator,
         )
-    # Session, user, roles, the runs with their uploader, the session's idle-timeout touch,
+    # Session, user with roles, the runs with their uploader, the session's idle-timeout touch,
     # the Schedule tab's pending-request count... the same whatever the number of runs and bad
     # rows.
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         assert administrator_client.get(LIST).status_code == 200
     run = ImportRun.objects.first()
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         assert (
             administrator_client.get(reverse("importing:import_detail", args=[run.pk])).status_code
             == 200

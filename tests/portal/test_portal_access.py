@@ -142,9 +142,9 @@ def test_the_portal_patient_page_runs_a_fixed_number_of_queries(
         )
         PatientChartCaseFactory(patient=portal_patient, case=case)
     url = reverse("portal:patient_detail", args=[portal_patient.pk])
-    # session, user (with clinic), roles, patient, link, chart cases with their case, audit
+    # session, user (with clinic and roles), patient, link, chart cases with their case, audit
     # entry, session save (in a savepoint: 3)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         response = portal_client.get(url)
     assert page_text(response).count("Active since") == 5
 
@@ -156,8 +156,8 @@ def test_the_portal_access_screen_runs_a_fixed_number_of_queries(
     for _ in range(4):
         PortalLinkFactory(patient=child, user=UserFactory(clinic=clinic, roles=[PATIENT]))
     client.force_login(scheduler)
-    # session, user (with clinic), roles, patient, links with their users, session save (3),
+    # session, user (with clinic and roles), patient, links with their users, session save (3),
     # the Schedule tab's pending-request count
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         response = client.get(reverse("portal:invite", args=[child.pk]))
     assert page_text(response).count("· Parent") == 4

@@ -18,15 +18,15 @@ from tests.factories import (
 )
 from tests.fixtures.scheduling import local, open_every_day
 
-# session, user (with clinic), roles, the links with their patients, chart cases (with
+# session, user (with clinic and roles), the links with their patients, chart cases (with
 # whether each may be requested), upcoming appointments and requests in one statement
 # (portal.reads.home_families), session save (3)
-HOME_QUERIES = 7
-# session, user, roles, the chart case (access) with the allowed types, locations and the
+HOME_QUERIES = 6
+# session, user with roles, the chart case (access) with the allowed types, locations and the
 # case's therapists in one statement (portal.reads.request_chart_case), the slots' inputs
 # (hours, closures, availability, exceptions, appointments: portal.reads.slot_inputs),
 # session save (3)
-SLOT_STEP_QUERIES = 8
+SLOT_STEP_QUERIES = 7
 
 
 @pytest.mark.parametrize("children", [1, 5])

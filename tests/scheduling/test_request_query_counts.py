@@ -14,12 +14,12 @@ from tests.clinic.helpers import page_text
 from tests.factories import AppointmentFactory, PatientChartCaseFactory, UserFactory
 from tests.fixtures.scheduling import local, open_every_day
 
-# session, user, roles, the page's rows with the length of the list (also the Schedule tab's
+# session, user with roles, the page's rows with the length of the list (also the Schedule tab's
 # badge), their snapshots, session save (3)
-QUEUE_QUERIES = 8
-# session, user, roles, the request with the Schedule tab's pending badge, its snapshot, the
+QUEUE_QUERIES = 7
+# session, user with roles, the request with the Schedule tab's pending badge, its snapshot, the
 # approve form's types, therapists and locations (one statement), session save (3)
-DETAIL_QUERIES = 9
+DETAIL_QUERIES = 8
 
 
 def _grow(pending_request, count, *, therapists, busy):

@@ -322,7 +322,7 @@ def test_the_queue_answers_in_a_fixed_number_of_queries(
             created_by=pending_request.created_by,
         )
     # The Schedule tab's pending badge reuses the queue's own count of the Pending filter.
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         assert client.get(url).status_code == 200
 
 
@@ -488,5 +488,5 @@ def test_a_request_page_answers_in_a_fixed_number_of_queries(
     url = reverse("scheduling:request_detail", args=[pending_request.pk])
     client.get(url)
     # The request's statement also counts the Schedule tab's pending requests.
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         assert client.get(url).status_code == 200
