@@ -30,3 +30,27 @@ def test_an_out_of_range_therapist_in_the_week_is_a_404(scheduler, location, the
     for pk in (HUGE_ID, PAST_BIGINT):
         response = _get(scheduler, reverse("scheduling:calendar_week"), {"therapist": pk})
         assert response.status_code == 404
+
+
+# The Audit Log's filters: the ends of the calendar, digits that are not 0-9.
+
+
+def test_the_audit_log_takes_the_last_and_first_days_of_the_calendar(administrator, clinic):
+    url = reverse("core:audit_log")
+    for zone in ("America/New_York", "Pacific/Auckland"):  # behind UTC, and ahead of it
+        clinic.time_zone = zone
+        clinic.save()
+        for dates in (
+            {"date_to": "9999-12-31"},
+            {"date_from": "9999-12-31"},
+            {"date_from": "0001-01-01"},
+            {"date_to": "0001-01-01"},
+        ):
+            assert _get(administrator, url, dates).status_code == 200, (zone, dates)
+
+
+def test_an_audit_log_patient_of_digits_other_than_0_to_9_is_a_name(administrator):
+    response = _get(administrator, reverse("core:audit_log"), {"patient": "²"})
+
+    assert response.status_code == 200
+    assert "No entries match these filters." in response.content.decode()
