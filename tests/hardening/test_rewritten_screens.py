@@ -2,8 +2,11 @@
 input the ORM used to absorb (an id past the database's integers, a date at the end of the
 calendar) is a 404 or a form error, never a 500, on SQLite as on PostgreSQL."""
 
+import datetime
+
 from django.urls import reverse
 
+from scheduling.models import Appointment, AppointmentRequest
 from tests.hardening.helpers import logged_in
 
 HUGE_ID = str(10**30)
@@ -54,3 +57,71 @@ def test_an_audit_log_patient_of_digits_other_than_0_to_9_is_a_name(administrato
 
     assert response.status_code == 200
     assert "No entries match these filters." in response.content.decode()
+
+
+# Hostile names on the screens whose HTML is now written in Python.
+
+HOSTILE = '<script>x</script> "O\'Neil" & <b>'
+
+
+def _hostile_everywhere(appointment, pending_request, location, therapist):
+    """Every name the calendar and the request screens show, made hostile; a cancelled
+    appointment with a hostile reason; the request with a hostile note, unchosen therapist."""
+    for row in (appointment.patient, therapist):
+        row.first_name = HOSTILE
+        row.last_name = HOSTILE
+        row.save()
+    appointment.chart_case.case.name = HOSTILE
+    appointment.chart_case.case.save()
+    appointment.appointment_type.name = HOSTILE
+    appointment.appointment_type.save()
+    location.name = HOSTILE
+    location.save()
+    cancelled = Appointment.objects.get(pk=appointment.pk)
+    cancelled.pk = None
+    cancelled.start += datetime.timedelta(hours=3)
+    cancelled.end += datetime.timedelta(hours=3)
+    cancelled.status = Appointment.CANCELLED[0]
+    cancelled.cancel_reason = HOSTILE
+    cancelled.save()
+    AppointmentRequest.objects.filter(pk=pending_request.pk).update(
+        note=HOSTILE, start=appointment.start
+    )
+
+
+def _assert_escaped(response):
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<script>x" not in html and "<b>" not in html
+    assert "&lt;script&gt;x&lt;/script&gt;" in html
+
+
+def test_hostile_names_are_escaped_on_the_calendar(
+    appointment, pending_request, location, therapist, scheduler, tomorrow
+):
+    _hostile_everywhere(appointment, pending_request, location, therapist)
+    day = {"location": location.pk, "date": tomorrow.isoformat()}
+    for user in (scheduler, therapist):
+        _assert_escaped(_get(user, reverse("scheduling:calendar_day"), day))
+        _assert_escaped(_get(user, reverse("scheduling:calendar_week"), day))
+    week = {**day, "therapist": therapist.pk}
+    _assert_escaped(_get(scheduler, reverse("scheduling:calendar_week"), week))
+
+
+def test_hostile_names_are_escaped_on_the_request_screens(
+    appointment, pending_request, location, therapist, scheduler
+):
+    _hostile_everywhere(appointment, pending_request, location, therapist)
+    _assert_escaped(_get(scheduler, reverse("scheduling:request_list")))
+    detail = reverse("scheduling:request_detail", args=[pending_request.pk])
+    _assert_escaped(_get(scheduler, detail))
+
+
+def test_hostile_names_are_escaped_on_the_portal(
+    appointment, pending_request, location, therapist, patient_user, portal_chart_case, treatment
+):
+    _hostile_everywhere(appointment, pending_request, location, therapist)
+    _assert_escaped(_get(patient_user, reverse("portal:home")))
+    url = reverse("portal:request_create", args=[portal_chart_case.pk])
+    _assert_escaped(_get(patient_user, url, {"type": treatment.pk}))
+    _assert_escaped(_get(patient_user, url, {"type": treatment.pk, "location": location.pk}))
