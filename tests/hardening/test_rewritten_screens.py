@@ -125,3 +125,59 @@ def test_hostile_names_are_escaped_on_the_portal(
     url = reverse("portal:request_create", args=[portal_chart_case.pk])
     _assert_escaped(_get(patient_user, url, {"type": treatment.pk}))
     _assert_escaped(_get(patient_user, url, {"type": treatment.pk, "location": location.pk}))
+
+
+# Tenancy: the portal home's one statement shows nothing of another family of the clinic, nor
+# of another clinic (whose ids could match).
+
+
+def test_the_portal_home_shows_nothing_of_another_family_or_clinic(
+    clinic, other_clinic, other_admin, patient_user, portal_chart_case, other_family_patient,
+    speech_case, location, therapist, treatment, scheduler, tomorrow,
+):  # fmt: skip
+    from tests.factories import (
+        AppointmentFactory,
+        AppointmentTypeFactory,
+        LocationFactory,
+        PatientCaseFactory,
+        PatientChartCaseFactory,
+        PatientFactory,
+        PortalLinkFactory,
+        UserFactory,
+    )
+    from tests.fixtures.scheduling import local
+
+    theirs = PatientChartCaseFactory(patient=other_family_patient, case=speech_case)
+    AppointmentFactory(
+        chart_case=theirs, therapist=therapist, location=location, appointment_type=treatment,
+        start=local(location, tomorrow, 11), created_by=scheduler,
+    )  # fmt: skip
+    AppointmentRequest.objects.create(
+        clinic=clinic, chart_case=theirs, patient=other_family_patient,
+        appointment_type=treatment, location=location, therapist=therapist,
+        start=local(location, tomorrow, 14), duration_minutes=45, note="Zoe's note",
+        created_by=scheduler,
+    )  # fmt: skip
+    # Another clinic, its portal user linked to a patient there: every row of it named so
+    # that it would show if a statement forgot the clinic.
+    elsewhere = LocationFactory(clinic=other_clinic, name="Elsewhere Office")
+    kind = AppointmentTypeFactory(clinic=other_clinic, name="Elsewhere Visit")
+    stranger = PatientFactory(clinic=other_clinic, first_name="Stranger", last_name="Elsewhere")
+    PortalLinkFactory(
+        user=UserFactory(clinic=other_clinic, roles=["Patient"]), patient=stranger,
+        relationship="self",
+    )  # fmt: skip
+    far = PatientChartCaseFactory(
+        patient=stranger,
+        case=PatientCaseFactory(clinic=other_clinic, name="Elsewhere Case", created_by=other_admin),
+    )
+    AppointmentFactory(
+        chart_case=far, therapist=UserFactory(clinic=other_clinic, roles=["Therapist"]),
+        location=elsewhere, appointment_type=kind, start=local(elsewhere, tomorrow, 9),
+    )  # fmt: skip
+
+    html = _get(patient_user, reverse("portal:home")).content.decode()
+
+    assert portal_chart_case.patient.first_name in html
+    for word in ("Zoe", "Other", "Elsewhere", "Stranger", "2:00 PM", "11:00 AM"):
+        assert word not in html, word
