@@ -181,3 +181,20 @@ def test_the_portal_home_shows_nothing_of_another_family_or_clinic(
     assert portal_chart_case.patient.first_name in html
     for word in ("Zoe", "Other", "Elsewhere", "Stranger", "2:00 PM", "11:00 AM"):
         assert word not in html, word
+
+
+def test_the_staff_list_names_only_the_clinics_service_types(
+    administrator, therapist, other_clinic
+):
+    """The staff list's written-out subquery reads the service types by the user's links; a
+    link to another clinic's service type (no form makes one, a bad import might) is not
+    shown: the subquery names the clinic as every raw statement must."""
+    from tests.factories import ServiceTypeFactory
+
+    theirs = ServiceTypeFactory(clinic=other_clinic, name="Elsewhere Therapy")
+    therapist.service_types.through.objects.create(user=therapist, servicetype=theirs)
+
+    html = _get(administrator, reverse("accounts:staff_list")).content.decode()
+
+    assert therapist.last_name in html
+    assert "Elsewhere Therapy" not in html
