@@ -52,10 +52,18 @@ def _names_sql(vendor: str, relation: str, column: str) -> str:
     user_column = field.m2m_column_name()
     target_column = field.m2m_reverse_name()
     names = json_list(vendor, 't."' + column + '"')
+    user_table = User._meta.db_table
+    # Raw SQL has no django-scopes check: a clinic's rows (service types) only of the user's
+    # clinic. Roles (auth groups) are shared by every clinic.
+    same_clinic = (
+        f' AND t.clinic_id = "{user_table}".clinic_id'
+        if any(each.name == "clinic" for each in target.get_fields())
+        else ""
+    )
     return (
         f"(SELECT {names} "
         f'FROM "{through.db_table}" m JOIN "{target.db_table}" t ON t.id = m."{target_column}" '
-        f'WHERE m."{user_column}" = "{User._meta.db_table}".id)'
+        f'WHERE m."{user_column}" = "{user_table}".id{same_clinic})'
     )
 
 

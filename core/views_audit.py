@@ -67,7 +67,8 @@ def _filtered(request):
         return form, entries.none()
     data = form.cleaned_data
     patient = " ".join(data["patient"].split())
-    if patient.isdigit():
+    # 0-9 only: "²" is a digit to str.isdigit() but no number to int().
+    if patient.isascii() and patient.isdigit():
         entries = entries.filter(patient_id=int(patient))
     elif patient:
         entries = entries.filter(patient_name__icontains=patient)
@@ -80,13 +81,27 @@ def _filtered(request):
     # Dates are the clinic's calendar days.
     tz = clinic.tzinfo
     if data["date_from"]:
-        entries = entries.filter(
-            at__gte=datetime.datetime.combine(data["date_from"], datetime.time(), tz)
-        )
+        start = _day_start(data["date_from"], tz)
+        if start is not None:
+            entries = entries.filter(at__gte=start)
     if data["date_to"]:
-        end = data["date_to"] + datetime.timedelta(days=1)
-        entries = entries.filter(at__lt=datetime.datetime.combine(end, datetime.time(), tz))
+        end = None
+        if data["date_to"] < datetime.date.max:
+            end = _day_start(data["date_to"] + datetime.timedelta(days=1), tz)
+        if end is not None:
+            entries = entries.filter(at__lt=end)
     return form, entries
+
+
+def _day_start(day: datetime.date, tz) -> datetime.datetime | None:
+    """The start of a local day, or None at the ends of the calendar (0001-01-01 east of UTC
+    is in year 0 in UTC): no entry is that old or that new, so the bound is left out."""
+    start = datetime.datetime.combine(day, datetime.time(), tz)
+    try:
+        start.astimezone(datetime.UTC)
+    except OverflowError:
+        return None
+    return start
 
 
 # The columns a row shows, read as named tuples: no model instance a row.

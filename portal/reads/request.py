@@ -34,6 +34,7 @@ from accounts.models import User
 from cases.models import AppointmentTypeRule, PatientCase, PatientCaseServiceType
 from charts.models import Patient, PatientChartCase
 from clinic.models import AppointmentType
+from core.inputs import id_out_of_range
 from core.roles import THERAPIST
 from portal.models import PortalLink
 from portal.reads.sql import epoch, json_rows, parse_date, table, time_or_none
@@ -151,7 +152,10 @@ def request_chart_case(user, pk) -> PatientChartCase | None:
     own patients (their portal links), else None; with its case (name, archived) and patient
     (name) loaded, its clinic the user's, and ``request_choices``. One statement, where the
     ORM spent longer building its query (three joined models, a subquery, three annotations)
-    than PostgreSQL spent running it."""
+    than PostgreSQL spent running it. An id past the database's integers is no chart case
+    (as the ORM has it; SQLite would refuse to bind it)."""
+    if id_out_of_range(pk):
+        return None
     vendor = connection.vendor
     chart_case, case, patient = (
         table(PatientChartCase),

@@ -21,6 +21,7 @@ from django.shortcuts import render
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 
+from core.inputs import id_out_of_range
 from core.links import link
 from core.permissions import role_required
 from core.roles import ADMINISTRATOR, SCHEDULER, THERAPIST, has_role
@@ -573,6 +574,8 @@ def calendar_week(request):
         if wanted:
             # Read with the week below; a therapist who is not one of the clinic's is a 404.
             if not (wanted.isascii() and wanted.isdigit()) or str(int(wanted)) != wanted:
+                raise Http404
+            if id_out_of_range(wanted):  # no one's; SQLite would refuse to bind it
                 raise Http404
             therapist_id = int(wanted)
         else:

@@ -37,6 +37,7 @@ import datetime
 from django.db import connection
 
 from clinic.models import DURATION_MAX
+from core.inputs import id_out_of_range
 from core.roles import THERAPIST
 from scheduling.models import Appointment, AppointmentRequest
 
@@ -249,7 +250,10 @@ REQUEST_COLUMNS = (
 
 def request_row(clinic, pk: int) -> dict | None:
     """One request of the clinic as the page shows it (``REQUEST_COLUMNS``), with the
-    clinic's live pending count; None when the clinic has no such request."""
+    clinic's live pending count; None when the clinic has no such request (or ``pk`` is past
+    the database's integers: the ORM finds nothing there, SQLite refuses to bind it)."""
+    if id_out_of_range(pk):
+        return None
     now, made_after = live_bounds(clinic)
     rows = _fetch(_REQUEST, [PENDING, _param(now), _param(made_after), clinic.pk, pk])
     if not rows:
