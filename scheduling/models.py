@@ -377,6 +377,26 @@ class Appointment(ClinicOwned):
         return self.status in self.SETTLED
 
 
+def live_bounds(clinic) -> tuple[datetime.datetime, datetime.datetime]:
+    """When a pending request stops being live: a live request starts after the first bound
+    and was made after the second (the clinic's lifetime of a request)."""
+    now = clinic.now()
+    return now, now - datetime.timedelta(days=clinic.request_pending_lifetime_days)
+
+
+def live_request_sql(alias: str) -> str:
+    """``AppointmentRequestQuerySet.live`` written out, for the statements that read requests
+    in SQL (aliased ``alias``, their clinic named by the caller); its parameters are
+    ``live_request_params``."""
+    return f"{alias}.status = %s AND {alias}.start > %s AND {alias}.created_at > %s"
+
+
+def live_request_params(clinic, connection) -> list:
+    now, made_after = live_bounds(clinic)
+    moment = connection.ops.adapt_datetimefield_value
+    return [AppointmentRequest.Status.PENDING.value, moment(now), moment(made_after)]
+
+
 class AppointmentRequestQuerySet(ClinicQuerySet):
     def pending(self):
         return self.filter(status=AppointmentRequest.Status.PENDING)
@@ -384,11 +404,9 @@ class AppointmentRequestQuerySet(ClinicQuerySet):
     def live(self, clinic):
         """Pending and not yet due to expire: the queue ignores the others before the
         ``expire_requests`` command marks them Expired."""
-        now = clinic.now()
+        now, made_after = live_bounds(clinic)
         return self.for_clinic(clinic.pk).filter(
-            status=AppointmentRequest.Status.PENDING,
-            start__gt=now,
-            created_at__gt=now - datetime.timedelta(days=clinic.request_pending_lifetime_days),
+            status=AppointmentRequest.Status.PENDING, start__gt=now, created_at__gt=made_after
         )
 
     def overdue(self, clinic):

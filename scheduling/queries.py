@@ -17,6 +17,8 @@ from scheduling.models import (
     ClinicHours,
     Location,
     TherapistAvailability,
+    live_request_params,
+    live_request_sql,
 )
 
 
@@ -266,8 +268,6 @@ def calendar_reads(
 
     ops = connection.ops
     clinic_id = clinic.pk
-    now = clinic.now()
-    created_after = now - datetime.timedelta(days=clinic.request_pending_lifetime_days)
     at = ops.adapt_datetimefield_value
     branches, params = [], []
 
@@ -322,8 +322,8 @@ def calendar_reads(
             [therapist_id],
         ),
     }[requests_preferring]
-    live = " r.clinic_id = %s AND r.status = %s AND r.start > %s AND r.created_at > %s"
-    live_params = [clinic_id, "pending", at(now), at(created_after)]
+    live = " r.clinic_id = %s AND " + live_request_sql("r")
+    live_params = [clinic_id, *live_request_params(clinic, connection)]
     add(
         _branch(
             "r",
@@ -641,14 +641,11 @@ def pending_request_count(request) -> int:
 
     if not hasattr(request, "_pending_request_count"):
         clinic = request.user.clinic
-        now = clinic.now()
-        oldest = now - datetime.timedelta(days=clinic.request_pending_lifetime_days)
         connection = connections[AppointmentRequest.objects.db]
-        moment = connection.ops.adapt_datetimefield_value
         with connection.cursor() as cursor:
             cursor.execute(
                 _pending_count_sql(AppointmentRequest._meta.db_table),
-                [clinic.pk, AppointmentRequest.Status.PENDING.value, moment(now), moment(oldest)],
+                [clinic.pk, *live_request_params(clinic, connection)],
             )
             request._pending_request_count = cursor.fetchone()[0]
     return request._pending_request_count
@@ -656,10 +653,7 @@ def pending_request_count(request) -> int:
 
 @functools.cache
 def _pending_count_sql(table: str) -> str:
-    return (
-        f'SELECT COUNT(*) FROM "{table}" '
-        "WHERE clinic_id = %s AND status = %s AND start > %s AND created_at > %s"
-    )
+    return f'SELECT COUNT(*) FROM "{table}" r WHERE r.clinic_id = %s AND {live_request_sql("r")}'
 
 
 def remember_pending_request_count(request, count: int) -> None:

@@ -22,8 +22,10 @@ What this gives up, and how it is kept safe:
 - **No django-scopes check.** Every statement names ``clinic_id`` itself, on every table it
   reads (tests/scheduling/test_request_reads.py reads another clinic's rows through each and
   finds none).
-- **The queue's filters are written twice**: here and in ``AppointmentRequestQuerySet.live`` /
-  ``overdue``. The tests compare the two for every filter.
+- **The queue's filters are written in SQL** beside ``AppointmentRequestQuerySet.live`` /
+  ``overdue``: live's bounds and condition come from ``scheduling.models`` (``live_bounds``,
+  ``live_request_sql``), which every written-out read of live requests shares; the tests
+  compare the two for every filter.
 - Datetimes go in through ``adapt_datetimefield_value``, as the ORM's do, and come out as
   text (``CAST(... AS TEXT)``: PostgreSQL's ISO output, SQLite's naive UTC) read by
   ``datetime.fromisoformat``: Django's own timestamptz loader for psycopg is Python, and
@@ -39,7 +41,13 @@ from django.db import connection
 from clinic.models import DURATION_MAX
 from core.inputs import id_out_of_range
 from core.roles import THERAPIST
-from scheduling.models import Appointment, AppointmentRequest
+from scheduling.models import (
+    Appointment,
+    AppointmentRequest,
+    live_bounds,
+    live_request_params,
+    live_request_sql,
+)
 
 PENDING = AppointmentRequest.Status.PENDING
 EXPIRED = AppointmentRequest.Status.EXPIRED
@@ -61,13 +69,6 @@ def _datetime(text: str | None) -> datetime.datetime | None:
         return None
     value = datetime.datetime.fromisoformat(text)
     return value if value.tzinfo else value.replace(tzinfo=datetime.UTC)
-
-
-def live_bounds(clinic) -> tuple[datetime.datetime, datetime.datetime]:
-    """``AppointmentRequestQuerySet.live``'s two bounds: a live request starts after the
-    first and was made after the second."""
-    now = clinic.now()
-    return now, now - datetime.timedelta(days=clinic.request_pending_lifetime_days)
 
 
 # The queue ---------------------------------------------------------------------------------
@@ -103,13 +104,9 @@ _ORDER = {True: "r.start, r.id", False: "r.start DESC, r.id DESC"}
 def queue_filter(clinic, status: str) -> tuple[str, list]:
     """The queue's filter as SQL and its parameters: Pending leaves out requests already past
     their time or limit (``live``); Expired includes them (``overdue``)."""
-    now, made_after = live_bounds(clinic)
     if status == PENDING:
-        return "r.status = %s AND r.start > %s AND r.created_at > %s", [
-            PENDING,
-            _param(now),
-            _param(made_after),
-        ]
+        return live_request_sql("r"), live_request_params(clinic, connection)
+    now, made_after = live_bounds(clinic)
     if status == EXPIRED:
         return "r.status = %s OR (r.status = %s AND (r.start <= %s OR r.created_at <= %s))", [
             EXPIRED,
@@ -217,10 +214,10 @@ SELECT r.id, r.status, CAST(r.start AS TEXT), r.duration_minutes, r.note, r.decl
         JOIN scheduling_location l ON l.id = a.location_id AND l.clinic_id = a.clinic_id
         WHERE a.id = r.appointment_id AND a.clinic_id = r.clinic_id),
     (SELECT COUNT(*) FROM scheduling_appointmentrequest q
-        WHERE q.clinic_id = r.clinic_id AND q.status = %s AND q.start > %s AND q.created_at > %s)
+        WHERE q.clinic_id = r.clinic_id AND {live})
 FROM scheduling_appointmentrequest r
 WHERE r.clinic_id = %s AND r.id = %s
-"""
+""".format(live=live_request_sql("q"))
 REQUEST_COLUMNS = (
     "pk",
     "status",
@@ -254,8 +251,7 @@ def request_row(clinic, pk: int) -> dict | None:
     the database's integers: the ORM finds nothing there, SQLite refuses to bind it)."""
     if id_out_of_range(pk):
         return None
-    now, made_after = live_bounds(clinic)
-    rows = _fetch(_REQUEST, [PENDING, _param(now), _param(made_after), clinic.pk, pk])
+    rows = _fetch(_REQUEST, [*live_request_params(clinic, connection), clinic.pk, pk])
     if not rows:
         return None
     row = dict(zip(REQUEST_COLUMNS, rows[0], strict=True))

@@ -21,7 +21,7 @@ from core.permissions import role_required
 from core.roles import ADMINISTRATOR, SCHEDULER
 from scheduling import services
 from scheduling.forms import RequestApproveForm, RequestDeclineForm
-from scheduling.models import AppointmentRequest
+from scheduling.models import AppointmentRequest, live_bounds
 from scheduling.queries import remember_pending_request_count
 from scheduling.views import request_reads
 from scheduling.views.fields_html import fields_html
@@ -180,7 +180,7 @@ def _request_page(clinic, pk: int) -> dict:
     start = row["start"]
     end = start + datetime.timedelta(minutes=row["duration_minutes"])
     local_start = _local(start, row["time_zone"])
-    now, made_after = request_reads.live_bounds(clinic)
+    now, made_after = live_bounds(clinic)
     row["is_pending"] = row["status"] == AppointmentRequest.Status.PENDING
     row["is_live"] = row["is_pending"] and start > now and row["created_at"] > made_after
     row["status_label"] = STATUS_LABELS[row["status"]]
