@@ -15,8 +15,8 @@ from accounts.models import User
 from cases.models import AppointmentTypeRule, PatientCase
 from charts.models import Patient, PatientChartCase
 from clinic.models import AppointmentType
+from core.sql import date_value, epoch, json_rows, table
 from portal.models import PortalLink
-from portal.reads.sql import date_value, epoch, json_rows, table
 from scheduling import slots
 from scheduling.models import Appointment, AppointmentRequest, Location
 

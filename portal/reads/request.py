@@ -36,8 +36,8 @@ from charts.models import Patient, PatientChartCase
 from clinic.models import AppointmentType
 from core.inputs import id_out_of_range
 from core.roles import THERAPIST
+from core.sql import epoch, json_rows, parse_date, table, time_or_none
 from portal.models import PortalLink
-from portal.reads.sql import epoch, json_rows, parse_date, table, time_or_none
 from scheduling import slots
 from scheduling.models import (
     Appointment,
