@@ -10,7 +10,7 @@ from django.utils.crypto import salted_hmac
 from clinic.models import Clinic, ServiceType
 from core.concurrency import Versioned
 from core.roles import STAFF_ROLES, role_names
-from core.sql import json_list
+from core.sql import json_list, user_name
 
 
 class UserQuerySet(models.QuerySet):
@@ -130,7 +130,7 @@ class User(Versioned, AbstractBaseUser, PermissionsMixin):
         constraints = [models.UniqueConstraint(Lower("email"), name="user_unique_email_any_case")]
 
     def __str__(self) -> str:
-        return self.get_full_name() or self.email
+        return user_name(self.first_name, self.last_name, self.email)
 
     def get_session_auth_hash(self) -> str:
         if not self.session_generation:

@@ -30,6 +30,12 @@ def json_list(vendor: str, *expressions: str) -> str:
     return forms[vendor].format(*expressions)
 
 
+def user_name(first_name: str, last_name: str, email: str) -> str:
+    """A user as ``User.__str__`` shows one, from the three columns a raw row carries: the full
+    name, or the e-mail address without one."""
+    return f"{first_name} {last_name}".strip() or email
+
+
 def read_json_list(text: str | None) -> list:
     """What ``json_list`` gave: a list (an aggregate over no rows is NULL on PostgreSQL)."""
     return json.loads(text) if text else []

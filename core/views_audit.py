@@ -19,6 +19,7 @@ from core.models import AuditEntry, action_label
 from core.pagination import UncountedPage
 from core.permissions import role_required
 from core.roles import ADMINISTRATOR, STAFF_ROLES
+from core.sql import user_name
 
 PAGE_SIZE = 50
 CSV_HEADER = [
@@ -52,7 +53,7 @@ def _staff(clinic_id) -> list[tuple[int, str]]:
     with connection.cursor() as cursor:
         cursor.execute(_STAFF_SQL, [clinic_id, *STAFF_ROLES])
         rows = cursor.fetchall()
-    return [(pk, f"{first} {last}".strip() or email) for pk, first, last, email in rows]
+    return [(pk, user_name(first, last, email)) for pk, first, last, email in rows]
 
 
 def _filtered(request):

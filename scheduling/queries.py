@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from django.db import connections
 
+from core.sql import user_name
 from scheduling import slots
 from scheduling.models import (
     AvailabilityException,
@@ -226,11 +227,6 @@ class CalendarReads:
             time_off=self.time_off.get(therapist_id, ()),
             extra=self.extra.get(therapist_id, ()),
         )
-
-
-def user_name(first_name: str, last_name: str, email: str) -> str:
-    """``str(user)`` from the three columns."""
-    return f"{first_name} {last_name}".strip() or email
 
 
 def calendar_reads(

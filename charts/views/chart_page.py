@@ -25,6 +25,7 @@ from charts.views.common import NOTES_PER_PAGE
 from core.links import link
 from core.pagination import UncountedPage
 from core.roles import ADMINISTRATOR, role_names
+from core.sql import user_name
 
 MONTHS = ("", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 GOAL_KINDS = dict(Goal.Kind.choices)
@@ -43,11 +44,6 @@ def short_date(day) -> str:
 def truncate(text: str, length: int) -> str:
     """``{{ text|truncatechars:length }}`` without Truncator's translated ellipsis lookup."""
     return text if len(text) <= length else f"{text[: length - 1]}…"
-
-
-def person(first: str, last: str, email: str) -> str:
-    """``str(user)`` from three columns."""
-    return f"{first} {last}".strip() or email
 
 
 def url_maker(name: str, *args):
@@ -114,7 +110,7 @@ def documentation(request, chart_case, lists: dict, *, may_write: bool, today=No
             "url": evaluation_url(row["pk"]),
             "title": f"{EVALUATION_KINDS.get(row['kind'], row['kind'])} of "
             f"{short_date(row['date'])}",
-            "author": person(row["first_name"], row["last_name"], row["email"]),
+            "author": user_name(row["first_name"], row["last_name"], row["email"]),
             "signed": row["flag"],
         }
         for row in lists["evaluation"]
@@ -167,7 +163,7 @@ _NOT_SIGNED = '<span class="badge text-bg-warning">Not signed</span>'
 
 def _note_row(note: dict, note_url) -> str:
     """One row of the daily notes table, every value escaped."""
-    author = escape(person(note["first_name"], note["last_name"], note["email"]))
+    author = escape(user_name(note["first_name"], note["last_name"], note["email"]))
     return mark_safe(
         f'<tr><td><a href="{escape(note_url(note["pk"]))}">'
         f"{escape(short_date(note['date_of_service']))}</a></td><td>{author}</td>"
@@ -200,7 +196,7 @@ def _goal_card(goal: dict, goal_url, today=None) -> str:
     last = (
         '<p class="small mb-0 text-body-secondary">Last progress '
         f"{escape(short_date(latest['date']))} "
-        f"({escape(person(latest['first_name'], latest['last_name'], latest['email']))}): "
+        f"({escape(user_name(latest['first_name'], latest['last_name'], latest['email']))}): "
         f"status {escape(GOAL_STATUSES.get(latest['status'], latest['status']))}"
         f"{escape(' · ' + latest['note']) if latest['note'] else ''}</p>"
         if latest

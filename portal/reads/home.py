@@ -15,7 +15,7 @@ from accounts.models import User
 from cases.models import AppointmentTypeRule, PatientCase
 from charts.models import Patient, PatientChartCase
 from clinic.models import AppointmentType
-from core.sql import date_value, epoch, json_rows, table
+from core.sql import date_value, epoch, json_rows, table, user_name
 from portal.models import PortalLink
 from scheduling import slots
 from scheduling.models import Appointment, AppointmentRequest, Location
@@ -72,11 +72,6 @@ class Family:
     chart_cases: list[CareCase]
     appointments: list[Visit]
     requests: list[Sent]
-
-
-def _person(first: str, last: str, email: str) -> str:
-    """``str(User)``: the full name, else the e-mail."""
-    return f"{first} {last}".strip() or email
 
 
 @functools.cache
@@ -199,7 +194,9 @@ def home_families(user, clinic) -> list[Family]:
     visits_by_patient = {row[1]: [] for row in rows}
     for patient_id, start, type_name, first, last, email, place, minutes in appointments:
         visits_by_patient[patient_id].append(
-            Visit(slots.from_seconds(start), type_name, _person(first, last, email), place, minutes)
+            Visit(
+                slots.from_seconds(start), type_name, user_name(first, last, email), place, minutes
+            )
         )
     labels = dict(AppointmentRequest.Status.choices)
     sent_by_patient = {row[1]: [] for row in rows}

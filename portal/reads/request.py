@@ -36,7 +36,7 @@ from charts.models import Patient, PatientChartCase
 from clinic.models import AppointmentType
 from core.inputs import id_out_of_range
 from core.roles import THERAPIST
-from core.sql import epoch, json_rows, parse_date, table, time_or_none
+from core.sql import epoch, json_rows, parse_date, table, time_or_none, user_name
 from portal.models import PortalLink
 from scheduling import slots
 from scheduling.models import (
@@ -140,7 +140,7 @@ def parse_choices(rules: str | None, locations: str | None, therapists: str | No
         rules=[Rule(*row) for row in json.loads(rules or "[]")],
         locations=[Place(*row) for row in json.loads(locations or "[]")],
         therapists=[
-            Therapist(pk, f"{first} {last}".strip() or email)
+            Therapist(pk, user_name(first, last, email))
             for pk, first, last, email in json.loads(therapists or "[]")
         ],
     )

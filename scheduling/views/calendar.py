@@ -25,14 +25,11 @@ from core.inputs import id_out_of_range
 from core.links import link
 from core.permissions import role_required
 from core.roles import ADMINISTRATOR, SCHEDULER, THERAPIST, has_role
+from core.sql import user_name
 from scheduling import slots
 from scheduling.forms import CalendarForm, therapists_of
 from scheduling.models import Appointment
-from scheduling.queries import (
-    calendar_reads,
-    remember_pending_request_count,
-    user_name,
-)
+from scheduling.queries import calendar_reads, remember_pending_request_count
 
 STEP = datetime.timedelta(minutes=15)
 DEFAULT_OPEN, DEFAULT_CLOSE = datetime.time(8), datetime.time(18)

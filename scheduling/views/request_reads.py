@@ -41,6 +41,7 @@ from django.db import connection
 from clinic.models import DURATION_MAX
 from core.inputs import id_out_of_range
 from core.roles import THERAPIST
+from core.sql import user_name
 from scheduling.models import (
     Appointment,
     AppointmentRequest,
@@ -291,7 +292,6 @@ def approve_choices(clinic_id: int, case_id: int) -> dict[str, list[tuple[int, s
     lists = list(choices.values())
     for kind, pk, name, first, email in rows:
         if kind == 1:
-            # As User.__str__: the full name, or the e-mail address without one.
-            name = f"{first} {name}".strip() or email
+            name = user_name(first, name, email)
         lists[kind].append((pk, name))
     return choices
