@@ -74,11 +74,10 @@ def _datetime(text: str | None) -> datetime.datetime | None:
 
 # The queue ---------------------------------------------------------------------------------
 
-_QUEUE = """
-SELECT r.id, r.therapist_id, CAST(r.start AS TEXT), r.duration_minutes, r.status, r.note,
-    r.decline_reason,
-    r.preferred_therapist_id,
-    (SELECT p.first_name || ' ' || p.last_name FROM charts_patient p
+# The names around a request, as the queue and a request's page show them: scalar subqueries,
+# an index lookup each, where a join of the seven tables took PostgreSQL longer to plan than to
+# run (patient, case, appointment type, location, its time zone, therapist's name, e-mail).
+_REQUEST_NAMES = """    (SELECT p.first_name || ' ' || p.last_name FROM charts_patient p
         WHERE p.id = r.patient_id AND p.clinic_id = r.clinic_id),
     (SELECT c.name FROM charts_patientchartcase cc
         JOIN cases_patientcase c ON c.id = cc.case_id AND c.clinic_id = cc.clinic_id
@@ -93,7 +92,13 @@ SELECT r.id, r.therapist_id, CAST(r.start AS TEXT), r.duration_minutes, r.status
         WHERE u.id = r.therapist_id AND u.clinic_id = r.clinic_id),
     (SELECT u.email FROM accounts_user u
         WHERE u.id = r.therapist_id AND u.clinic_id = r.clinic_id),
-    COUNT(*) OVER ()
+"""
+
+_QUEUE = """
+SELECT r.id, r.therapist_id, CAST(r.start AS TEXT), r.duration_minutes, r.status, r.note,
+    r.decline_reason,
+    r.preferred_therapist_id,
+{names}    COUNT(*) OVER ()
 FROM scheduling_appointmentrequest r
 WHERE r.clinic_id = %s AND ({where})
 ORDER BY {order}
@@ -124,7 +129,7 @@ def queue_rows(clinic, status: str, *, limit: int, offset: int) -> list[tuple]:
     therapist's full name, therapist's e-mail, length of the whole list)``. Pending oldest
     first (the next to decide on top), the others newest first."""
     where, params = queue_filter(clinic, status)
-    sql = _QUEUE.format(where=where, order=_ORDER[status == PENDING])
+    sql = _QUEUE.format(names=_REQUEST_NAMES, where=where, order=_ORDER[status == PENDING])
     rows = _fetch(sql, [clinic.pk, *params, limit, offset])
     return [(*row[:2], _datetime(row[2]), *row[3:]) for row in rows]
 
@@ -192,23 +197,8 @@ _REQUEST = """
 SELECT r.id, r.status, CAST(r.start AS TEXT), r.duration_minutes, r.note, r.decline_reason,
     r.preferred_therapist_id, r.therapist_id, r.appointment_type_id, r.location_id,
     CAST(r.created_at AS TEXT), r.appointment_id,
-    (SELECT p.first_name || ' ' || p.last_name FROM charts_patient p
-        WHERE p.id = r.patient_id AND p.clinic_id = r.clinic_id),
-    (SELECT cc.case_id FROM charts_patientchartcase cc
+{names}    (SELECT cc.case_id FROM charts_patientchartcase cc
         WHERE cc.id = r.chart_case_id AND cc.clinic_id = r.clinic_id),
-    (SELECT c.name FROM charts_patientchartcase cc
-        JOIN cases_patientcase c ON c.id = cc.case_id AND c.clinic_id = cc.clinic_id
-        WHERE cc.id = r.chart_case_id AND cc.clinic_id = r.clinic_id),
-    (SELECT t.name FROM clinic_appointmenttype t
-        WHERE t.id = r.appointment_type_id AND t.clinic_id = r.clinic_id),
-    (SELECT l.name FROM scheduling_location l
-        WHERE l.id = r.location_id AND l.clinic_id = r.clinic_id),
-    (SELECT l.time_zone FROM scheduling_location l
-        WHERE l.id = r.location_id AND l.clinic_id = r.clinic_id),
-    (SELECT u.first_name || ' ' || u.last_name FROM accounts_user u
-        WHERE u.id = r.therapist_id AND u.clinic_id = r.clinic_id),
-    (SELECT u.email FROM accounts_user u
-        WHERE u.id = r.therapist_id AND u.clinic_id = r.clinic_id),
     (SELECT CAST(a.start AS TEXT) FROM scheduling_appointment a
         WHERE a.id = r.appointment_id AND a.clinic_id = r.clinic_id),
     (SELECT l.time_zone FROM scheduling_appointment a
@@ -218,7 +208,7 @@ SELECT r.id, r.status, CAST(r.start AS TEXT), r.duration_minutes, r.note, r.decl
         WHERE q.clinic_id = r.clinic_id AND {live})
 FROM scheduling_appointmentrequest r
 WHERE r.clinic_id = %s AND r.id = %s
-""".format(live=live_request_sql("q"))
+""".format(names=_REQUEST_NAMES, live=live_request_sql("q"))
 REQUEST_COLUMNS = (
     "pk",
     "status",
@@ -233,13 +223,13 @@ REQUEST_COLUMNS = (
     "created_at",
     "appointment_id",
     "patient",
-    "case_id",
     "case_name",
     "type_name",
     "location_name",
     "time_zone",
     "therapist_name",
     "therapist_email",
+    "case_id",
     "appointment_start",
     "appointment_time_zone",
     "pending_count",
