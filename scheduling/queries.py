@@ -186,6 +186,15 @@ def _of(table: str, column: str, key: str, row: str) -> str:
     )
 
 
+def _user_of(prefix: str, key: str, row: str) -> dict[str, str]:
+    """``{prefix}_first``, ``_last`` and ``_email``: the three columns ``user_name`` makes a
+    user's name of, for the user ``key`` names (``_of``)."""
+    return {
+        f"{prefix}_{part}": _of("accounts_user", column, key, row)
+        for part, column in (("first", "first_name"), ("last", "last_name"), ("email", "email"))
+    }
+
+
 # ``str(patient)``.
 _PATIENT_NAME = "{}.first_name || ' ' || {}.last_name"
 
@@ -299,9 +308,7 @@ def calendar_reads(
             ),
             type_name=_of("clinic_appointmenttype", "name", "a.appointment_type_id", "a"),
             therapist_id="a.therapist_id",
-            therapist_first=_of("accounts_user", "first_name", "a.therapist_id", "a"),
-            therapist_last=_of("accounts_user", "last_name", "a.therapist_id", "a"),
-            therapist_email=_of("accounts_user", "email", "a.therapist_id", "a"),
+            **_user_of("therapist", "a.therapist_id", "a"),
         ),
         clinic_id,
         location_id,
@@ -331,13 +338,9 @@ def calendar_reads(
             patient=_of("charts_patient", _PATIENT_NAME, "r.patient_id", "r"),
             type_name=_of("clinic_appointmenttype", "name", "r.appointment_type_id", "r"),
             therapist_id="r.therapist_id",
-            therapist_first=_of("accounts_user", "first_name", "r.therapist_id", "r"),
-            therapist_last=_of("accounts_user", "last_name", "r.therapist_id", "r"),
-            therapist_email=_of("accounts_user", "email", "r.therapist_id", "r"),
+            **_user_of("therapist", "r.therapist_id", "r"),
             preferred_id="r.preferred_therapist_id",
-            preferred_first=_of("accounts_user", "first_name", "r.preferred_therapist_id", "r"),
-            preferred_last=_of("accounts_user", "last_name", "r.preferred_therapist_id", "r"),
-            preferred_email=_of("accounts_user", "email", "r.preferred_therapist_id", "r"),
+            **_user_of("preferred", "r.preferred_therapist_id", "r"),
         ),
         *live_params,
         location_id,
