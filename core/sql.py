@@ -9,6 +9,9 @@ Python a request to build and compile, more than the database took to run it (be
 import datetime
 import functools
 import json
+import re
+
+from django.db import connection
 
 JSON_LIST = {
     # JSON so that no character of a name can break a list apart.
@@ -92,3 +95,23 @@ def parse_date(value: str) -> datetime.date:
 def date_value(value) -> datetime.date:
     """A date column of a raw row: a date on PostgreSQL, ISO text on SQLite."""
     return value if isinstance(value, datetime.date) else parse_date(value)
+
+
+_POSITIONAL = re.compile(r"(?<!%)%s")
+
+
+def clinic_rows(sql: str, *, clinic, **params) -> list[tuple]:
+    """The one way application code runs SQL written by hand (docs/architecture.md lists each
+    statement and why the ORM cannot say it).
+
+    The statement names its clinic as ``%(clinic)s`` on every table it reads (raw SQL has no
+    django-scopes check to catch one that forgets), and every other value as a named
+    parameter: never positional, so that no value can slide into another's place."""
+    if "%(clinic)s" not in sql:
+        raise ValueError("A statement written by hand must name %(clinic)s")
+    if _POSITIONAL.search(sql):
+        raise ValueError("Parameters of a statement written by hand are named: %(name)s")
+    clinic_id = clinic if isinstance(clinic, int) else clinic.pk
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {**params, "clinic": clinic_id})
+        return cursor.fetchall()

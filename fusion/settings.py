@@ -91,6 +91,14 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # The second engine, for the large grids only (core/jinja2.py says why); templates in
+        # <app>/jinja2/<app>/.
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {"environment": "core.jinja2.environment", "autoescape": True},
+    },
 ]
 
 DATABASES = {
