@@ -4,7 +4,7 @@ import functools
 
 from core.links import link
 from core.roles import ADMINISTRATOR, SCHEDULER, THERAPIST, role_names
-from scheduling.queries import pending_request_count
+from scheduling.reads.requests import pending_request_count
 
 # (label, url name, roles that see it, URL prefixes that mark it active)
 TABS = [

@@ -4,7 +4,7 @@ Weekly hours and availability are wall-clock times of a location's time zone; th
 into aware intervals day by day, so 09:00 stays 09:00 on both sides of a daylight-saving
 change. An interval is a ``(start, end)`` pair of aware datetimes, half open. Everything here is
 a pure function of its arguments, so a property test can run it thousands of times; callers
-gather the inputs (``scheduling.queries.booking_inputs``) in a fixed number of queries.
+gather the inputs (``scheduling.reads.availability``) in a fixed number of queries.
 
 The portal's week of slots (``offered_starts``, at the end) does the same arithmetic on epoch
 seconds: plain integers compare, sort and step (``range``) far faster than aware datetimes, and

@@ -283,7 +283,7 @@ def slot_inputs(
     """The location's hours and closures and the therapists' weeks and exceptions from
     ``first`` to ``last`` (local dates), and the appointments (not cancelled) of the
     therapists and the patient overlapping ``[start, end)``. One query (the five of
-    ``scheduling.queries.bookable_slots``)."""
+    ``scheduling.reads.availability.bookable_slots``)."""
     from clinic.models import DURATION_MAX
 
     vendor = connection.vendor

@@ -36,7 +36,7 @@ from core.audit import diff, record
 from core.roles import ADMINISTRATOR, SCHEDULER, THERAPIST, has_role
 from scheduling import slots
 from scheduling.models import Appointment, AppointmentSeries, Location
-from scheduling.queries import working_intervals
+from scheduling.reads.availability import working_intervals
 
 MAX_OCCURRENCES = 52
 CLASH = "This time was booked by someone else a moment ago: {who} already has an appointment then."

@@ -26,7 +26,7 @@ from core.mail import queue_email
 from core.roles import THERAPIST
 from scheduling import slots
 from scheduling.models import AppointmentRequest, Location
-from scheduling.queries import bookable_slots
+from scheduling.reads.availability import bookable_slots
 from scheduling.services.booking import _fmt, _require_front_desk, appointment_book
 
 STEP = datetime.timedelta(minutes=15)

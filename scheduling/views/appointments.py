@@ -18,7 +18,7 @@ from scheduling import services, slots
 from scheduling.access import get_appointment_for
 from scheduling.forms import AppointmentForm, CancelForm, RescheduleForm, therapists_of
 from scheduling.models import Appointment
-from scheduling.queries import pending_requests_over
+from scheduling.reads.requests import pending_requests_over
 from scheduling.services import SeriesRule
 
 FRONT_DESK = (ADMINISTRATOR, SCHEDULER)

@@ -2,7 +2,7 @@
 location. A plain table (rows are wall-clock times of the location, columns therapists or
 days) with header cells; time outside clinic hours or the therapist's availability is shaded
 and says so to a screen reader. Two queries whatever the size of the clinic (the locations,
-then ``scheduling.queries.calendar_reads``), three for a week with no therapist named.
+then ``scheduling.reads.calendar.calendar_reads``), three for a week with no therapist named.
 
 The page is written here rather than by the template, from plain values: the appointments,
 requests and therapists are rows, not model instances, and each block's HTML is one f-string
@@ -29,7 +29,8 @@ from core.sql import user_name
 from scheduling import slots
 from scheduling.forms import CalendarForm, therapists_of
 from scheduling.models import Appointment
-from scheduling.queries import calendar_reads, remember_pending_request_count
+from scheduling.reads.calendar import calendar_reads
+from scheduling.reads.requests import remember_pending_request_count
 
 STEP = datetime.timedelta(minutes=15)
 DEFAULT_OPEN, DEFAULT_CLOSE = datetime.time(8), datetime.time(18)

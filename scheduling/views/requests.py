@@ -22,8 +22,8 @@ from core.roles import ADMINISTRATOR, SCHEDULER
 from scheduling import services
 from scheduling.forms import RequestApproveForm, RequestDeclineForm
 from scheduling.models import AppointmentRequest, live_bounds
-from scheduling.queries import remember_pending_request_count
-from scheduling.views import request_reads
+from scheduling.reads import requests as request_reads
+from scheduling.reads.requests import remember_pending_request_count
 from scheduling.views.fields_html import fields_html
 
 FRONT_DESK = (ADMINISTRATOR, SCHEDULER)

@@ -235,7 +235,7 @@ def test_co_treatment_books_one_visit_with_two_therapists(booking, clinic, speec
 def test_bookable_slots_leave_out_busy_time(
     booking, location, tomorrow, clinic, django_assert_num_queries
 ):
-    from scheduling.queries import bookable_slots
+    from scheduling.reads.availability import bookable_slots
 
     book(**booking)
     therapist = booking["therapist"]

@@ -1,4 +1,4 @@
-"""``scheduling.queries.calendar_reads``, the calendar's one written-out statement: it reads
+"""``scheduling.reads.calendar.calendar_reads``, the calendar's one written-out statement: it reads
 what the ORM reads (appointments, live pending requests, therapists, working hours, the
 pending count) and nothing of another clinic, whichever ids it is given."""
 
@@ -16,7 +16,8 @@ from scheduling.models import (
     ClinicClosure,
     TherapistAvailability,
 )
-from scheduling.queries import calendar_reads, working_intervals
+from scheduling.reads.availability import working_intervals
+from scheduling.reads.calendar import calendar_reads
 from tests.factories import (
     AppointmentFactory,
     AppointmentTypeFactory,

@@ -6,7 +6,7 @@ import datetime
 from django.test import RequestFactory
 
 from scheduling.models import AppointmentRequest
-from scheduling.queries import pending_request_count
+from scheduling.reads.requests import pending_request_count
 from tests.factories import UserFactory
 from tests.scheduling.test_calendar_requests import _request
 

@@ -11,8 +11,8 @@ from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
 from scheduling.forms import RequestApproveForm, RequestDeclineForm
+from scheduling.reads.requests import approve_choices
 from scheduling.views.fields_html import fields_html
-from scheduling.views.request_reads import approve_choices
 
 
 def _include(form) -> str:

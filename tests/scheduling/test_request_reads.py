@@ -1,4 +1,4 @@
-"""The request screens' written-out SQL (scheduling/views/request_reads.py): the same rows as
+"""The request screens' written-out SQL (scheduling/reads/requests.py): the same rows as
 the ORM's querysets for every filter, the approve form's choices as the booking's, no row of
 another clinic through any statement, and the pages built from them: escaped, paged as
 Django's paginator pages, forms that still refuse what they do not offer."""
@@ -13,7 +13,7 @@ from clinic.models import AppointmentType
 from core.roles import SCHEDULER, THERAPIST
 from scheduling import services
 from scheduling.models import Appointment, AppointmentRequest, Location
-from scheduling.views import request_reads
+from scheduling.reads import requests as request_reads
 from scheduling.views import requests as request_views
 from tests.clinic.helpers import page_text
 from tests.factories import (

@@ -23,7 +23,7 @@ from scheduling.models import (
     Location,
     TherapistAvailability,
 )
-from scheduling.queries import busy_intervals, working_intervals
+from scheduling.reads.availability import busy_intervals, working_intervals
 from tests.factories import AppointmentFactory, AppointmentTypeRuleFactory, PatientChartCaseFactory
 
 # (time zone, a UTC moment a few days before one of its changes)

@@ -222,7 +222,7 @@ def test_day_view_shows_appointments_at_a_fixed_number_of_queries(
     params = {"date": tomorrow.isoformat(), "location": location.pk}
     client.get(url, params)
     # The session, the user with their roles; the locations; the day's reads, the pending
-    # requests' count among them (scheduling.queries.calendar_reads); the session's save.
+    # requests' count among them (scheduling.reads.calendar.calendar_reads); the session's save.
     with django_assert_num_queries(7):
         response = client.get(url, params)
     assert "Liam Carter" in response.content.decode()
@@ -456,7 +456,7 @@ def test_week_view_runs_a_fixed_number_of_queries(
     params = {"date": tomorrow.isoformat(), "location": location.pk, "therapist": therapist.pk}
     client.get(url, params)
     # The session, the user with their roles; the locations; the week's reads with the picker's
-    # therapists and the pending count (scheduling.queries.calendar_reads); the session's save.
+    # therapists and the pending count (scheduling.reads.calendar); the session's save.
     with django_assert_num_queries(7) as first:
         client.get(url, params)
     for days in range(1, 6):

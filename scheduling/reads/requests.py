@@ -31,12 +31,13 @@ What this gives up, and how it is kept safe:
   ``datetime.fromisoformat``: Django's own timestamptz loader for psycopg is Python, and
   reading a page's ~300 datetimes through it cost 0.7 ms (bench/).
 
-Only ``scheduling.views.requests`` calls this module.
+The live pending requests over an appointment and the Schedule tab's count are read here too.
 """
 
 import datetime
+import functools
 
-from django.db import connection
+from django.db import connection, connections
 
 from clinic.models import DURATION_MAX
 from core.inputs import id_out_of_range
@@ -285,3 +286,55 @@ def approve_choices(clinic_id: int, case_id: int) -> dict[str, list[tuple[int, s
             name = user_name(first, name, email)
         lists[kind].append((pk, name))
     return choices
+
+
+def pending_requests_over(appointment) -> list:
+    """The live pending requests of the appointment's therapist that overlap it (a booking
+    over one is allowed, with a warning). One query."""
+    from clinic.models import DURATION_MAX
+    from scheduling.models import AppointmentRequest
+
+    clinic = appointment.clinic
+    candidates = (
+        AppointmentRequest.objects.live(clinic)
+        .filter(
+            therapist_id=appointment.therapist_id,
+            start__lt=appointment.end,
+            start__gt=appointment.start - datetime.timedelta(minutes=DURATION_MAX),
+        )
+        .exclude(appointment=appointment)
+        .select_related("patient", "location")
+    )
+    return [r for r in candidates if r.end > appointment.start]
+
+
+def pending_request_count(request) -> int:
+    """The clinic's live pending requests (the queue's Pending filter, ``live``): the badge on
+    the Schedule tab and on the calendar's Appointment Requests link. One COUNT on the
+    (clinic, status, start) index, kept on the request so a page showing it twice asks once.
+
+    Written out, as ``live`` filters: the ORM took as long to build the COUNT as the database
+    to run it, on every page of the front desk (bench/); tests hold the two to the same set."""
+    from scheduling.models import AppointmentRequest
+
+    if not hasattr(request, "_pending_request_count"):
+        clinic = request.user.clinic
+        connection = connections[AppointmentRequest.objects.db]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _pending_count_sql(AppointmentRequest._meta.db_table),
+                [clinic.pk, *live_request_params(clinic, connection)],
+            )
+            request._pending_request_count = cursor.fetchone()[0]
+    return request._pending_request_count
+
+
+@functools.cache
+def _pending_count_sql(table: str) -> str:
+    return f'SELECT COUNT(*) FROM "{table}" r WHERE r.clinic_id = %s AND {live_request_sql("r")}'
+
+
+def remember_pending_request_count(request, count: int) -> None:
+    """A page that has counted the live pending requests itself (the queue's Pending filter
+    is the same set) gives the badge that count instead of a second COUNT."""
+    request._pending_request_count = count

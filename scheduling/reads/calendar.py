@@ -1,12 +1,9 @@
-"""Gathering the plain values ``scheduling.slots`` works on, in a fixed number of queries."""
+"""The day and week views' reads."""
 
 import datetime
-import functools
 import weakref
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo
 
 from django.db import connections
 
@@ -16,84 +13,9 @@ from scheduling.models import (
     AvailabilityException,
     ClinicClosure,
     ClinicHours,
-    Location,
-    TherapistAvailability,
     live_request_params,
     live_request_sql,
 )
-
-
-def working_intervals(
-    *,
-    location: Location,
-    therapist_ids: Iterable[int],
-    first: datetime.date,
-    last: datetime.date,
-) -> dict[int, list[slots.Interval]]:
-    """For each therapist, when they work at ``location`` from ``first`` to ``last`` (local
-    dates), within its clinic hours. Four queries, whatever the number of therapists."""
-    therapist_ids = list(therapist_ids)
-    tz = ZoneInfo(location.time_zone)
-    # Plain values, not model rows: this runs on every slot and calendar page.
-    hours = [
-        slots.Weekly(*row)
-        for row in ClinicHours.objects.filter(
-            clinic_id=location.clinic_id, location=location
-        ).values_list("weekday", "start", "end")
-    ]
-    closures = list(
-        ClinicClosure.objects.filter(
-            clinic_id=location.clinic_id, location=location, date__range=(first, last)
-        ).values_list("date", flat=True)
-    )
-    weekly = defaultdict(list)
-    for therapist_id, weekday, start, end in TherapistAvailability.objects.filter(
-        clinic_id=location.clinic_id, location=location, therapist_id__in=therapist_ids
-    ).values_list("therapist_id", "weekday", "start", "end"):
-        weekly[therapist_id].append(slots.Weekly(weekday, start, end))
-    time_off, extra = defaultdict(list), defaultdict(list)
-    for therapist_id, date, start, end, kind, location_id in AvailabilityException.objects.filter(
-        clinic_id=location.clinic_id,
-        therapist_id__in=therapist_ids,
-        date__range=(first, last),
-    ).values_list("therapist_id", "date", "start", "end", "kind", "location_id"):
-        dated = slots.Dated(date, start, end)
-        if kind == AvailabilityException.Kind.TIME_OFF:
-            time_off[therapist_id].append(dated)
-        elif location_id == location.pk:
-            extra[therapist_id].append(dated)
-    return {
-        therapist_id: slots.open_intervals(
-            first=first,
-            last=last,
-            tz=tz,
-            clinic_hours=hours,
-            availability=weekly[therapist_id],
-            closures=closures,
-            time_off=time_off[therapist_id],
-            extra=extra[therapist_id],
-        )
-        for therapist_id in therapist_ids
-    }
-
-
-def clinic_hours_intervals(
-    *, location: Location, first: datetime.date, last: datetime.date
-) -> list[slots.Interval]:
-    """When the location is open from ``first`` to ``last``."""
-    tz = ZoneInfo(location.time_zone)
-    hours = [
-        slots.Weekly(row.weekday, row.start, row.end)
-        for row in ClinicHours.objects.filter(clinic_id=location.clinic_id, location=location)
-    ]
-    closures = ClinicClosure.objects.filter(
-        clinic_id=location.clinic_id, location=location, date__range=(first, last)
-    ).values_list("date", flat=True)
-    return slots.subtract(
-        slots.weekly_intervals(hours, first, last, tz),
-        [slots.day_bounds(day, tz) for day in closures],
-    )
-
 
 # The calendar's reads ----------------------------------------------------------------------
 #
@@ -147,9 +69,9 @@ def _calendar_converters():
     """``(connection, [(index, converters, expression), ...])``: the ORM's converters of the
     columns that need one (on SQLite the dates and times; on PostgreSQL none), found once per
     connection."""
-    from django.db import DEFAULT_DB_ALIAS, connections
+    from django.db import DEFAULT_DB_ALIAS
 
-    from scheduling.models import Appointment, ClinicClosure, ClinicHours
+    from scheduling.models import Appointment
 
     connection = connections[DEFAULT_DB_ALIAS]
     if connection not in _found_converters:
@@ -269,7 +191,6 @@ def calendar_reads(
 
     from clinic.models import DURATION_MAX
     from core.roles import THERAPIST
-    from scheduling.models import AvailabilityException
 
     ops = connection.ops
     clinic_id = clinic.pk
@@ -524,138 +445,3 @@ def calendar_reads(
     reads.requests.sort(key=lambda row: (row[1], row[0]))
     reads.therapists = [therapist for _, therapist in sorted(reads.therapists)]
     return reads
-
-
-def busy_intervals(
-    *,
-    clinic_id: int,
-    therapist_ids: Iterable[int] = (),
-    patient_id: int | None = None,
-    start: datetime.datetime,
-    end: datetime.datetime,
-) -> tuple[dict[int, list[slots.Interval]], list[slots.Interval]]:
-    """The appointments (not cancelled) overlapping ``[start, end)``: per therapist, and the
-    patient's. One query."""
-    from django.db.models import Q
-
-    from scheduling.models import Appointment
-
-    therapist_ids = list(therapist_ids)
-    condition = Q(therapist_id__in=therapist_ids)
-    if patient_id is not None:
-        condition |= Q(patient_id=patient_id)
-    by_therapist: dict[int, list[slots.Interval]] = {pk: [] for pk in therapist_ids}
-    patient: list[slots.Interval] = []
-    rows = (
-        Appointment.objects.filter(clinic_id=clinic_id)
-        .filter(condition)
-        .not_cancelled()
-        .overlapping(start, end)
-        .order_by()
-        .values_list("therapist_id", "patient_id", "start", "end")
-    )
-    for therapist_id, row_patient_id, row_start, row_end in rows:
-        if therapist_id in by_therapist:
-            by_therapist[therapist_id].append((row_start, row_end))
-        if patient_id is not None and row_patient_id == patient_id:
-            patient.append((row_start, row_end))
-    return by_therapist, patient
-
-
-def bookable_slots(
-    *,
-    location: Location,
-    therapist_ids: Iterable[int],
-    patient_id: int | None,
-    duration: datetime.timedelta,
-    now: datetime.datetime,
-    notice: datetime.timedelta = datetime.timedelta(0),
-    horizon: datetime.timedelta = datetime.timedelta(days=28),
-    step: datetime.timedelta = datetime.timedelta(minutes=15),
-) -> dict[int, list[datetime.datetime]]:
-    """For each therapist, the starts at which an appointment of ``duration`` fits at
-    ``location``: in hours and availability, clear of the therapist's and the patient's
-    appointments, between ``now + notice`` and ``now + horizon``. Five queries, whatever the
-    number of therapists (for the portal's requests)."""
-    therapist_ids = list(therapist_ids)
-    tz = ZoneInfo(location.time_zone)
-    first = (now + notice).astimezone(tz).date()
-    last = (now + horizon).astimezone(tz).date() + datetime.timedelta(days=1)
-    working = working_intervals(
-        location=location, therapist_ids=therapist_ids, first=first, last=last
-    )
-    # Only the appointments a slot can touch: a slot starts from now + notice to now + horizon
-    # and lasts ``duration`` (the whole days around it would be read and parsed for nothing).
-    busy, patient_busy = busy_intervals(
-        clinic_id=location.clinic_id,
-        therapist_ids=therapist_ids,
-        patient_id=patient_id,
-        start=now + notice,
-        end=now + horizon + duration,
-    )
-    return {
-        therapist_id: list(
-            slots.slots(
-                free=slots.subtract(working[therapist_id], busy[therapist_id] + patient_busy),
-                duration=duration,
-                now=now,
-                tz=tz,
-                step=step,
-                notice=notice,
-                horizon=horizon,
-            )
-        )
-        for therapist_id in therapist_ids
-    }
-
-
-def pending_requests_over(appointment) -> list:
-    """The live pending requests of the appointment's therapist that overlap it (a booking
-    over one is allowed, with a warning). One query."""
-    from clinic.models import DURATION_MAX
-    from scheduling.models import AppointmentRequest
-
-    clinic = appointment.clinic
-    candidates = (
-        AppointmentRequest.objects.live(clinic)
-        .filter(
-            therapist_id=appointment.therapist_id,
-            start__lt=appointment.end,
-            start__gt=appointment.start - datetime.timedelta(minutes=DURATION_MAX),
-        )
-        .exclude(appointment=appointment)
-        .select_related("patient", "location")
-    )
-    return [r for r in candidates if r.end > appointment.start]
-
-
-def pending_request_count(request) -> int:
-    """The clinic's live pending requests (the queue's Pending filter, ``live``): the badge on
-    the Schedule tab and on the calendar's Appointment Requests link. One COUNT on the
-    (clinic, status, start) index, kept on the request so a page showing it twice asks once.
-
-    Written out, as ``live`` filters: the ORM took as long to build the COUNT as the database
-    to run it, on every page of the front desk (bench/); tests hold the two to the same set."""
-    from scheduling.models import AppointmentRequest
-
-    if not hasattr(request, "_pending_request_count"):
-        clinic = request.user.clinic
-        connection = connections[AppointmentRequest.objects.db]
-        with connection.cursor() as cursor:
-            cursor.execute(
-                _pending_count_sql(AppointmentRequest._meta.db_table),
-                [clinic.pk, *live_request_params(clinic, connection)],
-            )
-            request._pending_request_count = cursor.fetchone()[0]
-    return request._pending_request_count
-
-
-@functools.cache
-def _pending_count_sql(table: str) -> str:
-    return f'SELECT COUNT(*) FROM "{table}" r WHERE r.clinic_id = %s AND {live_request_sql("r")}'
-
-
-def remember_pending_request_count(request, count: int) -> None:
-    """A page that has counted the live pending requests itself (the queue's Pending filter
-    is the same set) gives the badge that count instead of a second COUNT."""
-    request._pending_request_count = count
