@@ -149,9 +149,10 @@ def request_create(
             {"appointment_type": "This appointment type cannot be requested for this case."}
         )
     if (
-        location.clinic_id != clinic.pk
-        or not location.is_active
-        or not location.available_for_requests
+        not Location.objects.for_clinic(clinic)
+        .available_for_requests()
+        .filter(pk=location.pk)
+        .exists()
     ):
         raise ValidationError({"location": "This location does not take requests."})
     note = (note or "").strip()
