@@ -6,8 +6,13 @@ app, so no screen can forget them:
 - every ``forms.CharField`` refuses control characters (NUL included: PostgreSQL cannot store
   it and its search fails on it) other than tab and line breaks, and text longer than
   ``TEXT_MAX_LENGTH`` when the field has no smaller bound of its own;
-- a model choice field given an id outside the 64-bit range the database holds (10^30) answers
-  its "not one of the choices" error instead of an overflow in the database driver.
+- a model choice field given an id that ``parse_id`` refuses (10^30, outside the 64-bit range
+  the database holds; "²", a digit to ``str.isdigit()`` but no number to ``int()``) answers its
+  "not one of the choices" error instead of an overflow or a ``ValueError`` in the database
+  layer.
+
+Ids, versions and other whole numbers read straight from ``request.GET``/``request.POST`` go
+through ``parse_id``: the one place that says what a number typed into a URL or form is.
 
 Query strings are checked by ``core.middleware.QueryStringGuardMiddleware``.
 """
@@ -64,17 +69,43 @@ def normalise_name(value: str) -> str:
     return " ".join(value.split())
 
 
+def parse_id(value) -> int | None:
+    """An id, a version or another whole number as typed into a URL or form: ASCII digits only
+    (``"²"`` and ``"٣"`` pass ``str.isdigit()``; the first then fails ``int()``), surrounding
+    spaces ignored, at most what the database's 64-bit integers hold. ``None`` for anything
+    else, which the caller answers as it answers a missing value."""
+    text = value.strip() if isinstance(value, str) else str(value) if isinstance(value, int) else ""
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(ID_MAX)):
+        return None
+    number = int(text)
+    return number if number <= ID_MAX else None
+
+
+def parse_ids(values) -> list[int]:
+    """The ids among ``values`` (a list of posted values), each read by ``parse_id``."""
+    return [number for number in map(parse_id, values or ()) if number is not None]
+
+
 def id_out_of_range(value) -> bool:
-    try:
-        number = int(str(value).strip())
-    except (TypeError, ValueError):
-        return False
-    return not ID_MIN <= number <= ID_MAX
+    """True for a value a model choice field must refuse before it reaches the database: one
+    ``parse_id`` does not read as an id (a negative id is no row of ours either)."""
+    return parse_id(value) is None
+
+
+def _not_an_id(field, value) -> bool:
+    # A model instance (or a value of another key, with ``to_field_name``) is the field's own
+    # business; only typed text is read as an id here.
+    return (
+        isinstance(value, str | int)
+        and not field.to_field_name
+        and value not in field.empty_values
+        and id_out_of_range(value)
+    )
 
 
 def _choice_to_python(original):
     def to_python(self, value):
-        if value not in self.empty_values and id_out_of_range(value):
+        if _not_an_id(self, value):
             raise ValidationError(
                 self.error_messages["invalid_choice"],
                 code="invalid_choice",
@@ -88,7 +119,7 @@ def _choice_to_python(original):
 def _multiple_check_values(original):
     def _check_values(self, value):
         for item in value if isinstance(value, list | tuple) else ():
-            if id_out_of_range(item):
+            if _not_an_id(self, item):
                 raise ValidationError(
                     self.error_messages["invalid_choice"],
                     code="invalid_choice",

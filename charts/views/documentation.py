@@ -34,6 +34,7 @@ from charts.views.common import (
     _versioned,
 )
 from core.audit import record_access
+from core.inputs import parse_id
 from core.permissions import role_required
 from core.roles import ADMINISTRATOR, THERAPIST, has_role
 
@@ -355,10 +356,7 @@ def document_sign(request, pk, kind, doc_pk):
         )
     # The version the confirmation page showed: a draft saved by someone else since is not
     # signed unseen (no version, as from an older page, skips the check).
-    version = request.POST.get("version", "")
-    expected = (
-        int(version) if version.isascii() and version.isdigit() and len(version) < 10 else None
-    )
+    expected = parse_id(request.POST.get("version", ""))
     try:
         spec["sign"](**{spec["field"]: document, "by": request.user, "expected_version": expected})
     except ValidationError as error:

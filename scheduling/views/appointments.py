@@ -12,6 +12,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from cases.models import PatientCase
 from charts.access import get_chart_case_for
 from charts.models import Patient, PatientChartCase
+from core.concurrency import STALE_FORM
+from core.inputs import parse_id, parse_ids
 from core.permissions import role_required
 from core.roles import ADMINISTRATOR, SCHEDULER, THERAPIST, has_role
 from scheduling import services, slots
@@ -60,7 +62,7 @@ def _initial(request, patient):
 
 def _chosen_therapists(request, form_data):
     ids = form_data.getlist("therapists") if hasattr(form_data, "getlist") else form_data
-    ids = [value for value in ids if str(value).isdigit()]
+    ids = parse_ids(ids)
     return list(therapists_of(request.user.clinic_id).filter(pk__in=ids)) if ids else []
 
 
@@ -83,7 +85,8 @@ def appointment_create(request):
     patient_id = request.POST.get("patient") or request.GET.get("patient")
     if not patient_id:
         return _patient_search(request)
-    if not str(patient_id).isdigit():
+    patient_id = parse_id(patient_id)
+    if patient_id is None:
         return HttpResponseBadRequest("Choose a patient.")
     patient = get_object_or_404(Patient.objects.visible_to(request.user), pk=patient_id)
     allow_override = has_role(request.user, ADMINISTRATOR)
@@ -200,9 +203,14 @@ def appointment_detail(request, pk):
     )
 
 
-def _expected_version(request):
-    value = request.POST.get("version", "")
-    return int(value) if value.isdigit() else None
+def _expected_version(request) -> int | None:
+    """The version the screen was opened at, or None when the form sent none (the home's
+    check-in button). A version that is no plain number is refused as a stale one is."""
+    sent = request.POST.get("version", "")
+    version = parse_id(sent)
+    if sent and version is None:
+        raise ValidationError(STALE_FORM)
+    return version
 
 
 @role_required(*FRONT_DESK)
