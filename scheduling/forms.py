@@ -1,6 +1,7 @@
 import datetime
 
 from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Exists, OuterRef
 
@@ -99,6 +100,17 @@ class ClinicClosureForm(_LocationRowForm):
         model = ClinicClosure
         fields = ["date", "reason"]
         widgets = {"date": DATE_WIDGET}
+
+    def _get_validation_exclusions(self):
+        # The view sets the location, not a field, so Django would skip the model's
+        # once-a-day constraint and the save would hit it in the database (a 500).
+        return super()._get_validation_exclusions() - {"clinic", "location"}
+
+    def _post_clean(self):
+        super()._post_clean()
+        # The constraint's message is about the date: it stands beside it.
+        if NON_FIELD_ERRORS in self._errors and "date" in self.cleaned_data:
+            self.add_error("date", self._errors.pop(NON_FIELD_ERRORS))
 
 
 class _TherapistRowForm(forms.ModelForm):
