@@ -1,3 +1,4 @@
+from axes.helpers import get_client_ip_address
 from django.contrib import messages
 from django.contrib.auth import authenticate
 from django.contrib.auth import views as auth_views
@@ -93,9 +94,15 @@ class PasswordResetView(auth_views.PasswordResetView):
     success_url = reverse_lazy("accounts:password_reset_done")
 
     def form_valid(self, form):
-        services.password_reset_request(
-            email=form.cleaned_data["email"], base_url=self.request.build_absolute_uri("/")
-        )
+        try:
+            services.password_reset_request(
+                email=form.cleaned_data["email"],
+                base_url=self.request.build_absolute_uri("/"),
+                client_address=get_client_ip_address(self.request),
+            )
+        except services.TooManyResetRequests as error:
+            form.add_error(None, error)
+            return self.render_to_response(self.get_context_data(form=form), status=429)
         return HttpResponseRedirect(self.get_success_url())
 
     def form_invalid(self, form):
