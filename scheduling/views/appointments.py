@@ -203,14 +203,20 @@ def appointment_detail(request, pk):
     )
 
 
-def _expected_version(request) -> int | None:
+def _expected_version(request, *, required: bool = False) -> int | None:
     """The version the screen was opened at, or None when the form sent none (the home's
-    check-in button). A version that is no plain number is refused as a stale one is."""
+    check-in button; a form that always sends one says ``required``). A version that is no
+    plain number is refused as a missing one is."""
     sent = request.POST.get("version", "")
     version = parse_id(sent)
-    if sent and version is None:
+    if (sent or required) and version is None:
         raise ValidationError(STALE_FORM)
     return version
+
+
+def _stale_status(form) -> int:
+    """409 when the form's error is that someone else changed the appointment, else 400."""
+    return 409 if getattr(form, "stale", False) else 400
 
 
 @role_required(*FRONT_DESK)
@@ -232,11 +238,6 @@ def appointment_reschedule(request, pk):
             tz = appointment.location.tzinfo
             start = slots.wall(data["date"], data["time"], tz)
             try:
-                if appointment.version != _expected_version(request):
-                    raise ValidationError(
-                        "Someone else changed this appointment after you opened it. Look at "
-                        "it again and repeat your change."
-                    )
                 services.series_reschedule(
                     appointment=appointment,
                     following=bool(data.get("following")),
@@ -245,13 +246,16 @@ def appointment_reschedule(request, pk):
                     reason=data["reason"],
                     by=request.user,
                     override_reason=data.get("override_reason") or None,
+                    expected_version=_expected_version(request, required=True),
                 )
             except ValidationError as error:
+                form.stale = isinstance(error, services.StaleAppointment)
                 _put_errors(form, error)
             else:
                 messages.success(request, "Appointment moved.")
                 return redirect("scheduling:appointment_detail", appointment.pk)
-        return render(request, "scheduling/appointment_reschedule.html", context, status=400)
+        status = _stale_status(form)
+        return render(request, "scheduling/appointment_reschedule.html", context, status=status)
     return render(request, "scheduling/appointment_reschedule.html", context)
 
 
@@ -267,26 +271,25 @@ def appointment_cancel(request, pk):
     if request.method == "POST":
         if form.is_valid():
             try:
-                if appointment.version != _expected_version(request):
-                    raise ValidationError(
-                        "Someone else changed this appointment after you opened it. Look at "
-                        "it again and repeat your change."
-                    )
                 count = services.series_cancel(
                     appointment=appointment,
                     following=bool(form.cleaned_data.get("following")),
                     status=form.cleaned_data["status"],
                     reason=form.cleaned_data["reason"],
                     by=request.user,
+                    expected_version=_expected_version(request, required=True),
                 )
             except ValidationError as error:
+                form.stale = isinstance(error, services.StaleAppointment)
                 _put_errors(form, error)
             else:
                 messages.success(
                     request, f"{count} appointment{'s' if count != 1 else ''} cancelled."
                 )
                 return redirect("scheduling:appointment_detail", appointment.pk)
-        return render(request, "scheduling/appointment_cancel.html", context, status=400)
+        return render(
+            request, "scheduling/appointment_cancel.html", context, status=_stale_status(form)
+        )
     return render(request, "scheduling/appointment_cancel.html", context)
 
 
