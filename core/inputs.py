@@ -88,7 +88,12 @@ def parse_ids(values) -> list[int]:
 
 def id_out_of_range(value) -> bool:
     """True for a value a model choice field must refuse before it reaches the database: one
-    ``parse_id`` does not read as an id (a negative id is no row of ours either)."""
+    ``int()`` reads as a number but ``parse_id`` not as an id (beyond 64 bits, negative, or in
+    digits other than 0-9, such as "٣"). Other text is left to the field's own message."""
+    try:
+        int(str(value).strip())
+    except (TypeError, ValueError):
+        return False
     return parse_id(value) is None
 
 

@@ -13,8 +13,6 @@ query instead (``counted_page``).
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Window
 
-from core.inputs import parse_id
-
 # A page number past any list, short of an offset the database refuses: at 100 rows a page the
 # offset stays under 2^31 (10^30 as an OFFSET overflows PostgreSQL's bigint and SQLite's
 # integer, and was a 500).
@@ -25,8 +23,12 @@ def page_number(value) -> int:
     """The page asked for in ``?page=`` (or any pager parameter), as every paged list reads it:
     no number, or one below 1, is the first page; one past ``MAX_PAGE`` is ``MAX_PAGE``, which
     is past the end of any list."""
-    number = parse_id(value) if value is not None else None
-    return min(max(1, number or 1), MAX_PAGE)
+    text = str(value).strip() if value is not None else ""
+    if not (text.isascii() and text.isdigit()):  # "²" is a digit to isdigit() alone
+        return 1
+    if len(text) > len(str(MAX_PAGE)):  # past any list, however many digits
+        return MAX_PAGE
+    return min(max(1, int(text)), MAX_PAGE)
 
 
 class UncountedPage:
