@@ -6,6 +6,9 @@ app, so no screen can forget them:
 - every ``forms.CharField`` refuses control characters (NUL included: PostgreSQL cannot store
   it and its search fails on it) other than tab and line breaks, and text longer than
   ``TEXT_MAX_LENGTH`` when the field has no smaller bound of its own;
+- every ``forms.DateField`` refuses a date outside ``DATE_MIN``-``DATE_MAX``, the range the
+  product uses: at the ends of ``datetime.date`` the day before or after (the next midnight, a
+  visit's end, the week around it) is an ``OverflowError``;
 - a model choice field given an id that ``parse_id`` refuses (10^30, outside the 64-bit range
   the database holds; "²", a digit to ``str.isdigit()`` but no number to ``int()``) answers its
   "not one of the choices" error instead of an overflow or a ``ValueError`` in the database
@@ -17,6 +20,7 @@ through ``parse_id``: the one place that says what a number typed into a URL or 
 Query strings are checked by ``core.middleware.QueryStringGuardMiddleware``.
 """
 
+import datetime
 import unicodedata
 
 from django import forms
@@ -29,6 +33,13 @@ TEXT_MAX_LENGTH = 20_000
 QUERY_VALUE_MAX_LENGTH = 1_000
 ID_MIN, ID_MAX = -(2**63), 2**63 - 1
 ALLOWED_CONTROLS = {"\t", "\n", "\r"}
+# Dates of birth, visits, notes and plans: wide enough for any of them, far enough from the
+# ends of ``datetime.date`` that a day, a week or a year either side is still a date.
+DATE_MIN = datetime.date(1900, 1, 1)
+DATE_MAX = datetime.date(2999, 12, 31)
+DATE_RANGE_MESSAGE = (
+    f"Give a date between {DATE_MIN:%b %-d, %Y} and {DATE_MAX:%b %-d, %Y} (year first: YYYY-MM-DD)."
+)
 
 CONTROL_MESSAGE = (
     "Remove the control characters (such as NUL) from this text: they cannot be stored."
@@ -56,6 +67,11 @@ def validate_text(value) -> None:
             f"Keep this to {TEXT_MAX_LENGTH:,} characters at most (it has {len(value):,}).",
             code="max_length",
         )
+
+
+def validate_date_in_range(value) -> None:
+    if isinstance(value, datetime.date) and not DATE_MIN <= value <= DATE_MAX:
+        raise ValidationError(DATE_RANGE_MESSAGE, code="date_out_of_range")
 
 
 def normalise_name(value: str) -> str:
@@ -144,6 +160,10 @@ def install() -> None:
         return
     _installed = True
     forms.CharField.default_validators = [*forms.CharField.default_validators, validate_text]
+    forms.DateField.default_validators = [
+        *forms.DateField.default_validators,
+        validate_date_in_range,
+    ]
     model_forms.ModelChoiceField.to_python = _choice_to_python(
         model_forms.ModelChoiceField.to_python
     )

@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from accounts.models import User
 from charts.models import DailyNote, Evaluation, Goal, PatientChartCase, Reminder
 from clinic.models import AppointmentType
-from core.inputs import parse_id
+from core.inputs import DATE_MAX, DATE_MIN, parse_id
 from core.roles import ADMINISTRATOR, SCHEDULER, has_role
 from importing.format import (
     APPOINTMENT,
@@ -326,7 +326,7 @@ APPOINTMENT_STATUSES = {
 }
 CANCELLED = ("patient_cancelled", "clinic_cancelled")
 # The dates an appointment row may have (the calendar's own bounds, scheduling/forms.py).
-FIRST_DAY, LAST_DAY = datetime.date(1900, 1, 1), datetime.date(2999, 12, 31)
+FIRST_DAY, LAST_DAY = DATE_MIN, DATE_MAX
 MAX_APPOINTMENT_TEXT = 300
 
 

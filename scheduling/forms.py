@@ -2,7 +2,6 @@ import datetime
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Exists, OuterRef
 
 from accounts.models import User
@@ -24,13 +23,9 @@ from scheduling.models import (
 from scheduling.services import MAX_OCCURRENCES, case_therapists
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-# The dates a booking or the calendar may name: at the ends of ``datetime.date`` the checks'
-# days and hours beyond the chosen one (its next midnight, the visit's end) are an
-# OverflowError, a 500.
-DATE_RANGE = [
-    MinValueValidator(datetime.date(1900, 1, 1)),
-    MaxValueValidator(datetime.date(2999, 12, 31)),
-]
+# Every form's DateField is held to the product's range by ``core.inputs`` (1900-2999); kept
+# empty so the fields below that name it need no change.
+DATE_RANGE: list = []
 TIME_WIDGET = forms.TimeInput(attrs={"type": "time", "step": 300}, format="%H:%M")
 
 
