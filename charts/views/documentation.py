@@ -21,7 +21,7 @@ from charts.forms import (
     GoalUpdateForm,
     ReminderForm,
 )
-from charts.models import Addendum, Goal
+from charts.models import Addendum, Evaluation, Goal
 from charts.search import parse_date
 from charts.views.clinical import sign_confirmation, sign_url
 from charts.views.common import (
@@ -231,7 +231,7 @@ def evaluation_create(request, pk):
     return _chart_case_form(
         request,
         chart_case,
-        EvaluationForm(request.POST or None),
+        EvaluationForm(request.POST or None, chart_case=chart_case, initial=_asked_for(request)),
         template="charts/evaluation_form.html",
         heading="New Evaluation",
         button="Save Evaluation",
@@ -242,6 +242,17 @@ def evaluation_create(request, pk):
         sign_button=True,
         next_url=lambda evaluation: _after_evaluation_save(request, chart_case, evaluation),
     )
+
+
+def _asked_for(request) -> dict:
+    """What a link to a new evaluation presets: its kind ("Re-evaluation due" on the home page
+    opens a re-evaluation) and the reminder it answers."""
+    initial = {}
+    if request.GET.get("kind") in Evaluation.Kind.values:
+        initial["kind"] = request.GET["kind"]
+    if (reminder := parse_id(request.GET.get("reminder", ""))) is not None:
+        initial["reminder"] = reminder
+    return initial
 
 
 def _after_evaluation_save(request, chart_case, evaluation) -> str:
