@@ -164,6 +164,10 @@ AXES_USERNAME_CALLABLE = "accounts.lockout.lockout_username"
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+# "Forgot your password?" (accounts/passwords.py): requests per client address an hour, and
+# reset e-mails sent to one e-mail address an hour.
+PASSWORD_RESET_ADDRESS_LIMIT = env_int("PASSWORD_RESET_ADDRESS_LIMIT", 10, minimum=1)
+PASSWORD_RESET_EMAIL_LIMIT = env_int("PASSWORD_RESET_EMAIL_LIMIT", 3, minimum=1)
 
 # Idle timeout: the session cookie's age is renewed by every request, so it expires only after
 # this many minutes without one.
