@@ -5,6 +5,7 @@ import datetime
 from collections.abc import Mapping
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils.text import slugify
 
 from accounts.models import User
@@ -12,6 +13,10 @@ from charts.models import PatientChartCase
 from core import audit
 
 READ_ONLY = "This case was discharged: its chart is read-only. Reopen it to make changes."
+MERGED = (
+    "This case was merged into “{target}”: its documentation is there now. Nothing was saved: "
+    "open “{target}” on the chart and save again."
+)
 SIGNED = "This document is signed and can no longer be changed. Add an addendum instead."
 
 # The chart-case History screen's phrases that have an action of their own in the trail.
@@ -86,6 +91,19 @@ def _day(value: datetime.date | None) -> str:
 
 
 def _require_active(chart_case: PatientChartCase) -> None:
+    """Refuse a write on a discharged chart case, or one a merge of cases emptied. The row is
+    re-read under a lock, not taken from the screen's copy: a merge or a discharge that
+    committed while the form was open (or holds the row now: this waits for it) is seen."""
+    if transaction.get_connection().in_atomic_block:
+        current = PatientChartCase.objects.select_for_update(no_key=True, of=("self",))
+    else:
+        current = PatientChartCase.objects.all()
+    status, merged_into = current.filter(pk=chart_case.pk).values_list(
+        "status", "merged_into__case__name"
+    )[0]
+    if merged_into is not None:
+        raise ValidationError(MERGED.format(target=merged_into))
+    chart_case.status = status
     if not chart_case.is_active:
         raise ValidationError(READ_ONLY)
 
