@@ -283,7 +283,7 @@ def _move_rows(merge, plan: MergePlan, names, patients, by) -> dict[str, int]:
             # Every kept chart case is on the target now, the moved-onto ones included.
             to_names={k: names[merge.target_id] for _, _, k in moves},
             patients={o: patients.get(plan.patient_of[o]) for _, o, _ in moves},
-            details="by a merge of patient cases",
+            details="(a merge of patient cases)",
         )
         moved[kind.plural] = len(rows)
     return moved
@@ -307,6 +307,7 @@ def record_moves(
     ``MoveRecord``. Shared by the merge, its undo and the move of one item by hand."""
     at = timezone.now()
     by_name = by.get_full_name() or by.email
+    when = f"by {by_name} on {timezone.localtime(at):%b %-d, %Y}"
     entries = audit.record_many(
         audit.entry(
             clinic_id=clinic_id,
@@ -318,7 +319,8 @@ def record_moves(
             patient=patients.get(origin),
             parent=_stub(to),
             changes=[["Case", from_names[origin], to_names[to]]],
-            details=f"Moved from {from_names[origin]} to {to_names[to]} {details}"
+            details=f"Moved from {from_names[origin]} to {to_names[to]} {when}"
+            + (f" {details}" if details else "")
             + (f": {reason}" if reason else "."),
         )
         for pk, origin, to in moves

@@ -147,7 +147,7 @@ def _rows_back(merge: CaseMerge, names: dict[int, str], by) -> None:
             from_names={frm: names[merge.target_id] for _, frm, _ in moves},
             to_names={to: names[case_of[to]] for _, _, to in moves},
             patients={frm: patients.get(int(plan["patients"][str(frm)])) for _, frm, _ in moves},
-            details="because the merge was undone",
+            details="(the merge of patient cases was undone)",
         )
 
 

@@ -152,7 +152,7 @@ def _move(kind: str, pks, origin, to_chart_case, reason, by) -> None:
         from_names={origin.pk: origin.case.name},
         to_names={to_chart_case.pk: to_chart_case.case.name},
         patients={origin.pk: origin.patient},
-        details=f"by {by.get_full_name() or by.email}",
+        details="",
         reason=reason,
     )
 
