@@ -95,14 +95,17 @@ def _require_active(chart_case: PatientChartCase) -> None:
     re-read under a lock, not taken from the screen's copy: a merge or a discharge that
     committed while the form was open (or holds the row now: this waits for it) is seen."""
     if transaction.get_connection().in_atomic_block:
-        current = PatientChartCase.objects.select_for_update(no_key=True, of=("self",))
+        current = PatientChartCase.objects.select_for_update(no_key=True)
     else:
         current = PatientChartCase.objects.all()
-    status, merged_into = current.filter(pk=chart_case.pk).values_list(
-        "status", "merged_into__case__name"
-    )[0]
+    # The locked row's own columns only: after waiting, PostgreSQL returns the row's newest
+    # version but a join's columns as they were when the statement began.
+    status, merged_into = current.filter(pk=chart_case.pk).values_list("status", "merged_into_id")[
+        0
+    ]
     if merged_into is not None:
-        raise ValidationError(MERGED.format(target=merged_into))
+        target = PatientChartCase.objects.filter(pk=merged_into).values_list("case__name")[0][0]
+        raise ValidationError(MERGED.format(target=target))
     chart_case.status = status
     if not chart_case.is_active:
         raise ValidationError(READ_ONLY)
