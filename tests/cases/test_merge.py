@@ -202,3 +202,12 @@ def test_a_merged_source_cannot_be_merged_again(feeding, feeding_therapy, clinic
     feeding.refresh_from_db()
     with pytest.raises(ValidationError):
         _merge(third, [feeding], administrator)
+
+
+def test_a_merged_case_is_not_restored_but_undone(feeding, feeding_therapy, administrator):
+    from cases.services import case_restore
+
+    _merge(feeding_therapy, [feeding], administrator)
+    feeding.refresh_from_db()
+    with pytest.raises(ValidationError, match="Undo the merge"):
+        case_restore(case=feeding, by=administrator)
