@@ -93,7 +93,7 @@ class MoveRecord(ClinicOwned):
     class Meta:
         ordering = ["-at", "-pk"]
         indexes = [
-            models.Index(fields=["clinic", "merge", "kind"]),
+            models.Index(fields=["clinic", "merge", "kind", "row_id"]),
             models.Index(fields=["clinic", "from_chart_case_id"]),
             models.Index(fields=["clinic", "to_chart_case_id"]),
         ]
