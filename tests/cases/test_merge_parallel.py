@@ -141,3 +141,26 @@ def test_of_two_merges_chaining_the_same_case_one_is_refused(
     # Whatever the order, no chart case is left on a case that was merged away.
     live = PatientChartCase.objects.filter(merged_into__isnull=True)
     assert not live.filter(case__merged_into__isnull=False).exists()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite runs one writer at a time")
+def test_a_save_waiting_too_long_on_a_merge_is_refused_in_words(
+    monkeypatch, clinic, cases, therapist
+):
+    from django.db import transaction
+
+    from charts.services import common
+
+    source = PatientChartCaseFactory(case=cases[0])
+    monkeypatch.setattr(common, "LOCK_WAIT", "200ms")
+
+    def hold():  # what a long merge does to the chart case
+        with transaction.atomic():
+            list(PatientChartCase.objects.select_for_update().filter(pk=source.pk))
+            time.sleep(1.5)
+
+    results = in_parallel(hold, _later(_note_call(source, therapist, "Waited"), 0.2))
+
+    assert isinstance(results[1], ValidationError), results
+    assert results[1].messages == [common.BUSY]
+    assert not DailyNote.objects.filter(subjective="Waited").exists()
