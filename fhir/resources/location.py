@@ -1,0 +1,45 @@
+"""Location ← scheduling.Location: every staff member sees the clinic's locations."""
+
+from fhir.resources.base import ModelResource, SearchParam, last_changed, string_q, with_meta
+from scheduling.models import Location
+
+
+def _name(rows, value, ctx):
+    return rows.filter(string_q(("name",), value))
+
+
+class LocationResource(ModelResource):
+    resource_type = "Location"
+    order = ("name", "pk")
+    params = {
+        "name": SearchParam(
+            "name",
+            "string",
+            _name,
+            "A part of the name (starts with)",
+            modifiers=("contains", "exact"),
+        )
+    }
+
+    def rows(self, ctx):
+        return Location.objects.for_clinic(ctx.clinic).annotate(changed_at=last_changed("location"))
+
+    def to_fhir(self, row, ctx) -> dict:
+        body = {
+            "resourceType": "Location",
+            "id": str(row.pk),
+            "status": "active" if row.is_active else "inactive",
+            "name": row.name,
+            "mode": "instance",
+        }
+        if row.address.strip():
+            body["address"] = {"text": row.address.strip()}
+        changed = row.changed_at
+        return with_meta(
+            body,
+            version=row.version,
+            last_updated=changed and changed.isoformat(timespec="seconds"),
+        )
+
+
+RESOURCE = LocationResource()
