@@ -2,7 +2,7 @@
 
 from django.urls import reverse
 
-from fhir.resources import RESOURCES
+from fhir.mapping import RESOURCES
 from fhir.search import ID_PARAM
 
 FHIR_VERSION = "4.0.1"

@@ -17,8 +17,8 @@ from fhir.audit import record_read, record_search
 from fhir.auth import authenticate
 from fhir.capability import capability_statement
 from fhir.errors import CONTENT_TYPE, FhirError, error_response, fhir_response
-from fhir.resources import RESOURCES
-from fhir.resources.base import Context
+from fhir.mapping import RESOURCES
+from fhir.mapping.base import Context
 from fhir.search import apply, lenient, parse, query_string
 
 PUBLISHED = datetime.date(2026, 12, 7).isoformat()

@@ -7,7 +7,7 @@ from django.db.models import Prefetch, Q
 from accounts.models import User
 from charts.models import Diagnosis, PatientChartCase
 from fhir.errors import bad_request
-from fhir.resources.base import (
+from fhir.mapping.base import (
     ICD10CM_SYSTEM,
     PATIENT_CASE_SYSTEM,
     ModelResource,

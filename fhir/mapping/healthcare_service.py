@@ -5,7 +5,7 @@ from django.db.models import Exists, OuterRef, Prefetch
 
 from cases.models import PatientCase, PatientCaseServiceType
 from clinic.models import ServiceType
-from fhir.resources.base import (
+from fhir.mapping.base import (
     PATIENT_CASE_SYSTEM,
     SERVICE_TYPE_SYSTEM,
     ModelResource,

@@ -15,8 +15,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, Value
 from cases.models import PatientCaseServiceType
 from clinic.models import ServiceType
 from fhir.errors import bad_request, not_found
-from fhir.params import parse_int_id
-from fhir.resources.base import (
+from fhir.mapping.base import (
     APPOINTMENT_TYPE_SYSTEM,
     SERVICE_TYPE_SYSTEM,
     ModelResource,
@@ -31,7 +30,8 @@ from fhir.resources.base import (
     token_ids,
     with_meta,
 )
-from fhir.resources.healthcare_service import service_type_concepts
+from fhir.mapping.healthcare_service import service_type_concepts
+from fhir.params import parse_int_id
 from scheduling.models import Appointment, AppointmentRequest
 
 S = Appointment.Status

@@ -7,8 +7,7 @@ from django.db.models import Prefetch, Q
 from accounts.models import User
 from clinic.models import ServiceType
 from fhir.errors import bad_request, not_found
-from fhir.params import parse_int_id
-from fhir.resources.base import (
+from fhir.mapping.base import (
     SERVICE_TYPE_SYSTEM,
     ModelResource,
     SearchParam,
@@ -17,7 +16,8 @@ from fhir.resources.base import (
     token_ids,
     with_meta,
 )
-from fhir.resources.healthcare_service import service_type_concepts
+from fhir.mapping.healthcare_service import service_type_concepts
+from fhir.params import parse_int_id
 from scheduling.models import Location, TherapistAvailability
 
 

@@ -1,7 +1,7 @@
 """Practitioner ← accounts.User: the clinic's staff (``User.objects.visible_to(...).staff()``)."""
 
 from accounts.models import User
-from fhir.resources.base import (
+from fhir.mapping.base import (
     STAFF_SYSTEM,
     ModelResource,
     SearchParam,

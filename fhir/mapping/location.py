@@ -1,6 +1,6 @@
 """Location ← scheduling.Location: every staff member sees the clinic's locations."""
 
-from fhir.resources.base import ModelResource, SearchParam, last_changed, string_q, with_meta
+from fhir.mapping.base import ModelResource, SearchParam, last_changed, string_q, with_meta
 from scheduling.models import Location
 
 

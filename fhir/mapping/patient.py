@@ -1,7 +1,7 @@
 """Patient ← charts.Patient: who a user sees is ``Patient.objects.visible_to``."""
 
 from charts.models import Patient
-from fhir.resources.base import (
+from fhir.mapping.base import (
     PATIENT_SYSTEM,
     ModelResource,
     SearchParam,

@@ -15,8 +15,7 @@ from dataclasses import dataclass, replace
 
 from clinic.models import AppointmentType
 from fhir.errors import bad_request
-from fhir.params import DateBound
-from fhir.resources.base import (
+from fhir.mapping.base import (
     APPOINTMENT_TYPE_SYSTEM,
     ModelResource,
     SearchParam,
@@ -25,7 +24,8 @@ from fhir.resources.base import (
     token_ids,
     with_meta,
 )
-from fhir.resources.schedule import SCHEDULE_PARAMS, pairs_q, schedule_ids
+from fhir.mapping.schedule import SCHEDULE_PARAMS, pairs_q, schedule_ids
+from fhir.params import DateBound
 from scheduling.models import Appointment, Location, TherapistAvailability
 from scheduling.reads.availability import bookable_slots
 from scheduling.services.requests import STEP, request_window

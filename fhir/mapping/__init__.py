@@ -1,6 +1,6 @@
 """The resource types of the API, one module each (the mapping written once)."""
 
-from fhir.resources import (
+from fhir.mapping import (
     appointment,
     episode_of_care,
     healthcare_service,
