@@ -10,14 +10,15 @@ def _who(access) -> str:
     return f"FHIR API, integration “{client.name}” (client {client.client_id})"
 
 
-def record_read(access, *, resource_type: str, resource_id: str, obj, patient) -> None:
+def record_read(access, *, resource_type: str, resource_id: str, row: tuple, patient) -> None:
+    """``row``: the audit trail's ``(object_type, object_id)`` of what was read."""
+    object_type, object_id = row
     record(
         clinic_id=access.clinic.pk,
         actor=access.user,
         action="access",
-        obj=obj if hasattr(obj, "_meta") else None,
-        object_type=None if hasattr(obj, "_meta") else SEARCH,
-        object_id=resource_id,
+        object_type=object_type,
+        object_id=object_id,
         object_repr=f"{resource_type}/{resource_id}",
         patient=patient,
         details=f"{_who(access)}: read {resource_type}/{resource_id}",

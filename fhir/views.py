@@ -87,7 +87,7 @@ def read(request, resource_type: str, resource_id: str):
             access,
             resource_type=resource_type,
             resource_id=resource_id,
-            obj=row,
+            row=resource.object_of(row),
             patient=resource.patient_of(row),
         )
     etag = f'W/"{body["meta"]["versionId"]}"'

@@ -8,21 +8,23 @@ its appointment) once approved, ``cancelled`` once declined, cancelled or expire
 Appointment has no episode element, so ``supportingInformation`` points at the EpisodeOfCare.
 """
 
+import datetime
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, Value
+from django.db.models import Exists, OuterRef, Q, Value
 
 from cases.models import PatientCaseServiceType
-from clinic.models import ServiceType
+from core.sql import user_name
 from fhir.errors import bad_request, not_found
 from fhir.mapping.base import (
     APPOINTMENT_TYPE_SYSTEM,
     SERVICE_TYPE_SYSTEM,
     ModelResource,
     SearchParam,
+    changed_times,
     concept,
     instant,
-    last_changed,
     moment_q,
     ref_ids,
     reference,
@@ -30,7 +32,6 @@ from fhir.mapping.base import (
     token_ids,
     with_meta,
 )
-from fhir.mapping.healthcare_service import service_type_concepts
 from fhir.params import parse_int_id
 from scheduling.models import Appointment, AppointmentRequest
 
@@ -118,16 +119,32 @@ def _appointment_type(state, tokens, ctx):
     return state.filter(appointment_type_id__in=ids)
 
 
-def _prefetched(queryset):
-    return (
-        queryset.select_related(
-            "patient", "chart_case__case", "appointment_type", "therapist", "location"
-        )
-        .prefetch_related(
-            Prefetch("chart_case__case__service_types", ServiceType.objects.order_by("name", "pk"))
-        )
-        .order_by()
+# What an Appointment says, read as plain values: building a model graph of five related rows
+# a visit and prefetching the cases' services cost more Python than the rest of the answer
+# (bench/fhir_api.py).
+COMMON = (
+    "pk", "status", "start", "duration_minutes", "created_at", "version", "chart_case_id",
+    "chart_case__case_id", "chart_case__case__name", "patient_id", "patient__first_name",
+    "patient__last_name", "therapist_id", "therapist__first_name", "therapist__last_name",
+    "therapist__email", "location_id", "location__name", "location__time_zone",
+    "appointment_type_id", "appointment_type__name",
+)  # fmt: skip
+APPOINTMENT_FIELDS = (*COMMON, "end", "cancel_reason")
+REQUEST_FIELDS = (*COMMON, "note", "decline_reason", "appointment_id")
+AUDIT_TYPES = {0: "appointment", 1: "appointment request"}
+
+
+def case_services(ctx, case_ids) -> dict[int, list[tuple[int, str]]]:
+    """Each case's service types, ``{case id: [(id, name), ...]}`` by name; one query."""
+    services = {pk: [] for pk in case_ids}
+    rows = (
+        PatientCaseServiceType.objects.filter(clinic_id=ctx.clinic.pk, case_id__in=list(services))
+        .order_by("service_type__name", "service_type_id")
+        .values_list("case_id", "service_type_id", "service_type__name")
     )
+    for case_id, pk, name in rows:
+        services[case_id].append((pk, name))
+    return services
 
 
 class AppointmentResource(ModelResource):
@@ -207,122 +224,139 @@ class AppointmentResource(ModelResource):
         if total <= offset:
             return total, []
         shown = list(keys.order_by("start", "kind", "pk")[offset : offset + count])
-        appointments = {
-            row.pk: row
-            for row in self._appointments(ctx).filter(pk__in=[pk for _, k, pk in shown if k == 0])
-        }
-        requests = {
-            row.pk: row
-            for row in self._requests(ctx).filter(pk__in=[pk for _, k, pk in shown if k == 1])
-        }
-        return total, [(appointments if k == 0 else requests)[pk] for _, k, pk in shown]
+        return total, self._rows(ctx, shown)
 
-    def _appointments(self, ctx):
-        return _prefetched(ctx.access.visible(Appointment.objects)).annotate(
-            changed_at=last_changed("appointment")
-        )
-
-    def _requests(self, ctx):
-        return _prefetched(ctx.access.visible(AppointmentRequest.objects)).annotate(
-            changed_at=last_changed("appointment request")
-        )
+    def _rows(self, ctx, shown) -> list[dict]:
+        """The rows of ``shown`` (``(start, kind, pk)``, kind 0 an appointment, 1 a request)
+        as dicts with ``kind``, their cases' services and their last change."""
+        found = {}
+        for kind, model, fields in (
+            (0, Appointment, APPOINTMENT_FIELDS),
+            (1, AppointmentRequest, REQUEST_FIELDS),
+        ):
+            pks = [pk for _, k, pk in shown if k == kind]
+            if pks:
+                for row in ctx.access.visible(model.objects).filter(pk__in=pks).values(*fields):
+                    found[kind, row["pk"]] = {**row, "kind": kind}
+        rows = [found[k, pk] for _, k, pk in shown if (k, pk) in found]
+        services = case_services(ctx, {row["chart_case__case_id"] for row in rows})
+        changed = changed_times(ctx, tuple(AUDIT_TYPES.values()), {row["pk"] for row in rows})
+        for row in rows:
+            row["services"] = services[row["chart_case__case_id"]]
+            row["changed_at"] = changed.get((AUDIT_TYPES[row["kind"]], str(row["pk"])))
+        return rows
 
     def read(self, ctx, resource_id):
         if resource_id.startswith(REQUEST_PREFIX):
-            pk, rows = parse_int_id(resource_id[len(REQUEST_PREFIX) :]), self._requests(ctx)
+            pk, kind = parse_int_id(resource_id[len(REQUEST_PREFIX) :]), 1
         else:
-            pk, rows = parse_int_id(resource_id), self._appointments(ctx)
-        row = rows.filter(pk=pk).first() if pk is not None else None
-        if row is None:
+            pk, kind = parse_int_id(resource_id), 0
+        rows = self._rows(ctx, [(None, kind, pk)]) if pk is not None else []
+        if not rows:
             raise not_found(self.resource_type, resource_id)
-        return row
+        return rows[0]
 
     def patient_of(self, row):
-        return row.patient
+        return PatientRef(
+            row["patient_id"], f"{row['patient__first_name']} {row['patient__last_name']}"
+        )
+
+    def object_of(self, row):
+        return (AUDIT_TYPES[row["kind"]], row["pk"])
 
     def to_fhir(self, row, ctx) -> dict:
-        if isinstance(row, AppointmentRequest):
+        if row["kind"] == 1:
             return self._request(row, ctx)
-        status = STATUS[row.status]
-        body = self._common(row, ctx, str(row.pk), status, participant="accepted")
+        status = STATUS[row["status"]]
+        body = self._common(row, ctx, str(row["pk"]), row["end"], status, participant="accepted")
         if status == "cancelled":
-            body["cancelationReason"] = {"text": row.cancel_reason or row.get_status_display()}
-        return self._meta(body, row)
+            body["cancelationReason"] = {
+                "text": row["cancel_reason"] or Appointment.Status(row["status"]).label
+            }
+        return with_meta(body, version=row["version"], last_updated=row["changed_at"])
 
     def _request(self, row, ctx) -> dict:
-        if row.status == AppointmentRequest.Status.APPROVED:
+        if row["status"] == AppointmentRequest.Status.APPROVED:
             status = "booked"
-        elif row.status == AppointmentRequest.Status.PENDING and self._is_live(row, ctx):
+        elif row["status"] == AppointmentRequest.Status.PENDING and self._is_live(row, ctx):
             status = "pending"
         else:
             status = "cancelled"
+        end = row["start"] + datetime.timedelta(minutes=row["duration_minutes"])
         body = self._common(
-            row,
-            ctx,
-            f"{REQUEST_PREFIX}{row.pk}",
-            status,
+            row, ctx, f"{REQUEST_PREFIX}{row['pk']}", end, status,
             participant="accepted" if status == "booked" else "needs-action",
-        )
-        if row.note.strip():
-            body["comment"] = row.note.strip()
-        if row.appointment_id:
+        )  # fmt: skip
+        if row["note"].strip():
+            body["comment"] = row["note"].strip()
+        if row["appointment_id"]:
             body["supportingInformation"].append(
-                reference("Appointment", row.appointment_id, "The booked appointment")
+                reference("Appointment", row["appointment_id"], "The booked appointment")
             )
         if status == "cancelled":
-            body["cancelationReason"] = {"text": row.decline_reason or row.get_status_display()}
+            body["cancelationReason"] = {
+                "text": row["decline_reason"] or AppointmentRequest.Status(row["status"]).label
+            }
         body["participant"][0]["status"] = "accepted"
-        return self._meta(body, row)
+        return with_meta(body, version=row["version"], last_updated=row["changed_at"])
 
     def _is_live(self, row, ctx) -> bool:
         # A search lists only live requests; a read asks the queue's rule for the one row.
         if "searching" in ctx.cache:
             return True
-        return AppointmentRequest.objects.live(ctx.clinic).filter(pk=row.pk).exists()
+        return AppointmentRequest.objects.live(ctx.clinic).filter(pk=row["pk"]).exists()
 
-    def _common(self, row, ctx, resource_id, status, *, participant) -> dict:
-        tz = row.location.tzinfo
-        case = row.chart_case.case
+    def _common(self, row, ctx, resource_id, end, status, *, participant) -> dict:
+        tz = ZoneInfo(row["location__time_zone"])
+        case_name = row["chart_case__case__name"]
+        type_name = row["appointment_type__name"]
+        patient = f"{row['patient__first_name']} {row['patient__last_name']}"
+        therapist = user_name(
+            row["therapist__first_name"], row["therapist__last_name"], row["therapist__email"]
+        )
         return {
             "resourceType": "Appointment",
             "id": resource_id,
             "status": status,
-            "serviceType": service_type_concepts(case.service_types.all()),
+            "serviceType": [concept(SERVICE_TYPE_SYSTEM, pk, name) for pk, name in row["services"]],
             "appointmentType": concept(
-                APPOINTMENT_TYPE_SYSTEM, row.appointment_type_id, row.appointment_type.name
+                APPOINTMENT_TYPE_SYSTEM, row["appointment_type_id"], type_name
             ),
-            "description": f"{row.appointment_type.name}: {case.name}",
-            "start": instant(row.start, tz),
-            "end": instant(row.end, tz),
-            "minutesDuration": row.duration_minutes,
-            "created": instant(row.created_at, tz),
-            "supportingInformation": [reference("EpisodeOfCare", row.chart_case_id, case.name)],
+            "description": f"{type_name}: {case_name}",
+            "start": instant(row["start"], tz),
+            "end": instant(end, tz),
+            "minutesDuration": row["duration_minutes"],
+            "created": instant(row["created_at"], tz),
+            "supportingInformation": [reference("EpisodeOfCare", row["chart_case_id"], case_name)],
             "participant": [
                 {
-                    "actor": reference("Patient", row.patient_id, str(row.patient)),
+                    "actor": reference("Patient", row["patient_id"], patient),
                     "required": "required",
                     "status": participant,
                 },
                 {
-                    "actor": reference("Practitioner", row.therapist_id, str(row.therapist)),
+                    "actor": reference("Practitioner", row["therapist_id"], therapist),
                     "required": "required",
                     "status": participant,
                 },
                 {
-                    "actor": reference("Location", row.location_id, row.location.name),
+                    "actor": reference("Location", row["location_id"], row["location__name"]),
                     "required": "required",
                     "status": participant,
                 },
             ],
         }
 
-    def _meta(self, body, row) -> dict:
-        changed = row.changed_at
-        return with_meta(
-            body,
-            version=row.version,
-            last_updated=changed and changed.isoformat(timespec="seconds"),
-        )
+
+@dataclass(frozen=True)
+class PatientRef:
+    """The patient of a row read as values, as the audit trail takes one (``pk``, words)."""
+
+    pk: int
+    name: str
+
+    def __str__(self) -> str:
+        return self.name
 
 
 RESOURCE = AppointmentResource()

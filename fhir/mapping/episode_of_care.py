@@ -14,7 +14,6 @@ from fhir.mapping.base import (
     SearchParam,
     as_dates,
     concept,
-    last_changed,
     ref_ids,
     reference,
     token_codes,
@@ -86,6 +85,7 @@ def _care_manager(rows, refs, ctx):
 
 class EpisodeOfCareResource(ModelResource):
     resource_type = "EpisodeOfCare"
+    audit_type = "patient chart case"
     order = ("started_on", "pk")
     params = {
         p.name: p
@@ -114,7 +114,6 @@ class EpisodeOfCareResource(ModelResource):
             ctx.access.visible(PatientChartCase.objects)
             .select_related("patient", "case")
             .prefetch_related(Prefetch("diagnoses", Diagnosis.objects.order_by("-kind", "pk")))
-            .annotate(changed_at=last_changed("patient chart case"))
         )
 
     def patient_of(self, row):
@@ -156,10 +155,7 @@ class EpisodeOfCareResource(ModelResource):
                 }
                 for rank, d in enumerate(diagnoses, start=1)
             ]
-        changed = row.changed_at
-        return with_meta(
-            body, version=None, last_updated=changed and changed.isoformat(timespec="seconds")
-        )
+        return with_meta(body, version=None, last_updated=row.changed_at)
 
 
 RESOURCE = EpisodeOfCareResource()

@@ -1,6 +1,6 @@
 """Location ← scheduling.Location: every staff member sees the clinic's locations."""
 
-from fhir.mapping.base import ModelResource, SearchParam, last_changed, string_q, with_meta
+from fhir.mapping.base import ModelResource, SearchParam, string_q, with_meta
 from scheduling.models import Location
 
 
@@ -10,6 +10,7 @@ def _name(rows, value, ctx):
 
 class LocationResource(ModelResource):
     resource_type = "Location"
+    audit_type = "location"
     order = ("name", "pk")
     params = {
         "name": SearchParam(
@@ -22,7 +23,7 @@ class LocationResource(ModelResource):
     }
 
     def rows(self, ctx):
-        return Location.objects.for_clinic(ctx.clinic).annotate(changed_at=last_changed("location"))
+        return Location.objects.for_clinic(ctx.clinic)
 
     def to_fhir(self, row, ctx) -> dict:
         body = {
@@ -34,12 +35,7 @@ class LocationResource(ModelResource):
         }
         if row.address.strip():
             body["address"] = {"text": row.address.strip()}
-        changed = row.changed_at
-        return with_meta(
-            body,
-            version=row.version,
-            last_updated=changed and changed.isoformat(timespec="seconds"),
-        )
+        return with_meta(body, version=row.version, last_updated=row.changed_at)
 
 
 RESOURCE = LocationResource()

@@ -6,7 +6,6 @@ from fhir.mapping.base import (
     ModelResource,
     SearchParam,
     as_dates,
-    last_changed,
     moment_q,
     string_q,
     token_ids,
@@ -32,6 +31,7 @@ def _identifier(rows, tokens, ctx):
 
 class PatientResource(ModelResource):
     resource_type = "Patient"
+    audit_type = "patient"
     order = ("last_name", "first_name", "pk")
     params = {
         p.name: p
@@ -51,7 +51,7 @@ class PatientResource(ModelResource):
     }
 
     def rows(self, ctx):
-        return ctx.access.visible(Patient.objects).annotate(changed_at=last_changed("patient"))
+        return ctx.access.visible(Patient.objects)
 
     def patient_of(self, row):
         return row
@@ -86,12 +86,7 @@ class PatientResource(ModelResource):
             body["communication"] = [
                 {"language": {"text": row.preferred_language}, "preferred": True}
             ]
-        changed = row.changed_at
-        return with_meta(
-            body,
-            version=row.version,
-            last_updated=changed and changed.isoformat(timespec="seconds"),
-        )
+        return with_meta(body, version=row.version, last_updated=row.changed_at)
 
 
 RESOURCE = PatientResource()

@@ -5,7 +5,6 @@ from fhir.mapping.base import (
     STAFF_SYSTEM,
     ModelResource,
     SearchParam,
-    last_changed,
     string_q,
     token_ids,
     with_meta,
@@ -22,6 +21,7 @@ def _identifier(rows, tokens, ctx):
 
 class PractitionerResource(ModelResource):
     resource_type = "Practitioner"
+    audit_type = "staff member"
     order = ("last_name", "first_name", "pk")
     params = {
         p.name: p
@@ -38,11 +38,7 @@ class PractitionerResource(ModelResource):
     }
 
     def rows(self, ctx):
-        return (
-            ctx.access.visible(User.objects)
-            .staff()
-            .annotate(changed_at=last_changed("staff member"))
-        )
+        return ctx.access.visible(User.objects).staff()
 
     def to_fhir(self, row, ctx) -> dict:
         name = {"use": "official", "text": str(row)}
@@ -60,12 +56,7 @@ class PractitionerResource(ModelResource):
             "name": [name],
             "telecom": [{"system": "email", "value": row.email, "use": "work"}],
         }
-        changed = row.changed_at
-        return with_meta(
-            body,
-            version=row.version,
-            last_updated=changed and changed.isoformat(timespec="seconds"),
-        )
+        return with_meta(body, version=row.version, last_updated=row.changed_at)
 
 
 RESOURCE = PractitionerResource()

@@ -142,6 +142,9 @@ class ScheduleResource(ModelResource):
             raise not_found(self.resource_type, resource_id)
         return pair
 
+    def object_of(self, row):
+        return ("fhir api", f"{row[0]}-{row[1]}")
+
     def render(self, rows, ctx):
         return load_schedules(ctx, rows) if rows else []
 

@@ -19,17 +19,19 @@ from tests.fixtures.scheduling import local, open_every_day
 
 pytestmark = pytest.mark.django_db
 
-# The token (1), its integration (1), the audit entry (1) come before and after every answer.
+# The token (1), its integration (1), the audit entry (1) come before and after every answer;
+# "changes" is meta.lastUpdated, from the audit trail, one grouped query for the page.
 SEARCHES = {
-    # the union's count and page, the appointments, their cases' services, the requests, theirs
+    # the union's count and page, the appointments, the requests, their cases' services, changes
     "Appointment": 3 + 6,
-    # the count, the page, the diagnoses
-    "EpisodeOfCare": 3 + 3,
-    # the count, the page, the services
+    # the count, the page, the diagnoses, changes
+    "EpisodeOfCare": 3 + 4,
+    # the count, the page, the services (lastUpdated is the case's own updated_at)
     "HealthcareService": 3 + 3,
-    "Patient": 3 + 2,
-    "Practitioner": 3 + 2,
-    "Location": 3 + 2,
+    # the count, the page, changes
+    "Patient": 3 + 3,
+    "Practitioner": 3 + 3,
+    "Location": 3 + 3,
     # the count, the page of (therapist, location) pairs, the therapists, their services, the
     # locations
     "Schedule": 3 + 5,
@@ -78,7 +80,8 @@ def test_search_queries_do_not_grow(
     assert response.json()["total"] >= size
 
 
-READS = {"Appointment": 3 + 2, "Patient": 3 + 1, "EpisodeOfCare": 3 + 2}
+# the row, and for an appointment its case's services, for an episode its diagnoses; changes
+READS = {"Appointment": 3 + 3, "Patient": 3 + 2, "EpisodeOfCare": 3 + 3}
 
 
 @pytest.mark.parametrize("resource_type", sorted(READS))
