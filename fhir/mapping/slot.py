@@ -22,7 +22,6 @@ from fhir.mapping.base import (
     concept,
     instant,
     token_ids,
-    with_meta,
 )
 from fhir.mapping.schedule import SCHEDULE_PARAMS, pairs_q, schedule_ids
 from fhir.params import DateBound
@@ -192,7 +191,7 @@ class SlotResource(ModelResource):
                     .values_list("start", "end", "therapist_id", "pk")
                 )
                 found.extend((s, e, f"busy:{pk}", t, location) for s, e, t, pk in busy)
-        found.sort(key=lambda slot: (slot[0], slot[3], slot[4].pk, slot[2]))
+        found.sort(key=lambda slot: (slot[0], slot[3], slot[2]))
         return found
 
     def render(self, rows, ctx):
@@ -221,7 +220,8 @@ class SlotResource(ModelResource):
             body["appointmentType"] = concept(
                 APPOINTMENT_TYPE_SYSTEM, appointment_type.pk, appointment_type.name
             )
-        return with_meta(body, version=None, last_updated=None)
+        # No meta: a computed Slot has no version of its own; its id says what it is.
+        return body
 
 
 RESOURCE = SlotResource()
