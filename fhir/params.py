@@ -77,7 +77,7 @@ def parse_date(name: str, raw: str, tz: ZoneInfo) -> DateBound:
         )
     try:
         return _bounds(prefix, parts, tz)
-    except ValueError as error:
+    except (ValueError, OverflowError) as error:
         raise bad_request(f"{name}: {raw!r} is not a valid date ({error}).") from None
 
 
