@@ -119,16 +119,23 @@ def _bounds(prefix: str, parts: dict, tz: ZoneInfo) -> DateBound:
     return DateBound(prefix, lo.astimezone(datetime.UTC), (lo + step).astimezone(datetime.UTC))
 
 
-def check_date_bounds(name: str, bounds: list[DateBound]) -> None:
-    """Repeated date values are all applied (a range is ``ge...&le...``); values that no
-    moment satisfies together are a contradiction, refused rather than answered empty."""
+def date_range(bounds) -> tuple[datetime.datetime | None, datetime.datetime | None]:
+    """The span every value of ``bounds`` allows together, [lower, upper); None: unbounded
+    (``ne`` values set no bound)."""
     lower = [
         b.lo if b.prefix in ("ge", "eq") else b.hi for b in bounds if b.prefix in ("ge", "gt", "eq")
     ]
     upper = [
         b.hi if b.prefix in ("le", "eq") else b.lo for b in bounds if b.prefix in ("le", "lt", "eq")
     ]
-    if lower and upper and max(lower) >= min(upper):
+    return (max(lower) if lower else None, min(upper) if upper else None)
+
+
+def check_date_bounds(name: str, bounds: list[DateBound]) -> None:
+    """Repeated date values are all applied (a range is ``ge...&le...``); values that no
+    moment satisfies together are a contradiction, refused rather than answered empty."""
+    lower, upper = date_range(bounds)
+    if lower is not None and upper is not None and lower >= upper:
         raise bad_request(
             f"{name} is given more than once and its values contradict each other: no moment "
             "satisfies all of them."

@@ -24,7 +24,7 @@ from fhir.mapping.base import (
     token_ids,
 )
 from fhir.mapping.schedule import SCHEDULE_PARAMS, pairs_q, schedule_ids
-from fhir.params import DateBound
+from fhir.params import DateBound, date_range
 from scheduling.models import Appointment, Location, TherapistAvailability
 from scheduling.reads.availability import bookable_slots
 from scheduling.services.requests import STEP, request_window
@@ -88,18 +88,9 @@ def window(
     """The span the Slots start in: the ``start`` values asked for (a week from the earliest
     start the portal offers when none), inside the clinic's request window."""
     earliest, latest = request_window(ctx.clinic, now)
-    lower = [
-        b.lo if b.prefix in ("ge", "eq") else b.hi
-        for b in state.bounds
-        if b.prefix in ("ge", "gt", "eq")
-    ]
-    upper = [
-        b.hi if b.prefix in ("le", "eq") else b.lo
-        for b in state.bounds
-        if b.prefix in ("le", "lt", "eq")
-    ]
-    start = max(lower) if lower else earliest
-    end = min(upper) if upper else max(start, earliest) + DEFAULT_SPAN
+    lower, upper = date_range(state.bounds)
+    start = lower or earliest
+    end = upper or max(start, earliest) + DEFAULT_SPAN
     if end - start > MAX_SPAN:
         raise bad_request(
             "start: ask for at most 31 days of Slots at a time, "
