@@ -1,7 +1,7 @@
 from django.urls import path
 from oauth2_provider import views as oauth
 
-from fhir import views, views_setup
+from fhir import views, views_oauth, views_setup
 
 app_name = "fhir"
 
@@ -12,7 +12,7 @@ urlpatterns = [
     path("fhir/R4/<str:resource_type>", views.search, name="search"),
     # django-oauth-toolkit's endpoints, without its screens for managing applications: a
     # clinic's clients are registered under Admin > Basic Setup > Integrations.
-    path("oauth/authorize/", oauth.AuthorizationView.as_view(), name="authorize"),
+    path("oauth/authorize/", views_oauth.IntegrationAuthorizationView.as_view(), name="authorize"),
     path("oauth/token/", oauth.TokenView.as_view(), name="token"),
     path("oauth/revoke-token/", oauth.RevokeTokenView.as_view(), name="revoke_token"),
     path("setup/integrations/", views_setup.integration_list, name="integration_list"),

@@ -241,6 +241,28 @@ def test_an_app_gets_a_user_token_with_pkce_and_sees_what_the_user_sees(
     assert "Therapy Notes App" in entry.details
 
 
+@pytest.mark.parametrize("who", ["other_admin", "patient_user"])
+def test_only_staff_of_the_integrations_clinic_may_allow_it(client, app_integration, request, who):
+    client.force_login(request.getfixturevalue(who))
+    _, challenge = pkce_pair()
+    params = authorize(client, app_integration, challenge=challenge)
+
+    assert client.get("/oauth/authorize/", params).status_code == 403
+    assert client.post("/oauth/authorize/", {**params, "allow": "Authorize"}).status_code == 403
+    assert not AccessToken.objects.exists()
+
+
+def test_the_consent_page_asks_an_anonymous_visitor_to_log_in(client, app_integration):
+    _, challenge = pkce_pair()
+
+    response = client.get(
+        "/oauth/authorize/", authorize(client, app_integration, challenge=challenge)
+    )
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/?next=/oauth/authorize/")
+
+
 def test_the_authorization_code_needs_pkce(client, app_integration, therapist):
     client.force_login(therapist)
     params = authorize(client, app_integration)
