@@ -13,6 +13,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, replace
 
+from accounts.models import User
 from clinic.models import AppointmentType
 from fhir.errors import bad_request
 from fhir.mapping.base import (
@@ -149,8 +150,14 @@ class SlotResource(ModelResource):
         start, end = window(state, ctx, now)
         if end <= start or not state.statuses & {"free", "busy"}:
             return []
+        # Free and busy times only of active therapists (the portal's ``who_may_take`` offers
+        # no one else) at active locations.
+        working = User.objects.for_clinic(ctx.clinic).filter(is_active=True).therapists()
         pairs = list(
-            state.schedules.filter(therapist__is_active=True, location__is_active=True)
+            state.schedules.filter(
+                therapist_id__in=working.values("pk"),
+                location_id__in=Location.objects.for_clinic(ctx.clinic).active().values("pk"),
+            )
             .order_by("therapist_id", "location_id")
             .values_list("therapist_id", "location_id")
             .distinct()
