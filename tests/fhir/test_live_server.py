@@ -11,7 +11,9 @@ from fhirclient.models.slot import Slot
 from tests.factories import AppointmentFactory
 from tests.fixtures.scheduling import local
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# serialized_rollback: the flush after a transactional test empties the role groups and content
+# types that later tests rely on; restoring them is what every transactional test here does.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def test_fhirclient_round_trip(
