@@ -162,7 +162,7 @@ def _appointment(world, therapist, location, start, *, status="scheduled", minut
         case=world["chart_cases"][0].case,
         patient=PatientFactory(
             clinic=world["clinic"], first_name=f"Visitor <{number}>", last_name="& Sons",
-            date_of_birth=datetime.date(2010, 1, number),
+            date_of_birth=datetime.date(2010, 1, 1) + datetime.timedelta(days=number),
         ),
         started_on=datetime.date(2026, 6, 1),
     )  # fmt: skip
