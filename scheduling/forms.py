@@ -390,15 +390,15 @@ class RequestApproveForm(forms.Form):
         super().__init__(*args, **kwargs)
         bootstrap_widgets(self)
         if self.is_bound or choices is None:
-            self.fields["appointment_type"].queryset = AppointmentType.objects.filter(
-                clinic_id=clinic_id, is_active=True
-            ).order_by("name")
+            self.fields["appointment_type"].queryset = (
+                AppointmentType.objects.for_clinic(clinic_id).active().order_by("name")
+            )
             # The therapists the booking accepts for this case (its service types), not
             # every therapist of the clinic: a short list, and no choice the booking refuses.
             self.fields["therapist"].queryset = case_therapists(chart_case)
-            self.fields["location"].queryset = Location.objects.filter(
-                clinic_id=clinic_id, is_active=True
-            ).order_by("name")
+            self.fields["location"].queryset = (
+                Location.objects.for_clinic(clinic_id).active().order_by("name")
+            )
         if choices is not None:
             self.offer(choices)
 
