@@ -5,9 +5,10 @@ object and reads each thing once:
 
 - a page of the queue is one query (``core.pagination.counted_page``: the rows carry the
   length of the list), and the therapists' calendars around its requests one more;
-- a request's page is its row (with the clinic's live pending count, the Schedule tab's
-  badge), its therapist's calendar around it, and the approve form's three choice lists as
-  one ``UNION ALL`` of the three rules' querysets.
+- a request's page is its row, the clinic's live requests counted with whether it is one
+  of them (the Schedule tab's badge), its therapist's calendar around it (``overlapping``),
+  and the approve form's three choice lists as one ``UNION ALL`` of the three rules'
+  querysets.
 
 The live pending requests over an appointment and the Schedule tab's count are read here too.
 """
@@ -16,8 +17,7 @@ import datetime
 import zoneinfo
 from itertools import groupby
 
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, F, OuterRef, Q, Value
 from django.db.models.lookups import GreaterThan, LessThan
 
 from accounts.models import User
@@ -72,9 +72,9 @@ def requests_with_status(clinic, status: str):
     """The queue's filter: Pending leaves out requests already past their time or limit (the
     ``expire_requests`` command marks them later: ``live``); Expired includes them
     (``overdue``)."""
-    requests = AppointmentRequest.objects.for_clinic(clinic.pk)
     if status == PENDING:
-        return requests.live(clinic)
+        return AppointmentRequest.objects.live(clinic)
+    requests = AppointmentRequest.objects.for_clinic(clinic.pk)
     if status == EXPIRED:
         overdue = requests.overdue(clinic).values("pk")
         return requests.filter(Q(status=EXPIRED) | Q(pk__in=overdue))
@@ -113,13 +113,13 @@ def _around(appointments, request) -> list:
     ]
 
 
-def snapshots(clinic, requests, *, names: bool = False) -> dict[int, list]:
+def snapshots(clinic, requests) -> dict[int, list]:
     """Each request's therapist's not-cancelled appointments from ``AROUND`` before to
     ``AROUND`` after it, by start (``{request pk: [row, ...]}``, rows named by
-    ``SNAPSHOT_FIELDS`` and with ``names`` ``SNAPSHOT_NAMES``). One query for any number of
-    requests: the appointments near one of them (an ``EXISTS`` whose bounds on the
-    appointment's start, no visit being longer than ``DURATION_MAX``, let each request read
-    the (clinic, therapist, start) index), shared out here."""
+    ``SNAPSHOT_FIELDS``). One query for any number of
+    requests: the appointments of their therapists inside the page's span (no visit is
+    longer than ``DURATION_MAX``) that are near one of them (an ``EXISTS``), shared out here
+    by the overlap condition."""
     if not requests:
         return {}
     near = AppointmentRequest.objects.for_clinic(clinic.pk).filter(
@@ -128,13 +128,21 @@ def snapshots(clinic, requests, *, names: bool = False) -> dict[int, list]:
         pk__in=[request.pk for request in requests],
         therapist_id=OuterRef("therapist_id"),
     )
-    fields = (*SNAPSHOT_FIELDS, *SNAPSHOT_NAMES) if names else SNAPSHOT_FIELDS
+    earliest = min(request.start for request in requests)
+    latest = max(request.start for request in requests)
     rows = (
         Appointment.objects.for_clinic(clinic.pk)
         .not_cancelled()
+        # The page's therapists and span: a range of the (clinic, therapist, start) index for
+        # the EXISTS to filter, where it alone had PostgreSQL scan the clinic's appointments.
+        .filter(
+            therapist_id__in={request.therapist_id for request in requests},
+            start__gt=earliest - (AROUND + LONGEST),
+            start__lt=latest + (LONGEST + AROUND),
+        )
         .filter(Exists(near))
         .order_by("therapist_id", "start", "pk")
-        .values_list(*fields, named=True)
+        .values_list(*SNAPSHOT_FIELDS, named=True)
     )
     by_therapist = {key: list(group) for key, group in groupby(rows, lambda a: a.therapist_id)}
     return {request.pk: _around(by_therapist, request) for request in requests}
@@ -143,27 +151,35 @@ def snapshots(clinic, requests, *, names: bool = False) -> dict[int, list]:
 # A request's page --------------------------------------------------------------------------
 
 
-def live_count(clinic):
-    """The clinic's live pending requests (``live``) counted, as a subquery."""
-    live = AppointmentRequest.objects.live(clinic).order_by().values("clinic_id")
-    return Coalesce(Subquery(live.annotate(count=Count("pk")).values("count")), 0)
-
-
 def request_row(clinic, pk: int):
-    """One request of the clinic as its page shows it (``REQUEST_FIELDS``, ``pending_count``:
-    the clinic's live pending requests, and ``is_live``: whether it is one of them); None
-    when the clinic has no such request (or ``pk`` is past the database's integers)."""
+    """One request of the clinic as its page shows it (``REQUEST_FIELDS``); None when the
+    clinic has no such request (or ``pk`` is past the database's integers)."""
     if id_out_of_range(pk):
         return None
-    return (
-        AppointmentRequest.objects.for_clinic(clinic.pk)
-        .filter(pk=pk)
-        .annotate(
-            pending_count=live_count(clinic),
-            is_live=Exists(AppointmentRequest.objects.live(clinic).filter(pk=OuterRef("pk"))),
-        )
-        .values_list(*REQUEST_FIELDS, "pending_count", "is_live", named=True)
-        .first()
+    requests = AppointmentRequest.objects.for_clinic(clinic.pk).filter(pk=pk)
+    return requests.values_list(*REQUEST_FIELDS, named=True).first()
+
+
+def live_with(clinic, pk: int) -> tuple[int, bool]:
+    """How many live requests the clinic has (the Schedule tab's badge) and whether the
+    request ``pk`` is one of them: ``live`` counted twice in one aggregate."""
+    counted = AppointmentRequest.objects.live(clinic).aggregate(
+        count=Count("pk"), this=Count("pk", filter=Q(pk=pk))
+    )
+    return counted["count"], bool(counted["this"])
+
+
+def calendar_around(clinic, row) -> list:
+    """A request's therapist's not-cancelled appointments overlapping ``AROUND`` either side
+    of it (``overlapping``), by start, named by ``SNAPSHOT_FIELDS`` and ``SNAPSHOT_NAMES``."""
+    end = row.start + datetime.timedelta(minutes=row.duration_minutes)
+    return list(
+        Appointment.objects.for_clinic(clinic.pk)
+        .not_cancelled()
+        .filter(therapist_id=row.therapist_id)
+        .overlapping(row.start - AROUND, end + AROUND)
+        .order_by("start", "pk")
+        .values_list(*SNAPSHOT_FIELDS, *SNAPSHOT_NAMES, named=True)
     )
 
 

@@ -102,7 +102,7 @@ def _request_page(clinic, pk: int) -> dict:
     zone = row.location__time_zone
     local_start = local(row.start, zone)
     end = row.start + datetime.timedelta(minutes=row.duration_minutes)
-    shown = reads.snapshots(clinic, [row], names=True)[row.pk]
+    shown = reads.calendar_around(clinic, row)
     page = {
         "row": row,
         "patient": f"{row.patient__first_name} {row.patient__last_name}",
@@ -162,10 +162,11 @@ def _forms(clinic, req: dict, approve_form, decline_form) -> dict:
 def _detail(request, pk: int, *, approve_form=None, decline_form=None, status=200):
     clinic = request.user.clinic
     req = _request_page(clinic, pk)
-    # The request's row counted the live pending requests for the Schedule tab's badge.
-    remember_pending_request_count(request, req["row"].pending_count)
+    pending_count, req["is_live"] = reads.live_with(clinic, pk)
+    # The Schedule tab's badge shows the same count.
+    remember_pending_request_count(request, pending_count)
     context = {"req": req}
-    if req["row"].is_live:
+    if req["is_live"]:
         context.update(_forms(clinic, req, approve_form, decline_form))
     return render(request, "scheduling/request_detail.html", context, status=status)
 
