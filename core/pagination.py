@@ -63,7 +63,10 @@ def counted_page(queryset, per_page: int, number: str | int | None, *, fields=()
     page beyond the end (no rows, so no count) is answered as ``get_page`` answers it, with
     the last page, at the cost of the count; a page number that is no number, or below 1,
     with the first."""
-    paginator = Paginator(queryset, per_page)
+    # A page answered by the paginator itself (past the end) has rows of the same shape.
+    paginator = Paginator(
+        queryset.values_list(*fields, named=True) if fields else queryset, per_page
+    )
     number = page_number(number)
     if number > FAR_PAGE:  # An offset past any list, perhaps past what the database takes.
         return paginator.get_page(number)

@@ -3,6 +3,7 @@ import datetime
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.db.models import Exists, OuterRef
+from django.forms.renderers import Jinja2
 
 from accounts.models import User
 from cases.models import PatientCase
@@ -370,9 +371,17 @@ class CalendarForm(forms.Form):
         self.fields["location"].queryset = Location.objects.for_clinic(clinic_id).active()
 
 
+# Django's own Jinja2 form renderer (its widget templates in Jinja2): a request's page, opened
+# for every request the queue holds, renders its selects' options without a Django template
+# include per option, the larger part of the page's own time (bench/).
+JINJA2_FORMS = Jinja2()
+
+
 class RequestApproveForm(forms.Form):
     """What the scheduler books for a request: as asked, or changed first (a field left
     empty keeps the request's value)."""
+
+    default_renderer = JINJA2_FORMS
 
     appointment_type = forms.ModelChoiceField(
         label="Appointment type", queryset=AppointmentType.objects.none(), required=False
@@ -397,15 +406,15 @@ class RequestApproveForm(forms.Form):
         super().__init__(*args, **kwargs)
         bootstrap_widgets(self)
         if self.is_bound or choices is None:
-            self.fields["appointment_type"].queryset = AppointmentType.objects.filter(
-                clinic_id=clinic_id, is_active=True
-            ).order_by("name")
+            self.fields["appointment_type"].queryset = (
+                AppointmentType.objects.for_clinic(clinic_id).active().order_by("name")
+            )
             # The therapists the booking accepts for this case (its service types), not
             # every therapist of the clinic: a short list, and no choice the booking refuses.
             self.fields["therapist"].queryset = case_therapists(chart_case)
-            self.fields["location"].queryset = Location.objects.filter(
-                clinic_id=clinic_id, is_active=True
-            ).order_by("name")
+            self.fields["location"].queryset = (
+                Location.objects.for_clinic(clinic_id).active().order_by("name")
+            )
         if choices is not None:
             self.offer(choices)
 
@@ -433,6 +442,8 @@ class RequestApproveForm(forms.Form):
 
 
 class RequestDeclineForm(forms.Form):
+    default_renderer = JINJA2_FORMS
+
     reason = forms.CharField(
         label="Reason (the patient reads it)",
         max_length=500,

@@ -117,6 +117,104 @@ def _audit(request: AppointmentRequest, *, actor: User, action: str, details: st
     )
 
 
+def _rule_for(chart_case: PatientChartCase, appointment_type: AppointmentType):
+    """The case's requestable rule for the type; refused when the case is closed to requests
+    or the type is not requestable for it."""
+    closed = requests_open_for(chart_case)
+    if closed:
+        raise ValidationError({"chart_case": closed})
+    rule = next(
+        (r for r in allowed_rules(chart_case) if r.appointment_type_id == appointment_type.pk),
+        None,
+    )
+    if rule is None:
+        raise ValidationError(
+            {"appointment_type": "This appointment type cannot be requested for this case."}
+        )
+    return rule
+
+
+def _check_location_and_note(clinic: Clinic, location: Location, note: str) -> str:
+    """The note, trimmed; refused when the location is not open to requests or the note is
+    too long."""
+    open_to_requests = Location.objects.for_clinic(clinic).available_for_requests()
+    if not open_to_requests.filter(pk=location.pk).exists():
+        raise ValidationError({"location": "This location does not take requests."})
+    note = (note or "").strip()
+    if len(note) > AppointmentRequest.NOTE_MAX:
+        raise ValidationError(
+            {"note": f"Keep the note to {AppointmentRequest.NOTE_MAX} characters or fewer."}
+        )
+    return note
+
+
+def _check_pending_limit(clinic: Clinic, chart_case: PatientChartCase) -> None:
+    pending = (
+        AppointmentRequest.objects.live(clinic).filter(patient_id=chart_case.patient_id).count()
+    )
+    if pending >= clinic.request_max_pending:
+        raise ValidationError(
+            {
+                "chart_case": (
+                    f"{chart_case.patient} already has {pending} pending requests, the most "
+                    "the clinic takes at once. Wait for an answer or cancel one."
+                )
+            }
+        )
+
+
+def _check_window(clinic: Clinic, start: datetime.datetime, now: datetime.datetime) -> None:
+    """Refused when ``start`` has passed, is inside the notice or beyond the horizon."""
+    earliest, latest = request_window(clinic, now)
+    if start.tzinfo is None or start <= now:
+        raise ValidationError({"start": "This time has passed. Choose another time."})
+    if start < earliest:
+        raise ValidationError(
+            {
+                "start": f"Requests need {clinic.request_min_notice_hours} hours' notice. "
+                "Choose a later time."
+            }
+        )
+    if start > latest:
+        raise ValidationError(
+            {
+                "start": f"Requests reach {clinic.request_horizon_days} days ahead. "
+                "Choose an earlier time."
+            }
+        )
+
+
+def _therapists_for(chart_case: PatientChartCase, preferred_therapist: User | None) -> list:
+    """Who may be booked: the preferred therapist, refused unless they may take the case, or
+    every therapist who may."""
+    therapists = list(case_therapists(chart_case))
+    if preferred_therapist is None:
+        return therapists
+    if preferred_therapist.pk not in {t.pk for t in therapists}:
+        raise ValidationError({"therapist": "Choose a therapist of this case."})
+    return [preferred_therapist]
+
+
+def _free_therapist(chart_case, location, rule, start, therapists, now) -> User:
+    """The first of ``therapists`` free at ``start``; refused when nobody is."""
+    tz = location.tzinfo
+    free = request_slots(
+        chart_case=chart_case,
+        location=location,
+        duration_minutes=rule.duration_minutes,
+        therapist_ids=[t.pk for t in therapists],
+        now=now,
+        # Only the requested day: the same grid, a fraction of the work.
+        within=slots.day_bounds(start.astimezone(tz).date(), tz),
+    )
+    therapist = next((t for t in therapists if start in set(free[t.pk])), None)
+    if therapist is None:
+        raise ValidationError(
+            {"start": f"{_fmt(start, tz)} is not one of the offered times. Choose another."}
+        )
+    return therapist
+
+
 @transaction.atomic
 def request_create(
     *,
@@ -137,79 +235,13 @@ def request_create(
     chart_case = PatientChartCase.objects.select_related("case", "patient", "clinic").get(
         pk=chart_case.pk
     )
-    closed = requests_open_for(chart_case)
-    if closed:
-        raise ValidationError({"chart_case": closed})
-    rule = next(
-        (r for r in allowed_rules(chart_case) if r.appointment_type_id == appointment_type.pk),
-        None,
-    )
-    if rule is None:
-        raise ValidationError(
-            {"appointment_type": "This appointment type cannot be requested for this case."}
-        )
-    if (
-        not Location.objects.for_clinic(clinic)
-        .available_for_requests()
-        .filter(pk=location.pk)
-        .exists()
-    ):
-        raise ValidationError({"location": "This location does not take requests."})
-    note = (note or "").strip()
-    if len(note) > AppointmentRequest.NOTE_MAX:
-        raise ValidationError(
-            {"note": f"Keep the note to {AppointmentRequest.NOTE_MAX} characters or fewer."}
-        )
-    therapists = list(case_therapists(chart_case))
-    if preferred_therapist is not None:
-        if preferred_therapist.pk not in {t.pk for t in therapists}:
-            raise ValidationError({"therapist": "Choose a therapist of this case."})
-        therapists = [preferred_therapist]
-    pending = (
-        AppointmentRequest.objects.live(clinic).filter(patient_id=chart_case.patient_id).count()
-    )
-    if pending >= clinic.request_max_pending:
-        raise ValidationError(
-            {
-                "chart_case": (
-                    f"{chart_case.patient} already has {pending} pending requests, the most "
-                    "the clinic takes at once. Wait for an answer or cancel one."
-                )
-            }
-        )
+    rule = _rule_for(chart_case, appointment_type)
+    note = _check_location_and_note(clinic, location, note)
+    therapists = _therapists_for(chart_case, preferred_therapist)
+    _check_pending_limit(clinic, chart_case)
     now = clinic.now()
-    earliest, latest = request_window(clinic, now)
-    tz = location.tzinfo
-    if start.tzinfo is None or start <= now:
-        raise ValidationError({"start": "This time has passed. Choose another time."})
-    if start < earliest:
-        raise ValidationError(
-            {
-                "start": f"Requests need {clinic.request_min_notice_hours} hours' notice. "
-                "Choose a later time."
-            }
-        )
-    if start > latest:
-        raise ValidationError(
-            {
-                "start": f"Requests reach {clinic.request_horizon_days} days ahead. "
-                "Choose an earlier time."
-            }
-        )
-    free = request_slots(
-        chart_case=chart_case,
-        location=location,
-        duration_minutes=rule.duration_minutes,
-        therapist_ids=[t.pk for t in therapists],
-        now=now,
-        # Only the requested day: the same grid, a fraction of the work.
-        within=slots.day_bounds(start.astimezone(tz).date(), tz),
-    )
-    therapist = next((t for t in therapists if start in set(free[t.pk])), None)
-    if therapist is None:
-        raise ValidationError(
-            {"start": f"{_fmt(start, tz)} is not one of the offered times. Choose another."}
-        )
+    _check_window(clinic, start, now)
+    therapist = _free_therapist(chart_case, location, rule, start, therapists, now)
     try:
         with transaction.atomic():
             request = AppointmentRequest.objects.create(
@@ -229,18 +261,24 @@ def request_create(
         raise ValidationError(
             {"start": "You already requested this time for this case: it is pending."}
         ) from error
+    _audit_create(request, rule=rule, by=by)
+    return request
+
+
+def _audit_create(request: AppointmentRequest, *, rule, by: User) -> None:
+    preferred = request.preferred_therapist
     _audit(
         request,
         actor=by,
         action="request",
         details=(
-            f"{chart_case.case.name}: {appointment_type} ({rule.duration_minutes} min) at "
-            f"{location}, {_fmt(start, tz)}"
-            + (f", with {preferred_therapist}" if preferred_therapist else "")
+            f"{request.chart_case.case.name}: {request.appointment_type} "
+            f"({rule.duration_minutes} min) at {request.location}, "
+            f"{_fmt(request.start, request.location.tzinfo)}"
+            + (f", with {preferred}" if preferred else "")
             + "."
         ),
     )
-    return request
 
 
 def _lock_pending(request: AppointmentRequest) -> AppointmentRequest:
@@ -327,16 +365,24 @@ def request_approve(
         .select_related("clinic", "created_by")
         .get(pk=request.pk)
     )
-    changed = []
-    for label, asked, booked in [
-        ("therapist", request.therapist_id, appointment.therapist_id),
-        ("location", request.location_id, appointment.location_id),
-        ("type", request.appointment_type_id, appointment.appointment_type_id),
-        ("time", request.start, appointment.start),
-        ("duration", request.duration_minutes, appointment.duration_minutes),
-    ]:
-        if asked != booked:
-            changed.append(label)
+    _audit_approval(request, appointment, by=by)
+    _outcome_email(request)
+    return request
+
+
+def _audit_approval(request: AppointmentRequest, appointment, *, by: User) -> None:
+    """What was booked, and what the scheduler changed from the request."""
+    changed = [
+        label
+        for label, asked, booked in [
+            ("therapist", request.therapist_id, appointment.therapist_id),
+            ("location", request.location_id, appointment.location_id),
+            ("type", request.appointment_type_id, appointment.appointment_type_id),
+            ("time", request.start, appointment.start),
+            ("duration", request.duration_minutes, appointment.duration_minutes),
+        ]
+        if asked != booked
+    ]
     _audit(
         request,
         actor=by,
@@ -348,8 +394,6 @@ def request_approve(
             + (f" Changed from the request: {', '.join(changed)}." if changed else "")
         ),
     )
-    _outcome_email(request)
-    return request
 
 
 @transaction.atomic
