@@ -23,7 +23,6 @@ from charts.models import Patient, PatientChartCase
 from clinic.models import AppointmentType, Clinic
 from core.audit import record
 from core.mail import queue_email
-from core.roles import THERAPIST
 from scheduling import slots
 from scheduling.models import AppointmentRequest, Location
 from scheduling.reads.availability import bookable_slots
@@ -63,17 +62,8 @@ def allowed_rules(chart_case: PatientChartCase) -> list[AppointmentTypeRule]:
 
 
 def case_therapists(chart_case: PatientChartCase):
-    """The active therapists of the case's service types."""
-    return (
-        User.objects.filter(
-            clinic_id=chart_case.clinic_id,
-            is_active=True,
-            groups__name=THERAPIST,
-            service_types__in=chart_case.case.service_types.all(),
-        )
-        .distinct()
-        .order_by("last_name", "first_name", "pk")
-    )
+    """The therapists who may take the case (``User.objects.who_may_take``)."""
+    return User.objects.for_clinic(chart_case.clinic_id).who_may_take(chart_case.case_id)
 
 
 def request_window(
