@@ -1,0 +1,239 @@
+"""The calendar's grid as plain values for its Jinja2 template
+(``scheduling/jinja2/scheduling/calendar_grid.html``): a row per wall-clock time, a cell per
+column, a block's cell spanning the rows it covers. Labels, links and the words of each block
+are made here once per page (or once per column), so the template only looks values up."""
+
+import bisect
+import datetime
+import math
+from dataclasses import dataclass, field
+
+from django.utils.http import urlencode
+
+from core.links import link
+from scheduling import slots
+from scheduling.reads.calendar import STATUS_CLASSES, STATUS_LABELS, Block, Therapist
+
+STEP = datetime.timedelta(minutes=15)
+DEFAULT_OPEN, DEFAULT_CLOSE = datetime.time(8), datetime.time(18)
+LANE = "Requests – no therapist chosen"
+
+
+@dataclass
+class Column:
+    label: str
+    day: datetime.date
+    therapist: Therapist | None
+    working: list = field(default_factory=list)
+    blocks: list = field(default_factory=list)
+    # A day view's column is a therapist (its label is their name); a week view's is a day.
+    therapist_column: bool = True
+    # The day view's lane of requests whose patient chose no therapist: no free time to book.
+    lane: bool = False
+    # The week's heading links to the day; a free cell's booking link and words (may_book).
+    href: str = ""
+    book_query: str = ""
+    book_words: str = ""
+
+
+@dataclass(slots=True)
+class Shown:
+    """What a block shows: its classes, its link (none: a therapist's view of a request),
+    its times, its patient and its line of details."""
+
+    css: str
+    href: str
+    span: str
+    patient: str
+    detail: str
+
+
+class Cell:
+    """One cell of the body: ``kind`` is free, unavailable, lane, book, block or stack."""
+
+    __slots__ = ("kind", "rowspan", "shown", "column")
+
+    def __init__(self, kind, rowspan=1, shown=(), column=None):
+        self.kind, self.rowspan, self.shown, self.column = kind, rowspan, shown, column
+
+
+FREE, UNAVAILABLE, LANE_CELL = Cell("free"), Cell("unavailable"), Cell("lane")
+
+
+def _clock(moment) -> str:
+    """``f"{moment:%-I:%M}"`` without strftime (a few times per block)."""
+    return f"{moment.hour % 12 or 12}:{moment.minute:02d}"
+
+
+def span(block: Block, tz) -> str:
+    """The block's times as the grid shows them: "9:30–10:15 AM"."""
+    local_end = block.end.astimezone(tz)
+    return (
+        f"{_clock(block.start.astimezone(tz))}–{_clock(local_end)} "
+        f"{'AM' if local_end.hour < 12 else 'PM'}"
+    )
+
+
+_STAND_IN = 987654320
+
+
+def linker(name: str):
+    """``pk -> link(name, pk)``: the URL made once per page, the id put in its place per
+    block (a page has hundreds)."""
+    head, _, tail = link(name, _STAND_IN).partition(str(_STAND_IN))
+    return lambda pk: f"{head}{pk}{tail}"
+
+
+class Links:
+    """The links of a page's blocks."""
+
+    def __init__(self):
+        self.appointment = linker("scheduling:appointment_detail")
+        self.request = linker("scheduling:request_detail")
+
+
+def shown(block: Block, tz, links: Links, *, may_book: bool, lane: bool) -> Shown:
+    """A request is tentative: said in words ("Requested · pending"), not by its stripes
+    alone; only the front desk may open one."""
+    if not block.request:
+        status = STATUS_LABELS.get(block.status, block.status)
+        return Shown(
+            f"appointment {STATUS_CLASSES.get(block.status, '')}".strip(),
+            links.appointment(block.pk),
+            span(block, tz),
+            block.patient,
+            f"{block.case} · {block.type} · {status}",
+        )
+    suggested = f" · suggested: {block.suggested}" if lane else ""
+    return Shown(
+        "tentative",
+        links.request(block.pk) if may_book else "",
+        span(block, tz),
+        block.patient,
+        f"Requested · pending · {block.type}, {block.duration} min{suggested}",
+    )
+
+
+_LATEST = datetime.datetime.max.replace(tzinfo=datetime.UTC)
+
+
+def _working_at(working: list, start: datetime.datetime, end: datetime.datetime) -> bool:
+    # ``working`` is merged and sorted (``slots.open_intervals``): one bisect per cell.
+    index = bisect.bisect_right(working, (start, _LATEST)) - 1
+    return index >= 0 and working[index][0] <= start and end <= working[index][1]
+
+
+def _quarter(moment: datetime.datetime) -> datetime.datetime:
+    """The start of the grid row ``moment`` falls in (every zone's offset is whole quarters)."""
+    return moment.replace(minute=moment.minute - moment.minute % 15, second=0, microsecond=0)
+
+
+def _clusters(blocks: list[Block]) -> list[list[Block]]:
+    """The column's appointments and requests, those sharing a row of the grid grouped: one
+    cell each, so a request over an appointment (or another request) is shown beside it, never
+    hidden under it."""
+    clusters: list[list] = []
+    last_row_end = None
+    for block in sorted(blocks, key=lambda block: (block.start, block.request, block.pk)):
+        if clusters and _quarter(block.start) < last_row_end:
+            clusters[-1].append(block)
+            last_row_end = max(last_row_end, block.end)
+        else:
+            clusters.append([block])
+            last_row_end = block.end
+    return clusters
+
+
+def _cluster_cell(cluster, rowspan: int, tz, links, *, may_book: bool, lane: bool) -> Cell:
+    blocks = [shown(block, tz, links, may_book=may_book, lane=lane) for block in cluster]
+    return Cell("block" if len(blocks) == 1 else "stack", rowspan, blocks)
+
+
+def _book_cell(column: Column, location_pk: int) -> Cell:
+    """The column's free cell that books: its link and words but for the time, made once."""
+    column.book_query = urlencode(
+        {"therapist": column.therapist.pk, "location": location_pk, "date": column.day.isoformat()}
+    )
+    who = column.label if column.therapist_column else column.therapist.name
+    column.book_words = f"Book {who} on {column.day:%b} {column.day.day} at"
+    return Cell("book", column=column)
+
+
+def _column_cells(column: Column, moments, minutes_of, tz, links, *, location_pk, may_book):
+    """One column's cells, top to bottom; a block's rowspan skips the cells it covers."""
+    count = len(moments)
+    starts: dict[int, list] = {}
+    for cluster in _clusters(column.blocks):
+        local = cluster[0].start.astimezone(tz)
+        minutes = local.hour * 60 + local.minute
+        starts.setdefault(minutes - minutes % 15, cluster)
+    free = _book_cell(column, location_pk) if may_book and not column.lane else FREE
+    cells, row = [], 0
+    while row < count:
+        start = moments[row]
+        cluster = starts.get(minutes_of[row])
+        if cluster is not None:
+            end = max(block.end for block in cluster)
+            rowspan = min(max(1, math.ceil((end - start) / STEP)), count - row)
+            cells.append(
+                _cluster_cell(cluster, rowspan, tz, links, may_book=may_book, lane=column.lane)
+            )
+            cells.extend([None] * (rowspan - 1))
+            row += rowspan
+            continue
+        if column.lane:
+            cells.append(LANE_CELL)
+        elif not _working_at(column.working, start, start + STEP):
+            cells.append(UNAVAILABLE)
+        else:
+            cells.append(free)
+        row += 1
+    return cells
+
+
+def grid_rows(columns: list[Column], tz, times: list[datetime.time], *, location_pk, may_book):
+    """``[(time label, time query, cells)]``: a row per wall-clock time; a cell a block above
+    covers is left out of its row."""
+    minutes_of = [time.hour * 60 + time.minute for time in times]
+    links = Links()
+    moments_of: dict[datetime.date, list] = {}
+    by_column = []
+    for column in columns:
+        moments = moments_of.get(column.day)
+        if moments is None:
+            moments = moments_of[column.day] = [slots.wall(column.day, t, tz) for t in times]
+        by_column.append(
+            _column_cells(
+                column, moments, minutes_of, tz, links, location_pk=location_pk, may_book=may_book
+            )
+        )
+    rows = zip(*by_column, strict=True) if by_column else [()] * len(times)
+    return [
+        (
+            f"{time:%-I:%M %p}",
+            urlencode({"time": f"{time:%H:%M}"}),
+            [cell for cell in cells if cell is not None],
+        )
+        for time, cells in zip(times, rows, strict=True)
+    ]
+
+
+def grid_times(hours: list[slots.Weekly], blocks: list[Block], tz) -> list[datetime.time]:
+    """Every quarter hour from the earliest opening (or appointment, or request) to the latest
+    close."""
+    opening = [row.start for row in hours] or [DEFAULT_OPEN]
+    closing = [row.end for row in hours] or [DEFAULT_CLOSE]
+    for block in blocks:
+        local_start = block.start.astimezone(tz)
+        opening.append(local_start.time())
+        end = block.end.astimezone(tz)
+        closing.append(end.time() if end.date() == local_start.date() else datetime.time(23, 45))
+    first = min(opening)
+    last = max(closing)
+    minutes = first.hour * 60 + first.minute
+    minutes -= minutes % 15
+    times = []
+    while minutes < last.hour * 60 + last.minute and minutes < 24 * 60:
+        times.append(datetime.time(minutes // 60, minutes % 60))
+        minutes += 15
+    return times
