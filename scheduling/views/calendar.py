@@ -191,7 +191,12 @@ def calendar_day(request):
     start, end = slots.day_bounds(day, tz)
     # A therapist's calendar is their own (``Appointment.objects.visible_to``), with the
     # requests that prefer them.
-    appointments = calendar_appointments(user, location_id=location.pk, start=start, end=end)
+    # Shown on the day they start (one that runs past midnight is not shown again).
+    appointments = [
+        block
+        for block in calendar_appointments(user, location_id=location.pk, start=start, end=end)
+        if block.start >= start
+    ]
     requests = calendar_requests(
         user.clinic,
         location_id=location.pk,

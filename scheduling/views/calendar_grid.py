@@ -5,7 +5,6 @@ are made here once per page (or once per column), so the template only looks val
 
 import bisect
 import datetime
-import math
 from dataclasses import dataclass, field
 
 from django.utils.http import urlencode
@@ -65,13 +64,24 @@ def _clock(moment) -> str:
     return f"{moment.hour % 12 or 12}:{moment.minute:02d}"
 
 
+def _repeated(local: datetime.datetime) -> bool:
+    """Whether the wall clock shows this time twice (an autumn change's repeated hour)."""
+    return local.replace(fold=1 - local.fold).utcoffset() != local.utcoffset()
+
+
 def span(block: Block, tz) -> str:
-    """The block's times as the grid shows them: "9:30–10:15 AM"."""
-    local_end = block.end.astimezone(tz)
-    return (
-        f"{_clock(block.start.astimezone(tz))}–{_clock(local_end)} "
-        f"{'AM' if local_end.hour < 12 else 'PM'}"
-    )
+    """The block's times as the grid shows them: "9:30–10:15 AM"; across a change of offset,
+    or in a repeated hour, each time with its offset's name: "1:30 AM EDT–1:15 AM EST"."""
+    local_start, local_end = block.start.astimezone(tz), block.end.astimezone(tz)
+    if (
+        local_start.utcoffset() != local_end.utcoffset()
+        or _repeated(local_start)
+        or _repeated(local_end)
+    ):
+        return (
+            f"{_label(local_start, local_start.tzname())}–{_label(local_end, local_end.tzname())}"
+        )
+    return f"{_clock(local_start)}–{_clock(local_end)} {'AM' if local_end.hour < 12 else 'PM'}"
 
 
 _STAND_IN = 987654320
@@ -159,62 +169,137 @@ def _book_cell(column: Column, location_pk: int) -> Cell:
     return Cell("book", column=column)
 
 
-def _column_cells(column: Column, moments, minutes_of, tz, links, *, location_pk, may_book):
-    """One column's cells, top to bottom; a block's rowspan skips the cells it covers."""
-    count = len(moments)
-    starts: dict[int, list] = {}
+def _column_cells(column: Column, rows, moments, tz, links, *, location_pk, may_book) -> list:
+    """One column's cells, top to bottom; a block's rowspan skips the cells it covers. A
+    row whose time the column's day does not have (skipped by a spring change, or the second
+    pass of an autumn change's repeated hour on another day) is shaded."""
+    count = len(rows)
+    starts: dict[tuple, list] = {}
     for cluster in _clusters(column.blocks):
         local = cluster[0].start.astimezone(tz)
-        minutes = local.hour * 60 + local.minute
-        starts.setdefault(minutes - minutes % 15, cluster)
+        starts[(_quarter(local).time(), local.fold)] = cluster
     free = _book_cell(column, location_pk) if may_book and not column.lane else FREE
     cells, row = [], 0
     while row < count:
         start = moments[row]
-        cluster = starts.get(minutes_of[row])
+        cluster = starts.get(rows[row].key)
         if cluster is not None:
             end = max(block.end for block in cluster)
-            rowspan = min(max(1, math.ceil((end - start) / STEP)), count - row)
+            covered = row + 1
+            while covered < count and (moments[covered] is None or moments[covered] < end):
+                covered += 1
             cells.append(
-                _cluster_cell(cluster, rowspan, tz, links, may_book=may_book, lane=column.lane)
+                _cluster_cell(
+                    cluster, covered - row, tz, links, may_book=may_book, lane=column.lane
+                )
             )
-            cells.extend([None] * (rowspan - 1))
-            row += rowspan
+            cells.extend([None] * (covered - row - 1))
+            row = covered
             continue
         if column.lane:
             cells.append(LANE_CELL)
-        elif not _working_at(column.working, start, start + STEP):
+        elif start is None or not _working_at(column.working, start, start + STEP):
             cells.append(UNAVAILABLE)
-        else:
+        elif rows[row].query:
             cells.append(free)
+        else:
+            cells.append(FREE)
         row += 1
     return cells
 
 
+@dataclass(frozen=True, slots=True)
+class Row:
+    """A row of the grid: a wall-clock time and which of its passes (``fold``, 1 for the
+    second pass of an autumn change's repeated hour), its label, and the booking link's
+    time ("" where the booking form, which reads a wall-clock time, would take the first)."""
+
+    time: datetime.time
+    fold: int
+    label: str
+    query: str
+
+    @property
+    def key(self) -> tuple:
+        return (self.time, self.fold)
+
+
+def _moment(day: datetime.date, time: datetime.time, fold: int, tz):
+    """The moment the wall clock shows ``time`` on ``day`` (``fold``: which pass), or None
+    when it never does."""
+    local = datetime.datetime.combine(day, time, tzinfo=tz).replace(fold=fold)
+    moment = local.astimezone(datetime.UTC)
+    back = moment.astimezone(tz)
+    if back.replace(tzinfo=None) != local.replace(tzinfo=None) or back.fold != fold:
+        return None
+    return moment
+
+
+def _label(time, tz_name: str = "") -> str:
+    return f"{time:%-I:%M %p} {tz_name}".rstrip()
+
+
+def _rows(days, times, tz) -> tuple[list[Row], dict]:
+    """The rows of ``days`` and each day's moment per row. On a day of a change the clock
+    skips times (no moment) or shows some twice: those get a second row after the first
+    pass of the repeated hour, and both passes are labelled with their offset's name."""
+    moments = {day: [slots.wall(day, time, tz) for time in times] for day in days}
+    changing = [day for day in days if _changes(day, tz)]
+    exists, repeated = set(range(len(times))) if len(changing) < len(days) else set(), {}
+    for day in changing:
+        column = moments[day] = [_moment(day, time, 0, tz) for time in times]
+        exists.update(index for index, moment in enumerate(column) if moment is not None)
+        for index, time in enumerate(times):
+            second = _moment(day, time, 1, tz)
+            if second is not None and index not in repeated:
+                repeated[index] = (day, second)
+    rows, second_pass = [], []
+    for index, time in enumerate(times):
+        if index in repeated:
+            day, second = repeated[index]
+            first_name = moments[day][index].astimezone(tz).tzname()
+            rows.append(Row(time, 0, _label(time, first_name), _query(time)))
+            second_name = second.astimezone(tz).tzname()
+            second_pass.append(Row(time, 1, _label(time, second_name), ""))
+        elif index in exists:
+            rows.append(Row(time, 0, _label(time), _query(time)))
+        if second_pass and index + 1 not in repeated:
+            rows.extend(second_pass)
+            second_pass = []
+    by_day = {day: _align(day, rows, times, moments[day], tz) for day in days}
+    return rows, by_day
+
+
+def _align(day, rows, times, first_pass, tz) -> list:
+    """The day's moment per row: its first-pass moments, the second pass computed."""
+    at = {time: moment for time, moment in zip(times, first_pass, strict=True)}
+    return [at[row.time] if row.fold == 0 else _moment(day, row.time, 1, tz) for row in rows]
+
+
+def _changes(day: datetime.date, tz) -> bool:
+    start, end = slots.day_bounds(day, tz)
+    return start.astimezone(tz).utcoffset() != end.astimezone(tz).utcoffset()
+
+
+def _query(time: datetime.time) -> str:
+    return urlencode({"time": f"{time:%H:%M}"})
+
+
 def grid_rows(columns: list[Column], tz, times: list[datetime.time], *, location_pk, may_book):
-    """``[(time label, time query, cells)]``: a row per wall-clock time; a cell a block above
-    covers is left out of its row."""
-    minutes_of = [time.hour * 60 + time.minute for time in times]
+    """``[(time label, time query, cells)]``: a row per wall-clock time (two for a time an
+    autumn change repeats); a cell a block above covers is left out of its row."""
     links = Links()
-    moments_of: dict[datetime.date, list] = {}
-    by_column = []
-    for column in columns:
-        moments = moments_of.get(column.day)
-        if moments is None:
-            moments = moments_of[column.day] = [slots.wall(column.day, t, tz) for t in times]
-        by_column.append(
-            _column_cells(
-                column, moments, minutes_of, tz, links, location_pk=location_pk, may_book=may_book
-            )
+    rows, moments = _rows(list(dict.fromkeys(column.day for column in columns)), times, tz)
+    by_column = [
+        _column_cells(
+            column, rows, moments[column.day], tz, links, location_pk=location_pk, may_book=may_book
         )
-    rows = zip(*by_column, strict=True) if by_column else [()] * len(times)
+        for column in columns
+    ]
+    cells_of = zip(*by_column, strict=True) if by_column else [()] * len(rows)
     return [
-        (
-            f"{time:%-I:%M %p}",
-            urlencode({"time": f"{time:%H:%M}"}),
-            [cell for cell in cells if cell is not None],
-        )
-        for time, cells in zip(times, rows, strict=True)
+        (row.label, row.query, [cell for cell in cells if cell is not None])
+        for row, cells in zip(rows, cells_of, strict=True)
     ]
 
 
