@@ -298,18 +298,10 @@ def _unchosen(requests, tz) -> list[dict]:
     return items
 
 
-@role_required(ADMINISTRATOR, SCHEDULER, THERAPIST)
-def calendar_week(request):
-    context = _context(request)
-    if context is None:
-        return render(request, "scheduling/calendar_empty.html")
-    user, location, day, tz = request.user, context["location"], context["day"], context["tz"]
-    may_book = _may_book(user)
-    chosen = _week_therapist(request, may_book)
-    if chosen is None:
-        return render(request, "scheduling/calendar_empty.html")
-    therapist, therapists = chosen
-    monday = day - datetime.timedelta(days=day.weekday())
+def _week_reads(user, location, monday, therapist, may_book):
+    """The week's appointments and requests of ``therapist`` (and, for the front desk, the
+    requests with no therapist chosen) and their working time."""
+    tz = ZoneInfo(location.time_zone)
     sunday = monday + datetime.timedelta(days=6)
     start, _ = slots.day_bounds(monday, tz)
     _, end = slots.day_bounds(sunday, tz)
@@ -327,6 +319,22 @@ def calendar_week(request):
     working = working_time(
         location=location, therapist_ids=[therapist.pk], first=monday, last=sunday
     )
+    return appointments, requests, working
+
+
+@role_required(ADMINISTRATOR, SCHEDULER, THERAPIST)
+def calendar_week(request):
+    context = _context(request)
+    if context is None:
+        return render(request, "scheduling/calendar_empty.html")
+    user, location, day, tz = request.user, context["location"], context["day"], context["tz"]
+    may_book = _may_book(user)
+    chosen = _week_therapist(request, may_book)
+    if chosen is None:
+        return render(request, "scheduling/calendar_empty.html")
+    therapist, therapists = chosen
+    monday = day - datetime.timedelta(days=day.weekday())
+    appointments, requests, working = _week_reads(user, location, monday, therapist, may_book)
     columns = _week_columns(
         location, monday, therapist, working.intervals(therapist.pk), appointments, requests
     )
