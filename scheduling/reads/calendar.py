@@ -71,12 +71,17 @@ def _therapist(prefix: str) -> dict:
     }
 
 
-def _as_therapist(row: dict, prefix: str) -> Therapist | None:
+def _as_therapist(row: dict, prefix: str, known: dict) -> Therapist | None:
+    """The row's therapist, made once per therapist of the page (``known``)."""
     pk = row[f"{prefix}_id"]
     if pk is None:
         return None
-    first, last = row[f"{prefix}_first"], row[f"{prefix}_last"]
-    return Therapist(pk, user_name(first, last, row[f"{prefix}_email"]), last, first)
+    therapist = known.get(pk)
+    if therapist is None:
+        first, last = row[f"{prefix}_first"], row[f"{prefix}_last"]
+        name = user_name(first, last, row[f"{prefix}_email"])
+        therapist = known[pk] = Therapist(pk, name, last, first)
+    return therapist
 
 
 _PATIENT = {"patient_first": F("patient__first_name"), "patient_last": F("patient__last_name")}
@@ -96,6 +101,7 @@ def calendar_appointments(
     if therapist_id is not None:
         rows = rows.filter(therapist_id=therapist_id)
     rows = rows.overlapping(start, end).order_by("start", "pk")
+    known: dict[int, Therapist] = {}
     return [
         Block(
             row["pk"],
@@ -108,7 +114,7 @@ def calendar_appointments(
             row["case_name"],
             row["type_name"],
             0,
-            _as_therapist(row, "therapist"),
+            _as_therapist(row, "therapist", known),
         )
         for row in rows.values(
             "pk",
@@ -140,7 +146,7 @@ def calendar_requests(
         rows = rows.filter(
             Q(preferred_therapist_id=therapist_id) | Q(preferred_therapist__isnull=True)
         )
-    blocks = []
+    blocks, known = [], {}
     for row in rows.order_by("start", "pk").values(
         "pk",
         "start",
@@ -165,7 +171,7 @@ def calendar_requests(
                 "",
                 row["type_name"],
                 minutes,
-                _as_therapist(row, "preferred_therapist"),
+                _as_therapist(row, "preferred_therapist", known),
                 suggested,
             )
         )

@@ -161,16 +161,17 @@ def _day_therapists(user, location, may_book, appointments, requests) -> list[Th
 
 
 def _day_columns(therapists, appointments, requests, working, day) -> list[Column]:
+    by_therapist: dict[int, list] = {}
+    for block in (*(a for a in appointments if not a.cancelled), *requests):
+        if block.therapist is not None:
+            by_therapist.setdefault(block.therapist.pk, []).append(block)
     columns = [
         Column(
             label=therapist.name,
             day=day,
             therapist=therapist,
             working=working.intervals(therapist.pk),
-            blocks=[
-                *(a for a in appointments if a.therapist_id == therapist.pk and not a.cancelled),
-                *(r for r in requests if r.therapist_id == therapist.pk),
-            ],
+            blocks=by_therapist.get(therapist.pk, []),
         )
         for therapist in therapists
     ]

@@ -47,16 +47,14 @@ class Shown:
     detail: str
 
 
-class Cell:
-    """One cell of the body: ``kind`` is free, unavailable, lane, book, block or stack."""
-
-    __slots__ = ("kind", "rowspan", "shown", "column")
-
-    def __init__(self, kind, rowspan=1, shown=(), column=None):
-        self.kind, self.rowspan, self.shown, self.column = kind, rowspan, shown, column
+def make_cell(kind: str, rowspan: int = 1, shown=(), column=None) -> tuple:
+    """One cell of the body, ``(kind, rowspan, shown, column)``: ``kind`` is free,
+    unavailable, lane, book, block or stack. A tuple: the template unpacks it, where an
+    attribute lookup per cell cost more than the rest of the cell."""
+    return (kind, rowspan, shown, column)
 
 
-FREE, UNAVAILABLE, LANE_CELL = Cell("free"), Cell("unavailable"), Cell("lane")
+FREE, UNAVAILABLE, LANE_CELL = make_cell("free"), make_cell("unavailable"), make_cell("lane")
 
 
 def _clock(moment) -> str:
@@ -154,19 +152,19 @@ def _clusters(blocks: list[Block]) -> list[list[Block]]:
     return clusters
 
 
-def _cluster_cell(cluster, rowspan: int, tz, links, *, may_book: bool, lane: bool) -> Cell:
+def _cluster_cell(cluster, rowspan: int, tz, links, *, may_book: bool, lane: bool) -> tuple:
     blocks = [shown(block, tz, links, may_book=may_book, lane=lane) for block in cluster]
-    return Cell("block" if len(blocks) == 1 else "stack", rowspan, blocks)
+    return make_cell("block" if len(blocks) == 1 else "stack", rowspan, blocks)
 
 
-def _book_cell(column: Column, location_pk: int) -> Cell:
+def _book_cell(column: Column, location_pk: int) -> tuple:
     """The column's free cell that books: its link and words but for the time, made once."""
     column.book_query = urlencode(
         {"therapist": column.therapist.pk, "location": location_pk, "date": column.day.isoformat()}
     )
     who = column.label if column.therapist_column else column.therapist.name
     column.book_words = f"Book {who} on {column.day:%b} {column.day.day} at"
-    return Cell("book", column=column)
+    return make_cell("book", column=column)
 
 
 def _column_cells(column: Column, rows, moments, tz, links, *, location_pk, may_book) -> list:
