@@ -303,20 +303,20 @@ def grid_rows(columns: list[Column], tz, times: list[datetime.time], *, location
 
 def grid_times(hours: list[slots.Weekly], blocks: list[Block], tz) -> list[datetime.time]:
     """Every quarter hour from the earliest opening (or appointment, or request) to the latest
-    close."""
-    opening = [row.start for row in hours] or [DEFAULT_OPEN]
-    closing = [row.end for row in hours] or [DEFAULT_CLOSE]
+    close (or end of one; to midnight for one that ends on a later day)."""
+
+    def minutes(time: datetime.time) -> int:
+        return time.hour * 60 + time.minute
+
+    opening = [minutes(row.start) for row in hours] or [minutes(DEFAULT_OPEN)]
+    closing = [minutes(row.end) for row in hours] or [minutes(DEFAULT_CLOSE)]
     for block in blocks:
-        local_start = block.start.astimezone(tz)
-        opening.append(local_start.time())
-        end = block.end.astimezone(tz)
-        closing.append(end.time() if end.date() == local_start.date() else datetime.time(23, 45))
-    first = min(opening)
-    last = max(closing)
-    minutes = first.hour * 60 + first.minute
-    minutes -= minutes % 15
-    times = []
-    while minutes < last.hour * 60 + last.minute and minutes < 24 * 60:
-        times.append(datetime.time(minutes // 60, minutes % 60))
-        minutes += 15
-    return times
+        local_start, local_end = block.start.astimezone(tz), block.end.astimezone(tz)
+        opening.append(minutes(local_start.time()))
+        same_day = local_end.date() == local_start.date()
+        closing.append(minutes(local_end.time()) if same_day else 24 * 60)
+    first, last = min(opening), min(max(closing), 24 * 60)
+    return [
+        datetime.time(quarter // 60, quarter % 60)
+        for quarter in range(first - first % 15, last, 15)
+    ]
