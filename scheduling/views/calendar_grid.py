@@ -5,6 +5,7 @@ are made here once per page (or once per column), so the template only looks val
 
 import bisect
 import datetime
+import functools
 from dataclasses import dataclass, field
 
 from django.utils.http import urlencode
@@ -71,7 +72,8 @@ def span(block: Block, tz) -> str:
     """The block's times as the grid shows them: "9:30–10:15 AM"; across a change of offset,
     or in a repeated hour, each time with its offset's name: "1:30 AM EDT–1:15 AM EST"."""
     local_start, local_end = block.start.astimezone(tz), block.end.astimezone(tz)
-    if (
+    # Only a day with a change has a repeated hour or two offsets (asked once per day).
+    if (_changes(local_start.date(), tz) or _changes(local_end.date(), tz)) and (
         local_start.utcoffset() != local_end.utcoffset()
         or _repeated(local_start)
         or _repeated(local_end)
@@ -274,7 +276,9 @@ def _align(day, rows, times, first_pass, tz) -> list:
     return [at[row.time] if row.fold == 0 else _moment(day, row.time, 1, tz) for row in rows]
 
 
+@functools.lru_cache(maxsize=512)
 def _changes(day: datetime.date, tz) -> bool:
+    """Whether the offset of ``tz`` changes during ``day``."""
     start, end = slots.day_bounds(day, tz)
     return start.astimezone(tz).utcoffset() != end.astimezone(tz).utcoffset()
 
