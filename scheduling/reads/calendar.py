@@ -92,6 +92,23 @@ def _patient(row: dict) -> str:
     return f"{row['patient_first']} {row['patient_last']}"
 
 
+_APPOINTMENT_COLUMNS = (
+    "pk",
+    "start",
+    "end",
+    "status",
+    "cancel_reason",
+    "patient__first_name",
+    "patient__last_name",
+    "chart_case__case__name",
+    "appointment_type__name",
+    "therapist_id",
+    "therapist__first_name",
+    "therapist__last_name",
+    "therapist__email",
+)
+
+
 def calendar_appointments(
     user, *, location_id: int, start, end, therapist_id: int | None = None
 ) -> list[Block]:
@@ -104,55 +121,18 @@ def calendar_appointments(
     known: dict[int, Therapist] = {}
     blocks = []
     # Tuples, not dicts: a page reads hundreds of these rows.
-    for (
-        pk,
-        row_start,
-        row_end,
-        status,
-        reason,
-        patient_first,
-        patient_last,
-        case_name,
-        type_name,
-        therapist_pk,
-        first,
-        last,
-        email,
-    ) in rows.values_list(
-        "pk",
-        "start",
-        "end",
-        "status",
-        "cancel_reason",
-        "patient__first_name",
-        "patient__last_name",
-        "chart_case__case__name",
-        "appointment_type__name",
-        "therapist_id",
-        "therapist__first_name",
-        "therapist__last_name",
-        "therapist__email",
-    ):
-        therapist = known.get(therapist_pk)
+    for row in rows.values_list(*_APPOINTMENT_COLUMNS):
+        therapist = known.get(row[9])
         if therapist is None:
-            name = user_name(first, last, email)
-            therapist = known[therapist_pk] = Therapist(therapist_pk, name, last, first)
-        # ``str(patient)``.
-        patient = f"{patient_first} {patient_last}"
+            first, last = row[10], row[11]
+            name = user_name(first, last, row[12])
+            therapist = known[row[9]] = Therapist(row[9], name, last, first)
+        # The patient as ``str(patient)``.
+        patient = f"{row[5]} {row[6]}"
+        pk, begins, ends, status, reason = row[:5]
+        case, kind = row[7], row[8]
         blocks.append(
-            Block(
-                pk,
-                row_start,
-                row_end,
-                False,
-                status,
-                reason,
-                patient,
-                case_name,
-                type_name,
-                0,
-                therapist,
-            )
+            Block(pk, begins, ends, False, status, reason, patient, case, kind, 0, therapist)
         )
     return blocks
 
