@@ -399,19 +399,6 @@ def live_bounds(clinic) -> tuple[datetime.datetime, datetime.datetime]:
     return now, now - datetime.timedelta(days=clinic.request_pending_lifetime_days)
 
 
-def live_request_sql(alias: str) -> str:
-    """``AppointmentRequestQuerySet.live`` written out, for the statements that read requests
-    in SQL (aliased ``alias``, their clinic named by the caller); its parameters are
-    ``live_request_params``."""
-    return f"{alias}.status = %s AND {alias}.start > %s AND {alias}.created_at > %s"
-
-
-def live_request_params(clinic, connection) -> list:
-    now, made_after = live_bounds(clinic)
-    moment = connection.ops.adapt_datetimefield_value
-    return [AppointmentRequest.Status.PENDING.value, moment(now), moment(made_after)]
-
-
 class AppointmentRequestQuerySet(ClinicQuerySet):
     def visible_to(self, user):
         """Schedulers and administrators see every request of their clinic (they work the

@@ -4,6 +4,7 @@ values ``scheduling.slots`` works on, gathered in a fixed number of queries."""
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from scheduling import slots
@@ -16,6 +17,81 @@ from scheduling.models import (
 )
 
 
+@dataclass
+class WorkingTime:
+    """What working time at one location is made of from ``first`` to ``last``, as plain
+    values: the location's hours and closures, each therapist's weekly availability there,
+    their time off and their extra hours there."""
+
+    tz: ZoneInfo
+    first: datetime.date
+    last: datetime.date
+    hours: list[slots.Weekly] = field(default_factory=list)
+    closures: list[datetime.date] = field(default_factory=list)
+    weekly: dict = field(default_factory=lambda: defaultdict(list))
+    time_off: dict = field(default_factory=lambda: defaultdict(list))
+    extra: dict = field(default_factory=lambda: defaultdict(list))
+
+    def intervals(self, therapist_id: int) -> list[slots.Interval]:
+        """When the therapist works there, within its clinic hours (merged and sorted)."""
+        return slots.open_intervals(
+            first=self.first,
+            last=self.last,
+            tz=self.tz,
+            clinic_hours=self.hours,
+            availability=self.weekly.get(therapist_id, ()),
+            closures=self.closures,
+            time_off=self.time_off.get(therapist_id, ()),
+            extra=self.extra.get(therapist_id, ()),
+        )
+
+
+def working_time(
+    *,
+    location: Location,
+    therapist_ids: Iterable[int] | None,
+    first: datetime.date,
+    last: datetime.date,
+) -> WorkingTime:
+    """The working time at ``location`` from ``first`` to ``last`` (local dates) of
+    ``therapist_ids``, or of every therapist with None. Four queries, whatever the number of
+    therapists; plain values, not model rows (this runs on every slot and calendar page)."""
+    clinic_id = location.clinic_id
+    read = WorkingTime(tz=ZoneInfo(location.time_zone), first=first, last=last)
+    read.hours = [
+        slots.Weekly(*row)
+        for row in ClinicHours.objects.filter(clinic_id=clinic_id, location=location).values_list(
+            "weekday", "start", "end"
+        )
+    ]
+    read.closures = list(
+        ClinicClosure.objects.filter(
+            clinic_id=clinic_id, location=location, date__range=(first, last)
+        ).values_list("date", flat=True)
+    )
+    weekly = TherapistAvailability.objects.filter(clinic_id=clinic_id, location=location)
+    exceptions = AvailabilityException.objects.filter(
+        clinic_id=clinic_id, date__range=(first, last)
+    )
+    if therapist_ids is not None:
+        therapist_ids = list(therapist_ids)
+        weekly = weekly.filter(therapist_id__in=therapist_ids)
+        exceptions = exceptions.filter(therapist_id__in=therapist_ids)
+    for therapist_id, weekday, start, end in weekly.values_list(
+        "therapist_id", "weekday", "start", "end"
+    ):
+        read.weekly[therapist_id].append(slots.Weekly(weekday, start, end))
+    for therapist_id, date, start, end, kind, location_id in exceptions.values_list(
+        "therapist_id", "date", "start", "end", "kind", "location_id"
+    ):
+        dated = slots.Dated(date, start, end)
+        if kind == AvailabilityException.Kind.TIME_OFF:
+            read.time_off[therapist_id].append(dated)
+        elif location_id == location.pk:
+            read.extra[therapist_id].append(dated)
+    return read
+
+
 def working_intervals(
     *,
     location: Location,
@@ -26,48 +102,8 @@ def working_intervals(
     """For each therapist, when they work at ``location`` from ``first`` to ``last`` (local
     dates), within its clinic hours. Four queries, whatever the number of therapists."""
     therapist_ids = list(therapist_ids)
-    tz = ZoneInfo(location.time_zone)
-    # Plain values, not model rows: this runs on every slot and calendar page.
-    hours = [
-        slots.Weekly(*row)
-        for row in ClinicHours.objects.filter(
-            clinic_id=location.clinic_id, location=location
-        ).values_list("weekday", "start", "end")
-    ]
-    closures = list(
-        ClinicClosure.objects.filter(
-            clinic_id=location.clinic_id, location=location, date__range=(first, last)
-        ).values_list("date", flat=True)
-    )
-    weekly = defaultdict(list)
-    for therapist_id, weekday, start, end in TherapistAvailability.objects.filter(
-        clinic_id=location.clinic_id, location=location, therapist_id__in=therapist_ids
-    ).values_list("therapist_id", "weekday", "start", "end"):
-        weekly[therapist_id].append(slots.Weekly(weekday, start, end))
-    time_off, extra = defaultdict(list), defaultdict(list)
-    for therapist_id, date, start, end, kind, location_id in AvailabilityException.objects.filter(
-        clinic_id=location.clinic_id,
-        therapist_id__in=therapist_ids,
-        date__range=(first, last),
-    ).values_list("therapist_id", "date", "start", "end", "kind", "location_id"):
-        dated = slots.Dated(date, start, end)
-        if kind == AvailabilityException.Kind.TIME_OFF:
-            time_off[therapist_id].append(dated)
-        elif location_id == location.pk:
-            extra[therapist_id].append(dated)
-    return {
-        therapist_id: slots.open_intervals(
-            first=first,
-            last=last,
-            tz=tz,
-            clinic_hours=hours,
-            availability=weekly[therapist_id],
-            closures=closures,
-            time_off=time_off[therapist_id],
-            extra=extra[therapist_id],
-        )
-        for therapist_id in therapist_ids
-    }
+    read = working_time(location=location, therapist_ids=therapist_ids, first=first, last=last)
+    return {therapist_id: read.intervals(therapist_id) for therapist_id in therapist_ids}
 
 
 def clinic_hours_intervals(

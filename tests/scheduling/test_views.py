@@ -221,9 +221,10 @@ def test_day_view_shows_appointments_at_a_fixed_number_of_queries(
     url = reverse("scheduling:calendar_day")
     params = {"date": tomorrow.isoformat(), "location": location.pk}
     client.get(url, params)
-    # The session, the user with their roles; the locations; the day's reads, the pending
-    # requests' count among them (scheduling.reads.calendar.calendar_reads); the session's save.
-    with django_assert_num_queries(7):
+    # The session, the user with their roles; the locations; the day's appointments, pending
+    # requests and therapists (scheduling.reads.calendar); hours, closures, availability and
+    # exceptions (working_time); the pending requests' count; the session's save (three).
+    with django_assert_num_queries(14):
         response = client.get(url, params)
     assert "Liam Carter" in response.content.decode()
     # More therapists and appointments: the same number of queries.
@@ -237,7 +238,7 @@ def test_day_view_shows_appointments_at_a_fixed_number_of_queries(
             start=local(location, tomorrow, hour),
             chart_case=PatientChartCaseFactory(case=speech_case),
         )
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(14):
         response = client.get(url, params)
     assert response.content.decode().count('class="appointment') == 6
 
@@ -455,9 +456,10 @@ def test_week_view_runs_a_fixed_number_of_queries(
     url = reverse("scheduling:calendar_week")
     params = {"date": tomorrow.isoformat(), "location": location.pk, "therapist": therapist.pk}
     client.get(url, params)
-    # The session, the user with their roles; the locations; the week's reads with the picker's
-    # therapists and the pending count (scheduling.reads.calendar); the session's save.
-    with django_assert_num_queries(7) as first:
+    # The session, the user with their roles; the locations; the picker's therapists, the
+    # week's appointments and requests (scheduling.reads.calendar); hours, closures,
+    # availability and exceptions (working_time); the pending count; the session's save.
+    with django_assert_num_queries(14) as first:
         client.get(url, params)
     for days in range(1, 6):
         AppointmentFactory(
@@ -487,14 +489,15 @@ def test_calendar_for_each_role_runs_a_fixed_number_of_queries(
     django_assert_num_queries,
 ):
     """The day, the week of a named therapist and the week with none named (the first
-    therapist's: the picker is read first, one query more), for the front desk and for a
-    therapist (their own calendar), with more therapists and appointments the same count."""
+    therapist's), for the front desk and for a therapist (their own calendar: no therapists
+    to read, no pending count), with more therapists and appointments the same count."""
     client.force_login(request.getfixturevalue(who))
     day = {"date": tomorrow.isoformat(), "location": location.pk}
+    count = 14 if who == "scheduler" else 12
     pages = [
-        (reverse("scheduling:calendar_day"), day, 7),
-        (reverse("scheduling:calendar_week"), {**day, "therapist": therapist.pk}, 7),
-        (reverse("scheduling:calendar_week"), day, 8 if who == "scheduler" else 7),
+        (reverse("scheduling:calendar_day"), day, count),
+        (reverse("scheduling:calendar_week"), {**day, "therapist": therapist.pk}, count),
+        (reverse("scheduling:calendar_week"), day, count),
     ]
     for url, params, _ in pages:
         client.get(url, params)
