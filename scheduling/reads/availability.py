@@ -2,10 +2,24 @@
 values ``scheduling.slots`` works on, gathered in a fixed number of queries."""
 
 import datetime
+import functools
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
+
+from django.db.models import (
+    BooleanField,
+    CharField,
+    DateField,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    TimeField,
+    Value,
+)
+from django.db.models.functions import Cast
 
 from scheduling import slots
 from scheduling.models import (
@@ -21,7 +35,8 @@ from scheduling.models import (
 class WorkingTime:
     """What working time at one location is made of from ``first`` to ``last``, as plain
     values: the location's hours and closures, each therapist's weekly availability there,
-    their time off and their extra hours there."""
+    their time off and their extra hours there; with ``therapists`` asked, the clinic's active
+    therapists who have weekly availability there, ``(pk, first, last, email)``."""
 
     tz: ZoneInfo
     first: datetime.date
@@ -31,6 +46,7 @@ class WorkingTime:
     weekly: dict = field(default_factory=lambda: defaultdict(list))
     time_off: dict = field(default_factory=lambda: defaultdict(list))
     extra: dict = field(default_factory=lambda: defaultdict(list))
+    therapists: dict = field(default_factory=dict)
 
     def intervals(self, therapist_id: int) -> list[slots.Interval]:
         """When the therapist works there, within its clinic hours (merged and sorted)."""
@@ -46,29 +62,53 @@ class WorkingTime:
         )
 
 
+# What each row of ``working_time``'s one statement is; its columns: which, therapist,
+# weekday, date, start, end, exception kind, exception location, then (``therapists``
+# asked) whether the therapist is one of the clinic's active ones and their name.
+HOURS, CLOSURE, WEEKLY, EXCEPTION = range(4)
+
+
+def _nothing(output_field):
+    # A typed NULL: PostgreSQL types a UNION's column from its first SELECT.
+    return Cast(Value(None), output_field=output_field)
+
+
+def _shaped(rows, *, which, names, **columns):
+    """``rows`` as one SELECT of the union: the columns given, a typed NULL for the rest."""
+    blank = {
+        "who": IntegerField(),
+        "weekday": IntegerField(),
+        "day": DateField(),
+        "begins": TimeField(),
+        "ends": TimeField(),
+        "kind": CharField(),
+        "place": IntegerField(),
+    }
+    if names:
+        blank.update(active=BooleanField(), first=CharField(), last=CharField(), email=CharField())
+    # Named apart from the models' fields (an annotation may not take a field's name).
+    shaped = {"row_which": Value(which)} | {
+        f"row_{name}": columns[name] if name in columns else _nothing(output_field)
+        for name, output_field in blank.items()
+    }
+    return rows.order_by().annotate(**shaped).values_list(*shaped)
+
+
 def working_time(
     *,
     location: Location,
     therapist_ids: Iterable[int] | None,
     first: datetime.date,
     last: datetime.date,
+    therapists: bool = False,
 ) -> WorkingTime:
     """The working time at ``location`` from ``first`` to ``last`` (local dates) of
-    ``therapist_ids``, or of every therapist with None. Four queries, whatever the number of
-    therapists; plain values, not model rows (this runs on every slot and calendar page)."""
+    ``therapist_ids``, or of every therapist with None. One query (a ``UNION ALL`` of the four
+    reads), whatever the number of therapists; plain values, not model rows (this runs on
+    every slot and calendar page). ``therapists``: also the clinic's active therapists
+    (``therapists_of``) with weekly availability there, read with their availability."""
     clinic_id = location.clinic_id
     read = WorkingTime(tz=ZoneInfo(location.time_zone), first=first, last=last)
-    read.hours = [
-        slots.Weekly(*row)
-        for row in ClinicHours.objects.filter(clinic_id=clinic_id, location=location).values_list(
-            "weekday", "start", "end"
-        )
-    ]
-    read.closures = list(
-        ClinicClosure.objects.filter(
-            clinic_id=clinic_id, location=location, date__range=(first, last)
-        ).values_list("date", flat=True)
-    )
     weekly = TherapistAvailability.objects.filter(clinic_id=clinic_id, location=location)
     exceptions = AvailabilityException.objects.filter(
         clinic_id=clinic_id, date__range=(first, last)
@@ -77,19 +117,64 @@ def working_time(
         therapist_ids = list(therapist_ids)
         weekly = weekly.filter(therapist_id__in=therapist_ids)
         exceptions = exceptions.filter(therapist_id__in=therapist_ids)
-    for therapist_id, weekday, start, end in weekly.values_list(
-        "therapist_id", "weekday", "start", "end"
-    ):
-        read.weekly[therapist_id].append(slots.Weekly(weekday, start, end))
-    for therapist_id, date, start, end, kind, location_id in exceptions.values_list(
-        "therapist_id", "date", "start", "end", "kind", "location_id"
-    ):
-        dated = slots.Dated(date, start, end)
-        if kind == AvailabilityException.Kind.TIME_OFF:
-            read.time_off[therapist_id].append(dated)
-        elif location_id == location.pk:
-            read.extra[therapist_id].append(dated)
+    time = {"begins": F("start"), "ends": F("end")}
+    names = {}
+    if therapists:
+        from scheduling.forms import therapists_of
+
+        active = therapists_of(clinic_id).order_by().filter(pk=OuterRef("therapist_id"))
+        names = {
+            "active": Exists(active),
+            "first": F("therapist__first_name"),
+            "last": F("therapist__last_name"),
+            "email": F("therapist__email"),
+        }
+    shaped = functools.partial(_shaped, names=therapists)
+    rows = shaped(
+        ClinicHours.objects.filter(clinic_id=clinic_id, location=location),
+        which=HOURS,
+        weekday=F("weekday"),
+        **time,
+    ).union(
+        shaped(
+            ClinicClosure.objects.filter(
+                clinic_id=clinic_id, location=location, date__range=(first, last)
+            ),
+            which=CLOSURE,
+            day=F("date"),
+        ),
+        shaped(weekly, which=WEEKLY, who=F("therapist_id"), weekday=F("weekday"), **time, **names),
+        shaped(
+            exceptions,
+            which=EXCEPTION,
+            who=F("therapist_id"),
+            day=F("date"),
+            kind=F("kind"),
+            place=F("location_id"),
+            **time,
+        ),
+        all=True,
+    )
+    for row in rows:
+        _add(read, row, location.pk)
     return read
+
+
+def _add(read: WorkingTime, row: tuple, location_id: int) -> None:
+    """One row of ``working_time``'s statement into ``read``."""
+    which, who, weekday, day, start, end, kind, place = row[:8]
+    if which == HOURS:
+        read.hours.append(slots.Weekly(weekday, start, end))
+    elif which == CLOSURE:
+        read.closures.append(day)
+    elif which == WEEKLY:
+        read.weekly[who].append(slots.Weekly(weekday, start, end))
+        if len(row) > 8 and row[8]:
+            read.therapists[who] = row[9:]
+    elif kind == AvailabilityException.Kind.TIME_OFF:
+        read.time_off[who].append(slots.Dated(day, start, end))
+    elif place == location_id:
+        read.extra[who].append(slots.Dated(day, start, end))
 
 
 def working_intervals(
@@ -100,7 +185,7 @@ def working_intervals(
     last: datetime.date,
 ) -> dict[int, list[slots.Interval]]:
     """For each therapist, when they work at ``location`` from ``first`` to ``last`` (local
-    dates), within its clinic hours. Four queries, whatever the number of therapists."""
+    dates), within its clinic hours. One query, whatever the number of therapists."""
     therapist_ids = list(therapist_ids)
     read = working_time(location=location, therapist_ids=therapist_ids, first=first, last=last)
     return {therapist_id: read.intervals(therapist_id) for therapist_id in therapist_ids}
@@ -173,7 +258,7 @@ def bookable_slots(
 ) -> dict[int, list[datetime.datetime]]:
     """For each therapist, the starts at which an appointment of ``duration`` fits at
     ``location``: in hours and availability, clear of the therapist's and the patient's
-    appointments, between ``now + notice`` and ``now + horizon``. Five queries, whatever the
+    appointments, between ``now + notice`` and ``now + horizon``. Two queries, whatever the
     number of therapists (for the portal's requests)."""
     therapist_ids = list(therapist_ids)
     tz = ZoneInfo(location.time_zone)

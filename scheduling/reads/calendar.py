@@ -1,18 +1,19 @@
 """The day and week views' reads, each through the queryset that holds its rule:
 ``Appointment.objects.visible_to(user)`` and ``.overlapping()`` for the appointments,
 ``AppointmentRequest.objects.live(clinic)`` for the pending requests, ``therapists_of`` (the
-clinic's active therapists, ``User.objects.therapists()``) for the columns and the picker, and
-``working_time`` for the hours, closures, availability and exceptions. Each is shaped for the
+clinic's active therapists, ``User.objects.therapists()``) for the week's picker, and
+``working_time`` for the hours, closures, availability and exceptions, and the day's columns
+(those of ``therapists_of`` with availability at the location, read with it). Each is shaped for the
 page with ``.values()``: plain values, the names read with their rows by the same query."""
 
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import F, Q
 
 from core.sql import user_name
 from scheduling.forms import therapists_of
-from scheduling.models import Appointment, AppointmentRequest, TherapistAvailability
+from scheduling.models import Appointment, AppointmentRequest
 
 # The class of an appointment's block is made of its status only through this table: a
 # status the code does not know gets no class, never a value read from the database.
@@ -184,20 +185,11 @@ def calendar_requests(
     return blocks
 
 
-def _therapists(users) -> list[Therapist]:
+def calendar_therapists(clinic_id: int) -> list[Therapist]:
+    """The clinic's active therapists by name (the week's picker). The day's columns come
+    with the location's availability (``working_time(..., therapists=True)``)."""
+    users = therapists_of(clinic_id).values_list("pk", "first_name", "last_name", "email")
     return [
         Therapist(pk, user_name(first, last, email), last, first)
-        for pk, first, last, email in users.values_list("pk", "first_name", "last_name", "email")
+        for pk, first, last, email in users
     ]
-
-
-def calendar_therapists(clinic_id: int, *, location_id: int | None = None) -> list[Therapist]:
-    """The clinic's active therapists by name (the week's picker), or with ``location_id``
-    those with weekly availability there (the day's columns)."""
-    users = therapists_of(clinic_id)
-    if location_id is not None:
-        available = TherapistAvailability.objects.filter(
-            clinic_id=clinic_id, location_id=location_id, therapist_id=OuterRef("pk")
-        )
-        users = users.filter(Exists(available))
-    return _therapists(users)

@@ -82,7 +82,7 @@ def request_slots(
 ) -> dict[int, list[datetime.datetime]]:
     """Each therapist's starts a patient may request: in steps of 15 minutes, inside
     ``request_window`` (and inside ``within``, a shorter span such as the week a page shows).
-    Five queries (``bookable_slots``)."""
+    Two queries (``bookable_slots``)."""
     clinic = chart_case.clinic
     now = (now or clinic.now()).astimezone(datetime.UTC)
     earliest, latest = request_window(clinic, now)

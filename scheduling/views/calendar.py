@@ -19,6 +19,7 @@ from core.inputs import id_out_of_range
 from core.links import link
 from core.permissions import role_required
 from core.roles import ADMINISTRATOR, SCHEDULER, THERAPIST, has_role
+from core.sql import user_name
 from scheduling import slots
 from scheduling.forms import CalendarForm
 from scheduling.models import Location
@@ -147,13 +148,16 @@ def _grid(columns, tz, hours, blocks, *, location, may_book):
     return grid_rows(columns, tz, times, location_pk=location.pk, may_book=may_book)
 
 
-def _day_therapists(user, location, may_book, appointments, requests) -> list[Therapist]:
+def _day_therapists(user, may_book, working, appointments, requests) -> list[Therapist]:
     """The day's columns: for the front desk the therapists who work at the location (any
-    weekday), anyone booked there that day and anyone a pending request there prefers; for a
-    therapist, themselves."""
+    weekday; read with their availability by ``working_time``), anyone booked there that day
+    and anyone a pending request there prefers; for a therapist, themselves."""
     if not may_book:
         return [Therapist(user.pk, str(user), user.last_name, user.first_name)]
-    therapists = {t.pk: t for t in calendar_therapists(user.clinic_id, location_id=location.pk)}
+    therapists = {
+        pk: Therapist(pk, user_name(first, last, email), last, first)
+        for pk, (first, last, email) in working.therapists.items()
+    }
     for block in (*appointments, *requests):
         if block.therapist is not None:
             therapists.setdefault(block.therapist.pk, block.therapist)
@@ -206,10 +210,14 @@ def calendar_day(request):
         preferring="any" if may_book else "therapist",
         therapist_id=user.pk,
     )
-    therapists = _day_therapists(user, location, may_book, appointments, requests)
     working = working_time(
-        location=location, therapist_ids=None if may_book else [user.pk], first=day, last=day
+        location=location,
+        therapist_ids=None if may_book else [user.pk],
+        first=day,
+        last=day,
+        therapists=may_book,
     )
+    therapists = _day_therapists(user, may_book, working, appointments, requests)
     columns = _day_columns(therapists, appointments, requests, working, day)
     weekday = day.weekday()
     hours = [row for row in working.hours if row.weekday == weekday]

@@ -207,7 +207,7 @@ def test_slots_for_ten_therapists_over_the_horizon_take_a_fixed_number_of_querie
             )
     ids = [t.pk for t in services.case_therapists(portal_chart_case)]
     assert len(ids) == 11
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(2):
         free = services.request_slots(
             chart_case=portal_chart_case, location=location, duration_minutes=45, therapist_ids=ids
         )

@@ -239,7 +239,7 @@ def test_bookable_slots_leave_out_busy_time(
 
     book(**booking)
     therapist = booking["therapist"]
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(2):
         found = bookable_slots(
             location=location,
             therapist_ids=[therapist.pk],

@@ -8,7 +8,6 @@ import datetime
 import pytest
 from django_scopes import scope
 
-from accounts.models import User
 from scheduling import slots
 from scheduling.models import (
     AppointmentRequest,
@@ -105,7 +104,13 @@ def test_nothing_of_another_clinic_is_read(
                 )
                 == []
             )
-        assert calendar_therapists(clinic.pk, location_id=other_location.pk) == []
+        assert not working_time(
+            location=other_location,
+            therapist_ids=None,
+            first=tomorrow,
+            last=tomorrow,
+            therapists=True,
+        ).therapists
         ours = {t.pk for t in calendar_therapists(clinic.pk)}
         assert other_therapist.pk not in ours and therapist.pk in ours
         # The other clinic's location read as ours finds none of its rows.
@@ -148,15 +153,20 @@ def test_therapists_at_the_location_are_the_active_ones_available_there(
         end=datetime.time(9),
     )
     with scope(clinic=clinic):
-        ids = [t.pk for t in calendar_therapists(clinic.pk, location_id=location.pk)]
+        day = datetime.date(2026, 1, 5)
+        read = working_time(
+            location=location, therapist_ids=None, first=day, last=day, therapists=True
+        )
 
-    assert set(ids) == {therapist.pk, ot_therapist.pk}
-    assert away.pk not in ids and gone.pk not in ids
-    assert ids == list(
-        User.objects.filter(pk__in=ids)
-        .order_by("last_name", "first_name")
-        .values_list("pk", flat=True)
+    assert set(read.therapists) == {therapist.pk, ot_therapist.pk}
+    assert away.pk not in read.therapists and gone.pk not in read.therapists
+    assert read.therapists[therapist.pk] == (
+        therapist.first_name,
+        therapist.last_name,
+        therapist.email,
     )
+    # The inactive therapist's availability is still read (a past visit keeps its hours).
+    assert gone.pk in read.weekly
 
 
 def test_a_therapist_reads_only_their_own(
