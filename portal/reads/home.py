@@ -181,31 +181,25 @@ def home_families(user, clinic) -> list[Family]:
     """The patients this user acts for (``PortalLink.objects.of_user``, in its order), each
     with their active chart cases, upcoming appointments and, of the 50 newest requests of
     them all, theirs. Four queries whatever the number of patients."""
-    links = PortalLink.objects.of_user(user)
-    rows = list(
-        links.values_list(
-            "relationship",
-            "patient_id",
-            "patient__first_name",
-            "patient__last_name",
-            "patient__date_of_birth",
-        )
+    links = list(
+        PortalLink.objects.of_user(user)
+        .select_related("patient")
+        .only("relationship", "patient__first_name", "patient__last_name", "patient__date_of_birth")
     )
-    if not rows:
+    if not links:
         return []
-    mine = [row[1] for row in rows]
+    mine = [link.patient_id for link in links]
     care, visits, sent = _care(clinic, mine), _visits(clinic, mine), _sent(clinic, mine)
-    relationships = dict(PortalLink.Relationship.choices)
     return [
         Family(
-            patient_pk=patient_id,
-            patient_name=f"{first} {last}",
-            date_of_birth=born,
-            relationship=relationship,
-            relationship_label=relationships.get(relationship, relationship),
-            chart_cases=care[patient_id],
-            appointments=visits[patient_id],
-            requests=sent[patient_id],
+            patient_pk=link.patient_id,
+            patient_name=str(link.patient),
+            date_of_birth=link.patient.date_of_birth,
+            relationship=link.relationship,
+            relationship_label=link.get_relationship_display(),
+            chart_cases=care[link.patient_id],
+            appointments=visits[link.patient_id],
+            requests=sent[link.patient_id],
         )
-        for relationship, patient_id, first, last, born in rows
+        for link in links
     ]
