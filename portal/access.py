@@ -21,8 +21,7 @@ def get_portal_patient_for(user, pk) -> Patient:
 def get_portal_chart_case_for(user, pk, *, with_request_choices: bool = False):
     """A chart case of one of the user's own patients (any other is a 404), with its case,
     patient and clinic. With ``with_request_choices``, for the request screen, also what a
-    request for it may choose (``request_choices``: ``portal.reads.Choices``, each list read
-    when first asked for)."""
+    request for it may choose (``request_choices``: ``portal.reads.request_choices``)."""
     from charts.models import PatientChartCase
 
     chart_case = get_object_or_404(
@@ -34,7 +33,7 @@ def get_portal_chart_case_for(user, pk, *, with_request_choices: bool = False):
     # The user's clinic, read with the user: the chart case is of that clinic.
     chart_case.clinic = user.clinic
     if with_request_choices:
-        chart_case.request_choices = reads.Choices(chart_case)
+        chart_case.request_choices = reads.request_choices(chart_case)
     return chart_case
 
 

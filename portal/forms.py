@@ -29,10 +29,10 @@ class PortalInviteForm(forms.Form):
 
 class AppointmentRequestForm(forms.Form):
     """The request screen, step by step: the type, then the location (asked only once a type
-    is chosen) and a preferred therapist, among ``choices`` (``portal.reads.Choices``, read
-    only as far as the step needs); posted, also the start and the note. The screen writes
-    its own inputs (radio buttons, a week of times); this checks what comes back. Errors are
-    keyed as ``scheduling.services.request_create`` keys its own (``errors_by_key``)."""
+    is chosen) and a preferred therapist, among ``choices`` (``portal.reads.Choices``);
+    posted, also the start and the note. The screen writes its own inputs (radio buttons, a
+    week of times); this checks what comes back. Errors are keyed as ``scheduling.services.
+    request_create`` keys its own (``errors_by_key``)."""
 
     type = forms.ChoiceField(
         required=False,
@@ -58,13 +58,8 @@ class AppointmentRequestForm(forms.Form):
         super().__init__(data)
         self.choices = choices
         self.posted = posted
-        # Callables: a list is read only when a value is checked against it.
-        self.fields["type"].choices = lambda: [
-            (str(rule.appointment_type_id), "") for rule in choices.rules
-        ]
-        self.fields["therapist"].choices = lambda: [
-            (str(each.pk), "") for each in choices.therapists
-        ]
+        self.fields["type"].choices = [(str(r.appointment_type_id), "") for r in choices.rules]
+        self.fields["therapist"].choices = [(str(each.pk), "") for each in choices.therapists]
         if not posted:
             del self.fields["start"], self.fields["note"]
 

@@ -119,6 +119,7 @@ def _week_context(chart_case, form, rule, location, therapist):
     therapists = [therapist] if therapist else chart_case.request_choices.therapists
     starts, clock = reads.week_starts(
         week=week,
+        clinic_id=chart_case.clinic_id,
         patient_id=chart_case.patient_id,
         duration_minutes=rule.duration_minutes,
         therapist_ids=[each.pk for each in therapists],
@@ -136,13 +137,23 @@ def _send(request, chart_case, form) -> ValidationError | None:
     """Save the posted request (``request_create`` checks it all again, in its transaction)
     and say so; the service's refusal, if any."""
     data = form.cleaned_data
-    rule, therapist = data["type"], data["therapist"]
+    kind, location, therapist = reads.request_rows(
+        chart_case, data["type"], data["location"], data["therapist"]
+    )
     try:
+        if kind is None:
+            raise ValidationError(
+                {"appointment_type": "This appointment type cannot be requested."}
+            )
+        if location is None:
+            raise ValidationError({"location": "This location does not take requests."})
+        if data["therapist"] and therapist is None:
+            raise ValidationError({"therapist": "Choose a therapist of this case."})
         created = scheduling_services.request_create(
             chart_case=chart_case,
             # A posted duration is ignored: the case's rule decides (inside the service).
-            appointment_type=rule.appointment_type,
-            location=data["location"],
+            appointment_type=kind,
+            location=location,
             start=data["start"],
             preferred_therapist=therapist,
             note=data["note"],
@@ -195,9 +206,9 @@ def request_create(request, pk):
     context.update(
         rules=choices.rules,
         rule=rule,
-        locations=choices.locations if rule else [],
+        locations=choices.locations,
         location=location,
-        therapists=choices.therapists if rule else [],
+        therapists=choices.therapists,
         therapist=therapist,
         errors=errors,
         note=form.data.get("note", ""),

@@ -2,6 +2,26 @@
 request screen (``request``). See docs/architecture.md, "The portal's two busy pages"."""
 
 from portal.reads.home import Family, home_families
-from portal.reads.request import Choices, Week, week_starts
+from portal.reads.request import (
+    Choices,
+    Place,
+    Rule,
+    Therapist,
+    Week,
+    request_choices,
+    request_rows,
+    week_starts,
+)
 
-__all__ = ["Choices", "Family", "Week", "home_families", "week_starts"]
+__all__ = [
+    "Choices",
+    "Family",
+    "Place",
+    "Rule",
+    "Therapist",
+    "Week",
+    "home_families",
+    "request_choices",
+    "request_rows",
+    "week_starts",
+]

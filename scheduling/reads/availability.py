@@ -201,15 +201,14 @@ def _none(field) -> Cast:
     return Cast(Value(None), output_field=field)
 
 
-def _week_rows(location, therapist_ids, first, last):
+def _week_rows(clinic_id, location_id, therapist_ids, first, last):
     """The location's hours and closed days from ``first`` to ``last``, the therapists'
     weekly availability there and their exceptions on those days (the four reads of
     ``working_intervals``), as rows of one query: (what, therapist, weekday, date, start,
     end, location). A UNION ALL of the four querysets, because four small lists cost four
     round trips where one does; each part is its model's own filter."""
-    clinic_id = location.clinic_id
     hours = (
-        ClinicHours.objects.filter(clinic_id=clinic_id, location=location)
+        ClinicHours.objects.filter(clinic_id=clinic_id, location_id=location_id)
         .annotate(what=Value("hours"), who=_none(BigIntegerField()), day=_none(DateField()))
         .annotate(at=_none(BigIntegerField()))
         .order_by()
@@ -217,7 +216,7 @@ def _week_rows(location, therapist_ids, first, last):
     )
     closures = (
         ClinicClosure.objects.filter(
-            clinic_id=clinic_id, location=location, date__range=(first, last)
+            clinic_id=clinic_id, location_id=location_id, date__range=(first, last)
         )
         .annotate(what=Value("closed"), who=_none(BigIntegerField()))
         .annotate(weekday_=_none(BigIntegerField()), from_=_none(TimeField()))
@@ -227,7 +226,7 @@ def _week_rows(location, therapist_ids, first, last):
     )
     weekly = (
         TherapistAvailability.objects.filter(
-            clinic_id=clinic_id, location=location, therapist_id__in=therapist_ids
+            clinic_id=clinic_id, location_id=location_id, therapist_id__in=therapist_ids
         )
         .annotate(what=Value("weekly"), day=_none(DateField()), at=_none(BigIntegerField()))
         .order_by()
@@ -246,7 +245,8 @@ def _week_rows(location, therapist_ids, first, last):
 
 def slot_inputs(
     *,
-    location: Location,
+    clinic_id: int,
+    location_id: int,
     therapist_ids: Iterable[int],
     patient_id: int,
     first: datetime.date,
@@ -254,7 +254,7 @@ def slot_inputs(
     start: datetime.datetime,
     end: datetime.datetime,
 ) -> SlotInputs:
-    """The inputs of ``slots.offered_starts`` for ``location`` and the therapists from
+    """The inputs of ``slots.offered_starts`` for a location and the therapists from
     ``first`` to ``last`` (local dates), with the appointments overlapping ``[start, end)``
     (``busy_seconds``). Two queries, whatever the number of therapists."""
     therapist_ids = list(therapist_ids)
@@ -267,7 +267,9 @@ def slot_inputs(
         busy={},
         patient_busy=[],
     )
-    for what, who, weekday, day, from_, to, at in _week_rows(location, therapist_ids, first, last):
+    for what, who, weekday, day, from_, to, at in _week_rows(
+        clinic_id, location_id, therapist_ids, first, last
+    ):
         if what == "hours":
             inputs.clinic_hours.append(slots.Weekly(weekday, from_, to))
         elif what == "closed":
@@ -276,10 +278,10 @@ def slot_inputs(
             inputs.availability[who].append(slots.Weekly(weekday, from_, to))
         elif what == AvailabilityException.Kind.TIME_OFF:
             inputs.time_off[who].append(slots.Dated(day, from_, to))
-        elif at == location.pk:  # extra hours count at their own location only
+        elif at == location_id:  # extra hours count at their own location only
             inputs.extra[who].append(slots.Dated(day, from_, to))
     inputs.busy, inputs.patient_busy = busy_seconds(
-        clinic_id=location.clinic_id,
+        clinic_id=clinic_id,
         therapist_ids=therapist_ids,
         patient_id=patient_id,
         start=start,

@@ -23,12 +23,13 @@ from tests.fixtures.scheduling import local, open_every_day
 # requests (with whether each is live, an EXISTS) (portal.reads.home_families), session save
 # (3). Three more than the one written-out statement of issue 13: the rules are the querysets'.
 HOME_QUERIES = 9
-# session, user with roles, the chart case with its case and patient (access), the requestable
-# rules, the locations open to requests, the case's therapists (the querysets the request
-# services use: portal.reads.Choices), the week's hours, closures, availability and exceptions
-# (one UNION ALL), the appointments (scheduling.reads.availability.slot_inputs), session save
-# (3). Four more than the two written-out statements of issue 13.
-SLOT_STEP_QUERIES = 11
+# session, user with roles, the chart case with its case and patient (access), what a request
+# may choose: the requestable rules, the locations open to requests and the case's therapists
+# (the querysets the request services use, one UNION ALL: portal.reads.request_choices), the
+# week's hours, closures, availability and exceptions (one UNION ALL), the appointments
+# (scheduling.reads.availability.slot_inputs), session save (3). Two more than the two
+# written-out statements of issue 13.
+SLOT_STEP_QUERIES = 9
 
 
 @pytest.mark.parametrize("children", [1, 5])

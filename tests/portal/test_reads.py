@@ -50,7 +50,10 @@ def rich_setup(clinic, speech, occupational, speech_case, portal_chart_case, tre
     UserFactory(clinic=clinic, roles=[THERAPIST], service_types=[speech], is_active=False)
     UserFactory(clinic=clinic, roles=[SCHEDULER], service_types=[speech])
     UserFactory(clinic=clinic, roles=[THERAPIST], service_types=[ServiceTypeFactory(clinic=clinic)])
-    UserFactory(clinic=clinic, roles=[THERAPIST, ADMINISTRATOR], first_name="", last_name="")
+    UserFactory(
+        clinic=clinic, roles=[THERAPIST, ADMINISTRATOR], first_name="", last_name="",
+        email="nameless@riverside.test", service_types=[speech],
+    )  # fmt: skip
     elsewhere = ClinicFactory(name="Elsewhere")
     LocationFactory(clinic=elsewhere, name="Their office", available_for_requests=True)
     # A user of another clinic with this clinic's service (data that should not exist).
@@ -62,24 +65,34 @@ def test_the_choices_are_those_of_the_request_rules(rich_setup, patient_user):
     choices = get_portal_chart_case_for(
         patient_user, rich_setup.pk, with_request_choices=True
     ).request_choices
-    assert [r.pk for r in choices.rules] == [r.pk for r in services.allowed_rules(rich_setup)]
-    assert [r.appointment_type.name for r in choices.rules] == [
+    assert [
+        (r.pk, r.appointment_type_id, r.type_name, r.duration_minutes) for r in choices.rules
+    ] == [
+        (r.pk, r.appointment_type_id, r.appointment_type.name, r.duration_minutes)
+        for r in services.allowed_rules(rich_setup)
+    ]
+    assert [r.type_name for r in choices.rules] == [
         "Assessment",
         "Consultation <b>",
         "Treatment",
     ]
     locations = Location.objects.for_clinic(rich_setup.clinic_id).available_for_requests()
-    assert [p.pk for p in choices.locations] == [loc.pk for loc in locations]
+    assert [(p.pk, p.name, p.address, p.time_zone) for p in choices.locations] == [
+        (loc.pk, loc.name, loc.address, loc.time_zone) for loc in locations
+    ]
     assert [p.name for p in choices.locations] == ["Annex", "Main Street"]
     therapists = services.case_therapists(rich_setup)
     assert [(t.pk, str(t)) for t in choices.therapists] == [(t.pk, str(t)) for t in therapists]
-    assert len(choices.therapists) == 3  # the fixture's two therapists and the one with both
+    assert "nameless@riverside.test" in [str(t) for t in choices.therapists]
+    # The fixture's two therapists, the one with both services and the nameless one.
+    assert len(choices.therapists) == 4
 
 
 def test_the_chart_case_carries_what_the_screen_reads(
     portal_chart_case, patient_user, django_assert_num_queries
 ):
-    with django_assert_num_queries(1):
+    # The chart case with its case and patient, then its choices.
+    with django_assert_num_queries(2):
         chart_case = get_portal_chart_case_for(
             patient_user, portal_chart_case.pk, with_request_choices=True
         )
@@ -88,9 +101,6 @@ def test_the_chart_case_carries_what_the_screen_reads(
         assert chart_case.case.is_archived is False
         assert chart_case.is_active
         assert chart_case.clinic == portal_chart_case.clinic
-    # Each list of choices is read when first asked for, once.
-    with django_assert_num_queries(1):
-        assert chart_case.request_choices.rules
         assert chart_case.request_choices.rules
 
 
@@ -147,7 +157,8 @@ def test_the_slot_inputs_are_the_locations_and_therapists_own(
     )
     with django_assert_num_queries(2):
         ours = slot_inputs(
-            location=location,
+            clinic_id=clinic.pk,
+            location_id=location.pk,
             therapist_ids=[therapist.pk],
             patient_id=portal_chart_case.patient_id,
             **window,
@@ -158,9 +169,9 @@ def test_the_slot_inputs_are_the_locations_and_therapists_own(
     start = int(visit.start.timestamp())
     assert ours.busy == {therapist.pk: [(start, int(visit.end.timestamp()) + 1)]}
     # Another clinic's location and therapist, asked for under our clinic: nothing.
-    their_location.clinic_id = clinic.pk
     theirs = slot_inputs(
-        location=their_location,
+        clinic_id=clinic.pk,
+        location_id=their_location.pk,
         therapist_ids=[their_therapist.pk],
         patient_id=portal_chart_case.patient_id,
         **window,
