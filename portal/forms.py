@@ -81,11 +81,13 @@ class AppointmentRequestForm(forms.Form):
         return next((each for each in self.choices.therapists if str(each.pk) == value), None)
 
     def clean_start(self):
+        """An aware moment (the buttons post UTC); anything else is no choice. A moment the
+        calendar cannot hold in UTC (year 1 east of Greenwich) is none either."""
         try:
             start = datetime.datetime.fromisoformat(self.cleaned_data["start"])
-        except ValueError:
+            return start.astimezone(datetime.UTC) if start.tzinfo is not None else None
+        except (ValueError, OverflowError):
             return None
-        return start if start.tzinfo is not None else None
 
     def clean(self):
         data = super().clean()

@@ -172,6 +172,29 @@ def test_a_note_over_its_length_is_refused_beside_the_field(
     assert AppointmentRequest.objects.get().note == "Mornings,\r\n\tplease"
 
 
+@pytest.mark.parametrize(
+    "start",
+    [
+        "",
+        "tomorrow",
+        "2030-01-01T10:00:00",  # no offset
+        "0001-01-01T00:00:00+14:00",
+        "9999-12-31T23:59:59-14:00",
+        "2030-01-01T10:00:00+25:00",
+    ],
+)
+def test_a_start_that_is_no_offered_time_is_a_400(
+    start, portal_client, portal_chart_case, treatment, location
+):
+    response = portal_client.post(
+        _form_url(portal_chart_case),
+        {"type": treatment.pk, "location": location.pk, "therapist": "", "start": start},
+    )
+    assert response.status_code == 400
+    assert "Choose one of the offered times." in page_text(response)
+    assert not AppointmentRequest.objects.exists()
+
+
 def test_requests_while_the_setting_is_off_are_refused(
     portal_client, portal_chart_case, treatment, location, request_day, clinic
 ):
