@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('charts', '0009_patient_goal_note_evaluation_version'),
+        ('charts', '0011_evaluation_reminder'),
     ]
 
     operations = [
