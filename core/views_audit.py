@@ -131,10 +131,10 @@ def _page_number(value) -> int:
 
 
 def _when(at) -> tuple[str, str]:
-    """``(at as ISO 8601 to the second, at|date:"M j, Y H:i:s T")`` in the current (the clinic's) time zone."""
+    """``(at|date:"c", at|date:"M j, Y H:i:s T")`` in the current (the clinic's) time zone."""
     local = timezone.localtime(at)
     shown = f"{MONTHS[local.month]} {local.day}, {local.year:04d} {local:%H:%M:%S} {local.tzname()}"
-    return local.isoformat(timespec="seconds"), shown
+    return local.isoformat(), shown
 
 
 def _e(value) -> str:
