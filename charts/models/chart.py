@@ -103,12 +103,16 @@ class PatientChartCaseQuerySet(ClinicQuerySet):
     def active(self):
         return self.filter(status=PatientChartCase.Status.ACTIVE)
 
+    def on_chart(self):
+        """The chart cases still on their chart: one a merge emptied into another
+        (``merged_into``) has left it, for staff screens, the portal and the API alike."""
+        return self.filter(merged_into__isnull=True)
+
     def visible_to(self, user):
         """Everyone on staff sees the cases on a chart, except that a therapist sees only those
         sharing one of their service types (the others are not even listed)."""
         roles = role_names(user)
-        # A chart case a merge emptied into another (``merged_into``) is off the chart.
-        chart_cases = self.for_clinic(user.clinic_id).filter(merged_into__isnull=True)
+        chart_cases = self.for_clinic(user.clinic_id).on_chart()
         if roles & {ADMINISTRATOR, SCHEDULER}:
             return chart_cases
         if THERAPIST in roles:
@@ -120,9 +124,7 @@ class PatientChartCaseQuerySet(ClinicQuerySet):
         if THERAPIST not in role_names(user):
             return self.none()
         return (
-            self.for_clinic(user.clinic_id)
-            .filter(merged_into__isnull=True)
-            .filter(_therapist_sees_case(user, "case_id"))
+            self.for_clinic(user.clinic_id).on_chart().filter(_therapist_sees_case(user, "case_id"))
         )
 
 
