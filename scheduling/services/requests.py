@@ -49,17 +49,9 @@ def requests_open_for(chart_case: PatientChartCase) -> str | None:
 
 
 def allowed_rules(chart_case: PatientChartCase) -> list[AppointmentTypeRule]:
-    """The appointment types patients may request for this case, with their durations."""
-    return list(
-        AppointmentTypeRule.objects.filter(
-            clinic_id=chart_case.clinic_id,
-            case_id=chart_case.case_id,
-            allow_requests=True,
-            appointment_type__is_active=True,
-        )
-        .select_related("appointment_type")
-        .order_by("appointment_type__name")
-    )
+    """The appointment types patients may request for this case, with their durations
+    (``AppointmentTypeRule.objects.requestable_for``)."""
+    return list(AppointmentTypeRule.objects.requestable_for(chart_case))
 
 
 def case_therapists(chart_case: PatientChartCase):
