@@ -1,5 +1,3 @@
-import functools
-
 from django.contrib.auth.models import AbstractBaseUser, PermissionsMixin, UserManager
 from django.db import models
 from django.db.models.functions import Lower
@@ -35,7 +33,8 @@ class UserQuerySet(models.QuerySet):
     def with_role_names(self):
         """Each user with ``role_names_json``: their roles' names (``read_json_list``), in the
         same query: the session's user reads its roles this way on every request."""
-        return self.annotate(role_names_json=_role_names())
+        memberships = User.groups.through.objects.all()
+        return self.annotate(role_names_json=json_list_of(memberships, "user", "group__name"))
 
     def with_service_names(self):
         """Each user with ``service_types_json``: their service types' names, of the user's
@@ -44,13 +43,6 @@ class UserQuerySet(models.QuerySet):
             servicetype__clinic=models.OuterRef("clinic")
         )
         return self.annotate(service_names_json=json_list_of(links, "user", "servicetype__name"))
-
-
-@functools.cache
-def _role_names():
-    # Built once per process: the Subquery is the same on every request, and building it
-    # was a third of its cost (it is resolved afresh, never changed, by each query using it).
-    return json_list_of(User.groups.through.objects.all(), "user", "group__name")
 
 
 class FusionUserManager(UserManager.from_queryset(UserQuerySet)):

@@ -1,5 +1,3 @@
-import functools
-
 from django.conf import settings
 from django.db import models
 from django.db.models import IntegerField, OuterRef, Q, Subquery
@@ -103,27 +101,20 @@ class PatientCaseQuerySet(ClinicQuerySet):
         both unsorted: read them with ``setup_list_details``). One query for a page: a
         prefetch of the services and a query of the rules were two more, each with an ``IN``
         list of the page's cases. Each subquery reads rows of the outer case's own clinic."""
-        services, requestable = _setup_list_names()
+        links = PatientCaseServiceType.objects.filter(clinic=OuterRef("clinic"))
+        rules = AppointmentTypeRule.objects.filter(clinic=OuterRef("clinic")).requestable()
         return (
-            self.annotate(services=services, requestable=requestable)
+            self.annotate(
+                services=json_list_of(links, "case", "service_type__name"),
+                requestable=json_list_of(
+                    rules, "case", "appointment_type__name", "duration_minutes"
+                ),
+            )
             # Ignoring case, so that the order does not hang on the database's collation
             # ("apraxia" after "Speech Therapy" under C collation and SQLite); names are unique
             # ignoring case within a clinic, so the order is also stable for pagination.
             .order_by(Lower("name"), "pk")
         )
-
-
-@functools.cache
-def _setup_list_names() -> tuple[Subquery, Subquery]:
-    """``for_setup_list``'s two subqueries, built once per process (on the first list, inside
-    its clinic scope): they are the same for every clinic and request, and building them was a
-    measurable part of the list's time (each query resolves them afresh, never changes them)."""
-    links = PatientCaseServiceType.objects.filter(clinic=OuterRef("clinic"))
-    rules = AppointmentTypeRule.objects.filter(clinic=OuterRef("clinic")).requestable()
-    return (
-        json_list_of(links, "case", "service_type__name"),
-        json_list_of(rules, "case", "appointment_type__name", "duration_minutes"),
-    )
 
 
 SETUP_LIST_FIELDS = ("pk", "name", "is_archived", "patient_count", "services", "requestable")
