@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import IntegerField, OuterRef, Q, Subquery
+from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Lower
 
 from clinic.models import (
@@ -30,6 +30,13 @@ class SubqueryCount(Subquery):
     output_field = IntegerField()
 
 
+def pickable_condition(through: str = "") -> Q:
+    """The condition of ``PatientCaseQuerySet.pickable``, on the cases reached through a
+    relation (``through="patient_cases__"``) where a count or filter of another model needs
+    it."""
+    return Q(**{f"{through}is_archived": False})
+
+
 class PatientCaseQuerySet(ClinicQuerySet):
     def visible_to(self, user):
         """The cases of the user's clinic, for staff: administrators set them up, schedulers
@@ -40,7 +47,7 @@ class PatientCaseQuerySet(ClinicQuerySet):
 
     def pickable(self):
         """Cases that may be chosen for anything new: archived cases never are."""
-        return self.filter(is_archived=False)
+        return self.filter(pickable_condition())
 
     def single_service(self):
         """Cases with exactly one service type: a service type's default case is one of them."""
@@ -122,16 +129,17 @@ SETUP_LIST_FIELDS = ("pk", "name", "is_archived", "patient_count", "services", "
 
 def services_with_active_case_counts(clinic):
     """The clinic's service types by name as rows (``pk, name, is_active, case_count``), with
-    how many pickable cases (not archived) have each: the Patient Cases list's guidance line
-    and its filter."""
-    links = PatientCaseServiceType.objects.filter(
-        clinic=OuterRef("clinic"),
-        service_type=OuterRef("pk"),
-        case__in=PatientCase.objects.pickable().values("pk"),
-    ).order_by()
+    how many pickable cases have each: the Patient Cases list's guidance line and its filter.
+    A count over the join (links are unique per case and service)."""
     return (
         ServiceType.objects.for_clinic(clinic)
-        .annotate(case_count=SubqueryCount(links.values("pk")))
+        .annotate(
+            case_count=Count(
+                "patient_cases",
+                # Cases of the service type's own clinic only, as every read of this list.
+                filter=pickable_condition("patient_cases__") & Q(patient_cases__clinic=F("clinic")),
+            )
+        )
         .order_by("name")
         .values_list("pk", "name", "is_active", "case_count", named=True)
     )
