@@ -17,11 +17,11 @@ import re
 
 from django.db.models import Q
 
+from core.pagination import page_number
+
 EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
 ONE = datetime.timedelta(microseconds=1)
 _CURSOR = re.compile(r"(-?[0-9]{1,19})_([0-9]{1,19})")
-# A page number beyond any log, short of an offset the database refuses.
-LAST_PAGE = 10_000_000
 
 
 def cursor(at: datetime.datetime, pk: int) -> str:
@@ -38,13 +38,6 @@ def parse_cursor(text: str | None) -> tuple[datetime.datetime, int] | None:
         return EPOCH + int(match[1]) * ONE, int(match[2])
     except OverflowError:
         return None
-
-
-def page_number(value) -> int:
-    try:
-        return min(max(1, int(value)), LAST_PAGE)
-    except (TypeError, ValueError):
-        return 1
 
 
 class KeysetPage:

@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from accounts.models import User
 from charts.models import DailyNote, Evaluation, Goal, PatientChartCase, Reminder
 from clinic.models import AppointmentType
+from core.inputs import DATE_MAX, DATE_MIN, parse_id
 from core.roles import ADMINISTRATOR, SCHEDULER, has_role
 from importing.format import (
     APPOINTMENT,
@@ -35,7 +36,7 @@ from importing.format import (
     parse_time,
     text_field,
 )
-from scheduling.models import Location
+from scheduling.models import Appointment, Location
 from scheduling.services import appointment_book, appointment_record
 
 
@@ -309,23 +310,23 @@ class ReminderHandler(Handler):
         )
 
 
-SCHEDULED = "scheduled"
+Status = Appointment.Status
+SCHEDULED = Status.SCHEDULED
 # The file's words for an appointment's status, and the status each becomes. ``cancelled``
 # alone is read as cancelled by the patient (the usual case).
 APPOINTMENT_STATUSES = {
     "booked": SCHEDULED,
     "scheduled": SCHEDULED,
-    "completed": "completed",
-    "no_show": "no_show",
-    "noshow": "no_show",
-    "cancelled": "patient_cancelled",
-    "canceled": "patient_cancelled",
-    "patient_cancelled": "patient_cancelled",
-    "clinic_cancelled": "clinic_cancelled",
+    "completed": Status.COMPLETED,
+    "no_show": Status.NO_SHOW,
+    "noshow": Status.NO_SHOW,
+    "cancelled": Status.PATIENT_CANCELLED,
+    "canceled": Status.PATIENT_CANCELLED,
+    "patient_cancelled": Status.PATIENT_CANCELLED,
+    "clinic_cancelled": Status.CLINIC_CANCELLED,
 }
-CANCELLED = ("patient_cancelled", "clinic_cancelled")
 # The dates an appointment row may have (the calendar's own bounds, scheduling/forms.py).
-FIRST_DAY, LAST_DAY = datetime.date(1900, 1, 1), datetime.date(2999, 12, 31)
+FIRST_DAY, LAST_DAY = DATE_MIN, DATE_MAX
 MAX_APPOINTMENT_TEXT = 300
 
 
@@ -346,10 +347,10 @@ class AppointmentHandler(Handler):
         duration = None
         text = raw.get("duration_minutes", "").strip()
         if text:
-            if not text.isdigit() or not 5 <= int(text) <= 480 or int(text) % 5:
+            duration = parse_id(text)
+            if duration is None or not 5 <= duration <= 480 or duration % 5:
                 errors.append("duration_minutes must be whole minutes from 5 to 480 in steps of 5.")
-            else:
-                duration = int(text)
+                duration = None
         type_name = raw.get("appointment_type", "").strip()
         type_id = None
         if not type_name:
@@ -435,7 +436,7 @@ class AppointmentHandler(Handler):
         now = clinic.now()
         for item in items:
             row, values = item.row, item.row.values
-            cancelled = values["status"] in CANCELLED
+            cancelled = values["status"] in Appointment.CANCELLED
             location = locations.get(values["location_id"])
             appointment_type = types.get(values["appointment_type_id"])
             if location is None or appointment_type is None or row.author_id not in therapists:
