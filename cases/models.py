@@ -263,22 +263,6 @@ class AppointmentTypeRuleQuerySet(ClinicQuerySet):
             .order_by("appointment_type__name", "pk")
         )
 
-    def attach_requestable(self, cases) -> None:
-        """Give each case ``requestable``: ``[(type name, minutes), ...]`` of the active types
-        patients may request, by name; one query for all of them, and plain tuples, because
-        building a rule and a type object per row was a measurable part of the list's time."""
-        by_case = {case.pk: [] for case in cases}
-        rows = (
-            self.filter(case__in=list(by_case))
-            .requestable()
-            .order_by("appointment_type__name")
-            .values_list("case_id", "appointment_type__name", "duration_minutes")
-        )
-        for case_id, type_name, minutes in rows:
-            by_case[case_id].append((type_name, minutes))
-        for case in cases:
-            case.requestable = by_case[case.pk]
-
 
 class AppointmentTypeRule(ClinicOwned):
     """Per case and appointment type: may patients request it, and for how many minutes."""
