@@ -19,6 +19,7 @@ from core.models import AuditEntry, action_label
 from core.permissions import role_required
 from core.roles import ADMINISTRATOR
 from core.sql import user_name
+from core.templatetags.times import machine_time
 
 PAGE_SIZE = 50
 CSV_HEADER = [
@@ -121,17 +122,12 @@ Entry = namedtuple("Entry", [*ROW_COLUMNS, "title", "kind", "machine", "shown"])
 
 
 def _when(at) -> tuple[str, str]:
-    """``(at|date:"c", at|date:"M j, Y H:i:s T")`` in the current (the clinic's) time zone,
-    the first to the second (a valid HTML datetime: ``date:"c"`` writes six digits of
-    microseconds, more than HTML takes), the second with the zone in the hour that comes twice
-    when clocks go back, where the filter leaves it out (01:30 EDT, then 01:30 EST)."""
+    """``(at|machine_time, at|date:"M j, Y H:i:s T")`` in the current (the clinic's) time
+    zone, the second with the zone in the hour that comes twice when clocks go back, where the
+    filter leaves it out (01:30 EDT, then 01:30 EST)."""
     local = timezone.localtime(at)
     shown = f"{MONTHS[local.month]} {local.day}, {local.year:04d} {local:%H:%M:%S} {local.tzname()}"
-    machine = local
-    if local.utcoffset() % datetime.timedelta(minutes=1):
-        # A zone's offset of old (local mean time) to the second: HTML takes whole minutes.
-        machine = at.astimezone(datetime.UTC)
-    return machine.isoformat(timespec="seconds"), shown
+    return machine_time(at), shown
 
 
 def _entry(row) -> Entry:

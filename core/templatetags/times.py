@@ -16,5 +16,9 @@ def machine_time(value) -> str:
     if not isinstance(value, datetime.datetime):
         return ""
     if timezone.is_aware(value):
-        value = timezone.localtime(value)
-    return value.replace(microsecond=0).isoformat()
+        local = timezone.localtime(value)
+        if local.utcoffset() % datetime.timedelta(minutes=1):
+            # A zone's offset of old (local mean time) to the second: HTML takes whole minutes.
+            local = value.astimezone(datetime.UTC)
+        value = local
+    return value.isoformat(timespec="seconds")
