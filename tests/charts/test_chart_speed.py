@@ -1,0 +1,63 @@
+"""How long the chart page takes in process against a bare logged-in page, for issue 20's
+budget (at most 5x the bare page). Not a test of the suite (no wall-clock assertions): run it
+on purpose with ``MEASURE_CHART=1 .venv/bin/python -m pytest -s tests/charts/test_chart_speed.py``
+and read the figures it prints. The requests are interleaved in rounds so that a noisy machine
+slows every page alike, and the median of each is reported."""
+
+import os
+import statistics
+import time
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from tests.charts.test_chart import _fill
+from tests.factories import PatientContactFactory, ReminderFactory
+
+pytestmark = pytest.mark.skipif(
+    not os.environ.get("MEASURE_CHART"), reason="a measurement, run with MEASURE_CHART=1"
+)
+ROUNDS = int(os.environ.get("MEASURE_ROUNDS", "30"))
+PER_ROUND = 5
+
+
+def _timed(client, url) -> float:
+    start = time.perf_counter()
+    response = client.get(url)
+    elapsed = time.perf_counter() - start
+    assert response.status_code == 200, url
+    return elapsed
+
+
+def test_the_chart_page_against_the_bare_page(
+    settings, administrator, therapist, speech_chart_case, handwriting_chart_case
+):
+    settings.ROOT_URLCONF = "bench.urls"
+    _fill(speech_chart_case, therapist, goals=40, notes=45)
+    for n in range(4):
+        ReminderFactory(chart_case=speech_chart_case, created_by=therapist, text=f"Call {n}")
+        PatientContactFactory(patient=speech_chart_case.patient, name=f"Contact {n}")
+    chart = reverse(
+        "charts:chart_case_detail", args=[speech_chart_case.patient_id, speech_chart_case.pk]
+    )
+    clients = {}
+    for name, user in (("administrator", administrator), ("therapist", therapist)):
+        clients[name] = Client()
+        clients[name].force_login(user)
+    pages = {
+        "bare (logged in)": (clients["therapist"], "/bench/bare/"),
+        "chart, administrator": (clients["administrator"], chart),
+        "chart, therapist": (clients["therapist"], chart),
+    }
+    times = {label: [] for label in pages}
+    for client, url in pages.values():  # warm up: templates, URL patterns, first queries
+        for _ in range(PER_ROUND):
+            _timed(client, url)
+    for _ in range(ROUNDS):
+        for label, (client, url) in pages.items():
+            times[label].extend(_timed(client, url) for _ in range(PER_ROUND))
+    bare = statistics.median(times["bare (logged in)"])
+    for label, found in times.items():
+        median = statistics.median(found)
+        print(f"{label:24} {median * 1000:7.2f} ms  {median / bare:5.1f}x bare")
