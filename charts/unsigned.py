@@ -1,9 +1,12 @@
-"""Reads of documentation still waiting for a signature: the home dashboards and the list of
-unsigned documents. Notes and evaluations are one list, oldest first, in one query."""
+"""Reads of documentation still waiting for a signature: the home dashboards, the list of
+unsigned documents and the chart's tabs. Notes and evaluations are one list, oldest first, in
+one query. What "unsigned" means is ``SignedQuerySet.unsigned`` (charts/models/documentation.py)
+in every read here."""
 
 import datetime
 
-from django.db.models import CharField, Count, F, Value
+from django.db.models import CharField, Count, F, IntegerField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from charts.models import DailyNote, Evaluation
 
@@ -82,3 +85,26 @@ def unsigned_counts_by_author(*, clinic_id: int, before: datetime.date) -> list[
             )
             entry["count"] += row["count"]
     return sorted(counts.values(), key=lambda entry: (-entry["count"], entry["name"]))
+
+
+def _unsigned_of_chart_case(model, chart_case: str):
+    return Coalesce(
+        Subquery(
+            model.objects.unsigned()
+            .filter(chart_case_id=OuterRef(chart_case))
+            .order_by()
+            .values("chart_case_id")
+            .annotate(count=Count("pk"))
+            .values("count"),
+            output_field=IntegerField(),
+        ),
+        0,
+    )
+
+
+def unsigned_count(chart_case: str = "pk"):
+    """An annotation of chart cases (``chart_case``: the outer query's chart case id): how many
+    of its notes and evaluations are still unsigned."""
+    return _unsigned_of_chart_case(DailyNote, chart_case) + _unsigned_of_chart_case(
+        Evaluation, chart_case
+    )
