@@ -122,21 +122,26 @@ def goals(chart_case) -> list[dict]:
     return rows
 
 
-class NotesNewestFirst:
-    """The chart case's daily notes, newest first, as a sliceable list for
-    ``core.pagination.UncountedPage``: a slice is one query with LIMIT and OFFSET."""
+class OffsetBounded:
+    """A queryset sliced for ``core.pagination.UncountedPage`` with its offset bounded: a page
+    number comes from the URL, and an offset past what the database takes (beyond 64 bits on
+    SQLite) would be a 500 rather than an empty page."""
 
-    # Past any chart's length, short of what the database takes as an offset (a page number
-    # comes from the URL).
+    # Past any list's length, short of what any database takes as an offset.
     MAX_OFFSET = 2**31 - 1
 
-    def __init__(self, chart_case):
-        self.notes = (
-            DailyNote.objects.filter(chart_case_id=chart_case.pk)
-            .order_by("-date_of_service", "-pk")
-            .values("pk", "date_of_service", "assessment", "signed_at", *AUTHOR)
-        )
+    def __init__(self, queryset):
+        self.queryset = queryset
 
-    def __getitem__(self, window: slice) -> list[dict]:
+    def __getitem__(self, window: slice) -> list:
         start = min(window.start or 0, self.MAX_OFFSET)
-        return list(self.notes[start : start + window.stop - (window.start or 0)])
+        return list(self.queryset[start : start + window.stop - (window.start or 0)])
+
+
+def notes(chart_case) -> OffsetBounded:
+    """The chart case's daily notes, newest first, with their author's names, to be paged."""
+    return OffsetBounded(
+        DailyNote.objects.filter(chart_case_id=chart_case.pk)
+        .order_by("-date_of_service", "-pk")
+        .values("pk", "date_of_service", "assessment", "signed_at", *AUTHOR)
+    )

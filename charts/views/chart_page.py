@@ -51,9 +51,7 @@ def documentation(request, chart_case, *, may_write: bool, today=None) -> dict:
     overdue reminders and active goals past their target date are flagged."""
     may_edit_plan = may_write or ADMINISTRATOR in role_names(request.user)
     # The latest notes, the rest a page away; not counted (core/pagination.py).
-    notes_page = UncountedPage(
-        reads.NotesNewestFirst(chart_case), NOTES_PER_PAGE, request.GET.get("notes")
-    )
+    notes_page = UncountedPage(reads.notes(chart_case), NOTES_PER_PAGE, request.GET.get("notes"))
     return {
         "goal_entries": goal_entries(chart_case, may_write=may_write, today=today),
         "notes_page": notes_page,

@@ -48,7 +48,7 @@ def patient_list(request):
         .search(query)
         .order_by("last_name", "first_name", "pk")
     )
-    page = UncountedPage(patients, PAGE_SIZE, request.GET.get("page"))
+    page = UncountedPage(reads.OffsetBounded(patients), PAGE_SIZE, request.GET.get("page"))
     return render(
         request,
         "charts/patient_list.html",

@@ -190,7 +190,7 @@ def test_no_read_returns_another_clinics_rows(
             list(reads.contacts(other_patient)),
             reads.service_names(theirs),
             reads.goals(theirs),
-            reads.NotesNewestFirst(theirs)[0:21],
+            reads.notes(theirs)[0:21],
             list(reads.evaluations(theirs)),
             list(reads.open_reminders(theirs)),
             list(reads.diagnoses(theirs)),
