@@ -325,3 +325,31 @@ def test_the_chart_page_as_recorded(role, chart):
         assert response.status_code == status, (name, response.status_code)
         if status == 200:
             assert_page(f"charts/chart-{zone}-{role}-{name}", response.content)
+
+
+# The Patients list: the slice of its page became bounded (charts.reads.OffsetBounded).
+LIST_VISITS = {
+    "administrator": ["", "q=O%27Connor", "page=2", "page=99999999999999999999999"],
+    "therapist": ["", "q=%3Cimg"],
+    "ot": [""],
+}
+
+
+@recorded
+@pytest.mark.parametrize("chart", list(ZONES.values()), ids=list(ZONES), indirect=True)
+@pytest.mark.parametrize("role", list(LIST_VISITS))
+def test_the_patients_list_as_recorded(role, chart):
+    zone = next(key for key, value in ZONES.items() if value == chart["patient"].clinic.time_zone)
+    clinic = chart["patient"].clinic
+    for n in range(26):  # two pages for the front desk; none of them charted
+        PatientFactory(
+            clinic=clinic,
+            first_name=f"Pat {n} & <b>",
+            last_name=f"Jones-{n:02d}",
+            date_of_birth=datetime.date(2010, 1, 1) + datetime.timedelta(days=n),
+        )
+    client = _client(chart["users"][role])
+    for number, query in enumerate(LIST_VISITS[role]):
+        response = client.get(f"{reverse('charts:patient_list')}?{query}")
+        assert response.status_code == 200
+        assert_page(f"charts/patients-{zone}-{role}-{number}", response.content)
