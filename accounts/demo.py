@@ -6,7 +6,7 @@ from accounts.models import User
 from clinic.models import Clinic, ServiceType
 from core.roles import ADMINISTRATOR, SCHEDULER, THERAPIST
 
-DEMO_PASSWORD = "demo-pass-2026"
+DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 - the demo clinic's published password (README)
 
 # e-mail: (first name, last name, roles, service types)
 STAFF = {

@@ -9,7 +9,7 @@ from django.utils.crypto import salted_hmac
 
 from clinic.models import Clinic, ServiceType
 from core.concurrency import Versioned
-from core.roles import STAFF_ROLES, role_names
+from core.roles import STAFF_ROLES, THERAPIST, role_names
 from core.sql import json_list, user_name
 
 
@@ -24,13 +24,41 @@ class UserQuerySet(models.QuerySet):
             return self.none()
         return self.for_clinic(user.clinic_id)
 
-    def staff(self):
-        # EXISTS, not a join and DISTINCT: the paginator's count over a DISTINCT of every
-        # column was most of the Staff list's SQL at 300 staff (bench/).
+    def with_role(self, *roles: str):
+        """Users holding any of ``roles``. EXISTS, not a join and DISTINCT: the paginator's
+        count over a DISTINCT of every column was most of the Staff list's SQL at 300 staff
+        (bench/)."""
         memberships = User.groups.through.objects.filter(
-            user_id=models.OuterRef("pk"), group__name__in=STAFF_ROLES
+            user_id=models.OuterRef("pk"), group__name__in=roles
         )
         return self.filter(models.Exists(memberships))
+
+    def staff(self):
+        """Users with a staff role (administrator, scheduler, therapist)."""
+        return self.with_role(*STAFF_ROLES)
+
+    def therapists(self):
+        """Users with the therapist role (active or not: a past visit keeps its therapist)."""
+        return self.with_role(THERAPIST)
+
+    def who_may_take(self, case):
+        """The therapists who may take a patient case (``case``: a ``PatientCase``, or its
+        id with ``clinic_id`` given by a preceding ``for_clinic``): active, of the case's
+        clinic, with the therapist role and one of the case's service types; by last and
+        first name. The booking, the approve form and the portal's choices read this."""
+        case_id = getattr(case, "pk", case)
+        users = self.for_clinic(case.clinic_id) if hasattr(case, "clinic_id") else self
+        # Through the case's services table (cases sits above accounts: named, not imported).
+        shares_a_service = User.service_types.through.objects.filter(
+            user_id=models.OuterRef("pk"),
+            servicetype__patient_cases=case_id,
+        )
+        return (
+            users.filter(is_active=True)
+            .therapists()
+            .filter(models.Exists(shares_a_service))
+            .order_by("last_name", "first_name", "pk")
+        )
 
     def with_role_names(self):
         """Each user with ``role_names_json``: their roles' names (``read_json_list``)."""

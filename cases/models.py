@@ -255,14 +255,31 @@ class PatientCaseServiceType(ClinicOwned):
 
 
 class AppointmentTypeRuleQuerySet(ClinicQuerySet):
+    def requestable(self):
+        """The rules patients may request: allowed, of an appointment type still active. The
+        one copy of "requestable" that the portal, the case list, the request services and
+        their validation compose (with ``for_clinic`` and a case)."""
+        return self.filter(allow_requests=True, appointment_type__is_active=True)
+
+    def requestable_for(self, chart_case):
+        """The requestable rules of a chart case's case (anything with ``clinic_id`` and
+        ``case_id``), with their appointment types, by type name."""
+        return (
+            self.for_clinic(chart_case.clinic_id)
+            .filter(case_id=chart_case.case_id)
+            .requestable()
+            .select_related("appointment_type")
+            .order_by("appointment_type__name", "pk")
+        )
+
     def attach_requestable(self, cases) -> None:
         """Give each case ``requestable``: ``[(type name, minutes), ...]`` of the active types
         patients may request, by name; one query for all of them, and plain tuples, because
         building a rule and a type object per row was a measurable part of the list's time."""
         by_case = {case.pk: [] for case in cases}
         rows = (
-            self.filter(case__in=list(by_case), allow_requests=True)
-            .filter(appointment_type__is_active=True)
+            self.filter(case__in=list(by_case))
+            .requestable()
             .order_by("appointment_type__name")
             .values_list("case_id", "appointment_type__name", "duration_minutes")
         )

@@ -35,7 +35,7 @@ from importing.format import (
     parse_time,
     text_field,
 )
-from scheduling.models import Location
+from scheduling.models import Appointment, Location
 from scheduling.services import appointment_book, appointment_record
 
 
@@ -309,21 +309,21 @@ class ReminderHandler(Handler):
         )
 
 
-SCHEDULED = "scheduled"
+Status = Appointment.Status
+SCHEDULED = Status.SCHEDULED
 # The file's words for an appointment's status, and the status each becomes. ``cancelled``
 # alone is read as cancelled by the patient (the usual case).
 APPOINTMENT_STATUSES = {
     "booked": SCHEDULED,
     "scheduled": SCHEDULED,
-    "completed": "completed",
-    "no_show": "no_show",
-    "noshow": "no_show",
-    "cancelled": "patient_cancelled",
-    "canceled": "patient_cancelled",
-    "patient_cancelled": "patient_cancelled",
-    "clinic_cancelled": "clinic_cancelled",
+    "completed": Status.COMPLETED,
+    "no_show": Status.NO_SHOW,
+    "noshow": Status.NO_SHOW,
+    "cancelled": Status.PATIENT_CANCELLED,
+    "canceled": Status.PATIENT_CANCELLED,
+    "patient_cancelled": Status.PATIENT_CANCELLED,
+    "clinic_cancelled": Status.CLINIC_CANCELLED,
 }
-CANCELLED = ("patient_cancelled", "clinic_cancelled")
 # The dates an appointment row may have (the calendar's own bounds, scheduling/forms.py).
 FIRST_DAY, LAST_DAY = datetime.date(1900, 1, 1), datetime.date(2999, 12, 31)
 MAX_APPOINTMENT_TEXT = 300
@@ -435,7 +435,7 @@ class AppointmentHandler(Handler):
         now = clinic.now()
         for item in items:
             row, values = item.row, item.row.values
-            cancelled = values["status"] in CANCELLED
+            cancelled = values["status"] in Appointment.CANCELLED
             location = locations.get(values["location_id"])
             appointment_type = types.get(values["appointment_type_id"])
             if location is None or appointment_type is None or row.author_id not in therapists:

@@ -9,7 +9,6 @@ from cases.models import PatientCase
 from charts.models import PatientChartCase
 from clinic.forms import ClinicRowForm
 from clinic.models import DURATION_MAX, DURATION_MIN, DURATION_STEP, AppointmentType
-from core.roles import THERAPIST
 from scheduling import slots
 from scheduling.models import (
     WEEKDAYS,
@@ -44,9 +43,11 @@ def bootstrap_widgets(form: forms.Form) -> None:
 
 
 def therapists_of(clinic_id):
+    """The clinic's active therapists, by name."""
     return (
-        User.objects.filter(clinic_id=clinic_id, is_active=True, groups__name=THERAPIST)
-        .distinct()
+        User.objects.for_clinic(clinic_id)
+        .filter(is_active=True)
+        .therapists()
         .order_by("last_name", "first_name")
     )
 

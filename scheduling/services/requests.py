@@ -23,7 +23,6 @@ from charts.models import Patient, PatientChartCase
 from clinic.models import AppointmentType, Clinic
 from core.audit import record
 from core.mail import queue_email
-from core.roles import THERAPIST
 from scheduling import slots
 from scheduling.models import AppointmentRequest, Location
 from scheduling.reads.availability import bookable_slots
@@ -49,31 +48,14 @@ def requests_open_for(chart_case: PatientChartCase) -> str | None:
 
 
 def allowed_rules(chart_case: PatientChartCase) -> list[AppointmentTypeRule]:
-    """The appointment types patients may request for this case, with their durations."""
-    return list(
-        AppointmentTypeRule.objects.filter(
-            clinic_id=chart_case.clinic_id,
-            case_id=chart_case.case_id,
-            allow_requests=True,
-            appointment_type__is_active=True,
-        )
-        .select_related("appointment_type")
-        .order_by("appointment_type__name")
-    )
+    """The appointment types patients may request for this case, with their durations
+    (``AppointmentTypeRule.objects.requestable_for``)."""
+    return list(AppointmentTypeRule.objects.requestable_for(chart_case))
 
 
 def case_therapists(chart_case: PatientChartCase):
-    """The active therapists of the case's service types."""
-    return (
-        User.objects.filter(
-            clinic_id=chart_case.clinic_id,
-            is_active=True,
-            groups__name=THERAPIST,
-            service_types__in=chart_case.case.service_types.all(),
-        )
-        .distinct()
-        .order_by("last_name", "first_name", "pk")
-    )
+    """The therapists who may take the case (``User.objects.who_may_take``)."""
+    return User.objects.for_clinic(chart_case.clinic_id).who_may_take(chart_case.case_id)
 
 
 def request_window(
@@ -167,9 +149,10 @@ def request_create(
             {"appointment_type": "This appointment type cannot be requested for this case."}
         )
     if (
-        location.clinic_id != clinic.pk
-        or not location.is_active
-        or not location.available_for_requests
+        not Location.objects.for_clinic(clinic)
+        .available_for_requests()
+        .filter(pk=location.pk)
+        .exists()
     ):
         raise ValidationError({"location": "This location does not take requests."})
     note = (note or "").strip()
