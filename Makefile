@@ -5,7 +5,7 @@ UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 PY := .venv/bin/python
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: run test install uv chromium lighthouse lint migrations-check bench bench-import check-deploy
+.PHONY: run test install uv chromium lighthouse vnu lint migrations-check bench bench-import check-deploy
 
 uv:
 	@command -v uv >/dev/null 2>&1 || test -x $(HOME)/.local/bin/uv || \
@@ -42,7 +42,17 @@ lighthouse:
 				"lighthouse@$(LIGHTHOUSE_VERSION)"; \
 		else echo "npm not found: the Lighthouse test will be skipped"; fi; }
 
-test: install chromium lighthouse
+# The W3C Nu HTML checker (npm's vnu-jar, run with the installed Java) for
+# tests/test_valid_html.py, installed into .vnu/ (git-ignored); without npm or Java the test is
+# skipped and says why.
+VNU_VERSION := 26.9.27
+vnu:
+	@test -f .vnu/node_modules/vnu-jar/build/dist/vnu.jar || { \
+		if command -v npm >/dev/null 2>&1; then \
+			npm install --no-audit --no-fund --silent --prefix .vnu "vnu-jar@$(VNU_VERSION)"; \
+		else echo "npm not found: the HTML validity test will be skipped"; fi; }
+
+test: install chromium lighthouse vnu
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install
@@ -59,6 +69,7 @@ check-deploy: install
 
 bench: install
 	$(PY) bench/run.py $(BENCH_ARGS)
+	$(PY) bench/merge_bench.py
 
 bench-import: install
 	$(PY) bench/import_bench.py $(BENCH_ARGS)

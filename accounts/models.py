@@ -175,3 +175,24 @@ class User(Versioned, AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.first_name or self.email
+
+
+class PasswordResetRequest(models.Model):
+    """One "Forgot your password?" request, kept for an hour so that one client address, and
+    one e-mail address, can ask only so often (``accounts.services.password_reset_request``). Asked
+    before anyone knows the clinic, so it belongs to none."""
+
+    client_address = models.GenericIPAddressField(null=True)
+    email = models.CharField(max_length=254)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["client_address", "at"], name="reset_request_by_address"),
+            models.Index(fields=["email", "at"], name="reset_request_by_email"),
+            # Requests older than the window are deleted as new ones come.
+            models.Index(fields=["at"], name="reset_request_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Reset asked for {self.email} from {self.client_address} at {self.at:%H:%M}"

@@ -1,11 +1,14 @@
+import datetime
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.emails import queue_password_email
-from accounts.models import User
+from accounts.models import PasswordResetRequest, User
 from clinic.models import Clinic, ServiceType
 from core import audit
 from core.concurrency import claim_version
@@ -126,12 +129,42 @@ def staff_invite(*, user: User, by: User | None, base_url: str) -> None:
     )
 
 
+RESET_WINDOW = datetime.timedelta(hours=1)
+
+
+class TooManyResetRequests(ValidationError):
+    def __init__(self):
+        super().__init__(
+            "Too many password reset requests came from your network in the last hour. "
+            "Wait an hour and try again, or ask your clinic's administrator.",
+            code="too_many_reset_requests",
+        )
+
+
 @transaction.atomic
-def password_reset_request(*, email: str, base_url: str) -> None:
+def password_reset_request(*, email: str, base_url: str, client_address: str | None) -> None:
     """E-mail a reset link to the active account with this address, if there is one. The
     caller says the same thing either way: whether an address has an account is no one's
-    business. An account that never set a password (a lost invitation) may reset too."""
-    for user in User.objects.filter(email__iexact=email.strip(), is_active=True):
+    business. An account that never set a password (a lost invitation) may reset too.
+
+    Rate limits, each over the last hour: a client address asking more than
+    ``PASSWORD_RESET_ADDRESS_LIMIT`` times is refused (``TooManyResetRequests``); an e-mail
+    address asked for more than ``PASSWORD_RESET_EMAIL_LIMIT`` times is sent nothing more,
+    answered as always (so the limit says nothing about the address, and nobody's inbox can
+    be flooded)."""
+    email = email.strip().lower()
+    now = timezone.now()
+    since = now - RESET_WINDOW
+    PasswordResetRequest.objects.filter(at__lt=since).delete()
+    recent = PasswordResetRequest.objects.filter(at__gte=since)
+    if recent.filter(client_address=client_address).count() >= (
+        settings.PASSWORD_RESET_ADDRESS_LIMIT
+    ):
+        raise TooManyResetRequests
+    PasswordResetRequest.objects.create(client_address=client_address, email=email, at=now)
+    if recent.filter(email=email).count() > settings.PASSWORD_RESET_EMAIL_LIMIT:
+        return
+    for user in User.objects.filter(email__iexact=email, is_active=True):
         queue_password_email(user=user, kind="password_reset", base_url=base_url)
         if user.clinic_id:
             audit.record(

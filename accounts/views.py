@@ -1,10 +1,8 @@
-from axes.handlers.proxy import AxesProxyHandler
+from axes.helpers import get_client_ip_address
 from django.contrib import messages
 from django.contrib.auth import authenticate
-from django.contrib.auth import logout as end_session
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
-from django.contrib.auth.signals import user_login_failed
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -18,6 +16,7 @@ from accounts import services
 from accounts.access import get_staff_member_for, staff_for
 from accounts.forms import PasswordResetRequestForm, StaffCreateForm, StaffForm
 from accounts.models import User
+from accounts.passwords import CountedPasswordChangeView
 from core.links import link
 from core.permissions import RoleRequiredMixin, role_required
 from core.roles import ADMINISTRATOR, PATIENT, STAFF_ROLES, role_names
@@ -87,26 +86,6 @@ class LoginView(auth_views.LoginView):
         return url
 
 
-class CountedPasswordChangeForm(PasswordChangeForm):
-    """A wrong current password counts toward the log-in lock-out, as a failed log-in would:
-    otherwise this form is a way to guess a password with no limit from an open session."""
-
-    def __init__(self, *args, request=None, **kwargs):
-        self.request = request
-        super().__init__(*args, **kwargs)
-
-    def clean_old_password(self):
-        try:
-            return super().clean_old_password()
-        except ValidationError:
-            user_login_failed.send(
-                sender=__name__,
-                credentials={"username": self.user.email},
-                request=self.request,
-            )
-            raise
-
-
 class PasswordResetView(auth_views.PasswordResetView):
     """ "Forgot your password?": the same answer whether or not the address has an account."""
 
@@ -115,9 +94,15 @@ class PasswordResetView(auth_views.PasswordResetView):
     success_url = reverse_lazy("accounts:password_reset_done")
 
     def form_valid(self, form):
-        services.password_reset_request(
-            email=form.cleaned_data["email"], base_url=self.request.build_absolute_uri("/")
-        )
+        try:
+            services.password_reset_request(
+                email=form.cleaned_data["email"],
+                base_url=self.request.build_absolute_uri("/"),
+                client_address=get_client_ip_address(self.request),
+            )
+        except services.TooManyResetRequests as error:
+            form.add_error(None, error)
+            return self.render_to_response(self.get_context_data(form=form), status=429)
         return HttpResponseRedirect(self.get_success_url())
 
     def form_invalid(self, form):
@@ -158,34 +143,11 @@ class SetPasswordFromLinkView(auth_views.PasswordResetConfirmView):
         return HttpResponseRedirect(self.get_success_url())
 
 
-class PasswordChangeView(RoleRequiredMixin, auth_views.PasswordChangeView):
+class PasswordChangeView(RoleRequiredMixin, CountedPasswordChangeView):
     # A staff screen: portal users change their password in the portal.
     required_roles = STAFF_ROLES
     template_name = "accounts/password_change.html"
     success_url = reverse_lazy("home")
-    form_class = CountedPasswordChangeForm
-
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "request": self.request}
-
-    def post(self, request, *args, **kwargs):
-        response = super().post(request, *args, **kwargs)
-        if getattr(request, "axes_locked_out", False) or AxesProxyHandler.is_locked(
-            request, {"username": request.user.email}
-        ):
-            # Locked out by wrong current passwords: the session ends, as a log-in would be
-            # refused.
-            end_session(request)
-            return render(request, "accounts/locked_out.html", status=429)
-        return response
-
-    def form_valid(self, form):
-        response = super().form_valid(form)
-        messages.success(self.request, "Your password was changed.")
-        return response
-
-    def form_invalid(self, form):
-        return self.render_to_response(self.get_context_data(form=form), status=400)
 
 
 class StaffMixin(RoleRequiredMixin):

@@ -216,6 +216,16 @@ class PatientCase(ClinicOwned):
     # after bulk loads. Counting it live cost the Patient Cases list more than all its other
     # queries together at 25,000 charts on one case (see bench/).
     patient_count = models.PositiveIntegerField(default=0, editable=False)
+    # Set when the case was merged into another (cases/merge.py); such a case is archived.
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        editable=False,
+    )
 
     objects = clinic_scoped(PatientCaseQuerySet)
 
@@ -321,3 +331,7 @@ class AppointmentTypeRule(ClinicOwned):
 
     def __str__(self) -> str:
         return f"{self.case}: {self.appointment_type}"
+
+
+# The merge's own records (cases/merge.py), in their own module.
+from cases.merge_models import CaseMerge, MoveRecord  # noqa: E402, F401

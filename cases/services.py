@@ -249,6 +249,11 @@ def case_archive(*, case: PatientCase, by: User) -> PatientCase:
 def case_restore(*, case: PatientCase, by: User) -> PatientCase:
     if not case.is_archived:
         raise ValidationError(f"“{case.name}” is not archived.")
+    if case.merged_into_id:
+        raise ValidationError(
+            f"“{case.name}” was merged into another case: its charts are there now. Undo the "
+            "merge from that case's History to bring it back."
+        )
     return _set_archived(case, archived=False, by=by)
 
 

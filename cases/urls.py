@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cases import views
+from cases import views, views_merge
 
 app_name = "cases"
 
@@ -12,4 +12,6 @@ urlpatterns = [
     path("<int:pk>/archive/", views.case_archive, {"archive": True}, name="case_archive"),
     path("<int:pk>/restore/", views.case_archive, {"archive": False}, name="case_restore"),
     path("<int:pk>/history/", views.case_history, name="case_history"),
+    path("merge/", views_merge.case_merge_view, name="case_merge"),
+    path("<int:pk>/merge/undo/", views_merge.case_merge_undo_view, name="case_merge_undo"),
 ]

@@ -161,9 +161,17 @@ class EvaluationForm(VersionedFormMixin, forms.ModelForm):
             "recommendations": forms.Textarea(attrs={"rows": 4}),
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, chart_case=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.initial.setdefault("date", timezone.localdate())
+        if chart_case is not None:
+            # A new evaluation may answer one of the chart case's open re-evaluation
+            # reminders (the home page's "Re-evaluation due" link names it).
+            self.fields["reminder"] = forms.ModelChoiceField(
+                queryset=chart_case.reminders.open().filter(kind=Reminder.Kind.RE_EVALUATION),
+                required=False,
+                widget=forms.HiddenInput,
+            )
 
     def clean_date(self):
         return _not_future(self.cleaned_data["date"])

@@ -1,6 +1,7 @@
 from django.urls import path, register_converter
 
 from charts import views
+from charts.views import move as move_views
 
 
 class DocumentKindConverter:
@@ -71,6 +72,11 @@ urlpatterns = [
         name="document_addendum",
     ),
     path("chart-cases/<int:pk>/reminders/add/", views.reminder_create, name="reminder_create"),
+    path(
+        "chart-cases/<int:pk>/move/<str:kind>/<int:item_pk>/",
+        move_views.documentation_move,
+        name="documentation_move",
+    ),
     path("unsigned/", views.unsigned_list, name="unsigned_list"),
     path("patients/<int:pk>/contacts/add/", views.contact_create, name="contact_create"),
     path(

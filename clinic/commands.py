@@ -3,6 +3,7 @@
 from django.core.management.base import CommandError
 
 from clinic.models import Clinic
+from core.inputs import parse_id
 
 
 def clinics_from_option(values: list[str] | None) -> list[Clinic]:
@@ -11,7 +12,8 @@ def clinics_from_option(values: list[str] | None) -> list[Clinic]:
         return list(Clinic.objects.order_by("pk"))
     clinics = []
     for value in values:
-        found = Clinic.objects.filter(pk=int(value)) if value.isdigit() else Clinic.objects.none()
+        pk = parse_id(value)
+        found = Clinic.objects.filter(pk=pk) if pk is not None else Clinic.objects.none()
         clinic = found.first() or Clinic.objects.filter(name__iexact=value.strip()).first()
         if clinic is None:
             raise CommandError(f"No clinic “{value}” (give its id or its exact name).")

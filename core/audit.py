@@ -36,6 +36,7 @@ OBJECT_TYPES = {
     "appointment request settings": "Appointment request settings",
     "appointment": "Appointment",
     "appointment series": "Appointment series",
+    "fhir api": "FHIR API (searches)",
 }
 
 

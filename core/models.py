@@ -33,6 +33,9 @@ ACTION_LABELS = {
     "approve": "Approved",
     "decline": "Declined",
     "expire": "Expired",
+    "merge": "Merged",
+    "merge_undo": "Merge undone",
+    "move": "Moved",
 }
 
 

@@ -13,13 +13,27 @@ query instead (``counted_page``).
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Window
 
+# A page number past any list, short of an offset the database refuses: at 100 rows a page the
+# offset stays under 2^31 (10^30 as an OFFSET overflows PostgreSQL's bigint and SQLite's
+# integer, and was a 500).
+MAX_PAGE = 10_000_000
+
+
+def page_number(value) -> int:
+    """The page asked for in ``?page=`` (or any pager parameter), as every paged list reads it:
+    no number, or one below 1, is the first page; one past ``MAX_PAGE`` is ``MAX_PAGE``, which
+    is past the end of any list."""
+    text = str(value).strip() if value is not None else ""
+    if not (text.isascii() and text.isdigit()):  # "²" is a digit to isdigit() alone
+        return 1
+    if len(text) > len(str(MAX_PAGE)):  # past any list, however many digits
+        return MAX_PAGE
+    return min(max(1, int(text)), MAX_PAGE)
+
 
 class UncountedPage:
     def __init__(self, queryset, per_page: int, number: str | int | None):
-        try:
-            self.number = max(1, int(number))
-        except (TypeError, ValueError):
-            self.number = 1
+        self.number = page_number(number)
         start = (self.number - 1) * per_page
         rows = list(queryset[start : start + per_page + 1])
         self.object_list = rows[:per_page]
@@ -50,10 +64,7 @@ def counted_page(queryset, per_page: int, number: str | int | None, *, fields=()
     the last page, at the cost of the count; a page number that is no number, or below 1,
     with the first."""
     paginator = Paginator(queryset, per_page)
-    try:
-        number = max(1, int(number))
-    except (TypeError, ValueError):
-        number = 1
+    number = page_number(number)
     if number > FAR_PAGE:  # An offset past any list, perhaps past what the database takes.
         return paginator.get_page(number)
     counted = queryset.annotate(**{LIST_TOTAL: Window(Count("*"))})

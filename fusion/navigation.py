@@ -82,6 +82,12 @@ SETUP_MENU = [
         "/setup/appointment-requests/",
         "whether patients may request appointments from the portal, and within which limits",
     ),
+    (
+        "Integrations",
+        "fhir:integration_list",
+        "/setup/integrations/",
+        "billing services, referral partners and apps connected through the FHIR API",
+    ),
 ]
 
 

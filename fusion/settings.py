@@ -47,6 +47,9 @@ INSTALLED_APPS = [
     "scheduling",
     "importing",
     "portal",
+    # Before oauth2_provider, so that fhir's template of the consent page replaces its own.
+    "fhir",
+    "oauth2_provider",
 ]
 
 MIDDLEWARE = [
@@ -164,6 +167,10 @@ AXES_USERNAME_CALLABLE = "accounts.lockout.lockout_username"
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+# "Forgot your password?" (accounts/passwords.py): requests per client address an hour, and
+# reset e-mails sent to one e-mail address an hour.
+PASSWORD_RESET_ADDRESS_LIMIT = env_int("PASSWORD_RESET_ADDRESS_LIMIT", 10, minimum=1)
+PASSWORD_RESET_EMAIL_LIMIT = env_int("PASSWORD_RESET_EMAIL_LIMIT", 3, minimum=1)
 
 # Idle timeout: the session cookie's age is renewed by every request, so it expires only after
 # this many minutes without one.
@@ -260,6 +267,26 @@ CONTENT_SECURITY_POLICY = {
 }
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+
+# OAuth2 for the FHIR API (fhir/, django-oauth-toolkit): the authorization code with PKCE for apps
+# acting for a staff member, client credentials for a clinic's own back-end services; scopes in
+# SMART v2 form (fhir/oauth.py). Clients are registered by a clinic's administrator under
+# Admin > Basic Setup > Integrations, bound to that clinic.
+OAUTH2_PROVIDER = {
+    "PKCE_REQUIRED": True,
+    "ACCESS_TOKEN_EXPIRE_SECONDS": env_int("FHIR_ACCESS_TOKEN_SECONDS", 3600, minimum=60),
+    "REFRESH_TOKEN_EXPIRE_SECONDS": 14 * 24 * 3600,
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https", "http"] if DEBUG else ["https"],
+    "SCOPES_BACKEND_CLASS": "fhir.oauth.SmartScopes",
+    "OAUTH2_VALIDATOR_CLASS": "fhir.oauth.IntegrationValidator",
+}
+# Named here because fhir.Integration points at the (swappable) application model.
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+# Requests a minute each OAuth2 client may make of the FHIR API (fhir/ratelimit.py); over it the
+# API answers 429 with Retry-After. Kept in the cache (CACHE_URL: shared by every app server
+# when it is Redis, per process with locmem).
+FHIR_RATE_LIMIT_PER_MINUTE = env_int("FHIR_RATE_LIMIT_PER_MINUTE", 600, minimum=1)
 
 LOGGING = {
     "version": 1,

@@ -15,6 +15,7 @@ urlpatterns = [
     path("setup/import/", include("importing.urls")),
     path("setup/audit-log/", include("core.urls")),
     path("setup/", include("clinic.urls")),
+    path("", include("fhir.urls")),
     path("django-admin/", admin.site.urls),
     path(
         "favicon.ico",

@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from accounts.models import User
 from charts.models import DailyNote, Evaluation, Goal, PatientChartCase, Reminder
 from clinic.models import AppointmentType
+from core.inputs import DATE_MAX, DATE_MIN, parse_id
 from core.roles import ADMINISTRATOR, SCHEDULER, has_role
 from importing.format import (
     APPOINTMENT,
@@ -325,7 +326,7 @@ APPOINTMENT_STATUSES = {
     "clinic_cancelled": Status.CLINIC_CANCELLED,
 }
 # The dates an appointment row may have (the calendar's own bounds, scheduling/forms.py).
-FIRST_DAY, LAST_DAY = datetime.date(1900, 1, 1), datetime.date(2999, 12, 31)
+FIRST_DAY, LAST_DAY = DATE_MIN, DATE_MAX
 MAX_APPOINTMENT_TEXT = 300
 
 
@@ -346,10 +347,10 @@ class AppointmentHandler(Handler):
         duration = None
         text = raw.get("duration_minutes", "").strip()
         if text:
-            if not text.isdigit() or not 5 <= int(text) <= 480 or int(text) % 5:
+            duration = parse_id(text)
+            if duration is None or not 5 <= duration <= 480 or duration % 5:
                 errors.append("duration_minutes must be whole minutes from 5 to 480 in steps of 5.")
-            else:
-                duration = int(text)
+                duration = None
         type_name = raw.get("appointment_type", "").strip()
         type_id = None
         if not type_name:

@@ -6,7 +6,6 @@ import datetime
 from collections import defaultdict
 
 from django.contrib import messages
-from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.shortcuts import redirect, render
@@ -15,6 +14,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
+from accounts.passwords import CountedPasswordChangeView
 from charts.access import get_patient_for
 from charts.models import PatientChartCase
 from clinic.models import AppointmentType
@@ -360,18 +360,10 @@ def patient_detail(request, pk):
     )
 
 
-class PasswordChangeView(RoleRequiredMixin, auth_views.PasswordChangeView):
+class PasswordChangeView(RoleRequiredMixin, CountedPasswordChangeView):
     required_roles = (PATIENT,)
     template_name = "portal/password_change.html"
     success_url = reverse_lazy("portal:home")
-
-    def form_valid(self, form):
-        response = super().form_valid(form)
-        messages.success(self.request, "Your password was changed.")
-        return response
-
-    def form_invalid(self, form):
-        return self.render_to_response(self.get_context_data(form=form), status=400)
 
 
 password_change = PasswordChangeView.as_view()

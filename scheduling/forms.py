@@ -1,7 +1,7 @@
 import datetime
 
 from django import forms
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.db.models import Exists, OuterRef
 
 from accounts.models import User
@@ -22,13 +22,9 @@ from scheduling.models import (
 from scheduling.services import MAX_OCCURRENCES, case_therapists
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-# The dates a booking or the calendar may name: at the ends of ``datetime.date`` the checks'
-# days and hours beyond the chosen one (its next midnight, the visit's end) are an
-# OverflowError, a 500.
-DATE_RANGE = [
-    MinValueValidator(datetime.date(1900, 1, 1)),
-    MaxValueValidator(datetime.date(2999, 12, 31)),
-]
+# Every form's DateField is held to the product's range by ``core.inputs`` (1900-2999); kept
+# empty so the fields below that name it need no change.
+DATE_RANGE: list = []
 TIME_WIDGET = forms.TimeInput(attrs={"type": "time", "step": 300}, format="%H:%M")
 
 
@@ -100,6 +96,17 @@ class ClinicClosureForm(_LocationRowForm):
         model = ClinicClosure
         fields = ["date", "reason"]
         widgets = {"date": DATE_WIDGET}
+
+    def _get_validation_exclusions(self):
+        # The view sets the location, not a field, so Django would skip the model's
+        # once-a-day constraint and the save would hit it in the database (a 500).
+        return super()._get_validation_exclusions() - {"clinic", "location"}
+
+    def _post_clean(self):
+        super()._post_clean()
+        # The constraint's message is about the date: it stands beside it.
+        if NON_FIELD_ERRORS in self._errors and "date" in self.cleaned_data:
+            self.add_error("date", self._errors.pop(NON_FIELD_ERRORS))
 
 
 class _TherapistRowForm(forms.ModelForm):

@@ -145,6 +145,19 @@ class ClinicClosure(ClinicOwned):
         return f"Closed {self.date:%b %-d, %Y}"
 
 
+class AvailabilityQuerySet(ClinicQuerySet):
+    def visible_to(self, user):
+        """The front desk sees every therapist's working week; a therapist their own (their
+        calendar is their own)."""
+        roles = role_names(user)
+        rows = self.for_clinic(user.clinic_id)
+        if roles & {ADMINISTRATOR, SCHEDULER}:
+            return rows
+        if THERAPIST in roles:
+            return rows.filter(therapist=user)
+        return rows.none()
+
+
 class TherapistAvailability(WeeklyInterval):
     """A weekly working interval of a therapist at a location (wall-clock time there)."""
 
@@ -154,6 +167,8 @@ class TherapistAvailability(WeeklyInterval):
     location = models.ForeignKey(
         Location, on_delete=models.CASCADE, related_name="availability", db_index=False
     )
+
+    objects = clinic_scoped(AvailabilityQuerySet)
 
     class Meta(WeeklyInterval.Meta):
         verbose_name_plural = "therapist availability"
@@ -398,6 +413,17 @@ def live_request_params(clinic, connection) -> list:
 
 
 class AppointmentRequestQuerySet(ClinicQuerySet):
+    def visible_to(self, user):
+        """Schedulers and administrators see every request of their clinic (they work the
+        queue); a therapist sees the requests that prefer them, as their calendar shows."""
+        roles = role_names(user)
+        requests = self.for_clinic(user.clinic_id)
+        if roles & {ADMINISTRATOR, SCHEDULER}:
+            return requests
+        if THERAPIST in roles:
+            return requests.filter(preferred_therapist=user)
+        return requests.none()
+
     def pending(self):
         return self.filter(status=AppointmentRequest.Status.PENDING)
 

@@ -186,3 +186,16 @@ def unsigned_evaluation(speech_chart_case, therapist):
 @pytest.fixture
 def speech_reminder(speech_chart_case, therapist):
     return ReminderFactory(chart_case=speech_chart_case, created_by=therapist)
+
+
+@pytest.fixture
+def merged_into_case(clinic, speech, administrator, speech_case):
+    """A case that "Speech Therapy (old)" was merged into, with that merge still undoable."""
+    from cases.merge import case_merge
+    from cases.merge_preview import merge_preview
+
+    source = PatientCaseFactory(clinic=clinic, name="Speech Therapy (old)", service_types=[speech])
+    PatientChartCaseFactory(case=source)
+    preview = merge_preview(target=speech_case, sources=[source])
+    case_merge(target=speech_case, sources=[source], token=preview.token, by=administrator)
+    return speech_case

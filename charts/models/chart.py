@@ -107,7 +107,8 @@ class PatientChartCaseQuerySet(ClinicQuerySet):
         """Everyone on staff sees the cases on a chart, except that a therapist sees only those
         sharing one of their service types (the others are not even listed)."""
         roles = role_names(user)
-        chart_cases = self.for_clinic(user.clinic_id)
+        # A chart case a merge emptied into another (``merged_into``) is off the chart.
+        chart_cases = self.for_clinic(user.clinic_id).filter(merged_into__isnull=True)
         if roles & {ADMINISTRATOR, SCHEDULER}:
             return chart_cases
         if THERAPIST in roles:
@@ -118,7 +119,11 @@ class PatientChartCaseQuerySet(ClinicQuerySet):
         """Chart cases whose documentation the user may write: therapists of their services."""
         if THERAPIST not in role_names(user):
             return self.none()
-        return self.for_clinic(user.clinic_id).filter(_therapist_sees_case(user, "case_id"))
+        return (
+            self.for_clinic(user.clinic_id)
+            .filter(merged_into__isnull=True)
+            .filter(_therapist_sees_case(user, "case_id"))
+        )
 
 
 class PatientChartCase(ClinicOwned):
@@ -148,6 +153,17 @@ class PatientChartCase(ClinicOwned):
     referring_provider = models.CharField(max_length=200, blank=True)
     plan_of_care_start = models.DateField("Plan of care starts", null=True, blank=True)
     plan_of_care_end = models.DateField("Plan of care ends (certification)", null=True, blank=True)
+    # Set when a merge of cases moved this chart case's documentation onto another chart case
+    # of the patient (cases/merge.py): it is then off the chart and takes no writes.
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        editable=False,
+    )
 
     objects = clinic_scoped(PatientChartCaseQuerySet)
 

@@ -78,7 +78,9 @@ class Diagnosis(ClinicOwned):
 
 
 class DischargeSummary(Signable):
-    """Written and signed in the same step as the discharge it records."""
+    """Written and signed in the same step as the discharge it records, by its author: there is
+    never a draft for someone else to sign or delete (the rule notes and evaluations keep with
+    ``_require_author``), and the database holds every row to it."""
 
     chart_case = models.ForeignKey(
         PatientChartCase,
@@ -96,6 +98,13 @@ class DischargeSummary(Signable):
         ordering = ["-date", "-pk"]
         verbose_name_plural = "discharge summaries"
         indexes = [models.Index(fields=["clinic", "chart_case", "-date"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(signed_at__isnull=False, signed_by=models.F("author")),
+                name="dischargesummary_signed_by_its_author",
+                violation_error_message="A discharge summary is signed by its author.",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Discharge summary of {self.date:%b %-d, %Y}"

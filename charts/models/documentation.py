@@ -148,6 +148,16 @@ class Evaluation(Versioned, Signable):
     date = models.DateField()
     findings = models.TextField(blank=True)
     recommendations = models.TextField(blank=True)
+    # The re-evaluation reminder this evaluation was opened from ("Re-evaluation due" on the
+    # home page): its signature moves that reminder to the next due date.
+    reminder = models.ForeignKey(
+        "Reminder",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
 
     class Meta:
         ordering = ["-date", "-pk"]

@@ -5,6 +5,7 @@ import datetime
 from collections.abc import Mapping
 
 from django.core.exceptions import ValidationError
+from django.db import OperationalError, transaction
 from django.utils.text import slugify
 
 from accounts.models import User
@@ -12,6 +13,15 @@ from charts.models import PatientChartCase
 from core import audit
 
 READ_ONLY = "This case was discharged: its chart is read-only. Reopen it to make changes."
+LOCK_WAIT = "10s"
+BUSY = (
+    "This case is being changed right now (its cases are being merged). Nothing was saved: "
+    "save again in a minute."
+)
+MERGED = (
+    "This case was merged into “{target}”: its documentation is there now. Nothing was saved: "
+    "open “{target}” on the chart and save again."
+)
 SIGNED = "This document is signed and can no longer be changed. Add an addendum instead."
 
 # The chart-case History screen's phrases that have an action of their own in the trail.
@@ -86,8 +96,38 @@ def _day(value: datetime.date | None) -> str:
 
 
 def _require_active(chart_case: PatientChartCase) -> None:
+    """Refuse a write on a discharged chart case, or one a merge of cases emptied. The row is
+    re-read under a lock, not taken from the screen's copy: a merge or a discharge that
+    committed while the form was open (or holds the row now: this waits for it) is seen."""
+    status, merged_into = _current_state(chart_case)
+    if merged_into is not None:
+        target = PatientChartCase.objects.filter(pk=merged_into).values_list("case__name")[0][0]
+        raise ValidationError(MERGED.format(target=target))
+    chart_case.status = status
     if not chart_case.is_active:
         raise ValidationError(READ_ONLY)
+
+
+def _current_state(chart_case: PatientChartCase) -> tuple[str, int | None]:
+    """``(status, merged_into_id)`` under a lock. The locked row's own columns only: after a
+    wait PostgreSQL returns the row's newest version but a join's columns as they were. A wait
+    longer than LOCK_WAIT (a merge of a case on thousands of charts holds them for seconds)
+    is a refusal to save again, not a request left hanging past the server's timeout."""
+    rows = PatientChartCase.objects.filter(pk=chart_case.pk)
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        return rows.values_list("status", "merged_into_id")[0]
+    if connection.vendor == "postgresql":
+        # For the rest of this (short) transaction; a timeout aborts it, and the service's
+        # own atomic block rolls it back as the refusal propagates.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('lock_timeout', %s, true)", [LOCK_WAIT])
+    try:
+        return rows.select_for_update(no_key=True).values_list("status", "merged_into_id")[0]
+    except OperationalError as error:
+        if getattr(getattr(error, "__cause__", None), "sqlstate", None) == "55P03":
+            raise ValidationError(BUSY) from error
+        raise
 
 
 def _require_unsigned(document) -> None:

@@ -17,6 +17,7 @@ from charts.models import (
     Goal,
     GoalProgress,
     PatientChartCase,
+    Reminder,
 )
 from charts.services.common import (
     _day,
@@ -230,9 +231,14 @@ def evaluation_create(
     findings: str,
     recommendations: str,
     by: User,
+    reminder: Reminder | None = None,
 ) -> Evaluation:
+    """``reminder``: the chart case's re-evaluation reminder the evaluation was opened from
+    (signing it moves that reminder)."""
     _require_active(chart_case)
     _check_service_date(chart_case, date, "date")
+    if reminder is not None and reminder.chart_case_id != chart_case.pk:
+        raise ValidationError("That reminder is of another chart case.")
     evaluation = Evaluation.objects.create(
         clinic_id=chart_case.clinic_id,
         chart_case=chart_case,
@@ -241,6 +247,7 @@ def evaluation_create(
         findings=findings,
         recommendations=recommendations,
         author=by,
+        reminder=reminder,
     )
     _record(
         "create", evaluation, by=by, chart_case=chart_case, after=_evaluation_snapshot(evaluation)
@@ -311,7 +318,7 @@ def evaluation_sign(
     )
     chart_case = evaluation.chart_case
     if evaluation.kind != Evaluation.Kind.DISCHARGE:
-        reminder_schedule_re_evaluation(chart_case=chart_case, by=by)
+        reminder_schedule_re_evaluation(chart_case=chart_case, by=by, moving=evaluation.reminder)
     return evaluation
 
 

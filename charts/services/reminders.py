@@ -61,9 +61,12 @@ def reminder_done(*, reminder: Reminder, by: User) -> Reminder:
     return reminder
 
 
-def reminder_schedule_re_evaluation(*, chart_case: PatientChartCase, by: User) -> Reminder | None:
+def reminder_schedule_re_evaluation(
+    *, chart_case: PatientChartCase, by: User, moving: Reminder | None = None
+) -> Reminder | None:
     """Keep one open re-evaluation reminder, due the clinic's interval after the last signed
-    (initial or re-) evaluation."""
+    (initial or re-) evaluation. ``moving`` is the reminder a signed evaluation was opened
+    from: if still open, it is the one moved to the new date (the others are closed)."""
     last = (
         chart_case.evaluations.signed()
         .exclude(kind=Evaluation.Kind.DISCHARGE)
@@ -75,6 +78,8 @@ def reminder_schedule_re_evaluation(*, chart_case: PatientChartCase, by: User) -
         return None
     days = chart_case.clinic.re_evaluation_interval_days
     due_on = last.date + datetime.timedelta(days=days)
+    if moving is not None and open_reminders.filter(pk=moving.pk).exists():
+        return _move(moving, due_on, open_reminders, chart_case=chart_case, by=by)
     open_reminders.exclude(due_on=due_on).update(done_at=timezone.now(), done_by=by)
     reminder, _ = Reminder.objects.get_or_create(
         clinic_id=chart_case.clinic_id,
@@ -84,4 +89,21 @@ def reminder_schedule_re_evaluation(*, chart_case: PatientChartCase, by: User) -
         done_at=None,
         defaults={"text": "Re-evaluation due", "created_by": by},
     )
+    return reminder
+
+
+def _move(reminder: Reminder, due_on, open_reminders, *, chart_case, by: User) -> Reminder:
+    open_reminders.exclude(pk=reminder.pk).update(done_at=timezone.now(), done_by=by)
+    if reminder.due_on != due_on:
+        before = _day(reminder.due_on)
+        reminder.due_on = due_on
+        reminder.save(update_fields=["due_on"])
+        _record(
+            "update",
+            reminder,
+            by=by,
+            chart_case=chart_case,
+            before={"Due": before},
+            after={"Due": _day(due_on)},
+        )
     return reminder

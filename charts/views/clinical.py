@@ -22,6 +22,7 @@ from charts.models import DischargeSummary, Goal
 from charts.unsigned import as_dicts, unsigned_for
 from charts.views.common import PAGE_SIZE, READERS, _apply, _chart_case_form, _chart_url
 from core.audit import record_access
+from core.inputs import parse_id
 from core.permissions import role_required
 from core.roles import ADMINISTRATOR, SCHEDULER, THERAPIST, has_role
 
@@ -233,10 +234,9 @@ def unsigned_list(request):
     user = request.user
     author = None
     if has_role(user, ADMINISTRATOR):
-        if request.GET.get("author", "").isdigit():
-            author = get_object_or_404(
-                User.objects.for_clinic(user.clinic_id), pk=request.GET["author"]
-            )
+        author_id = parse_id(request.GET.get("author", ""))
+        if author_id is not None:
+            author = get_object_or_404(User.objects.for_clinic(user.clinic_id), pk=author_id)
     else:
         author = user
     documents = unsigned_for(clinic_id=user.clinic_id, author=author)

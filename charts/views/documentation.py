@@ -21,7 +21,7 @@ from charts.forms import (
     GoalUpdateForm,
     ReminderForm,
 )
-from charts.models import Addendum, Goal
+from charts.models import Addendum, Evaluation, Goal
 from charts.search import parse_date
 from charts.views.clinical import sign_confirmation, sign_url
 from charts.views.common import (
@@ -34,6 +34,7 @@ from charts.views.common import (
     _versioned,
 )
 from core.audit import record_access
+from core.inputs import parse_id
 from core.permissions import role_required
 from core.roles import ADMINISTRATOR, THERAPIST, has_role
 
@@ -230,7 +231,7 @@ def evaluation_create(request, pk):
     return _chart_case_form(
         request,
         chart_case,
-        EvaluationForm(request.POST or None),
+        EvaluationForm(request.POST or None, chart_case=chart_case, initial=_asked_for(request)),
         template="charts/evaluation_form.html",
         heading="New Evaluation",
         button="Save Evaluation",
@@ -241,6 +242,17 @@ def evaluation_create(request, pk):
         sign_button=True,
         next_url=lambda evaluation: _after_evaluation_save(request, chart_case, evaluation),
     )
+
+
+def _asked_for(request) -> dict:
+    """What a link to a new evaluation presets: its kind ("Re-evaluation due" on the home page
+    opens a re-evaluation) and the reminder it answers."""
+    initial = {}
+    if request.GET.get("kind") in Evaluation.Kind.values:
+        initial["kind"] = request.GET["kind"]
+    if (reminder := parse_id(request.GET.get("reminder", ""))) is not None:
+        initial["reminder"] = reminder
+    return initial
 
 
 def _after_evaluation_save(request, chart_case, evaluation) -> str:
@@ -355,10 +367,7 @@ def document_sign(request, pk, kind, doc_pk):
         )
     # The version the confirmation page showed: a draft saved by someone else since is not
     # signed unseen (no version, as from an older page, skips the check).
-    version = request.POST.get("version", "")
-    expected = (
-        int(version) if version.isascii() and version.isdigit() and len(version) < 10 else None
-    )
+    expected = parse_id(request.POST.get("version", ""))
     try:
         spec["sign"](**{spec["field"]: document, "by": request.user, "expected_version": expected})
     except ValidationError as error:

@@ -382,9 +382,13 @@ def _lock(appointment: Appointment) -> Appointment:
     )
 
 
+class StaleAppointment(ValidationError):
+    """The appointment was changed after the screen was opened (views answer 409)."""
+
+
 def _check_version(appointment: Appointment, expected_version: int | None) -> None:
     if expected_version is not None and appointment.version != expected_version:
-        raise ValidationError(
+        raise StaleAppointment(
             "Someone else changed this appointment after you opened it. Look at it again "
             "and repeat your change."
         )

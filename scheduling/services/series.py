@@ -19,7 +19,9 @@ from scheduling import slots
 from scheduling.models import Appointment, AppointmentSeries, Location
 from scheduling.services.booking import (
     MAX_OCCURRENCES,
+    _check_version,
     _fmt,
+    _lock,
     _require_front_desk,
     appointment_book,
     appointment_cancel,
@@ -216,10 +218,13 @@ def series_cancel(
     status: str,
     reason: str,
     by: User,
+    expected_version: int | None = None,
 ) -> int:
     """Cancel this appointment, or this and the series' later ones that are still scheduled.
-    Returns how many were cancelled."""
+    Returns how many were cancelled. ``expected_version`` is the appointment's as its screen
+    showed it: a screen someone else's change made stale raises ``StaleAppointment``."""
     _require_front_desk(by)
+    _check_version(_lock(appointment), expected_version)
     targets = [appointment]
     if following and appointment.series_id:
         targets = list(
@@ -245,11 +250,13 @@ def series_reschedule(
     reason: str,
     by: User,
     override_reason: str | None = None,
+    expected_version: int | None = None,
 ) -> int:
     """Move this appointment, or this and the series' later scheduled ones by the same
     wall-clock shift (so each keeps its place in its own week across a time change). All or
-    nothing."""
+    nothing. ``expected_version`` as for ``series_cancel``."""
     _require_front_desk(by)
+    _check_version(_lock(appointment), expected_version)
     targets = [appointment]
     if following and appointment.series_id:
         targets = list(

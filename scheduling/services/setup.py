@@ -6,6 +6,7 @@ from django.db import transaction
 from accounts.models import User
 from charts.models import PatientChartCase
 from core.audit import diff, record
+from core.concurrency import VersionedFormMixin, claim_version
 from core.roles import ADMINISTRATOR, has_role
 from scheduling.models import Appointment
 
@@ -14,9 +15,13 @@ from scheduling.models import Appointment
 
 @transaction.atomic
 def setup_row_save(*, form, by: User):
-    """Save a Basic Setup row from its validated model form, with an audit entry."""
+    """Save a Basic Setup row from its validated model form, with an audit entry. An edit of
+    a versioned row (a location) first claims the version its screen showed: a save from a
+    stale screen raises ``VersionConflict`` and writes nothing."""
     _require_admin(by)
     creating = form.instance.pk is None
+    if not creating and isinstance(form, VersionedFormMixin):
+        claim_version(form.instance, form.cleaned_data.get("version"))
     before = {} if creating else _row_words(type(form.instance).objects.get(pk=form.instance.pk))
     row = form.save()
     record(

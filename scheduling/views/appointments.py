@@ -12,6 +12,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from cases.models import PatientCase
 from charts.access import get_chart_case_for
 from charts.models import Patient, PatientChartCase
+from core.concurrency import STALE_FORM
+from core.inputs import parse_id, parse_ids
 from core.permissions import role_required
 from core.roles import ADMINISTRATOR, SCHEDULER, THERAPIST, has_role
 from scheduling import services, slots
@@ -60,7 +62,7 @@ def _initial(request, patient):
 
 def _chosen_therapists(request, form_data):
     ids = form_data.getlist("therapists") if hasattr(form_data, "getlist") else form_data
-    ids = [value for value in ids if str(value).isdigit()]
+    ids = parse_ids(ids)
     return list(therapists_of(request.user.clinic_id).filter(pk__in=ids)) if ids else []
 
 
@@ -83,7 +85,8 @@ def appointment_create(request):
     patient_id = request.POST.get("patient") or request.GET.get("patient")
     if not patient_id:
         return _patient_search(request)
-    if not str(patient_id).isdigit():
+    patient_id = parse_id(patient_id)
+    if patient_id is None:
         return HttpResponseBadRequest("Choose a patient.")
     patient = get_object_or_404(Patient.objects.visible_to(request.user), pk=patient_id)
     allow_override = has_role(request.user, ADMINISTRATOR)
@@ -200,9 +203,20 @@ def appointment_detail(request, pk):
     )
 
 
-def _expected_version(request):
-    value = request.POST.get("version", "")
-    return int(value) if value.isdigit() else None
+def _expected_version(request, *, required: bool = False) -> int | None:
+    """The version the screen was opened at, or None when the form sent none (the home's
+    check-in button; a form that always sends one says ``required``). A version that is no
+    plain number is refused as a missing one is."""
+    sent = request.POST.get("version", "")
+    version = parse_id(sent)
+    if (sent or required) and version is None:
+        raise ValidationError(STALE_FORM)
+    return version
+
+
+def _stale_status(form) -> int:
+    """409 when the form's error is that someone else changed the appointment, else 400."""
+    return 409 if getattr(form, "stale", False) else 400
 
 
 @role_required(*FRONT_DESK)
@@ -224,11 +238,6 @@ def appointment_reschedule(request, pk):
             tz = appointment.location.tzinfo
             start = slots.wall(data["date"], data["time"], tz)
             try:
-                if appointment.version != _expected_version(request):
-                    raise ValidationError(
-                        "Someone else changed this appointment after you opened it. Look at "
-                        "it again and repeat your change."
-                    )
                 services.series_reschedule(
                     appointment=appointment,
                     following=bool(data.get("following")),
@@ -237,13 +246,16 @@ def appointment_reschedule(request, pk):
                     reason=data["reason"],
                     by=request.user,
                     override_reason=data.get("override_reason") or None,
+                    expected_version=_expected_version(request, required=True),
                 )
             except ValidationError as error:
+                form.stale = isinstance(error, services.StaleAppointment)
                 _put_errors(form, error)
             else:
                 messages.success(request, "Appointment moved.")
                 return redirect("scheduling:appointment_detail", appointment.pk)
-        return render(request, "scheduling/appointment_reschedule.html", context, status=400)
+        status = _stale_status(form)
+        return render(request, "scheduling/appointment_reschedule.html", context, status=status)
     return render(request, "scheduling/appointment_reschedule.html", context)
 
 
@@ -259,26 +271,25 @@ def appointment_cancel(request, pk):
     if request.method == "POST":
         if form.is_valid():
             try:
-                if appointment.version != _expected_version(request):
-                    raise ValidationError(
-                        "Someone else changed this appointment after you opened it. Look at "
-                        "it again and repeat your change."
-                    )
                 count = services.series_cancel(
                     appointment=appointment,
                     following=bool(form.cleaned_data.get("following")),
                     status=form.cleaned_data["status"],
                     reason=form.cleaned_data["reason"],
                     by=request.user,
+                    expected_version=_expected_version(request, required=True),
                 )
             except ValidationError as error:
+                form.stale = isinstance(error, services.StaleAppointment)
                 _put_errors(form, error)
             else:
                 messages.success(
                     request, f"{count} appointment{'s' if count != 1 else ''} cancelled."
                 )
                 return redirect("scheduling:appointment_detail", appointment.pk)
-        return render(request, "scheduling/appointment_cancel.html", context, status=400)
+        return render(
+            request, "scheduling/appointment_cancel.html", context, status=_stale_status(form)
+        )
     return render(request, "scheduling/appointment_cancel.html", context)
 
 

@@ -6,6 +6,7 @@ it."""
 from dataclasses import dataclass
 
 import pytest
+from django.apps import apps
 from django.urls import reverse
 
 from tests.factories import DailyNoteFactory, EvaluationFactory, GoalFactory
@@ -59,6 +60,11 @@ class StaffScreen(Screen):
         return reverse("accounts:staff_update", args=[row.pk])
 
 
+class LocationScreen(Screen):
+    def url(self, row):
+        return reverse("scheduling:location_update", args=[row.pk])
+
+
 SCREENS = {
     "patient details": PatientScreen(
         "speech_patient", ("administrator", "scheduler"), "last_name", "Carter-Lee", "Carter Jr"
@@ -89,7 +95,40 @@ SCREENS = {
     "staff member": StaffScreen(
         "therapist", ("administrator", "second_admin"), "last_name", "Speech-Lang", "Sounds"
     ),
+    "location": LocationScreen(
+        "location", ("administrator", "second_admin"), "name", "Harbour Annex", "Downtown"
+    ),
 }
+
+# Versioned rows whose screens' two-session tests live elsewhere, and where.
+TESTED_ELSEWHERE = {
+    "cases.PatientCase": "tests/cases/test_concurrency.py",
+    "scheduling.Appointment": "tests/hardening/test_stale_appointments.py",
+    "scheduling.AppointmentRequest": "tests/hardening/test_stale_appointments.py",
+}
+SCREEN_MODELS = {
+    "patient details": "charts.Patient",
+    "shared goal": "charts.Goal",
+    "unsigned daily note": "charts.DailyNote",
+    "unsigned evaluation": "charts.Evaluation",
+    "service type": "clinic.ServiceType",
+    "appointment type": "clinic.AppointmentType",
+    "staff member": "accounts.User",
+    "location": "scheduling.Location",
+}
+
+
+def test_every_versioned_row_has_its_two_session_test():
+    """A row with a ``version`` column is one two people can edit: its screen joins
+    ``SCREENS`` (or names where its test is)."""
+    versioned = {
+        model._meta.label
+        for model in apps.get_models()
+        if any(field.name == "version" for field in model._meta.concrete_fields)
+    }
+    covered = {SCREEN_MODELS[name] for name in SCREENS} | set(TESTED_ELSEWHERE)
+
+    assert versioned == covered
 
 
 @pytest.fixture
@@ -172,3 +211,20 @@ def test_ordinary_bad_input_is_not_shown_as_a_conflict(administrator, db):
     assert response.status_code == 400
     assert "Please correct the error below." in add_form_page
     assert "Someone else saved this" not in add_form_page
+
+
+@pytest.mark.parametrize("screen", SCREENS.values(), ids=SCREENS.keys())
+@pytest.mark.parametrize("version", ["0", "-1", "²", str(10**30)])
+def test_a_save_naming_a_version_never_shown_is_refused(screen, version, request, db):
+    row = request.getfixturevalue(screen.row)
+    client = logged_in(request.getfixturevalue(screen.users[0]))
+    url = screen.url(row)
+    data = form_data(client.get(url))
+    data["version"] = [version]
+    data[screen.field] = [screen.first]
+
+    response = client.post(url, data)
+
+    assert response.status_code in (400, 409)
+    row.refresh_from_db()
+    assert getattr(row, screen.field) != screen.first

@@ -7,6 +7,7 @@ import accounts.demo
 import cases.demo
 import charts.demo
 import clinic.demo
+import fhir.demo
 import portal.demo
 import scheduling.demo
 from accounts.models import User
@@ -32,10 +33,13 @@ class Command(BaseCommand):
             demo_clinic = clinic.demo.load()
             with scope(clinic=demo_clinic.pk):
                 logins = self._load(demo_clinic)
+                integration = fhir.demo.load(demo_clinic)
         self.stdout.write(self.style.SUCCESS(f"Demo data loaded for “{demo_clinic.name}”."))
         self.stdout.write(f"Every demo login uses the password: {accounts.demo.DEMO_PASSWORD}")
         for email, roles in logins:
             self.stdout.write(f"  {email:<24} {', '.join(roles)}")
+        for line in integration:
+            self.stdout.write(line)
 
     def _load(self, demo_clinic):
         """Everything in the demo clinic, inside its clinic scope."""
