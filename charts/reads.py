@@ -11,7 +11,7 @@ goal's latest progress entry as subqueries of the goal query (an index probe on
 Only ``charts.access`` (the gate) and the chart page call this module.
 """
 
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import OuterRef, Subquery
 
 from charts.models import (
     DailyNote,
@@ -38,12 +38,8 @@ def chart_tabs(user, patient_pk: int):
         PatientChartCase.objects.visible_to(user)
         .filter(patient__in=Patient.objects.visible_to(user).filter(pk=patient_pk))
         .select_related("patient", "case")
-        .annotate(
-            documentable=Exists(
-                PatientChartCase.objects.documentable_by(user).filter(pk=OuterRef("pk"))
-            ),
-            unsigned_count=unsigned_count(),
-        )
+        .annotate_documentable(user)
+        .annotate(unsigned_count=unsigned_count())
         .order_by("status", "started_on", "pk")
     )
 
