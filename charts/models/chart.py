@@ -18,17 +18,14 @@ def _therapist_case_ids(user) -> list[int]:
     through the user's service types tripled the planning time of each statement)."""
     cached = getattr(user, "_therapist_case_ids", None)
     if cached is None:
-        through = user._meta.get_field("service_types").remote_field.through
-        cached = list(
-            PatientCaseServiceType.objects.filter(
-                clinic_id=user.clinic_id,
-                service_type_id__in=through.objects.filter(user_id=user.pk).values(
-                    "servicetype_id"
-                ),
+        # A join through the user's service types, not a subquery of them: half the ORM's
+        # work; repeats (a case of two of their service types) removed here, not by DISTINCT.
+        cached = sorted(
+            set(
+                PatientCaseServiceType.objects.filter(
+                    clinic_id=user.clinic_id, service_type__therapists=user.pk
+                ).values_list("case_id", flat=True)
             )
-            .order_by("case_id")
-            .values_list("case_id", flat=True)
-            .distinct()
         )
         user._therapist_case_ids = cached
     return cached
