@@ -364,7 +364,7 @@ def time_slot_horizon(repeats: int = 11) -> SlotTiming | str:
     )
 
 
-# --- targets (issue 20's speed budget): printed by run.py with the measured value and whether each holds
+# --- targets (issue 20's speed budget): printed by run.py with each measured value
 
 # Every staff screen at most this many times the logged-in bare view, one request in process.
 IN_PROCESS_FACTOR = 5.0
