@@ -268,33 +268,44 @@ def bookable_slots(
     appointments, between ``now + notice`` and ``now + horizon``. Two queries, whatever the
     number of therapists (for the portal's requests)."""
     therapist_ids = list(therapist_ids)
+    if duration <= datetime.timedelta(0) or step <= datetime.timedelta(0):
+        raise ValueError("duration and step must be positive")
     tz = ZoneInfo(location.time_zone)
-    first = (now + notice).astimezone(tz).date()
-    last = (now + horizon).astimezone(tz).date() + datetime.timedelta(days=1)
-    working = working_intervals(
-        location=location, therapist_ids=therapist_ids, first=first, last=last
-    )
+    earliest, latest = now + notice, now + horizon
+    first = earliest.astimezone(tz).date()
+    last = latest.astimezone(tz).date() + datetime.timedelta(days=1)
+    read = working_time(location=location, therapist_ids=therapist_ids, first=first, last=last)
     # Only the appointments a slot can touch: a slot starts from now + notice to now + horizon
     # and lasts ``duration`` (the whole days around it would be read and parsed for nothing).
-    busy, patient_busy = busy_intervals(
+    busy, patient_busy = busy_seconds(
         clinic_id=location.clinic_id,
         therapist_ids=therapist_ids,
         patient_id=patient_id,
-        start=now + notice,
-        end=now + horizon + duration,
+        start=earliest,
+        end=latest + duration,
+    )
+    # On epoch seconds, as the portal's week page computes them (``slots.offered_starts``,
+    # the same starts as ``slots.slots`` on datetimes: tests/scheduling/
+    # test_request_slots_property.py), one therapist at a time.
+    offered = functools.partial(
+        slots.offered_starts,
+        clock=slots.WallClock(tz, first, last),
+        first=first,
+        last=last,
+        clinic_hours=read.hours,
+        closures=read.closures,
+        availability=read.weekly,
+        time_off=read.time_off,
+        extra=read.extra,
+        busy=busy,
+        patient_busy=patient_busy,
+        duration=int(duration.total_seconds()),
+        step=int(step.total_seconds()),
+        earliest=slots.to_seconds_up(earliest),
+        latest=slots.to_seconds(latest),
     )
     return {
-        therapist_id: list(
-            slots.slots(
-                free=slots.subtract(working[therapist_id], busy[therapist_id] + patient_busy),
-                duration=duration,
-                now=now,
-                tz=tz,
-                step=step,
-                notice=notice,
-                horizon=horizon,
-            )
-        )
+        therapist_id: [slots.from_seconds(start) for start in offered(therapist_ids=[therapist_id])]
         for therapist_id in therapist_ids
     }
 
