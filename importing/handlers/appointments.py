@@ -2,6 +2,7 @@
 through scheduling's services, so that every booking rule holds for imported visits too."""
 
 import datetime
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 
@@ -49,27 +50,47 @@ class AppointmentHandler(Handler):
             errors,
         )
         start_time = parse_time(raw.get("start_time", ""), "start_time", errors)
-        duration = None
-        text = raw.get("duration_minutes", "").strip()
-        if text:
-            duration = parse_id(text)
-            if duration is None or not 5 <= duration <= 480 or duration % 5:
-                errors.append("duration_minutes must be whole minutes from 5 to 480 in steps of 5.")
-                duration = None
-        type_name = raw.get("appointment_type", "").strip()
-        type_id = None
-        if not type_name:
-            errors.append("appointment_type is missing.")
-        else:
-            type_id = ctx.appointment_types.get(type_name.lower())
-            if type_id is None:
-                errors.append(
-                    f"appointment_type “{type_name[:MAX_NAME]}” is not one of the "
-                    "clinic's appointment types."
-                )
+        duration = self._duration(raw.get("duration_minutes", "").strip(), errors)
+        type_id = self._appointment_type(raw.get("appointment_type", "").strip(), ctx, errors)
         status = parse_choice(
             raw.get("status", ""), APPOINTMENT_STATUSES, SCHEDULED, "status", errors
         )
+        self._check_when(day, start_time, status, ctx, errors)
+        return {
+            "start_time": start_time,
+            "duration_minutes": duration,
+            "appointment_type_id": type_id,
+            "location_id": self._location(raw.get("location", "").strip(), ctx, errors),
+            "status": status,
+            "notes": text_field(raw.get("text", ""), "text", errors, limit=MAX_APPOINTMENT_TEXT),
+        }
+
+    @staticmethod
+    def _duration(text: str, errors: list[str]) -> int | None:
+        if not text:
+            return None
+        duration = parse_id(text)
+        if duration is None or not 5 <= duration <= 480 or duration % 5:
+            errors.append("duration_minutes must be whole minutes from 5 to 480 in steps of 5.")
+            return None
+        return duration
+
+    @staticmethod
+    def _appointment_type(name: str, ctx: CleanContext, errors: list[str]) -> int | None:
+        if not name:
+            errors.append("appointment_type is missing.")
+            return None
+        type_id = ctx.appointment_types.get(name.lower())
+        if type_id is None:
+            errors.append(
+                f"appointment_type “{name[:MAX_NAME]}” is not one of the "
+                "clinic's appointment types."
+            )
+        return type_id
+
+    @staticmethod
+    def _check_when(day, start_time, status: str, ctx: CleanContext, errors: list[str]) -> None:
+        """The date within the calendar's bounds, and a status that fits a past or future visit."""
         if day is not None and not FIRST_DAY <= day <= LAST_DAY:
             # Scheduling's checks reach days and hours beyond the visit: at the ends of
             # ``datetime.date`` they would stop the import with an OverflowError.
@@ -89,14 +110,6 @@ class AppointmentHandler(Handler):
                     f"the appointment of {start:%Y-%m-%d %H:%M} is in the future: its status "
                     "can only be booked."
                 )
-        return {
-            "start_time": start_time,
-            "duration_minutes": duration,
-            "appointment_type_id": type_id,
-            "location_id": self._location(raw.get("location", "").strip(), ctx, errors),
-            "status": status,
-            "notes": text_field(raw.get("text", ""), "text", errors, limit=MAX_APPOINTMENT_TEXT),
-        }
 
     @staticmethod
     def _location(name: str, ctx: CleanContext, errors: list[str]) -> int | None:
@@ -125,7 +138,36 @@ class AppointmentHandler(Handler):
             )
             result.refused = [(item, why) for item in items]
             return result
-        clinic = context.clinic
+        chunk = _Chunk.load(items, context.clinic)
+        now = context.clinic.now()
+        for item in items:
+            booking = chunk.booking(item, context)
+            if booking is None:
+                # Deleted between the check and this chunk.
+                result.refused.append((item, "its location, type or therapist was just removed."))
+                continue
+            try:
+                appointment = _book_or_record(booking, item.row.values, now)
+            except ValidationError as error:
+                result.refused.append(
+                    (item, "appointment not imported: " + " ".join(error.messages))
+                )
+            else:
+                result.written.append((item, appointment.pk))
+        return result
+
+
+@dataclass
+class _Chunk:
+    """The rows a chunk of appointments points at, each loaded once for the whole chunk."""
+
+    locations: dict
+    types: dict
+    therapists: dict
+    chart_cases: dict
+
+    @classmethod
+    def load(cls, items, clinic) -> "_Chunk":
         locations = {loc.pk: loc for loc in Location.objects.filter(clinic_id=clinic.pk)}
         types = {t.pk: t for t in AppointmentType.objects.filter(clinic_id=clinic.pk)}
         # Loaded once for the chunk, with what the checks read (the service types that say
@@ -138,47 +180,43 @@ class AppointmentHandler(Handler):
             .prefetch_related("case__service_types")
             .in_bulk({item.chart_case_id for item in items})
         )
-        now = clinic.now()
-        for item in items:
-            row, values = item.row, item.row.values
-            cancelled = values["status"] in Appointment.CANCELLED
-            location = locations.get(values["location_id"])
-            appointment_type = types.get(values["appointment_type_id"])
-            if location is None or appointment_type is None or row.author_id not in therapists:
-                # Deleted between the check and this chunk.
-                result.refused.append((item, "its location, type or therapist was just removed."))
-                continue
-            start = datetime.datetime.combine(
+        return cls(locations, types, therapists, chart_cases)
+
+    def booking(self, item, context) -> dict | None:
+        """The arguments of scheduling's service for the row, or None when its location, type
+        or therapist is gone."""
+        row, values = item.row, item.row.values
+        cancelled = values["status"] in Appointment.CANCELLED
+        location = self.locations.get(values["location_id"])
+        appointment_type = self.types.get(values["appointment_type_id"])
+        if location is None or appointment_type is None or row.author_id not in self.therapists:
+            return None
+        return {
+            "clinic": context.clinic,
+            "chart_case": self.chart_cases[item.chart_case_id],
+            "therapist": self.therapists[row.author_id],
+            "location": location,
+            "appointment_type": appointment_type,
+            "start": datetime.datetime.combine(
                 row.date, values["start_time"], tzinfo=location.tzinfo
-            )
-            booking = {
-                "clinic": clinic,
-                "chart_case": chart_cases[item.chart_case_id],
-                "therapist": therapists[row.author_id],
-                "location": location,
-                "appointment_type": appointment_type,
-                "start": start,
-                "duration_minutes": values["duration_minutes"]
-                or appointment_type.default_duration_minutes,
-                "by": actor,
-                "source": f"Imported from “{context.file_name}”, line {row.line}."
-                + (f" Notes: {values['notes']}" if values["notes"] and not cancelled else ""),
-            }
-            try:
-                if start >= now:
-                    if values["status"] != SCHEDULED:
-                        raise ValidationError("a future appointment can only be booked.")
-                    appointment = appointment_book(**booking)
-                else:
-                    appointment = appointment_record(
-                        **booking,
-                        status=values["status"],
-                        cancel_reason=values["notes"] if cancelled else "",
-                    )
-            except ValidationError as error:
-                result.refused.append(
-                    (item, "appointment not imported: " + " ".join(error.messages))
-                )
-            else:
-                result.written.append((item, appointment.pk))
-        return result
+            ),
+            "duration_minutes": values["duration_minutes"]
+            or appointment_type.default_duration_minutes,
+            "by": context.actor,
+            "source": f"Imported from “{context.file_name}”, line {row.line}."
+            + (f" Notes: {values['notes']}" if values["notes"] and not cancelled else ""),
+        }
+
+
+def _book_or_record(booking: dict, values: dict, now: datetime.datetime) -> Appointment:
+    """A future visit is booked (every booking rule); a past one is recorded as it went."""
+    if booking["start"] >= now:
+        if values["status"] != SCHEDULED:
+            raise ValidationError("a future appointment can only be booked.")
+        return appointment_book(**booking)
+    cancelled = values["status"] in Appointment.CANCELLED
+    return appointment_record(
+        **booking,
+        status=values["status"],
+        cancel_reason=values["notes"] if cancelled else "",
+    )
