@@ -216,12 +216,22 @@ class Writer:
             for row in group:
                 pair = (patient_pk, self.defaults[row.service_type_id].pk)
                 starts[pair] = min(starts.get(pair, row.date), row.date)
+        found = self._existing_chart_cases(starts)
+        missing = [pair for pair in starts if pair not in found]
+        new = self._add_chart_cases(missing, starts)
+        for chart_case in new:
+            found[(chart_case.patient_id, chart_case.case_id)] = chart_case.pk
+        counts.chart_cases_created = len(new)
+        counts.chart_cases_seen = set(found.values())
+        return found
+
+    def _existing_chart_cases(self, pairs) -> dict[tuple[int, int], int]:
         found: dict[tuple[int, int], int] = {}
         rows = (
             PatientChartCase.objects.filter(
                 clinic_id=self.clinic.pk,
-                patient_id__in={pair[0] for pair in starts},
-                case_id__in={pair[1] for pair in starts},
+                patient_id__in={pair[0] for pair in pairs},
+                case_id__in={pair[1] for pair in pairs},
             )
             # "active" sorts before "discharged".
             .order_by("patient_id", "case_id", "status", "-started_on")
@@ -229,7 +239,11 @@ class Writer:
         )
         for patient_id, case_id, pk in rows:
             found.setdefault((patient_id, case_id), pk)
-        missing = [pair for pair in starts if pair not in found]
+        return found
+
+    def _add_chart_cases(self, missing, starts) -> list[PatientChartCase]:
+        """Put each missing (patient, case) pair on its chart, with an audit entry each, and
+        count the new patients on their cases."""
         new = [
             PatientChartCase(
                 clinic_id=self.clinic.pk,
@@ -257,11 +271,7 @@ class Writer:
         # Each new chart case is its patient's first of that case (none was found above).
         for case_id, added in Counter(chart_case.case_id for chart_case in new).items():
             PatientCase.objects.filter(pk=case_id).update(patient_count=F("patient_count") + added)
-        for chart_case in new:
-            found[(chart_case.patient_id, chart_case.case_id)] = chart_case.pk
-        counts.chart_cases_created = len(new)
-        counts.chart_cases_seen = set(found.values())
-        return found
+        return new
 
     def _audit_entry(self, patient: Patient, records) -> object:
         listed = ", ".join(
