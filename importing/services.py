@@ -132,7 +132,6 @@ def import_records(
         ImportRun.objects.filter(pk=run.pk).update(status=ImportRun.Status.RUNNING)
     if on_pass:
         on_pass("import")
-    summary = Summary(rows=report.rows)
     # A real import commits chunk by chunk; a dry run is one transaction rolled back at the end.
     # So is an import with appointments, unless bad rows may be skipped: scheduling may refuse
     # one of them while writing (a clash the check cannot see, such as two rows of the file at
@@ -141,46 +140,69 @@ def import_records(
     own_run = run is None
     with transaction.atomic() if whole else contextlib.nullcontext():
         if run is None:
-            run = ImportRun.objects.create(
-                clinic=clinic,
-                file_name=file_name,
-                sha256=report.sha256,
-                size=report.size,
-                status=ImportRun.Status.RUNNING,
-                skip_invalid=skip_invalid,
-                dry_run=dry_run,
-                created_by=actor,
-                started_at=timezone.now(),
-            )
-        writer = Writer(clinic=clinic, run=run, actor=actor, summary=summary)
-        writer.prepare_default_cases(report.service_type_ids)
-        _write_all(writer, open_file, on_bytes, skip_invalid)
-        summary.chart_cases = len(writer.chart_cases_seen)
-        summary.seconds = time.monotonic() - started
+            run = _run_create(clinic, actor, file_name, report, skip_invalid, dry_run)
+        writer = Writer(clinic=clinic, run=run, actor=actor, summary=Summary(rows=report.rows))
+        summary = _write_rows(writer, report, open_file, on_bytes, skip_invalid, started)
         refused = summary.refused and not skip_invalid
         if dry_run or refused:
             transaction.set_rollback(True)
     if refused:
-        # Rows refused while writing are bad rows like the check's: reported with their
-        # lines, and nothing was written.
-        for line, message in summary.refused_rows:
-            report.add_error(line, message)
-        report.error_count += summary.refused - len(summary.refused_rows)
-        report.valid_rows -= summary.refused
-        if own_run:
-            return Outcome(report, None, None)
-        _store_report(run, report)
-        return Outcome(report, None, run)
+        return _refused_outcome(report, summary, None if own_run else run)
     if not dry_run:
-        ImportRun.objects.filter(pk=run.pk).update(
-            status=ImportRun.Status.DONE,
-            summary={**report.as_dict(), **summary.as_dict()},
-            rows_done=report.rows,
-            progress_bytes=report.size,
-            finished_at=timezone.now(),
-        )
-        run.refresh_from_db()
+        _run_done(run, report, summary)
     return Outcome(report, summary, None if dry_run else run)
+
+
+def _run_create(
+    clinic: Clinic, actor: User, file_name: str, report: Report, skip_invalid: bool, dry_run: bool
+) -> ImportRun:
+    """The command's run, made once its file passed the check."""
+    return ImportRun.objects.create(
+        clinic=clinic,
+        file_name=file_name,
+        sha256=report.sha256,
+        size=report.size,
+        status=ImportRun.Status.RUNNING,
+        skip_invalid=skip_invalid,
+        dry_run=dry_run,
+        created_by=actor,
+        started_at=timezone.now(),
+    )
+
+
+def _write_rows(
+    writer: Writer, report: Report, open_file, on_bytes, skip_invalid: bool, started: float
+) -> Summary:
+    summary = writer.summary
+    writer.prepare_default_cases(report.service_type_ids)
+    _write_all(writer, open_file, on_bytes, skip_invalid)
+    summary.chart_cases = len(writer.chart_cases_seen)
+    summary.seconds = time.monotonic() - started
+    return summary
+
+
+def _refused_outcome(report: Report, summary: Summary, run: ImportRun | None) -> Outcome:
+    # Rows refused while writing are bad rows like the check's: reported with their
+    # lines, and nothing was written.
+    for line, message in summary.refused_rows:
+        report.add_error(line, message)
+    report.error_count += summary.refused - len(summary.refused_rows)
+    report.valid_rows -= summary.refused
+    if run is None:
+        return Outcome(report, None, None)
+    _store_report(run, report)
+    return Outcome(report, None, run)
+
+
+def _run_done(run: ImportRun, report: Report, summary: Summary) -> None:
+    ImportRun.objects.filter(pk=run.pk).update(
+        status=ImportRun.Status.DONE,
+        summary={**report.as_dict(), **summary.as_dict()},
+        rows_done=report.rows,
+        progress_bytes=report.size,
+        finished_at=timezone.now(),
+    )
+    run.refresh_from_db()
 
 
 # The Import screen keeps the uploaded bytes on the run's row for the worker to read; a file
