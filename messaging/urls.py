@@ -1,0 +1,13 @@
+from django.urls import path
+
+from messaging import views
+
+app_name = "messaging"
+
+urlpatterns = [
+    path("visit/confirm/<str:token>/", views.confirm, name="confirm"),
+    path("visit/cancel/<str:token>/", views.cancel, name="cancel"),
+    path("setup/reminders/", views.reminder_settings, name="reminder_settings"),
+    path("contacts/<int:pk>/consent/", views.contact_consent, name="contact_consent"),
+    path("portal/messages/", views.portal_consent, name="portal_consent"),
+]
