@@ -24,7 +24,7 @@ def reminder_settings(request):
     if request.method == "POST":
         if form.is_valid():
             data = dict(form.cleaned_data)
-            version = data.pop("version")
+            version = data.pop("version", None)
             try:
                 reminder_settings_update(
                     clinic_id=request.user.clinic_id,
