@@ -9,10 +9,12 @@ from scheduling.signals import appointment_changed
 class _Batch:
     def __init__(self):
         self.changes = []
+        self.flushed = False
 
     def flush(self):
         from messaging.services.notices import notices_send_unscoped
 
+        self.flushed = True
         changes, self.changes = self.changes, []
         notices_send_unscoped(changes)
 
@@ -21,7 +23,11 @@ def _current_batch(connection) -> _Batch:
     """The batch whose flush is registered on this transaction's commit; a new one when the
     last batch was flushed or dropped with a rollback."""
     batch = getattr(connection, "_messaging_notices", None)
-    if batch is None or not any(entry[1] == batch.flush for entry in connection.run_on_commit):
+    if (
+        batch is None
+        or batch.flushed
+        or not any(entry[1] == batch.flush for entry in connection.run_on_commit)
+    ):
         batch = _Batch()
         connection._messaging_notices = batch
         transaction.on_commit(batch.flush)
