@@ -114,3 +114,22 @@ def test_a_cancelled_visit_cannot_be_confirmed(client, appointment):
     assert response.status_code == 409
     appointment.refresh_from_db()
     assert appointment.patient_confirmed_at is None
+
+
+def test_a_confirmed_visit_shows_on_the_calendar(client, appointment, scheduler):
+    from scheduling.reads.calendar import CONFIRMED, calendar_appointments
+
+    client.post(_url(appointment, "confirm"))
+    day = dict(
+        start=appointment.start - datetime.timedelta(hours=1),
+        end=appointment.end + datetime.timedelta(hours=1),
+        location_id=appointment.location_id,
+    )
+    [block] = calendar_appointments(scheduler, **day)
+    assert block.status == CONFIRMED
+    client.force_login(scheduler)
+    page = client.get(
+        reverse("scheduling:calendar_day"),
+        {"date": appointment.local_start.date().isoformat(), "location": appointment.location_id},
+    )
+    assert "Confirmed by patient" in page.content.decode()
