@@ -150,3 +150,27 @@ class Reminder(ClinicOwned):
 
     def __str__(self) -> str:
         return f"Reminder {self.send} ({self.channel}) of appointment {self.appointment_id}"
+
+
+FEED_TOKEN_LENGTH = 43  # secrets.token_urlsafe(32)
+
+
+class CalendarFeed(ClinicOwned):
+    """A staff member's private iCalendar address. Regenerating replaces the token (the old
+    address stops at once); turning it off deletes the row (nothing points at it)."""
+
+    user = models.ForeignKey(
+        "accounts.User", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    token = models.CharField(max_length=FEED_TOKEN_LENGTH, unique=True)
+    created_at = models.DateTimeField(auto_now=True)
+
+    objects = clinic_scoped(ClinicQuerySet)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["clinic", "user"], name="calendarfeed_one_per_user")
+        ]
+
+    def __str__(self) -> str:
+        return f"Calendar feed of user {self.user_id}"

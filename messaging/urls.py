@@ -10,4 +10,6 @@ urlpatterns = [
     path("setup/reminders/", views.reminder_settings, name="reminder_settings"),
     path("contacts/<int:pk>/consent/", views.contact_consent, name="contact_consent"),
     path("portal/messages/", views.portal_consent, name="portal_consent"),
+    path("my-calendar/", views.feed_settings, name="feed_settings"),
+    path("feeds/<str:token>.ics", views.feed, name="feed"),
 ]
