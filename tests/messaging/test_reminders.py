@@ -11,7 +11,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from core.models import AuditEntry
-from messaging.models import Reminder
+from messaging.models import Reminder, ReminderSettings
 from messaging.services import reminders_send_due
 from messaging.tasks import TICK_PATH, clock_start
 from scheduling.models import Appointment
@@ -178,3 +178,17 @@ def test_the_confirm_link_cannot_cancel(client, reminder_settings, consenting_co
     assert response.status_code == 400
     visit.refresh_from_db()
     assert visit.status == "scheduled"
+
+
+def test_the_demo_parent_gets_a_reminder_from_the_worker(mailoutbox):
+    from django.core.management import call_command
+
+    call_command("load_demo", force=True, verbosity=0)
+    # The demo's quiet quarter-hour (01:00 in New York) must not be now for this test.
+    ReminderSettings.objects.update(quiet_start=datetime.time(12), quiet_end=datetime.time(12, 1))
+    clock_start()
+    run_worker()
+    reminders = [m for m in mailoutbox if m.subject.startswith("Reminder: ")]
+    assert reminders
+    assert reminders[0].to == ["parent@demo.clinic"]
+    assert "/visit/confirm/" in reminders[0].body
