@@ -133,6 +133,8 @@ class Reminder(ClinicOwned):
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveSmallIntegerField(default=0)
     error = models.TextField(blank=True)
+    # The text provider's id of the message, to match its delivery callbacks.
+    provider_id = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
@@ -146,7 +148,10 @@ class Reminder(ClinicOwned):
                 name="reminder_once_per_visit_send_channel_contact",
             ),
         ]
-        indexes = [models.Index(fields=["clinic", "status", "due_at"])]
+        indexes = [
+            models.Index(fields=["clinic", "status", "due_at"]),
+            models.Index(fields=["clinic", "provider_id"]),
+        ]
 
     def __str__(self) -> str:
         return f"Reminder {self.send} ({self.channel}) of appointment {self.appointment_id}"

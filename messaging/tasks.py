@@ -40,3 +40,36 @@ def clock_start() -> bool:
     if not waiting:
         tick.enqueue()
     return not waiting
+
+
+@task()
+def send_text(*, reminder_id: int, to: str, body: str, attempt: int = 1) -> dict:
+    """Send one text reminder through ``TEXT_BACKEND``; a failure is retried with the same
+    back-off as e-mail (``core.mail.retry_delay``), then the reminder is marked failed."""
+    from django.urls import reverse
+    from django_scopes import scopes_disabled
+
+    from core.mail import retry_delay
+    from messaging.models import Reminder
+    from messaging.services import REMINDER_REFERENCE, reminder_outcome
+    from messaging.services.reminders import site_url
+    from messaging.texts import TextError, backend
+
+    with scopes_disabled():
+        clinic_id = Reminder.objects.values_list("clinic_id", flat=True).get(pk=reminder_id)
+    callback = site_url(reverse("messaging:text_status", kwargs={"clinic": clinic_id}))
+    reference = f"{REMINDER_REFERENCE}{reminder_id}"
+    try:
+        message_id = backend().send(to=to, body=body, callback_url=callback)
+    except TextError as error:
+        if attempt < settings.TEXT_MAX_ATTEMPTS:
+            send_text.using(run_after=timezone.now() + retry_delay(attempt)).enqueue(
+                reminder_id=reminder_id, to=to, body=body, attempt=attempt + 1
+            )
+        else:
+            reminder_outcome(reference, sent=False, attempt=attempt, error=str(error))
+        raise
+    with scopes_disabled():
+        Reminder.objects.filter(pk=reminder_id).update(provider_id=message_id[:64])
+    reminder_outcome(reference, sent=True, attempt=attempt, error="")
+    return {"reminder": reminder_id, "provider_id": message_id, "attempt": attempt}

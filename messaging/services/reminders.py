@@ -91,16 +91,17 @@ def _send_due_for_clinic(clinic_id: int, now: datetime.datetime) -> int:
     if not visits:
         return 0
     contacts = defaultdict(list)
-    for contact in (
-        PatientContact.objects.for_clinic(clinic_id)
-        .filter(patient_id__in={visit.patient_id for visit in visits})
-        .consented("email")
-    ):
-        contacts[contact.patient_id].append(contact)
+    for channel in Reminder.Channel.values:
+        for contact in (
+            PatientContact.objects.for_clinic(clinic_id)
+            .filter(patient_id__in={visit.patient_id for visit in visits})
+            .consented(channel)
+        ):
+            contacts[contact.patient_id].append((channel, contact))
     claimed = set(
         Reminder.objects.for_clinic(clinic_id)
-        .filter(appointment_id__in=[visit.pk for visit in visits], channel="email")
-        .values_list("appointment_id", "visit_start", "send", "contact_id")
+        .filter(appointment_id__in=[visit.pk for visit in visits])
+        .values_list("appointment_id", "visit_start", "send", "channel", "contact_id")
     )
     queued = 0
     for visit in visits:
@@ -112,13 +113,14 @@ def _send_due_for_clinic(clinic_id: int, now: datetime.datetime) -> int:
             quiet_start=reminder_settings.quiet_start,
             quiet_end=reminder_settings.quiet_end,
         )
-        for contact in contacts[visit.patient_id] if latest else []:
+        for channel, contact in contacts[visit.patient_id] if latest else []:
             for send in [latest, *replaced]:
-                if (visit.pk, visit.start, send, contact.pk) in claimed:
+                if (visit.pk, visit.start, send, channel, contact.pk) in claimed:
                     continue
                 queued += _claim(
                     visit=visit,
                     contact=contact,
+                    channel=channel,
                     send=send,
                     due_at=times[send],
                     skip=send != latest,
@@ -127,9 +129,10 @@ def _send_due_for_clinic(clinic_id: int, now: datetime.datetime) -> int:
     return queued
 
 
-def _claim(*, visit, contact, send, due_at, skip, reminder_settings) -> int:
+def _claim(*, visit, contact, channel, send, due_at, skip, reminder_settings) -> int:
     """Insert the reminder's row and, unless it is skipped, queue its message: 1 when this
     call won the row and queued, 0 when another worker had it."""
+    text = channel == Reminder.Channel.TEXT
     try:
         with transaction.atomic():
             reminder = Reminder.objects.create(
@@ -137,27 +140,15 @@ def _claim(*, visit, contact, send, due_at, skip, reminder_settings) -> int:
                 appointment=visit,
                 contact=contact,
                 send=send,
-                channel=Reminder.Channel.EMAIL,
+                channel=channel,
                 visit_start=visit.start,
                 due_at=due_at,
-                address=contact.email,
+                address=contact.phone if text else contact.email,
                 status=Reminder.Status.SKIPPED if skip else Reminder.Status.QUEUED,
             )
             if skip:
                 return 0
-            values = visit_values(visit, reminder_settings)
-            context = {
-                "values": values,
-                "text": render_wording(reminder_settings.wording, values),
-                "links": visit_links(visit),
-                "contact": contact,
-            }
-            queue_email(
-                to=contact.email,
-                subject=f"Reminder: your visit at {values['clinic']} on {values['date']}",
-                body=render_to_string("messaging/reminder_email.txt", context),
-                reference=f"{REMINDER_REFERENCE}{reminder.pk}",
-            )
+            (_queue_text if text else _queue_email)(reminder, visit, contact, reminder_settings)
             audit.record(
                 clinic_id=visit.clinic_id,
                 actor=None,
@@ -165,11 +156,43 @@ def _claim(*, visit, contact, send, due_at, skip, reminder_settings) -> int:
                 obj=visit,
                 object_type="appointment",
                 patient=visit.patient,
-                details=f"Reminder {send} by e-mail to {contact.name} <{contact.email}> queued.",
+                details=f"Reminder {send} by {reminder.get_channel_display().lower()} to "
+                f"{contact.name} <{reminder.address}> queued.",
             )
     except IntegrityError:
         return 0
     return 1
+
+
+def _context(visit, contact, reminder_settings) -> dict:
+    values = visit_values(visit, reminder_settings)
+    return {
+        "values": values,
+        "text": render_wording(reminder_settings.wording, values),
+        "links": visit_links(visit),
+        "contact": contact,
+    }
+
+
+def _queue_email(reminder, visit, contact, reminder_settings) -> None:
+    context = _context(visit, contact, reminder_settings)
+    queue_email(
+        to=contact.email,
+        subject=f"Reminder: your visit at {context['values']['clinic']} on "
+        f"{context['values']['date']}",
+        body=render_to_string("messaging/reminder_email.txt", context),
+        reference=f"{REMINDER_REFERENCE}{reminder.pk}",
+    )
+
+
+def _queue_text(reminder, visit, contact, reminder_settings) -> None:
+    from messaging.tasks import send_text
+
+    body = render_to_string(
+        "messaging/reminder_text.txt", _context(visit, contact, reminder_settings)
+    ).strip()
+    pk, to = reminder.pk, contact.phone
+    transaction.on_commit(lambda: send_text.enqueue(reminder_id=pk, to=to, body=body))
 
 
 def reminder_outcome(reference: str, *, sent: bool, attempt: int, error: str) -> None:
@@ -178,6 +201,7 @@ def reminder_outcome(reference: str, *, sent: bool, attempt: int, error: str) ->
     pk = int(reference.removeprefix(REMINDER_REFERENCE))
     with scopes_disabled():
         reminder = Reminder.objects.select_related("appointment__patient").get(pk=pk)
+    how = reminder.get_channel_display().lower()
     with scope(clinic=reminder.clinic_id), transaction.atomic():
         Reminder.objects.filter(pk=pk).update(
             status=Reminder.Status.SENT if sent else Reminder.Status.FAILED,
@@ -193,9 +217,9 @@ def reminder_outcome(reference: str, *, sent: bool, attempt: int, error: str) ->
             object_type="appointment",
             patient=reminder.appointment.patient,
             details=(
-                f"Reminder {reminder.send} by e-mail to {reminder.address} sent."
+                f"Reminder {reminder.send} by {how} to {reminder.address} sent."
                 if sent
-                else f"Reminder {reminder.send} by e-mail to {reminder.address} could not be "
+                else f"Reminder {reminder.send} by {how} to {reminder.address} could not be "
                 f"sent after {attempt} tries: {error[:300]}"
             ),
         )

@@ -2,8 +2,6 @@
 and place. GET shows the visit and one button; the POST acts (a mail scanner that follows
 links must never confirm or cancel anything)."""
 
-import datetime
-
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import render
@@ -12,7 +10,7 @@ from django.views.decorators.http import require_http_methods
 from django_scopes import scope, scopes_disabled
 
 from messaging.links import LinkError, read_token
-from messaging.models import ReminderSettings
+from messaging.services.family import cancel_terms
 from scheduling.models import Appointment
 from scheduling.services import appointment_family_cancel, appointment_family_confirm
 
@@ -76,10 +74,6 @@ def confirm(request, token: str):
         return _page(request, "confirm", context)
 
 
-def _late(appointment: Appointment, window_hours: int) -> bool:
-    return appointment.start - timezone.now() < datetime.timedelta(hours=window_hours)
-
-
 @login_not_required
 @require_http_methods(["GET", "POST"])
 def cancel(request, token: str):
@@ -88,9 +82,7 @@ def cancel(request, token: str):
     except LinkError as error:
         return _refused(request, error, "cancel")
     with scope(clinic=appointment.clinic_id):
-        rules = ReminderSettings.of(appointment.clinic_id)
-        late = _late(appointment, rules.cancel_window_hours)
-        refuse = late and rules.late_cancel == ReminderSettings.LateCancel.REFUSE
+        rules, late, refuse = cancel_terms(appointment)
         context = {
             "appointment": appointment,
             "clinic": appointment.clinic,

@@ -12,4 +12,11 @@ ROUTES = [
 
 # Public pages behind a signed link or token, tested in tests/messaging/test_links.py and
 # test_feed.py.
-NOT_IN_MATRIX = {"messaging:confirm", "messaging:cancel", "messaging:feed"}
+# The text provider's signed callbacks: tests/messaging/test_texts.py.
+NOT_IN_MATRIX = {
+    "messaging:confirm",
+    "messaging:cancel",
+    "messaging:feed",
+    "messaging:text_status",
+    "messaging:text_reply",
+}
