@@ -8,5 +8,7 @@ class MessagingConfig(AppConfig):
     def ready(self):
         from core.mail import register_outcome_listener
         from messaging import services, signals  # noqa: F401 - connects the receivers
+        from scheduling.hooks import register_appointment_notices
 
         register_outcome_listener(services.REMINDER_REFERENCE, services.reminder_outcome)
+        register_appointment_notices(services.reminders.failed_reminders)

@@ -56,7 +56,15 @@ def send_text(*, reminder_id: int, to: str, body: str, attempt: int = 1) -> dict
     from messaging.texts import TextError, backend
 
     with scopes_disabled():
-        clinic_id = Reminder.objects.values_list("clinic_id", flat=True).get(pk=reminder_id)
+        reminder = Reminder.objects.select_related("appointment").get(pk=reminder_id)
+    clinic_id = reminder.clinic_id
+    if not reminder.appointment.is_awaited(timezone.now()) or (
+        reminder.visit_start != reminder.appointment.start
+    ):
+        # Cancelled, checked in or moved since it was claimed: this reminder is void.
+        with scopes_disabled():
+            Reminder.objects.filter(pk=reminder_id).update(status=Reminder.Status.SKIPPED)
+        return {"reminder": reminder_id, "void": True}
     callback = site_url(reverse("messaging:text_status", kwargs={"clinic": clinic_id}))
     reference = f"{REMINDER_REFERENCE}{reminder_id}"
     try:

@@ -16,7 +16,7 @@ from core import audit
 from core.mail import queue_email
 from messaging.models import ReminderSettings
 from messaging.services.reminders import site_url, visit_values
-from scheduling.models import Appointment
+from scheduling.models import Appointment, AppointmentRequest
 
 SUBJECTS = {
     "booked": "{clinic}: your visit is booked",
@@ -46,10 +46,16 @@ def _send_for_clinic(clinic_id: int, rows: list[tuple[int, str]]) -> int:
         .filter(pk__in=last_change)
         .select_related("clinic", "location", "therapist", "appointment_type", "patient")
     }
+    # A booking that approves the family's own request: they get "request approved" instead.
+    requested = set(
+        AppointmentRequest.objects.for_clinic(clinic_id)
+        .filter(appointment_id__in=[pk for pk, change in last_change.items() if change == "booked"])
+        .values_list("appointment_id", flat=True)
+    )
     groups = defaultdict(dict)
     for pk, change in last_change.items():
         visit = visits.get(pk)
-        if visit is None:
+        if visit is None or (change == "booked" and pk in requested):
             continue
         key = (visit.patient_id, change, visit.series_id or visit.visit)
         groups[key].setdefault(visit.visit, visit)  # co-therapists' rows: one visit

@@ -223,3 +223,15 @@ def reminder_outcome(reference: str, *, sent: bool, attempt: int, error: str) ->
                 f"sent after {attempt} tries: {error[:300]}"
             ),
         )
+
+
+def failed_reminders(appointment) -> list[str]:
+    """The appointment's reminders that could not be sent, for its page
+    (``scheduling.hooks``)."""
+    return [
+        f"The {reminder.get_channel_display().lower()} reminder to {reminder.address} could "
+        f"not be sent: {reminder.error or 'the provider refused it'}"
+        for reminder in Reminder.objects.for_clinic(appointment.clinic_id)
+        .failed()
+        .filter(appointment_id=appointment.pk, visit_start=appointment.start)
+    ]

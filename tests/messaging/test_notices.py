@@ -172,3 +172,14 @@ def test_a_rolled_back_booking_tells_nobody(
             local(location, tomorrow + datetime.timedelta(days=1), 10),
         )
     assert len(_mails()) == 1
+
+
+def test_approving_the_familys_own_request_is_not_told_twice(
+    django_capture_on_commit_callbacks, pending_request, scheduler, consenting_contact
+):
+    from scheduling.services import request_approve
+
+    with django_capture_on_commit_callbacks(execute=True):
+        request_approve(request=pending_request, by=scheduler)
+    subjects = [mail["subject"] for mail in _mails()]
+    assert not [subject for subject in subjects if subject.endswith("your visit is booked")]

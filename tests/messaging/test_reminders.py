@@ -137,7 +137,7 @@ def test_the_latest_due_send_goes_alone(
 
 
 def test_a_failed_reminder_is_retried_then_shown_on_the_appointment(
-    settings, reminder_settings, consenting_contact, visit
+    settings, client, scheduler, reminder_settings, consenting_contact, visit
 ):
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", free_port(), 2
@@ -154,6 +154,12 @@ def test_a_failed_reminder_is_retried_then_shown_on_the_appointment(
     failed = AuditEntry.objects.get(action="remind_failed")
     assert failed.object_id == str(visit.pk)
     assert "could not be sent after 2 tries" in failed.details
+    # Shown on the appointment's page.
+    client.force_login(scheduler)
+    page = client.get(reverse("scheduling:appointment_detail", kwargs={"pk": visit.pk}))
+    assert "The e-mail reminder to maria.carter@example.com could not be sent" in (
+        page.content.decode()
+    )
 
 
 def test_reminders_off_sends_nothing(reminder_settings, consenting_contact, visit):
