@@ -99,3 +99,40 @@ def test_no_clinical_text(client, therapist, appointment):
     body = client.get(_turn_on(client, therapist)).content.decode()
     assert appointment.chart_case.case.name not in body
     assert Appointment.objects.count() == 1
+
+
+@pytest.mark.parametrize("visits", [1, 8])
+def test_the_feed_takes_a_fixed_number_of_queries(
+    client, therapist, appointment, location, django_assert_num_queries, visits
+):
+    for day in range(1, visits):
+        AppointmentFactory(
+            chart_case=appointment.chart_case,
+            therapist=therapist,
+            location=location,
+            start=appointment.start + datetime.timedelta(days=day),
+        )
+    url = _turn_on(client, therapist)
+    # The feed row with its user, the settings, the visits, the audit entry.
+    with django_assert_num_queries(4):
+        assert len(_events(client, url)) == visits
+
+
+@pytest.mark.parametrize("visits", [1, 6])
+def test_a_tick_with_nothing_due_takes_a_fixed_number_of_queries(
+    therapist, appointment, location, django_assert_num_queries, visits, consenting_contact
+):
+    from messaging.services import reminders_send_due
+
+    for day in range(1, visits):
+        AppointmentFactory(
+            chart_case=appointment.chart_case,
+            therapist=therapist,
+            location=location,
+            start=appointment.start + datetime.timedelta(hours=day),
+        )
+    reminders_send_due()  # claims what is due now
+    # The clinics; for the one clinic: settings, visits, contacts by e-mail and by text, the
+    # rows already claimed.
+    with django_assert_num_queries(1 + 5):
+        assert reminders_send_due() == 0
