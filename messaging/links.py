@@ -20,7 +20,8 @@ class LinkError(Exception):
 
 
 def make_token(*, appointment_id: int, visit_start: datetime.datetime, purpose: str) -> str:
-    assert purpose in PURPOSES
+    if purpose not in PURPOSES:
+        raise ValueError(f"Unknown link purpose {purpose!r}.")
     return signing.dumps(
         [appointment_id, int(visit_start.timestamp())], salt=f"messaging.link.{purpose}"
     )
