@@ -21,6 +21,7 @@ PORT ?= 8000
 run: install
 	DEBUG=true $(PY) manage.py migrate --noinput
 	DEBUG=true $(PY) manage.py load_demo
+	DEBUG=true $(PY) manage.py reminders_start
 	DEBUG=true $(PY) manage.py db_worker --no-reload & worker=$$!; \
 		trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 		DEBUG=true $(PY) manage.py runserver 127.0.0.1:$(PORT)

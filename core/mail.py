@@ -12,6 +12,7 @@ growing delay) before it re-raises: the row of every failed attempt stays visibl
 
 import datetime
 import logging
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -29,6 +30,22 @@ logger = logging.getLogger(__name__)
 FIRST_RETRY_DELAY = datetime.timedelta(minutes=2)
 
 
+# Apps above core that need to know how a message of theirs ended (messaging marks a reminder
+# sent or failed) register a listener for a prefix of ``reference``: "messaging.reminder:".
+# ``listener(reference, sent=bool, attempt=int, error=str)`` runs in the worker.
+_outcome_listeners: dict[str, Callable] = {}
+
+
+def register_outcome_listener(prefix: str, listener: Callable) -> None:
+    _outcome_listeners[prefix] = listener
+
+
+def _report(reference: str, **outcome) -> None:
+    for prefix, listener in _outcome_listeners.items():
+        if reference.startswith(prefix):
+            listener(reference, **outcome)
+
+
 def retry_delay(attempt: int) -> datetime.timedelta:
     """How long to wait after failed attempt ``attempt`` (1, 2, ...): 2, 4, 8, 16 minutes."""
     return FIRST_RETRY_DELAY * (2 ** (attempt - 1))
@@ -36,30 +53,50 @@ def retry_delay(attempt: int) -> datetime.timedelta:
 
 @task()
 def send_email(
-    *, to: list[str], subject: str, body: str, html_body: str = "", attempt: int = 1
+    *,
+    to: list[str],
+    subject: str,
+    body: str,
+    html_body: str = "",
+    attempt: int = 1,
+    reference: str = "",
 ) -> dict:
     message = EmailMultiAlternatives(subject=subject, body=body, to=to)
     if html_body:
         message.attach_alternative(html_body, "text/html")
     try:
         message.send()
-    except Exception:
+    except Exception as error:
         if attempt < settings.EMAIL_MAX_ATTEMPTS:
             delay = retry_delay(attempt)
             send_email.using(run_after=timezone.now() + delay).enqueue(
-                to=to, subject=subject, body=body, html_body=html_body, attempt=attempt + 1
+                to=to,
+                subject=subject,
+                body=body,
+                html_body=html_body,
+                attempt=attempt + 1,
+                **({"reference": reference} if reference else {}),
             )
             logger.warning("E-mail %r to %s failed; retrying in %s.", subject, to, delay)
         else:
             logger.error("E-mail %r to %s failed %d times; giving up.", subject, to, attempt)
+            _report(reference, sent=False, attempt=attempt, error=str(error) or repr(error))
         # Re-raised so that the worker marks this attempt's row FAILED with the traceback.
         raise
+    _report(reference, sent=True, attempt=attempt, error="")
     return {"to": to, "subject": subject, "attempt": attempt}
 
 
-def queue_email(*, to: str | list[str], subject: str, body: str, html_body: str = "") -> None:
-    """Send once the current transaction commits (at once when there is none)."""
+def queue_email(
+    *, to: str | list[str], subject: str, body: str, html_body: str = "", reference: str = ""
+) -> None:
+    """Send once the current transaction commits (at once when there is none). ``reference``
+    names what the message is about, for an outcome listener."""
     recipients = [to] if isinstance(to, str) else list(to)
+    # Only passed when given, so that other messages' task rows keep their arguments.
+    extra = {"reference": reference} if reference else {}
     transaction.on_commit(
-        lambda: send_email.enqueue(to=recipients, subject=subject, body=body, html_body=html_body)
+        lambda: send_email.enqueue(
+            to=recipients, subject=subject, body=body, html_body=html_body, **extra
+        )
     )

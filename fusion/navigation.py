@@ -83,6 +83,12 @@ SETUP_MENU = [
         "whether patients may request appointments from the portal, and within which limits",
     ),
     (
+        "Reminders",
+        "messaging:reminder_settings",
+        "/setup/reminders/",
+        "reminders to families by e-mail, with links to confirm or cancel, and their wording",
+    ),
+    (
         "Integrations",
         "fhir:integration_list",
         "/setup/integrations/",

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "scheduling",
     "importing",
     "portal",
+    "messaging",
     # Before oauth2_provider, so that fhir's template of the consent page replaces its own.
     "fhir",
     "oauth2_provider",
@@ -231,6 +232,20 @@ EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30, minimum=1)
 EMAIL_MAX_ATTEMPTS = env_int("EMAIL_MAX_ATTEMPTS", 5, minimum=1)
 
 # Background work: tasks are rows in the database, run by `manage.py db_worker`.
+# Where links in messages point (the worker has no request to take the host from).
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+# How often the worker's reminder clock looks for reminders that are due.
+REMINDER_TICK_SECONDS = env_int("REMINDER_TICK_SECONDS", 60, minimum=5)
+
+# Text messages (messaging.texts): the console by default; see the README for a provider.
+TEXT_BACKEND = env_str("TEXT_BACKEND", "messaging.texts.ConsoleBackend")
+TWILIO_ACCOUNT_SID = env_str("TWILIO_ACCOUNT_SID", "")
+TWILIO_AUTH_TOKEN = env_str("TWILIO_AUTH_TOKEN", "")
+TWILIO_FROM_NUMBER = env_str("TWILIO_FROM_NUMBER", "")
+TWILIO_API_URL = env_str("TWILIO_API_URL", "https://api.twilio.com")
+TEXT_TIMEOUT = env_int("TEXT_TIMEOUT", 15, minimum=1)
+TEXT_MAX_ATTEMPTS = env_int("TEXT_MAX_ATTEMPTS", 4, minimum=1)
+
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # Password reset and invitation links (Django's signed token) expire after 72 hours; a link is

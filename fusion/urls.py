@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("charts.urls")),
     path("", include("scheduling.urls")),
     path("", include("portal.urls")),
+    path("", include("messaging.urls")),
     path("setup/patient-cases/", include("cases.urls")),
     path("setup/import/", include("importing.urls")),
     path("setup/audit-log/", include("core.urls")),

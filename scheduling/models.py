@@ -248,6 +248,12 @@ class AppointmentQuerySet(ClinicQuerySet):
     def not_cancelled(self):
         return self.exclude(status__in=Appointment.CANCELLED)
 
+    def awaited(self, now: datetime.datetime):
+        """Visits still to come that the patient is expected at: scheduled (not cancelled,
+        checked in or otherwise settled) and starting after ``now``. The one rule for which
+        visits get reminders and may be confirmed or cancelled by the family."""
+        return self.filter(status=Appointment.Status.SCHEDULED, start__gt=now)
+
     def overlapping(self, start: datetime.datetime, end: datetime.datetime):
         # No appointment is longer than DURATION_MAX, so one that overlaps starts at most that
         # long before ``start``: a bounded range on the (clinic, ..., start) indexes instead of
@@ -339,6 +345,8 @@ class Appointment(ClinicOwned):
         related_name="+",
         db_index=False,
     )
+    # When the family confirmed this time (a link in a reminder); cleared when it moves.
+    patient_confirmed_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False
@@ -390,6 +398,10 @@ class Appointment(ClinicOwned):
     @property
     def is_settled(self) -> bool:
         return self.status in self.SETTLED
+
+    def is_awaited(self, now: datetime.datetime) -> bool:
+        """``awaited()`` for one loaded row."""
+        return self.status == self.Status.SCHEDULED and self.start > now
 
 
 def live_bounds(clinic) -> tuple[datetime.datetime, datetime.datetime]:

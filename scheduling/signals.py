@@ -5,7 +5,7 @@ appointment on the same chart case and date of service that has no note yet gets
 import datetime
 
 from django.db.models.signals import post_save
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 from django_scopes import scope
 
 from charts.models import DailyNote
@@ -48,3 +48,9 @@ def _link(instance: DailyNote) -> None:
                 daily_note=instance
             )
             return
+
+
+# Sent by the booking services inside their transaction, once per appointment written, with
+# ``appointment`` and ``change`` ("booked", "moved" or "cancelled"). Apps above scheduling
+# (messaging: families are told) listen; scheduling never imports them.
+appointment_changed = Signal()

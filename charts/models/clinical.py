@@ -1,6 +1,7 @@
 """What a chart carries besides its daily documentation: the patient's contacts, a chart case's
 diagnoses, and the discharge summary that closes it."""
 
+from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -19,6 +20,15 @@ validate_icd10 = RegexValidator(
 )
 
 
+class PatientContactQuerySet(ClinicQuerySet):
+    def consented(self, channel: str):
+        """Contacts who agreed to messages on ``channel`` ("email" or "text") and have an
+        address for it: the one rule for who may be sent anything."""
+        if channel == "email":
+            return self.filter(email_consent_at__isnull=False).exclude(email="")
+        return self.filter(text_consent_at__isnull=False).exclude(phone="")
+
+
 class PatientContact(ClinicOwned):
     patient = models.ForeignKey(
         Patient, on_delete=models.PROTECT, related_name="contacts", db_index=False
@@ -32,8 +42,28 @@ class PatientContact(ClinicOwned):
         default=False,
         help_text="May act for the patient (a parent of a child, a legal guardian).",
     )
+    # Consent to appointment messages, per channel: when it was given and who recorded it
+    # (None when the contact gave it themselves). Nothing is sent without it.
+    email_consent_at = models.DateTimeField(null=True, blank=True)
+    email_consent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
+    text_consent_at = models.DateTimeField(null=True, blank=True)
+    text_consent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
 
-    objects = clinic_scoped(ClinicQuerySet)
+    objects = clinic_scoped(PatientContactQuerySet)
 
     class Meta:
         ordering = ["-is_guardian", "name", "pk"]

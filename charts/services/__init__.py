@@ -47,6 +47,7 @@ from charts.services.goals import (
     goal_update,
 )
 from charts.services.patients import (
+    contact_consent_set,
     contact_create,
     contact_delete,
     contact_update,
@@ -98,6 +99,7 @@ __all__ = [
     "reminder_schedule_plan_of_care",
     "attestation",
     "contact_create",
+    "contact_consent_set",
     "contact_update",
     "contact_delete",
 ]

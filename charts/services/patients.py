@@ -4,6 +4,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import User
 from charts.models import (
@@ -174,3 +175,46 @@ def contact_delete(*, contact: PatientContact, by: User) -> None:
         changes=audit.diff(before, {}),
     )
     contact.delete()
+
+
+CONSENT_CHANNELS = {"email": "e-mail", "text": "text messages"}
+
+
+@transaction.atomic
+def contact_consent_set(
+    *, contact: PatientContact, channel: str, given: bool, by: User | None, source: str = ""
+) -> PatientContact:
+    """Record (or withdraw) a contact's consent to appointment messages on ``channel``.
+    ``by`` is the staff member who recorded it, or None when the contact acted themselves
+    (``by_user`` then names them in the audit trail). Text needs a phone number, e-mail an
+    address."""
+    if channel not in CONSENT_CHANNELS:
+        raise ValidationError({"channel": "Choose e-mail or text messages."})
+    contact = PatientContact.objects.select_for_update().get(pk=contact.pk)
+    if given and channel == "text" and not contact.phone.strip():
+        raise ValidationError(
+            {"text": "Add a mobile number to this contact before recording consent to texts."}
+        )
+    if given and channel == "email" and not contact.email.strip():
+        raise ValidationError(
+            {"email": "Add an e-mail address to this contact before recording consent to e-mail."}
+        )
+    at_field, by_field = f"{channel}_consent_at", f"{channel}_consent_by"
+    was_given = getattr(contact, at_field) is not None
+    if was_given == given:
+        return contact
+    setattr(contact, at_field, timezone.now() if given else None)
+    setattr(contact, by_field, by if given else None)
+    contact.save(update_fields=[at_field, by_field])
+    words = CONSENT_CHANNELS[channel]
+    audit.record(
+        clinic_id=contact.clinic_id,
+        actor=by,
+        action="update",
+        obj=contact,
+        object_type="patient contact",
+        patient=contact.patient,
+        changes=[[f"Consent to {words}", "yes" if was_given else "no", "yes" if given else "no"]],
+        details=source,
+    )
+    return contact

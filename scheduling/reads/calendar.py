@@ -17,8 +17,13 @@ from scheduling.models import Appointment, AppointmentRequest
 
 # The class of an appointment's block is made of its status only through this table: a
 # status the code does not know gets no class, never a value read from the database.
-STATUS_CLASSES = {value: f"status-{value}" for value in Appointment.Status.values}
-STATUS_LABELS = {value: str(label) for value, label in Appointment.Status.choices}
+# A scheduled visit the family confirmed (a link in a reminder) shows as its own status.
+CONFIRMED = "confirmed_by_patient"
+STATUS_CLASSES = {value: f"status-{value}" for value in [*Appointment.Status.values, CONFIRMED]}
+STATUS_LABELS = {
+    **{value: str(label) for value, label in Appointment.Status.choices},
+    CONFIRMED: "Confirmed by patient",
+}
 CANCELLED = frozenset(Appointment.CANCELLED)
 
 
@@ -107,6 +112,7 @@ _APPOINTMENT_COLUMNS = (
     "therapist__first_name",
     "therapist__last_name",
     "therapist__email",
+    "patient_confirmed_at",
 )
 
 
@@ -131,6 +137,8 @@ def calendar_appointments(
         # The patient as ``str(patient)``.
         patient = f"{row[5]} {row[6]}"
         pk, begins, ends, status, reason = row[:5]
+        if status == Appointment.Status.SCHEDULED and row[13] is not None:
+            status = CONFIRMED
         case, kind = row[7], row[8]
         blocks.append(
             Block(pk, begins, ends, False, status, reason, patient, case, kind, 0, therapist)

@@ -15,6 +15,11 @@ from scheduling.services.booking import (
     case_fits_therapist,
     may_set_status,
 )
+from scheduling.services.family import (
+    LATE_CANCELLATION,
+    appointment_family_cancel,
+    appointment_family_confirm,
+)
 from scheduling.services.history import PAST_STATUSES, appointment_record
 from scheduling.services.requests import (
     allowed_rules,
@@ -50,7 +55,10 @@ __all__ = [
     "StaleAppointment",
     "THERAPIST_MAY_SET",
     "TRANSITIONS",
+    "LATE_CANCELLATION",
     "appointment_book",
+    "appointment_family_cancel",
+    "appointment_family_confirm",
     "appointment_cancel",
     "appointment_record",
     "appointment_reschedule",

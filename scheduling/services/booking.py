@@ -37,6 +37,7 @@ from core.roles import ADMINISTRATOR, SCHEDULER, THERAPIST, has_role
 from scheduling import slots
 from scheduling.models import Appointment, AppointmentSeries, Location
 from scheduling.reads.availability import working_intervals
+from scheduling.signals import appointment_changed
 
 MAX_OCCURRENCES = 52
 CLASH = "This time was booked by someone else a moment ago: {who} already has an appointment then."
@@ -318,6 +319,7 @@ def appointment_book(
                 + (f" {source}" if source else "")
             ),
         )
+        appointment_changed.send(Appointment, appointment=appointment, change="booked")
         appointments.append(appointment)
     return appointments[0]
 
@@ -464,6 +466,8 @@ def appointment_reschedule(
     appointment.duration_minutes = duration_minutes
     appointment.location, appointment.therapist = location, therapist
     appointment.override_reason = override
+    # A confirmation was for the old time.
+    appointment.patient_confirmed_at = None
     appointment.version = F("version") + 1
     try:
         with transaction.atomic():
@@ -484,6 +488,7 @@ def appointment_reschedule(
         changes=_diff(before, _describe(appointment)),
         details=reason.strip(),
     )
+    appointment_changed.send(Appointment, appointment=appointment, change="moved")
     return appointment
 
 
@@ -536,6 +541,7 @@ def appointment_cancel(
         changes=_diff(before, _describe(appointment)),
         details=appointment.cancel_reason,
     )
+    appointment_changed.send(Appointment, appointment=appointment, change="cancelled")
     return appointment
 
 

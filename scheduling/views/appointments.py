@@ -19,6 +19,7 @@ from core.roles import ADMINISTRATOR, SCHEDULER, THERAPIST, has_role
 from scheduling import services, slots
 from scheduling.access import get_appointment_for
 from scheduling.forms import AppointmentForm, CancelForm, RescheduleForm, therapists_of
+from scheduling.hooks import appointment_notices
 from scheduling.models import Appointment
 from scheduling.reads.requests import pending_requests_over
 from scheduling.services import SeriesRule
@@ -199,6 +200,7 @@ def appointment_detail(request, pk):
             "may_change": has_role(request.user, *FRONT_DESK) and not appointment.is_settled,
             "transitions": transitions,
             "may_write_note": appointment.therapist_id == request.user.pk,
+            "notices": appointment_notices(appointment),
         },
     )
 

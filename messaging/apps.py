@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class MessagingConfig(AppConfig):
+    name = "messaging"
+    verbose_name = "Messages to families"
+
+    def ready(self):
+        from core.mail import register_outcome_listener
+        from messaging import services, signals  # noqa: F401 - connects the receivers
+        from scheduling.hooks import register_appointment_notices
+
+        register_outcome_listener(services.REMINDER_REFERENCE, services.reminder_outcome)
+        register_appointment_notices(services.reminders.failed_reminders)
