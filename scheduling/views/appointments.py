@@ -54,7 +54,8 @@ def _initial(request, patient):
     initial = {}
     if request.GET.get("therapist"):
         initial["therapists"] = [request.GET["therapist"]]
-    for key in ("location", "date", "time"):
+    # The free-time finder's links carry the case, the type and its length as well.
+    for key in ("location", "date", "time", "case", "appointment_type", "duration_minutes"):
         if request.GET.get(key):
             initial[key] = request.GET[key]
     return initial
