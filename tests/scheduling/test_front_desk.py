@@ -1,0 +1,179 @@
+"""The front desk's day (issue 24): the patient page's panel, **Book** into the free-time
+finder, a free time into the booking form, and the finder's refusals."""
+
+import datetime
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from scheduling import slots
+from scheduling.models import Appointment
+from tests.factories import (
+    AppointmentFactory,
+    PatientCaseFactory,
+    PatientChartCaseFactory,
+    ServiceTypeFactory,
+)
+
+NOW = datetime.datetime(2027, 2, 1, 14, tzinfo=datetime.UTC)  # a Monday, 9:00 in New York
+
+
+@pytest.fixture(autouse=True)
+def _frozen():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+def _finder(patient, **query):
+    return reverse("scheduling:free_times", args=[patient.pk]), query
+
+
+def test_patient_page_shows_visits_requests_portal_users_and_book(
+    client, scheduler, pending_request, appointment, patient_user
+):
+    client.force_login(scheduler)
+    patient = appointment.patient
+    response = client.get(reverse("charts:patient_detail", args=[patient.pk]))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert reverse("scheduling:appointment_detail", args=[appointment.pk]) in html
+    assert reverse("scheduling:request_detail", args=[pending_request.pk]) in html
+    assert patient_user.email in html  # the parent who uses the portal
+    book = reverse("scheduling:free_times", args=[patient.pk])
+    assert f"{book}?chart_case={appointment.chart_case_id}" in html
+
+
+def test_therapist_sees_own_visits_but_no_book_or_requests(
+    client, therapist, pending_request, appointment, patient_user
+):
+    client.force_login(therapist)
+    html = client.get(reverse("charts:patient_detail", args=[appointment.patient_id])).content
+    html = html.decode()
+    assert reverse("scheduling:appointment_detail", args=[appointment.pk]) in html
+    assert reverse("scheduling:free_times", args=[appointment.patient_id]) not in html
+    assert patient_user.email not in html
+
+
+def test_book_shows_free_times_and_a_time_opens_the_filled_booking_form(
+    client, scheduler, speech_chart_case, location, treatment, therapist
+):
+    client.force_login(scheduler)
+    url, query = _finder(speech_chart_case.patient, chart_case=speech_chart_case.pk)
+    response = client.get(url, query)
+    assert response.status_code == 200
+    days = response.context["days"]
+    assert days, "free times are offered"
+    (time, book_url) = days[0][1][0]
+    assert time.therapist == therapist
+    # Open every day from 8:00; it is 9:00 now, so the first time is today at 9:00.
+    assert time.start == slots.wall(datetime.date(2027, 2, 1), datetime.time(9), location.tzinfo)
+    form_page = client.get(book_url)
+    form = form_page.context["form"]
+    assert form["case"].value() == f"chart:{speech_chart_case.pk}"
+    assert form["time"].value() == "09:00"
+    sent = {key: values[0] for key, values in parse_qs(urlsplit(book_url).query).items()}
+    sent["therapists"] = sent.pop("therapist")
+    booked = client.post(reverse("scheduling:appointment_create"), sent)
+    assert booked.status_code == 302
+    appointment = Appointment.objects.get()
+    assert appointment.start == time.start
+    assert appointment.duration_minutes == treatment.default_duration_minutes
+
+
+def test_a_busy_time_is_not_offered(client, scheduler, speech_chart_case, location, therapist):
+    start = slots.wall(datetime.date(2027, 2, 2), datetime.time(10), location.tzinfo)
+    AppointmentFactory(
+        chart_case=PatientChartCaseFactory(case=speech_chart_case.case),
+        therapist=therapist,
+        location=location,
+        start=start,
+        duration_minutes=60,
+    )
+    client.force_login(scheduler)
+    url, query = _finder(
+        speech_chart_case.patient,
+        chart_case=speech_chart_case.pk,
+        first="2027-02-02",
+        last="2027-02-02",
+        therapists=therapist.pk,
+    )
+    offered = [t.start for _, times in client.get(url, query).context["days"] for t, _ in times]
+    assert offered
+    assert all(
+        not (start - datetime.timedelta(minutes=45) < s < start + datetime.timedelta(hours=1))
+        for s in offered
+    )
+
+
+@pytest.mark.parametrize(
+    ("query", "field", "message"),
+    [
+        ({"first": "2027-02-01", "last": "2027-06-01"}, "last", "at most 90 days"),
+        ({"first": "2027-02-05", "last": "2027-02-01"}, "last", "cannot be before"),
+        ({"chart_case": "999999"}, "chart_case", "open cases"),
+        ({"location": "abc"}, "location", "open locations"),
+    ],
+)
+def test_bad_searches_are_refused_beside_the_field(
+    client, scheduler, speech_chart_case, location, query, field, message
+):
+    client.force_login(scheduler)
+    url, base = _finder(speech_chart_case.patient, chart_case=speech_chart_case.pk)
+    response = client.get(url, {**base, **query})
+    assert response.status_code == 400
+    assert message in " ".join(response.context["form"].errors[field])
+
+
+def test_a_case_nobody_can_take_is_refused(client, scheduler, clinic, location):
+    case = PatientCaseFactory(clinic=clinic, service_types=[ServiceTypeFactory(clinic=clinic)])
+    chart_case = PatientChartCaseFactory(case=case)
+    client.force_login(scheduler)
+    url, query = _finder(chart_case.patient, chart_case=chart_case.pk)
+    response = client.get(url, query)
+    assert response.status_code == 400
+    assert "No therapist can take" in " ".join(response.context["form"].errors["chart_case"])
+
+
+def test_another_patients_chart_case_is_refused(client, scheduler, speech_chart_case, location):
+    other = PatientChartCaseFactory(case=speech_chart_case.case)
+    client.force_login(scheduler)
+    url, query = _finder(speech_chart_case.patient, chart_case=other.pk)
+    assert client.get(url, query).status_code == 400
+
+
+@pytest.mark.parametrize("busy", [1, 12])
+def test_finder_query_count(
+    client, scheduler, speech_chart_case, location, therapist, busy, django_assert_num_queries
+):
+    for n in range(busy):
+        AppointmentFactory(
+            chart_case=PatientChartCaseFactory(case=speech_chart_case.case),
+            therapist=therapist,
+            location=location,
+            start=NOW + datetime.timedelta(days=1 + n),
+        )
+    client.force_login(scheduler)
+    url, query = _finder(speech_chart_case.patient, chart_case=speech_chart_case.pk)
+    # Session, user, patient, the form's defaults and choices, five for the free times
+    # (bookable_slots), the audit entry, the menu's badge and the choices rendered.
+    with django_assert_num_queries(26):
+        assert client.get(url, query).status_code == 200
+
+
+@pytest.mark.parametrize("visits", [1, 12])
+def test_patient_page_query_count(
+    client, scheduler, speech_chart_case, location, therapist, visits, django_assert_num_queries
+):
+    for n in range(visits):
+        AppointmentFactory(
+            chart_case=speech_chart_case,
+            therapist=therapist,
+            location=location,
+            start=NOW + datetime.timedelta(days=n - visits // 2, hours=1),
+        )
+    client.force_login(scheduler)
+    # The chart page's own queries and the front desk's panel (patient_desk, six).
+    with django_assert_num_queries(15):
+        client.get(reverse("charts:patient_detail", args=[speech_chart_case.patient_id]))
