@@ -20,8 +20,10 @@ from scheduling import services, slots
 from scheduling.access import get_appointment_for
 from scheduling.forms import AppointmentForm, CancelForm, RescheduleForm, therapists_of
 from scheduling.models import Appointment
+from scheduling.reads.other_visits import other_visits
 from scheduling.reads.requests import pending_requests_over
 from scheduling.services import SeriesRule
+from scheduling.views.front_desk import planned_visits, warn_other_visits
 
 FRONT_DESK = (ADMINISTRATOR, SCHEDULER)
 CARRIED = ("therapist", "location", "date", "time")
@@ -118,6 +120,8 @@ def appointment_create(request):
             therapists=therapists,
         )
     context = {"form": form, "patient": patient, "therapists": therapists}
+    if request.method == "GET" and form.initial.get("date"):
+        context["other"] = planned_visits(patient, form.initial)
     if request.method == "GET" or refresh:
         return render(request, "scheduling/appointment_form.html", context)
     if not form.is_valid():
@@ -181,6 +185,7 @@ def appointment_create(request):
         f"Booked {patient} with {appointment.therapist} on "
         f"{appointment.local_start:%a %b %-d at %-I:%M %p}.",
     )
+    warn_other_visits(request, appointment)
     return redirect("scheduling:appointment_detail", appointment.pk)
 
 
@@ -229,7 +234,15 @@ def appointment_reschedule(request, pk):
         appointment=appointment,
         allow_override=has_role(request.user, ADMINISTRATOR),
     )
-    context = {"appointment": appointment, "form": form}
+    context = {"appointment": appointment, "form": form, "patient": appointment.patient}
+    context["other"] = other_visits(
+        clinic_id=appointment.clinic_id,
+        patient_id=appointment.patient_id,
+        case_id=appointment.chart_case.case_id,
+        start=appointment.start,
+        tz=appointment.location.tzinfo,
+        exclude_pk=appointment.pk,
+    )
     if appointment.is_settled:
         messages.error(request, "This appointment can no longer be moved.")
         return render(request, "scheduling/appointment_reschedule.html", context, status=409)
@@ -254,6 +267,7 @@ def appointment_reschedule(request, pk):
                 _put_errors(form, error)
             else:
                 messages.success(request, "Appointment moved.")
+                warn_other_visits(request, appointment)
                 return redirect("scheduling:appointment_detail", appointment.pk)
         status = _stale_status(form)
         return render(request, "scheduling/appointment_reschedule.html", context, status=status)

@@ -2,19 +2,70 @@
 the free times of every therapist who may take the case out, day by day, each a link to the
 booking form with everything filled in (the form is the confirmation)."""
 
+import datetime
+
+from django.contrib import messages
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 
 from charts.access import get_patient_for
+from charts.models import PatientChartCase
 from core.audit import record_access
+from core.inputs import parse_id
 from core.permissions import role_required
 from core.roles import ADMINISTRATOR, SCHEDULER
+from scheduling import slots
 from scheduling.forms_front_desk import FreeTimeForm
+from scheduling.models import Location
 from scheduling.reads.free_times import duration_for, free_times_by_day
+from scheduling.reads.other_visits import other_visits
 
 FIELDS = ("chart_case", "appointment_type", "location", "first", "last")
+
+
+def warn_other_visits(request, appointment) -> None:
+    """A warning (never a refusal) when the patient now has two visits of one service on the
+    appointment's day (``reads.other_visits``)."""
+    warning = other_visits(
+        clinic_id=appointment.clinic_id,
+        patient_id=appointment.patient_id,
+        case_id=appointment.chart_case.case_id,
+        start=appointment.start,
+        tz=appointment.location.tzinfo,
+        exclude_pk=appointment.pk,
+    ).warning(appointment.patient)
+    if warning:
+        messages.warning(request, warning)
+
+
+def planned_visits(patient, initial):
+    """The patient's other visits in the week of the time the finder chose, for the form."""
+    kind, _, pk = str(initial.get("case") or "").partition(":")
+    location_id = parse_id(initial.get("location"))
+    chart_case = (
+        PatientChartCase.objects.for_clinic(patient.clinic_id)
+        .filter(patient=patient, pk=parse_id(pk))
+        .first()
+        if kind == "chart"
+        else None
+    )
+    location = Location.objects.for_clinic(patient.clinic_id).filter(pk=location_id).first()
+    try:
+        day = datetime.date.fromisoformat(initial.get("date"))
+        start = slots.wall(day, datetime.time.fromisoformat(initial.get("time")), location.tzinfo)
+    except (TypeError, ValueError, AttributeError):
+        return None
+    if chart_case is None:
+        return None
+    return other_visits(
+        clinic_id=patient.clinic_id,
+        patient_id=patient.pk,
+        case_id=chart_case.case_id,
+        start=start,
+        tz=location.tzinfo,
+    )
 
 
 def _with_defaults(form: FreeTimeForm, query) -> dict | None:

@@ -177,3 +177,90 @@ def test_patient_page_query_count(
     # The chart page's own queries and the front desk's panel (patient_desk, six).
     with django_assert_num_queries(15):
         client.get(reverse("charts:patient_detail", args=[speech_chart_case.patient_id]))
+
+
+def _book(client, chart_case, therapist, location, treatment, day, hour):
+    return client.post(
+        reverse("scheduling:appointment_create"),
+        {
+            "patient": chart_case.patient_id,
+            "case": f"chart:{chart_case.pk}",
+            "therapists": therapist.pk,
+            "location": location.pk,
+            "appointment_type": treatment.pk,
+            "date": day,
+            "time": hour,
+        },
+        follow=True,
+    )
+
+
+def test_a_second_visit_of_one_service_that_day_is_warned_not_refused(
+    client, scheduler, speech_chart_case, location, treatment, therapist
+):
+    client.force_login(scheduler)
+    _book(client, speech_chart_case, therapist, location, treatment, "2027-02-02", "09:00")
+    response = _book(
+        client, speech_chart_case, therapist, location, treatment, "2027-02-02", "10:00"
+    )
+    assert Appointment.objects.count() == 2
+    shown = [str(m) for m in response.context["messages"]]
+    assert any("another visit of the same service on Tue Feb 2" in m for m in shown), shown
+
+
+def test_a_visit_another_day_is_not_warned(
+    client, scheduler, speech_chart_case, location, treatment, therapist
+):
+    client.force_login(scheduler)
+    _book(client, speech_chart_case, therapist, location, treatment, "2027-02-02", "09:00")
+    response = _book(
+        client, speech_chart_case, therapist, location, treatment, "2027-02-03", "09:00"
+    )
+    assert not any("same service" in str(m) for m in response.context["messages"])
+
+
+def test_the_form_from_a_free_time_lists_that_weeks_other_visits(
+    client, scheduler, speech_chart_case, location, treatment, therapist
+):
+    client.force_login(scheduler)
+    _book(client, speech_chart_case, therapist, location, treatment, "2027-02-02", "09:00")
+    url, query = _finder(
+        speech_chart_case.patient,
+        chart_case=speech_chart_case.pk,
+        first="2027-02-02",
+        last="2027-02-02",
+    )
+    (_, book_url) = client.get(url, query).context["days"][0][1][0]
+    page = client.get(book_url)
+    other = page.context["other"]
+    assert [v.local_start.hour for v in other.week] == [9]
+    assert other.same_service
+    assert "other visits that week" in page.content.decode()
+
+
+def test_approving_a_request_on_a_busy_day_warns(
+    client, scheduler, pending_request, location, treatment, therapist, request_day
+):
+    AppointmentFactory(
+        chart_case=pending_request.chart_case,
+        therapist=therapist,
+        location=location,
+        start=slots.wall(request_day, datetime.time(8), location.tzinfo),
+        duration_minutes=60,
+    )
+    client.force_login(scheduler)
+    response = client.post(
+        reverse("scheduling:request_approve", args=[pending_request.pk]),
+        {
+            "therapist": therapist.pk,
+            "appointment_type": treatment.pk,
+            "location": location.pk,
+            "date": request_day.isoformat(),
+            "time": "10:00",
+            "duration_minutes": 45,
+        },
+        follow=True,
+    )
+    shown = [str(m) for m in response.context["messages"]]
+    assert any("Request approved" in m for m in shown), shown
+    assert any("same service" in m for m in shown), shown
