@@ -34,6 +34,7 @@ def _put_errors(form, error: ValidationError):
     if hasattr(error, "error_dict"):
         for key, messages_ in error.message_dict.items():
             name = names.get(key, key)
+            name = key if name not in form.fields and key in form.fields else name
             form.add_error(name if name in form.fields else None, messages_)
     else:
         form.add_error(None, error.messages)
@@ -249,8 +250,9 @@ def appointment_reschedule(request, pk):
     if request.method == "POST":
         if form.is_valid():
             data = form.cleaned_data
-            tz = appointment.location.tzinfo
+            tz = data["location"].tzinfo
             start = slots.wall(data["date"], data["time"], tz)
+            freed = f"{appointment.local_start:%a %b %-d at %-I:%M %p} with {appointment.therapist}"
             try:
                 services.series_reschedule(
                     appointment=appointment,
@@ -261,12 +263,14 @@ def appointment_reschedule(request, pk):
                     by=request.user,
                     override_reason=data.get("override_reason") or None,
                     expected_version=_expected_version(request, required=True),
+                    therapist=data["therapist"],
+                    location=data["location"],
                 )
             except ValidationError as error:
                 form.stale = isinstance(error, services.StaleAppointment)
                 _put_errors(form, error)
             else:
-                messages.success(request, "Appointment moved.")
+                messages.success(request, f"Appointment moved. {freed} is free now.")
                 warn_other_visits(request, appointment)
                 return redirect("scheduling:appointment_detail", appointment.pk)
         status = _stale_status(form)

@@ -264,3 +264,72 @@ def test_approving_a_request_on_a_busy_day_warns(
     shown = [str(m) for m in response.context["messages"]]
     assert any("Request approved" in m for m in shown), shown
     assert any("same service" in m for m in shown), shown
+
+
+def _move(client, appointment, **changes):
+    local = appointment.local_start
+    data = {
+        "date": local.date().isoformat(),
+        "time": local.strftime("%H:%M"),
+        "therapist": appointment.therapist_id,
+        "location": appointment.location_id,
+        "duration_minutes": appointment.duration_minutes,
+        "reason": "Therapist out sick",
+        "version": appointment.version,
+        **changes,
+    }
+    return client.post(reverse("scheduling:appointment_reschedule", args=[appointment.pk]), data)
+
+
+@pytest.fixture
+def second_therapist(clinic, speech, location):
+    from tests.factories import UserFactory
+    from tests.fixtures.scheduling import open_every_day
+
+    other = UserFactory(clinic=clinic, roles=["Therapist"], service_types=[speech])
+    open_every_day(location, other)
+    return other
+
+
+def test_reschedule_to_another_therapist_and_location(
+    client, scheduler, appointment, second_therapist, clinic, therapist
+):
+    from tests.factories import LocationFactory
+    from tests.fixtures.scheduling import open_every_day
+
+    annex = LocationFactory(clinic=clinic, name="Annex")
+    open_every_day(annex, second_therapist)
+    client.force_login(scheduler)
+    response = _move(client, appointment, therapist=second_therapist.pk, location=annex.pk)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    appointment.refresh_from_db()
+    assert (appointment.therapist, appointment.location) == (second_therapist, annex)
+    follow = client.get(response.url)
+    assert any("is free now" in str(m) for m in follow.context["messages"])
+
+
+def test_reschedule_refusals_change_nothing(
+    client, scheduler, appointment, ot_therapist, second_therapist, clinic, speech_case
+):
+    from tests.factories import LocationFactory
+
+    closed = LocationFactory(clinic=clinic, name="Closed")
+    AppointmentFactory(
+        chart_case=PatientChartCaseFactory(case=speech_case),
+        therapist=second_therapist,
+        location=appointment.location,
+        start=appointment.start,
+    )
+    client.force_login(scheduler)
+    refusals = [
+        ({"therapist": ot_therapist.pk}, "therapist", "can take this case"),
+        ({"location": closed.pk}, "time", "outside"),
+        ({"therapist": second_therapist.pk}, "time", ""),
+    ]
+    for changes, field, words in refusals:
+        response = _move(client, appointment, **changes)
+        assert response.status_code == 400
+        assert words in " ".join(response.context["form"].errors[field])
+    appointment.refresh_from_db()
+    assert appointment.version == 1 or appointment.location.name == "Main Street"
+    assert appointment.therapist.email == "slp@riverside.test"
