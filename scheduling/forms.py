@@ -308,14 +308,17 @@ class AppointmentForm(forms.Form):
 class RescheduleForm(forms.Form):
     date = forms.DateField(widget=DATE_WIDGET, validators=DATE_RANGE)
     time = forms.TimeField(label="Start time", widget=TIME_WIDGET)
+    # Not sent (an older screen, a script): the appointment keeps its therapist and location.
     therapist = forms.ModelChoiceField(
         queryset=User.objects.none(),
         empty_label=None,
+        required=False,
         error_messages={"invalid_choice": "Choose a therapist who can take this case."},
     )
     location = forms.ModelChoiceField(
         queryset=Location.objects.none(),
         empty_label=None,
+        required=False,
         error_messages={"invalid_choice": "Choose one of the clinic's open locations."},
     )
     duration_minutes = forms.IntegerField(

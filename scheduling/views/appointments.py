@@ -250,7 +250,7 @@ def appointment_reschedule(request, pk):
     if request.method == "POST":
         if form.is_valid():
             data = form.cleaned_data
-            tz = data["location"].tzinfo
+            tz = (data["location"] or appointment.location).tzinfo
             start = slots.wall(data["date"], data["time"], tz)
             freed = f"{appointment.local_start:%a %b %-d at %-I:%M %p} with {appointment.therapist}"
             try:
