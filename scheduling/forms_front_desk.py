@@ -99,3 +99,46 @@ class FreeTimeForm(forms.Form):
                 "give a therapist one of its services.",
             )
         return data
+
+
+KEEP, CANCEL = "", "cancel"
+
+
+class DayMoveForm(forms.Form):
+    """One choice a visit of the day (keep, move to a therapist free at its time, cancel), and
+    the reason every change carries."""
+
+    reason = forms.CharField(
+        max_length=300, label="Reason (kept with every change)", initial="Therapist out"
+    )
+
+    def __init__(self, *args, rows, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rows = rows
+        for visit, free in rows:
+            choices = [(KEEP, "Keep as it is")]
+            choices += [(str(t.pk), f"Move to {t} (free then)") for t in free]
+            choices.append((CANCEL, "Cancel (by the clinic)"))
+            self.fields[f"visit_{visit.pk}"] = forms.ChoiceField(
+                label=(
+                    f"{visit.local_start:%-I:%M %p} · {visit.patient} · "
+                    f"{visit.appointment_type} · {visit.chart_case.case.name}"
+                ),
+                choices=choices,
+                required=False,
+                error_messages={
+                    "invalid_choice": "Choose a therapist offered for this visit, keep it or "
+                    "cancel it."
+                },
+            )
+
+    def changes(self):
+        """(moves, cancels): the visits to move with their new therapist, those to cancel."""
+        moves, cancels = [], []
+        for visit, free in self.rows:
+            choice = self.cleaned_data.get(f"visit_{visit.pk}") or KEEP
+            if choice == CANCEL:
+                cancels.append(visit)
+            elif choice != KEEP:
+                moves.append((visit, next(t for t in free if str(t.pk) == choice)))
+        return moves, cancels

@@ -3,11 +3,15 @@ patient's upcoming and recent visits, pending requests, and the open chart cases
 each allows. Each list is one query through the model's own ``visible_to`` (a therapist sees
 their own visits only, and no requests or portal users)."""
 
+import datetime
+
 from accounts.models import User
 from cases.models import AppointmentTypeRule
 from charts.models import Patient, PatientChartCase
 from core.roles import ADMINISTRATOR, SCHEDULER, has_role
+from scheduling import slots
 from scheduling.models import Appointment, AppointmentRequest
+from scheduling.reads.availability import bookable_slots
 
 UPCOMING = 10
 RECENT = 5
@@ -51,3 +55,53 @@ def patient_desk(patient: Patient, user: User) -> dict:
     AppointmentTypeRule.objects.attach_requestable([cc.case for cc in chart_cases])
     desk["chart_cases"] = chart_cases
     return desk
+
+
+def day_to_move(therapist: User, day, now) -> list[tuple[Appointment, list[User]]]:
+    """A therapist's scheduled visits of ``day`` (the clinic's wall clock), each with the
+    other therapists who may take its case and are free at its very time (``bookable_slots``
+    over that day, one call per location and length; the patient is not counted busy: the
+    visit being moved is theirs)."""
+    tz = therapist.clinic.tzinfo
+    first, last = slots.day_bounds(day, tz)
+    visits = list(
+        Appointment.objects.for_clinic(therapist.clinic_id)
+        .filter(therapist=therapist, status=Appointment.Status.SCHEDULED)
+        .filter(start__gte=max(first, now), start__lt=last)
+        .for_display()
+        .order_by("start", "pk")
+    )
+    takers = {}
+    for visit in visits:
+        if visit.chart_case.case_id not in takers:
+            takers[visit.chart_case.case_id] = [
+                t for t in User.objects.who_may_take(visit.chart_case.case) if t.pk != therapist.pk
+            ]
+    free: dict[tuple, dict[int, set]] = {}
+    for visit in visits:
+        key = (visit.location_id, visit.duration_minutes)
+        if key in free:
+            continue
+        ids = sorted({t.pk for v in visits for t in takers[v.chart_case.case_id]})
+        starts = bookable_slots(
+            location=visit.location,
+            therapist_ids=ids,
+            patient_id=None,
+            duration=datetime.timedelta(minutes=visit.duration_minutes),
+            now=now,
+            notice=max(first - now, datetime.timedelta(0)),
+            horizon=last - now,
+            step=datetime.timedelta(minutes=5),
+        )
+        free[key] = {pk: set(found) for pk, found in starts.items()}
+    return [
+        (
+            visit,
+            [
+                t
+                for t in takers[visit.chart_case.case_id]
+                if visit.start in free[(visit.location_id, visit.duration_minutes)].get(t.pk, ())
+            ],
+        )
+        for visit in visits
+    ]

@@ -15,6 +15,7 @@ from scheduling.services.booking import (
     case_fits_therapist,
     may_set_status,
 )
+from scheduling.services.day_move import therapist_day_move
 from scheduling.services.history import PAST_STATUSES, appointment_record
 from scheduling.services.requests import (
     allowed_rules,
@@ -44,6 +45,7 @@ from scheduling.services.setup import (
 )
 
 __all__ = [
+    "therapist_day_move",
     "CLASH",
     "MAX_OCCURRENCES",
     "PAST_STATUSES",

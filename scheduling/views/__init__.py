@@ -8,7 +8,7 @@ from scheduling.views.appointments import (
     chart_case_appointments,
 )
 from scheduling.views.calendar import calendar_day, calendar_week
-from scheduling.views.front_desk import free_times
+from scheduling.views.front_desk import free_times, therapist_day
 from scheduling.views.requests import (
     request_approve,
     request_decline,
@@ -36,6 +36,7 @@ __all__ = [
     "appointment_status",
     "chart_case_appointments",
     "free_times",
+    "therapist_day",
     "request_approve",
     "request_decline",
     "request_detail",

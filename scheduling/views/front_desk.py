@@ -5,10 +5,11 @@ booking form with everything filled in (the form is the confirmation)."""
 import datetime
 
 from django.contrib import messages
-from django.shortcuts import render
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from charts.access import get_patient_for
 from charts.models import PatientChartCase
@@ -16,10 +17,12 @@ from core.audit import record_access
 from core.inputs import parse_id
 from core.permissions import role_required
 from core.roles import ADMINISTRATOR, SCHEDULER
-from scheduling import slots
-from scheduling.forms_front_desk import FreeTimeForm
+from scheduling import services, slots
+from scheduling.forms import therapists_of
+from scheduling.forms_front_desk import DayMoveForm, FreeTimeForm
 from scheduling.models import Location
-from scheduling.reads.free_times import duration_for, free_times_by_day
+from scheduling.reads.free_times import MAX_DAYS, duration_for, free_times_by_day
+from scheduling.reads.front_desk import day_to_move
 from scheduling.reads.other_visits import other_visits
 
 FIELDS = ("chart_case", "appointment_type", "location", "first", "last")
@@ -135,3 +138,57 @@ def free_times(request, pk):
         )
         record_access(request, obj=patient, patient=patient, what="Free times for booking")
     return render(request, "scheduling/free_times.html", context)
+
+
+@role_required(ADMINISTRATOR, SCHEDULER)
+@require_http_methods(["GET", "POST"])
+def therapist_day(request, pk):
+    """Move a therapist's day: every scheduled visit of the day in one form."""
+    clinic = request.user.clinic
+    therapist = get_object_or_404(therapists_of(clinic.pk), pk=pk)
+    day = clinic.today()
+    sent = request.POST.get("date") or request.GET.get("date")
+    if sent:
+        try:
+            day = datetime.date.fromisoformat(sent)
+            if abs((day - clinic.today()).days) > MAX_DAYS:
+                raise ValueError(day)
+        except ValueError:
+            messages.error(
+                request,
+                f"Give the day as a date within {MAX_DAYS} days of today, for example "
+                f"{clinic.today():%Y-%m-%d}.",
+            )
+            return render(
+                request, "scheduling/therapist_day.html", {"therapist": therapist}, status=400
+            )
+    rows = day_to_move(therapist, day, clinic.now())
+    form = DayMoveForm(request.POST or None, rows=rows)
+    context = {
+        "therapist": therapist,
+        "day": day,
+        "form": form,
+        "visits": [(visit, free, form[f"visit_{visit.pk}"]) for visit, free in rows],
+    }
+    if request.method == "POST":
+        if form.is_valid():
+            moves, cancels = form.changes()
+            try:
+                moved, cancelled = services.therapist_day_move(
+                    moves=moves,
+                    cancels=cancels,
+                    reason=form.cleaned_data["reason"],
+                    by=request.user,
+                )
+            except ValidationError as error:
+                for key, field_messages in error.message_dict.items():
+                    form.add_error(key if key in form.fields else None, field_messages)
+            else:
+                messages.success(
+                    request,
+                    f"{therapist}'s {day:%a %b %-d}: {moved} moved, {cancelled} cancelled.",
+                )
+                here = reverse("scheduling:therapist_day", args=[therapist.pk])
+                return redirect(f"{here}?date={day:%Y-%m-%d}")
+        return render(request, "scheduling/therapist_day.html", context, status=400)
+    return render(request, "scheduling/therapist_day.html", context)

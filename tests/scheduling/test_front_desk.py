@@ -333,3 +333,84 @@ def test_reschedule_refusals_change_nothing(
     appointment.refresh_from_db()
     assert appointment.version == 1 or appointment.location.name == "Main Street"
     assert appointment.therapist.email == "slp@riverside.test"
+
+
+def _day_visits(speech_chart_case, therapist, location, hours):
+    from tests.factories import PatientFactory
+
+    made = []
+    for hour in hours:
+        chart_case = PatientChartCaseFactory(
+            case=speech_chart_case.case, patient=PatientFactory(clinic=speech_chart_case.clinic)
+        )
+        made.append(
+            AppointmentFactory(
+                chart_case=chart_case,
+                therapist=therapist,
+                location=location,
+                start=slots.wall(datetime.date(2027, 2, 4), datetime.time(hour), location.tzinfo),
+                duration_minutes=45,
+            )
+        )
+    return made
+
+
+def test_move_a_sick_therapists_day_in_one_screen(
+    client, scheduler, speech_chart_case, location, therapist, second_therapist
+):
+    first, second, third = _day_visits(speech_chart_case, therapist, location, [9, 11, 14])
+    # The second therapist is busy at 11: not offered for that visit.
+    AppointmentFactory(
+        chart_case=PatientChartCaseFactory(case=speech_chart_case.case),
+        therapist=second_therapist,
+        location=location,
+        start=second.start,
+    )
+    client.force_login(scheduler)
+    url = reverse("scheduling:therapist_day", args=[therapist.pk])
+    page = client.get(url, {"date": "2027-02-04"})
+    rows = {visit.pk: free for visit, free, _ in page.context["visits"]}
+    assert rows == {first.pk: [second_therapist], second.pk: [], third.pk: [second_therapist]}
+    response = client.post(
+        url,
+        {
+            "date": "2027-02-04",
+            f"visit_{first.pk}": second_therapist.pk,
+            f"visit_{second.pk}": "cancel",
+            f"visit_{third.pk}": second_therapist.pk,
+            "reason": "Therapist out sick",
+        },
+    )
+    assert response.status_code == 302
+    for visit in (first, second, third):
+        visit.refresh_from_db()
+    assert first.therapist == third.therapist == second_therapist
+    assert second.status == Appointment.Status.CLINIC_CANCELLED
+    assert first.start.astimezone(location.tzinfo).hour == 9
+    from core.models import AuditEntry
+
+    assert AuditEntry.objects.filter(action="reschedule").count() == 2
+    assert AuditEntry.objects.filter(action="cancel").count() == 1
+
+
+def test_moving_a_day_to_someone_not_offered_changes_nothing(
+    client, scheduler, speech_chart_case, location, therapist, second_therapist, ot_therapist
+):
+    (first, second) = _day_visits(speech_chart_case, therapist, location, [9, 11])
+    client.force_login(scheduler)
+    url = reverse("scheduling:therapist_day", args=[therapist.pk])
+    response = client.post(
+        url,
+        {
+            "date": "2027-02-04",
+            f"visit_{first.pk}": second_therapist.pk,
+            f"visit_{second.pk}": ot_therapist.pk,
+            "reason": "Out",
+        },
+    )
+    assert response.status_code == 400
+    assert "Choose a therapist offered" in response.context["form"].errors[f"visit_{second.pk}"][0]
+    first.refresh_from_db()
+    assert first.therapist == therapist
+    assert client.get(url, {"date": "9999-12-31"}).status_code == 400
+    assert client.get(url, {"date": "soon"}).status_code == 400
