@@ -414,3 +414,12 @@ def test_moving_a_day_to_someone_not_offered_changes_nothing(
     assert first.therapist == therapist
     assert client.get(url, {"date": "9999-12-31"}).status_code == 400
     assert client.get(url, {"date": "soon"}).status_code == 400
+
+
+def test_the_sites_address_takes_a_portal_user_to_the_portal(client, patient_user, scheduler):
+    client.force_login(patient_user)
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("portal:home")
+    client.force_login(scheduler)
+    assert client.get(reverse("home")).status_code == 200
