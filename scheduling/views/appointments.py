@@ -166,7 +166,11 @@ def appointment_create(request):
             booked = series.appointments.count()
             message = f"Weekly series booked: {booked} appointment{'s' if booked != 1 else ''}."
             if skipped:
-                message += f" {len(skipped)} date(s) left out because they collide."
+                left_out = len(skipped)
+                message += (
+                    f" {left_out} {'date was' if left_out == 1 else 'dates were'} left out "
+                    "because the therapist or the patient is booked then."
+                )
             messages.success(request, message)
             first = series.appointments.order_by("start").first()
             return redirect("scheduling:appointment_detail", first.pk)
@@ -392,7 +396,9 @@ def chart_case_appointments(request, pk):
                 reason=request.POST.get("reason", "").strip() or "The case is being discharged.",
                 by=request.user,
             )
-            messages.success(request, f"{count} appointment(s) cancelled.")
+            messages.success(
+                request, f"{count} {'appointment' if count == 1 else 'appointments'} cancelled."
+            )
         if not has_role(request.user, THERAPIST):
             # Discharging is the therapist's; the front desk goes back to the chart.
             return redirect("charts:chart_case_detail", chart_case.patient_id, chart_case.pk)

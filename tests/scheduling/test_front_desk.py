@@ -423,3 +423,15 @@ def test_the_sites_address_takes_a_portal_user_to_the_portal(client, patient_use
     assert response["Location"] == reverse("portal:home")
     client.force_login(scheduler)
     assert client.get(reverse("home")).status_code == 200
+
+
+def test_wording_counts_without_brackets(client, scheduler, appointment):
+    """No "(s)": the discharge step's count reads as a sentence."""
+    client.force_login(scheduler)
+    response = client.post(
+        reverse("scheduling:chart_case_appointments", args=[appointment.chart_case_id]),
+        {"action": "cancel", "reason": "Discharge"},
+        follow=True,
+    )
+    shown = [str(m) for m in response.context["messages"]]
+    assert "1 appointment cancelled." in shown, shown
