@@ -105,8 +105,9 @@ def _lock_chart_cases(clinic_id: int, target_id: int, source_ids: list[int]) -> 
 def _lock_chart_case_rows(clinic_id, target_id, source_ids, sources) -> list[tuple]:
     rows = (
         chart_case_model()
-        .objects.select_for_update()
-        .filter(clinic_id=clinic_id, merged_into__isnull=True)
+        .objects.on_chart()
+        .select_for_update()
+        .filter(clinic_id=clinic_id)
         .filter(
             Q(case_id__in=source_ids)
             | Q(case_id=target_id, patient_id__in=Subquery(sources.values("patient_id")))

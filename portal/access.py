@@ -26,6 +26,7 @@ def get_portal_chart_case_for(user, pk, *, with_request_choices: bool = False):
 
     chart_case = get_object_or_404(
         PatientChartCase.objects.for_clinic(user.clinic_id)
+        .on_chart()
         .filter(patient_id__in=PortalLink.objects.of_user(user).values("patient_id"))
         .select_related("case", "patient"),
         pk=pk,

@@ -150,11 +150,14 @@ def test_a_patients_pages_take_a_fixed_number_of_queries(
     # The chart: 10 with the patient's contacts, the tab's diagnoses and discharge summaries
     # and the access entry's INSERT (issues 8 and 12), each one a page whatever the tabs; the
     # patient and its tabs are one statement, the short lists (contacts, services, the tab's
-    # evaluations, reminders, diagnoses, discharge summaries) another (issue 13).
-    # Each plus the Schedule tab's pending-request count (an administrator). The chart plus
-    # six for the front desk's panel (issue 24, scheduling/reads/front_desk.py): upcoming and
-    # recent visits, pending requests, portal users, open chart cases and what each allows.
-    expected = {"charts:patient_update": 7, "charts:patient_detail": 17}[name]
+    # evaluations, reminders, diagnoses, discharge summaries) another (issue 13); since issue
+    # 20 each short list is its model's queryset (contacts, services, notes, goals,
+    # evaluations, reminders, diagnoses, discharge summaries: 11 became 16; no goal has
+    # progress here, so no query reads it).
+    # Each plus the Schedule tab's pending-request count (an administrator). Plus six for the
+    # front desk's panel (issue 24, scheduling/reads/front_desk.py): upcoming and recent
+    # visits, pending requests, portal users, open chart cases and what each allows.
+    expected = {"charts:patient_update": 7, "charts:patient_detail": 22}[name]
 
     def add():
         for n in range(6):

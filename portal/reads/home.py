@@ -84,6 +84,7 @@ def _care(clinic, mine) -> dict[int, list[CareCase]]:
     )
     chart_cases = (
         PatientChartCase.objects.for_clinic(clinic)
+        .on_chart()
         .active()
         .filter(patient_id__in=mine)
         .annotate(requestable=Exists(requestable))
