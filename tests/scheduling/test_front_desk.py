@@ -175,7 +175,7 @@ def test_patient_page_query_count(
         )
     client.force_login(scheduler)
     # The chart page's own queries and the front desk's panel (patient_desk, six).
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(16):
         client.get(reverse("charts:patient_detail", args=[speech_chart_case.patient_id]))
 
 
