@@ -2,15 +2,23 @@ import sys
 
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, HttpResponseServerError
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template import loader
 
 from core.permissions import role_required
-from core.roles import ADMINISTRATOR, STAFF_ROLES, THERAPIST, has_role
+from core.roles import ADMINISTRATOR, PATIENT, STAFF_ROLES, THERAPIST, has_role
+
+
+def home(request):
+    """The site's address: a portal user (a patient or a parent, no staff role) is taken to
+    the portal; everyone else gets the staff home (or its refusal)."""
+    if has_role(request.user, PATIENT) and not has_role(request.user, *STAFF_ROLES):
+        return redirect("portal:home")
+    return staff_home(request)
 
 
 @role_required(*STAFF_ROLES)
-def home(request):
+def staff_home(request):
     """The landing page after log-in: a greeting, the user's screens and their working day: a
     therapist's appointments today, unsigned documentation and what is overdue or due soon;
     an administrator's counts of what needs attention."""

@@ -2,7 +2,7 @@ import datetime
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.forms.renderers import Jinja2
 
 from accounts.models import User
@@ -308,6 +308,19 @@ class AppointmentForm(forms.Form):
 class RescheduleForm(forms.Form):
     date = forms.DateField(widget=DATE_WIDGET, validators=DATE_RANGE)
     time = forms.TimeField(label="Start time", widget=TIME_WIDGET)
+    # Not sent (an older screen, a script): the appointment keeps its therapist and location.
+    therapist = forms.ModelChoiceField(
+        queryset=User.objects.none(),
+        empty_label=None,
+        required=False,
+        error_messages={"invalid_choice": "Choose a therapist who can take this case."},
+    )
+    location = forms.ModelChoiceField(
+        queryset=Location.objects.none(),
+        empty_label=None,
+        required=False,
+        error_messages={"invalid_choice": "Choose one of the clinic's open locations."},
+    )
     duration_minutes = forms.IntegerField(
         label="Duration (minutes)",
         min_value=DURATION_MIN,
@@ -330,6 +343,18 @@ class RescheduleForm(forms.Form):
             date=local.date(),
             time=local.time(),
             duration_minutes=appointment.duration_minutes,
+            therapist=appointment.therapist_id,
+            location=appointment.location_id,
+        )
+        # Who may take the case (``who_may_take``), and the therapist booked now.
+        may_take = case_therapists(appointment.chart_case).values("pk")
+        self.fields["therapist"].queryset = therapists_of(appointment.clinic_id).filter(
+            Q(pk__in=may_take) | Q(pk=appointment.therapist_id)
+        )
+        self.fields["location"].queryset = (
+            Location.objects.for_clinic(appointment.clinic_id)
+            .filter(Q(is_active=True) | Q(pk=appointment.location_id))
+            .order_by("name")
         )
         if not appointment.series_id:
             del self.fields["following"]

@@ -11,6 +11,8 @@ urlpatterns = [
     path("schedule/requests/<int:pk>/", views.request_detail, name="request_detail"),
     path("schedule/requests/<int:pk>/approve/", views.request_approve, name="request_approve"),
     path("schedule/requests/<int:pk>/decline/", views.request_decline, name="request_decline"),
+    path("schedule/patients/<int:pk>/free-times/", views.free_times, name="free_times"),
+    path("schedule/therapists/<int:pk>/day/", views.therapist_day, name="therapist_day"),
     path("schedule/appointments/add/", views.appointment_create, name="appointment_create"),
     path("schedule/appointments/<int:pk>/", views.appointment_detail, name="appointment_detail"),
     path(

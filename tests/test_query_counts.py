@@ -154,8 +154,10 @@ def test_a_patients_pages_take_a_fixed_number_of_queries(
     # 20 each short list is its model's queryset (contacts, services, notes, goals,
     # evaluations, reminders, diagnoses, discharge summaries: 11 became 16; no goal has
     # progress here, so no query reads it).
-    # Each plus the Schedule tab's pending-request count (an administrator).
-    expected = {"charts:patient_update": 7, "charts:patient_detail": 16}[name]
+    # Each plus the Schedule tab's pending-request count (an administrator). Plus six for the
+    # front desk's panel (issue 24, scheduling/reads/front_desk.py): upcoming and recent
+    # visits, pending requests, portal users, open chart cases and what each allows.
+    expected = {"charts:patient_update": 7, "charts:patient_detail": 22}[name]
 
     def add():
         for n in range(6):

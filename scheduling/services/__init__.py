@@ -15,6 +15,7 @@ from scheduling.services.booking import (
     case_fits_therapist,
     may_set_status,
 )
+from scheduling.services.day_move import therapist_day_move
 from scheduling.services.family import (
     LATE_CANCELLATION,
     appointment_family_cancel,
@@ -49,6 +50,7 @@ from scheduling.services.setup import (
 )
 
 __all__ = [
+    "therapist_day_move",
     "CLASH",
     "MAX_OCCURRENCES",
     "PAST_STATUSES",

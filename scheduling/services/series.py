@@ -251,10 +251,13 @@ def series_reschedule(
     by: User,
     override_reason: str | None = None,
     expected_version: int | None = None,
+    therapist: User | None = None,
+    location: Location | None = None,
 ) -> int:
     """Move this appointment, or this and the series' later scheduled ones by the same
-    wall-clock shift (so each keeps its place in its own week across a time change). All or
-    nothing. ``expected_version`` as for ``series_cancel``."""
+    wall-clock shift (so each keeps its place in its own week across a time change), and to
+    ``therapist`` and ``location`` when given. All or nothing. ``expected_version`` as for
+    ``series_cancel``."""
     _require_front_desk(by)
     _check_version(_lock(appointment), expected_version)
     targets = [appointment]
@@ -287,6 +290,8 @@ def series_reschedule(
                 reason=reason,
                 by=by,
                 override_reason=override_reason,
+                therapist=therapist,
+                location=location,
             )
         except ValidationError as error:
             raise ValidationError(

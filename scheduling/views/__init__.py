@@ -8,6 +8,7 @@ from scheduling.views.appointments import (
     chart_case_appointments,
 )
 from scheduling.views.calendar import calendar_day, calendar_week
+from scheduling.views.front_desk import free_times, therapist_day
 from scheduling.views.requests import (
     request_approve,
     request_decline,
@@ -34,6 +35,8 @@ __all__ = [
     "appointment_reschedule",
     "appointment_status",
     "chart_case_appointments",
+    "free_times",
+    "therapist_day",
     "request_approve",
     "request_decline",
     "request_detail",

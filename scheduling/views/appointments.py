@@ -21,8 +21,10 @@ from scheduling.access import get_appointment_for
 from scheduling.forms import AppointmentForm, CancelForm, RescheduleForm, therapists_of
 from scheduling.hooks import appointment_notices
 from scheduling.models import Appointment
+from scheduling.reads.other_visits import other_visits
 from scheduling.reads.requests import pending_requests_over
 from scheduling.services import SeriesRule
+from scheduling.views.front_desk import planned_visits, warn_other_visits
 
 FRONT_DESK = (ADMINISTRATOR, SCHEDULER)
 CARRIED = ("therapist", "location", "date", "time")
@@ -33,6 +35,7 @@ def _put_errors(form, error: ValidationError):
     if hasattr(error, "error_dict"):
         for key, messages_ in error.message_dict.items():
             name = names.get(key, key)
+            name = key if name not in form.fields and key in form.fields else name
             form.add_error(name if name in form.fields else None, messages_)
     else:
         form.add_error(None, error.messages)
@@ -55,7 +58,8 @@ def _initial(request, patient):
     initial = {}
     if request.GET.get("therapist"):
         initial["therapists"] = [request.GET["therapist"]]
-    for key in ("location", "date", "time"):
+    # The free-time finder's links carry the case, the type and its length as well.
+    for key in ("location", "date", "time", "case", "appointment_type", "duration_minutes"):
         if request.GET.get(key):
             initial[key] = request.GET[key]
     return initial
@@ -118,6 +122,8 @@ def appointment_create(request):
             therapists=therapists,
         )
     context = {"form": form, "patient": patient, "therapists": therapists}
+    if request.method == "GET" and form.initial.get("date"):
+        context["other"] = planned_visits(patient, form.initial)
     if request.method == "GET" or refresh:
         return render(request, "scheduling/appointment_form.html", context)
     if not form.is_valid():
@@ -161,7 +167,11 @@ def appointment_create(request):
             booked = series.appointments.count()
             message = f"Weekly series booked: {booked} appointment{'s' if booked != 1 else ''}."
             if skipped:
-                message += f" {len(skipped)} date(s) left out because they collide."
+                left_out = len(skipped)
+                message += (
+                    f" {left_out} {'date was' if left_out == 1 else 'dates were'} left out "
+                    "because the therapist or the patient is booked then."
+                )
             messages.success(request, message)
             first = series.appointments.order_by("start").first()
             return redirect("scheduling:appointment_detail", first.pk)
@@ -181,6 +191,7 @@ def appointment_create(request):
         f"Booked {patient} with {appointment.therapist} on "
         f"{appointment.local_start:%a %b %-d at %-I:%M %p}.",
     )
+    warn_other_visits(request, appointment)
     return redirect("scheduling:appointment_detail", appointment.pk)
 
 
@@ -230,15 +241,24 @@ def appointment_reschedule(request, pk):
         appointment=appointment,
         allow_override=has_role(request.user, ADMINISTRATOR),
     )
-    context = {"appointment": appointment, "form": form}
+    context = {"appointment": appointment, "form": form, "patient": appointment.patient}
+    context["other"] = other_visits(
+        clinic_id=appointment.clinic_id,
+        patient_id=appointment.patient_id,
+        case_id=appointment.chart_case.case_id,
+        start=appointment.start,
+        tz=appointment.location.tzinfo,
+        exclude_pk=appointment.pk,
+    )
     if appointment.is_settled:
         messages.error(request, "This appointment can no longer be moved.")
         return render(request, "scheduling/appointment_reschedule.html", context, status=409)
     if request.method == "POST":
         if form.is_valid():
             data = form.cleaned_data
-            tz = appointment.location.tzinfo
+            tz = (data["location"] or appointment.location).tzinfo
             start = slots.wall(data["date"], data["time"], tz)
+            freed = f"{appointment.local_start:%a %b %-d at %-I:%M %p} with {appointment.therapist}"
             try:
                 services.series_reschedule(
                     appointment=appointment,
@@ -249,12 +269,15 @@ def appointment_reschedule(request, pk):
                     by=request.user,
                     override_reason=data.get("override_reason") or None,
                     expected_version=_expected_version(request, required=True),
+                    therapist=data["therapist"],
+                    location=data["location"],
                 )
             except ValidationError as error:
                 form.stale = isinstance(error, services.StaleAppointment)
                 _put_errors(form, error)
             else:
-                messages.success(request, "Appointment moved.")
+                messages.success(request, f"Appointment moved. {freed} is free now.")
+                warn_other_visits(request, appointment)
                 return redirect("scheduling:appointment_detail", appointment.pk)
         status = _stale_status(form)
         return render(request, "scheduling/appointment_reschedule.html", context, status=status)
@@ -375,7 +398,9 @@ def chart_case_appointments(request, pk):
                 reason=request.POST.get("reason", "").strip() or "The case is being discharged.",
                 by=request.user,
             )
-            messages.success(request, f"{count} appointment(s) cancelled.")
+            messages.success(
+                request, f"{count} {'appointment' if count == 1 else 'appointments'} cancelled."
+            )
         if not has_role(request.user, THERAPIST):
             # Discharging is the therapist's; the front desk goes back to the chart.
             return redirect("charts:chart_case_detail", chart_case.patient_id, chart_case.pk)

@@ -18,6 +18,7 @@ from scheduling.forms import RequestApproveForm, RequestDeclineForm
 from scheduling.models import AppointmentRequest
 from scheduling.reads import requests as reads
 from scheduling.reads.requests import local, remember_pending_request_count
+from scheduling.views.front_desk import warn_other_visits
 
 FRONT_DESK = (ADMINISTRATOR, SCHEDULER)
 FILTERS = [
@@ -212,6 +213,7 @@ def request_approve(request, pk):
         f"Request approved: {approved.patient} booked with {approved.appointment.therapist}, "
         f"{approved.appointment.local_start:%a %b %-d, %-I:%M %p}. The patient is e-mailed.",
     )
+    warn_other_visits(request, approved.appointment)
     return redirect("scheduling:request_list")
 
 

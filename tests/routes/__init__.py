@@ -37,6 +37,8 @@ class Route:
     # POST-only screens are tried with a POST of ``data``; success is then a redirect.
     method: str = "get"
     data: dict = field(default_factory=dict)
+    # Roles sent to their own screens instead (302): a portal user opening the staff home.
+    sent_elsewhere: frozenset = frozenset()
 
     @property
     def names_a_row(self) -> bool:

@@ -11,6 +11,8 @@ ROUTES = [
     Route("scheduling:calendar_day", CALENDAR),
     Route("scheduling:calendar_week", CALENDAR),
     Route("scheduling:appointment_create", FRONT_DESK),
+    Route("scheduling:free_times", FRONT_DESK, obj="speech_patient"),
+    Route("scheduling:therapist_day", FRONT_DESK, obj="therapist"),
     Route("scheduling:appointment_detail", CALENDAR, params=APPOINTMENT),
     Route("scheduling:appointment_reschedule", FRONT_DESK, params=APPOINTMENT),
     Route("scheduling:appointment_cancel", FRONT_DESK, params=APPOINTMENT),

@@ -1,5 +1,6 @@
 """Routes of the apps built first: Basic Setup, patient cases, charts, staff."""
 
+from core.roles import PATIENT
 from tests.routes import (
     ADMIN_ONLY,
     CC,
@@ -13,7 +14,7 @@ from tests.routes import (
 
 ROUTES = [
     # Staff pages: a user holding only the Patient role is refused (the portal is theirs).
-    Route("home", STAFF_ONLY),
+    Route("home", STAFF_ONLY, sent_elsewhere=frozenset({PATIENT})),
     Route("accounts:password_change", STAFF_ONLY),
     Route("clinic:setup_home", ADMIN_ONLY),
     Route("clinic:servicetype_list", ADMIN_ONLY),

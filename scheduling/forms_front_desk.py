@@ -1,0 +1,144 @@
+"""The free-time finder's form: the patient's case, the appointment type, a location,
+optionally therapists, and the days to search."""
+
+import datetime
+
+from django import forms
+
+from accounts.models import User
+from charts.models import PatientChartCase
+from clinic.models import AppointmentType
+from core.inputs import parse_id
+from scheduling.forms import DATE_WIDGET
+from scheduling.models import Location
+from scheduling.reads.free_times import MAX_DAYS
+from scheduling.services import case_therapists
+
+DEFAULT_DAYS = 14
+
+
+class ChartCaseField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.case.name
+
+
+class FreeTimeForm(forms.Form):
+    chart_case = ChartCaseField(
+        label="Patient Case",
+        queryset=PatientChartCase.objects.none(),
+        empty_label="Choose a case",
+        error_messages={"invalid_choice": "Choose one of this patient's open cases."},
+    )
+    appointment_type = forms.ModelChoiceField(
+        queryset=AppointmentType.objects.none(),
+        empty_label="Choose an appointment type",
+        error_messages={"invalid_choice": "Choose one of the clinic's appointment types."},
+    )
+    location = forms.ModelChoiceField(
+        queryset=Location.objects.none(),
+        empty_label=None,
+        error_messages={"invalid_choice": "Choose one of the clinic's open locations."},
+    )
+    therapists = forms.ModelMultipleChoiceField(
+        queryset=None,
+        required=False,
+        label="Therapists (leave empty for everyone who can take the case)",
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "Choose therapists who can take this case."},
+    )
+    first = forms.DateField(label="From", widget=DATE_WIDGET)
+    last = forms.DateField(label="To", widget=DATE_WIDGET)
+
+    def __init__(self, *args, patient, today: datetime.date, **kwargs):
+        super().__init__(*args, **kwargs)
+        clinic_id = patient.clinic_id
+        self.fields["chart_case"].queryset = (
+            PatientChartCase.objects.for_clinic(clinic_id)
+            .filter(patient=patient, case__is_archived=False)
+            .active()
+            .select_related("case", "patient", "clinic")
+            .order_by("case__name", "pk")
+        )
+        self.fields["appointment_type"].queryset = (
+            AppointmentType.objects.for_clinic(clinic_id).active().order_by("name")
+        )
+        self.fields["location"].queryset = (
+            Location.objects.for_clinic(clinic_id).active().order_by("name")
+        )
+        chart_case = self._chosen_chart_case()
+        # Only those who may take the chosen case (``User.objects.who_may_take``).
+        self.fields["therapists"].queryset = (
+            case_therapists(chart_case) if chart_case else User.objects.none()
+        )
+        self.initial.setdefault("first", today)
+        self.initial.setdefault("last", today + datetime.timedelta(days=DEFAULT_DAYS - 1))
+
+    def _chosen_chart_case(self):
+        """The chart case the data names, if it is one of the choices (for the therapists the
+        form offers); the field's own cleaning gives the message otherwise."""
+        pk = parse_id((self.data or self.initial).get("chart_case"))
+        return None if pk is None else self.fields["chart_case"].queryset.filter(pk=pk).first()
+
+    def clean(self):
+        data = super().clean()
+        first, last = data.get("first"), data.get("last")
+        if first and last:
+            if last < first:
+                self.add_error("last", "The last day cannot be before the first.")
+            elif (last - first).days + 1 > MAX_DAYS:
+                self.add_error(
+                    "last", f"Search at most {MAX_DAYS} days at once. Choose an earlier last day."
+                )
+        chart_case = data.get("chart_case")
+        if chart_case and not data.get("therapists"):
+            data["therapists"] = list(self.fields["therapists"].queryset)
+        if chart_case and not data["therapists"]:
+            self.add_error(
+                "chart_case",
+                f"No therapist can take “{chart_case.case.name}” yet. Ask an administrator to "
+                "give a therapist one of its services.",
+            )
+        return data
+
+
+KEEP, CANCEL = "", "cancel"
+
+
+class DayMoveForm(forms.Form):
+    """One choice a visit of the day (keep, move to a therapist free at its time, cancel), and
+    the reason every change carries."""
+
+    reason = forms.CharField(
+        max_length=300, label="Reason (kept with every change)", initial="Therapist out"
+    )
+
+    def __init__(self, *args, rows, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rows = rows
+        for visit, free in rows:
+            choices = [(KEEP, "Keep as it is")]
+            choices += [(str(t.pk), f"Move to {t} (free then)") for t in free]
+            choices.append((CANCEL, "Cancel (by the clinic)"))
+            self.fields[f"visit_{visit.pk}"] = forms.ChoiceField(
+                label=(
+                    f"{visit.local_start:%-I:%M %p} · {visit.patient} · "
+                    f"{visit.appointment_type} · {visit.chart_case.case.name}"
+                ),
+                choices=choices,
+                required=False,
+                error_messages={
+                    "invalid_choice": "Choose a therapist offered for this visit, keep it or "
+                    "cancel it."
+                },
+            )
+
+    def changes(self):
+        """(moves, cancels): the visits to move with their new therapist, those to cancel."""
+        moves, cancels = [], []
+        for visit, free in self.rows:
+            choice = self.cleaned_data.get(f"visit_{visit.pk}") or KEEP
+            if choice == CANCEL:
+                cancels.append(visit)
+            elif choice != KEEP:
+                moves.append((visit, next(t for t in free if str(t.pk) == choice)))
+        return moves, cancels

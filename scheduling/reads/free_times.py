@@ -1,0 +1,108 @@
+"""The free-time finder of booking: the times each therapist who may take a chart case is free
+for one appointment type at one location, day by day.
+
+The times come from ``bookable_slots`` (``reads/availability.py`` over the pure ``slots``
+module), the one rule that also offers the portal its times (``services.requests.
+request_slots``): the finder only chooses the span, the front desk's span being the days asked
+for from now on, the portal's the clinic's notice and horizon.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from accounts.models import User
+from cases.models import AppointmentTypeRule
+from charts.models import PatientChartCase
+from clinic.models import AppointmentType
+from scheduling import slots
+from scheduling.models import Location
+from scheduling.reads.availability import bookable_slots
+
+MAX_DAYS = 90
+STEP = datetime.timedelta(minutes=15)
+
+
+@dataclass(frozen=True)
+class FreeTime:
+    start: datetime.datetime
+    therapist: User
+
+
+def duration_for(chart_case: PatientChartCase, appointment_type: AppointmentType) -> int:
+    """Minutes of the visit: the case's duration for the type where the administrator set
+    one, else the type's default."""
+    minutes = (
+        AppointmentTypeRule.objects.for_clinic(chart_case.clinic_id)
+        .filter(case_id=chart_case.case_id, appointment_type=appointment_type)
+        .values_list("duration_minutes", flat=True)
+        .first()
+    )
+    return minutes or appointment_type.default_duration_minutes
+
+
+def span(
+    first: datetime.date, last: datetime.date, tz, now: datetime.datetime
+) -> tuple[datetime.datetime, datetime.datetime]:
+    """From the start of ``first`` (or now, if later) to the end of ``last`` in ``tz``."""
+    return max(slots.day_bounds(first, tz)[0], now), slots.day_bounds(last, tz)[1]
+
+
+def free_starts(
+    *,
+    chart_case: PatientChartCase,
+    location: Location,
+    duration_minutes: int,
+    therapist_ids: list[int],
+    earliest: datetime.datetime,
+    latest: datetime.datetime,
+    now: datetime.datetime,
+) -> dict[int, list[datetime.datetime]]:
+    """Each therapist's free starts from ``earliest`` to ``latest``: ``bookable_slots`` (five
+    queries) with that span as its notice and horizon."""
+    if latest <= earliest:
+        return {therapist_id: [] for therapist_id in therapist_ids}
+    return bookable_slots(
+        location=location,
+        therapist_ids=therapist_ids,
+        patient_id=chart_case.patient_id,
+        duration=datetime.timedelta(minutes=duration_minutes),
+        now=now,
+        notice=earliest - now,
+        horizon=latest - now,
+        step=STEP,
+    )
+
+
+def free_times_by_day(
+    *,
+    chart_case: PatientChartCase,
+    location: Location,
+    duration_minutes: int,
+    therapists: list[User],
+    first: datetime.date,
+    last: datetime.date,
+    now: datetime.datetime,
+) -> list[tuple[datetime.date, list[FreeTime]]]:
+    """The finder's page: each day from ``first`` to ``last`` with a free time, its times in
+    order (a time two therapists share shows twice, one a therapist)."""
+    tz = location.tzinfo
+    earliest, latest = span(first, last, tz, now)
+    starts = free_starts(
+        chart_case=chart_case,
+        location=location,
+        duration_minutes=duration_minutes,
+        therapist_ids=[t.pk for t in therapists],
+        earliest=earliest,
+        latest=latest,
+        now=now,
+    )
+    by_pk = {t.pk: t for t in therapists}
+    days: dict[datetime.date, list[FreeTime]] = {}
+    for therapist_id, therapist_starts in starts.items():
+        for start in therapist_starts:
+            local = start.astimezone(tz)
+            days.setdefault(local.date(), []).append(FreeTime(local, by_pk[therapist_id]))
+    return [
+        (day, sorted(times, key=lambda t: (t.start, t.therapist.last_name, t.therapist.pk)))
+        for day, times in sorted(days.items())
+    ]
