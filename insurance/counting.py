@@ -266,7 +266,8 @@ def visits(clinic_id: int, grant_list: list[Grant], *, exclude_visit=None) -> li
         if key in found or key == str(exclude_visit):
             continue
         tz = zones.get(zone) or zones.setdefault(zone, zoneinfo.ZoneInfo(zone))
-        found[key] = Visit(key, chart_case_id, start.astimezone(tz).date(), type_id, minutes, status)
+        day = start.astimezone(tz).date()
+        found[key] = Visit(key, chart_case_id, day, type_id, minutes, status)
     return list(found.values())
 
 
@@ -368,10 +369,10 @@ def _without(counted: Tally, amount: int) -> Tally:
     return replace(counted, booked=counted.booked - amount)
 
 
-def chart_case_summary(*, clinic_id: int, chart_case_id: int) -> list[str]:
-    """"Aetna #A1: 12 authorized · 3 used · 7 booked · 2 left" for each authorization of the
+def chart_case_summary(*, clinic_id: int, chart_case_id: int, patient_id: int) -> list[str]:
+    """ "Aetna #A1: 12 authorized · 3 used · 7 booked · 2 left" for each authorization of the
     chart case still running, shown on the booking form before saving."""
-    found = usage(clinic_id, Q(chart_case_id=chart_case_id))
+    found = usage(clinic_id, Q(chart_case_id=chart_case_id, patient_id=patient_id))
     return [
         f"{grant.label}: {found.of(grant.pk)}"
         for grant in found.grants

@@ -335,6 +335,7 @@ def request_approve(
     start: datetime.datetime | None = None,
     duration_minutes: int | None = None,
     override_reason: str | None = None,
+    authorization_override: str | None = None,
 ) -> AppointmentRequest:
     """Book the request (as asked, or as the scheduler changed it) and mark it approved, in
     one transaction. ``ValidationError`` from the booking (a clash, hours) leaves the request
@@ -352,6 +353,7 @@ def request_approve(
         duration_minutes=duration_minutes or request.duration_minutes,
         by=by,
         override_reason=override_reason,
+        authorization_override=authorization_override,
     )
     AppointmentRequest.objects.filter(pk=request.pk).update(
         status=AppointmentRequest.Status.APPROVED,
