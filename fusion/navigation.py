@@ -83,6 +83,18 @@ SETUP_MENU = [
         "whether patients may request appointments from the portal, and within which limits",
     ),
     (
+        "Payers",
+        "insurance:payer_list",
+        "/setup/payers/",
+        "the insurers whose authorizations visits are counted against",
+    ),
+    (
+        "Insurance",
+        "insurance:settings",
+        "/setup/insurance/",
+        "whether no-shows count, when authorizations raise an alert, what the portal allows",
+    ),
+    (
         "Integrations",
         "fhir:integration_list",
         "/setup/integrations/",
