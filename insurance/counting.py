@@ -10,7 +10,7 @@ says so. Nothing is stored: the count is made from the visits each time, so an a
 added or changed later counts the visits already in its dates (retroactive).
 
 The visits are appointments, which live in ``scheduling`` above this app. Insurance reads their
-table through ``apps.get_model`` (``_appointments``) rather than importing scheduling: the
+table through ``apps.get_model`` (``appointment_model``) rather than importing scheduling: the
 dependency is on a table's columns, the import order stays one way, and scheduling asks this
 module before it books (``booking_problems``). docs/architecture.md says why this over a
 counter kept by the booking services.
@@ -47,6 +47,7 @@ class Visit:
     appointment_type_id: int
     minutes: int
     status: str
+    override: str = ""  # why it was booked over or outside the authorizations
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,8 @@ class Counts:
     assigned: dict[str, int] = field(default_factory=dict)
     # (authorization, period) -> what the visits of that week or month add up to
     periods: dict[tuple, int] = field(default_factory=lambda: defaultdict(int))
+    # authorization -> the override reasons of the visits counted against it
+    reasons: dict[int, list[str]] = field(default_factory=lambda: defaultdict(list))
 
 
 def authorization_of(grants: Iterable[Grant], visit: Visit) -> Grant | None:
@@ -142,6 +145,8 @@ def tally(
             continue
         amount = grant.amount(visit)
         counts.assigned[visit.key] = grant.pk
+        if visit.override:
+            counts.reasons[grant.pk].append(visit.override)
         targets = [counts.authorizations[grant.pk]]
         if grant.shared_limit_id in counts.shared:
             targets.append(counts.shared[grant.shared_limit_id])
@@ -155,12 +160,12 @@ def tally(
 # Reading the inputs -----------------------------------------------------------------------
 
 
-def _appointments():
+def appointment_model():
     return apps.get_model("scheduling", "Appointment")
 
 
 def statuses() -> dict[str, str]:
-    Status = _appointments().Status
+    Status = appointment_model().Status
     return {
         Status.SCHEDULED: "booked",
         Status.CHECKED_IN: "used",
@@ -238,7 +243,7 @@ def visits(clinic_id: int, grant_list: list[Grant], *, exclude_visit=None) -> li
     co-treatment, dated on their location's clock."""
     if not grant_list:
         return []
-    Appointment = _appointments()
+    Appointment = appointment_model()
     first = min(grant.first_date for grant in grant_list) - datetime.timedelta(days=1)
     last = max(grant.last_date for grant in grant_list) + datetime.timedelta(days=2)
     rows = (
@@ -258,16 +263,17 @@ def visits(clinic_id: int, grant_list: list[Grant], *, exclude_visit=None) -> li
             "appointment_type_id",
             "duration_minutes",
             "status",
+            "authorization_override",
         )
     )
     found, zones = {}, {}
-    for key, chart_case_id, start, zone, type_id, minutes, status in rows:
+    for key, chart_case_id, start, zone, type_id, minutes, status, override in rows:
         key = str(key)
         if key in found or key == str(exclude_visit):
             continue
         tz = zones.get(zone) or zones.setdefault(zone, zoneinfo.ZoneInfo(zone))
         day = start.astimezone(tz).date()
-        found[key] = Visit(key, chart_case_id, day, type_id, minutes, status)
+        found[key] = Visit(key, chart_case_id, day, type_id, minutes, status, override)
     return list(found.values())
 
 

@@ -1,6 +1,7 @@
 from django import forms
 
-from clinic.models import AppointmentType
+from accounts.models import User
+from clinic.models import AppointmentType, ServiceType
 from core.concurrency import VersionedFormMixin
 from insurance.models import Authorization, InsuranceSettings, Payer, SharedLimit
 
@@ -99,3 +100,37 @@ class InsuranceSettingsForm(forms.ModelForm):
             "alert_days_left",
             "portal_requests_past_authorization",
         ]
+
+
+class ReportFilterForm(forms.Form):
+    """The report's filters, read from the URL: a value outside the clinic's rows is the
+    field's error (400), never a 500."""
+
+    payer = forms.ModelChoiceField(queryset=Payer.objects.none(), required=False, empty_label="All")
+    service_type = forms.ModelChoiceField(
+        queryset=ServiceType.objects.none(), required=False, empty_label="All"
+    )
+    therapist = forms.ModelChoiceField(
+        queryset=User.objects.none(), required=False, empty_label="All"
+    )
+    first = forms.DateField(label="Running from", required=False, widget=DATE_WIDGET)
+    last = forms.DateField(label="Running until", required=False, widget=DATE_WIDGET)
+    kind = forms.ChoiceField(label="Show", required=False, choices=[("", "All authorizations")])
+
+    def __init__(self, *args, clinic_id, kinds, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["payer"].queryset = Payer.objects.for_clinic(clinic_id)
+        self.fields["service_type"].queryset = ServiceType.objects.for_clinic(clinic_id)
+        self.fields["therapist"].queryset = (
+            User.objects.for_clinic(clinic_id).therapists().order_by("last_name", "first_name")
+        )
+        self.fields["kind"].choices = [("", "All authorizations"), *kinds.items()]
+        for field in self.fields.values():
+            select = isinstance(field.widget, forms.Select)
+            field.widget.attrs["class"] = "form-select" if select else "form-control"
+
+    def clean(self):
+        data = super().clean()
+        if data.get("first") and data.get("last") and data["last"] < data["first"]:
+            self.add_error("last", "The end must not be before the start.")
+        return data

@@ -9,6 +9,7 @@ urlpatterns = [
     path("setup/payers/add/", views.payer_edit, name="payer_create"),
     path("setup/payers/<int:pk>/", views.payer_edit, name="payer_update"),
     path("setup/insurance/", views.insurance_settings, name="settings"),
+    path("schedule/authorizations/", views.authorization_report, name="report"),
     path(
         "chart-cases/<int:pk>/authorizations/",
         views.authorization_list,

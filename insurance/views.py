@@ -2,10 +2,12 @@
 shared limits. Views are thin: a form, one service, a message, a redirect; a stale save is a
 409 that keeps the input."""
 
+import csv
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
@@ -21,7 +23,13 @@ from insurance.access import (
     get_shared_limit_for,
 )
 from insurance.counting import settings_for
-from insurance.forms import AuthorizationForm, InsuranceSettingsForm, PayerForm, SharedLimitForm
+from insurance.forms import (
+    AuthorizationForm,
+    InsuranceSettingsForm,
+    PayerForm,
+    ReportFilterForm,
+    SharedLimitForm,
+)
 from insurance.models import Authorization, Payer, SharedLimit
 
 FRONT_DESK = (ADMINISTRATOR, SCHEDULER)
@@ -182,3 +190,77 @@ def shared_limit_edit(request, pk, limit_pk=None):
         "Shared limit “{object}” saved.",
     )
     return response or redirect("insurance:authorization_list", chart_case.pk)
+
+
+@role_required(*FRONT_DESK)
+def authorization_report(request):
+    """Authorizations expiring, used up, booked over (with the reasons) and with visits left
+    but nothing booked; filtered, paged, and as CSV."""
+    clinic = request.user.clinic
+    form = ReportFilterForm(request.GET or None, clinic_id=clinic.pk, kinds=reads.FLAGS)
+    if form.is_bound and not form.is_valid():
+        return render(request, "insurance/report.html", {"form": form}, status=400)
+    filters = form.cleaned_data if form.is_bound else {}
+    rows = reads.report(clinic.pk, today=clinic.today(), filters=filters)
+    if request.GET.get("export") == "csv":
+        return _csv(rows)
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "insurance/report.html",
+        {"form": form, "page_obj": page, "query": query.urlencode(), "shown": True},
+    )
+
+
+def _csv(rows) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="authorizations.csv"'
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            "Patient",
+            "Case",
+            "Payer",
+            "Number",
+            "First date",
+            "Last date",
+            "Counted in",
+            "Authorized",
+            "Used",
+            "Booked",
+            "Left",
+            "Lists",
+            "Override reasons",
+        ]
+    )
+    for row in rows:
+        a = row.authorization
+        writer.writerow(
+            [
+                _cell(v)
+                for v in (
+                    a.patient,
+                    a.chart_case.case.name,
+                    a.payer,
+                    a.number,
+                    a.first_date,
+                    a.last_date,
+                    a.get_unit_display(),
+                    row.tally.authorized,
+                    row.tally.used,
+                    row.tally.booked,
+                    row.tally.left,
+                    "; ".join(row.flags),
+                    "; ".join(row.reasons),
+                )
+            ]
+        )
+    return response
+
+
+def _cell(value) -> str:
+    """A cell a spreadsheet will not run as a formula."""
+    text = str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@") and not text[1:2].isdigit() else text

@@ -11,6 +11,7 @@ ROUTES = [
     Route("insurance:payer_create", ADMIN_ONLY),
     Route("insurance:payer_update", ADMIN_ONLY, obj="payer"),
     Route("insurance:settings", ADMIN_ONLY),
+    Route("insurance:report", FRONT_DESK),
     Route("insurance:authorization_list", READERS, params=CC),
     Route("insurance:authorization_create", FRONT_DESK, params=CC),
     Route("insurance:authorization_update", FRONT_DESK, obj="authorization"),
