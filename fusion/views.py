@@ -6,7 +6,7 @@ from django.shortcuts import render
 from django.template import loader
 
 from core.permissions import role_required
-from core.roles import ADMINISTRATOR, STAFF_ROLES, THERAPIST, has_role
+from core.roles import ADMINISTRATOR, SCHEDULER, STAFF_ROLES, THERAPIST, has_role
 
 
 @role_required(*STAFF_ROLES)
@@ -29,6 +29,10 @@ def home(request):
             context["todays_appointments"] = todays_appointments(user)
         if has_role(user, ADMINISTRATOR):
             context["administrator"] = administrator_dashboard(user, today)
+    if user.clinic_id and has_role(user, ADMINISTRATOR, SCHEDULER):
+        from insurance.reads import alerts
+
+        context["authorization_alerts"] = alerts(user.clinic_id, today=user.clinic.today())
     return render(request, "home.html", context)
 
 

@@ -72,3 +72,18 @@ def test_the_report_runs_a_fixed_number_of_queries(
     client.get(reverse("insurance:report"))
     with django_assert_num_queries(14):
         assert client.get(reverse("insurance:report")).status_code == 200
+
+
+def test_the_scheduler_home_lists_an_authorization_near_its_count(
+    scheduler, speech_chart_case, payer
+):
+    AuthorizationFactory(chart_case=speech_chart_case, payer=payer, quantity=2, number="NEAR1")
+    AuthorizationFactory(chart_case=speech_chart_case, payer=payer, quantity=30, number="FAR1")
+    html = logged_in(scheduler).get("/").content.decode()
+    assert "Authorizations needing attention" in html
+    assert "#NEAR1, 2 authorized · 0 used · 0 booked · 2 left" in html
+    assert "FAR1" not in html
+
+
+def test_the_therapist_home_has_no_authorization_alerts(therapist, authorization):
+    assert "Authorizations needing attention" not in logged_in(therapist).get("/").content.decode()
