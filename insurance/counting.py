@@ -297,6 +297,7 @@ def usage(
     lock: bool = False,
     extra: Iterable[Visit] = (),
     exclude_visit=None,
+    settings: InsuranceSettings | None = None,
 ) -> Usage:
     """The counts of the authorizations matching ``where`` (and of every other authorization
     of their patients, which their shared limits may draw on too). ``extra``: visits not yet
@@ -305,8 +306,10 @@ def usage(
     # cases. Locked in one statement, in id order, so two bookings never wait crosswise.
     patients = Authorization.objects.filter(where, clinic_id=clinic_id).values("patient_id")
     grant_list = grants(clinic_id, Q(patient_id__in=patients), lock=lock)
+    if not grant_list:
+        return Usage([], Counts(), settings or InsuranceSettings(clinic_id=clinic_id))
     limits = _shared(clinic_id, {g.shared_limit_id for g in grant_list} - {None}, lock=lock)
-    settings = settings_for(clinic_id)
+    settings = settings or settings_for(clinic_id)
     counts = tally(
         grants=grant_list,
         shared=limits,
@@ -384,3 +387,27 @@ def chart_case_summary(*, clinic_id: int, chart_case_id: int, patient_id: int) -
         for grant in found.grants
         if grant.chart_case_id == chart_case_id
     ]
+
+
+# The portal -------------------------------------------------------------------------------
+
+
+def closed_to_requests(*, clinic_id: int, chart_case_ids, today: datetime.date) -> set[int]:
+    """The chart cases a patient may not request a visit on: unless the clinic allows it
+    (``InsuranceSettings.portal_requests_past_authorization``), those whose every
+    authorization (of a payer that needs one) is used up or has ended. A case without
+    authorizations stays open."""
+    ids = set(chart_case_ids)
+    settings = settings_for(clinic_id) if ids else None
+    if not ids or settings.portal_requests_past_authorization:
+        return set()
+    found = usage(clinic_id, Q(chart_case_id__in=ids), settings=settings)
+    by_case = defaultdict(list)
+    for grant in found.grants:
+        if grant.chart_case_id in ids and grant.requires_authorization:
+            by_case[grant.chart_case_id].append(grant)
+    return {
+        chart_case_id
+        for chart_case_id, own in by_case.items()
+        if all(grant.last_date < today or found.of(grant.pk).left <= 0 for grant in own)
+    }

@@ -16,6 +16,7 @@ from cases.models import AppointmentTypeRule, PatientCase
 from charts.models import Patient, PatientChartCase
 from clinic.models import AppointmentType
 from core.sql import date_value, epoch, json_rows, table, user_name
+from insurance.counting import closed_to_requests
 from portal.models import PortalLink
 from scheduling import slots
 from scheduling.models import Appointment, AppointmentRequest, Location
@@ -182,13 +183,19 @@ def home_families(user, clinic) -> list[Family]:
         return []
     chart_cases, appointments, requests = (json.loads(value or "[]") for value in rows[0][5:])
     cases_by_patient = {row[1]: [] for row in rows}
+    # Cases whose authorizations are used up or ended, when the clinic says so: not offered.
+    closed = closed_to_requests(
+        clinic_id=clinic.pk, chart_case_ids=[row[0] for row in chart_cases], today=clinic.today()
+    )
     for pk, patient_id, name, started_on, archived, requestable in chart_cases:
         cases_by_patient[patient_id].append(
             CareCase(
                 pk=pk,
                 name=name,
                 started_on=date_value(started_on),
-                may_request=bool(clinic.requests_enabled and requestable and not archived),
+                may_request=bool(
+                    clinic.requests_enabled and requestable and not archived and pk not in closed
+                ),
             )
         )
     visits_by_patient = {row[1]: [] for row in rows}

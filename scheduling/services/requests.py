@@ -23,6 +23,7 @@ from charts.models import Patient, PatientChartCase
 from clinic.models import AppointmentType, Clinic
 from core.audit import record
 from core.mail import queue_email
+from insurance.counting import closed_to_requests
 from scheduling import slots
 from scheduling.models import AppointmentRequest, Location
 from scheduling.reads.availability import bookable_slots
@@ -44,6 +45,13 @@ def requests_open_for(chart_case: PatientChartCase) -> str | None:
         return "This clinic does not take appointment requests online. Please call the clinic."
     if chart_case.case.is_archived or not chart_case.is_active:
         return f"“{chart_case.case.name}” is closed: appointments cannot be requested for it."
+    if closed_to_requests(
+        clinic_id=clinic.pk, chart_case_ids=[chart_case.pk], today=clinic.today()
+    ):
+        return (
+            f"The insurance authorizations of “{chart_case.case.name}” are used up or have "
+            "ended. Please call the clinic to book."
+        )
     return None
 
 
