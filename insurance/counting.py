@@ -398,10 +398,13 @@ def closed_to_requests(*, clinic_id: int, chart_case_ids, today: datetime.date) 
     authorization (of a payer that needs one) is used up or has ended. A case without
     authorizations stays open."""
     ids = set(chart_case_ids)
-    settings = settings_for(clinic_id) if ids else None
-    if not ids or settings.portal_requests_past_authorization:
+    if not ids:
         return set()
-    found = usage(clinic_id, Q(chart_case_id__in=ids), settings=settings)
+    # One query when the cases have no authorizations (the portal's usual case); the settings
+    # row only when they have some.
+    found = usage(clinic_id, Q(chart_case_id__in=ids))
+    if not found.grants or found.settings.portal_requests_past_authorization:
+        return set()
     by_case = defaultdict(list)
     for grant in found.grants:
         if grant.chart_case_id in ids and grant.requires_authorization:

@@ -123,8 +123,10 @@ def _chart_cases_seen_by(clinic_id: int, therapist):
 def alerts(clinic_id: int, *, today, limit: int = 10) -> list[ReportRow]:
     """Running authorizations at or past a threshold of the clinic's settings (few visits
     left, or the last date near), for the scheduler's and administrator's home."""
-    settings = settings_for(clinic_id)
     rows = report(clinic_id, today=today, filters={"first": today})
+    if not rows:
+        return []
+    settings = settings_for(clinic_id)
     return [
         row
         for row in rows

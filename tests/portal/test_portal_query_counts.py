@@ -20,13 +20,15 @@ from tests.fixtures.scheduling import local, open_every_day
 
 # session, user (with clinic and roles), the links with their patients, chart cases (with
 # whether each may be requested), upcoming appointments and requests in one statement
-# (portal.reads.home_families), session save (3)
-HOME_QUERIES = 6
+# (portal.reads.home_families), whether the chart cases have authorizations (issue 21:
+# insurance.counting.closed_to_requests), session save (3)
+HOME_QUERIES = 7
 # session, user with roles, the chart case (access) with the allowed types, locations and the
 # case's therapists in one statement (portal.reads.request_chart_case), the slots' inputs
 # (hours, closures, availability, exceptions, appointments: portal.reads.slot_inputs),
-# session save (3)
-SLOT_STEP_QUERIES = 7
+# whether the chart case has authorizations (issue 21: requests_open_for asks
+# insurance.counting.closed_to_requests), session save (3)
+SLOT_STEP_QUERIES = 8
 
 
 @pytest.mark.parametrize("children", [1, 5])

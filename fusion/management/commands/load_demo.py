@@ -8,6 +8,7 @@ import cases.demo
 import charts.demo
 import clinic.demo
 import fhir.demo
+import insurance.demo
 import portal.demo
 import scheduling.demo
 from accounts.models import User
@@ -49,4 +50,6 @@ class Command(BaseCommand):
         charts.demo.load(demo_clinic, demo_cases)
         scheduling.demo.load(demo_clinic)
         logins += portal.demo.load(demo_clinic)
+        # After every visit the demo books: the counts are made from them.
+        insurance.demo.load(demo_clinic)
         return logins
