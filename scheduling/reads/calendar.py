@@ -52,6 +52,8 @@ class Block:
     therapist: Therapist | None
     # A request's suggested therapist (the one whose free time was chosen), by name.
     suggested: str = ""
+    # Booked over or outside the chart case's authorizations, with a reason (issue 21).
+    over_authorization: bool = False
 
     @property
     def cancelled(self) -> bool:
@@ -106,6 +108,7 @@ _APPOINTMENT_COLUMNS = (
     "therapist__first_name",
     "therapist__last_name",
     "therapist__email",
+    "authorization_override",
 )
 
 
@@ -131,9 +134,9 @@ def calendar_appointments(
         patient = f"{row[5]} {row[6]}"
         pk, begins, ends, status, reason = row[:5]
         case, kind = row[7], row[8]
-        blocks.append(
-            Block(pk, begins, ends, False, status, reason, patient, case, kind, 0, therapist)
-        )
+        block = Block(pk, begins, ends, False, status, reason, patient, case, kind, 0, therapist)
+        block.over_authorization = bool(row[13])
+        blocks.append(block)
     return blocks
 
 

@@ -92,3 +92,18 @@ def test_approving_a_request_past_the_authorization_needs_a_reason(
     pending_request.refresh_from_db()
     assert pending_request.appointment.authorization_override == "Authorization pending"
     assert Authorization.objects.count() == 1
+
+
+def test_the_calendar_marks_a_visit_booked_over_the_authorization(
+    scheduler, speech_chart_case, therapist, location, treatment, tomorrow, authorization
+):
+    client = logged_in(scheduler)
+    url = reverse("scheduling:appointment_create")
+    args = (speech_chart_case, therapist, location, treatment)
+    client.post(url, _post(*args, tomorrow))
+    client.post(url, {**_post(*args, tomorrow), "time": "13:00"})
+    client.post(url, {**_post(*args, tomorrow), "time": "15:00", "authorization_override": "Why"})
+    day = client.get(
+        reverse("scheduling:calendar_day"), {"date": tomorrow.isoformat(), "location": location.pk}
+    ).content.decode()
+    assert day.count("Over the authorization") == 1
