@@ -9,6 +9,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from importing.format import (
+    AUTHORIZATION,
+    AUTHORIZATION_COLUMNS,
     KINDS,
     MAX_ID,
     MAX_NAME,
@@ -140,6 +142,10 @@ class RowChecker:
         elif author_id is None:
             errors.append(f"author_email “{email[:100]}” is not a user of this clinic.")
         values = handler.clean(raw, day, lookups.clean, errors) if handler else {}
+        if kind != AUTHORIZATION:
+            used = [name for name in AUTHORIZATION_COLUMNS if raw.get(name, "").strip()]
+            if used:
+                errors.append(f"only authorizations use the column(s) {', '.join(used)}.")
         key = import_key(raw)
         if patient_id:
             errors.extend(self._patient_rows(line, patient_id, names, born, key))

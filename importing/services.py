@@ -43,6 +43,7 @@ from importing.checking import ERRORS_KEPT, Lookups, Report, checked_rows, patie
 from importing.format import APPOINTMENT, KIND_LABELS, KINDS, Row
 from importing.handlers import HANDLERS, CleanContext, Item, WriteContext
 from importing.models import ImportedPatient, ImportedRecord, ImportRun
+from insurance.models import Payer
 from scheduling.models import Location
 
 logger = logging.getLogger(__name__)
@@ -58,6 +59,7 @@ KIND_NAMES = {
     "evaluation": "Evaluation",
     "reminder": "Reminder",
     "appointment": "Appointment",
+    "authorization": "Authorization",
 }
 
 
@@ -143,6 +145,12 @@ def load_lookups(clinic: Clinic) -> Lookups:
             locations={name.lower(): pk for name, pk, _active in locations},
             only_location_id=active[0] if len(active) == 1 else None,
             active_locations=len(active),
+            payers={
+                name.lower(): pk
+                for name, pk in Payer.objects.for_clinic(clinic)
+                .filter(is_active=True)
+                .values_list("name", "pk")
+            },
         ),
     )
 
@@ -238,7 +246,9 @@ class _Writer:
                 by_kind[row.kind].append(Item(row, chart_cases[(patient_pk, case.pk)]))
 
         ledger, written_by_patient = [], defaultdict(list)
-        for kind, items in by_kind.items():
+        # In the order of KINDS: a chunk's authorizations before the visits they count.
+        for kind in sorted(by_kind, key=KINDS.index):
+            items = by_kind[kind]
             result = HANDLERS[kind].write(items, self.context)
             for item, object_id in result.written:
                 counts.records[kind] += 1
