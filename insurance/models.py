@@ -191,7 +191,10 @@ class AuthorizationType(ClinicOwned):
     """An appointment type an authorization covers (an explicit table carrying clinic_id, as
     every many-to-many here does)."""
 
-    authorization = models.ForeignKey(Authorization, on_delete=models.CASCADE, related_name="+")
+    # Found through the unique constraint, which leads with clinic_id.
+    authorization = models.ForeignKey(
+        Authorization, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     appointment_type = models.ForeignKey(
         "clinic.AppointmentType", on_delete=models.PROTECT, related_name="+", db_index=False
     )
