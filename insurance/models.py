@@ -132,7 +132,10 @@ class Authorization(Versioned, ClinicOwned):
     quantity = models.PositiveIntegerField("Visits or units authorized")
     # None: every appointment type.
     appointment_types = models.ManyToManyField(
-        "clinic.AppointmentType", through="AuthorizationType", related_name="+", blank=True
+        "clinic.AppointmentType",
+        through="AuthorizationType",
+        related_name="authorizations",
+        blank=True,
     )
     cap_period = models.CharField(
         "Cap", max_length=10, choices=CapPeriod.choices, default="", blank=True
