@@ -70,6 +70,7 @@ check-deploy: install
 bench: install
 	$(PY) bench/run.py $(BENCH_ARGS)
 	$(PY) bench/merge_bench.py
+	$(PY) bench/fhir_api.py
 
 bench-import: install
 	$(PY) bench/import_bench.py $(BENCH_ARGS)

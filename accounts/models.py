@@ -1,16 +1,14 @@
-import functools
-
 from django.contrib.auth.models import AbstractBaseUser, PermissionsMixin, UserManager
-from django.db import connections, models
-from django.db.models.expressions import RawSQL
+from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from clinic.models import Clinic, ServiceType
+from core.aggregates import json_list_of
 from core.concurrency import Versioned
 from core.roles import STAFF_ROLES, THERAPIST, role_names
-from core.sql import json_list, user_name
+from core.sql import user_name
 
 
 class UserQuerySet(models.QuerySet):
@@ -60,42 +58,18 @@ class UserQuerySet(models.QuerySet):
         )
 
     def with_role_names(self):
-        """Each user with ``role_names_json``: their roles' names (``read_json_list``)."""
-        return self.annotate(role_names_json=_names_subquery(self.db, "groups", "name"))
+        """Each user with ``role_names_json``: their roles' names (``read_json_list``), in the
+        same query: the session's user reads its roles this way on every request."""
+        memberships = User.groups.through.objects.all()
+        return self.annotate(role_names_json=json_list_of(memberships, "user", "group__name"))
 
     def with_service_names(self):
-        """Each user with ``service_names_json``: their service types' names."""
-        return self.annotate(service_names_json=_names_subquery(self.db, "service_types", "name"))
-
-
-@functools.cache
-def _names_sql(vendor: str, relation: str, column: str) -> str:
-    """A correlated subquery of a column of the outer query's user's rows of a many-to-many
-    ``relation``, as a JSON list (``core.sql``): one query for a page of users, where a query
-    per relation read the names of the page's users."""
-    field = User._meta.get_field(relation)
-    through = field.remote_field.through._meta
-    target = field.related_model._meta
-    user_column = field.m2m_column_name()
-    target_column = field.m2m_reverse_name()
-    names = json_list(vendor, 't."' + column + '"')
-    user_table = User._meta.db_table
-    # Raw SQL has no django-scopes check: a clinic's rows (service types) only of the user's
-    # clinic. Roles (auth groups) are shared by every clinic.
-    same_clinic = (
-        f' AND t.clinic_id = "{user_table}".clinic_id'
-        if any(each.name == "clinic" for each in target.get_fields())
-        else ""
-    )
-    return (
-        f"(SELECT {names} "
-        f'FROM "{through.db_table}" m JOIN "{target.db_table}" t ON t.id = m."{target_column}" '
-        f'WHERE m."{user_column}" = "{user_table}".id{same_clinic})'
-    )
-
-
-def _names_subquery(alias: str, relation: str, column: str) -> RawSQL:
-    return RawSQL(_names_sql(connections[alias].vendor, relation, column), (), models.TextField())
+        """Each user with ``service_types_json``: their service types' names, of the user's
+        own clinic only."""
+        links = User.service_types.through.objects.filter(
+            servicetype__clinic=models.OuterRef("clinic")
+        )
+        return self.annotate(service_names_json=json_list_of(links, "user", "servicetype__name"))
 
 
 class FusionUserManager(UserManager.from_queryset(UserQuerySet)):

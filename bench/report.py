@@ -49,7 +49,7 @@ def _svg(width: int, height: int, body: list[str], title: str) -> str:
 
 
 def screens_svg(result: dict) -> str:
-    """One bar per screen: one request in process, with the bare view and the 4x limit."""
+    """One bar per screen: one request in process, with the bare view and the budget's line."""
     rows = [row for row in result["screens"] if row.get("kind") != screens.BASELINE]
     bare = next((row for row in result["screens"] if row["label"] == screens.BARE_LOGGED_IN), None)
     limit = screens.IN_PROCESS_FACTOR * bare["app_ms"] if bare else 0

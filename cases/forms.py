@@ -1,11 +1,10 @@
-import functools
 from functools import cached_property
 from typing import NamedTuple
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db.models import BooleanField, IntegerField, Q, Value
-from django.db.models.expressions import RawSQL
+from django.db.models import BooleanField, Exists, IntegerField, OuterRef, Q, Subquery, Value
+from django.forms.models import ModelChoiceIterator
 
 from cases.models import AppointmentTypeRule, PatientCase, PatientCaseServiceType
 from cases.services import RuleInput
@@ -13,7 +12,18 @@ from clinic.models import DURATION_MAX, DURATION_MIN, DURATION_STEP, Appointment
 from core.forms import clean_trimmed_name
 
 
+class _ChoicesOnce(ModelChoiceIterator):
+    """The choices from the field's queryset as read once (its result cache), where Django's
+    iterator reads the queryset again each time the choices are listed."""
+
+    def __iter__(self):
+        for obj in self.queryset:
+            yield self.choice(obj)
+
+
 class ServiceTypeChoiceField(forms.ModelMultipleChoiceField):
+    iterator = _ChoicesOnce
+
     def label_from_instance(self, obj):
         return obj.name if obj.is_active else f"{obj.name} (inactive)"
 
@@ -56,30 +66,25 @@ class PatientCaseForm(forms.ModelForm):
         services = ServiceType.objects.for_clinic(clinic)
         if self.instance.pk:
             # A service that went inactive stays listed (and ticked) on the cases that have it.
-            services = services.annotate(
-                ticked=RawSQL(_ticked_sql(), (self.instance.pk,), output_field=BooleanField())
-            ).filter(Q(is_active=True) | Q(ticked=True))
+            links = PatientCaseServiceType.objects.filter(
+                clinic=OuterRef("clinic"), case=self.instance.pk, service_type=OuterRef("pk")
+            )
+            services = services.annotate(ticked=Exists(links)).filter(
+                Q(is_active=True) | Q(ticked=True)
+            )
             self.initial.setdefault("version", self.instance.version)
         else:
             services = services.active().annotate(ticked=Value(False))
+        # One query lists the services and says which the case has (ticked as opened): the
+        # initial value is read from the choices' rows when the form is shown.
         self.fields["service_types"].queryset = services.order_by("name")
+        self.initial.setdefault("service_types", self._ticked_services)
 
-    @cached_property
-    def service_options(self) -> list[tuple[str, str, bool]]:
-        """The Services checkboxes as ``(value, label, ticked)``, in order, for the template to
-        write out by hand: crispy-forms' and Django's widget templates (three or four includes
-        a checkbox) were most of the edit screen's time (bench/). One query, which also says
-        which services the case has (ticked as opened) or the posted form ticked."""
-        field = self.fields["service_types"]
-        posted = None
-        if self.is_bound:
-            posted = {str(value) for value in self["service_types"].value() or ()}
-        options = []
-        for service in field.queryset:
-            value = str(service.pk)
-            ticked = service.ticked if posted is None else value in posted
-            options.append((value, field.label_from_instance(service), ticked))
-        return options
+    def _ticked_services(self) -> list[int]:
+        return [service.pk for service in self.fields["service_types"].queryset if service.ticked]
+
+    def has_service_choices(self) -> bool:
+        return bool(self.fields["service_types"].queryset)
 
     def clean_name(self):
         name = clean_trimmed_name(
@@ -286,36 +291,13 @@ def rule_rows(clinic, case: PatientCase | None):
             rule_allow=Value(None, output_field=BooleanField()),
             rule_minutes=Value(None, output_field=IntegerField()),
         )
-    allow, minutes = _rule_sql()
+    rule = AppointmentTypeRule.objects.filter(
+        clinic=OuterRef("clinic"), case=case.pk, appointment_type=OuterRef("pk")
+    )
     return types.annotate(
-        rule_allow=RawSQL(allow, (case.pk,), output_field=BooleanField()),
-        rule_minutes=RawSQL(minutes, (case.pk,), output_field=IntegerField()),
+        rule_allow=Subquery(rule.values("allow_requests")),
+        rule_minutes=Subquery(rule.values("duration_minutes")),
     )
-
-
-# The case form's two correlated subqueries, written out as the Patient Cases list's are
-# (cases/models.py ``_setup_list_sql``): built with the ORM (``Exists``, ``FilteredRelation``)
-# they cost a third of a millisecond of Python more a request than to run (bench/). Each reads
-# rows of the outer query's own clinic (its clinic_id), for the case given as the parameter.
-@functools.cache
-def _ticked_sql() -> str:
-    link = PatientCaseServiceType._meta.db_table
-    service = ServiceType._meta.db_table
-    return (
-        f'EXISTS (SELECT 1 FROM "{link}" l WHERE l.clinic_id = "{service}".clinic_id '
-        f'AND l.case_id = %s AND l.service_type_id = "{service}".id)'
-    )
-
-
-@functools.cache
-def _rule_sql() -> tuple[str, str]:
-    rule = AppointmentTypeRule._meta.db_table
-    appointment_type = AppointmentType._meta.db_table
-    sql = (
-        f'(SELECT r.{{}} FROM "{rule}" r WHERE r.clinic_id = "{appointment_type}".clinic_id '
-        f'AND r.case_id = %s AND r.appointment_type_id = "{appointment_type}".id)'
-    )
-    return sql.format("allow_requests"), sql.format("duration_minutes")
 
 
 def rule_initial(appointment_types) -> list[dict]:

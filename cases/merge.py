@@ -105,8 +105,9 @@ def _lock_chart_cases(clinic_id: int, target_id: int, source_ids: list[int]) -> 
 def _lock_chart_case_rows(clinic_id, target_id, source_ids, sources) -> list[tuple]:
     rows = (
         chart_case_model()
-        .objects.select_for_update()
-        .filter(clinic_id=clinic_id, merged_into__isnull=True)
+        .objects.on_chart()
+        .select_for_update()
+        .filter(clinic_id=clinic_id)
         .filter(
             Q(case_id__in=source_ids)
             | Q(case_id=target_id, patient_id__in=Subquery(sources.values("patient_id")))
@@ -308,22 +309,10 @@ def record_moves(
     at = timezone.now()
     by_name = by.get_full_name() or by.email
     when = f"by {by_name} on {timezone.localtime(at):%b %-d, %Y}"
+    ending = when + (f" {details}" if details else "") + (f": {reason}" if reason else ".")
     entries = audit.record_many(
-        audit.entry(
-            clinic_id=clinic_id,
-            actor=by,
-            action="move",
-            object_type=kind,
-            object_id=pk,
-            object_repr=f"{kind.capitalize()} {pk}",
-            patient=patients.get(origin),
-            parent=_stub(to),
-            changes=[["Case", from_names[origin], to_names[to]]],
-            details=f"Moved from {from_names[origin]} to {to_names[to]} {when}"
-            + (f" {details}" if details else "")
-            + (f": {reason}" if reason else "."),
-        )
-        for pk, origin, to in moves
+        _move_entry(move, clinic_id, kind, by, from_names, to_names, patients, ending)
+        for move in moves
     )
     records = [
         MoveRecord(
@@ -344,6 +333,24 @@ def record_moves(
         for (pk, origin, to), entry in zip(moves, entries, strict=True)
     ]
     return MoveRecord.objects.bulk_create(records, batch_size=500)
+
+
+def _move_entry(move, clinic_id, kind, by, from_names, to_names, patients, ending):
+    """The audit entry of one moved row, on the history of the chart case it went to;
+    ``ending`` says by whom, when and why."""
+    pk, origin, to = move
+    return audit.entry(
+        clinic_id=clinic_id,
+        actor=by,
+        action="move",
+        object_type=kind,
+        object_id=pk,
+        object_repr=f"{kind.capitalize()} {pk}",
+        patient=patients.get(origin),
+        parent=_stub(to),
+        changes=[["Case", from_names[origin], to_names[to]]],
+        details=f"Moved from {from_names[origin]} to {to_names[to]} {ending}",
+    )
 
 
 def _archive_sources(merge, target, sources, plan, moved, by) -> int:

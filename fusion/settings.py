@@ -281,6 +281,18 @@ OAUTH2_PROVIDER = {
     "ALLOWED_REDIRECT_URI_SCHEMES": ["https", "http"] if DEBUG else ["https"],
     "SCOPES_BACKEND_CLASS": "fhir.oauth.SmartScopes",
     "OAUTH2_VALIDATOR_CLASS": "fhir.oauth.IntegrationValidator",
+    # RFC 9700 (OAuth 2.0 Security Best Current Practice), the defaults of the toolkit's next
+    # major version: no implicit or password grant, PKCE S256 only, tokens only in the
+    # Authorization header, `iss` in the authorization response, tokens stored hashed, a
+    # replayed refresh token revokes its whole family. `check --deploy` warns without them.
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
 }
 # Named here because fhir.Integration points at the (swappable) application model.
 OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"

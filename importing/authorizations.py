@@ -10,7 +10,8 @@ from clinic.models import AppointmentType
 from core.inputs import parse_id
 from core.roles import ADMINISTRATOR, SCHEDULER, has_role
 from importing.format import AUTHORIZATION, MAX_NAME, parse_choice, parse_date, text_field
-from importing.handlers import APPOINTMENT_COLUMNS, Handler, WriteResult, register_handler
+from importing.handlers import Handler, WriteResult, register_handler
+from importing.handlers.base import APPOINTMENT_COLUMNS
 from insurance.models import Authorization, Payer
 from insurance.services import authorization_save
 

@@ -101,46 +101,14 @@ class RowChecker:
         raw = dict(zip(self.columns, fields, strict=True))
         errors: list[str] = []
         lookups = self.lookups
-        patient_id = raw["patient_id"].strip()
-        if not patient_id:
-            errors.append("patient_id is missing.")
-        elif len(patient_id) > MAX_ID:
-            errors.append(f"patient_id is longer than {MAX_ID} characters.")
-        names = {}
-        for column in ("first_name", "last_name"):
-            names[column] = raw[column].strip()
-            if not names[column]:
-                errors.append(f"{column} is missing.")
-            elif len(names[column]) > MAX_NAME:
-                errors.append(f"{column} is longer than {MAX_NAME} characters.")
-        born = parse_date(raw["date_of_birth"], "date_of_birth", errors)
-        if born is not None and born > lookups.clean.today:
-            errors.append("date_of_birth is in the future.")
-        service_name = raw["service_type"].strip()
-        service = lookups.service_types.get(service_name.lower())
-        if not service_name:
-            errors.append("service_type is missing.")
-        elif service is None:
-            if service_name.lower() in lookups.inactive_service_types:
-                errors.append(
-                    f"service_type “{service_name[:MAX_NAME]}” is inactive and has no default case."
-                )
-            else:
-                errors.append(
-                    f"service_type “{service_name[:MAX_NAME]}” is not one of the clinic's "
-                    "service types."
-                )
+        patient_id, names, born = self._patient(raw, errors)
+        service = self._service_type(raw["service_type"].strip(), errors)
         kind = kind_of(raw["kind"])
         handler = HANDLERS.get(kind)
         if handler is None:
             errors.append(f"kind “{raw['kind'][:40]}” must be one of: {', '.join(KINDS)}.")
         day = parse_date(raw["date"], "date", errors)
-        email = raw["author_email"].strip()
-        author_id = lookups.authors.get(email.lower())
-        if not email:
-            errors.append("author_email is missing.")
-        elif author_id is None:
-            errors.append(f"author_email “{email[:100]}” is not a user of this clinic.")
+        author_id = self._author(raw["author_email"].strip(), errors)
         values = handler.clean(raw, day, lookups.clean, errors) if handler else {}
         if kind != AUTHORIZATION:
             used = [name for name in AUTHORIZATION_COLUMNS if raw.get(name, "").strip()]
@@ -166,6 +134,49 @@ class RowChecker:
             key=key,
             values=values,
         )
+
+    def _patient(self, raw: dict, errors: list[str]) -> tuple[str, dict, object]:
+        """The patient's id, names and date of birth."""
+        patient_id = raw["patient_id"].strip()
+        if not patient_id:
+            errors.append("patient_id is missing.")
+        elif len(patient_id) > MAX_ID:
+            errors.append(f"patient_id is longer than {MAX_ID} characters.")
+        names = {}
+        for column in ("first_name", "last_name"):
+            names[column] = raw[column].strip()
+            if not names[column]:
+                errors.append(f"{column} is missing.")
+            elif len(names[column]) > MAX_NAME:
+                errors.append(f"{column} is longer than {MAX_NAME} characters.")
+        born = parse_date(raw["date_of_birth"], "date_of_birth", errors)
+        if born is not None and born > self.lookups.clean.today:
+            errors.append("date_of_birth is in the future.")
+        return patient_id, names, born
+
+    def _service_type(self, service_name: str, errors: list[str]) -> tuple[int, str] | None:
+        service = self.lookups.service_types.get(service_name.lower())
+        if not service_name:
+            errors.append("service_type is missing.")
+        elif service is None:
+            if service_name.lower() in self.lookups.inactive_service_types:
+                errors.append(
+                    f"service_type “{service_name[:MAX_NAME]}” is inactive and has no default case."
+                )
+            else:
+                errors.append(
+                    f"service_type “{service_name[:MAX_NAME]}” is not one of the clinic's "
+                    "service types."
+                )
+        return service
+
+    def _author(self, email: str, errors: list[str]) -> int | None:
+        author_id = self.lookups.authors.get(email.lower())
+        if not email:
+            errors.append("author_email is missing.")
+        elif author_id is None:
+            errors.append(f"author_email “{email[:100]}” is not a user of this clinic.")
+        return author_id
 
     def _patient_rows(self, line, patient_id, names, born, key) -> list[str]:
         if patient_id != self.current:
@@ -229,18 +240,9 @@ def checked_rows(
             result = checker.check(record.line, record.fields)
             if isinstance(result, list):
                 report.add_error(record.line, " ".join(result))
-                if report.error_count >= GARBAGE_ROWS and not report.valid_rows:
-                    report.stopped_early = (
-                        f"Stopped reading at line {record.line}: none of the first "
-                        f"{report.error_count:,} rows could be read. This does not look like an "
-                        "import file."
-                    )
-                    return
-                if report.error_count >= MAX_ERRORS and not skip_invalid:
-                    report.stopped_early = (
-                        f"Stopped reading at line {record.line} after {report.error_count:,} bad "
-                        "rows: correct these first."
-                    )
+                stop = _stop_reason(report, record.line, skip_invalid)
+                if stop:
+                    report.stopped_early = stop
                     return
                 continue
             report.valid_rows += 1
@@ -258,6 +260,22 @@ def checked_rows(
     elif not report.rows:
         report.fatal = "The file has a header but no records."
     report.sha256 = digest.hexdigest()
+
+
+def _stop_reason(report: Report, line: int, skip_invalid: bool) -> str:
+    """Why reading on after this bad row would be pointless, or "" to read on."""
+    if report.error_count >= GARBAGE_ROWS and not report.valid_rows:
+        return (
+            f"Stopped reading at line {line}: none of the first "
+            f"{report.error_count:,} rows could be read. This does not look like an "
+            "import file."
+        )
+    if report.error_count >= MAX_ERRORS and not skip_invalid:
+        return (
+            f"Stopped reading at line {line} after {report.error_count:,} bad "
+            "rows: correct these first."
+        )
+    return ""
 
 
 def patient_groups(rows: Iterator[Row]) -> Iterator[list[Row]]:

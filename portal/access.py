@@ -1,7 +1,6 @@
 """Loading rows for a portal user: only the patients their links name; anything else is a 404
 (never say whether another family's patient exists)."""
 
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from charts.models import Patient
@@ -20,23 +19,23 @@ def get_portal_patient_for(user, pk) -> Patient:
 
 
 def get_portal_chart_case_for(user, pk, *, with_request_choices: bool = False):
-    """A chart case of one of the user's own patients (any other is a 404). With
-    ``with_request_choices``, for the request screen, in one written-out statement
-    (``portal.reads.request_chart_case``): what a request for it may choose
-    (``request_choices``: ``portal.reads.Choices``) and only the fields that screen reads."""
+    """A chart case of one of the user's own patients (any other is a 404), with its case,
+    patient and clinic. With ``with_request_choices``, for the request screen, also what a
+    request for it may choose (``request_choices``: ``portal.reads.request_choices``)."""
     from charts.models import PatientChartCase
 
-    if with_request_choices:
-        chart_case = reads.request_chart_case(user, pk)
-        if chart_case is None:
-            raise Http404("No chart case matches the given query.")
-        return chart_case
-    return get_object_or_404(
+    chart_case = get_object_or_404(
         PatientChartCase.objects.for_clinic(user.clinic_id)
+        .on_chart()
         .filter(patient_id__in=PortalLink.objects.of_user(user).values("patient_id"))
-        .select_related("case", "patient", "clinic"),
+        .select_related("case", "patient"),
         pk=pk,
     )
+    # The user's clinic, read with the user: the chart case is of that clinic.
+    chart_case.clinic = user.clinic
+    if with_request_choices:
+        chart_case.request_choices = reads.request_choices(chart_case)
+    return chart_case
 
 
 def get_portal_request_for(user, pk):

@@ -42,16 +42,7 @@ def load(clinic: Clinic) -> list[tuple[str, list[str]]]:
 
 
 def _requests(clinic: Clinic, user: User) -> None:
-    clinic.requests_enabled = True
-    clinic.save(update_fields=["requests_enabled"])
-    treatment = AppointmentType.objects.get(clinic=clinic, name="Treatment")
-    speech = PatientCase.objects.get(clinic=clinic, name="Speech Therapy")
-    AppointmentTypeRule.objects.update_or_create(
-        clinic=clinic,
-        case=speech,
-        appointment_type=treatment,
-        defaults={"allow_requests": True, "duration_minutes": 45},
-    )
+    treatment, speech = _allow_requests(clinic)
     chart_case = (
         PatientChartCase.objects.filter(
             clinic=clinic, patient__first_name="Liam", patient__last_name="Carter", case=speech
@@ -63,6 +54,28 @@ def _requests(clinic: Clinic, user: User) -> None:
     if chart_case is None or AppointmentRequest.objects.filter(clinic=clinic).exists():
         return
     location = Location.objects.for_clinic(clinic.pk).available_for_requests().first()
+    chosen = _spread_out_slots(chart_case, location)
+    if len(chosen) < 3:
+        return
+    _make_requests(clinic, user, chart_case, treatment, location, chosen[:3])
+
+
+def _allow_requests(clinic: Clinic) -> tuple[AppointmentType, PatientCase]:
+    """The clinic takes requests, and Treatment may be requested for Speech Therapy."""
+    clinic.requests_enabled = True
+    clinic.save(update_fields=["requests_enabled"])
+    treatment = AppointmentType.objects.get(clinic=clinic, name="Treatment")
+    speech = PatientCase.objects.get(clinic=clinic, name="Speech Therapy")
+    AppointmentTypeRule.objects.update_or_create(
+        clinic=clinic,
+        case=speech,
+        appointment_type=treatment,
+        defaults={"allow_requests": True, "duration_minutes": 45},
+    )
+    return treatment, speech
+
+
+def _spread_out_slots(chart_case: PatientChartCase, location: Location) -> list:
     therapists = [t.pk for t in services.case_therapists(chart_case)]
     free = services.request_slots(
         chart_case=chart_case, location=location, duration_minutes=45, therapist_ids=therapists
@@ -74,8 +87,11 @@ def _requests(clinic: Clinic, user: User) -> None:
         if last is None or start - last >= datetime.timedelta(days=2):
             chosen.append(start)
             last = start
-    if len(chosen) < 3:
-        return
+    return chosen
+
+
+def _make_requests(clinic, user, chart_case, treatment, location, starts) -> None:
+    """One request pending, one approved, one declined, and one expired."""
     scheduler = User.objects.get(email="scheduler@demo.clinic")
     made = [
         services.request_create(
@@ -87,7 +103,7 @@ def _requests(clinic: Clinic, user: User) -> None:
             note=note,
         )
         for start, note in zip(
-            chosen[:3],
+            starts,
             ["Mornings are best for Liam.", "After school, please.", ""],
             strict=True,
         )

@@ -36,33 +36,67 @@ def portal_invite(
     user = User.objects.select_for_update().filter(email__iexact=email).first()
     created = user is None
     if created:
-        user = User.objects.create_user(
-            email=email,
-            password=None,
-            clinic=clinic,
-            first_name=first_name.strip(),
-            last_name=last_name.strip(),
-        )
-        user.groups.add(Group.objects.get(name=PATIENT))
+        user = _portal_user_create(clinic, email, first_name, last_name)
     else:
-        roles = set(user.groups.values_list("name", flat=True))
-        if user.clinic_id != clinic.pk or PATIENT not in roles or roles & set(STAFF_ROLES):
-            raise ValidationError(
-                {
-                    "email": "This e-mail address already belongs to an account that cannot "
-                    "be used for the portal. Use another address."
-                }
-            )
-        if not user.is_active:
-            raise ValidationError({"email": "This portal account is deactivated."})
-        if PortalLink.objects.filter(clinic=clinic, user=user, patient=patient).exists():
-            raise ValidationError({"email": f"{email} already has portal access to {patient}."})
+        _check_may_add(user, patient, email)
     link = PortalLink.objects.create(
         clinic=clinic, user=user, patient=patient, relationship=relationship, invited_by=by
     )
+    _send_invitation(link, new_account=created or not user.has_usable_password(), base_url=base_url)
+    audit.record(
+        clinic_id=clinic.pk,
+        actor=by,
+        action="invite",
+        obj=link,
+        object_type="portal access",
+        object_repr=f"{email} ({link.get_relationship_display()})",
+        patient=patient,
+        details=(
+            f"{email} invited to the patient portal as {link.get_relationship_display()}."
+            if created
+            else f"{patient} added to the portal account {email}."
+        ),
+    )
+    return link
+
+
+def _portal_user_create(clinic, email: str, first_name: str, last_name: str) -> User:
+    user = User.objects.create_user(
+        email=email,
+        password=None,
+        clinic=clinic,
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+    )
+    user.groups.add(Group.objects.get(name=PATIENT))
+    return user
+
+
+def _check_may_add(user: User, patient: Patient, email: str) -> None:
+    """An existing account may get the patient only if it is an active portal account of the
+    patient's clinic without access to them yet."""
+    clinic = patient.clinic
+    roles = set(user.groups.values_list("name", flat=True))
+    if user.clinic_id != clinic.pk or PATIENT not in roles or roles & set(STAFF_ROLES):
+        raise ValidationError(
+            {
+                "email": "This e-mail address already belongs to an account that cannot "
+                "be used for the portal. Use another address."
+            }
+        )
+    if not user.is_active:
+        raise ValidationError({"email": "This portal account is deactivated."})
+    if PortalLink.objects.filter(clinic=clinic, user=user, patient=patient).exists():
+        raise ValidationError({"email": f"{email} already has portal access to {patient}."})
+
+
+def _send_invitation(link: PortalLink, *, new_account: bool, base_url: str) -> None:
+    """A one-time link to set a password for an account without one; otherwise a note that
+    the patient was added."""
+    user, patient, clinic = link.user, link.patient, link.clinic
     context = {"patient": patient, "link_row": link}
     subject = f"{clinic.name}: your patient portal"
-    if created or not user.has_usable_password():
+    if new_account:
         queue_password_email(
             user=user,
             kind="invitation",
@@ -82,18 +116,3 @@ def portal_invite(
             },
         )
         queue_email(to=user.email, subject=subject, body=body)
-    audit.record(
-        clinic_id=clinic.pk,
-        actor=by,
-        action="invite",
-        obj=link,
-        object_type="portal access",
-        object_repr=f"{email} ({link.get_relationship_display()})",
-        patient=patient,
-        details=(
-            f"{email} invited to the patient portal as {link.get_relationship_display()}."
-            if created
-            else f"{patient} added to the portal account {email}."
-        ),
-    )
-    return link

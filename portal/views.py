@@ -10,14 +10,11 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
-from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
-from accounts.models import User
 from accounts.passwords import CountedPasswordChangeView
 from charts.access import get_patient_for
 from charts.models import PatientChartCase
-from clinic.models import AppointmentType
 from core.audit import record_access
 from core.permissions import RoleRequiredMixin, role_required
 from core.roles import ADMINISTRATOR, PATIENT, SCHEDULER
@@ -27,12 +24,11 @@ from portal.access import (
     get_portal_patient_for,
     get_portal_request_for,
 )
-from portal.forms import PortalInviteForm
+from portal.forms import AppointmentRequestForm, PortalInviteForm
 from portal.models import PortalLink
 from scheduling import services as scheduling_services
 from scheduling import slots
-from scheduling.models import AppointmentRequest, Location
-from scheduling.services.requests import STEP as REQUEST_STEP
+from scheduling.models import AppointmentRequest
 
 
 @role_required(ADMINISTRATOR, SCHEDULER)
@@ -79,25 +75,10 @@ def invite(request, pk):
 @role_required(PATIENT)
 def home(request):
     """The patients this user acts for, each with their active chart cases (and whether an
-    appointment may be requested for each), upcoming appointments and requests: one
-    statement (``portal.reads.home_families``)."""
+    appointment may be requested for each), upcoming appointments and requests: four
+    querysets (``portal.reads.home_families``)."""
     families = reads.home_families(request.user, request.user.clinic)
     return render(request, "portal/home.html", {"families": families})
-
-
-def _parse_start(value: str):
-    try:
-        start = datetime.datetime.fromisoformat(value or "")
-    except ValueError:
-        return None
-    return start if start.tzinfo is not None else None
-
-
-SLOT_HTML = (
-    '<div class="slot"><input class="btn-check" type="radio" name="start" id="{id}" value="{value}"'
-    '{checked} required><label class="btn btn-outline-primary btn-sm" for="{id}">{time}'
-    '<span class="visually-hidden">, {day}</span></label></div>'
-)
 
 
 def _time_label(minutes: int) -> str:
@@ -109,95 +90,89 @@ def _time_label(minutes: int) -> str:
 TIME_LABELS = [_time_label(minutes) for minutes in range(24 * 60)]
 
 
-def _slot_days(starts, clock, first_day, chosen="", days=7):
-    """The starts (epoch seconds) of ``days`` local days from ``first_day``, by day: [(day
-    label, the day's radio buttons as HTML)]. Built here with one ``str.format`` per slot
-    rather than through template tags and filters per slot: a week of ten therapists is a
-    few hundred slots. Every piece is made here from numbers and dates (no text a user
-    typed), so nothing needs escaping; ``chosen`` is only compared."""
+def _slot_days(starts, clock, first_day, days=7):
+    """The starts (epoch seconds) of ``days`` local days from ``first_day``, by day, as
+    plain values for ``portal/slots.html``: [(day label, [(value, time label), ...])]. The
+    value is ``datetime.isoformat()`` of the UTC moment (whole minutes), what the POST
+    parses; both are made here from numbers, with a table and a cache rather than a
+    datetime per slot (a week of ten therapists is a few hundred)."""
     by_day = defaultdict(list)
     last_day = first_day + datetime.timedelta(days=days)
+    utc_days = {}
     for start in starts:
         day, seconds = clock.local(start)
-        if first_day <= day < last_day:
-            by_day[day].append((start, seconds))
-    utc_days = {}
-    result = []
-    for number, (day, day_slots) in enumerate(sorted(by_day.items()), 1):
-        label = f"{day:%A, %b %-d}"
-        buttons = []
-        for index, (start, seconds) in enumerate(day_slots, 1):
-            utc_day, utc_seconds = divmod(start, slots.DAY_SECONDS)
-            if utc_day not in utc_days:
-                utc_days[utc_day] = slots.from_seconds(utc_day * slots.DAY_SECONDS).date()
-            hour, rest = divmod(utc_seconds, 3600)
-            # datetime.isoformat() of the UTC moment (whole minutes): what the POST parses.
-            value = f"{utc_days[utc_day].isoformat()}T{hour:02d}:{rest // 60:02d}:00+00:00"
-            buttons.append(
-                SLOT_HTML.format(
-                    id=f"slot-{number}-{index}",
-                    value=value,
-                    checked=" checked" if value == chosen else "",
-                    time=TIME_LABELS[seconds // 60],
-                    day=label,
-                )
-            )
-        result.append((label, mark_safe("\n".join(buttons))))  # noqa: S308 (see above)
-    return result
+        if not first_day <= day < last_day:
+            continue
+        utc_day, utc_seconds = divmod(start, slots.DAY_SECONDS)
+        if utc_day not in utc_days:
+            utc_days[utc_day] = slots.from_seconds(utc_day * slots.DAY_SECONDS).date().isoformat()
+        hour, rest = divmod(utc_seconds, 3600)
+        value = f"{utc_days[utc_day]}T{hour:02d}:{rest // 60:02d}:00+00:00"
+        by_day[day].append((value, TIME_LABELS[seconds // 60]))
+    return [(f"{day:%A, %b %-d}", day_slots) for day, day_slots in sorted(by_day.items())]
 
 
-def _week_starts(*, chart_case, location, rule, therapist_ids, now, earliest, latest, within):
-    """The starts a patient may request in ``within`` (the week shown), any of the
-    therapists, as epoch seconds: ``scheduling.services.request_slots`` over the same span,
-    on plain integers, its inputs read in one query (``portal.reads.slot_inputs``).
-    tests/portal/test_week_starts.py compares the two on random schedules."""
-    low, high = max(earliest, within[0]), min(latest, within[1])
-    if high < low:
-        return [], None
-    tz = location.tzinfo
-    first = low.astimezone(tz).date()
-    last = high.astimezone(tz).date() + datetime.timedelta(days=1)
-    duration = rule.duration_minutes * 60
-    inputs = reads.slot_inputs(
+def _week_context(chart_case, form, rule, location, therapist):
+    """The slot step: the times of the week asked for (one week at a time, so that the
+    page's cost does not grow with the horizon) and the links to the weeks around it."""
+    week = reads.Week.of(chart_case.clinic, location, form.data.get("week", ""))
+    therapists = [therapist] if therapist else chart_case.request_choices.therapists
+    starts, clock = reads.week_starts(
+        week=week,
         clinic_id=chart_case.clinic_id,
-        location_id=location.pk,
-        therapist_ids=therapist_ids,
         patient_id=chart_case.patient_id,
-        first=first,
-        last=last,
-        start=low,
-        end=high + datetime.timedelta(seconds=duration),
+        duration_minutes=rule.duration_minutes,
+        therapist_ids=[each.pk for each in therapists],
     )
-    clock = slots.WallClock(tz, first, last)
-    starts = slots.offered_starts(
-        clock=clock,
-        first=first,
-        last=last,
-        clinic_hours=inputs.clinic_hours,
-        closures=inputs.closures,
-        therapist_ids=therapist_ids,
-        availability=inputs.availability,
-        time_off=inputs.time_off,
-        extra=inputs.extra,
-        busy=inputs.busy,
-        patient_busy=inputs.patient_busy,
-        duration=duration,
-        step=int(REQUEST_STEP.total_seconds()),
-        earliest=slots.to_seconds_up(low),
-        latest=slots.to_seconds(high),
-    )
-    return starts, clock
+    return {
+        "days": _slot_days(starts, clock, week.day) if starts else [],
+        "no_slots": not starts,
+        "week": week.day,
+        "next_week": week.following.isoformat() if week.following <= week.last_day else "",
+        "previous_week": week.previous.isoformat() if week.previous else "",
+    }
 
 
-def _request_models(chart_case, rule, location, therapist):
-    """The rows ``request_create`` takes, for the choices (plain rows) a POST made; None for
-    one removed since the page was shown (the service refuses what is no longer allowed)."""
-    clinic_id = chart_case.clinic_id
-    return (
-        AppointmentType.objects.for_clinic(clinic_id).filter(pk=rule.appointment_type_id).first(),
-        Location.objects.for_clinic(clinic_id).filter(pk=location.pk).first(),
-        therapist and User.objects.filter(clinic_id=clinic_id, pk=therapist.pk).first(),
+def _send(request, chart_case, form) -> ValidationError | None:
+    """Save the posted request (``request_create`` checks it all again, in its transaction)
+    and say so; the service's refusal, if any."""
+    data = form.cleaned_data
+    kind, location, therapist = reads.request_rows(
+        chart_case, data["type"], data["location"], data["therapist"]
     )
+    try:
+        if kind is None:
+            raise ValidationError(
+                {"appointment_type": "This appointment type cannot be requested."}
+            )
+        if location is None:
+            raise ValidationError({"location": "This location does not take requests."})
+        if data["therapist"] and therapist is None:
+            raise ValidationError({"therapist": "Choose a therapist of this case."})
+        created = scheduling_services.request_create(
+            chart_case=chart_case,
+            # A posted duration is ignored: the case's rule decides (inside the service).
+            appointment_type=kind,
+            location=location,
+            start=data["start"],
+            preferred_therapist=therapist,
+            note=data["note"],
+            by=request.user,
+        )
+    except ValidationError as error:
+        return error
+    messages.success(
+        request,
+        f"Your request for {created.appointment_type} on "
+        f"{created.local_start:%a %b %-d at %-I:%M %p} was sent. "
+        "The clinic will answer by e-mail.",
+    )
+    return None
+
+
+def _closed(request, context, reason):
+    context["closed"] = reason
+    return render(request, "portal/request_form.html", context, status=403)
 
 
 @role_required(PATIENT)
@@ -206,122 +181,42 @@ def request_create(request, pk):
     requests, then one of the computed times. Works step by step without JavaScript (each
     step is a GET form); the POST saves the request."""
     chart_case = get_portal_chart_case_for(request.user, pk, with_request_choices=True)
-    closed = scheduling_services.requests_open_for(chart_case)
     context = {"chart_case": chart_case, "patient": chart_case.patient, "errors": {}}
+    closed = scheduling_services.requests_open_for(chart_case)
     if closed:
-        context["closed"] = closed
-        return render(request, "portal/request_form.html", context, status=403)
+        return _closed(request, context, closed)
     choices = chart_case.request_choices
-    rules = choices.rules
-    if not rules:
-        context["closed"] = "No appointment type can be requested for this case. Please call."
-        return render(request, "portal/request_form.html", context, status=403)
-    data = request.POST if request.method == "POST" else request.GET
+    if not choices.rules:
+        return _closed(
+            request, context, "No appointment type can be requested for this case. Please call."
+        )
+    posted = request.method == "POST"
+    form = AppointmentRequestForm(
+        request.POST if posted else request.GET, choices=choices, posted=posted
+    )
     errors = {}
-    rule = location = therapist = None
-    if data.get("type"):
-        rule = next((r for r in rules if str(r.appointment_type_id) == data["type"]), None)
-        if rule is None:
-            errors["appointment_type"] = "This appointment type cannot be requested for this case."
-    locations = choices.locations
-    if rule and data.get("location"):
-        location = next((loc for loc in locations if str(loc.pk) == data["location"]), None)
-        if location is None:
-            errors["location"] = "This location does not take requests. Choose another."
-    therapists = choices.therapists
-    if data.get("therapist"):
-        therapist = next((t for t in therapists if str(t.pk) == data["therapist"]), None)
-        if therapist is None:
-            errors["therapist"] = "Choose a therapist of this case, or any therapist."
-    if request.method == "POST" and not errors:
-        start = _parse_start(data.get("start"))
-        if rule is None:
-            errors["appointment_type"] = "Choose the type of appointment."
-        elif location is None:
-            errors["location"] = "Choose a location."
-        elif start is None:
-            errors["start"] = "Choose one of the offered times."
-        else:
-            appointment_type, location_row, therapist_row = _request_models(
-                chart_case, rule, location, therapist
-            )
-            # A posted duration is ignored: the case's rule decides (inside the service).
-            try:
-                if appointment_type is None:
-                    raise ValidationError(
-                        {"appointment_type": "This appointment type cannot be requested."}
-                    )
-                if location_row is None:
-                    raise ValidationError({"location": "This location does not take requests."})
-                if therapist and therapist_row is None:
-                    raise ValidationError({"therapist": "Choose a therapist of this case."})
-                created = scheduling_services.request_create(
-                    chart_case=chart_case,
-                    appointment_type=appointment_type,
-                    location=location_row,
-                    start=start,
-                    preferred_therapist=therapist_row,
-                    note=data.get("note", ""),
-                    by=request.user,
-                )
-            except ValidationError as error:
-                errors.update({key: " ".join(value) for key, value in error.message_dict.items()})
-            else:
-                messages.success(
-                    request,
-                    f"Your request for {created.appointment_type} on "
-                    f"{created.local_start:%a %b %-d at %-I:%M %p} was sent. "
-                    "The clinic will answer by e-mail.",
-                )
-                return redirect("portal:home")
+    if form.is_valid() and posted:
+        refused = _send(request, chart_case, form)
+        if refused is None:
+            return redirect("portal:home")
+        errors = {key: " ".join(value) for key, value in refused.message_dict.items()}
+    errors = form.errors_by_key() | errors
+    data = form.cleaned_data
+    rule, location, therapist = (data.get(key) for key in ("type", "location", "therapist"))
     context.update(
-        rules=rules,
+        rules=choices.rules,
         rule=rule,
-        locations=locations,
+        locations=choices.locations,
         location=location,
-        therapists=therapists,
+        therapists=choices.therapists,
         therapist=therapist,
         errors=errors,
-        note=data.get("note", ""),
-        chosen_start=data.get("start", ""),
+        note=form.data.get("note", ""),
+        chosen_start=form.data.get("start", ""),
         note_max=AppointmentRequest.NOTE_MAX,
     )
-    if rule and location and "location" not in errors:
-        # One week at a time: the slots of the shown week only (the page's cost does not grow
-        # with the horizon); "Later times" moves on while the horizon lasts.
-        tz = location.tzinfo
-        clinic = chart_case.clinic
-        now = clinic.now().astimezone(datetime.UTC)
-        earliest, latest = scheduling_services.request_window(clinic, now)
-        first_day = earliest.astimezone(tz).date()
-        last_day = latest.astimezone(tz).date()
-        try:
-            week = datetime.date.fromisoformat(data.get("week", ""))
-        except ValueError:
-            week = first_day
-        week = min(max(week, first_day), last_day)
-        next_day = week + datetime.timedelta(days=7)
-        starts, clock = _week_starts(
-            chart_case=chart_case,
-            location=location,
-            rule=rule,
-            therapist_ids=[t.pk for t in ([therapist] if therapist else therapists)],
-            now=now,
-            earliest=earliest,
-            latest=latest,
-            within=(slots.day_bounds(week, tz)[0], slots.day_bounds(next_day, tz)[0]),
-        )
-        context.update(
-            days=_slot_days(starts, clock, week, chosen=data.get("start", "")) if starts else [],
-            no_slots=not starts,
-            week=week,
-            next_week=next_day.isoformat() if next_day <= last_day else "",
-            previous_week=(
-                max(week - datetime.timedelta(days=7), first_day).isoformat()
-                if week > first_day
-                else ""
-            ),
-        )
+    if rule and location:
+        context.update(_week_context(chart_case, form, rule, location, therapist))
     return render(request, "portal/request_form.html", context, status=400 if errors else 200)
 
 

@@ -91,6 +91,28 @@ def _appointments(clinic, location, therapists):
         .select_related("patient", "case")
     }
     today = clinic.today()
+    _fortnight_of_visits(clinic, location, today, therapists, treatment, scheduler, chart_cases)
+    tz = location.tzinfo
+    # A weekly series through the booking path: Liam Carter, Tuesdays and Thursdays at 16:00.
+    first = today + datetime.timedelta(days=1)
+    while first.weekday() not in (1, 3):
+        first += datetime.timedelta(days=1)
+    services.series_book(
+        clinic=clinic,
+        chart_case=chart_cases[("Carter", "Speech Therapy")],
+        therapist=therapists["slp@demo.clinic"],
+        location=location,
+        appointment_type=treatment,
+        start=slots.wall(first, T(16), tz),
+        duration_minutes=45,
+        rule=services.SeriesRule(interval=1, weekdays=(1, 3), count=8),
+        by=scheduler,
+        skip_conflicts=True,
+    )
+
+
+def _fortnight_of_visits(clinic, location, today, therapists, treatment, scheduler, chart_cases):
+    """Each therapist's daily visits on the weekdays of the week before and after today."""
     tz = location.tzinfo
     now = clinic.now()
     # Made directly, as an import would: the booking path refuses times in the past.
@@ -116,19 +138,3 @@ def _appointments(clinic, location, therapists):
                     status=Appointment.Status.COMPLETED if past else Appointment.Status.SCHEDULED,
                     created_by=scheduler,
                 )
-    # A weekly series through the booking path: Liam Carter, Tuesdays and Thursdays at 16:00.
-    first = today + datetime.timedelta(days=1)
-    while first.weekday() not in (1, 3):
-        first += datetime.timedelta(days=1)
-    services.series_book(
-        clinic=clinic,
-        chart_case=chart_cases[("Carter", "Speech Therapy")],
-        therapist=therapists["slp@demo.clinic"],
-        location=location,
-        appointment_type=treatment,
-        start=slots.wall(first, T(16), tz),
-        duration_minutes=45,
-        rule=services.SeriesRule(interval=1, weekdays=(1, 3), count=8),
-        by=scheduler,
-        skip_conflicts=True,
-    )

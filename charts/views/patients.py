@@ -48,7 +48,7 @@ def patient_list(request):
         .search(query)
         .order_by("last_name", "first_name", "pk")
     )
-    page = UncountedPage(patients, PAGE_SIZE, request.GET.get("page"))
+    page = UncountedPage(reads.OffsetBounded(patients), PAGE_SIZE, request.GET.get("page"))
     return render(
         request,
         "charts/patient_list.html",
@@ -110,28 +110,23 @@ def patient_detail(request, pk, chart_case_pk=None):
     may_read = may_write = False
     if selected is not None:
         may_read, may_write = documentation_access(request.user, selected)
-    lists = reads.short_lists(patient, selected, documentation=may_read)
     context = {
         "patient": patient,
         "chart_cases": chart_cases,
         "selected": selected,
         "may_edit_patient": has_role(request.user, ADMINISTRATOR, SCHEDULER),
         "may_add_case": has_role(request.user, THERAPIST),
-        "contacts": chart_page.contacts(lists),
+        "contacts": list(reads.contacts(patient)),
         "show_unsigned_counts": has_role(request.user, ADMINISTRATOR, THERAPIST),
         "may_audit": has_role(request.user, ADMINISTRATOR),
     }
     if selected is not None:
-        context["services"] = ", ".join(row["text"] for row in lists["service"])
+        context["services"] = ", ".join(reads.service_names(selected))
         context["may_read"], context["may_write"] = may_read, may_write
         if may_read:
             context.update(
                 chart_page.documentation(
-                    request,
-                    selected,
-                    lists,
-                    may_write=may_write,
-                    today=request.user.clinic.today(),
+                    request, selected, may_write=may_write, today=request.user.clinic.today()
                 )
             )
     # One access entry per page view: the chart, and the chart case's documentation if shown.

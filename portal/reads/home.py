@@ -1,32 +1,32 @@
-"""The portal home's read, as SQL written out (issue 13): the user's links and patients, with
-their active chart cases (and whether each may be requested), upcoming visits and the 50
-newest requests, in one statement where the ORM ran five and built a model object for every
-row and relation. Every subquery names ``clinic_id`` itself (raw SQL has no django-scopes
-check); tests/portal/test_home.py checks what the page shows."""
+"""The portal home's reads: the user's links and patients, their active chart cases (and whether
+an appointment may be requested for each), upcoming visits and the 50 newest requests. Four
+querysets shaped for the page (``.values_list()``, ``Exists``), each on an index led by the
+clinic; the rules are the ones the request services use: ``AppointmentTypeRule.objects.
+requestable()``, ``scheduling.services.requests_open_for`` and ``AppointmentRequest.objects.
+live``. tests/portal/test_home.py checks what the page shows."""
 
 import datetime
-import functools
-import json
+from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db import connection
+from django.db.models import Exists, OuterRef
 
-from accounts.models import User
-from cases.models import AppointmentTypeRule, PatientCase
-from charts.models import Patient, PatientChartCase
-from clinic.models import AppointmentType
-from core.sql import date_value, epoch, json_rows, table, user_name
+from cases.models import AppointmentTypeRule
+from charts.models import PatientChartCase
+from core.sql import user_name
 from insurance.counting import closed_to_requests
 from portal.models import PortalLink
-from scheduling import slots
-from scheduling.models import Appointment, AppointmentRequest, Location
+from scheduling.models import Appointment, AppointmentRequest
+from scheduling.services import requests_open_for
+
+NEWEST_REQUESTS = 50
 
 
 @dataclass
 class Visit:
     """An upcoming appointment as the home page shows it."""
 
-    when: datetime.datetime  # aware (UTC): templates show it in the clinic's time zone
+    when: datetime.datetime  # aware: templates show it in the clinic's time zone
     type_name: str
     therapist: str
     location: str
@@ -35,13 +35,15 @@ class Visit:
 
 @dataclass
 class Sent:
-    """A request as the home page shows it."""
+    """A request as the home page shows it. ``status`` is ``expired`` for a pending request
+    that is no longer live (``AppointmentRequest.objects.live``): past its time or the
+    clinic's lifetime, before ``expire_requests`` has marked it."""
 
     pk: int
     status: str
     status_label: str
     type_name: str
-    when: datetime.datetime  # aware (UTC), as Visit.when
+    when: datetime.datetime
     location: str
     duration_minutes: int
     decline_reason: str
@@ -75,176 +77,137 @@ class Family:
     requests: list[Sent]
 
 
-@functools.cache
-def _home_sql(vendor: str) -> str:
-    link, patient = table(PortalLink), table(Patient)
-    mine = f"(SELECT m.patient_id FROM {link} m WHERE m.clinic_id = %s AND m.user_id = %s)"
-    rule, kind = table(AppointmentTypeRule), table(AppointmentType)
-    # ``AppointmentTypeRule.objects.attach_requestable``: an allowed rule of an active type.
-    requestable = (
-        f"EXISTS (SELECT 1 FROM {rule} r JOIN {kind} t ON t.id = r.appointment_type_id "
-        "AND t.clinic_id = r.clinic_id WHERE r.clinic_id = cc.clinic_id "
-        "AND r.case_id = cc.case_id AND r.allow_requests AND t.is_active)"
+def _care(clinic, mine) -> dict[int, list[CareCase]]:
+    """The active chart cases of the patients, by case name; ``may_request`` is the request
+    screen's own gate (``requests_open_for``) and a requestable rule of the case."""
+    requestable = AppointmentTypeRule.objects.requestable().filter(
+        clinic_id=OuterRef("clinic_id"), case_id=OuterRef("case_id")
     )
-    chart_cases = json_rows(
-        vendor,
-        ["cc.id", "cc.patient_id", "c.name", "cc.started_on", "c.is_archived", requestable],
-        f"{table(PatientChartCase)} cc JOIN {table(PatientCase)} c "
-        "ON c.clinic_id = cc.clinic_id AND c.id = cc.case_id "
-        f"WHERE cc.clinic_id = %s AND cc.status = %s AND cc.patient_id IN {mine}",
-        "c.name, cc.id",
+    chart_cases = (
+        PatientChartCase.objects.for_clinic(clinic)
+        .on_chart()
+        .active()
+        .filter(patient_id__in=mine)
+        .annotate(requestable=Exists(requestable))
+        .select_related("case")
+        .only(
+            "clinic_id",
+            "patient_id",
+            "case_id",
+            "status",
+            "started_on",
+            "case__name",
+            "case__is_archived",
+        )  # fmt: skip
+        .order_by("case__name", "pk")
     )
-    user, location, appointment = table(User), table(Location), table(Appointment)
-    appointments = json_rows(
-        vendor,
-        [
-            "a.patient_id",
-            epoch(vendor, "a.start", up=False),
-            "t.name",
-            "u.first_name",
-            "u.last_name",
-            "u.email",
-            "l.name",
-            "a.duration_minutes",
-        ],
-        f"{appointment} a JOIN {kind} t ON t.clinic_id = a.clinic_id "
-        f"AND t.id = a.appointment_type_id "
-        f"JOIN {user} u ON u.clinic_id = a.clinic_id AND u.id = a.therapist_id "
-        f"JOIN {location} l ON l.clinic_id = a.clinic_id AND l.id = a.location_id "
-        f'WHERE a.clinic_id = %s AND a.patient_id IN {mine} AND a."end" > %s '
-        "AND a.status NOT IN (%s, %s)",
-        "a.start, a.id",
+    chart_cases = list(chart_cases)
+    # Cases whose authorizations are used up or ended (issue 21), asked once for them all.
+    closed = closed_to_requests(
+        clinic_id=clinic.pk, chart_case_ids=[c.pk for c in chart_cases], today=clinic.today()
     )
-    # The 50 newest of all the user's patients, as one list (then shared out by patient).
-    columns = [
-        "r.id",
-        "r.patient_id",
-        "r.status",
-        "t.name",
-        epoch(vendor, "r.start", up=False),
-        "l.name",
-        "r.duration_minutes",
-        "r.decline_reason",
-        "r.appointment_id",
-        epoch(vendor, "b.start", up=False),
-        "b.duration_minutes",
-    ]
-    newest = (
-        f"SELECT {', '.join(f'{c} AS c{i}' for i, c in enumerate(columns))}, "
-        "r.created_at AS k "
-        f"FROM {table(AppointmentRequest)} r "
-        f"JOIN {kind} t ON t.clinic_id = r.clinic_id AND t.id = r.appointment_type_id "
-        f"JOIN {location} l ON l.clinic_id = r.clinic_id AND l.id = r.location_id "
-        f"LEFT JOIN {appointment} b ON b.clinic_id = r.clinic_id AND b.id = r.appointment_id "
-        f"WHERE r.clinic_id = %s AND r.patient_id IN {mine} "
-        "ORDER BY r.created_at DESC, r.id DESC LIMIT 50"
-    )
-    aliases = ", ".join(f"c{i}" for i in range(len(columns)))
-    if vendor == "postgresql":
-        requests = (
-            f"(SELECT JSON_AGG(JSON_BUILD_ARRAY({aliases}) ORDER BY k DESC, c0 DESC)::text "
-            f"FROM ({newest}) x)"
+    by_patient = defaultdict(list)
+    for chart_case in chart_cases:
+        chart_case.clinic = clinic
+        by_patient[chart_case.patient_id].append(
+            CareCase(
+                pk=chart_case.pk,
+                name=chart_case.case.name,
+                started_on=chart_case.started_on,
+                may_request=chart_case.requestable
+                and requests_open_for(chart_case, closed=closed) is None,
+            )
         )
-    else:  # SQLite aggregates in the subquery's order
-        requests = f"(SELECT JSON_GROUP_ARRAY(JSON_ARRAY({aliases})) FROM ({newest}))"
-    return (
-        f"SELECT k.relationship, p.id, p.first_name, p.last_name, p.date_of_birth, "
-        f"{chart_cases}, {appointments}, {requests} "
-        f"FROM {link} k JOIN {patient} p ON p.clinic_id = k.clinic_id AND p.id = k.patient_id "
-        "WHERE k.clinic_id = %s AND k.user_id = %s "
-        "ORDER BY p.last_name, p.first_name, k.id"
+    return by_patient
+
+
+def _visits(clinic, mine) -> dict[int, list[Visit]]:
+    """Upcoming appointments (not cancelled, not yet over), soonest first."""
+    rows = (
+        Appointment.objects.for_clinic(clinic)
+        .filter(patient_id__in=mine, end__gt=clinic.now())
+        .not_cancelled()
+        .order_by("start", "pk")
+        .values_list(
+            "patient_id",
+            "start",
+            "appointment_type__name",
+            "therapist__first_name",
+            "therapist__last_name",
+            "therapist__email",
+            "location__name",
+            "duration_minutes",
+        )
     )
+    by_patient = defaultdict(list)
+    for patient_id, start, type_name, first, last, email, place, minutes in rows:
+        by_patient[patient_id].append(
+            Visit(start, type_name, user_name(first, last, email), place, minutes)
+        )
+    return by_patient
+
+
+def _sent(clinic, mine) -> dict[int, list[Sent]]:
+    """The newest requests of all the patients together, newest first, shared out by
+    patient."""
+    live = AppointmentRequest.objects.live(clinic).filter(pk=OuterRef("pk"))
+    rows = (
+        AppointmentRequest.objects.for_clinic(clinic)
+        .filter(patient_id__in=mine)
+        .annotate(live=Exists(live))
+        .order_by("-created_at", "-pk")
+        .values_list(
+            "pk", "patient_id", "status", "live", "appointment_type__name", "start",
+            "location__name", "duration_minutes", "decline_reason", "appointment_id",
+            "appointment__start", "appointment__duration_minutes",
+        )[:NEWEST_REQUESTS]
+    )  # fmt: skip
+    labels = dict(AppointmentRequest.Status.choices)
+    by_patient = defaultdict(list)
+    for pk, patient_id, status, live, type_name, start, place, minutes, reason, *booked in rows:
+        if status == AppointmentRequest.Status.PENDING and not live:
+            status = AppointmentRequest.Status.EXPIRED
+        booked_id, booked_start, booked_minutes = booked
+        by_patient[patient_id].append(
+            Sent(
+                pk=pk,
+                status=status,
+                status_label=labels[status],
+                type_name=type_name,
+                when=start,
+                location=place,
+                duration_minutes=minutes,
+                decline_reason=reason,
+                booked_when=booked_start if booked_id else None,
+                booked_minutes=booked_minutes if booked_id else None,
+            )
+        )
+    return by_patient
 
 
 def home_families(user, clinic) -> list[Family]:
     """The patients this user acts for (``PortalLink.objects.of_user``, in its order), each
-    with their active chart cases (and whether an appointment may be requested for each),
-    upcoming appointments and, of the 50 newest requests of them all, theirs. One statement,
-    where the ORM ran five and built a model object for every row and relation."""
-    vendor = connection.vendor
-    mine = [clinic.pk, user.pk]
-    params = [
-        clinic.pk,
-        PatientChartCase.Status.ACTIVE,
-        *mine,
-        clinic.pk,
-        *mine,
-        connection.ops.adapt_datetimefield_value(clinic.now()),
-        *Appointment.CANCELLED,
-        clinic.pk,
-        *mine,
-        clinic.pk,
-        user.pk,
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(_home_sql(vendor), params)
-        rows = cursor.fetchall()
-    if not rows:
-        return []
-    chart_cases, appointments, requests = (json.loads(value or "[]") for value in rows[0][5:])
-    cases_by_patient = {row[1]: [] for row in rows}
-    # Cases whose authorizations are used up or ended, when the clinic says so: not offered.
-    closed = closed_to_requests(
-        clinic_id=clinic.pk, chart_case_ids=[row[0] for row in chart_cases], today=clinic.today()
+    with their active chart cases, upcoming appointments and, of the 50 newest requests of
+    them all, theirs. Four queries whatever the number of patients."""
+    links = list(
+        PortalLink.objects.of_user(user)
+        .select_related("patient")
+        .only("relationship", "patient__first_name", "patient__last_name", "patient__date_of_birth")
     )
-    for pk, patient_id, name, started_on, archived, requestable in chart_cases:
-        cases_by_patient[patient_id].append(
-            CareCase(
-                pk=pk,
-                name=name,
-                started_on=date_value(started_on),
-                may_request=bool(
-                    clinic.requests_enabled and requestable and not archived and pk not in closed
-                ),
-            )
-        )
-    visits_by_patient = {row[1]: [] for row in rows}
-    for patient_id, start, type_name, first, last, email, place, minutes in appointments:
-        visits_by_patient[patient_id].append(
-            Visit(
-                slots.from_seconds(start), type_name, user_name(first, last, email), place, minutes
-            )
-        )
-    labels = dict(AppointmentRequest.Status.choices)
-    sent_by_patient = {row[1]: [] for row in rows}
-    for (
-        pk,
-        patient_id,
-        status,
-        type_name,
-        start,
-        place,
-        minutes,
-        reason,
-        booked,
-        booked_start,
-        booked_minutes,
-    ) in requests:
-        sent_by_patient[patient_id].append(
-            Sent(
-                pk=pk,
-                status=status,
-                status_label=labels.get(status, status),
-                type_name=type_name,
-                when=slots.from_seconds(start),
-                location=place,
-                duration_minutes=minutes,
-                decline_reason=reason,
-                booked_when=slots.from_seconds(booked_start) if booked else None,
-                booked_minutes=booked_minutes if booked else None,
-            )
-        )
-    relationships = dict(PortalLink.Relationship.choices)
+    if not links:
+        return []
+    mine = [link.patient_id for link in links]
+    care, visits, sent = _care(clinic, mine), _visits(clinic, mine), _sent(clinic, mine)
     return [
         Family(
-            patient_pk=patient_id,
-            patient_name=f"{first} {last}",
-            date_of_birth=date_value(born),
-            relationship=relationship,
-            relationship_label=relationships.get(relationship, relationship),
-            chart_cases=cases_by_patient[patient_id],
-            appointments=visits_by_patient[patient_id],
-            requests=sent_by_patient[patient_id],
+            patient_pk=link.patient_id,
+            patient_name=str(link.patient),
+            date_of_birth=link.patient.date_of_birth,
+            relationship=link.relationship,
+            relationship_label=link.get_relationship_display(),
+            chart_cases=care[link.patient_id],
+            appointments=visits[link.patient_id],
+            requests=sent[link.patient_id],
         )
-        for relationship, patient_id, first, last, born, *_ in rows
+        for link in links
     ]

@@ -38,16 +38,19 @@ NOT_PENDING = {
 }
 
 
-def requests_open_for(chart_case: PatientChartCase) -> str | None:
-    """Why this case cannot be requested now, or None."""
+def requests_open_for(chart_case: PatientChartCase, *, closed: set | None = None) -> str | None:
+    """Why this case cannot be requested now, or None. ``closed``: the chart cases
+    ``insurance.counting.closed_to_requests`` already gave for a page of them."""
     clinic = chart_case.clinic
     if not clinic.requests_enabled:
         return "This clinic does not take appointment requests online. Please call the clinic."
     if chart_case.case.is_archived or not chart_case.is_active:
         return f"“{chart_case.case.name}” is closed: appointments cannot be requested for it."
-    if closed_to_requests(
-        clinic_id=clinic.pk, chart_case_ids=[chart_case.pk], today=clinic.today()
-    ):
+    if closed is None:
+        closed = closed_to_requests(
+            clinic_id=clinic.pk, chart_case_ids=[chart_case.pk], today=clinic.today()
+        )
+    if chart_case.pk in closed:
         return (
             f"The insurance authorizations of “{chart_case.case.name}” are used up or have "
             "ended. Please call the clinic to book."

@@ -127,8 +127,8 @@ def test_a_scheduler_gets_no_dashboard(scheduler_client):
     assert "Your unsigned documentation" not in text and "Needs attention" not in text
 
 
-# A therapist's count includes one read of their service types (cached on the user for the
-# request, charts.models.chart._service_type_ids) and one of their appointments today
+# A therapist's count includes one read of the cases of their service types (cached on the user
+# for the request, charts.models.chart._therapist_case_ids) and one of their appointments today
 # (scheduling's Today list, one query for any number of rows). An administrator's includes the
 # Schedule tab's pending-request count, and (issue 21) the authorizations needing attention:
 # one query when there are none (insurance.reads.alerts).

@@ -334,3 +334,10 @@ def test_the_list_takes_a_fixed_number_of_queries(
     assert few == many == searched
     with django_assert_num_queries(expected):
         client.get(LIST_URL)
+
+
+@pytest.mark.parametrize("page", ["0", "-3", "abc", "2147483648", "99999999999999999999999"])
+def test_any_page_number_is_answered_without_an_error(administrator_client, speech_patient, page):
+    response = administrator_client.get(reverse("charts:patient_list"), {"page": page})
+
+    assert response.status_code == 200

@@ -1,6 +1,6 @@
-"""The chart page's reads in SQL (charts/reads.py) against the ORM rules they stand in for:
-the same patients and chart cases for every role, nothing of another clinic, the values the
-ORM would give, and what the page shows of them."""
+"""The chart page's reads (charts/reads.py, querysets of the models' own rules): the gate gives
+every role the patients and chart cases the visibility rules give, nothing of another
+clinic is read, the lists keep their orders, and what the page shows of them is escaped."""
 
 import datetime
 
@@ -8,6 +8,7 @@ import pytest
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
+from django_scopes import scope
 
 from charts import reads
 from charts.access import get_chart_for, may_write_documentation
@@ -131,43 +132,44 @@ def test_the_chart_cases_answer_the_write_check_without_a_query(
         assert [may_write_documentation(therapist, cc) for cc in chart_cases] == [True]
 
 
-def test_values_come_as_the_orm_gives_them(administrator, therapist, speech_chart_case):
-    """Dates as dates, booleans as booleans, whatever the database (SQLite returns numbers
-    and text unless converted)."""
-    patient = speech_chart_case.patient
-    PatientContactFactory(patient=patient, name="Maria Carter", is_guardian=True)
-    goal = GoalFactory(chart_case=speech_chart_case, created_by=therapist)
-    goal.progress.create(
-        clinic=goal.clinic, date=datetime.date(2026, 4, 2), status="active", author=therapist
-    )
-    ReminderFactory(chart_case=speech_chart_case, created_by=therapist)
+def test_the_tabs_count_what_is_unsigned(administrator, therapist, speech_chart_case):
+    """The tab's count is the notes and evaluations that ``unsigned()`` finds."""
+    DailyNoteFactory(chart_case=speech_chart_case, author=therapist)
     DailyNoteFactory(chart_case=speech_chart_case, author=therapist, signed_by=therapist)
-    DiagnosisFactory(chart_case=speech_chart_case)
-    DischargeSummaryFactory(chart_case=speech_chart_case, author=therapist)
+    EvaluationFactory(chart_case=speech_chart_case, author=therapist)
+    EvaluationFactory(chart_case=speech_chart_case, author=therapist, signed_by=therapist)
 
-    loaded, (chart_case,) = get_chart_for(administrator, patient.pk)
-    assert isinstance(loaded.date_of_birth, datetime.date)
-    assert loaded.date_of_birth == patient.date_of_birth
-    assert isinstance(chart_case.started_on, datetime.date)
-    assert chart_case.case.is_archived is False
-    lists = reads.short_lists(loaded, chart_case, documentation=True)
-    assert lists["contact"][0]["flag"] is True
-    (read_goal,) = reads.goals(chart_case)
-    assert read_goal["target_date"] == goal.target_date
-    assert read_goal["progress"]["date"] == datetime.date(2026, 4, 2)
-    (note,) = reads.NotesNewestFirst(chart_case)[0:21]
-    assert note["signed"] is True and isinstance(note["date_of_service"], datetime.date)
-    assert isinstance(lists["reminder"][0]["date"], datetime.date)
-    assert isinstance(lists["discharge summary"][0]["date"], datetime.date)
-    assert lists["discharge summary"][0]["flag"] is True
-    assert lists["diagnosis"][0]["date"] is None
+    _, (chart_case,) = get_chart_for(administrator, speech_chart_case.patient_id)
+
+    assert chart_case.unsigned_count == 2
+
+
+def test_the_latest_progress_entry_is_the_newest_date_then_the_last_written(
+    therapist, speech_chart_case
+):
+    goal = GoalFactory(chart_case=speech_chart_case, created_by=therapist)
+    GoalFactory(chart_case=speech_chart_case, created_by=therapist)  # no progress at all
+    for day, note in [(2, "second day"), (3, "first of the third"), (3, "last of the third")]:
+        goal.progress.create(
+            clinic=goal.clinic,
+            date=datetime.date(2026, 4, day),
+            status="active",
+            note=note,
+            author=therapist,
+        )
+
+    first, second = reads.goals(speech_chart_case)
+
+    assert first["progress"]["note"] == "last of the third"
+    assert first["progress"]["author__first_name"] == therapist.first_name
+    assert second["progress"] is None
 
 
 def test_no_read_returns_another_clinics_rows(
     other_clinic, other_admin, speech_chart_case, therapist
 ):
-    """Each statement names the clinic itself (raw SQL has no scope check): asked for another
-    clinic's rows by their ids under this clinic's id, each finds nothing."""
+    """Read inside a clinic's scope, as every request is, the reads find nothing of another
+    clinic even when handed its rows' ids."""
     other_patient = PatientFactory(clinic=other_clinic)
     other_case = PatientCaseFactory(
         clinic=other_clinic, service_types=[ServiceTypeFactory(clinic=other_clinic)]
@@ -175,33 +177,33 @@ def test_no_read_returns_another_clinics_rows(
     theirs = PatientChartCaseFactory(patient=other_patient, case=other_case)
     author = UserFactory(clinic=other_clinic, roles=[THERAPIST])
     PatientContactFactory(patient=other_patient)
-    GoalFactory(chart_case=theirs, created_by=author)
+    goal = GoalFactory(chart_case=theirs, created_by=author)
+    goal.progress.create(clinic=other_clinic, date=goal.start_date, status="active", author=author)
     DailyNoteFactory(chart_case=theirs, author=author)
     EvaluationFactory(chart_case=theirs, author=author)
     ReminderFactory(chart_case=theirs, created_by=author)
     DiagnosisFactory(chart_case=theirs)
     DischargeSummaryFactory(chart_case=theirs, author=author)
-    # Their rows, seen with our clinic's id.
-    disguised = PatientChartCase(
-        pk=theirs.pk,
-        clinic_id=speech_chart_case.clinic_id,
-        patient_id=other_patient.pk,
-        case_id=other_case.pk,
-    )
-    posing_patient = Patient(pk=other_patient.pk, clinic_id=speech_chart_case.clinic_id)
 
-    assert reads.goals(disguised) == []
-    assert reads.NotesNewestFirst(disguised)[0:21] == []
-    assert all(
-        rows == []
-        for rows in reads.short_lists(posing_patient, disguised, documentation=True).values()
-    )
-    # And the same reads with their own clinic's id do find them: the test proves the filter.
-    assert len(reads.goals(theirs)) == 1
-    assert all(
-        len(rows) == 1
-        for rows in reads.short_lists(other_patient, theirs, documentation=True).values()
-    )
+    def everything():
+        return [
+            list(reads.contacts(other_patient)),
+            reads.service_names(theirs),
+            reads.goals(theirs),
+            reads.notes(theirs)[0:21],
+            list(reads.evaluations(theirs)),
+            list(reads.open_reminders(theirs)),
+            list(reads.diagnoses(theirs)),
+            list(reads.discharge_summaries(theirs)),
+        ]
+
+    with scope(clinic=speech_chart_case.clinic):
+        assert everything() == [[]] * 8
+        assert list(reads.chart_tabs(therapist, other_patient.pk)) == []
+    # And with their own clinic's scope the same reads do find them: the test proves the scope.
+    with scope(clinic=other_clinic):
+        assert all(len(rows) == 1 for rows in everything())
+        assert len(list(reads.chart_tabs(other_admin, other_patient.pk))) == 1
 
 
 def test_the_plan_of_care_shows_diagnoses_and_summaries_with_their_links(
@@ -268,7 +270,8 @@ def test_a_goal_card_escapes_what_was_typed(therapist_client, therapist, speech_
     text = therapist_client.get(url).content.decode()  # as sent, entities and all
 
     assert "<script>x</script>" not in text and "&lt;script&gt;x&lt;/script&gt; &amp; more" in text
-    assert "&quot;quoted&quot; &lt;b&gt;" in text
+    # Jinja2 renders the cards (markupsafe writes a quote as &#34;, Django's escape &quot;).
+    assert "&#34;quoted&#34; &lt;b&gt;" in text
 
 
 def test_the_short_lists_keep_the_orms_orders(therapist, speech_chart_case):
@@ -288,25 +291,26 @@ def test_the_short_lists_keep_the_orms_orders(therapist, speech_chart_case):
         for delta in (datetime.timedelta(0), datetime.timedelta(days=3))
     )
 
-    lists = reads.short_lists(speech_chart_case.patient, speech_chart_case, documentation=True)
+    def pks(rows):
+        return [row["pk"] for row in rows]
 
     assert (
-        [row["pk"] for row in lists["evaluation"]]
+        pks(reads.evaluations(speech_chart_case))
         == [e.pk for e in speech_chart_case.evaluations.order_by("-date", "-pk")]
         == [new.pk, old.pk]
     )
     assert (
-        [row["pk"] for row in lists["reminder"]]
+        pks(reads.open_reminders(speech_chart_case))
         == [r.pk for r in speech_chart_case.reminders.open().order_by("due_on", "pk")]
         == [sooner.pk, later.pk]
     )
     assert (
-        [row["pk"] for row in lists["diagnosis"]]
+        pks(reads.diagnoses(speech_chart_case))
         == [d.pk for d in speech_chart_case.diagnoses.order_by("-kind", "pk")]
         == [treatment.pk, medical.pk]
     )
-    assert [row["pk"] for row in lists["discharge summary"]] == [second.pk, first.pk]
-    assert lists["evaluation"][0]["first_name"] == therapist.first_name
+    assert pks(reads.discharge_summaries(speech_chart_case)) == [second.pk, first.pk]
+    assert reads.evaluations(speech_chart_case)[0]["author__first_name"] == therapist.first_name
 
 
 def test_contacts_and_services_keep_the_databases_order(clinic, administrator, speech_patient):
@@ -317,18 +321,15 @@ def test_contacts_and_services_keep_the_databases_order(clinic, administrator, s
     case = PatientCaseFactory(clinic=clinic, service_types=services)
     chart_case = PatientChartCaseFactory(patient=speech_patient, case=case)
 
-    lists = reads.short_lists(speech_patient, chart_case)
-
-    assert [row["text"] for row in lists["contact"]] == list(
+    assert [row["name"] for row in reads.contacts(speech_patient)] == list(
         speech_patient.contacts.order_by("-is_guardian", "name", "pk").values_list(
             "name", flat=True
         )
     )
-    assert lists["contact"][0]["text"] == "Carla Diaz"
-    assert [row["text"] for row in lists["service"]] == list(
+    assert reads.contacts(speech_patient)[0]["name"] == "Carla Diaz"
+    assert reads.service_names(chart_case) == list(
         case.service_types.order_by("name", "pk").values_list("name", flat=True)
     )
-    assert set(lists) == {"contact", "service"}
 
 
 def test_a_notes_row_and_every_authors_name_are_escaped(
@@ -350,5 +351,7 @@ def test_a_notes_row_and_every_authors_name_are_escaped(
 
     assert "<script>" not in text and "'><" not in text and "\"'" not in text
     # The note's assessment, its author and the goal's last progress author (and the top bar's
-    # user name, escaped by the template).
-    assert text.count("&quot;&#x27;&gt;&lt;script&gt;x&lt;/script&gt;") >= 3
+    # user name, escaped by the template). The notes and the goal cards are Jinja2's, whose
+    # markupsafe writes the quotes as &#34; and &#39;; Django's escape as &quot; and &#x27;.
+    escaped = text.replace("&#34;", "&quot;").replace("&#39;", "&#x27;")
+    assert escaped.count("&quot;&#x27;&gt;&lt;script&gt;x&lt;/script&gt;") >= 3

@@ -17,6 +17,9 @@ from charts.services.common import event_action
 from clinic.models import ServiceType
 from core.concurrency import VersionConflict
 from core.models import AuditEntry
+from scheduling import services as scheduling_services
+from scheduling.forms import LocationForm
+from scheduling.models import Location
 from tests.factories import (
     DailyNoteFactory,
     EvaluationFactory,
@@ -365,3 +368,36 @@ def test_a_staff_member_saved_with_a_service_type_deleted_a_moment_before_is_ref
         )
     therapist.refresh_from_db()
     assert therapist.first_name != "Sophie"
+
+
+def test_two_saves_of_the_same_location_version_one_wins(
+    monkeypatch, location, administrator, second_admin
+):
+    """Issue 26, item 6: the location's edit claims its version like every versioned row."""
+    _slow(monkeypatch, scheduling_services.setup, "_row_words")
+
+    def save(user, name):
+        row = Location.objects.get(pk=location.pk)
+        form = LocationForm(
+            {
+                "name": name,
+                "address": row.address,
+                "time_zone": row.time_zone,
+                "is_active": "on",
+                "version": str(row.version),
+            },
+            instance=row,
+            clinic=row.clinic,
+        )
+        assert form.is_valid(), form.errors
+        return lambda: scheduling_services.setup_row_save(form=form, by=user)
+
+    successes, refusals = _outcomes(
+        in_parallel(save(administrator, "First name"), save(second_admin, "Second name"))
+    )
+
+    assert (len(successes), len(refusals)) == (1, 1)
+    assert isinstance(refusals[0], VersionConflict)
+    location.refresh_from_db()
+    assert location.name == successes[0].name
+    assert location.version == 2

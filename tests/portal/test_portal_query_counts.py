@@ -18,17 +18,21 @@ from tests.factories import (
 )
 from tests.fixtures.scheduling import local, open_every_day
 
-# session, user (with clinic and roles), the links with their patients, chart cases (with
-# whether each may be requested), upcoming appointments and requests in one statement
-# (portal.reads.home_families), whether the chart cases have authorizations (issue 21:
-# insurance.counting.closed_to_requests), session save (3)
-HOME_QUERIES = 7
-# session, user with roles, the chart case (access) with the allowed types, locations and the
-# case's therapists in one statement (portal.reads.request_chart_case), the slots' inputs
-# (hours, closures, availability, exceptions, appointments: portal.reads.slot_inputs),
-# whether the chart case has authorizations (issue 21: requests_open_for asks
-# insurance.counting.closed_to_requests), session save (3)
-SLOT_STEP_QUERIES = 8
+# session, user (with clinic and roles), the links with their patients, the active chart cases
+# (with whether each has a requestable rule, an EXISTS), upcoming appointments, the 50 newest
+# requests (with whether each is live, an EXISTS) (portal.reads.home_families), session save
+# (3). Three more than the one written-out statement of issue 13: the rules are the querysets'.
+# One more (issue 21): whether the chart cases have authorizations, asked once for them all
+# (insurance.counting.closed_to_requests).
+HOME_QUERIES = 10
+# session, user with roles, the chart case with its case and patient (access), what a request
+# may choose: the requestable rules, the locations open to requests and the case's therapists
+# (the querysets the request services use, one UNION ALL: portal.reads.request_choices), the
+# week's hours, closures, availability and exceptions (one UNION ALL), the appointments
+# (scheduling.reads.availability.slot_inputs), session save (3). Two more than the two
+# written-out statements of issue 13. One more (issue 21): whether the chart case has
+# authorizations (requests_open_for asks insurance.counting.closed_to_requests).
+SLOT_STEP_QUERIES = 10
 
 
 @pytest.mark.parametrize("children", [1, 5])

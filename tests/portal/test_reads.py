@@ -1,14 +1,18 @@
-"""The request screen's written-out reads (portal/reads/request.py) give what the querysets and
-services they stand in for give, and nothing of another clinic or another family."""
+"""The request screen's reads (portal/reads/request.py, portal.access) give the choices of the
+querysets the request services check a request against, and nothing of another clinic or
+another family; the week's slot inputs (scheduling.reads.availability.slot_inputs) read only
+the location's and the therapists' own rows of the clinic."""
 
 import datetime
 
 import pytest
+from django.http import Http404
 
 from core.roles import ADMINISTRATOR, SCHEDULER, THERAPIST
-from portal import reads
+from portal.access import get_portal_chart_case_for
 from scheduling import services
 from scheduling.models import Location
+from scheduling.reads.availability import slot_inputs
 from tests.factories import (
     AppointmentFactory,
     AppointmentTypeFactory,
@@ -46,7 +50,10 @@ def rich_setup(clinic, speech, occupational, speech_case, portal_chart_case, tre
     UserFactory(clinic=clinic, roles=[THERAPIST], service_types=[speech], is_active=False)
     UserFactory(clinic=clinic, roles=[SCHEDULER], service_types=[speech])
     UserFactory(clinic=clinic, roles=[THERAPIST], service_types=[ServiceTypeFactory(clinic=clinic)])
-    UserFactory(clinic=clinic, roles=[THERAPIST, ADMINISTRATOR], first_name="", last_name="")
+    UserFactory(
+        clinic=clinic, roles=[THERAPIST, ADMINISTRATOR], first_name="", last_name="",
+        email="nameless@riverside.test", service_types=[speech],
+    )  # fmt: skip
     elsewhere = ClinicFactory(name="Elsewhere")
     LocationFactory(clinic=elsewhere, name="Their office", available_for_requests=True)
     # A user of another clinic with this clinic's service (data that should not exist).
@@ -54,13 +61,16 @@ def rich_setup(clinic, speech, occupational, speech_case, portal_chart_case, tre
     return portal_chart_case
 
 
-def test_the_choices_are_those_of_the_services_and_querysets(rich_setup, patient_user):
-    chart_case = reads.request_chart_case(patient_user, rich_setup.pk)
-    choices = chart_case.request_choices
-    rules = services.allowed_rules(rich_setup)
+def test_the_choices_are_those_of_the_request_rules(rich_setup, patient_user):
+    choices = get_portal_chart_case_for(
+        patient_user, rich_setup.pk, with_request_choices=True
+    ).request_choices
     assert [
         (r.pk, r.appointment_type_id, r.type_name, r.duration_minutes) for r in choices.rules
-    ] == [(r.pk, r.appointment_type_id, r.appointment_type.name, r.duration_minutes) for r in rules]
+    ] == [
+        (r.pk, r.appointment_type_id, r.appointment_type.name, r.duration_minutes)
+        for r in services.allowed_rules(rich_setup)
+    ]
     assert [r.type_name for r in choices.rules] == [
         "Assessment",
         "Consultation <b>",
@@ -70,41 +80,56 @@ def test_the_choices_are_those_of_the_services_and_querysets(rich_setup, patient
     assert [(p.pk, p.name, p.address, p.time_zone) for p in choices.locations] == [
         (loc.pk, loc.name, loc.address, loc.time_zone) for loc in locations
     ]
+    assert [p.name for p in choices.locations] == ["Annex", "Main Street"]
     therapists = services.case_therapists(rich_setup)
-    assert [(t.pk, t.name) for t in choices.therapists] == [(t.pk, str(t)) for t in therapists]
-    assert len(choices.therapists) == 3  # the fixture's two therapists and the one with both
+    assert [(t.pk, str(t)) for t in choices.therapists] == [(t.pk, str(t)) for t in therapists]
+    assert "nameless@riverside.test" in [str(t) for t in choices.therapists]
+    # The fixture's two therapists, the one with both services and the nameless one.
+    assert len(choices.therapists) == 4
 
 
-def test_the_chart_case_carries_what_the_screen_reads(portal_chart_case, patient_user):
-    chart_case = reads.request_chart_case(patient_user, portal_chart_case.pk)
-    assert chart_case.pk == portal_chart_case.pk
-    assert chart_case.patient_id == portal_chart_case.patient_id
-    assert str(chart_case.patient) == str(portal_chart_case.patient)
-    assert chart_case.case.name == portal_chart_case.case.name
-    assert chart_case.case.is_archived is False
-    assert chart_case.is_active
-    assert chart_case.clinic == portal_chart_case.clinic
-    # A field the screen does not read is deferred, and read when asked for.
-    assert chart_case.started_on == portal_chart_case.started_on
+def test_the_chart_case_carries_what_the_screen_reads(
+    portal_chart_case, patient_user, django_assert_num_queries
+):
+    # The chart case with its case and patient, then its choices.
+    with django_assert_num_queries(2):
+        chart_case = get_portal_chart_case_for(
+            patient_user, portal_chart_case.pk, with_request_choices=True
+        )
+        assert str(chart_case.patient) == str(portal_chart_case.patient)
+        assert chart_case.case.name == portal_chart_case.case.name
+        assert chart_case.case.is_archived is False
+        assert chart_case.is_active
+        assert chart_case.clinic == portal_chart_case.clinic
+        assert chart_case.request_choices.rules
 
 
 def test_another_familys_or_clinics_chart_case_is_not_found(
     clinic, portal_chart_case, patient_user, other_family, other_family_patient, speech_case
 ):
+    def found(user, pk):
+        try:
+            get_portal_chart_case_for(user, pk, with_request_choices=True)
+        except Http404:
+            return False
+        return True
+
     theirs = PatientChartCaseFactory(patient=other_family_patient, case=speech_case)
-    assert reads.request_chart_case(patient_user, theirs.pk) is None
-    assert reads.request_chart_case(other_family, portal_chart_case.pk) is None
+    assert not found(patient_user, theirs.pk)
+    assert not found(other_family, portal_chart_case.pk)
     elsewhere = ClinicFactory(name="Elsewhere")
     stranger = UserFactory(clinic=elsewhere, roles=["Patient"])
     their_chart_case = PatientChartCaseFactory(case__clinic=elsewhere, patient__clinic=elsewhere)
     PortalLinkFactory(user=stranger, patient=their_chart_case.patient)
-    assert reads.request_chart_case(patient_user, their_chart_case.pk) is None
+    assert not found(patient_user, their_chart_case.pk)
     # Their own link to our patient's id would not do either: the clinic is theirs.
-    assert reads.request_chart_case(stranger, portal_chart_case.pk) is None
+    assert not found(stranger, portal_chart_case.pk)
+    assert not found(patient_user, 10**30)
+    assert found(patient_user, portal_chart_case.pk)
 
 
 def test_the_slot_inputs_are_the_locations_and_therapists_own(
-    clinic, portal_chart_case, location, therapist, treatment
+    clinic, portal_chart_case, location, therapist, treatment, django_assert_num_queries
 ):
     day = clinic.today() + datetime.timedelta(days=2)
     visit = AppointmentFactory(
@@ -112,7 +137,7 @@ def test_the_slot_inputs_are_the_locations_and_therapists_own(
         therapist=therapist,
         location=location,
         appointment_type=treatment,
-        start=local(location, day, 10),
+        start=local(location, day, 10) + datetime.timedelta(microseconds=1),
     )
     elsewhere = ClinicFactory(name="Elsewhere")
     their_location = LocationFactory(clinic=elsewhere, available_for_requests=True)
@@ -130,18 +155,21 @@ def test_the_slot_inputs_are_the_locations_and_therapists_own(
         start=local(location, day, 0),
         end=local(location, day, 23),
     )
-    ours = reads.slot_inputs(
-        clinic_id=clinic.pk,
-        location_id=location.pk,
-        therapist_ids=[therapist.pk],
-        patient_id=portal_chart_case.patient_id,
-        **window,
-    )
+    with django_assert_num_queries(2):
+        ours = slot_inputs(
+            clinic_id=clinic.pk,
+            location_id=location.pk,
+            therapist_ids=[therapist.pk],
+            patient_id=portal_chart_case.patient_id,
+            **window,
+        )
     assert len(ours.clinic_hours) == 7
     assert len(ours.availability[therapist.pk]) == 7
-    assert ours.busy == {therapist.pk: [(visit.start.timestamp(), visit.end.timestamp())]}
+    # Whole seconds, widened: busy to the microsecond stays busy.
+    start = int(visit.start.timestamp())
+    assert ours.busy == {therapist.pk: [(start, int(visit.end.timestamp()) + 1)]}
     # Another clinic's location and therapist, asked for under our clinic: nothing.
-    theirs = reads.slot_inputs(
+    theirs = slot_inputs(
         clinic_id=clinic.pk,
         location_id=their_location.pk,
         therapist_ids=[their_therapist.pk],

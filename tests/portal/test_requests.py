@@ -134,6 +134,67 @@ def test_bad_input_is_a_400_with_a_message_and_writes_nothing(
     assert not AppointmentRequest.objects.exists()
 
 
+@pytest.mark.parametrize(
+    "note",
+    ["Mornings\x00please", "Mornings\x07please", "Mornings\x1bplease", "\x00"],
+)
+def test_a_note_with_control_characters_is_refused_beside_the_field(
+    note, portal_client, portal_chart_case, treatment, location, request_day
+):
+    """Issue 26, item 7: a NUL in the note was a 500 on PostgreSQL (it cannot store one)."""
+    start = local(location, request_day, 11)
+    response = _post(portal_client, portal_chart_case, treatment, location, start, note=note)
+    assert response.status_code == 400
+    html = response.content.decode(errors="replace")
+    beside = html.split('id="id_note"')[1].split("</div>")[0]
+    assert "Remove the control characters (such as NUL) from this text" in beside
+    assert not AppointmentRequest.objects.exists()
+    # The times and the choices are still there to correct the note and send again.
+    assert start.isoformat() in html
+    assert "Send request" in html
+
+
+def test_a_note_over_its_length_is_refused_beside_the_field(
+    portal_client, portal_chart_case, treatment, location, request_day
+):
+    start = local(location, request_day, 11)
+    long = "x" * (AppointmentRequest.NOTE_MAX + 1)
+    response = _post(portal_client, portal_chart_case, treatment, location, start, note=long)
+    assert response.status_code == 400
+    beside = response.content.decode().split('id="id_note"')[1].split("</div>")[0]
+    assert f"Keep the note to {AppointmentRequest.NOTE_MAX} characters or fewer." in beside
+    assert not AppointmentRequest.objects.exists()
+    # Line breaks and tabs are text: kept.
+    fine = _post(
+        portal_client, portal_chart_case, treatment, location, start, note="Mornings,\r\n\tplease"
+    )
+    assert fine.status_code == 302
+    assert AppointmentRequest.objects.get().note == "Mornings,\r\n\tplease"
+
+
+@pytest.mark.parametrize(
+    "start",
+    [
+        "",
+        "tomorrow",
+        "2030-01-01T10:00:00",  # no offset
+        "0001-01-01T00:00:00+14:00",
+        "9999-12-31T23:59:59-14:00",
+        "2030-01-01T10:00:00+25:00",
+    ],
+)
+def test_a_start_that_is_no_offered_time_is_a_400(
+    start, portal_client, portal_chart_case, treatment, location
+):
+    response = portal_client.post(
+        _form_url(portal_chart_case),
+        {"type": treatment.pk, "location": location.pk, "therapist": "", "start": start},
+    )
+    assert response.status_code == 400
+    assert "Choose one of the offered times." in page_text(response)
+    assert not AppointmentRequest.objects.exists()
+
+
 def test_requests_while_the_setting_is_off_are_refused(
     portal_client, portal_chart_case, treatment, location, request_day, clinic
 ):

@@ -34,23 +34,10 @@ class Command(BaseCommand):
         path = Path(file)
         if not path.is_file():
             raise CommandError(f"No file {file}.")
-        size = path.stat().st_size
         clinic = clinic_from_option(clinic)
-        show = not options["no_progress"]
-        bar = None
-
-        def on_pass(name):
-            nonlocal bar
-            if bar is not None:
-                bar.close()
-            if show:
-                label = "Checking" if name == "check" else "Importing"
-                bar = tqdm(total=size, unit="B", unit_scale=True, desc=label, file=self.stderr._out)
-
-        def on_bytes(count):
-            if bar is not None:
-                bar.update(count)
-
+        progress = _Progress(
+            size=path.stat().st_size, show=not options["no_progress"], out=self.stderr._out
+        )
         with scope(clinic=clinic.pk):
             try:
                 actor = command_actor(clinic, by)
@@ -63,11 +50,13 @@ class Command(BaseCommand):
                 file_name=os.path.basename(file),
                 skip_invalid=skip_invalid,
                 dry_run=dry_run,
-                on_bytes=on_bytes,
-                on_pass=on_pass,
+                on_bytes=progress.on_bytes,
+                on_pass=progress.on_pass,
             )
-        if bar is not None:
-            bar.close()
+        progress.close()
+        self._report(outcome, dry_run)
+
+    def _report(self, outcome, dry_run: bool) -> None:
         report = outcome.report
         for line, message in report.errors:
             self.stdout.write(f"Line {line}: {message}")
@@ -86,3 +75,25 @@ class Command(BaseCommand):
             self.stdout.write("Dry run: nothing was kept.")
         else:
             self.stdout.write(self.style.SUCCESS(f"Import #{outcome.run.pk} done."))
+
+
+class _Progress:
+    """One progress bar per pass over the file (checking, then importing)."""
+
+    def __init__(self, *, size: int, show: bool, out):
+        self.size, self.show, self.out = size, show, out
+        self.bar = None
+
+    def on_pass(self, name: str) -> None:
+        self.close()
+        if self.show:
+            label = "Checking" if name == "check" else "Importing"
+            self.bar = tqdm(total=self.size, unit="B", unit_scale=True, desc=label, file=self.out)
+
+    def on_bytes(self, count: int) -> None:
+        if self.bar is not None:
+            self.bar.update(count)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
