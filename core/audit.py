@@ -37,6 +37,10 @@ OBJECT_TYPES = {
     "appointment": "Appointment",
     "appointment series": "Appointment series",
     "fhir api": "FHIR API (searches)",
+    "payer": "Payer",
+    "authorization": "Authorization",
+    "shared limit": "Shared limit",
+    "insurance settings": "Insurance settings",
 }
 
 

@@ -89,6 +89,18 @@ SETUP_MENU = [
         "reminders to families by e-mail, with links to confirm or cancel, and their wording",
     ),
     (
+        "Payers",
+        "insurance:payer_list",
+        "/setup/payers/",
+        "the insurers whose authorizations visits are counted against",
+    ),
+    (
+        "Insurance",
+        "insurance:settings",
+        "/setup/insurance/",
+        "whether no-shows count, when authorizations raise an alert, what the portal allows",
+    ),
+    (
         "Integrations",
         "fhir:integration_list",
         "/setup/integrations/",

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "accounts",
     "cases",
     "charts",
+    "insurance",
     "scheduling",
     "importing",
     "portal",

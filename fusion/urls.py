@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("charts.urls")),
     path("", include("scheduling.urls")),
+    path("", include("insurance.urls")),
     path("", include("portal.urls")),
     path("", include("messaging.urls")),
     path("setup/patient-cases/", include("cases.urls")),

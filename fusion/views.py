@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.template import loader
 
 from core.permissions import role_required
-from core.roles import ADMINISTRATOR, PATIENT, STAFF_ROLES, THERAPIST, has_role
+from core.roles import ADMINISTRATOR, PATIENT, SCHEDULER, STAFF_ROLES, THERAPIST, has_role
 
 
 def home(request):
@@ -37,6 +37,10 @@ def staff_home(request):
             context["todays_appointments"] = todays_appointments(user)
         if has_role(user, ADMINISTRATOR):
             context["administrator"] = administrator_dashboard(user, today)
+    if user.clinic_id and has_role(user, ADMINISTRATOR, SCHEDULER):
+        from insurance.reads import alerts
+
+        context["authorization_alerts"] = alerts(user.clinic_id, today=user.clinic.today())
     return render(request, "home.html", context)
 
 

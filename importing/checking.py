@@ -9,6 +9,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from importing.format import (
+    AUTHORIZATION,
+    AUTHORIZATION_COLUMNS,
     KINDS,
     MAX_ID,
     MAX_NAME,
@@ -108,6 +110,10 @@ class RowChecker:
         day = parse_date(raw["date"], "date", errors)
         author_id = self._author(raw["author_email"].strip(), errors)
         values = handler.clean(raw, day, lookups.clean, errors) if handler else {}
+        if kind != AUTHORIZATION:
+            used = [name for name in AUTHORIZATION_COLUMNS if raw.get(name, "").strip()]
+            if used:
+                errors.append(f"only authorizations use the column(s) {', '.join(used)}.")
         key = import_key(raw)
         if patient_id:
             errors.extend(self._patient_rows(line, patient_id, names, born, key))

@@ -36,13 +36,21 @@ OPTIONAL_COLUMNS = (
     "signed",
     "signed_at",
     "location",
+    "payer",
+    "authorization_number",
+    "quantity",
+    "unit",
 )
 COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
+# Only authorization rows use these (issue 21).
+AUTHORIZATION_COLUMNS = ("payer", "authorization_number", "quantity", "unit")
 # The columns whose values make a row without a ``record_id`` the same record on a second run,
 # as they were before ``location`` came (which joins the key only when given), so that a file
 # imported then is still recognised.
 KEY_COLUMNS = tuple(
-    name for name in COLUMNS if name not in ("first_name", "last_name", "date_of_birth", "location")
+    name
+    for name in COLUMNS
+    if name not in ("first_name", "last_name", "date_of_birth", "location", *AUTHORIZATION_COLUMNS)
 )
 
 GOAL = "goal"
@@ -50,13 +58,16 @@ DAILY_NOTE = "daily_note"
 EVALUATION = "evaluation"
 REMINDER = "reminder"
 APPOINTMENT = "appointment"
-KINDS = (GOAL, DAILY_NOTE, EVALUATION, REMINDER, APPOINTMENT)
+AUTHORIZATION = "authorization"
+# In the order a chunk is written: authorizations before the visits they count.
+KINDS = (GOAL, DAILY_NOTE, EVALUATION, REMINDER, AUTHORIZATION, APPOINTMENT)
 KIND_LABELS = {
     GOAL: "goals",
     DAILY_NOTE: "daily notes",
     EVALUATION: "evaluations",
     REMINDER: "reminders",
     APPOINTMENT: "appointments",
+    AUTHORIZATION: "authorizations",
 }
 
 MAX_NAME = 100
@@ -223,4 +234,7 @@ def import_key(raw: dict[str, str]) -> str:
         location = raw.get("location", "").strip().lower()
         if location:
             material += "\x00location\x00" + location
+        for name in AUTHORIZATION_COLUMNS:
+            if raw.get(name, "").strip():
+                material += f"\x00{name}\x00" + raw[name].strip()
     return hashlib.sha256(material.encode("utf-8")).hexdigest()

@@ -39,6 +39,7 @@ from importing.format import APPOINTMENT, KIND_LABELS, KINDS, Row
 from importing.handlers import CleanContext
 from importing.models import ImportRun
 from importing.writing import Summary, Writer
+from insurance.models import Payer
 from scheduling.models import Location
 
 logger = logging.getLogger(__name__)
@@ -90,6 +91,12 @@ def load_lookups(clinic: Clinic) -> Lookups:
             locations={name.lower(): pk for name, pk, _active in locations},
             only_location_id=active[0] if len(active) == 1 else None,
             active_locations=len(active),
+            payers={
+                name.lower(): pk
+                for name, pk in Payer.objects.for_clinic(clinic)
+                .filter(is_active=True)
+                .values_list("name", "pk")
+            },
         ),
     )
 

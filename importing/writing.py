@@ -25,6 +25,7 @@ KIND_NAMES = {
     "evaluation": "Evaluation",
     "reminder": "Reminder",
     "appointment": "Appointment",
+    "authorization": "Authorization",
 }
 
 
@@ -150,7 +151,9 @@ class Writer:
                 by_kind[row.kind].append(Item(row, chart_cases[(patient_pk, case.pk)]))
 
         ledger, written_by_patient = [], defaultdict(list)
-        for kind, items in by_kind.items():
+        # In the order of KINDS: a chunk's authorizations before the visits they count.
+        for kind in sorted(by_kind, key=KINDS.index):
+            items = by_kind[kind]
             result = HANDLERS[kind].write(items, self.context)
             for item, object_id in result.written:
                 counts.records[kind] += 1

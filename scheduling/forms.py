@@ -212,6 +212,17 @@ def case_choices(*, patient, therapists) -> tuple[list, str | None]:
     return choices, preselect
 
 
+def authorization_override_field() -> forms.CharField:
+    """Shown only once the booking said the visit is over or outside the chart case's
+    authorizations (or a reason was given): the templates skip it otherwise."""
+    return forms.CharField(
+        label="Book over the authorization because",
+        required=False,
+        max_length=300,
+        help_text="The reason is kept on the appointment and in the audit trail.",
+    )
+
+
 class AppointmentForm(forms.Form):
     therapists = forms.ModelMultipleChoiceField(
         queryset=User.objects.none(),
@@ -240,6 +251,7 @@ class AppointmentForm(forms.Form):
         max_length=300,
         help_text="Administrators only; leave empty to keep to the hours.",
     )
+    authorization_override = authorization_override_field()
     repeat = forms.BooleanField(label="Repeat weekly", required=False)
     every_weeks = forms.IntegerField(
         label="Every … weeks", min_value=1, max_value=12, initial=1, required=False
@@ -335,6 +347,7 @@ class RescheduleForm(forms.Form):
     override_reason = forms.CharField(
         label="Book outside hours or availability because", required=False, max_length=300
     )
+    authorization_override = authorization_override_field()
 
     def __init__(self, *args, appointment, allow_override: bool, **kwargs):
         super().__init__(*args, **kwargs)
@@ -422,6 +435,7 @@ class RequestApproveForm(forms.Form):
     location = forms.ModelChoiceField(queryset=Location.objects.none(), required=False)
     date = forms.DateField(widget=DATE_WIDGET, required=False, validators=DATE_RANGE)
     time = forms.TimeField(label="Start time", widget=TIME_WIDGET, required=False)
+    authorization_override = authorization_override_field()
 
     def __init__(self, *args, clinic_id, chart_case=None, choices=None, **kwargs):
         """``choices`` (``request_reads.approve_choices``) are what the page offers, read
@@ -463,6 +477,7 @@ class RequestApproveForm(forms.Form):
             "start": slots.wall(
                 data["date"] or local.date(), data["time"] or local.time(), location.tzinfo
             ),
+            "authorization_override": data.get("authorization_override") or None,
         }
 
 

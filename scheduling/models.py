@@ -335,6 +335,9 @@ class Appointment(ClinicOwned):
         blank=True,
         help_text="Why an administrator booked outside clinic hours or availability.",
     )
+    # Why the visit was booked over or outside the chart case's authorizations
+    # (``insurance.counting.booking_problems``); empty when it was within them.
+    authorization_override = models.CharField(max_length=300, blank=True)
     # The daily note written for this visit, linked when the therapist saves it: one visit per
     # note, unique with clinic_id (``appointment_daily_note_unique``) as every constraint is.
     daily_note = models.ForeignKey(

@@ -274,3 +274,27 @@ class DischargeSummaryFactory(factory.django.DjangoModelFactory):
     signed_at = factory.LazyFunction(timezone.now)
     signed_by = factory.SelfAttribute("author")
     signature = "Electronically signed by the author"
+
+
+class PayerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "insurance.Payer"
+
+    clinic = factory.SubFactory(ClinicFactory)
+    name = factory.Sequence(lambda n: f"Payer {n}")
+
+
+class AuthorizationFactory(factory.django.DjangoModelFactory):
+    """Made directly, not through ``authorization_save`` (no audit entry)."""
+
+    class Meta:
+        model = "insurance.Authorization"
+
+    chart_case = factory.SubFactory(PatientChartCaseFactory)
+    clinic = factory.SelfAttribute("chart_case.clinic")
+    patient = factory.SelfAttribute("chart_case.patient")
+    payer = factory.SubFactory(PayerFactory, clinic=factory.SelfAttribute("..clinic"))
+    number = factory.Sequence(lambda n: f"A{n:05}")
+    first_date = factory.LazyAttribute(lambda row: row.clinic.today() - datetime.timedelta(days=30))
+    last_date = factory.LazyAttribute(lambda row: row.clinic.today() + datetime.timedelta(days=60))
+    quantity = 12

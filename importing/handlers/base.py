@@ -20,6 +20,8 @@ class CleanContext:
     locations: dict[str, int] = field(default_factory=dict)
     only_location_id: int | None = None
     active_locations: int = 0
+    # The clinic's active payers by lower-case name (authorization rows).
+    payers: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass

@@ -14,6 +14,7 @@ from django.db.models import Exists, OuterRef
 from cases.models import AppointmentTypeRule
 from charts.models import PatientChartCase
 from core.sql import user_name
+from insurance.counting import closed_to_requests
 from portal.models import PortalLink
 from scheduling.models import Appointment, AppointmentRequest
 from scheduling.services import requests_open_for
@@ -100,6 +101,11 @@ def _care(clinic, mine) -> dict[int, list[CareCase]]:
         )  # fmt: skip
         .order_by("case__name", "pk")
     )
+    chart_cases = list(chart_cases)
+    # Cases whose authorizations are used up or ended (issue 21), asked once for them all.
+    closed = closed_to_requests(
+        clinic_id=clinic.pk, chart_case_ids=[c.pk for c in chart_cases], today=clinic.today()
+    )
     by_patient = defaultdict(list)
     for chart_case in chart_cases:
         chart_case.clinic = clinic
@@ -108,7 +114,8 @@ def _care(clinic, mine) -> dict[int, list[CareCase]]:
                 pk=chart_case.pk,
                 name=chart_case.case.name,
                 started_on=chart_case.started_on,
-                may_request=chart_case.requestable and requests_open_for(chart_case) is None,
+                may_request=chart_case.requestable
+                and requests_open_for(chart_case, closed=closed) is None,
             )
         )
     return by_patient

@@ -58,6 +58,8 @@ class Block:
     therapist: Therapist | None
     # A request's suggested therapist (the one whose free time was chosen), by name.
     suggested: str = ""
+    # Booked over or outside the chart case's authorizations, with a reason (issue 21).
+    over_authorization: bool = False
 
     @property
     def cancelled(self) -> bool:
@@ -113,6 +115,7 @@ _APPOINTMENT_COLUMNS = (
     "therapist__last_name",
     "therapist__email",
     "patient_confirmed_at",
+    "authorization_override",
 )
 
 
@@ -140,9 +143,9 @@ def calendar_appointments(
         if status == Appointment.Status.SCHEDULED and row[13] is not None:
             status = CONFIRMED
         case, kind = row[7], row[8]
-        blocks.append(
-            Block(pk, begins, ends, False, status, reason, patient, case, kind, 0, therapist)
-        )
+        block = Block(pk, begins, ends, False, status, reason, patient, case, kind, 0, therapist)
+        block.over_authorization = bool(row[14])
+        blocks.append(block)
     return blocks
 
 

@@ -34,6 +34,7 @@ from clinic.models import (
 )
 from core.audit import diff, record
 from core.roles import ADMINISTRATOR, SCHEDULER, THERAPIST, has_role
+from insurance.counting import booking_problems
 from scheduling import slots
 from scheduling.models import Appointment, AppointmentSeries, Location
 from scheduling.reads.availability import working_intervals
@@ -151,6 +152,42 @@ def _require_working(
     )
 
 
+def _require_authorized(
+    *,
+    clinic: Clinic,
+    chart_case: PatientChartCase | None,
+    appointment_type: AppointmentType,
+    start: datetime.datetime,
+    tz: ZoneInfo,
+    duration_minutes: int,
+    override: str | None,
+    exclude_visit=None,
+) -> str:
+    """Refuse a visit over or outside the chart case's authorizations (the one rule,
+    ``insurance.counting.booking_problems``, which locks the authorization rows for the rest of
+    this transaction) unless the person gives a reason; return the reason to store ("" when
+    the visit is within them). A case not yet on the chart has no authorizations."""
+    if chart_case is None:
+        return ""
+    verdict = booking_problems(
+        clinic_id=clinic.pk,
+        chart_case_id=chart_case.pk,
+        date=start.astimezone(tz).date(),
+        appointment_type_id=appointment_type.pk,
+        minutes=duration_minutes,
+        exclude_visit=exclude_visit,
+    )
+    reason = (override or "").strip()[:300]
+    if not verdict.problems or reason:
+        return reason if verdict.problems else ""
+    raise ValidationError(
+        {
+            "authorization_override": " ".join(verdict.problems)
+            + " To book it anyway, say why in “Book over the authorization because”."
+        }
+    )
+
+
 def _validate(
     *,
     clinic: Clinic,
@@ -221,13 +258,15 @@ def appointment_book(
     co_therapists: Sequence[User] = (),
     series: AppointmentSeries | None = None,
     source: str = "",
+    authorization_override: str | None = None,
 ) -> Appointment:
     """Book one appointment (and one per co-therapist, for the same visit).
 
     Give ``chart_case``; or ``patient`` and ``case`` to book a case not yet on the patient's
     chart, which is then added to it in the same transaction. Raises ``ValidationError`` with
     messages keyed by field (``chart_case``, ``therapist``, ``location``,
-    ``appointment_type``, ``start``, ``duration_minutes``, ``override_reason``) and writes
+    ``appointment_type``, ``start``, ``duration_minutes``, ``override_reason``,
+    ``authorization_override``) and writes
     nothing when anything is wrong; ``PermissionDenied`` unless ``by`` is an administrator or
     scheduler. ``source`` (an import's file and line) goes in the audit entry."""
     _require_front_desk(by)
@@ -278,6 +317,15 @@ def appointment_book(
                 override_reason=override_reason,
             )
         )
+    over = _require_authorized(
+        clinic=clinic,
+        chart_case=chart_case,
+        appointment_type=appointment_type,
+        start=start,
+        tz=tz,
+        duration_minutes=duration_minutes,
+        override=authorization_override,
+    )
     if chart_case is None:
         chart_case = PatientChartCase.objects.filter(
             clinic_id=clinic.pk, patient=patient, case=case
@@ -300,6 +348,7 @@ def appointment_book(
             duration_minutes=duration_minutes,
             series=series,
             override_reason=max(reasons, key=len),
+            authorization_override=over,
             created_by=by,
             **fields,
         )
@@ -316,6 +365,7 @@ def appointment_book(
                 f"{chart_case.case.name} with {each} at {location}, "
                 f"{_fmt(start, tz)}, {duration_minutes} min."
                 + (f" Outside hours: {appointment.override_reason}" if reasons - {""} else "")
+                + (f" Over the authorization: {over}" if over else "")
                 + (f" {source}" if source else "")
             ),
         )
@@ -416,6 +466,7 @@ def appointment_reschedule(
     by: User,
     override_reason: str | None = None,
     expected_version: int | None = None,
+    authorization_override: str | None = None,
 ) -> Appointment:
     _require_front_desk(by)
     appointment = _lock(appointment)
@@ -449,6 +500,16 @@ def appointment_reschedule(
         override_reason=override_reason,
     )
     tz = location.tzinfo
+    over = _require_authorized(
+        clinic=clinic,
+        chart_case=appointment.chart_case,
+        appointment_type=appointment.appointment_type,
+        start=start,
+        tz=tz,
+        duration_minutes=duration_minutes,
+        override=authorization_override,
+        exclude_visit=appointment.visit,
+    )
     message = _overlap_message(
         clinic_id=clinic.pk,
         therapist=therapist,
@@ -468,6 +529,7 @@ def appointment_reschedule(
     appointment.override_reason = override
     # A confirmation was for the old time.
     appointment.patient_confirmed_at = None
+    appointment.authorization_override = over
     appointment.version = F("version") + 1
     try:
         with transaction.atomic():
@@ -486,7 +548,7 @@ def appointment_reschedule(
         patient=appointment.patient,
         parent=appointment.chart_case,
         changes=_diff(before, _describe(appointment)),
-        details=reason.strip(),
+        details=reason.strip() + (f" Over the authorization: {over}" if over else ""),
     )
     appointment_changed.send(Appointment, appointment=appointment, change="moved")
     return appointment

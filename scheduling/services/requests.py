@@ -23,6 +23,7 @@ from charts.models import Patient, PatientChartCase
 from clinic.models import AppointmentType, Clinic
 from core.audit import record
 from core.mail import queue_email
+from insurance.counting import closed_to_requests
 from scheduling import slots
 from scheduling.models import AppointmentRequest, Location
 from scheduling.reads.availability import bookable_slots
@@ -37,13 +38,23 @@ NOT_PENDING = {
 }
 
 
-def requests_open_for(chart_case: PatientChartCase) -> str | None:
-    """Why this case cannot be requested now, or None."""
+def requests_open_for(chart_case: PatientChartCase, *, closed: set | None = None) -> str | None:
+    """Why this case cannot be requested now, or None. ``closed``: the chart cases
+    ``insurance.counting.closed_to_requests`` already gave for a page of them."""
     clinic = chart_case.clinic
     if not clinic.requests_enabled:
         return "This clinic does not take appointment requests online. Please call the clinic."
     if chart_case.case.is_archived or not chart_case.is_active:
         return f"“{chart_case.case.name}” is closed: appointments cannot be requested for it."
+    if closed is None:
+        closed = closed_to_requests(
+            clinic_id=clinic.pk, chart_case_ids=[chart_case.pk], today=clinic.today()
+        )
+    if chart_case.pk in closed:
+        return (
+            f"The insurance authorizations of “{chart_case.case.name}” are used up or have "
+            "ended. Please call the clinic to book."
+        )
     return None
 
 
@@ -335,6 +346,7 @@ def request_approve(
     start: datetime.datetime | None = None,
     duration_minutes: int | None = None,
     override_reason: str | None = None,
+    authorization_override: str | None = None,
 ) -> AppointmentRequest:
     """Book the request (as asked, or as the scheduler changed it) and mark it approved, in
     one transaction. ``ValidationError`` from the booking (a clash, hours) leaves the request
@@ -352,6 +364,7 @@ def request_approve(
         duration_minutes=duration_minutes or request.duration_minutes,
         by=by,
         override_reason=override_reason,
+        authorization_override=authorization_override,
     )
     AppointmentRequest.objects.filter(pk=request.pk).update(
         status=AppointmentRequest.Status.APPROVED,

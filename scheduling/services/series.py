@@ -87,6 +87,7 @@ def series_preview(
     rule: SeriesRule,
     by: User,
     override_reason: str | None = None,
+    authorization_override: str | None = None,
 ) -> list[Occurrence]:
     """Each occurrence and why it cannot be booked ("" when it can), by trying every booking
     and rolling all of them back."""
@@ -118,6 +119,7 @@ def series_preview(
                             duration_minutes=duration_minutes,
                             by=by,
                             override_reason=override_reason,
+                            authorization_override=authorization_override,
                         )
                 except ValidationError as error:
                     problem = " ".join(error.messages)
@@ -155,6 +157,7 @@ def series_book(
     by: User,
     skip_conflicts: bool = False,
     override_reason: str | None = None,
+    authorization_override: str | None = None,
 ) -> tuple[AppointmentSeries, list[Occurrence]]:
     """Book every occurrence of a weekly series, each through ``appointment_book``. With
     ``skip_conflicts`` the occurrences that cannot be booked are left out (and returned with
@@ -184,6 +187,7 @@ def series_book(
                     duration_minutes=duration_minutes,
                     by=by,
                     override_reason=override_reason,
+                    authorization_override=authorization_override,
                     series=series,
                 )
                 chart_case = appointment.chart_case
@@ -250,6 +254,7 @@ def series_reschedule(
     reason: str,
     by: User,
     override_reason: str | None = None,
+    authorization_override: str | None = None,
     expected_version: int | None = None,
     therapist: User | None = None,
     location: Location | None = None,
@@ -292,6 +297,7 @@ def series_reschedule(
                 override_reason=override_reason,
                 therapist=therapist,
                 location=location,
+                authorization_override=authorization_override,
             )
         except ValidationError as error:
             raise ValidationError(

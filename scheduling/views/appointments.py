@@ -16,6 +16,7 @@ from core.concurrency import STALE_FORM
 from core.inputs import parse_id, parse_ids
 from core.permissions import role_required
 from core.roles import ADMINISTRATOR, SCHEDULER, THERAPIST, has_role
+from insurance.counting import chart_case_summary
 from scheduling import services, slots
 from scheduling.access import get_appointment_for
 from scheduling.forms import AppointmentForm, CancelForm, RescheduleForm, therapists_of
@@ -84,6 +85,17 @@ def _case_target(form, patient):
     }
 
 
+def _authorizations_left(form, patient) -> list[str]:
+    """What is left of the chosen chart case's authorizations, shown before saving."""
+    chosen = form.data.get("case") if form.is_bound else form.initial.get("case")
+    kind, _, pk = str(chosen or "").partition(":")
+    if kind != "chart" or parse_id(pk) is None:
+        return []
+    return chart_case_summary(
+        clinic_id=patient.clinic_id, chart_case_id=parse_id(pk), patient_id=patient.pk
+    )
+
+
 @role_required(*FRONT_DESK)
 @require_http_methods(["GET", "POST"])
 def appointment_create(request):
@@ -121,7 +133,12 @@ def appointment_create(request):
             allow_override=allow_override,
             therapists=therapists,
         )
-    context = {"form": form, "patient": patient, "therapists": therapists}
+    context = {
+        "form": form,
+        "patient": patient,
+        "therapists": therapists,
+        "authorizations": _authorizations_left(form, patient),
+    }
     if request.method == "GET" and form.initial.get("date"):
         context["other"] = planned_visits(patient, form.initial)
     if request.method == "GET" or refresh:
@@ -139,6 +156,7 @@ def appointment_create(request):
         duration_minutes=form.duration(),
         by=request.user,
         override_reason=data.get("override_reason") or None,
+        authorization_override=data.get("authorization_override") or None,
         **_case_target(form, patient),
     )
     try:
@@ -268,6 +286,7 @@ def appointment_reschedule(request, pk):
                     reason=data["reason"],
                     by=request.user,
                     override_reason=data.get("override_reason") or None,
+                    authorization_override=data.get("authorization_override") or None,
                     expected_version=_expected_version(request, required=True),
                     therapist=data["therapist"],
                     location=data["location"],

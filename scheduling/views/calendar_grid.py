@@ -112,7 +112,8 @@ def shown(block: Block, tz, links: Links, *, may_book: bool, lane: bool) -> Show
             links.appointment(block.pk),
             span(block, tz),
             block.patient,
-            f"{block.case} · {block.type} · {status}",
+            f"{block.case} · {block.type} · {status}"
+            + (" · Over the authorization" if block.over_authorization else ""),
         )
     suggested = f" · suggested: {block.suggested}" if lane else ""
     return Shown(

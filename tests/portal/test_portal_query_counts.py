@@ -22,14 +22,17 @@ from tests.fixtures.scheduling import local, open_every_day
 # (with whether each has a requestable rule, an EXISTS), upcoming appointments, the 50 newest
 # requests (with whether each is live, an EXISTS) (portal.reads.home_families), session save
 # (3). Three more than the one written-out statement of issue 13: the rules are the querysets'.
-HOME_QUERIES = 9
+# One more (issue 21): whether the chart cases have authorizations, asked once for them all
+# (insurance.counting.closed_to_requests).
+HOME_QUERIES = 10
 # session, user with roles, the chart case with its case and patient (access), what a request
 # may choose: the requestable rules, the locations open to requests and the case's therapists
 # (the querysets the request services use, one UNION ALL: portal.reads.request_choices), the
 # week's hours, closures, availability and exceptions (one UNION ALL), the appointments
 # (scheduling.reads.availability.slot_inputs), session save (3). Two more than the two
-# written-out statements of issue 13.
-SLOT_STEP_QUERIES = 9
+# written-out statements of issue 13. One more (issue 21): whether the chart case has
+# authorizations (requests_open_for asks insurance.counting.closed_to_requests).
+SLOT_STEP_QUERIES = 10
 
 
 @pytest.mark.parametrize("children", [1, 5])

@@ -8,6 +8,7 @@ import cases.demo
 import charts.demo
 import clinic.demo
 import fhir.demo
+import insurance.demo
 import messaging.demo
 import portal.demo
 import scheduling.demo
@@ -51,4 +52,6 @@ class Command(BaseCommand):
         scheduling.demo.load(demo_clinic)
         logins += portal.demo.load(demo_clinic)
         messaging.demo.load(demo_clinic)
+        # After every visit the demo books: the counts are made from them.
+        insurance.demo.load(demo_clinic)
         return logins
