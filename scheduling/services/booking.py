@@ -212,7 +212,9 @@ def _validate(
     # role_names() reads no roles of an inactive user: a visit of the past with a therapist
     # who has left asks their groups.
     is_therapist = has_role(therapist, THERAPIST) or (
-        history and not therapist.is_active and therapist.groups.filter(name=THERAPIST).exists()
+        history
+        and not therapist.is_active
+        and User.objects.therapists().filter(pk=therapist.pk).exists()
     )
     if therapist.clinic_id != clinic.pk or not (therapist.is_active or history) or not is_therapist:
         errors["therapist"] = (
