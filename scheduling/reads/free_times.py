@@ -43,8 +43,11 @@ def duration_for(chart_case: PatientChartCase, appointment_type: AppointmentType
 def span(
     first: datetime.date, last: datetime.date, tz, now: datetime.datetime
 ) -> tuple[datetime.datetime, datetime.datetime]:
-    """From the start of ``first`` (or now, if later) to the end of ``last`` in ``tz``."""
-    return max(slots.day_bounds(first, tz)[0], now), slots.day_bounds(last, tz)[1]
+    """From the start of ``first`` (or now, if later) to the end of ``last`` in ``tz``: the
+    last moment of that day, since a slot may start at its span's end (``bookable_slots`` is
+    inclusive) and midnight is the next day's."""
+    end = slots.day_bounds(last, tz)[1] - datetime.timedelta(microseconds=1)
+    return max(slots.day_bounds(first, tz)[0], now), end
 
 
 def free_starts(
