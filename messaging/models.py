@@ -167,14 +167,17 @@ class CalendarFeed(ClinicOwned):
     user = models.ForeignKey(
         "accounts.User", on_delete=models.CASCADE, related_name="+", db_index=False
     )
-    token = models.CharField(max_length=FEED_TOKEN_LENGTH, unique=True)
+    # Unique within its clinic (every unique constraint leads with clinic_id, docs/scaling.md);
+    # the feed's address names the clinic beside the token.
+    token = models.CharField(max_length=FEED_TOKEN_LENGTH)
     created_at = models.DateTimeField(auto_now=True)
 
     objects = clinic_scoped(ClinicQuerySet)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["clinic", "user"], name="calendarfeed_one_per_user")
+            models.UniqueConstraint(fields=["clinic", "user"], name="calendarfeed_one_per_user"),
+            models.UniqueConstraint(fields=["clinic", "token"], name="calendarfeed_token_once"),
         ]
 
     def __str__(self) -> str:

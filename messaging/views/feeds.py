@@ -39,7 +39,9 @@ def feed_settings(request):
 def _context(request) -> dict:
     feed = CalendarFeed.objects.filter(clinic_id=request.user.clinic_id, user=request.user).first()
     url = (
-        request.build_absolute_uri(reverse("messaging:feed", kwargs={"token": feed.token}))
+        request.build_absolute_uri(
+            reverse("messaging:feed", kwargs={"clinic": feed.clinic_id, "token": feed.token})
+        )
         if feed
         else ""
     )
@@ -48,11 +50,15 @@ def _context(request) -> dict:
 
 @login_not_required
 @require_GET
-def feed(request, token: str):
+def feed(request, clinic: int, token: str):
     if len(token) != FEED_TOKEN_LENGTH:
         raise Http404
     with scopes_disabled():
-        row = CalendarFeed.objects.select_related("user").filter(token=token).first()
+        row = (
+            CalendarFeed.objects.select_related("user")
+            .filter(clinic_id=clinic, token=token)
+            .first()
+        )
     if row is None or not row.user.is_active or row.user.clinic_id != row.clinic_id:
         raise Http404
     with scope(clinic=row.clinic_id):

@@ -20,7 +20,7 @@ def _turn_on(client, user) -> str:
     assert client.post(reverse("messaging:feed_settings"), {"action": "on"}).status_code == 302
     feed = CalendarFeed.objects.get(user=user)
     client.logout()
-    return reverse("messaging:feed", kwargs={"token": feed.token})
+    return reverse("messaging:feed", kwargs={"clinic": feed.clinic_id, "token": feed.token})
 
 
 def _events(client, url) -> list:
@@ -85,7 +85,12 @@ def test_regenerated_or_turned_off_addresses_stop_at_once(client, therapist, app
 @pytest.mark.parametrize("token", ["short", "x" * 43, "x" * 44])
 def test_a_wrong_token_is_404(client, therapist, appointment, token):
     _turn_on(client, therapist)
-    assert client.get(reverse("messaging:feed", kwargs={"token": token})).status_code == 404
+    assert (
+        client.get(
+            reverse("messaging:feed", kwargs={"clinic": therapist.clinic_id, "token": token})
+        ).status_code
+        == 404
+    )
     assert not AuditEntry.objects.filter(action="feed").exists()
 
 
