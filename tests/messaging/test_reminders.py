@@ -276,3 +276,43 @@ def test_the_demo_parent_gets_a_reminder_from_the_worker(mailoutbox):
     assert reminders
     assert reminders[0].to == ["parent@demo.clinic"]
     assert "/visit/confirm/" in reminders[0].body
+
+
+def test_a_booking_notice_not_yet_sent_when_the_visit_is_cancelled_is_void(
+    settings,
+    clinic,
+    speech_chart_case,
+    therapist,
+    location,
+    treatment,
+    scheduler,
+    consenting_contact,
+    tomorrow,
+):
+    from scheduling.services import appointment_book
+    from tests.fixtures.scheduling import local
+
+    with smtp_server() as server:
+        _use_smtp(settings, server)
+        booked = appointment_book(
+            clinic=clinic,
+            chart_case=speech_chart_case,
+            therapist=therapist,
+            location=location,
+            appointment_type=treatment,
+            start=local(location, tomorrow, 10),
+            duration_minutes=45,
+            by=scheduler,
+        )
+        appointment_cancel(
+            appointment=booked, status="clinic_cancelled", reason="Booked by mistake", by=scheduler
+        )
+        run_worker()
+        messages = server.wait_for(2, timeout=1)
+    assert [m["Subject"].split(": ", 1)[1] for m in messages] == ["your visit is cancelled"]
+    notice = Reminder.objects.notices().get(kind="booked")
+    assert (notice.channel, notice.status, notice.void_reason) == (
+        "email",
+        "void",
+        "The visit was cancelled.",
+    )
