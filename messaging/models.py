@@ -2,13 +2,14 @@
 
 A ``Reminder`` row is one message about a visit by one channel to one contact: a reminder
 (``kind`` "reminder", ``send`` 1 or 2) or a notice that the clinic booked, moved or cancelled
-it (``kind`` the change, ``send`` 0, ``version`` the visit's version after the change, and
-``visits`` every visit the message lists: a series is one message). The row is unique per
-visit (appointment and the start it was for), kind, send, version, channel and contact: whoever
-inserts it is the one that sends it, so two workers never send the same message twice. A moved
-visit has a new start, so it gets new rows; the old ones are for a time that no longer exists
-and are never sent (``Reminder.objects.stale()``); right before sending, each channel asks
-``messaging.services.delivery.void_reason`` and a message no longer true is voided with why.
+it (``kind`` the change, ``send`` 0, ``visit_version`` the visit's version after the change,
+and ``visits`` every visit the message lists: a series is one message). The row is unique per
+visit (appointment and the start it was for), kind, send, visit version, channel and contact:
+whoever inserts it is the one that sends it, so two workers never send the same message
+twice. A moved visit has a new start, so it gets new rows; the old ones are for a time that
+no longer exists and are never sent (``Reminder.objects.stale()``); right before sending,
+each channel asks ``messaging.services.delivery.void_reason`` and a message no longer true is
+voided with why.
 """
 
 import datetime
@@ -150,7 +151,7 @@ class Reminder(ClinicOwned):
     send = models.PositiveSmallIntegerField()
     # A notice: the visit's version after the change it tells of (one notice per change); 0 for
     # a reminder (its send and start identify it).
-    version = models.PositiveIntegerField(default=0)
+    visit_version = models.PositiveIntegerField(default=0)
     # A notice: [[appointment id, start (ISO)], ...] of the visits it lists (the first is
     # ``appointment``).
     visits = models.JSONField(default=list, blank=True)
@@ -179,7 +180,7 @@ class Reminder(ClinicOwned):
                     "visit_start",
                     "kind",
                     "send",
-                    "version",
+                    "visit_version",
                     "channel",
                     "contact",
                 ],

@@ -71,8 +71,8 @@ def message_may_send(reference: str) -> bool:
             .select_related("appointment__patient")
             .get(pk=pk)
         )
-        if row.status == Reminder.Status.VOID:
-            return False
+        if row.status != Reminder.Status.QUEUED:
+            return False  # voided, sent or failed already: a stray second task sends nothing
         reason = void_reason(row, now)
         if not reason:
             return True

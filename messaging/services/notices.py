@@ -100,7 +100,7 @@ def _notify(contact, channel: str, change: str, visits: list[Appointment], setti
                 contact=contact,
                 kind=change,
                 send=0,
-                version=first.version,
+                visit_version=first.version,
                 visits=[[visit.pk, visit.start.isoformat()] for visit in visits],
                 channel=channel,
                 visit_start=first.start,
