@@ -35,9 +35,9 @@ SEARCHES = {
     # the count, the page of (therapist, location) pairs, the therapists, their services, the
     # locations
     "Schedule": 3 + 5,
-    # the pairs, the locations, the slot rule's two (hours, closures, availability and
-    # exceptions as one UNION ALL; appointments), the busy appointments
-    "Slot": 3 + 5,
+    # the pairs with their locations' time zones, the slot rule's two (hours, closures,
+    # availability and exceptions as one UNION ALL; appointments), the busy appointments
+    "Slot": 3 + 4,
 }
 
 
