@@ -96,3 +96,33 @@ def test_a_read_runs_a_fixed_number_of_queries(
 
     with django_assert_num_queries(READS[resource_type]):
         assert get(fhir_client, f"{resource_type}/{pk}").status_code == 200
+
+
+@pytest.mark.parametrize("places", [1, 3])
+@pytest.mark.parametrize("size", [2, 12])
+def test_a_slot_search_runs_two_queries_a_location(
+    places, size, fhir_client, clinic, speech, speech_chart_case, treatment, tomorrow,
+    django_assert_num_queries,
+):  # fmt: skip
+    """The pairs and the busy appointments once, the slot rule's two for each location
+    (``bookable_seconds``), however many therapists, appointments and Slots."""
+    therapists = [
+        UserFactory(clinic=clinic, roles=["Therapist"], service_types=[speech]) for _ in range(size)
+    ]
+    for place in range(places):
+        location = LocationFactory(clinic=clinic, name=f"Branch {place}")
+        open_every_day(location, *therapists)
+        for index, therapist in enumerate(therapists):
+            AppointmentFactory(
+                chart_case=speech_chart_case, therapist=therapist, location=location,
+                appointment_type=treatment, start=local(location, tomorrow, 8 + index % 9),
+            )  # fmt: skip
+    day_after = tomorrow + datetime.timedelta(days=2)
+
+    search = f"Slot?start=ge{tomorrow}&start=lt{day_after}&_count=200"
+
+    with django_assert_num_queries(3 + 2 + 2 * places):
+        response = get(fhir_client, search)
+
+    busy = get(fhir_client, f"{search}&status=busy").json()["total"]
+    assert busy == size * places and response.json()["total"] > busy
