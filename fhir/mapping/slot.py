@@ -161,10 +161,10 @@ class SlotResource(ModelResource):
 
     def compute(self, state, ctx) -> list[tuple]:
         """Every Slot of the search, in order: ``(start, therapist, status, end, location id,
-        location)`` (no two alike before the last, which does not compare),
-        start and end in epoch seconds (a datetime each for some 2,000 Slots a week cost more
-        than the slot rule; ``render`` makes them for the page only). Queries: the pairs, the
-        slot rule's two a location (``bookable_seconds``), the busy appointments."""
+        location)``, no two alike before the location (which does not compare). Start and end
+        are epoch seconds: a datetime each for a week's 2,000 Slots cost more than the slot
+        rule, so ``render`` makes them for the page only. Queries: the pairs, the slot rule's
+        two a location (``bookable_seconds``), the busy appointments."""
         now = ctx.clinic.now().astimezone(datetime.UTC)
         span = window(state, ctx, now)
         free = "free" in state.statuses and span.free_start < span.free_end
