@@ -41,6 +41,16 @@ class UserQuerySet(models.QuerySet):
         the join is half the ORM's work of building the EXISTS (bench/)."""
         return self.filter(groups__name=THERAPIST)
 
+    def active_therapists(self, clinic_id):
+        """A clinic's active therapists, by name: whom the booking forms, the calendar's
+        columns and availability offer."""
+        return (
+            self.for_clinic(clinic_id)
+            .filter(is_active=True)
+            .therapists()
+            .order_by("last_name", "first_name")
+        )
+
     def who_may_take(self, case):
         """The therapists who may take a patient case (``case``: a ``PatientCase``, or its
         id with ``clinic_id`` given by a preceding ``for_clinic``): active, of the case's

@@ -39,16 +39,6 @@ def bootstrap_widgets(form: forms.Form) -> None:
         field.widget.attrs["class"] = kind
 
 
-def therapists_of(clinic_id):
-    """The clinic's active therapists, by name."""
-    return (
-        User.objects.for_clinic(clinic_id)
-        .filter(is_active=True)
-        .therapists()
-        .order_by("last_name", "first_name")
-    )
-
-
 class LocationForm(ClinicRowForm):
     label = "Location"
 
@@ -278,7 +268,7 @@ class AppointmentForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.patient = patient
         clinic_id = patient.clinic_id
-        self.fields["therapists"].queryset = therapists_of(clinic_id)
+        self.fields["therapists"].queryset = User.objects.active_therapists(clinic_id)
         self.fields["location"].queryset = Location.objects.for_clinic(clinic_id).active()
         self.fields["appointment_type"].queryset = AppointmentType.objects.for_clinic(
             clinic_id
@@ -361,9 +351,9 @@ class RescheduleForm(forms.Form):
         )
         # Who may take the case (``who_may_take``), and the therapist booked now.
         may_take = case_therapists(appointment.chart_case).values("pk")
-        self.fields["therapist"].queryset = therapists_of(appointment.clinic_id).filter(
-            Q(pk__in=may_take) | Q(pk=appointment.therapist_id)
-        )
+        self.fields["therapist"].queryset = User.objects.active_therapists(
+            appointment.clinic_id
+        ).filter(Q(pk__in=may_take) | Q(pk=appointment.therapist_id))
         self.fields["location"].queryset = (
             Location.objects.for_clinic(appointment.clinic_id)
             .filter(Q(is_active=True) | Q(pk=appointment.location_id))

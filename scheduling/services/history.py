@@ -1,7 +1,8 @@
 """Visits that already happened: an import of another system's history records them as they
 went (completed, no-show, cancelled) under the same no-overlap rule as every booking
-(``booking._insert``) and the same checks of who and what (``booking._validate``), without the
-rules of booking ahead: clinic hours, availability, notice, a start in the future."""
+(``booking.insert_appointment``) and the same checks of who and what
+(``checks.booking_errors``), without the rules of booking ahead: clinic hours, availability,
+notice, a start in the future."""
 
 import datetime
 
@@ -12,7 +13,8 @@ from charts.models import PatientChartCase
 from clinic.models import AppointmentType, Clinic
 from core.audit import record
 from scheduling.models import Appointment, Location
-from scheduling.services.booking import _fmt, _insert, _require_front_desk, _validate
+from scheduling.services.booking import insert_appointment
+from scheduling.services.checks import booking_errors, require_front_desk, when_text
 
 # What a visit of the past may have become (``appointment_record``).
 PAST_STATUSES = (
@@ -38,23 +40,23 @@ def appointment_record(
     source: str = "",
 ) -> Appointment:
     """Record a visit that already happened (an import of another system's history): it was
-    completed, a no-show or cancelled. Checks what history needs and nothing about the time
-    it was booked: the chart case, appointment type, location and therapist are the clinic's
-    (inactive ones too: a location since closed, a therapist who left), the therapist could
-    take the case (``_validate``, as booking), and the no-overlap rule (``_insert``, as
-    booking); not clinic hours, availability, notice or a discharged chart case. A start not
+    completed, a no-show or cancelled. Checks what history needs and nothing about the time it
+    was booked: the chart case, appointment type, location and therapist are the clinic's
+    (inactive ones too: a location since closed, a therapist who left), the therapist could take
+    the case (``booking_errors``, as booking), and the no-overlap rule (``insert_appointment``,
+    as booking); not clinic hours, availability, notice or a discharged chart case. A start not
     in the past goes to ``appointment_book``. ``source`` (the file and line) goes in the audit
     entry. Raises ``ValidationError`` keyed by field and writes nothing when anything is wrong;
     ``PermissionDenied`` unless ``by`` is an administrator or scheduler.
 
-    One transaction, as every service, but its only writes (the appointment and its audit
-    entry) are ``_insert``'s savepoint: the checks before it only read, so no savepoint of its
-    own (an import calls this for every visit). ``chart_case`` is used as given, with its case
-    and patient (an import loads them once per chunk): a visit of the past takes no lock, since
-    a discharge does not stop it."""
-    _require_front_desk(by)
+    One transaction, as every service, but its only writes (the appointment and its audit entry)
+    are ``insert_appointment``'s savepoint: the checks before it only read, so no savepoint of
+    its own (an import calls this for every visit). ``chart_case`` is used as given, with its
+    case and patient (an import loads them once per chunk): a visit of the past takes no lock,
+    since a discharge does not stop it."""
+    require_front_desk(by)
     patient = chart_case.patient
-    errors = _validate(
+    errors = booking_errors(
         clinic=clinic,
         chart_case=chart_case,
         case=None,
@@ -87,12 +89,12 @@ def appointment_record(
             parent=chart_case,
             details=(
                 f"{chart_case.case.name} with {therapist} at {location}, "
-                f"{_fmt(start, location.tzinfo)}, {duration_minutes} min, "
+                f"{when_text(start, location.tzinfo)}, {duration_minutes} min, "
                 f"{appointment.get_status_display().lower()}." + (f" {source}" if source else "")
             ),
         )
 
-    return _insert(
+    return insert_appointment(
         clinic=clinic,
         chart_case=chart_case,
         patient=patient,

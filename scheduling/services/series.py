@@ -17,15 +17,13 @@ from clinic.models import AppointmentType, Clinic
 from core.audit import record
 from scheduling import slots
 from scheduling.models import Appointment, AppointmentSeries, Location
-from scheduling.services.booking import (
-    MAX_OCCURRENCES,
-    _check_version,
-    _fmt,
-    _lock,
-    _require_front_desk,
-    appointment_book,
+from scheduling.services.booking import MAX_OCCURRENCES, appointment_book
+from scheduling.services.checks import require_front_desk, when_text
+from scheduling.services.lifecycle import (
     appointment_cancel,
     appointment_reschedule,
+    check_version,
+    lock_appointment,
 )
 
 # Series -----------------------------------------------------------------------------------
@@ -138,7 +136,7 @@ def _describe_rule(rule, start, location) -> str:
     end = f", {rule.count} times" if rule.count else ""
     if rule.until:
         end = f", until {rule.until:%b %-d, %Y}"
-    return f"{every} on {days} from {_fmt(start, location.tzinfo)}{end}"
+    return f"{every} on {days} from {when_text(start, location.tzinfo)}{end}"
 
 
 @transaction.atomic
@@ -162,7 +160,7 @@ def series_book(
     """Book every occurrence of a weekly series, each through ``appointment_book``. With
     ``skip_conflicts`` the occurrences that cannot be booked are left out (and returned with
     their reason); without it, any such occurrence refuses the whole series."""
-    _require_front_desk(by)
+    require_front_desk(by)
     starts = series_starts(rule=rule, first=start, tz=location.tzinfo)
     if len(starts) > MAX_OCCURRENCES:
         raise ValidationError(
@@ -195,7 +193,7 @@ def series_book(
         except ValidationError as error:
             if not skip_conflicts:
                 raise ValidationError(
-                    {"start": f"{_fmt(each, location.tzinfo)}: " + " ".join(error.messages)}
+                    {"start": f"{when_text(each, location.tzinfo)}: " + " ".join(error.messages)}
                 ) from error
             skipped.append(Occurrence(each, " ".join(error.messages)))
     if not booked:
@@ -227,8 +225,8 @@ def series_cancel(
     """Cancel this appointment, or this and the series' later ones that are still scheduled.
     Returns how many were cancelled. ``expected_version`` is the appointment's as its screen
     showed it: a screen someone else's change made stale raises ``StaleAppointment``."""
-    _require_front_desk(by)
-    _check_version(_lock(appointment), expected_version)
+    require_front_desk(by)
+    check_version(lock_appointment(appointment), expected_version)
     targets = [appointment]
     if following and appointment.series_id:
         targets = list(
@@ -263,8 +261,8 @@ def series_reschedule(
     wall-clock shift (so each keeps its place in its own week across a time change), and to
     ``therapist`` and ``location`` when given. All or nothing. ``expected_version`` as for
     ``series_cancel``."""
-    _require_front_desk(by)
-    _check_version(_lock(appointment), expected_version)
+    require_front_desk(by)
+    check_version(lock_appointment(appointment), expected_version)
     targets = [appointment]
     if following and appointment.series_id:
         targets = list(
@@ -301,6 +299,6 @@ def series_reschedule(
             )
         except ValidationError as error:
             raise ValidationError(
-                {"start": f"{_fmt(new_start, tz)}: " + " ".join(error.messages)}
+                {"start": f"{when_text(new_start, tz)}: " + " ".join(error.messages)}
             ) from error
     return len(targets)

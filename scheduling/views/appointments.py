@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.models import User
 from cases.models import PatientCase
 from charts.access import get_chart_case_for
 from charts.models import Patient, PatientChartCase
@@ -19,7 +20,7 @@ from core.roles import ADMINISTRATOR, SCHEDULER, THERAPIST, has_role
 from insurance.counting import chart_case_summary
 from scheduling import services, slots
 from scheduling.access import get_appointment_for
-from scheduling.forms import AppointmentForm, CancelForm, RescheduleForm, therapists_of
+from scheduling.forms import AppointmentForm, CancelForm, RescheduleForm
 from scheduling.hooks import appointment_notices
 from scheduling.models import Appointment
 from scheduling.reads.other_visits import other_visits
@@ -69,7 +70,11 @@ def _initial(request, patient):
 def _chosen_therapists(request, form_data):
     ids = form_data.getlist("therapists") if hasattr(form_data, "getlist") else form_data
     ids = parse_ids(ids)
-    return list(therapists_of(request.user.clinic_id).filter(pk__in=ids)) if ids else []
+    return (
+        list(User.objects.active_therapists(request.user.clinic_id).filter(pk__in=ids))
+        if ids
+        else []
+    )
 
 
 def _case_target(form, patient):
