@@ -171,10 +171,10 @@ class SlotResource(ModelResource):
         busy = "busy" in state.statuses and span.start < span.end
         if not (free or busy):
             return []
-        # Free and busy times only of active therapists (the portal's ``who_may_take`` offers
-        # no one else) at active locations; each location's time zone read with its pairs
-        # (all that the slot rule and the Slots' offsets need of it).
-        working = User.objects.for_clinic(ctx.clinic).filter(is_active=True).therapists()
+        # Free and busy times only of the clinic's active therapists (the portal's
+        # ``who_may_take`` offers no one else) at active locations; each location's time zone
+        # read with its pairs (all that the slot rule and the Slots' offsets need of it).
+        working = User.objects.active_therapists(ctx.clinic.pk).order_by()
         pairs = list(
             state.schedules.filter(
                 therapist_id__in=working.values("pk"),
