@@ -101,7 +101,7 @@ def test_a_read_runs_a_fixed_number_of_queries(
 @pytest.mark.parametrize("places", [1, 3])
 @pytest.mark.parametrize("size", [2, 12])
 def test_a_slot_search_runs_two_queries_a_location(
-    places, size, fhir_client, clinic, speech, speech_chart_case, treatment, tomorrow,
+    places, size, fhir_client, clinic, speech, treatment, tomorrow,
     django_assert_num_queries,
 ):  # fmt: skip
     """The pairs and the busy appointments once, the slot rule's two for each location
@@ -109,13 +109,15 @@ def test_a_slot_search_runs_two_queries_a_location(
     therapists = [
         UserFactory(clinic=clinic, roles=["Therapist"], service_types=[speech]) for _ in range(size)
     ]
+    case = PatientCaseFactory(clinic=clinic, service_types=[speech])
+    chart_cases = [PatientChartCaseFactory(clinic=clinic, case=case) for _ in therapists]
     for place in range(places):
         location = LocationFactory(clinic=clinic, name=f"Branch {place}")
         open_every_day(location, *therapists)
-        for index, therapist in enumerate(therapists):
-            AppointmentFactory(
-                chart_case=speech_chart_case, therapist=therapist, location=location,
-                appointment_type=treatment, start=local(location, tomorrow, 8 + index % 9),
+        for therapist, chart_case in zip(therapists, chart_cases, strict=True):
+            AppointmentFactory(  # a patient a therapist, at each place hours apart
+                chart_case=chart_case, therapist=therapist, location=location,
+                appointment_type=treatment, start=local(location, tomorrow, 8 + 3 * place),
             )  # fmt: skip
     day_after = tomorrow + datetime.timedelta(days=2)
 
