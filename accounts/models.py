@@ -9,12 +9,10 @@ from core.aggregates import json_list_of
 from core.concurrency import Versioned
 from core.roles import STAFF_ROLES, THERAPIST, role_names
 from core.sql import user_name
+from core.tenancy import ClinicQuerySet
 
 
-class UserQuerySet(models.QuerySet):
-    def for_clinic(self, clinic):
-        return self.filter(clinic=clinic)
-
+class UserQuerySet(ClinicQuerySet):
     def visible_to(self, user):
         """The users of a staff member's own clinic; nobody else's, and none for a portal
         user or an operator without a clinic."""
