@@ -23,6 +23,7 @@ from django.db.models import (
     Value,
 )
 
+from accounts.models import User
 from core.sql import epoch
 from scheduling import slots
 from scheduling.models import (
@@ -111,7 +112,8 @@ def working_time(
     ``therapist_ids``, or of every therapist with None. One query (a ``UNION ALL`` of the four
     reads), whatever the number of therapists; plain values, not model rows (this runs on
     every slot and calendar page). ``therapists``: also the clinic's active therapists
-    (``therapists_of``) with weekly availability there, read with their availability."""
+    (``User.objects.active_therapists``) with weekly availability there, read with their
+    availability."""
     clinic_id = location.clinic_id
     read = WorkingTime(tz=ZoneInfo(location.time_zone), first=first, last=last)
     weekly = TherapistAvailability.objects.filter(clinic_id=clinic_id, location=location)
@@ -125,9 +127,9 @@ def working_time(
     time = {"begins": F("start"), "ends": F("end")}
     names = {}
     if therapists:
-        from scheduling.forms import therapists_of
-
-        active = therapists_of(clinic_id).order_by().filter(pk=OuterRef("therapist_id"))
+        active = (
+            User.objects.active_therapists(clinic_id).order_by().filter(pk=OuterRef("therapist_id"))
+        )
         names = {
             "active": Exists(active),
             "first": F("therapist__first_name"),
@@ -252,7 +254,15 @@ def busy_intervals(
     return by_therapist, patient
 
 
-def bookable_slots(
+def bookable_slots(**kwargs) -> dict[int, list[datetime.datetime]]:
+    """``bookable_seconds`` (its arguments) as aware datetimes."""
+    return {
+        therapist_id: [slots.from_seconds(start) for start in starts]
+        for therapist_id, starts in bookable_seconds(**kwargs).items()
+    }
+
+
+def bookable_seconds(
     *,
     location: Location,
     therapist_ids: Iterable[int],
@@ -262,11 +272,12 @@ def bookable_slots(
     notice: datetime.timedelta = datetime.timedelta(0),
     horizon: datetime.timedelta = datetime.timedelta(days=28),
     step: datetime.timedelta = datetime.timedelta(minutes=15),
-) -> dict[int, list[datetime.datetime]]:
-    """For each therapist, the starts at which an appointment of ``duration`` fits at
-    ``location``: in hours and availability, clear of the therapist's and the patient's
-    appointments, between ``now + notice`` and ``now + horizon``. Two queries, whatever the
-    number of therapists (for the portal's requests)."""
+) -> dict[int, list[int]]:
+    """For each therapist, the starts (epoch seconds) at which an appointment of ``duration``
+    fits at ``location``: in hours and availability, clear of the therapist's and the
+    patient's appointments, between ``now + notice`` and ``now + horizon``. Two queries,
+    whatever the number of therapists (for the portal's requests). The FHIR Slot search
+    takes the seconds as they are: a datetime per start costs more than the rule."""
     therapist_ids = list(therapist_ids)
     if duration <= datetime.timedelta(0) or step <= datetime.timedelta(0):
         raise ValueError("duration and step must be positive")
@@ -304,10 +315,7 @@ def bookable_slots(
         earliest=slots.to_seconds_up(earliest),
         latest=slots.to_seconds(latest),
     )
-    return {
-        therapist_id: [slots.from_seconds(start) for start in offered(therapist_ids=[therapist_id])]
-        for therapist_id in therapist_ids
-    }
+    return {therapist_id: offered(therapist_ids=[therapist_id]) for therapist_id in therapist_ids}
 
 
 # --- The same inputs as plain values, for the portal's week of slots (slots.offered_starts) ----
