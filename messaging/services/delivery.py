@@ -1,6 +1,6 @@
 """The one check every message to a family passes right before it is sent, by e-mail
 (``core.mail.send_email`` asks it through ``register_send_check``) or by text
-(``messaging.tasks.send_text``), on every attempt: is what it says still true? A reminder, or a
+(``messaging.texting.send_text``), on every attempt: is what it says still true? A reminder, or a
 notice of a booking or a move, is for visits still awaited (``Appointment.is_awaited``, the rule
 the sender used to queue it) at the start it names; a notice listing several visits goes while
 any of them is. A message no longer true is voided, with why, on its row and in the visit's
@@ -8,6 +8,7 @@ history: it was queued, and the family must not be told of a visit that is gone.
 
 import datetime
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -90,3 +91,37 @@ def message_may_send(reference: str) -> bool:
             f"not sent: {reason}",
         )
     return False
+
+
+def site_url(path: str) -> str:
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def reminder_outcome(reference: str, *, sent: bool, attempt: int, error: str) -> None:
+    """How a message ended (called in the worker by ``core.mail`` and ``texting.send_text``):
+    marked on its row, and a failure after the last try on the appointment's history."""
+    pk = int(reference.removeprefix(REMINDER_REFERENCE))
+    with scopes_disabled():
+        reminder = Reminder.objects.select_related("appointment__patient").get(pk=pk)
+    how = reminder.get_channel_display().lower()
+    with scope(clinic=reminder.clinic_id), transaction.atomic():
+        Reminder.objects.filter(pk=pk).update(
+            status=Reminder.Status.SENT if sent else Reminder.Status.FAILED,
+            attempts=attempt,
+            error=error[:2000],
+            finished_at=timezone.now(),
+        )
+        audit.record(
+            clinic_id=reminder.clinic_id,
+            actor=None,
+            action="remind" if sent else "remind_failed",
+            obj=reminder.appointment,
+            object_type="appointment",
+            patient=reminder.appointment.patient,
+            details=(
+                f"{reminder.label} by {how} to {reminder.address} sent."
+                if sent
+                else f"{reminder.label} by {how} to {reminder.address} could not be "
+                f"sent after {attempt} tries: {error[:300]}"
+            ),
+        )

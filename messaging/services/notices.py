@@ -20,9 +20,9 @@ from charts.models import PatientContact
 from core import audit
 from core.mail import queue_email
 from messaging.models import Reminder, ReminderSettings
-from messaging.services.delivery import REMINDER_REFERENCE
-from messaging.services.reminders import site_url, visit_values
-from messaging.tasks import send_text
+from messaging.services.delivery import REMINDER_REFERENCE, site_url
+from messaging.services.reminders import visit_values
+from messaging.texting import send_text
 from scheduling.models import Appointment, AppointmentRequest
 
 SUBJECTS = {

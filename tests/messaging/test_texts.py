@@ -117,7 +117,7 @@ def test_a_failing_provider_is_retried_then_the_reminder_is_failed(
         _use(settings, server)
         reminders_send_due()
         run_worker()
-        retry = DBTaskResult.objects.get(status="READY", task_path="messaging.tasks.send_text")
+        retry = DBTaskResult.objects.get(status="READY", task_path="messaging.texting.send_text")
         DBTaskResult.objects.filter(pk=retry.pk).update(run_after=timezone.now())
         run_worker()
     assert len(received) == 2
