@@ -123,7 +123,11 @@ SCREENS = {
         "authorization", ("administrator", "second_admin"), "number", "AUTH-1", "AUTH-2"
     ),
     "shared limit": SharedLimitScreen(
-        "charted_shared_limit", ("administrator", "scheduler"), "name", "PT and OT total", "Therapy cap"
+        "charted_shared_limit",
+        ("administrator", "scheduler"),
+        "name",
+        "PT and OT total",
+        "Therapy cap",
     ),
 }
 
