@@ -88,6 +88,7 @@ def test_a_scheduler_adds_an_authorization_which_counts_the_visits_already_booke
         ({"shared_limit": "999999"}, "shared_limit", "Select a valid choice"),
         ({"number": ""}, "number", "required"),
         ({"first_date": "not a date"}, "first_date", "valid date"),
+        ({"unit": "hours"}, "unit", "Select a valid choice"),
     ],
 )
 def test_bad_input_is_refused_beside_its_field(
