@@ -8,39 +8,61 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 
 from cases.models import PatientCase
-from insurance.counting import Tally, appointment_model, usage
+from clinic.models import AppointmentType
+from insurance.counting import Grant, Tally, appointment_model, usage
 from insurance.models import Authorization, SharedLimit
 
 
 @dataclass
 class Row:
-    authorization: Authorization
+    """One authorization of a chart case as its page shows it: the rule's own values (a
+    ``Grant``), so the page reads the authorizations once, for the count."""
+
+    grant: Grant
     tally: Tally
     types: str
     is_running: bool
+    shared_limit: str
+    unit: str
+    cap: str
 
 
 def chart_case_authorizations(chart_case, *, today: datetime.date) -> tuple[list[Row], list]:
     """The chart case's authorizations with their counts, latest first, and the patient's
     shared limits with theirs."""
-    rows = list(
-        Authorization.objects.filter(clinic_id=chart_case.clinic_id, chart_case=chart_case)
-        .for_display()
-        .order_by("-last_date", "-pk")
+    clinic_id = chart_case.clinic_id
+    found = usage(clinic_id, Q(patient_id=chart_case.patient_id))
+    own = sorted(
+        (grant for grant in found.grants if grant.chart_case_id == chart_case.pk),
+        key=lambda grant: (grant.last_date, grant.pk),
+        reverse=True,
     )
-    found = usage(chart_case.clinic_id, Q(patient_id=chart_case.patient_id))
-    limits = list(
-        SharedLimit.objects.filter(clinic_id=chart_case.clinic_id, patient_id=chart_case.patient_id)
+    limits = list(SharedLimit.objects.filter(clinic_id=clinic_id, patient_id=chart_case.patient_id))
+    names = {limit.pk: limit.name for limit in limits}
+    type_ids = set().union(*(grant.type_ids for grant in own))
+    types = (
+        dict(
+            AppointmentType.objects.filter(clinic_id=clinic_id, pk__in=type_ids).values_list(
+                "pk", "name"
+            )
+        )
+        if type_ids
+        else {}
     )
     return (
         [
             Row(
-                row,
-                found.of(row.pk),
-                ", ".join(t.name for t in row.appointment_types.all()) or "All types",
-                row.first_date <= today <= row.last_date,
+                grant,
+                found.of(grant.pk),
+                ", ".join(sorted(types[pk] for pk in grant.type_ids if pk in types)) or "All types",
+                grant.first_date <= today <= grant.last_date,
+                names.get(grant.shared_limit_id, ""),
+                Authorization.Unit(grant.unit).label,
+                f"{grant.cap} {Authorization.CapPeriod(grant.cap_period).label.lower()}"
+                if grant.cap_period
+                else "None",
             )
-            for row in rows
+            for grant in own
         ],
         [(limit, found.counts.shared.get(limit.pk, Tally(limit.quantity))) for limit in limits],
     )

@@ -101,16 +101,14 @@ def shown_counts(clinic, chart_cases):
     for chart_case in chart_cases:
         rows, limits = reads.chart_case_authorizations(chart_case, today=today)
         for row in rows:
-            shown[("a", row.authorization.pk)] = _columns(row.tally)
+            shown[("a", row.grant.pk)] = _columns(row.tally)
         for limit, tally in limits:
             if tally.used or tally.booked or limit.authorizations.exists():
                 shown[("s", limit.pk)] = _columns(tally)
         summary = counting.chart_case_summary(
             clinic_id=clinic.pk, chart_case_id=chart_case.pk, patient_id=chart_case.patient_id
         )
-        assert sorted(summary) == sorted(
-            f"{row.authorization.payer} #{row.authorization.number}: {row.tally}" for row in rows
-        )
+        assert sorted(summary) == sorted(f"{row.grant.label}: {row.tally}" for row in rows)
     page = reads.report_page(clinic.pk, today=today, filters={}, number=1, per_page=1000)
     csv_rows = reads.report(clinic.pk, today=today, filters={})
     for found in (page.object_list, csv_rows):
