@@ -4,11 +4,11 @@ rule (``insurance.counting.usage``)."""
 import datetime
 from dataclasses import dataclass
 
-from django.core.paginator import Paginator
 from django.db.models import Q
 
 from cases.models import PatientCase
 from clinic.models import AppointmentType
+from core.pagination import UncountedPage
 from insurance.counting import Grant, Tally, appointment_model, usage
 from insurance.models import Authorization, SharedLimit
 
@@ -184,10 +184,11 @@ def report(clinic_id: int, *, today, filters: dict) -> list[ReportRow]:
 
 
 def report_page(clinic_id: int, *, today, filters: dict, number, per_page: int = 50):
-    """One page of the report: without a list chosen, paged by the database and only the
-    page's authorizations counted; with one, every candidate counted to find the list."""
+    """One page of the report ("Page 3", Previous and Next, no count of the whole list):
+    without a list chosen, paged by the database and only the page's authorizations counted;
+    with one, every candidate counted to find the list."""
     rows, found = listed(clinic_id, filters, today=today)
-    page = Paginator(rows, per_page).get_page(number)
+    page = UncountedPage(rows, per_page, number)
     page.object_list = counted(clinic_id, page.object_list, today=today, found=found)
     return page
 
