@@ -44,29 +44,26 @@ def clock_start() -> bool:
 
 @task()
 def send_text(*, reminder_id: int, to: str, body: str, attempt: int = 1) -> dict:
-    """Send one text reminder through ``TEXT_BACKEND``; a failure is retried with the same
-    back-off as e-mail (``core.mail.retry_delay``), then the reminder is marked failed."""
+    """Send one text (a reminder or a notice) through ``TEXT_BACKEND``; a failure is retried
+    with the same back-off as e-mail (``core.mail.retry_delay``), then the row is marked
+    failed."""
     from django.urls import reverse
     from django_scopes import scopes_disabled
 
     from core.mail import retry_delay
     from messaging.models import Reminder
-    from messaging.services import REMINDER_REFERENCE, reminder_outcome
+    from messaging.services import REMINDER_REFERENCE, message_may_send, reminder_outcome
     from messaging.services.reminders import site_url
     from messaging.texts import TextError, backend
 
-    with scopes_disabled():
-        reminder = Reminder.objects.select_related("appointment").get(pk=reminder_id)
-    clinic_id = reminder.clinic_id
-    if not reminder.appointment.is_awaited(timezone.now()) or (
-        reminder.visit_start != reminder.appointment.start
-    ):
-        # Cancelled, checked in or moved since it was claimed: this reminder is void.
-        with scopes_disabled():
-            Reminder.objects.filter(pk=reminder_id).update(status=Reminder.Status.SKIPPED)
-        return {"reminder": reminder_id, "void": True}
-    callback = site_url(reverse("messaging:text_status", kwargs={"clinic": clinic_id}))
     reference = f"{REMINDER_REFERENCE}{reminder_id}"
+    # The same check as e-mail's, right before every attempt: a visit cancelled, checked in or
+    # moved since the text was queued voids it.
+    if not message_may_send(reference):
+        return {"reminder": reminder_id, "void": True}
+    with scopes_disabled():
+        clinic_id = Reminder.objects.values_list("clinic_id", flat=True).get(pk=reminder_id)
+    callback = site_url(reverse("messaging:text_status", kwargs={"clinic": clinic_id}))
     try:
         message_id = backend().send(to=to, body=body, callback_url=callback)
     except TextError as error:

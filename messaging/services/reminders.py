@@ -21,10 +21,9 @@ from core import audit
 from core.mail import queue_email
 from messaging import links, timing
 from messaging.models import Reminder, ReminderSettings
+from messaging.services.delivery import REMINDER_REFERENCE
 from messaging.wording import render_wording
 from scheduling.models import Appointment
-
-REMINDER_REFERENCE = "messaging.reminder:"
 
 
 def site_url(path: str) -> str:
@@ -100,6 +99,7 @@ def _send_due_for_clinic(clinic_id: int, now: datetime.datetime) -> int:
             contacts[contact.patient_id].append((channel, contact))
     claimed = set(
         Reminder.objects.for_clinic(clinic_id)
+        .reminders()
         .filter(appointment_id__in=[visit.pk for visit in visits])
         .values_list("appointment_id", "visit_start", "send", "channel", "contact_id")
     )
@@ -196,8 +196,8 @@ def _queue_text(reminder, visit, contact, reminder_settings) -> None:
 
 
 def reminder_outcome(reference: str, *, sent: bool, attempt: int, error: str) -> None:
-    """How a reminder's e-mail ended (called in the worker by ``core.mail``): marked on its
-    row, and a failure after the last try on the appointment's history."""
+    """How a message ended (called in the worker by ``core.mail`` and ``tasks.send_text``):
+    marked on its row, and a failure after the last try on the appointment's history."""
     pk = int(reference.removeprefix(REMINDER_REFERENCE))
     with scopes_disabled():
         reminder = Reminder.objects.select_related("appointment__patient").get(pk=pk)
@@ -217,20 +217,21 @@ def reminder_outcome(reference: str, *, sent: bool, attempt: int, error: str) ->
             object_type="appointment",
             patient=reminder.appointment.patient,
             details=(
-                f"Reminder {reminder.send} by {how} to {reminder.address} sent."
+                f"{reminder.label} by {how} to {reminder.address} sent."
                 if sent
-                else f"Reminder {reminder.send} by {how} to {reminder.address} could not be "
+                else f"{reminder.label} by {how} to {reminder.address} could not be "
                 f"sent after {attempt} tries: {error[:300]}"
             ),
         )
 
 
 def failed_reminders(appointment) -> list[str]:
-    """The appointment's reminders that could not be sent, for its page
+    """The appointment's messages (reminders, notices) that could not be sent, for its page
     (``scheduling.hooks``)."""
     return [
-        f"The {reminder.get_channel_display().lower()} reminder to {reminder.address} could "
-        f"not be sent: {reminder.error or 'the provider refused it'}"
+        f"The {reminder.get_channel_display().lower()} "
+        f"{'reminder' if reminder.kind == Reminder.Kind.REMINDER else 'notice'} to "
+        f"{reminder.address} could not be sent: {reminder.error or 'the provider refused it'}"
         for reminder in Reminder.objects.for_clinic(appointment.clinic_id)
         .failed()
         .filter(appointment_id=appointment.pk, visit_start=appointment.start)
