@@ -16,6 +16,7 @@ from importing.format import (
     MAX_NAME,
     HeaderError,
     Row,
+    columns_named,
     import_key,
     parse_date,
     read_header,
@@ -113,7 +114,7 @@ class RowChecker:
         if kind != AUTHORIZATION:
             used = [name for name in AUTHORIZATION_COLUMNS if raw.get(name, "").strip()]
             if used:
-                errors.append(f"only authorizations use the column(s) {', '.join(used)}.")
+                errors.append(f"only authorizations use {columns_named(used)}.")
         key = import_key(raw)
         if patient_id:
             errors.extend(self._patient_rows(line, patient_id, names, born, key))

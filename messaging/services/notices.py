@@ -9,6 +9,7 @@ nobody."""
 from collections import defaultdict
 
 from django.template.loader import render_to_string
+from django.utils.translation import ngettext
 from django_scopes import scope, scopes_disabled
 
 from charts.models import PatientContact
@@ -103,8 +104,8 @@ def _notify(contact, change: str, visits: list[Appointment], reminder_settings) 
         obj=visits[0],
         object_type="appointment",
         patient=visits[0].patient,
-        details=f"Told {contact.name} <{contact.email}> by e-mail: {len(visits)} visit(s) "
-        f"{change}.",
+        details=f"Told {contact.name} <{contact.email}> by e-mail: {len(visits)} "
+        f"{ngettext('visit', 'visits', len(visits))} {change}.",
     )
 
 
