@@ -215,7 +215,7 @@ def test_a_future_row_obeys_clinic_hours(tmp_path, clinic, import_staff):
     early = visit(date="2030-06-03", start_time="07:00", status="booked")
     out = _refused_report(write(tmp_path, csv_text(early)), clinic)
     assert "Line 2: appointment not imported: " in out
-    assert "is outside Main Clinic's clinic hours" in out
+    assert "This time is outside Main Clinic's opening hours that day (" in out
     assert not Appointment.objects.exists()
 
     fine = visit(date="2030-06-03", start_time="10:00", status="booked")
