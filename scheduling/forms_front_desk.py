@@ -8,6 +8,7 @@ from django import forms
 from accounts.models import User
 from charts.models import PatientChartCase
 from clinic.models import AppointmentType
+from core.forms import PlainChoicesMixin
 from core.inputs import parse_id
 from scheduling.forms import DATE_WIDGET
 from scheduling.models import Location
@@ -22,7 +23,7 @@ class ChartCaseField(forms.ModelChoiceField):
         return obj.case.name
 
 
-class FreeTimeForm(forms.Form):
+class FreeTimeForm(PlainChoicesMixin, forms.Form):
     chart_case = ChartCaseField(
         label="Patient Case",
         queryset=PatientChartCase.objects.none(),
@@ -104,7 +105,7 @@ class FreeTimeForm(forms.Form):
 KEEP, CANCEL = "", "cancel"
 
 
-class DayMoveForm(forms.Form):
+class DayMoveForm(PlainChoicesMixin, forms.Form):
     """One choice a visit of the day (keep, move to a therapist free at its time, cancel), and
     the reason every change carries."""
 

@@ -132,6 +132,21 @@ def dated_intervals(dated: Iterable[Dated], tz: ZoneInfo) -> list[Interval]:
     return merge(intervals)
 
 
+def clinic_open_intervals(
+    *,
+    first: datetime.date,
+    last: datetime.date,
+    tz: ZoneInfo,
+    clinic_hours: Iterable[Weekly],
+    closures: Iterable[datetime.date] = (),
+) -> list[Interval]:
+    """When a location is open from ``first`` to ``last`` (local dates): its weekly hours,
+    nothing on a closed day."""
+    return subtract(
+        weekly_intervals(clinic_hours, first, last, tz), [day_bounds(day, tz) for day in closures]
+    )
+
+
 def open_intervals(
     *,
     first: datetime.date,
@@ -146,13 +161,14 @@ def open_intervals(
     """When a therapist works at a location from ``first`` to ``last`` (local dates): inside
     the location's hours and the therapist's week, plus extra hours, minus time off; nothing
     on a closed day."""
-    hours = weekly_intervals(clinic_hours, first, last, tz)
+    hours = clinic_open_intervals(
+        first=first, last=last, tz=tz, clinic_hours=clinic_hours, closures=closures
+    )
     working = merge(
         weekly_intervals(availability, first, last, tz)
         + dated_intervals([e for e in extra if first <= e.date <= last], tz)
     )
-    closed = [day_bounds(day, tz) for day in closures]
-    return subtract(intersect(hours, working), merge(closed + dated_intervals(time_off, tz)))
+    return subtract(intersect(hours, working), dated_intervals(time_off, tz))
 
 
 def free_intervals(

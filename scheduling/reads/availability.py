@@ -53,6 +53,16 @@ class WorkingTime:
     extra: dict = field(default_factory=lambda: defaultdict(list))
     therapists: dict = field(default_factory=dict)
 
+    def clinic_open(self) -> list[slots.Interval]:
+        """When the location is open (its hours, minus its closures)."""
+        return slots.clinic_open_intervals(
+            first=self.first,
+            last=self.last,
+            tz=self.tz,
+            clinic_hours=self.hours,
+            closures=self.closures,
+        )
+
     def intervals(self, therapist_id: int) -> list[slots.Interval]:
         """When the therapist works there, within its clinic hours (merged and sorted)."""
         return slots.open_intervals(
@@ -204,7 +214,6 @@ def clinic_hours_intervals(
     *, location: Location, first: datetime.date, last: datetime.date
 ) -> list[slots.Interval]:
     """When the location is open from ``first`` to ``last``."""
-    tz = ZoneInfo(location.time_zone)
     hours = [
         slots.Weekly(row.weekday, row.start, row.end)
         for row in ClinicHours.objects.filter(clinic_id=location.clinic_id, location=location)
@@ -212,9 +221,12 @@ def clinic_hours_intervals(
     closures = ClinicClosure.objects.filter(
         clinic_id=location.clinic_id, location=location, date__range=(first, last)
     ).values_list("date", flat=True)
-    return slots.subtract(
-        slots.weekly_intervals(hours, first, last, tz),
-        [slots.day_bounds(day, tz) for day in closures],
+    return slots.clinic_open_intervals(
+        first=first,
+        last=last,
+        tz=ZoneInfo(location.time_zone),
+        clinic_hours=hours,
+        closures=closures,
     )
 
 

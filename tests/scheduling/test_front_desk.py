@@ -324,7 +324,7 @@ def test_reschedule_refusals_change_nothing(
     client.force_login(scheduler)
     refusals = [
         ({"therapist": ot_therapist.pk}, "therapist", "can take this case"),
-        ({"location": closed.pk}, "time", "outside"),
+        ({"location": closed.pk}, "time", "Closed is closed that day"),
         ({"therapist": second_therapist.pk}, "time", ""),
     ]
     for changes, field, words in refusals:
