@@ -12,6 +12,7 @@ from django.db.models import F
 from accounts.models import User
 from core.audit import diff, record
 from core.roles import ADMINISTRATOR, SCHEDULER, THERAPIST, has_role
+from scheduling import slots
 from scheduling.models import Appointment, Location
 from scheduling.services.checks import (
     CLASH,
@@ -131,6 +132,7 @@ def appointment_reschedule(
     """Move a visit to another time, and optionally another location or therapist, under
     every rule of booking (the visit's own time does not clash with itself)."""
     require_front_desk(by)
+    start = slots.absolute(start)
     appointment = lock_appointment(appointment)
     check_version(appointment, expected_version)
     require_unsettled(appointment)
