@@ -101,12 +101,17 @@ class FreeTimeForm(forms.Form):
         return data
 
 
-KEEP, CANCEL = "", "cancel"
+KEEP, CANCEL, NEXT = "", "cancel", "next"
+GONE = (
+    "Someone else changed a visit of this day after you opened it. Look at the day again and "
+    "repeat your changes."
+)
 
 
 class DayMoveForm(forms.Form):
-    """One choice a visit of the day (keep, move to a therapist free at its time, cancel), and
-    the reason every change carries."""
+    """One choice a visit of the day (keep, move to a therapist free at its time, move to the
+    next free time when nobody is, cancel), the version of each visit as the page showed it,
+    and the reason every change carries."""
 
     reason = forms.CharField(
         max_length=300, label="Reason (kept with every change)", initial="Therapist out"
@@ -115,30 +120,67 @@ class DayMoveForm(forms.Form):
     def __init__(self, *args, rows, **kwargs):
         super().__init__(*args, **kwargs)
         self.rows = rows
-        for visit, free in rows:
-            choices = [(KEEP, "Keep as it is")]
-            choices += [(str(t.pk), f"Move to {t} (free then)") for t in free]
-            choices.append((CANCEL, "Cancel (by the clinic)"))
+        self.stale = False
+        for visit, free, suggestion in rows:
             self.fields[f"visit_{visit.pk}"] = forms.ChoiceField(
                 label=(
                     f"{visit.local_start:%-I:%M %p} · {visit.patient} · "
                     f"{visit.appointment_type} · {visit.chart_case.case.name}"
                 ),
-                choices=choices,
+                choices=self._choices(free, suggestion),
                 required=False,
                 error_messages={
                     "invalid_choice": "Choose a therapist offered for this visit, keep it or "
                     "cancel it."
                 },
             )
+            self.fields[f"version_{visit.pk}"] = forms.IntegerField(
+                widget=forms.HiddenInput, initial=visit.version, required=False
+            )
+
+    @staticmethod
+    def _choices(free, suggestion) -> list[tuple[str, str]]:
+        choices = [(KEEP, "Keep as it is")]
+        choices += [(str(t.pk), f"Move to {t} (free then)") for t in free]
+        if suggestion is not None:
+            when = f"{suggestion.start:%a %b %-d, %-I:%M %p}"
+            choices.append((NEXT, f"Move to {when} with {suggestion.therapist} (next free time)"))
+        choices.append((CANCEL, "Cancel (by the clinic)"))
+        return choices
+
+    def clean(self):
+        data = super().clean()
+        # A change asked for a visit the page showed that is no longer the therapist's
+        # scheduled visit of the day (moved or cancelled by someone else meanwhile).
+        # Or one the page showed at another version (moved to another time meanwhile).
+        shown = {str(visit.pk): visit.version for visit, _, _ in self.rows}
+        for key, value in self.data.items():
+            name, _, pk = key.partition("_")
+            if name != "visit" or not value:
+                continue
+            version = data.get(f"version_{pk}")
+            if pk not in shown or version not in (None, shown[pk]):
+                self.stale = True
+                raise forms.ValidationError(GONE)
+        return data
 
     def changes(self):
-        """(moves, cancels): the visits to move with their new therapist, those to cancel."""
-        moves, cancels = [], []
-        for visit, free in self.rows:
+        """The ``DayChange`` of each visit not kept, with the version the page showed."""
+        from scheduling.services import DayChange
+
+        changes = []
+        for visit, free, suggestion in self.rows:
             choice = self.cleaned_data.get(f"visit_{visit.pk}") or KEEP
+            version = self.cleaned_data.get(f"version_{visit.pk}")
+            if choice == KEEP:
+                continue
             if choice == CANCEL:
-                cancels.append(visit)
-            elif choice != KEEP:
-                moves.append((visit, next(t for t in free if str(t.pk) == choice)))
-        return moves, cancels
+                changes.append(DayChange(visit, version=version))
+            elif choice == NEXT:
+                changes.append(
+                    DayChange(visit, suggestion.therapist, suggestion.start, version=version)
+                )
+            else:
+                therapist = next(t for t in free if str(t.pk) == choice)
+                changes.append(DayChange(visit, therapist, visit.start, version=version))
+        return changes

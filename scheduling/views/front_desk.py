@@ -168,19 +168,17 @@ def therapist_day(request, pk):
         "therapist": therapist,
         "day": day,
         "form": form,
-        "visits": [(visit, free, form[f"visit_{visit.pk}"]) for visit, free in rows],
+        "rows": rows,
+        "visits": [(row.visit, row.free, form[f"visit_{row.visit.pk}"]) for row in rows],
     }
     if request.method == "POST":
         if form.is_valid():
-            moves, cancels = form.changes()
             try:
                 moved, cancelled = services.therapist_day_move(
-                    moves=moves,
-                    cancels=cancels,
-                    reason=form.cleaned_data["reason"],
-                    by=request.user,
+                    changes=form.changes(), reason=form.cleaned_data["reason"], by=request.user
                 )
             except ValidationError as error:
+                form.stale = isinstance(error, services.StaleAppointment)
                 for key, field_messages in error.message_dict.items():
                     form.add_error(key if key in form.fields else None, field_messages)
             else:
@@ -190,5 +188,6 @@ def therapist_day(request, pk):
                 )
                 here = reverse("scheduling:therapist_day", args=[therapist.pk])
                 return redirect(f"{here}?date={day:%Y-%m-%d}")
-        return render(request, "scheduling/therapist_day.html", context, status=400)
+        status = 409 if form.stale else 400
+        return render(request, "scheduling/therapist_day.html", context, status=status)
     return render(request, "scheduling/therapist_day.html", context)
