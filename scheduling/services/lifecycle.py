@@ -27,11 +27,14 @@ from scheduling.signals import appointment_changed
 
 
 def lock_appointment(appointment: Appointment) -> Appointment:
-    return (
-        Appointment.objects.select_for_update()
-        .select_related("location", "patient", "therapist", "chart_case__case")
-        .get(pk=appointment.pk)
-    )
+    """The appointment as it is now, locked for the rest of the transaction. The row is locked
+    alone, then read with its related rows: when another transaction changed it meanwhile,
+    PostgreSQL re-checks the locked row against the rows it first joined it to, so a visit
+    just moved to another therapist would match nothing (``DoesNotExist``, a 500)."""
+    Appointment.objects.select_for_update().filter(pk=appointment.pk).values_list("pk").get()
+    return Appointment.objects.select_related(
+        "location", "patient", "therapist", "chart_case__case"
+    ).get(pk=appointment.pk)
 
 
 class StaleAppointment(ValidationError):
