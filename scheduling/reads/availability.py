@@ -23,6 +23,7 @@ from django.db.models import (
     Value,
 )
 
+from accounts.models import User
 from core.sql import epoch
 from scheduling import slots
 from scheduling.models import (
@@ -111,7 +112,8 @@ def working_time(
     ``therapist_ids``, or of every therapist with None. One query (a ``UNION ALL`` of the four
     reads), whatever the number of therapists; plain values, not model rows (this runs on
     every slot and calendar page). ``therapists``: also the clinic's active therapists
-    (``therapists_of``) with weekly availability there, read with their availability."""
+    (``User.objects.active_therapists``) with weekly availability there, read with their
+    availability."""
     read = WorkingTime(tz=ZoneInfo(location.time_zone), first=first, last=last)
     rows = _working_time_rows(
         location=location,
@@ -127,10 +129,11 @@ def working_time(
 
 def _therapist_names(clinic_id: int) -> dict:
     """The columns ``therapists`` adds to the weekly availability's rows: whether the therapist
-    is one of the clinic's active ones (``therapists_of``), and their name and email."""
-    from scheduling.forms import therapists_of
-
-    active = therapists_of(clinic_id).order_by().filter(pk=OuterRef("therapist_id"))
+    is one of the clinic's active ones (``User.objects.active_therapists``), and their name and
+    email."""
+    active = (
+        User.objects.active_therapists(clinic_id).order_by().filter(pk=OuterRef("therapist_id"))
+    )
     return {
         "active": Exists(active),
         "first": F("therapist__first_name"),
