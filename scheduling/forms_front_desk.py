@@ -8,6 +8,7 @@ from django import forms
 from accounts.models import User
 from charts.models import PatientChartCase
 from clinic.models import AppointmentType
+from core.forms import ChoicesOnce
 from core.inputs import parse_id
 from scheduling.forms import DATE_WIDGET
 from scheduling.models import Location
@@ -17,7 +18,26 @@ from scheduling.services import case_therapists
 DEFAULT_DAYS = 14
 
 
-class ChartCaseField(forms.ModelChoiceField):
+class OnceChoiceField(forms.ModelChoiceField):
+    """A short list of choices read once (``ChoicesOnce``), and the chosen one found in it
+    rather than asked of the database again (Django's ``to_python`` runs a ``get``)."""
+
+    iterator = ChoicesOnce
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        for choice in self.queryset:
+            if str(choice.pk) == str(value).strip():
+                return choice
+        raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+
+
+class OnceMultipleChoiceField(forms.ModelMultipleChoiceField):
+    iterator = ChoicesOnce
+
+
+class ChartCaseField(OnceChoiceField):
     def label_from_instance(self, obj):
         return obj.case.name
 
@@ -29,17 +49,17 @@ class FreeTimeForm(forms.Form):
         empty_label="Choose a case",
         error_messages={"invalid_choice": "Choose one of this patient's open cases."},
     )
-    appointment_type = forms.ModelChoiceField(
+    appointment_type = OnceChoiceField(
         queryset=AppointmentType.objects.none(),
         empty_label="Choose an appointment type",
         error_messages={"invalid_choice": "Choose one of the clinic's appointment types."},
     )
-    location = forms.ModelChoiceField(
+    location = OnceChoiceField(
         queryset=Location.objects.none(),
         empty_label=None,
         error_messages={"invalid_choice": "Choose one of the clinic's open locations."},
     )
-    therapists = forms.ModelMultipleChoiceField(
+    therapists = OnceMultipleChoiceField(
         queryset=None,
         required=False,
         label="Therapists (leave empty for everyone who can take the case)",
@@ -75,9 +95,12 @@ class FreeTimeForm(forms.Form):
 
     def _chosen_chart_case(self):
         """The chart case the data names, if it is one of the choices (for the therapists the
-        form offers); the field's own cleaning gives the message otherwise."""
+        form offers); the field's own cleaning gives the message otherwise. The choices are
+        read once, for this, the cleaning and the page."""
         pk = parse_id((self.data or self.initial).get("chart_case"))
-        return None if pk is None else self.fields["chart_case"].queryset.filter(pk=pk).first()
+        if pk is None:
+            return None
+        return next((cc for cc in self.fields["chart_case"].queryset if cc.pk == pk), None)
 
     def clean(self):
         data = super().clean()

@@ -91,18 +91,26 @@ def _with_defaults(form: FreeTimeForm, query) -> dict | None:
     return data
 
 
-def _book_url(patient, data, time, duration) -> str:
-    query = {
-        "patient": patient.pk,
-        "case": f"chart:{data['chart_case'].pk}",
-        "therapist": time.therapist.pk,
-        "location": data["location"].pk,
-        "appointment_type": data["appointment_type"].pk,
-        "duration_minutes": duration,
-        "date": time.start.date().isoformat(),
-        "time": time.start.strftime("%H:%M"),
-    }
-    return f"{reverse('scheduling:appointment_create')}?{urlencode(query)}"
+def _book_links(patient, data, duration):
+    """The booking form's address for a free time, filled in: what every time of the page
+    shares encoded once, the therapist, date and time added to it (a page holds a thousand)."""
+    shared = urlencode(
+        {
+            "patient": patient.pk,
+            "case": f"chart:{data['chart_case'].pk}",
+            "location": data["location"].pk,
+            "appointment_type": data["appointment_type"].pk,
+            "duration_minutes": duration,
+        }
+    )
+    base = f"{reverse('scheduling:appointment_create')}?{shared}"
+
+    def link(time) -> str:
+        start = time.start
+        when = f"date={start.date().isoformat()}&time={start.hour:02}:{start.minute:02}"
+        return f"{base}&therapist={time.therapist.pk}&{when}"
+
+    return link
 
 
 @role_required(ADMINISTRATOR, SCHEDULER)
@@ -129,12 +137,11 @@ def free_times(request, pk):
             last=data["last"],
             now=clinic.now(),
         )
+        link = _book_links(patient, data, duration)
         context.update(
             duration=duration,
-            days=[
-                (day, [(time, _book_url(patient, data, time, duration)) for time in times])
-                for day, times in days
-            ],
+            days=[(day, [(time, link(time)) for time in times]) for day, times in days],
+            names={t.pk: t.get_full_name() or t.email for t in data["therapists"]},
         )
         record_access(request, obj=patient, patient=patient, what="Free times for booking")
     return render(request, "scheduling/free_times.html", context)
