@@ -125,6 +125,13 @@ class FreeTimeForm(forms.Form):
 
 
 KEEP, CANCEL, NEXT = "", "cancel", "next"
+
+
+def _shown(suggestion) -> str:
+    """A next free time as the page carries it: its therapist and start."""
+    return f"{suggestion.therapist.pk}@{suggestion.start.isoformat()}"
+
+
 GONE = (
     "Someone else changed a visit of this day after you opened it. Look at the day again and "
     "repeat your changes."
@@ -160,6 +167,10 @@ class DayMoveForm(forms.Form):
             self.fields[f"version_{visit.pk}"] = forms.IntegerField(
                 widget=forms.HiddenInput, initial=visit.version, required=False
             )
+            if suggestion is not None:
+                self.fields[f"next_{visit.pk}"] = forms.CharField(
+                    widget=forms.HiddenInput, initial=_shown(suggestion), required=False
+                )
 
     @staticmethod
     def _choices(free, suggestion) -> list[tuple[str, str]]:
@@ -185,7 +196,25 @@ class DayMoveForm(forms.Form):
             if pk not in shown or version not in (None, shown[pk]):
                 self.stale = True
                 raise forms.ValidationError(GONE)
+        self._check_suggestions(data)
         return data
+
+    def _check_suggestions(self, data) -> None:
+        """A next free time picked as the page showed it: when it was taken meanwhile and
+        another is offered now, the visit's choice is refused with the new time, shown on the
+        page for the next save (never a silent move to a time the person did not see)."""
+        for visit, _, suggestion in self.rows:
+            if data.get(f"visit_{visit.pk}") != NEXT or suggestion is None:
+                continue
+            if data.get(f"next_{visit.pk}") not in (None, "", _shown(suggestion)):
+                self.data = self.data.copy()
+                self.data[f"next_{visit.pk}"] = _shown(suggestion)
+                self.add_error(
+                    f"visit_{visit.pk}",
+                    "The free time shown was taken a moment ago. The next one now is "
+                    f"{suggestion.start:%a %b %-d, %-I:%M %p} with {suggestion.therapist}: "
+                    "save again to move the visit there.",
+                )
 
     def changes(self):
         """The ``DayChange`` of each visit not kept, with the version the page showed."""

@@ -164,3 +164,32 @@ def test_a_visit_changed_after_the_page_was_opened_is_a_409_that_changes_nothing
     second.refresh_from_db()
     assert first.therapist == therapist
     assert second.status == Appointment.Status.SCHEDULED
+
+
+def test_a_next_free_time_taken_meanwhile_is_refused_with_the_new_one(
+    client, scheduler, speech_case, location, therapist, colleague
+):
+    visit = _visit(speech_case, therapist, location, 9)
+    _visit(speech_case, colleague, location, 8, minutes=240)
+    client.force_login(scheduler)
+    url, page = _page(client, therapist)
+    shown = page.context["form"][f"next_{visit.pk}"].value()
+    # Someone books the colleague at noon, the time the page offers, before it is saved.
+    _visit(speech_case, colleague, location, 12)
+    data = {
+        "date": DAY.isoformat(),
+        "reason": "Out",
+        f"visit_{visit.pk}": "next",
+        f"version_{visit.pk}": visit.version,
+        f"next_{visit.pk}": shown,
+    }
+    refused = client.post(url, data)
+    assert refused.status_code == 400
+    assert "The next one now is Thu Feb 4, 12:45 PM with Ada Baker" in refused.content.decode()
+    visit.refresh_from_db()
+    assert visit.therapist == therapist
+    # Saved again from the page as it now is: moved to the time it showed.
+    data[f"next_{visit.pk}"] = refused.context["form"].data[f"next_{visit.pk}"]
+    assert client.post(url, data).status_code == 302
+    visit.refresh_from_db()
+    assert (visit.therapist, visit.start) == (colleague, local(location, DAY, 12, 45))
