@@ -13,7 +13,7 @@ from core.inputs import parse_id
 from scheduling.forms import DATE_WIDGET
 from scheduling.models import Location
 from scheduling.reads.free_times import MAX_DAYS
-from scheduling.services import case_therapists
+from scheduling.services import DayChange, case_therapists
 
 DEFAULT_DAYS = 14
 
@@ -218,8 +218,6 @@ class DayMoveForm(forms.Form):
 
     def changes(self):
         """The ``DayChange`` of each visit not kept, with the version the page showed."""
-        from scheduling.services import DayChange
-
         changes = []
         for visit, free, suggestion in self.rows:
             choice = self.cleaned_data.get(f"visit_{visit.pk}") or KEEP
