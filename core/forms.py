@@ -3,10 +3,23 @@
 from django import forms
 from django.db.models import BLANK_CHOICE_DASH, Value
 from django.db.models.functions import Lower
+from django.forms.models import ModelChoiceIterator
 from django.forms.utils import pretty_name
 from django.utils.choices import BaseChoiceIterator
 
 from core.inputs import normalise_name
+
+
+class ChoicesOnce(ModelChoiceIterator):
+    """The choices from the field's queryset as read once (its result cache), where Django's
+    iterator reads the queryset again each time the choices are listed (on PostgreSQL through
+    a server-side cursor, a DECLARE and a FETCH). For a field's ``iterator``."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset:
+            yield self.choice(obj)
 
 
 def same_name(queryset, name: str):
