@@ -199,7 +199,7 @@ PORTAL_SLOTS = (
     f"Portal request screen with slots ({dataset.SCHEDULING_THERAPISTS} therapists, "
     f"{dataset.BOOKED_DAYS}-day horizon)"
 )
-FINDER_DAYS = 14  # the finder's default span
+FINDER_DAYS = 7  # the finder's default span (scheduling.forms_front_desk.DEFAULT_DAYS)
 # Slot computation through gunicorn on PostgreSQL (issue 10).
 SLOTS_P95_MS = 100.0
 

@@ -15,7 +15,7 @@ from scheduling.models import Location
 from scheduling.reads.free_times import MAX_DAYS
 from scheduling.services import DayChange, case_therapists
 
-DEFAULT_DAYS = 14
+DEFAULT_DAYS = 7  # a week a page: "Later days" shows the next
 
 
 class OnceChoiceField(forms.ModelChoiceField):

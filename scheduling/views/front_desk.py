@@ -139,12 +139,21 @@ def free_times(request, pk):
         )
         link = _book_links(patient, data, duration)
         context.update(
+            later=_later(request.GET, data["first"], data["last"]),
             duration=duration,
             days=[(day, [(time, link(time)) for time in times]) for day, times in days],
             names={t.pk: t.get_full_name() or t.email for t in data["therapists"]},
         )
         record_access(request, obj=patient, patient=patient, what="Free times for booking")
     return render(request, "scheduling/free_times.html", context)
+
+
+def _later(query, first, last) -> str:
+    """The query string of the same search over the days right after these, as many."""
+    span = last - first + datetime.timedelta(days=1)
+    later = query.copy()
+    later["first"], later["last"] = (first + span).isoformat(), (last + span).isoformat()
+    return later.urlencode()
 
 
 @role_required(ADMINISTRATOR, SCHEDULER)

@@ -82,6 +82,23 @@ def test_book_shows_free_times_and_a_time_opens_the_filled_booking_form(
     assert appointment.duration_minutes == treatment.default_duration_minutes
 
 
+def test_the_finder_shows_a_week_and_later_days_shows_the_next(
+    client, scheduler, speech_chart_case, location, treatment, therapist
+):
+    client.force_login(scheduler)
+    url, query = _finder(speech_chart_case.patient, chart_case=speech_chart_case.pk)
+    response = client.get(url, query)
+    shown = [day for day, _ in response.context["days"]]
+    assert shown[0] == datetime.date(2027, 2, 1)
+    assert shown[-1] <= datetime.date(2027, 2, 7)
+    later = response.context["later"]
+    assert "Later days" in response.content.decode()
+    after = client.get(f"{url}?{later}")
+    shown = [day for day, _ in after.context["days"]]
+    assert shown[0] >= datetime.date(2027, 2, 8)
+    assert shown[-1] <= datetime.date(2027, 2, 14)
+
+
 def test_a_busy_time_is_not_offered(client, scheduler, speech_chart_case, location, therapist):
     start = slots.wall(datetime.date(2027, 2, 2), datetime.time(10), location.tzinfo)
     AppointmentFactory(
