@@ -248,42 +248,6 @@ def clinic_hours_intervals(
     )
 
 
-def busy_intervals(
-    *,
-    clinic_id: int,
-    therapist_ids: Iterable[int] = (),
-    patient_id: int | None = None,
-    start: datetime.datetime,
-    end: datetime.datetime,
-) -> tuple[dict[int, list[slots.Interval]], list[slots.Interval]]:
-    """The appointments (not cancelled) overlapping ``[start, end)``: per therapist, and the
-    patient's. One query."""
-    from django.db.models import Q
-
-    from scheduling.models import Appointment
-
-    therapist_ids = list(therapist_ids)
-    condition = Q(therapist_id__in=therapist_ids)
-    if patient_id is not None:
-        condition |= Q(patient_id=patient_id)
-    by_therapist: dict[int, list[slots.Interval]] = {pk: [] for pk in therapist_ids}
-    patient: list[slots.Interval] = []
-    rows = (
-        Appointment.objects.filter(clinic_id=clinic_id)
-        .filter(condition)
-        .not_cancelled()
-        .overlapping(start, end)
-        .order_by()
-        .values_list("therapist_id", "patient_id", "start", "end")
-    )
-    for therapist_id, row_patient_id, row_start, row_end in rows:
-        if therapist_id in by_therapist:
-            by_therapist[therapist_id].append((row_start, row_end))
-        if patient_id is not None and row_patient_id == patient_id:
-            patient.append((row_start, row_end))
-    return by_therapist, patient
-
-
 def bookable_slots(**kwargs) -> dict[int, list[datetime.datetime]]:
     """``bookable_seconds`` (its arguments) as aware datetimes."""
     return {
@@ -380,7 +344,7 @@ class SlotInputs:
     """What ``slots.offered_starts`` computes from: the location's weekly hours and closed
     days, each therapist's weekly availability, time off and extra hours at the location
     (wall-clock values, read as ``working_intervals`` reads them), and the appointments of
-    each therapist and of the patient (``busy_intervals``, as epoch seconds, half open)."""
+    each therapist and of the patient (``busy_seconds``: epoch seconds, half open)."""
 
     clinic_hours: list[slots.Weekly]
     closures: list[datetime.date]
@@ -458,7 +422,7 @@ def busy_seconds(
     start: datetime.datetime,
     end: datetime.datetime,
 ) -> tuple[dict[int, list[slots.Seconds]], list[slots.Seconds]]:
-    """``busy_intervals`` in epoch seconds: the appointments (not cancelled) overlapping
+    """In epoch seconds, the appointments (not cancelled) overlapping
     ``[start, end)``, per therapist, and the patient's. One query."""
     therapist_ids = list(therapist_ids)
     by_therapist: dict[int, list[slots.Seconds]] = {pk: [] for pk in therapist_ids}
