@@ -84,6 +84,7 @@ def _notify(contact, change: str, visits: list[Appointment], reminder_settings) 
     queue_email(
         to=contact.email,
         subject=SUBJECTS[change].format(clinic=clinic),
+        sender_name=clinic,
         body=render_to_string(
             "messaging/notice_email.txt",
             {

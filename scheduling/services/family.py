@@ -1,9 +1,11 @@
-"""What a patient's family may do to a visit without logging in, through a signed link the
-clinic sent them (``messaging``): confirm it, or cancel it. The caller has checked the link;
-these check the visit. Each is one transaction with an audit entry (actor: nobody, the
-details name the link's recipient)."""
+"""What a patient's family may do to a visit: through a signed link the clinic sent them
+(``messaging``; the caller has checked the link, actor nobody, the details name the link's
+recipient) confirm it or cancel it, or cancel it from the portal (``appointment_portal_cancel``,
+actor the portal user, only before the clinic's cancellation window). These check the visit.
+Each is one transaction with an audit entry."""
 
 import datetime
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -11,11 +13,33 @@ from django.db.models import F
 from django.utils import timezone
 
 from core.audit import record
+from scheduling import hooks
 from scheduling.models import Appointment
 from scheduling.signals import appointment_changed
 
 LATE_CANCELLATION = "Late cancellation by the family"
 FAMILY_CANCELLATION = "Cancelled by the family"
+
+
+@dataclass(frozen=True)
+class CancelTerms:
+    """The clinic's terms for a family's cancellation (messaging's ``ReminderSettings``,
+    read through ``hooks.cancel_terms``): inside ``window`` before the visit it is late;
+    ``refuse_late``: the clinic refuses late ones by link or text (the family must call
+    ``phone``)."""
+
+    window: datetime.timedelta
+    refuse_late: bool
+    phone: str
+
+    def is_late(self, start: datetime.datetime, now: datetime.datetime) -> bool:
+        """The one rule for a late cancellation: links, texts and the portal ask it."""
+        return start - now < self.window
+
+    def portal_may_cancel(self, appointment: Appointment, now: datetime.datetime) -> bool:
+        """The portal offers Cancel for a visit still awaited and not yet inside the window
+        (later, it shows the clinic's phone number: the family calls)."""
+        return appointment.is_awaited(now) and not self.is_late(appointment.start, now)
 
 
 def _lock_awaited(appointment: Appointment, now: datetime.datetime) -> Appointment:
@@ -56,6 +80,35 @@ def appointment_family_cancel(*, appointment: Appointment, late: bool, source: s
     """Cancel as the patient; ``late`` (inside the clinic's window, which the caller knows)
     marks it a late cancellation. The slot is free at once: a cancelled visit holds no time."""
     appointment = _lock_awaited(appointment, timezone.now())
+    return _cancel(appointment, late=late, source=source, actor=None)
+
+
+def _too_late(terms: CancelTerms) -> str:
+    call = f"Please call the clinic at {terms.phone}." if terms.phone else "Please call the clinic."
+    return f"It is too late to cancel this visit here. {call}"
+
+
+@transaction.atomic
+def appointment_portal_cancel(
+    *, appointment: Appointment, by, expected_version: int | None = None
+) -> Appointment:
+    """Cancel from the portal (the caller loaded the visit through the user's own patients).
+    Refused, with nothing changed, when the visit is no longer booked at that time (started,
+    cancelled, moved since the page was shown) or is inside the clinic's cancellation window
+    (the same ``CancelTerms`` as the reminder links)."""
+    now = timezone.now()
+    appointment = _lock_awaited(appointment, now)
+    if expected_version is not None and appointment.version != expected_version:
+        raise ValidationError(
+            "This visit was changed after your page was shown. Look at its new time first."
+        )
+    terms = hooks.cancel_terms(appointment.clinic_id)
+    if not terms.portal_may_cancel(appointment, now):
+        raise ValidationError(_too_late(terms))
+    return _cancel(appointment, late=False, source="Patient portal.", actor=by)
+
+
+def _cancel(appointment: Appointment, *, late: bool, source: str, actor) -> Appointment:
     appointment.status = Appointment.Status.PATIENT_CANCELLED
     appointment.cancel_reason = LATE_CANCELLATION if late else FAMILY_CANCELLATION
     appointment.version = F("version") + 1
@@ -63,7 +116,7 @@ def appointment_family_cancel(*, appointment: Appointment, late: bool, source: s
     appointment.refresh_from_db(fields=["version"])
     record(
         clinic_id=appointment.clinic_id,
-        actor=None,
+        actor=actor,
         action="cancel",
         obj=appointment,
         object_type="appointment",
