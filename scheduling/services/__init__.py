@@ -12,6 +12,7 @@ from scheduling.services.family import (
     appointment_family_cancel,
     appointment_family_confirm,
     appointment_portal_cancel,
+    too_late_to_cancel,
 )
 from scheduling.services.history import PAST_STATUSES, appointment_record
 from scheduling.services.lifecycle import (
@@ -61,6 +62,7 @@ __all__ = [
     "LATE_CANCELLATION",
     "CancelTerms",
     "appointment_portal_cancel",
+    "too_late_to_cancel",
     "appointment_book",
     "appointment_family_cancel",
     "appointment_family_confirm",

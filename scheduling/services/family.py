@@ -83,7 +83,7 @@ def appointment_family_cancel(*, appointment: Appointment, late: bool, source: s
     return _cancel(appointment, late=late, source=source, actor=None)
 
 
-def _too_late(terms: CancelTerms) -> str:
+def too_late_to_cancel(terms: CancelTerms) -> str:
     call = f"Please call the clinic at {terms.phone}." if terms.phone else "Please call the clinic."
     return f"It is too late to cancel this visit here. {call}"
 
@@ -104,7 +104,7 @@ def appointment_portal_cancel(
         )
     terms = hooks.cancel_terms(appointment.clinic_id)
     if not terms.portal_may_cancel(appointment, now):
-        raise ValidationError(_too_late(terms))
+        raise ValidationError(too_late_to_cancel(terms))
     return _cancel(appointment, late=False, source="Patient portal.", actor=by)
 
 

@@ -240,9 +240,12 @@ def _check_move(chart_case: PatientChartCase, move_of: Appointment | None, appoi
         raise ValidationError({"appointment_type": "A move keeps the visit's case and type."})
     if not visit.is_awaited(timezone.now()):
         raise ValidationError({"chart_case": "This visit is no longer booked: it cannot move."})
-    if AppointmentRequest.objects.for_clinic(chart_case.clinic_id).pending().filter(
-        move_of=visit
-    ).exists():
+    if (
+        AppointmentRequest.objects.for_clinic(chart_case.clinic_id)
+        .pending()
+        .filter(move_of=visit)
+        .exists()
+    ):
         raise ValidationError(
             {"chart_case": "You already asked to move this visit. Wait for the clinic's answer."}
         )
