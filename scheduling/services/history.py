@@ -55,28 +55,16 @@ def appointment_record(
     case and patient (an import loads them once per chunk): a visit of the past takes no lock,
     since a discharge does not stop it."""
     require_front_desk(by)
-    patient = chart_case.patient
-    errors = booking_errors(
-        clinic=clinic,
-        chart_case=chart_case,
-        case=None,
-        therapist=therapist,
-        location=location,
-        appointment_type=appointment_type,
-        start=start,
-        duration_minutes=duration_minutes,
-        now=clinic.now(),
-        history=True,
-    )
-    if patient.clinic_id != clinic.pk:
-        errors["chart_case"] = "Choose a patient of this clinic."
-    if status not in PAST_STATUSES:
-        errors["status"] = (
-            "A past appointment is recorded as completed, no-show or cancelled: say how it went."
-        )
-    if errors:
-        raise ValidationError(errors)
-    end = start + datetime.timedelta(minutes=duration_minutes)
+    visit = {
+        "clinic": clinic,
+        "chart_case": chart_case,
+        "therapist": therapist,
+        "location": location,
+        "appointment_type": appointment_type,
+        "start": start,
+        "duration_minutes": duration_minutes,
+    }
+    _require_recordable(visit, status)
 
     def audit(appointment: Appointment) -> None:
         record(
@@ -85,7 +73,7 @@ def appointment_record(
             action="import",
             obj=appointment,
             object_type="appointment",
-            patient=patient,
+            patient=chart_case.patient,
             parent=chart_case,
             details=(
                 f"{chart_case.case.name} with {therapist} at {location}, "
@@ -95,17 +83,25 @@ def appointment_record(
         )
 
     return insert_appointment(
-        clinic=clinic,
-        chart_case=chart_case,
-        patient=patient,
-        therapist=therapist,
-        location=location,
-        appointment_type=appointment_type,
-        start=start,
-        end=end,
-        duration_minutes=duration_minutes,
+        **visit,
+        patient=chart_case.patient,
+        end=start + datetime.timedelta(minutes=duration_minutes),
         status=status,
         cancel_reason=cancel_reason[:300] if status in Appointment.CANCELLED else "",
         created_by=by,
         then=audit,
     )
+
+
+def _require_recordable(visit: dict, status: str) -> None:
+    """``booking_errors`` for a visit of the past, the patient's clinic and how it went."""
+    clinic = visit["clinic"]
+    errors = booking_errors(**visit, case=None, now=clinic.now(), history=True)
+    if visit["chart_case"].patient.clinic_id != clinic.pk:
+        errors["chart_case"] = "Choose a patient of this clinic."
+    if status not in PAST_STATUSES:
+        errors["status"] = (
+            "A past appointment is recorded as completed, no-show or cancelled: say how it went."
+        )
+    if errors:
+        raise ValidationError(errors)
