@@ -6,8 +6,8 @@ import datetime
 from django.utils import timezone
 
 from messaging.models import ReminderSettings
+from scheduling.hooks import CancelTerms
 from scheduling.models import Appointment
-from scheduling.services.family import CancelTerms
 
 
 def terms_of(rules: ReminderSettings) -> CancelTerms:

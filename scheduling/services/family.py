@@ -5,7 +5,6 @@ actor the portal user, only before the clinic's cancellation window). These chec
 Each is one transaction with an audit entry."""
 
 import datetime
-from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -14,32 +13,12 @@ from django.utils import timezone
 
 from core.audit import record
 from scheduling import hooks
+from scheduling.hooks import CancelTerms
 from scheduling.models import Appointment
 from scheduling.signals import appointment_changed
 
 LATE_CANCELLATION = "Late cancellation by the family"
 FAMILY_CANCELLATION = "Cancelled by the family"
-
-
-@dataclass(frozen=True)
-class CancelTerms:
-    """The clinic's terms for a family's cancellation (messaging's ``ReminderSettings``,
-    read through ``hooks.cancel_terms``): inside ``window`` before the visit it is late;
-    ``refuse_late``: the clinic refuses late ones by link or text (the family must call
-    ``phone``)."""
-
-    window: datetime.timedelta
-    refuse_late: bool
-    phone: str
-
-    def is_late(self, start: datetime.datetime, now: datetime.datetime) -> bool:
-        """The one rule for a late cancellation: links, texts and the portal ask it."""
-        return start - now < self.window
-
-    def portal_may_cancel(self, appointment: Appointment, now: datetime.datetime) -> bool:
-        """The portal offers Cancel for a visit still awaited and not yet inside the window
-        (later, it shows the clinic's phone number: the family calls)."""
-        return appointment.is_awaited(now) and not self.is_late(appointment.start, now)
 
 
 def _lock_awaited(appointment: Appointment, now: datetime.datetime) -> Appointment:
