@@ -301,8 +301,9 @@ def request_create(
     except IntegrityError as error:
         raise ValidationError(
             {
-                "start": "You already asked for this time for this case (or to move this "
-                "visit): that request is pending."
+                "start": "You already asked to move this visit: that request is pending."
+                if move_of is not None
+                else "You already requested this time for this case: it is pending."
             }
         ) from error
     _audit_create(request, rule=rule, by=by)
