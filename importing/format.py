@@ -9,6 +9,8 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
+from django.utils.translation import ngettext
+
 REQUIRED_COLUMNS = (
     "patient_id",
     "first_name",
@@ -40,17 +42,29 @@ OPTIONAL_COLUMNS = (
     "authorization_number",
     "quantity",
     "unit",
+    "authorization_override",
 )
 COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 # Only authorization rows use these (issue 21).
 AUTHORIZATION_COLUMNS = ("payer", "authorization_number", "quantity", "unit")
+# Only a future appointment uses this: why it is booked over or outside the chart case's
+# authorizations (issue 21), as the + Appointment form's "Book over the authorization because".
+OVERRIDE_COLUMN = "authorization_override"
 # The columns whose values make a row without a ``record_id`` the same record on a second run,
 # as they were before ``location`` came (which joins the key only when given), so that a file
-# imported then is still recognised.
+# imported then is still recognised. The override reason is no part of what the visit is.
 KEY_COLUMNS = tuple(
     name
     for name in COLUMNS
-    if name not in ("first_name", "last_name", "date_of_birth", "location", *AUTHORIZATION_COLUMNS)
+    if name
+    not in (
+        "first_name",
+        "last_name",
+        "date_of_birth",
+        "location",
+        OVERRIDE_COLUMN,
+        *AUTHORIZATION_COLUMNS,
+    )
 )
 
 GOAL = "goal"
@@ -79,6 +93,11 @@ NO = {"", "no", "n", "false", "0", "unsigned"}
 
 class HeaderError(Exception):
     pass
+
+
+def columns_named(names: list[str]) -> str:
+    """The columns, for a message about them: "the column text", "the columns text, date"."""
+    return f"{ngettext('the column', 'the columns', len(names))} {', '.join(names)}"
 
 
 @functools.lru_cache(maxsize=1024)

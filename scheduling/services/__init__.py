@@ -5,7 +5,7 @@
 
 from scheduling.services.booking import MAX_OCCURRENCES, appointment_book
 from scheduling.services.checks import CLASH, case_fits_therapist
-from scheduling.services.day_move import therapist_day_move
+from scheduling.services.day_move import DayChange, therapist_day_move
 from scheduling.services.family import (
     LATE_CANCELLATION,
     CancelTerms,
@@ -52,6 +52,7 @@ from scheduling.services.setup import (
 )
 
 __all__ = [
+    "DayChange",
     "therapist_day_move",
     "CLASH",
     "MAX_OCCURRENCES",

@@ -143,43 +143,6 @@ def test_another_patients_chart_case_is_refused(client, scheduler, speech_chart_
     assert client.get(url, query).status_code == 400
 
 
-@pytest.mark.parametrize("busy", [1, 12])
-def test_finder_query_count(
-    client, scheduler, speech_chart_case, location, therapist, busy, django_assert_num_queries
-):
-    for n in range(busy):
-        AppointmentFactory(
-            chart_case=PatientChartCaseFactory(case=speech_chart_case.case),
-            therapist=therapist,
-            location=location,
-            start=NOW + datetime.timedelta(days=1 + n),
-        )
-    client.force_login(scheduler)
-    url, query = _finder(speech_chart_case.patient, chart_case=speech_chart_case.pk)
-    # Session, user, patient, the form's defaults and choices, two for the free times
-    # (bookable_slots: working time in one UNION ALL, then the busy seconds), the audit entry,
-    # the menu's badge and the choices rendered.
-    with django_assert_num_queries(23):
-        assert client.get(url, query).status_code == 200
-
-
-@pytest.mark.parametrize("visits", [1, 12])
-def test_patient_page_query_count(
-    client, scheduler, speech_chart_case, location, therapist, visits, django_assert_num_queries
-):
-    for n in range(visits):
-        AppointmentFactory(
-            chart_case=speech_chart_case,
-            therapist=therapist,
-            location=location,
-            start=NOW + datetime.timedelta(days=n - visits // 2, hours=1),
-        )
-    client.force_login(scheduler)
-    # The chart page's own queries and the front desk's panel (patient_desk, six).
-    with django_assert_num_queries(16):
-        client.get(reverse("charts:patient_detail", args=[speech_chart_case.patient_id]))
-
-
 def _book(client, chart_case, therapist, location, treatment, day, hour):
     return client.post(
         reverse("scheduling:appointment_create"),
@@ -324,7 +287,7 @@ def test_reschedule_refusals_change_nothing(
     client.force_login(scheduler)
     refusals = [
         ({"therapist": ot_therapist.pk}, "therapist", "can take this case"),
-        ({"location": closed.pk}, "time", "outside"),
+        ({"location": closed.pk}, "time", "Closed is closed that day"),
         ({"therapist": second_therapist.pk}, "time", ""),
     ]
     for changes, field, words in refusals:
