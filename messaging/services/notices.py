@@ -129,6 +129,7 @@ def _notify(contact, channel: str, change: str, visits: list[Appointment], setti
                     subject=SUBJECTS[change].format(clinic=context["clinic"]),
                     body=render_to_string("messaging/notice_email.txt", context),
                     reference=reference,
+                    sender_name=context["clinic"],
                 )
             audit.record(
                 clinic_id=first.clinic_id,
