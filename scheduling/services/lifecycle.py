@@ -131,9 +131,12 @@ def appointment_reschedule(
     override_reason: str | None = None,
     expected_version: int | None = None,
     authorization_override: str | None = None,
+    requested: bool = False,
 ) -> Appointment:
     """Move a visit to another time, and optionally another location or therapist, under
-    every rule of booking (the visit's own time does not clash with itself)."""
+    every rule of booking (the visit's own time does not clash with itself). ``requested``:
+    the family asked for it (their request's answer tells them; ``appointment_changed`` says
+    so to its listeners)."""
     require_front_desk(by)
     start = slots.absolute(start)
     appointment = lock_appointment(appointment)
@@ -176,7 +179,9 @@ def appointment_reschedule(
         changes=diff(before, describe(appointment)),
         details=reason.strip() + (f" Over the authorization: {over}" if over else ""),
     )
-    appointment_changed.send(Appointment, appointment=appointment, change="moved")
+    appointment_changed.send(
+        Appointment, appointment=appointment, change="moved", requested=requested
+    )
     return appointment
 
 

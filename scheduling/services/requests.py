@@ -455,6 +455,7 @@ def _approve_move(request: AppointmentRequest, *, appointment_type, **chosen) ->
     return appointment_reschedule(
         appointment=visit,
         reason=f"Moved at the family's request (request {request.pk}).",
+        requested=True,
         **chosen,
     )
 

@@ -102,3 +102,32 @@ def test_a_notice_comes_from_the_clinic_with_the_portal_and_the_zone(
     assert "https://clinic.example/portal/" in body
     local_start = visit.start.astimezone(location.tzinfo)
     assert f"{local_start:%-I:%M %p} ({local_start:%Z})" in body
+
+
+def test_an_approved_move_is_told_by_its_answer_and_a_later_move_by_a_notice(
+    settings, portal_visit, consenting_contact, scheduler, location, request_day, patient_user
+):
+    """The family that asked to move a visit gets the answer to their request, not a second
+    'your visit has moved' notice; a move the clinic makes later is told by a notice."""
+    from messaging.models import Reminder
+
+    assert consenting_contact.patient_id == portal_visit.patient_id
+    move = services.request_create(
+        chart_case=portal_visit.chart_case,
+        appointment_type=portal_visit.appointment_type,
+        location=location,
+        start=local(location, request_day, 11),
+        by=patient_user,
+        move_of=portal_visit,
+    )
+    services.request_approve(request=move, by=scheduler)
+    assert not Reminder.objects.filter(kind=Reminder.Kind.MOVED).exists()
+    portal_visit.refresh_from_db()
+    services.appointment_reschedule(
+        appointment=portal_visit,
+        start=local(location, request_day, 14),
+        duration_minutes=portal_visit.duration_minutes,
+        reason="Therapist out",
+        by=scheduler,
+    )
+    assert Reminder.objects.filter(kind=Reminder.Kind.MOVED).count() == 1
