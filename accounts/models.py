@@ -9,12 +9,10 @@ from core.aggregates import json_list_of
 from core.concurrency import Versioned
 from core.roles import STAFF_ROLES, THERAPIST, role_names
 from core.sql import user_name
+from core.tenancy import ClinicQuerySet
 
 
-class UserQuerySet(models.QuerySet):
-    def for_clinic(self, clinic):
-        return self.filter(clinic=clinic)
-
+class UserQuerySet(ClinicQuerySet):
     def visible_to(self, user):
         """The users of a staff member's own clinic; nobody else's, and none for a portal
         user or an operator without a clinic."""
@@ -40,6 +38,16 @@ class UserQuerySet(models.QuerySet):
         join, not ``with_role``'s EXISTS: a user holds a role once, so no row repeats, and
         the join is half the ORM's work of building the EXISTS (bench/)."""
         return self.filter(groups__name=THERAPIST)
+
+    def active_therapists(self, clinic_id):
+        """A clinic's active therapists, by name: whom the booking forms, the calendar's
+        columns and availability offer."""
+        return (
+            self.for_clinic(clinic_id)
+            .filter(is_active=True)
+            .therapists()
+            .order_by("last_name", "first_name")
+        )
 
     def who_may_take(self, case):
         """The therapists who may take a patient case (``case``: a ``PatientCase``, or its

@@ -152,8 +152,9 @@ def main() -> None:
     django.setup()
     from django_scopes import scope, scopes_disabled
 
-    from cases.merge import case_merge, case_merge_undo
+    from cases.merge import case_merge
     from cases.merge_preview import merge_preview
+    from cases.merge_undo import case_merge_undo
 
     log(f"Merge bench: {args.charts:,} charts on one case, {args.both:.0%} with both cases")
     recreate_database(args.database_url)

@@ -24,9 +24,10 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
 
-from cases.merge_models import CaseMerge, MoveRecord
+from cases.merge_models import CaseMerge
 from cases.merge_plan import MergePlan, plan_merge
 from cases.merge_preview import chart_counts, live_chart_cases, target_on_same_chart
+from cases.merge_records import record_moves
 from cases.merge_rows import MOVABLE_ROWS, chart_case_model, patient_model
 from cases.models import PatientCase
 from core import audit
@@ -132,11 +133,6 @@ def _archived_state(sources) -> dict:
         for source in sources
         if source.is_archived
     }
-
-
-def _stub(pk: int):
-    """A chart case as an audit entry's parent needs it: its kind and id."""
-    return chart_case_model()(pk=pk)
 
 
 @transaction.atomic
@@ -290,69 +286,6 @@ def _move_rows(merge, plan: MergePlan, names, patients, by) -> dict[str, int]:
     return moved
 
 
-def record_moves(
-    *,
-    clinic_id,
-    kind: str,
-    moves,
-    by,
-    merge=None,
-    from_names,
-    to_names,
-    patients,
-    details,
-    reason: str = "",
-) -> list[MoveRecord]:
-    """For each ``(row id, from chart case id, to chart case id)``: one audit entry (on the
-    new chart case's history; the old one's lists it through its ``MoveRecord``) and one
-    ``MoveRecord``. Shared by the merge, its undo and the move of one item by hand."""
-    at = timezone.now()
-    by_name = by.get_full_name() or by.email
-    when = f"by {by_name} on {timezone.localtime(at):%b %-d, %Y}"
-    ending = when + (f" {details}" if details else "") + (f": {reason}" if reason else ".")
-    entries = audit.record_many(
-        _move_entry(move, clinic_id, kind, by, from_names, to_names, patients, ending)
-        for move in moves
-    )
-    records = [
-        MoveRecord(
-            clinic_id=clinic_id,
-            merge=merge,
-            kind=kind,
-            row_id=pk,
-            from_chart_case_id=origin,
-            to_chart_case_id=to,
-            from_name=from_names[origin][:100],
-            to_name=to_names[to][:100],
-            reason=reason,
-            by=by,
-            by_name=by_name,
-            at=at,
-            audit_entry_id=entry.pk,
-        )
-        for (pk, origin, to), entry in zip(moves, entries, strict=True)
-    ]
-    return MoveRecord.objects.bulk_create(records, batch_size=500)
-
-
-def _move_entry(move, clinic_id, kind, by, from_names, to_names, patients, ending):
-    """The audit entry of one moved row, on the history of the chart case it went to;
-    ``ending`` says by whom, when and why."""
-    pk, origin, to = move
-    return audit.entry(
-        clinic_id=clinic_id,
-        actor=by,
-        action="move",
-        object_type=kind,
-        object_id=pk,
-        object_repr=f"{kind.capitalize()} {pk}",
-        patient=patients.get(origin),
-        parent=_stub(to),
-        changes=[["Case", from_names[origin], to_names[to]]],
-        details=f"Moved from {from_names[origin]} to {to_names[to]} {ending}",
-    )
-
-
 def _archive_sources(merge, target, sources, plan, moved, by) -> int:
     """Archive each source as merged into the target, recount, and write the cases' history
     entries; returns the last entry's id."""
@@ -406,15 +339,10 @@ def undoable_merge(target: PatientCase) -> CaseMerge | None:
     )
 
 
-from cases.merge_undo import UndoRefused, case_merge_undo  # noqa: E402 - re-exported
-
 __all__ = [
     "BUSY",
     "STALE",
-    "UndoRefused",
     "case_merge",
-    "case_merge_undo",
     "check_merge",
-    "record_moves",
     "undoable_merge",
 ]

@@ -10,7 +10,6 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from cases.models import PatientCase
 from clinic.models import ClinicOwned, ClinicQuerySet, clinic_scoped
 
 
@@ -18,7 +17,7 @@ class CaseMerge(ClinicOwned):
     """One merge of ``sources`` into ``target``, with what undo needs to put it back."""
 
     target = models.ForeignKey(
-        PatientCase, on_delete=models.PROTECT, related_name="+", db_index=False
+        "cases.PatientCase", on_delete=models.PROTECT, related_name="+", db_index=False
     )
     # [source case id, ...]
     sources = models.JSONField(default=list)

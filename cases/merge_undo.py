@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from cases.merge_models import CaseMerge, MoveRecord
 from cases.merge_plan import parse_state
+from cases.merge_records import record_moves
 from cases.merge_rows import MOVABLE_ROWS, chart_case_model
 from cases.models import PatientCase
 from core import audit
@@ -121,8 +122,6 @@ def case_merge_undo(*, merge: CaseMerge, by) -> CaseMerge:
 
 
 def _rows_back(merge: CaseMerge, names: dict[int, str], by) -> None:
-    from cases.merge import record_moves
-
     plan = merge.plan
     patients = _patients_of(merge)
     case_of = {int(pk): case for pk, case in plan["cases"].items()}

@@ -9,8 +9,9 @@ from django.views.decorators.http import require_http_methods
 
 from cases.access import get_case_for
 from cases.forms_merge import CaseMergeForm
-from cases.merge import BUSY, STALE, UndoRefused, case_merge, case_merge_undo, undoable_merge
+from cases.merge import BUSY, STALE, case_merge, undoable_merge
 from cases.merge_preview import merge_preview
+from cases.merge_undo import UndoRefused, case_merge_undo
 from core.permissions import role_required
 from core.roles import ADMINISTRATOR
 

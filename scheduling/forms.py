@@ -39,16 +39,6 @@ def bootstrap_widgets(form: forms.Form) -> None:
         field.widget.attrs["class"] = kind
 
 
-def therapists_of(clinic_id):
-    """The clinic's active therapists, by name."""
-    return (
-        User.objects.for_clinic(clinic_id)
-        .filter(is_active=True)
-        .therapists()
-        .order_by("last_name", "first_name")
-    )
-
-
 class LocationForm(ClinicRowForm):
     label = "Location"
 
@@ -149,16 +139,33 @@ class AvailabilityExceptionForm(_TherapistRowForm):
         return data
 
 
-def case_choices(*, patient, therapists) -> tuple[list, str | None]:
-    """The Patient Case field: first the patient's active chart cases sharing the therapists'
-    service type, then the clinic's other active cases of that type (booking one adds it to
-    the chart). Archived cases and cases discharged on this chart are never offered. The
-    value to preselect when exactly one fits: the only chart case, or else the only case
-    whose services are just the therapists' type."""
+def _shared_service_ids(therapists) -> set[int] | None:
+    """The active service types every chosen therapist has (None: no therapist chosen)."""
     service_ids = None
     for therapist in therapists:
         ids = set(therapist.service_types.filter(is_active=True).values_list("pk", flat=True))
         service_ids = ids if service_ids is None else service_ids & ids
+    return service_ids
+
+
+def _preselect(on_chart, others, service_ids) -> str | None:
+    """The only chart case, or else the only case whose services are just the therapists'."""
+    if not service_ids:
+        return None
+    if len(on_chart) == 1:
+        return f"chart:{on_chart[0].pk}"
+    if on_chart:
+        return None
+    only_type = [case for case in others if {s.pk for s in case.service_types.all()} <= service_ids]
+    return f"case:{only_type[0].pk}" if len(only_type) == 1 else None
+
+
+def case_choices(*, patient, therapists) -> tuple[list, str | None]:
+    """The Patient Case field: first the patient's active chart cases sharing the therapists'
+    service type, then the clinic's other active cases of that type (booking one adds it to
+    the chart). Archived cases and cases discharged on this chart are never offered. The
+    value to preselect when exactly one fits (``_preselect``)."""
+    service_ids = _shared_service_ids(therapists)
     on_chart = (
         PatientChartCase.objects.for_clinic(patient.clinic_id)
         .filter(patient=patient)
@@ -167,16 +174,13 @@ def case_choices(*, patient, therapists) -> tuple[list, str | None]:
         .select_related("case")
         .order_by("case__name")
     )
+    on_this_chart = PatientChartCase.objects.filter(
+        clinic_id=patient.clinic_id, patient=patient, case=OuterRef("pk")
+    )
     others = (
         PatientCase.objects.for_clinic(patient.clinic_id)
         .pickable()
-        .exclude(
-            Exists(
-                PatientChartCase.objects.filter(
-                    clinic_id=patient.clinic_id, patient=patient, case=OuterRef("pk")
-                )
-            )
-        )
+        .exclude(Exists(on_this_chart))
         .prefetch_related("service_types")
         .order_by("name")
     )
@@ -184,32 +188,15 @@ def case_choices(*, patient, therapists) -> tuple[list, str | None]:
         on_chart = on_chart.filter(case__service_types__in=service_ids).distinct()
         others = others.filter(service_types__in=service_ids).distinct()
     on_chart, others = list(on_chart), list(others)
-    choices = []
-    if on_chart:
-        choices.append(
-            (
-                f"On {patient}'s chart",
-                [(f"chart:{row.pk}", row.case.name) for row in on_chart],
-            )
-        )
-    if others:
-        choices.append(
-            (
-                "Other cases of the clinic (added to the chart when booked)",
-                [(f"case:{case.pk}", case.name) for case in others],
-            )
-        )
-    preselect = None
-    if service_ids:
-        if len(on_chart) == 1:
-            preselect = f"chart:{on_chart[0].pk}"
-        elif not on_chart:
-            only_type = [
-                case for case in others if {s.pk for s in case.service_types.all()} <= service_ids
-            ]
-            if len(only_type) == 1:
-                preselect = f"case:{only_type[0].pk}"
-    return choices, preselect
+    groups = [
+        (f"On {patient}'s chart", [(f"chart:{row.pk}", row.case.name) for row in on_chart]),
+        (
+            "Other cases of the clinic (added to the chart when booked)",
+            [(f"case:{case.pk}", case.name) for case in others],
+        ),
+    ]
+    choices = [(label, options) for label, options in groups if options]
+    return choices, _preselect(on_chart, others, service_ids)
 
 
 def authorization_override_field() -> forms.CharField:
@@ -278,7 +265,7 @@ class AppointmentForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.patient = patient
         clinic_id = patient.clinic_id
-        self.fields["therapists"].queryset = therapists_of(clinic_id)
+        self.fields["therapists"].queryset = User.objects.active_therapists(clinic_id)
         self.fields["location"].queryset = Location.objects.for_clinic(clinic_id).active()
         self.fields["appointment_type"].queryset = AppointmentType.objects.for_clinic(
             clinic_id
@@ -361,9 +348,9 @@ class RescheduleForm(forms.Form):
         )
         # Who may take the case (``who_may_take``), and the therapist booked now.
         may_take = case_therapists(appointment.chart_case).values("pk")
-        self.fields["therapist"].queryset = therapists_of(appointment.clinic_id).filter(
-            Q(pk__in=may_take) | Q(pk=appointment.therapist_id)
-        )
+        self.fields["therapist"].queryset = User.objects.active_therapists(
+            appointment.clinic_id
+        ).filter(Q(pk__in=may_take) | Q(pk=appointment.therapist_id))
         self.fields["location"].queryset = (
             Location.objects.for_clinic(appointment.clinic_id)
             .filter(Q(is_active=True) | Q(pk=appointment.location_id))

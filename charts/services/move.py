@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from accounts.models import User
-from cases.merge import record_moves
+from cases.merge_records import record_moves
 from cases.merge_rows import MOVABLE_ROWS, MovableRows
 from charts.models import DailyNote, Evaluation, Goal, PatientChartCase, Reminder
 from charts.services.common import _lock, _require_active

@@ -23,6 +23,7 @@ from django.db.models import (
     Value,
 )
 
+from accounts.models import User
 from core.sql import epoch
 from scheduling import slots
 from scheduling.models import (
@@ -111,7 +112,8 @@ def working_time(
     ``therapist_ids``, or of every therapist with None. One query (a ``UNION ALL`` of the four
     reads), whatever the number of therapists; plain values, not model rows (this runs on
     every slot and calendar page). ``therapists``: also the clinic's active therapists
-    (``therapists_of``) with weekly availability there, read with their availability."""
+    (``User.objects.active_therapists``) with weekly availability there, read with their
+    availability."""
     clinic_id = location.clinic_id
     read = WorkingTime(tz=ZoneInfo(location.time_zone), first=first, last=last)
     weekly = TherapistAvailability.objects.filter(clinic_id=clinic_id, location=location)
@@ -125,9 +127,9 @@ def working_time(
     time = {"begins": F("start"), "ends": F("end")}
     names = {}
     if therapists:
-        from scheduling.forms import therapists_of
-
-        active = therapists_of(clinic_id).order_by().filter(pk=OuterRef("therapist_id"))
+        active = (
+            User.objects.active_therapists(clinic_id).order_by().filter(pk=OuterRef("therapist_id"))
+        )
         names = {
             "active": Exists(active),
             "first": F("therapist__first_name"),

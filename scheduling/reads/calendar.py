@@ -1,18 +1,19 @@
 """The day and week views' reads, each through the queryset that holds its rule:
 ``Appointment.objects.visible_to(user)`` and ``.overlapping()`` for the appointments,
-``AppointmentRequest.objects.live(clinic)`` for the pending requests, ``therapists_of`` (the
-clinic's active therapists, ``User.objects.therapists()``) for the week's picker, and
+``AppointmentRequest.objects.live(clinic)`` for the pending requests,
+``User.objects.active_therapists`` for the week's picker, and
 ``working_time`` for the hours, closures, availability and exceptions, and the day's columns
-(those of ``therapists_of`` with availability at the location, read with it). Each is shaped for the
-page with ``.values()``: plain values, the names read with their rows by the same query."""
+(those of ``User.objects.active_therapists`` with availability at the location, read with
+it). Each is shaped for the page with ``.values()``: plain values, the names read with their
+rows by the same query."""
 
 import datetime
 from dataclasses import dataclass
 
 from django.db.models import F, Q
 
+from accounts.models import User
 from core.sql import user_name
-from scheduling.forms import therapists_of
 from scheduling.models import Appointment, AppointmentRequest
 
 # The class of an appointment's block is made of its status only through this table: a
@@ -199,7 +200,9 @@ def calendar_requests(
 def calendar_therapists(clinic_id: int) -> list[Therapist]:
     """The clinic's active therapists by name (the week's picker). The day's columns come
     with the location's availability (``working_time(..., therapists=True)``)."""
-    users = therapists_of(clinic_id).values_list("pk", "first_name", "last_name", "email")
+    users = User.objects.active_therapists(clinic_id).values_list(
+        "pk", "first_name", "last_name", "email"
+    )
     return [
         Therapist(pk, user_name(first, last, email), last, first)
         for pk, first, last, email in users

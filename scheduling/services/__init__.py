@@ -1,20 +1,10 @@
-"""The one booking path and the appointment lifecycle (``booking``), visits of the past
+"""The one booking path (``booking``), its checks (``checks``), the appointment lifecycle
+(``lifecycle``), visits of the past
 (``history``), weekly series (``series``), Basic Setup rows and the discharge step
 (``setup``). Every function is one transaction and writes the audit trail."""
 
-from scheduling.services.booking import (
-    CLASH,
-    MAX_OCCURRENCES,
-    THERAPIST_MAY_SET,
-    TRANSITIONS,
-    StaleAppointment,
-    appointment_book,
-    appointment_cancel,
-    appointment_reschedule,
-    appointment_set_status,
-    case_fits_therapist,
-    may_set_status,
-)
+from scheduling.services.booking import MAX_OCCURRENCES, appointment_book
+from scheduling.services.checks import CLASH, case_fits_therapist
 from scheduling.services.day_move import therapist_day_move
 from scheduling.services.family import (
     LATE_CANCELLATION,
@@ -22,6 +12,15 @@ from scheduling.services.family import (
     appointment_family_confirm,
 )
 from scheduling.services.history import PAST_STATUSES, appointment_record
+from scheduling.services.lifecycle import (
+    THERAPIST_MAY_SET,
+    TRANSITIONS,
+    StaleAppointment,
+    appointment_cancel,
+    appointment_reschedule,
+    appointment_set_status,
+    may_set_status,
+)
 from scheduling.services.requests import (
     allowed_rules,
     case_therapists,

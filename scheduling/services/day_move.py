@@ -8,7 +8,7 @@ from django.db import transaction
 
 from accounts.models import User
 from scheduling.models import Appointment
-from scheduling.services.booking import appointment_cancel, appointment_reschedule
+from scheduling.services.lifecycle import appointment_cancel, appointment_reschedule
 
 
 @transaction.atomic

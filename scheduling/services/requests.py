@@ -27,7 +27,8 @@ from insurance.counting import closed_to_requests
 from scheduling import slots
 from scheduling.models import AppointmentRequest, Location
 from scheduling.reads.availability import bookable_slots
-from scheduling.services.booking import _fmt, _require_front_desk, appointment_book
+from scheduling.services.booking import appointment_book
+from scheduling.services.checks import require_front_desk, when_text
 
 STEP = datetime.timedelta(minutes=15)
 NOT_PENDING = {
@@ -121,7 +122,8 @@ def _audit(request: AppointmentRequest, *, actor: User, action: str, details: st
         obj=request,
         object_type="appointment request",
         object_repr=(
-            f"{request.appointment_type} request, {_fmt(request.start, request.location.tzinfo)}"
+            f"{request.appointment_type} request, "
+            f"{when_text(request.start, request.location.tzinfo)}"
         ),
         patient=request.patient,
         details=details,
@@ -221,7 +223,7 @@ def _free_therapist(chart_case, location, rule, start, therapists, now) -> User:
     therapist = next((t for t in therapists if start in set(free[t.pk])), None)
     if therapist is None:
         raise ValidationError(
-            {"start": f"{_fmt(start, tz)} is not one of the offered times. Choose another."}
+            {"start": f"{when_text(start, tz)} is not one of the offered times. Choose another."}
         )
     return therapist
 
@@ -285,7 +287,7 @@ def _audit_create(request: AppointmentRequest, *, rule, by: User) -> None:
         details=(
             f"{request.chart_case.case.name}: {request.appointment_type} "
             f"({rule.duration_minutes} min) at {request.location}, "
-            f"{_fmt(request.start, request.location.tzinfo)}"
+            f"{when_text(request.start, request.location.tzinfo)}"
             + (f", with {preferred}" if preferred else "")
             + "."
         ),
@@ -351,7 +353,7 @@ def request_approve(
     """Book the request (as asked, or as the scheduler changed it) and mark it approved, in
     one transaction. ``ValidationError`` from the booking (a clash, hours) leaves the request
     pending and writes nothing."""
-    _require_front_desk(by)
+    require_front_desk(by)
     request = _lock_pending(request)
     clinic = request.clinic
     appointment = appointment_book(
@@ -402,7 +404,7 @@ def _audit_approval(request: AppointmentRequest, appointment, *, by: User) -> No
         action="approve",
         details=(
             f"Booked {appointment.appointment_type} with {appointment.therapist} at "
-            f"{appointment.location}, {_fmt(appointment.start, appointment.location.tzinfo)}, "
+            f"{appointment.location}, {when_text(appointment.start, appointment.location.tzinfo)}, "
             f"{appointment.duration_minutes} min."
             + (f" Changed from the request: {', '.join(changed)}." if changed else "")
         ),
@@ -412,7 +414,7 @@ def _audit_approval(request: AppointmentRequest, appointment, *, by: User) -> No
 @transaction.atomic
 def request_decline(*, request: AppointmentRequest, by: User, reason: str) -> AppointmentRequest:
     """Decline with a reason the patient reads in the portal and in the e-mail."""
-    _require_front_desk(by)
+    require_front_desk(by)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Give the reason the patient will read."})

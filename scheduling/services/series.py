@@ -17,15 +17,13 @@ from clinic.models import AppointmentType, Clinic
 from core.audit import record
 from scheduling import slots
 from scheduling.models import Appointment, AppointmentSeries, Location
-from scheduling.services.booking import (
-    MAX_OCCURRENCES,
-    _check_version,
-    _fmt,
-    _lock,
-    _require_front_desk,
-    appointment_book,
+from scheduling.services.booking import MAX_OCCURRENCES, appointment_book
+from scheduling.services.checks import require_front_desk, when_text
+from scheduling.services.lifecycle import (
     appointment_cancel,
     appointment_reschedule,
+    check_version,
+    lock_appointment,
 )
 
 # Series -----------------------------------------------------------------------------------
@@ -91,11 +89,19 @@ def series_preview(
 ) -> list[Occurrence]:
     """Each occurrence and why it cannot be booked ("" when it can), by trying every booking
     and rolling all of them back."""
-    starts = series_starts(rule=rule, first=start, tz=location.tzinfo)
-    if len(starts) > MAX_OCCURRENCES:
-        raise ValidationError(
-            {"count": f"A series has at most {MAX_OCCURRENCES} occurrences; this one has more."}
-        )
+    booking = {
+        "clinic": clinic,
+        "chart_case": chart_case,
+        "patient": patient,
+        "case": case,
+        "therapist": therapist,
+        "location": location,
+        "appointment_type": appointment_type,
+        "duration_minutes": duration_minutes,
+        "by": by,
+        "override_reason": override_reason,
+        "authorization_override": authorization_override,
+    }
     occurrences = []
 
     class _RollBack(Exception):
@@ -103,24 +109,11 @@ def series_preview(
 
     try:
         with transaction.atomic():
-            for each in starts:
+            for each in _starts(rule, start, location):
                 problem = ""
                 try:
                     with transaction.atomic():
-                        appointment_book(
-                            clinic=clinic,
-                            chart_case=chart_case,
-                            patient=patient,
-                            case=case,
-                            therapist=therapist,
-                            location=location,
-                            appointment_type=appointment_type,
-                            start=each,
-                            duration_minutes=duration_minutes,
-                            by=by,
-                            override_reason=override_reason,
-                            authorization_override=authorization_override,
-                        )
+                        appointment_book(**booking, start=each)
                 except ValidationError as error:
                     problem = " ".join(error.messages)
                 occurrences.append(Occurrence(each, problem))
@@ -128,6 +121,16 @@ def series_preview(
     except _RollBack:
         pass
     return occurrences
+
+
+def _starts(rule: SeriesRule, start: datetime.datetime, location: Location):
+    """The series' starts, refused when there are more than ``MAX_OCCURRENCES``."""
+    starts = series_starts(rule=rule, first=start, tz=location.tzinfo)
+    if len(starts) > MAX_OCCURRENCES:
+        raise ValidationError(
+            {"count": f"A series has at most {MAX_OCCURRENCES} occurrences; this one has more."}
+        )
+    return starts
 
 
 def _describe_rule(rule, start, location) -> str:
@@ -138,7 +141,7 @@ def _describe_rule(rule, start, location) -> str:
     end = f", {rule.count} times" if rule.count else ""
     if rule.until:
         end = f", until {rule.until:%b %-d, %Y}"
-    return f"{every} on {days} from {_fmt(start, location.tzinfo)}{end}"
+    return f"{every} on {days} from {when_text(start, location.tzinfo)}{end}"
 
 
 @transaction.atomic
@@ -162,40 +165,36 @@ def series_book(
     """Book every occurrence of a weekly series, each through ``appointment_book``. With
     ``skip_conflicts`` the occurrences that cannot be booked are left out (and returned with
     their reason); without it, any such occurrence refuses the whole series."""
-    _require_front_desk(by)
-    starts = series_starts(rule=rule, first=start, tz=location.tzinfo)
-    if len(starts) > MAX_OCCURRENCES:
-        raise ValidationError(
-            {"count": f"A series has at most {MAX_OCCURRENCES} occurrences; this one has more."}
-        )
+    require_front_desk(by)
+    starts = _starts(rule, start, location)
     series = AppointmentSeries.objects.create(
         clinic=clinic, rrule=rule.as_rrule(start.astimezone(location.tzinfo)), created_by=by
     )
+    booking = {
+        "clinic": clinic,
+        "patient": patient,
+        "case": case,
+        "therapist": therapist,
+        "location": location,
+        "appointment_type": appointment_type,
+        "duration_minutes": duration_minutes,
+        "by": by,
+        "override_reason": override_reason,
+        "authorization_override": authorization_override,
+        "series": series,
+    }
     skipped, booked = [], 0
     for each in starts:
         try:
             with transaction.atomic():
-                appointment = appointment_book(
-                    clinic=clinic,
-                    chart_case=chart_case,
-                    patient=patient,
-                    case=case,
-                    therapist=therapist,
-                    location=location,
-                    appointment_type=appointment_type,
-                    start=each,
-                    duration_minutes=duration_minutes,
-                    by=by,
-                    override_reason=override_reason,
-                    authorization_override=authorization_override,
-                    series=series,
-                )
-                chart_case = appointment.chart_case
+                chart_case = appointment_book(
+                    **booking, chart_case=chart_case, start=each
+                ).chart_case
                 booked += 1
         except ValidationError as error:
             if not skip_conflicts:
                 raise ValidationError(
-                    {"start": f"{_fmt(each, location.tzinfo)}: " + " ".join(error.messages)}
+                    {"start": f"{when_text(each, location.tzinfo)}: " + " ".join(error.messages)}
                 ) from error
             skipped.append(Occurrence(each, " ".join(error.messages)))
     if not booked:
@@ -227,18 +226,9 @@ def series_cancel(
     """Cancel this appointment, or this and the series' later ones that are still scheduled.
     Returns how many were cancelled. ``expected_version`` is the appointment's as its screen
     showed it: a screen someone else's change made stale raises ``StaleAppointment``."""
-    _require_front_desk(by)
-    _check_version(_lock(appointment), expected_version)
-    targets = [appointment]
-    if following and appointment.series_id:
-        targets = list(
-            Appointment.objects.filter(
-                clinic_id=appointment.clinic_id,
-                series_id=appointment.series_id,
-                start__gte=appointment.start,
-                status=Appointment.Status.SCHEDULED,
-            ).order_by("start")
-        )
+    require_front_desk(by)
+    check_version(lock_appointment(appointment), expected_version)
+    targets = _targets(appointment, following)
     for target in targets:
         appointment_cancel(appointment=target, status=status, reason=reason, by=by)
     return len(targets)
@@ -263,28 +253,14 @@ def series_reschedule(
     wall-clock shift (so each keeps its place in its own week across a time change), and to
     ``therapist`` and ``location`` when given. All or nothing. ``expected_version`` as for
     ``series_cancel``."""
-    _require_front_desk(by)
-    _check_version(_lock(appointment), expected_version)
-    targets = [appointment]
-    if following and appointment.series_id:
-        targets = list(
-            Appointment.objects.filter(
-                clinic_id=appointment.clinic_id,
-                series_id=appointment.series_id,
-                start__gte=appointment.start,
-                status=Appointment.Status.SCHEDULED,
-            )
-            .select_related("location")
-            .order_by("start")
-        )
+    require_front_desk(by)
+    check_version(lock_appointment(appointment), expected_version)
     tz = appointment.location.tzinfo
-    shift = start.astimezone(tz).replace(tzinfo=None) - appointment.start.astimezone(tz).replace(
-        tzinfo=None
-    )
+    shift = _wall(start, tz) - _wall(appointment.start, tz)
     # Free every target first, so that moving one into another's old time is not a clash.
     moves = []
-    for target in targets:
-        local = target.start.astimezone(tz).replace(tzinfo=None) + shift
+    for target in _targets(appointment, following):
+        local = _wall(target.start, tz) + shift
         moves.append((target, slots.wall(local.date(), local.time(), tz)))
     for target, new_start in sorted(moves, key=lambda move: move[1], reverse=shift.days >= 0):
         try:
@@ -301,6 +277,27 @@ def series_reschedule(
             )
         except ValidationError as error:
             raise ValidationError(
-                {"start": f"{_fmt(new_start, tz)}: " + " ".join(error.messages)}
+                {"start": f"{when_text(new_start, tz)}: " + " ".join(error.messages)}
             ) from error
-    return len(targets)
+    return len(moves)
+
+
+def _targets(appointment: Appointment, following: bool) -> list[Appointment]:
+    """The appointment, or with ``following`` it and the series' later ones still scheduled."""
+    if not (following and appointment.series_id):
+        return [appointment]
+    return list(
+        Appointment.objects.filter(
+            clinic_id=appointment.clinic_id,
+            series_id=appointment.series_id,
+            start__gte=appointment.start,
+            status=Appointment.Status.SCHEDULED,
+        )
+        .select_related("location")
+        .order_by("start")
+    )
+
+
+def _wall(moment: datetime.datetime, tz) -> datetime.datetime:
+    """The naive wall-clock time of ``moment`` in ``tz``."""
+    return moment.astimezone(tz).replace(tzinfo=None)

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.models import User
 from cases.models import PatientCase
 from charts.access import get_chart_case_for
 from charts.models import Patient, PatientChartCase
@@ -19,7 +20,7 @@ from core.roles import ADMINISTRATOR, SCHEDULER, THERAPIST, has_role
 from insurance.counting import chart_case_summary
 from scheduling import services, slots
 from scheduling.access import get_appointment_for
-from scheduling.forms import AppointmentForm, CancelForm, RescheduleForm, therapists_of
+from scheduling.forms import AppointmentForm, CancelForm, RescheduleForm
 from scheduling.hooks import appointment_notices
 from scheduling.models import Appointment
 from scheduling.reads.other_visits import other_visits
@@ -69,7 +70,11 @@ def _initial(request, patient):
 def _chosen_therapists(request, form_data):
     ids = form_data.getlist("therapists") if hasattr(form_data, "getlist") else form_data
     ids = parse_ids(ids)
-    return list(therapists_of(request.user.clinic_id).filter(pk__in=ids)) if ids else []
+    return (
+        list(User.objects.active_therapists(request.user.clinic_id).filter(pk__in=ids))
+        if ids
+        else []
+    )
 
 
 def _case_target(form, patient):
@@ -96,18 +101,10 @@ def _authorizations_left(form, patient) -> list[str]:
     )
 
 
-@role_required(*FRONT_DESK)
-@require_http_methods(["GET", "POST"])
-def appointment_create(request):
-    patient_id = request.POST.get("patient") or request.GET.get("patient")
-    if not patient_id:
-        return _patient_search(request)
-    patient_id = parse_id(patient_id)
-    if patient_id is None:
-        return HttpResponseBadRequest("Choose a patient.")
-    patient = get_object_or_404(Patient.objects.visible_to(request.user), pk=patient_id)
+def _appointment_form(request, patient, refresh: bool):
+    """The booking form: bound to a POST that books, else filled from the request (a
+    refreshed form keeps what was typed but the case)."""
     allow_override = has_role(request.user, ADMINISTRATOR)
-    refresh = request.method == "POST" and "refresh" in request.POST
     if request.method == "POST" and not refresh:
         therapists = _chosen_therapists(request, request.POST)
         form = AppointmentForm(
@@ -117,39 +114,31 @@ def appointment_create(request):
             allow_override=allow_override,
             therapists=therapists,
         )
+        return form, therapists
+    if refresh:
+        initial = {key: request.POST.get(key) for key in request.POST if key != "case"}
+        initial["therapists"] = request.POST.getlist("therapists")
+        initial["weekdays"] = request.POST.getlist("weekdays")
+        initial["repeat"] = bool(request.POST.get("repeat"))
     else:
-        if refresh:
-            initial = {key: request.POST.get(key) for key in request.POST if key != "case"}
-            initial["therapists"] = request.POST.getlist("therapists")
-            initial["weekdays"] = request.POST.getlist("weekdays")
-            initial["repeat"] = bool(request.POST.get("repeat"))
-        else:
-            initial = _initial(request, patient)
-        therapists = _chosen_therapists(request, initial.get("therapists") or [])
-        form = AppointmentForm(
-            initial=initial,
-            patient=patient,
-            user=request.user,
-            allow_override=allow_override,
-            therapists=therapists,
-        )
-    context = {
-        "form": form,
-        "patient": patient,
-        "therapists": therapists,
-        "authorizations": _authorizations_left(form, patient),
-    }
-    if request.method == "GET" and form.initial.get("date"):
-        context["other"] = planned_visits(patient, form.initial)
-    if request.method == "GET" or refresh:
-        return render(request, "scheduling/appointment_form.html", context)
-    if not form.is_valid():
-        return render(request, "scheduling/appointment_form.html", context, status=400)
+        initial = _initial(request, patient)
+    therapists = _chosen_therapists(request, initial.get("therapists") or [])
+    form = AppointmentForm(
+        initial=initial,
+        patient=patient,
+        user=request.user,
+        allow_override=allow_override,
+        therapists=therapists,
+    )
+    return form, therapists
+
+
+def _booking(request, form, patient) -> dict:
+    """``appointment_book``'s arguments from a valid form (the first therapist leads)."""
     data = form.cleaned_data
-    therapists = list(data["therapists"])
-    booking = dict(
+    return dict(
         clinic=request.user.clinic,
-        therapist=therapists[0],
+        therapist=list(data["therapists"])[0],
         location=data["location"],
         appointment_type=data["appointment_type"],
         start=form.start(),
@@ -159,44 +148,48 @@ def appointment_create(request):
         authorization_override=data.get("authorization_override") or None,
         **_case_target(form, patient),
     )
-    try:
-        if data["repeat"]:
-            rule = SeriesRule(
-                interval=data.get("every_weeks") or 1,
-                weekdays=tuple(data["weekdays"] or [data["date"].weekday()]),
-                until=data.get("until"),
-                count=data.get("count"),
-            )
-            if len(therapists) > 1:
-                raise ValidationError({"therapist": "A series is booked with one therapist."})
-            if request.POST.get("confirm") != "book":
-                tz = data["location"].tzinfo
-                occurrences = [
-                    services.Occurrence(o.start.astimezone(tz), o.problem)
-                    for o in services.series_preview(rule=rule, **booking)
-                ]
-                context.update(
-                    occurrences=occurrences,
-                    free=[o for o in occurrences if not o.problem],
-                    colliding=[o for o in occurrences if o.problem],
-                )
-                return render(request, "scheduling/series_preview.html", context)
-            series, skipped = services.series_book(rule=rule, skip_conflicts=True, **booking)
-            booked = series.appointments.count()
-            message = f"Weekly series booked: {booked} appointment{'s' if booked != 1 else ''}."
-            if skipped:
-                left_out = len(skipped)
-                message += (
-                    f" {left_out} {'date was' if left_out == 1 else 'dates were'} left out "
-                    "because the therapist or the patient is booked then."
-                )
-            messages.success(request, message)
-            first = series.appointments.order_by("start").first()
-            return redirect("scheduling:appointment_detail", first.pk)
-        appointment = services.appointment_book(co_therapists=therapists[1:], **booking)
-    except ValidationError as error:
-        _put_errors(form, error)
-        return render(request, "scheduling/appointment_form.html", context, status=400)
+
+
+def _book_series(request, form, booking: dict, context: dict):
+    """A weekly series: its preview until the person confirms, then booked, leaving out the
+    dates that cannot be booked."""
+    data = form.cleaned_data
+    rule = SeriesRule(
+        interval=data.get("every_weeks") or 1,
+        weekdays=tuple(data["weekdays"] or [data["date"].weekday()]),
+        until=data.get("until"),
+        count=data.get("count"),
+    )
+    if len(data["therapists"]) > 1:
+        raise ValidationError({"therapist": "A series is booked with one therapist."})
+    if request.POST.get("confirm") != "book":
+        tz = data["location"].tzinfo
+        occurrences = [
+            services.Occurrence(o.start.astimezone(tz), o.problem)
+            for o in services.series_preview(rule=rule, **booking)
+        ]
+        context.update(
+            occurrences=occurrences,
+            free=[o for o in occurrences if not o.problem],
+            colliding=[o for o in occurrences if o.problem],
+        )
+        return render(request, "scheduling/series_preview.html", context)
+    series, skipped = services.series_book(rule=rule, skip_conflicts=True, **booking)
+    booked = series.appointments.count()
+    message = f"Weekly series booked: {booked} appointment{'s' if booked != 1 else ''}."
+    if skipped:
+        left_out = len(skipped)
+        message += (
+            f" {left_out} {'date was' if left_out == 1 else 'dates were'} left out "
+            "because the therapist or the patient is booked then."
+        )
+    messages.success(request, message)
+    first = series.appointments.order_by("start").first()
+    return redirect("scheduling:appointment_detail", first.pk)
+
+
+def _booked(request, patient, appointment):
+    """What the person is told after booking one visit, and where they go."""
     for pending in pending_requests_over(appointment):
         messages.warning(
             request,
@@ -211,6 +204,42 @@ def appointment_create(request):
     )
     warn_other_visits(request, appointment)
     return redirect("scheduling:appointment_detail", appointment.pk)
+
+
+@role_required(*FRONT_DESK)
+@require_http_methods(["GET", "POST"])
+def appointment_create(request):
+    patient_id = request.POST.get("patient") or request.GET.get("patient")
+    if not patient_id:
+        return _patient_search(request)
+    patient_id = parse_id(patient_id)
+    if patient_id is None:
+        return HttpResponseBadRequest("Choose a patient.")
+    patient = get_object_or_404(Patient.objects.visible_to(request.user), pk=patient_id)
+    refresh = request.method == "POST" and "refresh" in request.POST
+    form, therapists = _appointment_form(request, patient, refresh)
+    context = {
+        "form": form,
+        "patient": patient,
+        "therapists": therapists,
+        "authorizations": _authorizations_left(form, patient),
+    }
+    if request.method == "GET" and form.initial.get("date"):
+        context["other"] = planned_visits(patient, form.initial)
+    if request.method == "GET" or refresh:
+        return render(request, "scheduling/appointment_form.html", context)
+    if not form.is_valid():
+        return render(request, "scheduling/appointment_form.html", context, status=400)
+    booking = _booking(request, form, patient)
+    try:
+        if form.cleaned_data["repeat"]:
+            return _book_series(request, form, booking, context)
+        co_therapists = list(form.cleaned_data["therapists"])[1:]
+        appointment = services.appointment_book(co_therapists=co_therapists, **booking)
+    except ValidationError as error:
+        _put_errors(form, error)
+        return render(request, "scheduling/appointment_form.html", context, status=400)
+    return _booked(request, patient, appointment)
 
 
 @role_required(*FRONT_DESK, THERAPIST)

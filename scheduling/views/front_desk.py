@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts.models import User
 from charts.access import get_patient_for
 from charts.models import PatientChartCase
 from core.audit import record_access
@@ -18,7 +19,6 @@ from core.inputs import parse_id
 from core.permissions import role_required
 from core.roles import ADMINISTRATOR, SCHEDULER
 from scheduling import services, slots
-from scheduling.forms import therapists_of
 from scheduling.forms_front_desk import DayMoveForm, FreeTimeForm
 from scheduling.models import Location
 from scheduling.reads.free_times import MAX_DAYS, duration_for, free_times_by_day
@@ -145,7 +145,7 @@ def free_times(request, pk):
 def therapist_day(request, pk):
     """Move a therapist's day: every scheduled visit of the day in one form."""
     clinic = request.user.clinic
-    therapist = get_object_or_404(therapists_of(clinic.pk), pk=pk)
+    therapist = get_object_or_404(User.objects.active_therapists(clinic.pk), pk=pk)
     day = clinic.today()
     sent = request.POST.get("date") or request.GET.get("date")
     if sent:

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.generic import CreateView, ListView, UpdateView
 
+from accounts.models import User
 from core.permissions import RoleRequiredMixin, role_required
 from core.roles import ADMINISTRATOR
 from core.views import FormPageMixin
@@ -17,7 +18,6 @@ from scheduling.forms import (
     ClinicHoursForm,
     LocationForm,
     TherapistAvailabilityForm,
-    therapists_of,
 )
 from scheduling.models import (
     AvailabilityException,
@@ -154,12 +154,14 @@ def clinic_hours(request):
 
 @role_required(ADMINISTRATOR)
 def availability_list(request):
-    therapists = therapists_of(request.user.clinic_id).prefetch_related("service_types")
+    therapists = User.objects.active_therapists(request.user.clinic_id).prefetch_related(
+        "service_types"
+    )
     return render(request, "scheduling/availability_list.html", {"therapists": therapists})
 
 
 def _therapist(request, pk):
-    return get_object_or_404(therapists_of(request.user.clinic_id), pk=pk)
+    return get_object_or_404(User.objects.active_therapists(request.user.clinic_id), pk=pk)
 
 
 @role_required(ADMINISTRATOR)

@@ -5,9 +5,10 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 
-from cases.merge import STALE, UndoRefused, case_merge, case_merge_undo, undoable_merge
+from cases.merge import STALE, case_merge, undoable_merge
 from cases.merge_models import MoveRecord
 from cases.merge_preview import merge_preview
+from cases.merge_undo import UndoRefused, case_merge_undo
 from cases.models import PatientCase
 from charts import services as chart_services
 from charts.models import DailyNote, Goal, PatientChartCase

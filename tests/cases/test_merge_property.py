@@ -9,9 +9,10 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cases.merge import case_merge, case_merge_undo
+from cases.merge import case_merge
 from cases.merge_preview import merge_preview
 from cases.merge_rows import MOVABLE_ROWS
+from cases.merge_undo import case_merge_undo
 from cases.models import PatientCase
 from charts.models import (
     Addendum,
