@@ -80,6 +80,13 @@ REQUEST_TYPE = "Treatment"
 # Chart cases on the requests case, and how many of them have a pending request.
 REQUEST_CHART_CASES = {"small": 200, "default": 1_000, "large": 1_000}
 PENDING_REQUESTS = {"small": 100, "default": 500, "large": 500}
+# Insurance (issue 21): one authorization on every chart case of the requests case (whose visits
+# are the booked ones), a few of its visits booked over with a reason; and one chart case (the
+# first booked one) with several authorizations and a limit shared with its patient's other
+# chart case, for the chart case's Authorizations page.
+PAYERS = ["Bench Health", "Blue Bench", "Acme Mutual", "State Medicaid"]
+INSURED_CHART_AUTHORIZATIONS = 6  # with the one every chart case of the requests case has
+OVERRIDE_EVERY = 40  # one booked visit in this many carries an override reason
 # The portal parent's child: upcoming visits (day, visit of the day, therapist), at times the
 # therapist has free, and requests the portal home lists (status, day, visit, therapist).
 CHILD_VISITS = [(20, 1, 0), (27, 3, 1)]
@@ -189,6 +196,13 @@ def expected_counts(scale: Scale) -> dict[str, int]:
                 if model(label) is not None
             }
         )
+    if scheduling and model("insurance.Authorization"):
+        # one per chart case of the requests case but the parent's child, the insured chart
+        # case's others, and one on its patient's other chart case
+        counts["insurance.Authorization"] = (
+            REQUEST_CHART_CASES[scale.name] - 1 + INSURED_CHART_AUTHORIZATIONS - 1 + 1
+        )
+        counts["insurance.SharedLimit"] = 1
     if scheduling:
         counts["scheduling.Appointment"] = _booked_appointments() + len(CHILD_VISITS)
         counts["scheduling.AppointmentRequest"] = PENDING_REQUESTS[scale.name] + len(CHILD_REQUESTS)
@@ -299,6 +313,9 @@ def build(scale: Scale, log: Callable[[str], None] = print) -> None:
         if _builds_scheduling() and cases and patients:
             with _timed(log, "scheduling: location, therapists, appointments, requests"):
                 _build_scheduling(scale, clinic, appointment_types, patients, admin)
+        if _builds_scheduling() and model("insurance.Authorization") and cases and patients:
+            with _timed(log, "insurance: payers, authorizations, a shared limit"):
+                _build_insurance(scale, clinic, admin)
         if model("core.AuditEntry") and patients:
             count = AUDIT_ENTRIES[scale.name]
             with _timed(log, f"{count} audit entries"):
@@ -970,6 +987,112 @@ def _build_scheduling(scale, clinic, appointment_types, patients, admin) -> None
             for index, chart_case in enumerate(others[: PENDING_REQUESTS[scale.name]])
         ),
         batch_size=BATCH,
+    )
+
+
+def insured_chart_case():
+    """The chart case with several authorizations and a shared limit: the requests case's
+    chart case with the first booked visit (not the portal parent's child)."""
+    from scheduling.models import Appointment
+
+    return (
+        Appointment.objects.filter(chart_case__case__name=REQUESTS_CASE_NAME)
+        .exclude(chart_case__patient__portal_links__isnull=False)
+        .order_by("start", "pk")
+        .values_list("chart_case", flat=True)
+        .first()
+    )
+
+
+def _build_insurance(scale, clinic, admin) -> None:
+    """See ``PAYERS`` above. Bulk rows, as the product's import would leave them (the counts
+    are never stored: the one rule counts the visits each time)."""
+    from charts.models import PatientChartCase
+    from insurance.models import Authorization, AuthorizationType, Payer, SharedLimit
+    from scheduling.models import Appointment
+
+    payers = Payer.objects.bulk_create(Payer(clinic=clinic, name=name) for name in PAYERS)
+    today = clinic.today()
+    day = datetime.timedelta(days=1)
+    insured_pk = insured_chart_case()
+    chart_cases = list(
+        PatientChartCase.objects.filter(clinic=clinic, case__name=REQUESTS_CASE_NAME)
+        .exclude(patient__portal_links__isnull=False)
+        .order_by("pk")
+        .values_list("pk", "patient_id")
+    )
+    rows = []
+    for index, (chart_case_id, patient_id) in enumerate(chart_cases):
+        rows.append(
+            Authorization(
+                clinic=clinic,
+                chart_case_id=chart_case_id,
+                patient_id=patient_id,
+                payer=payers[index % len(payers)],
+                number=f"BA-{index:06d}",
+                first_date=today - 30 * day,
+                # Some end within the alert's 14 days, most later; quantities from 1 to 12, so
+                # that some are used up or over and others have visits left.
+                last_date=today + (5 + index % 80) * day,
+                quantity=1 + index % 12,
+            )
+        )
+    insured = PatientChartCase.objects.get(pk=insured_pk)
+    other = (
+        PatientChartCase.objects.filter(clinic=clinic, patient_id=insured.patient_id)
+        .exclude(pk=insured.pk)
+        .order_by("pk")
+        .first()
+    )
+    limit = SharedLimit.objects.create(
+        clinic=clinic, patient_id=insured.patient_id, name="Therapy visits in total", quantity=30
+    )
+    # Two ended (one in units), three running: one capped weekly, one for Treatment only, one
+    # from today; the three running ones draw on the shared limit with the other chart case's.
+    spans = [(-200, -101), (-100, -31), (-30, 60), (-30, 90), (0, 120)]
+    extra = [
+        Authorization(
+            clinic=clinic,
+            chart_case_id=insured.pk,
+            patient_id=insured.patient_id,
+            payer=payers[k % len(payers)],
+            number=f"BX-{k}",
+            first_date=today + first * day,
+            last_date=today + last * day,
+            unit=Authorization.Unit.UNITS if k == 1 else Authorization.Unit.VISITS,
+            quantity=20 + k,
+            cap_period=Authorization.CapPeriod.WEEK if k == 2 else "",
+            cap=3 if k == 2 else None,
+            shared_limit=limit if k >= 2 else None,
+        )
+        for k, (first, last) in enumerate(spans)
+    ]
+    extra.append(
+        Authorization(
+            clinic=clinic,
+            chart_case_id=other.pk,
+            patient_id=other.patient_id,
+            payer=payers[0],
+            number="BX-OTHER",
+            first_date=today - 30 * day,
+            last_date=today + 90 * day,
+            quantity=20,
+            shared_limit=limit,
+        )
+    )
+    created = Authorization.objects.bulk_create([*rows, *extra], batch_size=BATCH)
+    # One of the insured chart case's authorizations covers one appointment type only.
+    treatment = AppointmentType.objects.get(clinic=clinic, name=REQUEST_TYPE)
+    AuthorizationType.objects.create(
+        clinic=clinic, authorization=created[len(rows) + 3], appointment_type=treatment
+    )
+    over = list(
+        Appointment.objects.filter(clinic=clinic, chart_case__case__name=REQUESTS_CASE_NAME)
+        .order_by("pk")
+        .values_list("pk", flat=True)[::OVERRIDE_EVERY]
+    )
+    Appointment.objects.filter(pk__in=over).update(
+        authorization_override="Renewal requested; the payer confirmed by phone."
     )
 
 

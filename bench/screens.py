@@ -152,6 +152,19 @@ def portal_request(week_offset: int | None = None) -> Callable[[], str]:
     return path
 
 
+def insured_chart_case() -> str:
+    """The Authorizations page of the chart case with several authorizations and a limit
+    shared with its patient's other chart case."""
+    return reverse("insurance:authorization_list", args=[dataset.insured_chart_case()])
+
+
+def authorization_report(kind: str = "") -> Callable[[], str]:
+    return lambda: reverse("insurance:report") + (f"?kind={kind}" if kind else "")
+
+
+AUTHORIZATIONS = dataset.REQUEST_CHART_CASES["default"] + dataset.INSURED_CHART_AUTHORIZATIONS
+
+
 CHART = (
     f"Chart page ({dataset.DOCUMENTED_NOTES} notes, "
     f"{dataset.DOCUMENTED_LONG_TERM_GOALS * (1 + dataset.DOCUMENTED_SHORT_TERM_PER_LONG)} goals)"
@@ -204,6 +217,20 @@ SCREENS = [
         user=SCHEDULER,
     ),
     Screen("Appointment Request detail (with snapshot)", request_detail, user=SCHEDULER),
+    Screen(
+        f"Authorizations report ({AUTHORIZATIONS:,} authorizations at default scale, first page)",
+        authorization_report(),
+        user=SCHEDULER,
+    ),
+    Screen(
+        "Authorizations report, the Used up list", authorization_report("used_up"), user=SCHEDULER
+    ),
+    Screen(
+        f"Chart case Authorizations ({dataset.INSURED_CHART_AUTHORIZATIONS} authorizations, "
+        "a shared limit)",
+        insured_chart_case,
+        user=SCHEDULER,
+    ),
     Screen("Portal home (parent)", url("portal:home"), user=PARENT),
     Screen(
         f"{PORTAL_SLOTS} (first week)",

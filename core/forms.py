@@ -36,7 +36,7 @@ def clean_trimmed_name(form: forms.ModelForm, queryset, *, label: str) -> str:
     return name
 
 
-class _Pairs(BaseChoiceIterator):
+class Pairs(BaseChoiceIterator):
     """Choices already in Django's ``(value, label)`` form, passed through as they are: a plain
     list is normalised pair by pair twice (for the field and for its widget), which for the
     Audit Log's ~300 staff members cost half a millisecond a page."""
@@ -48,7 +48,26 @@ class _Pairs(BaseChoiceIterator):
         return iter(self.pairs)
 
 
-class AuditLogFilterForm(forms.Form):
+class WithOptions:
+    """A filter form whose selects the template writes itself (``core/jinja2/core/options.html``),
+    for choices that run to hundreds (the clinic's staff)."""
+
+    def with_options(self) -> list[tuple]:
+        """``(bound field, options)`` for each field, ``options`` a choice field's choices as
+        ``(value, label, selected)`` with the one the query string chose selected (None for any
+        other field), for the template to write out: the template's comparison of filters an
+        option, over the ~300 staff members, was a tenth of the page's time."""
+        found = []
+        for name, field in self.fields.items():
+            bound = self[name]
+            options = None
+            if isinstance(field, forms.ChoiceField):
+                options = _options(field.choices, bound.value())
+            found.append((bound, options))
+        return found
+
+
+class AuditLogFilterForm(WithOptions, forms.Form):
     """The Audit Log's filters, read from the query string. Anything the form refuses (an
     unknown action, a date like 2026-13-45, another clinic's staff member) is a message next
     to the field and an empty result, never another clinic's entries.
@@ -86,11 +105,11 @@ class AuditLogFilterForm(forms.Form):
         from core.audit import ACTION_LABELS, OBJECT_TYPES  # core.audit imports the models
 
         super().__init__(*args, **kwargs)
-        self.fields["actor"].choices = _Pairs([("", "Anyone"), *staff])
-        self.fields["action"].choices = _Pairs(
+        self.fields["actor"].choices = Pairs([("", "Anyone"), *staff])
+        self.fields["action"].choices = Pairs(
             [("", "Any action"), *sorted(ACTION_LABELS.items(), key=lambda item: item[1])]
         )
-        self.fields["kind"].choices = _Pairs(
+        self.fields["kind"].choices = Pairs(
             [("", "Any kind"), *sorted(OBJECT_TYPES.items(), key=lambda item: item[1])]
         )
 
@@ -100,20 +119,6 @@ class AuditLogFilterForm(forms.Form):
         if start and end and end < start:
             self.add_error("date_to", "The end of the range cannot be before its start.")
         return cleaned
-
-    def with_options(self) -> list[tuple]:
-        """``(bound field, options)`` for each field, ``options`` a choice field's choices as
-        ``(value, label, selected)`` with the one the query string chose selected (None for any
-        other field), for the template to write out: the template's comparison of filters an
-        option, over the ~300 staff members, was a tenth of the page's time."""
-        found = []
-        for name, field in self.fields.items():
-            bound = self[name]
-            options = None
-            if isinstance(field, forms.ChoiceField):
-                options = _options(field.choices, bound.value())
-            found.append((bound, options))
-        return found
 
 
 def _options(choices, chosen) -> list[tuple]:

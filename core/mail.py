@@ -40,6 +40,25 @@ def register_outcome_listener(prefix: str, listener: Callable) -> None:
     _outcome_listeners[prefix] = listener
 
 
+# Apps above core whose messages may stop being true while queued (a reminder of a visit since
+# cancelled) register a check for their prefix of ``reference``: ``check(reference) -> bool``,
+# asked in the worker right before every attempt; False drops the message (the check records
+# why).
+_send_checks: dict[str, Callable] = {}
+
+
+def register_send_check(prefix: str, check: Callable) -> None:
+    _send_checks[prefix] = check
+
+
+def _may_send(reference: str) -> bool:
+    return all(
+        check(reference)
+        for prefix, check in _send_checks.items()
+        if reference and reference.startswith(prefix)
+    )
+
+
 def _report(reference: str, **outcome) -> None:
     for prefix, listener in _outcome_listeners.items():
         if reference.startswith(prefix):
@@ -61,6 +80,8 @@ def send_email(
     attempt: int = 1,
     reference: str = "",
 ) -> dict:
+    if not _may_send(reference):
+        return {"to": to, "subject": subject, "attempt": attempt, "sent": False}
     message = EmailMultiAlternatives(subject=subject, body=body, to=to)
     if html_body:
         message.attach_alternative(html_body, "text/html")

@@ -4,6 +4,7 @@ import functools
 
 from core.links import link
 from core.roles import ADMINISTRATOR, SCHEDULER, THERAPIST, role_names
+from messaging.access import FEED_ROLES
 from scheduling.reads.requests import pending_request_count
 
 # (label, url name, roles that see it, URL prefixes that mark it active)
@@ -125,6 +126,8 @@ def navigation(request):
                 # Called by the template only where the tab is drawn (not by partials).
                 tab["pending"] = functools.partial(pending_request_count, request)
     context = {"nav_tabs": tabs}
+    if roles & set(FEED_ROLES):
+        context["nav_calendar_feed"] = link("messaging:feed_settings")
     if ADMINISTRATOR in roles and request.path.startswith("/setup/"):
         context["setup_menu"] = [
             {

@@ -9,11 +9,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from importing.format import (
+    APPOINTMENT,
     AUTHORIZATION,
     AUTHORIZATION_COLUMNS,
     KINDS,
     MAX_ID,
     MAX_NAME,
+    OVERRIDE_COLUMN,
     HeaderError,
     Row,
     import_key,
@@ -114,6 +116,8 @@ class RowChecker:
             used = [name for name in AUTHORIZATION_COLUMNS if raw.get(name, "").strip()]
             if used:
                 errors.append(f"only authorizations use the column(s) {', '.join(used)}.")
+        if kind != APPOINTMENT and raw.get(OVERRIDE_COLUMN, "").strip():
+            errors.append(f"only appointments use the column {OVERRIDE_COLUMN}.")
         key = import_key(raw)
         if patient_id:
             errors.extend(self._patient_rows(line, patient_id, names, born, key))

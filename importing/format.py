@@ -40,17 +40,29 @@ OPTIONAL_COLUMNS = (
     "authorization_number",
     "quantity",
     "unit",
+    "authorization_override",
 )
 COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 # Only authorization rows use these (issue 21).
 AUTHORIZATION_COLUMNS = ("payer", "authorization_number", "quantity", "unit")
+# Only a future appointment uses this: why it is booked over or outside the chart case's
+# authorizations (issue 21), as the + Appointment form's "Book over the authorization because".
+OVERRIDE_COLUMN = "authorization_override"
 # The columns whose values make a row without a ``record_id`` the same record on a second run,
 # as they were before ``location`` came (which joins the key only when given), so that a file
-# imported then is still recognised.
+# imported then is still recognised. The override reason is no part of what the visit is.
 KEY_COLUMNS = tuple(
     name
     for name in COLUMNS
-    if name not in ("first_name", "last_name", "date_of_birth", "location", *AUTHORIZATION_COLUMNS)
+    if name
+    not in (
+        "first_name",
+        "last_name",
+        "date_of_birth",
+        "location",
+        OVERRIDE_COLUMN,
+        *AUTHORIZATION_COLUMNS,
+    )
 )
 
 GOAL = "goal"

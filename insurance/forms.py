@@ -3,6 +3,8 @@ from django import forms
 from accounts.models import User
 from clinic.models import AppointmentType, ServiceType
 from core.concurrency import VersionedFormMixin
+from core.forms import Pairs, WithOptions
+from core.sql import user_name
 from insurance.models import Authorization, InsuranceSettings, Payer, SharedLimit
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -102,32 +104,47 @@ class InsuranceSettingsForm(forms.ModelForm):
         ]
 
 
-class ReportFilterForm(forms.Form):
-    """The report's filters, read from the URL: a value outside the clinic's rows is the
-    field's error (400), never a 500."""
+def _pick(label: str) -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(
+        label=label,
+        coerce=int,
+        required=False,
+        empty_value=None,
+        error_messages={
+            "invalid_choice": "Select a valid choice. That choice is not one of the available"
+            " choices."
+        },
+    )
 
-    payer = forms.ModelChoiceField(queryset=Payer.objects.none(), required=False, empty_label="All")
-    service_type = forms.ModelChoiceField(
-        queryset=ServiceType.objects.none(), required=False, empty_label="All"
-    )
-    therapist = forms.ModelChoiceField(
-        queryset=User.objects.none(), required=False, empty_label="All"
-    )
+
+class ReportFilterForm(WithOptions, forms.Form):
+    """The report's filters, read from the URL: a value outside the clinic's rows is the
+    field's error (400), never a 500. Payer, service type and therapist are plain choices of
+    ``(pk, name)`` pairs read as values (their cleaned value the pk), not model choices, which
+    would build a row an option (the clinic's ~300 therapists)."""
+
+    payer = _pick("Payer")
+    service_type = _pick("Service type")
+    therapist = _pick("Therapist")
     first = forms.DateField(label="Running from", required=False, widget=DATE_WIDGET)
     last = forms.DateField(label="Running until", required=False, widget=DATE_WIDGET)
-    kind = forms.ChoiceField(label="Show", required=False, choices=[("", "All authorizations")])
+    kind = forms.ChoiceField(label="Show", required=False)
 
     def __init__(self, *args, clinic_id, kinds, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["payer"].queryset = Payer.objects.for_clinic(clinic_id)
-        self.fields["service_type"].queryset = ServiceType.objects.for_clinic(clinic_id)
-        self.fields["therapist"].queryset = (
-            User.objects.for_clinic(clinic_id).therapists().order_by("last_name", "first_name")
+        therapists = (
+            User.objects.for_clinic(clinic_id)
+            .therapists()
+            .order_by("last_name", "first_name", "email")
+            .values_list("pk", "first_name", "last_name", "email")
         )
-        self.fields["kind"].choices = [("", "All authorizations"), *kinds.items()]
-        for field in self.fields.values():
-            select = isinstance(field.widget, forms.Select)
-            field.widget.attrs["class"] = "form-select" if select else "form-control"
+        for name, pairs in (
+            ("payer", Payer.objects.for_clinic(clinic_id).values_list("pk", "name")),
+            ("service_type", ServiceType.objects.for_clinic(clinic_id).values_list("pk", "name")),
+            ("therapist", [(pk, user_name(*names)) for pk, *names in therapists]),
+        ):
+            self.fields[name].choices = Pairs([("", "All"), *pairs])
+        self.fields["kind"].choices = Pairs([("", "All authorizations"), *kinds.items()])
 
     def clean(self):
         data = super().clean()

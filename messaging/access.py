@@ -3,7 +3,12 @@
 from django.shortcuts import get_object_or_404
 
 from charts.models import PatientContact
+from core.roles import ADMINISTRATOR, SCHEDULER, THERAPIST
 from portal.models import PortalLink
+
+# Who may have a calendar feed of their own visits (every staff role): the feed page's gate and
+# the user menu's link to it (``fusion.navigation``).
+FEED_ROLES = (ADMINISTRATOR, SCHEDULER, THERAPIST)
 
 
 def get_contact_for(user, pk, *, write: bool = False) -> PatientContact:

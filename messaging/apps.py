@@ -6,9 +6,10 @@ class MessagingConfig(AppConfig):
     verbose_name = "Messages to families"
 
     def ready(self):
-        from core.mail import register_outcome_listener
+        from core.mail import register_outcome_listener, register_send_check
         from messaging import services, signals  # noqa: F401 - connects the receivers
         from scheduling.hooks import register_appointment_notices
 
         register_outcome_listener(services.REMINDER_REFERENCE, services.reminder_outcome)
+        register_send_check(services.REMINDER_REFERENCE, services.message_may_send)
         register_appointment_notices(services.reminders.failed_reminders)

@@ -1,9 +1,11 @@
 """The reminder settings form; its bounds repeat the database's check constraints so that a
 bad value gets a message beside its field."""
 
+import copy
+
 from django import forms
 
-from core.concurrency import VersionedFormMixin
+from core.concurrency import STALE_FORM, VersionedFormMixin
 from messaging.models import LEAD_MAX_HOURS, ReminderSettings
 from messaging.wording import wording_errors
 
@@ -44,6 +46,20 @@ class ReminderSettingsForm(VersionedFormMixin, forms.ModelForm):
         help_text="May name {clinic}, {date}, {time}, {location}, {therapist} and, if you turn "
         "it on below, {service}.",
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "version" not in self.fields:
+            # The clinic's defaults, never saved: version 0 says so, and a save from this
+            # screen after someone else's first save is refused like any stale one.
+            self.fields["version"] = copy.deepcopy(self.base_fields["version"])
+            self.initial["version"] = 0
+
+    def clean_version(self):
+        version = self.cleaned_data.get("version")
+        if version is None:
+            raise forms.ValidationError(STALE_FORM)
+        return version
 
     class Meta:
         model = ReminderSettings

@@ -1,9 +1,15 @@
-"""Reminder settings per clinic, and one row per reminder claimed for sending.
+"""Reminder settings per clinic, and one row per message to a family claimed for sending.
 
-A ``Reminder`` row is unique per visit (appointment and the start it was for), send, channel
-and contact: the worker that inserts it is the one that sends it, so two workers never send the
-same reminder twice. A moved visit has a new start, so it gets new rows; the old ones are for a
-time that no longer exists and are never sent (``Reminder.objects.stale()``).
+A ``Reminder`` row is one message about a visit by one channel to one contact: a reminder
+(``kind`` "reminder", ``send`` 1 or 2) or a notice that the clinic booked, moved or cancelled
+it (``kind`` the change, ``send`` 0, ``visit_version`` the visit's version after the change,
+and ``visits`` every visit the message lists: a series is one message). The row is unique per
+visit (appointment and the start it was for), kind, send, visit version, channel and contact:
+whoever inserts it is the one that sends it, so two workers never send the same message
+twice. A moved visit has a new start, so it gets new rows; the old ones are for a time that
+no longer exists and are never sent (``Reminder.objects.stale()``); right before sending,
+each channel asks ``messaging.services.delivery.void_reason`` and a message no longer true is
+voided with why.
 """
 
 import datetime
@@ -94,6 +100,12 @@ class ReminderSettings(Versioned, ClinicOwned):
 
 
 class ReminderQuerySet(ClinicQuerySet):
+    def reminders(self):
+        return self.filter(kind=Reminder.Kind.REMINDER)
+
+    def notices(self):
+        return self.exclude(kind=Reminder.Kind.REMINDER)
+
     def stale(self):
         """Reminders for a time the visit no longer has (it moved)."""
         return self.exclude(visit_start=F("appointment__start"))
@@ -109,6 +121,15 @@ class Reminder(ClinicOwned):
         FAILED = "failed", "Failed"
         # Claimed but not sent: a later send was due at the same time and went instead.
         SKIPPED = "skipped", "Skipped"
+        # Not sent: by its send time the visit was cancelled, checked in or moved
+        # (``void_reason`` says which).
+        VOID = "void", "Void"
+
+    class Kind(models.TextChoices):
+        REMINDER = "reminder", "Reminder"
+        BOOKED = "booked", "Notice of a booking"
+        MOVED = "moved", "Notice of a move"
+        CANCELLED = "cancelled", "Notice of a cancellation"
 
     class Channel(models.TextChoices):
         EMAIL = "email", "E-mail"
@@ -125,7 +146,15 @@ class Reminder(ClinicOwned):
         related_name="+",
         db_index=False,
     )
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.REMINDER)
+    # A reminder's send (1 or 2); 0 for a notice.
     send = models.PositiveSmallIntegerField()
+    # A notice: the visit's version after the change it tells of (one notice per change); 0 for
+    # a reminder (its send and start identify it).
+    visit_version = models.PositiveIntegerField(default=0)
+    # A notice: [[appointment id, start (ISO)], ...] of the visits it lists (the first is
+    # ``appointment``).
+    visits = models.JSONField(default=list, blank=True)
     channel = models.CharField(max_length=8, choices=Channel.choices)
     visit_start = models.DateTimeField()
     due_at = models.DateTimeField()
@@ -133,6 +162,7 @@ class Reminder(ClinicOwned):
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveSmallIntegerField(default=0)
     error = models.TextField(blank=True)
+    void_reason = models.CharField(max_length=200, blank=True)
     # The text provider's id of the message, to match its delivery callbacks.
     provider_id = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -144,8 +174,17 @@ class Reminder(ClinicOwned):
         ordering = ["due_at", "pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["clinic", "appointment", "visit_start", "send", "channel", "contact"],
-                name="reminder_once_per_visit_send_channel_contact",
+                fields=[
+                    "clinic",
+                    "appointment",
+                    "visit_start",
+                    "kind",
+                    "send",
+                    "visit_version",
+                    "channel",
+                    "contact",
+                ],
+                name="reminder_once_per_visit_message_channel_contact",
             ),
         ]
         indexes = [
@@ -154,7 +193,14 @@ class Reminder(ClinicOwned):
         ]
 
     def __str__(self) -> str:
-        return f"Reminder {self.send} ({self.channel}) of appointment {self.appointment_id}"
+        return f"{self.label} ({self.channel}) of appointment {self.appointment_id}"
+
+    @property
+    def label(self) -> str:
+        """What the message is, in words: "Reminder 1", "The notice of a booking"."""
+        if self.kind == self.Kind.REMINDER:
+            return f"Reminder {self.send}"
+        return f"The {self.get_kind_display().lower()}"
 
 
 FEED_TOKEN_LENGTH = 43  # secrets.token_urlsafe(32)

@@ -11,7 +11,14 @@ from charts.models import PatientChartCase
 from clinic.models import AppointmentType
 from core.inputs import DATE_MAX, DATE_MIN, parse_id
 from core.roles import ADMINISTRATOR, SCHEDULER, has_role
-from importing.format import APPOINTMENT, MAX_NAME, parse_choice, parse_time, text_field
+from importing.format import (
+    APPOINTMENT,
+    MAX_NAME,
+    OVERRIDE_COLUMN,
+    parse_choice,
+    parse_time,
+    text_field,
+)
 from importing.handlers.base import CleanContext, Handler, WriteResult, _unused
 from scheduling.models import Appointment, Location
 from scheduling.services import appointment_book, appointment_record
@@ -34,6 +41,10 @@ APPOINTMENT_STATUSES = {
 # The dates an appointment row may have (the calendar's own bounds, scheduling/forms.py).
 FIRST_DAY, LAST_DAY = DATE_MIN, DATE_MAX
 MAX_APPOINTMENT_TEXT = 300
+# Appointment.authorization_override's length.
+MAX_OVERRIDE = 300
+# The booking's words for where the reason goes, and the file's.
+FORM_FIELD = "“Book over the authorization because”"
 
 
 class AppointmentHandler(Handler):
@@ -56,6 +67,14 @@ class AppointmentHandler(Handler):
             raw.get("status", ""), APPOINTMENT_STATUSES, SCHEDULED, "status", errors
         )
         self._check_when(day, start_time, status, ctx, errors)
+        override = text_field(
+            raw.get(OVERRIDE_COLUMN, ""), OVERRIDE_COLUMN, errors, limit=MAX_OVERRIDE
+        )
+        if override and status != SCHEDULED:
+            errors.append(
+                f"{OVERRIDE_COLUMN} is only for a future visit (booked): a visit of the past is "
+                "recorded as it went, not checked against the authorizations."
+            )
         return {
             "start_time": start_time,
             "duration_minutes": duration,
@@ -63,6 +82,7 @@ class AppointmentHandler(Handler):
             "location_id": self._location(raw.get("location", "").strip(), ctx, errors),
             "status": status,
             "notes": text_field(raw.get("text", ""), "text", errors, limit=MAX_APPOINTMENT_TEXT),
+            "authorization_override": override,
         }
 
     @staticmethod
@@ -149,9 +169,7 @@ class AppointmentHandler(Handler):
             try:
                 appointment = _book_or_record(booking, item.row.values, now)
             except ValidationError as error:
-                result.refused.append(
-                    (item, "appointment not imported: " + " ".join(error.messages))
-                )
+                result.refused.append((item, "appointment not imported: " + _words(error)))
             else:
                 result.written.append((item, appointment.pk))
         return result
@@ -208,12 +226,21 @@ class _Chunk:
         }
 
 
+def _words(error: ValidationError) -> str:
+    """The booking's messages, the override's pointing at the file's column rather than the
+    form's field."""
+    return " ".join(error.messages).replace(FORM_FIELD, f"the {OVERRIDE_COLUMN} column")
+
+
 def _book_or_record(booking: dict, values: dict, now: datetime.datetime) -> Appointment:
-    """A future visit is booked (every booking rule); a past one is recorded as it went."""
+    """A future visit is booked (every booking rule, the authorizations' too: one over or
+    outside them only with the row's reason); a past one is recorded as it went."""
     if booking["start"] >= now:
         if values["status"] != SCHEDULED:
             raise ValidationError("a future appointment can only be booked.")
-        return appointment_book(**booking)
+        return appointment_book(
+            **booking, authorization_override=values["authorization_override"] or None
+        )
     cancelled = values["status"] in Appointment.CANCELLED
     return appointment_record(
         **booking,

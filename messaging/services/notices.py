@@ -3,19 +3,26 @@
 Scheduling sends ``appointment_changed`` inside its services' transactions, once per row;
 ``signals.collect`` gathers them for the transaction and, once it commits, ``notices_send``
 writes one message per patient, change and series (or visit: a co-treatment is one visit), so
-a series of twelve is one e-mail listing its dates, not twelve. A rolled-back booking tells
-nobody."""
+a series of twelve is one message listing its dates, not twelve, by e-mail and by text to each
+contact who agreed to that channel. Each message has its ``Reminder`` row (kind the change),
+claimed like a reminder's and checked like one right before it is sent
+(``delivery.message_may_send``). A rolled-back booking tells nobody."""
 
 from collections import defaultdict
 
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from charts.models import PatientContact
 from core import audit
 from core.mail import queue_email
-from messaging.models import ReminderSettings
-from messaging.services.reminders import site_url, visit_values
+from messaging.models import Reminder, ReminderSettings
+from messaging.services.delivery import REMINDER_REFERENCE, site_url
+from messaging.services.reminders import visit_values
+from messaging.texting import send_text
 from scheduling.models import Appointment, AppointmentRequest
 
 SUBJECTS = {
@@ -62,50 +69,79 @@ def _send_for_clinic(clinic_id: int, rows: list[tuple[int, str]]) -> int:
     if not groups:
         return 0
     contacts = defaultdict(list)
-    for contact in (
-        PatientContact.objects.for_clinic(clinic_id)
-        .filter(patient_id__in={patient_id for patient_id, _, _ in groups})
-        .consented("email")
-    ):
-        contacts[contact.patient_id].append(contact)
+    patient_ids = {patient_id for patient_id, _, _ in groups}
+    for channel in Reminder.Channel.values:
+        for contact in (
+            PatientContact.objects.for_clinic(clinic_id)
+            .filter(patient_id__in=patient_ids)
+            .consented(channel)
+        ):
+            contacts[contact.patient_id].append((channel, contact))
     reminder_settings = ReminderSettings.of(clinic_id)
     sent = 0
     for (patient_id, change, _), group in groups.items():
         ordered = sorted(group.values(), key=lambda visit: visit.start)
-        for contact in contacts[patient_id]:
-            _notify(contact, change, ordered, reminder_settings)
-            sent += 1
+        for channel, contact in contacts[patient_id]:
+            sent += _notify(contact, channel, change, ordered, reminder_settings)
     return sent
 
 
-def _notify(contact, change: str, visits: list[Appointment], reminder_settings) -> None:
-    listed = [visit_values(visit, reminder_settings) for visit in visits]
-    clinic = listed[0]["clinic"]
-    queue_email(
-        to=contact.email,
-        subject=SUBJECTS[change].format(clinic=clinic),
-        body=render_to_string(
-            "messaging/notice_email.txt",
-            {
+def _notify(contact, channel: str, change: str, visits: list[Appointment], settings_) -> int:
+    """Claim the notice's row (the same once-only claim as a reminder's: one per change,
+    channel and contact) and queue its message: 1 when this call claimed it."""
+    first = visits[0]
+    text = channel == Reminder.Channel.TEXT
+    address = contact.phone if text else contact.email
+    try:
+        with transaction.atomic():
+            row = Reminder.objects.create(
+                clinic_id=first.clinic_id,
+                appointment=first,
+                contact=contact,
+                kind=change,
+                send=0,
+                visit_version=first.version,
+                visits=[[visit.pk, visit.start.isoformat()] for visit in visits],
+                channel=channel,
+                visit_start=first.start,
+                due_at=timezone.now(),
+                address=address,
+            )
+            context = {
                 "contact": contact,
                 "change": change,
-                "visits": listed,
-                "clinic": clinic,
-                "patient": visits[0].patient.first_name,
-                "portal": site_url("/portal/"),
-            },
-        ),
-    )
-    audit.record(
-        clinic_id=visits[0].clinic_id,
-        actor=None,
-        action="notify",
-        obj=visits[0],
-        object_type="appointment",
-        patient=visits[0].patient,
-        details=f"Told {contact.name} <{contact.email}> by e-mail: {len(visits)} visit(s) "
-        f"{change}.",
-    )
+                "visits": [visit_values(visit, settings_) for visit in visits],
+                "patient": first.patient.first_name,
+                "portal": site_url(reverse("portal:home")),
+            }
+            context["clinic"] = context["visits"][0]["clinic"]
+            reference = f"{REMINDER_REFERENCE}{row.pk}"
+            if text:
+                body = render_to_string("messaging/notice_text.txt", context).strip()
+                pk = row.pk
+                transaction.on_commit(
+                    lambda: send_text.enqueue(reminder_id=pk, to=address, body=body)
+                )
+            else:
+                queue_email(
+                    to=address,
+                    subject=SUBJECTS[change].format(clinic=context["clinic"]),
+                    body=render_to_string("messaging/notice_email.txt", context),
+                    reference=reference,
+                )
+            audit.record(
+                clinic_id=first.clinic_id,
+                actor=None,
+                action="notify",
+                obj=first,
+                object_type="appointment",
+                patient=first.patient,
+                details=f"Told {contact.name} <{address}> by {row.get_channel_display().lower()}"
+                f": {len(visits)} visit(s) {change}.",
+            )
+    except IntegrityError:
+        return 0  # this change was already told to this contact on this channel
+    return 1
 
 
 def notices_send_unscoped(changes) -> int:

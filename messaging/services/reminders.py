@@ -8,7 +8,6 @@ failed send with back-off and reports how it ended to ``reminder_outcome``."""
 import datetime
 from collections import defaultdict
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -21,14 +20,10 @@ from core import audit
 from core.mail import queue_email
 from messaging import links, timing
 from messaging.models import Reminder, ReminderSettings
+from messaging.services.delivery import REMINDER_REFERENCE, site_url
+from messaging.texting import send_text
 from messaging.wording import render_wording
 from scheduling.models import Appointment
-
-REMINDER_REFERENCE = "messaging.reminder:"
-
-
-def site_url(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
 
 
 def visit_values(appointment: Appointment, reminder_settings: ReminderSettings) -> dict:
@@ -100,6 +95,7 @@ def _send_due_for_clinic(clinic_id: int, now: datetime.datetime) -> int:
             contacts[contact.patient_id].append((channel, contact))
     claimed = set(
         Reminder.objects.for_clinic(clinic_id)
+        .reminders()
         .filter(appointment_id__in=[visit.pk for visit in visits])
         .values_list("appointment_id", "visit_start", "send", "channel", "contact_id")
     )
@@ -186,8 +182,6 @@ def _queue_email(reminder, visit, contact, reminder_settings) -> None:
 
 
 def _queue_text(reminder, visit, contact, reminder_settings) -> None:
-    from messaging.tasks import send_text
-
     body = render_to_string(
         "messaging/reminder_text.txt", _context(visit, contact, reminder_settings)
     ).strip()
@@ -195,42 +189,13 @@ def _queue_text(reminder, visit, contact, reminder_settings) -> None:
     transaction.on_commit(lambda: send_text.enqueue(reminder_id=pk, to=to, body=body))
 
 
-def reminder_outcome(reference: str, *, sent: bool, attempt: int, error: str) -> None:
-    """How a reminder's e-mail ended (called in the worker by ``core.mail``): marked on its
-    row, and a failure after the last try on the appointment's history."""
-    pk = int(reference.removeprefix(REMINDER_REFERENCE))
-    with scopes_disabled():
-        reminder = Reminder.objects.select_related("appointment__patient").get(pk=pk)
-    how = reminder.get_channel_display().lower()
-    with scope(clinic=reminder.clinic_id), transaction.atomic():
-        Reminder.objects.filter(pk=pk).update(
-            status=Reminder.Status.SENT if sent else Reminder.Status.FAILED,
-            attempts=attempt,
-            error=error[:2000],
-            finished_at=timezone.now(),
-        )
-        audit.record(
-            clinic_id=reminder.clinic_id,
-            actor=None,
-            action="remind" if sent else "remind_failed",
-            obj=reminder.appointment,
-            object_type="appointment",
-            patient=reminder.appointment.patient,
-            details=(
-                f"Reminder {reminder.send} by {how} to {reminder.address} sent."
-                if sent
-                else f"Reminder {reminder.send} by {how} to {reminder.address} could not be "
-                f"sent after {attempt} tries: {error[:300]}"
-            ),
-        )
-
-
 def failed_reminders(appointment) -> list[str]:
-    """The appointment's reminders that could not be sent, for its page
+    """The appointment's messages (reminders, notices) that could not be sent, for its page
     (``scheduling.hooks``)."""
     return [
-        f"The {reminder.get_channel_display().lower()} reminder to {reminder.address} could "
-        f"not be sent: {reminder.error or 'the provider refused it'}"
+        f"The {reminder.get_channel_display().lower()} "
+        f"{'reminder' if reminder.kind == Reminder.Kind.REMINDER else 'notice'} to "
+        f"{reminder.address} could not be sent: {reminder.error or 'the provider refused it'}"
         for reminder in Reminder.objects.for_clinic(appointment.clinic_id)
         .failed()
         .filter(appointment_id=appointment.pk, visit_start=appointment.start)

@@ -35,8 +35,11 @@ def _words(row: ReminderSettings) -> dict[str, str]:
 def reminder_settings_update(
     *, clinic_id: int, by: User, expected_version: int | None = None, **fields
 ) -> ReminderSettings:
-    row, _ = ReminderSettings.objects.select_for_update().get_or_create(clinic_id=clinic_id)
-    if expected_version is not None:
+    """``expected_version`` is the version the screen showed (0 for the defaults): refused
+    when the row has moved on since, so that of two first saves the second is refused too;
+    nothing to overwrite when this save creates the row."""
+    row, created = ReminderSettings.objects.select_for_update().get_or_create(clinic_id=clinic_id)
+    if expected_version is not None and not created:
         claim_version(row, expected_version)
     before = _words(row)
     for name in FIELDS:

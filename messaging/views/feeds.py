@@ -10,12 +10,12 @@ from django.views.decorators.http import require_GET
 from django_scopes import scope, scopes_disabled
 
 from core.permissions import role_required
-from core.roles import ADMINISTRATOR, SCHEDULER, THERAPIST
+from messaging.access import FEED_ROLES
 from messaging.feeds import feed_calendar, feed_turn_off, feed_turn_on
-from messaging.models import FEED_TOKEN_LENGTH, CalendarFeed
+from messaging.models import FEED_TOKEN_LENGTH, CalendarFeed, ReminderSettings
 
 
-@role_required(ADMINISTRATOR, SCHEDULER, THERAPIST)
+@role_required(*FEED_ROLES)
 def feed_settings(request):
     if request.method == "POST":
         action = request.POST.get("action")
@@ -45,7 +45,8 @@ def _context(request) -> dict:
         if feed
         else ""
     )
-    return {"feed": feed, "url": url}
+    names = ReminderSettings.of(request.user.clinic_id).feed_shows_names
+    return {"feed": feed, "url": url, "names": names}
 
 
 @login_not_required

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 
 from charts.services import contact_consent_set
-from core.concurrency import CONFLICT_MESSAGE, VersionConflict
+from core.concurrency import VersionConflict, keep_input
 from core.permissions import role_required
 from core.roles import ADMINISTRATOR, PATIENT, SCHEDULER
 from messaging.access import get_contact_for, own_contacts
@@ -18,9 +18,7 @@ from messaging.services import reminder_settings_update
 @role_required(ADMINISTRATOR)
 def reminder_settings(request):
     row = ReminderSettings.of(request.user.clinic_id)
-    form = ReminderSettingsForm(
-        request.POST or None, instance=row, initial={"version": row.version}
-    )
+    form = ReminderSettingsForm(request.POST or None, instance=row)
     if request.method == "POST":
         if form.is_valid():
             data = dict(form.cleaned_data)
@@ -29,11 +27,11 @@ def reminder_settings(request):
                 reminder_settings_update(
                     clinic_id=request.user.clinic_id,
                     by=request.user,
-                    expected_version=version if row.pk else None,
+                    expected_version=version,
                     **data,
                 )
-            except VersionConflict:
-                form.add_error(None, CONFLICT_MESSAGE)
+            except VersionConflict as conflict:
+                keep_input(form, conflict)
                 return render(
                     request, "messaging/reminder_settings.html", {"form": form}, status=409
                 )

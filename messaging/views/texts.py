@@ -16,8 +16,10 @@ from charts.models import PatientContact
 from charts.services import contact_consent_set
 from core import audit
 from messaging.models import Reminder
+from messaging.services.delivery import visit_void_reason
 from messaging.services.family import cancel_terms
 from messaging.texts import CANCEL_WORDS, OPT_OUT_WORDS, digits, valid_signature
+from scheduling.models import Appointment
 from scheduling.services import appointment_family_cancel
 
 FAILED = {"failed", "undelivered"}
@@ -58,7 +60,7 @@ def text_status(request, clinic: int):
                 obj=reminder.appointment,
                 object_type="appointment",
                 patient=reminder.appointment.patient,
-                details=f"Reminder {reminder.send} by text to {reminder.address} was not "
+                details=f"{reminder.label} by text to {reminder.address} was not "
                 f"delivered ({status}).",
             )
     return HttpResponse(status=204)
@@ -105,21 +107,22 @@ def text_reply(request, clinic: int):
 
 
 def _cancel_last_texted(contacts) -> str:
-    """Cancel the awaited visit of the latest text reminder these contacts were sent."""
+    """Cancel the awaited visit of the latest text reminder these contacts were sent (a
+    notice's text offers no reply: a series is one notice)."""
     now = timezone.now()
     reminder = (
-        Reminder.objects.filter(
+        Reminder.objects.reminders()
+        .filter(
             contact__in=contacts,
             channel="text",
             status="sent",
-            appointment__start__gt=now,
-            appointment__status="scheduled",
+            appointment__in=Appointment.objects.awaited(now),
         )
         .select_related("appointment__location", "appointment__clinic")
         .order_by("-created_at")
         .first()
     )
-    if reminder is None or reminder.visit_start != reminder.appointment.start:
+    if reminder is None or visit_void_reason(reminder.appointment, reminder.visit_start, now):
         return "There is no upcoming visit to cancel by text. Please call the clinic."
     appointment = reminder.appointment
     rules, late, refuse = cancel_terms(appointment)

@@ -254,7 +254,15 @@ def busy_intervals(
     return by_therapist, patient
 
 
-def bookable_slots(
+def bookable_slots(**kwargs) -> dict[int, list[datetime.datetime]]:
+    """``bookable_seconds`` (its arguments) as aware datetimes."""
+    return {
+        therapist_id: [slots.from_seconds(start) for start in starts]
+        for therapist_id, starts in bookable_seconds(**kwargs).items()
+    }
+
+
+def bookable_seconds(
     *,
     location: Location,
     therapist_ids: Iterable[int],
@@ -264,11 +272,12 @@ def bookable_slots(
     notice: datetime.timedelta = datetime.timedelta(0),
     horizon: datetime.timedelta = datetime.timedelta(days=28),
     step: datetime.timedelta = datetime.timedelta(minutes=15),
-) -> dict[int, list[datetime.datetime]]:
-    """For each therapist, the starts at which an appointment of ``duration`` fits at
-    ``location``: in hours and availability, clear of the therapist's and the patient's
-    appointments, between ``now + notice`` and ``now + horizon``. Two queries, whatever the
-    number of therapists (for the portal's requests)."""
+) -> dict[int, list[int]]:
+    """For each therapist, the starts (epoch seconds) at which an appointment of ``duration``
+    fits at ``location``: in hours and availability, clear of the therapist's and the
+    patient's appointments, between ``now + notice`` and ``now + horizon``. Two queries,
+    whatever the number of therapists (for the portal's requests). The FHIR Slot search
+    takes the seconds as they are: a datetime per start costs more than the rule."""
     therapist_ids = list(therapist_ids)
     if duration <= datetime.timedelta(0) or step <= datetime.timedelta(0):
         raise ValueError("duration and step must be positive")
@@ -306,10 +315,7 @@ def bookable_slots(
         earliest=slots.to_seconds_up(earliest),
         latest=slots.to_seconds(latest),
     )
-    return {
-        therapist_id: [slots.from_seconds(start) for start in offered(therapist_ids=[therapist_id])]
-        for therapist_id in therapist_ids
-    }
+    return {therapist_id: offered(therapist_ids=[therapist_id]) for therapist_id in therapist_ids}
 
 
 # --- The same inputs as plain values, for the portal's week of slots (slots.offered_starts) ----

@@ -35,9 +35,9 @@ SEARCHES = {
     # the count, the page of (therapist, location) pairs, the therapists, their services, the
     # locations
     "Schedule": 3 + 5,
-    # the pairs, the locations, the slot rule's two (hours, closures, availability and
-    # exceptions as one UNION ALL; appointments), the busy appointments
-    "Slot": 3 + 5,
+    # the pairs with their locations' time zones, the slot rule's two (hours, closures,
+    # availability and exceptions as one UNION ALL; appointments), the busy appointments
+    "Slot": 3 + 4,
 }
 
 
@@ -96,3 +96,35 @@ def test_a_read_runs_a_fixed_number_of_queries(
 
     with django_assert_num_queries(READS[resource_type]):
         assert get(fhir_client, f"{resource_type}/{pk}").status_code == 200
+
+
+@pytest.mark.parametrize("places", [1, 3])
+@pytest.mark.parametrize("size", [2, 12])
+def test_a_slot_search_runs_two_queries_a_location(
+    places, size, fhir_client, clinic, speech, treatment, tomorrow,
+    django_assert_num_queries,
+):  # fmt: skip
+    """The pairs and the busy appointments once, the slot rule's two for each location
+    (``bookable_seconds``), however many therapists, appointments and Slots."""
+    therapists = [
+        UserFactory(clinic=clinic, roles=["Therapist"], service_types=[speech]) for _ in range(size)
+    ]
+    case = PatientCaseFactory(clinic=clinic, service_types=[speech])
+    chart_cases = [PatientChartCaseFactory(clinic=clinic, case=case) for _ in therapists]
+    for place in range(places):
+        location = LocationFactory(clinic=clinic, name=f"Branch {place}")
+        open_every_day(location, *therapists)
+        for therapist, chart_case in zip(therapists, chart_cases, strict=True):
+            AppointmentFactory(  # a patient a therapist, at each place hours apart
+                chart_case=chart_case, therapist=therapist, location=location,
+                appointment_type=treatment, start=local(location, tomorrow, 8 + 3 * place),
+            )  # fmt: skip
+    day_after = tomorrow + datetime.timedelta(days=2)
+
+    search = f"Slot?start=ge{tomorrow}&start=lt{day_after}&_count=200"
+
+    with django_assert_num_queries(3 + 2 + 2 * places):
+        response = get(fhir_client, search)
+
+    busy = get(fhir_client, f"{search}&status=busy").json()["total"]
+    assert busy == size * places and response.json()["total"] > busy

@@ -46,11 +46,8 @@ def test_free_slots_are_the_starts_the_portal_offers(
 
 
 def test_the_booked_appointment_is_a_busy_slot(fhir_client, therapist, location, appointment):
-    # Slots are searched inside the clinic's request window (its notice included), busy ones
-    # too (noted as a gap: a busy Slot need not wait for the notice); with no notice the
-    # appointment is inside it at any hour the suite runs.
-    location.clinic.request_min_notice_hours = 0
-    location.clinic.save(update_fields=["request_min_notice_hours"])
+    # With the clinic's notice (a day) as it is: a busy Slot need not wait for it, so the
+    # appointment tomorrow is one at any hour the suite runs (tests/fhir/test_slots_notice.py).
     day = appointment.start.astimezone(location.tzinfo).date()
     body = get(
         fhir_client,

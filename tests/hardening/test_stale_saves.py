@@ -75,6 +75,21 @@ class AuthorizationScreen(Screen):
         return reverse("insurance:authorization_update", args=[row.pk])
 
 
+class SharedLimitScreen(Screen):
+    """Edited from a chart case of the limit's patient."""
+
+    def url(self, row):
+        chart_case = apps.get_model("charts", "PatientChartCase").objects.filter(
+            patient=row.patient
+        )[0]
+        return reverse("insurance:shared_limit_update", args=[chart_case.pk, row.pk])
+
+
+class ReminderSettingsScreen(Screen):
+    def url(self, row):
+        return reverse("messaging:reminder_settings")
+
+
 SCREENS = {
     "patient details": PatientScreen(
         "speech_patient", ("administrator", "scheduler"), "last_name", "Carter-Lee", "Carter Jr"
@@ -112,6 +127,16 @@ SCREENS = {
     "authorization": AuthorizationScreen(
         "authorization", ("administrator", "second_admin"), "number", "AUTH-1", "AUTH-2"
     ),
+    "shared limit": SharedLimitScreen(
+        "charted_shared_limit",
+        ("administrator", "scheduler"),
+        "name",
+        "PT and OT total",
+        "Therapy cap",
+    ),
+    "reminder settings": ReminderSettingsScreen(
+        "reminder_settings", ("administrator", "second_admin"), "phone", "555-0101", "555-0202"
+    ),
 }
 
 # Versioned rows whose screens' two-session tests live elsewhere, and where.
@@ -122,12 +147,7 @@ TESTED_ELSEWHERE = {
 }
 # Versioned rows whose screens refuse a stale save (409) but have no two-session test yet, with
 # the gap: listed so that the gap is seen, and so that any new versioned row still fails below.
-NOT_YET_TESTED = {
-    # Its 409 page does not yet show what the other person saved (no keep_input diff).
-    "messaging.ReminderSettings": "tests/messaging (409 without what is saved now)",
-    # Edited from a chart case's page; a two-session test is still to write.
-    "insurance.SharedLimit": "tests/insurance",
-}
+NOT_YET_TESTED: dict[str, str] = {}
 SCREEN_MODELS = {
     "patient details": "charts.Patient",
     "shared goal": "charts.Goal",
@@ -139,6 +159,8 @@ SCREEN_MODELS = {
     "location": "scheduling.Location",
     "payer": "insurance.Payer",
     "authorization": "insurance.Authorization",
+    "shared limit": "insurance.SharedLimit",
+    "reminder settings": "messaging.ReminderSettings",
 }
 
 
@@ -154,6 +176,12 @@ def test_every_versioned_row_has_its_two_session_test():
     covered |= set(NOT_YET_TESTED)
 
     assert versioned == covered
+
+
+@pytest.fixture
+def charted_shared_limit(shared_limit, speech_chart_case):
+    """A shared limit of a patient with a chart case (its screen hangs off one)."""
+    return shared_limit
 
 
 @pytest.fixture
@@ -253,3 +281,32 @@ def test_a_save_naming_a_version_never_shown_is_refused(screen, version, request
     assert response.status_code in (400, 409)
     row.refresh_from_db()
     assert getattr(row, screen.field) != screen.first
+
+
+def test_two_first_saves_of_the_reminder_defaults_the_second_is_shown_the_first(
+    administrator, second_admin, clinic
+):
+    """No row yet: both open the defaults (version 0); the second save is refused with what
+    the first saved beside its own input, then applies when saved again."""
+    first, second = logged_in(administrator), logged_in(second_admin)
+    url = reverse("messaging:reminder_settings")
+    first_form, second_form = form_data(first.get(url)), form_data(second.get(url))
+    assert first_form["version"] == second_form["version"] == ["0"]
+    first_form["phone"], second_form["phone"] = ["555-0101"], ["555-0202"]
+    assert first.post(url, first_form).status_code == 302
+    refused = second.post(url, second_form)
+    assert refused.status_code == 409
+    page = text(refused)
+    assert "Someone else saved this after you opened it" in page
+    assert "555-0101" in page
+    kept = form_data(refused)
+    assert kept["phone"] == ["555-0202"]
+    assert (
+        apps.get_model("messaging", "ReminderSettings").objects.get(clinic=clinic).phone
+        == "555-0101"
+    )
+    assert second.post(url, kept).status_code == 302
+    assert (
+        apps.get_model("messaging", "ReminderSettings").objects.get(clinic=clinic).phone
+        == "555-0202"
+    )

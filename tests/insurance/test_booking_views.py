@@ -107,3 +107,24 @@ def test_the_calendar_marks_a_visit_booked_over_the_authorization(
         reverse("scheduling:calendar_day"), {"date": tomorrow.isoformat(), "location": location.pk}
     ).content.decode()
     assert day.count("Over the authorization") == 1
+
+
+def test_an_override_reason_of_only_spaces_is_no_reason(
+    scheduler, speech_chart_case, therapist, location, treatment, tomorrow, authorization
+):
+    """Bad input: an empty reason is refused beside its field, a 400, nothing written."""
+    client = logged_in(scheduler)
+    url = reverse("scheduling:appointment_create")
+    args = (speech_chart_case, therapist, location, treatment)
+    for days in range(2):
+        day = tomorrow + datetime.timedelta(days=days)
+        assert client.post(url, _post(*args, day)).status_code == 302
+
+    third = tomorrow + datetime.timedelta(days=2)
+    refused = client.post(url, _post(*args, third, authorization_override="   "))
+
+    assert refused.status_code == 400
+    errors = refused.context["form"].errors["authorization_override"]
+    assert "To book it anyway, say why" in " ".join(errors)
+    assert 'id="id_authorization_override_error"' in refused.content.decode()
+    assert Appointment.objects.count() == 2

@@ -12,7 +12,7 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from insurance import counting
+from insurance import counting, reads
 from insurance.models import Authorization, AuthorizationType, InsuranceSettings, SharedLimit
 from insurance.services import authorization_save
 from scheduling import services
@@ -92,16 +92,41 @@ def independent_counts(clinic, count_no_shows):
 
 
 def shown_counts(clinic, chart_cases):
-    """What the screens show: the one rule, read as every screen reads it."""
+    """What the screens show, read as each screen reads it: the chart case's Authorizations
+    page (and its shared limits), the + Appointment form's summary, the report's first page
+    (paged by the database, only the page counted), its lists (every candidate counted) and
+    its CSV. They must all agree; the one they agree on is returned."""
+    today = clinic.today()
     shown = {}
     for chart_case in chart_cases:
-        found = counting.usage(clinic.pk, counting.Q(chart_case_id=chart_case.pk))
-        for grant in found.grants:
-            tally = found.of(grant.pk)
-            shown[("a", grant.pk)] = [tally.authorized, tally.used, tally.booked]
-        for pk, tally in found.counts.shared.items():
-            shown[("s", pk)] = [tally.authorized, tally.used, tally.booked]
+        rows, limits = reads.chart_case_authorizations(chart_case, today=today)
+        for row in rows:
+            shown[("a", row.grant.pk)] = _columns(row.tally)
+        for limit, tally in limits:
+            if tally.used or tally.booked or limit.authorizations.exists():
+                shown[("s", limit.pk)] = _columns(tally)
+        summary = counting.chart_case_summary(
+            clinic_id=clinic.pk, chart_case_id=chart_case.pk, patient_id=chart_case.patient_id
+        )
+        assert sorted(summary) == sorted(f"{row.grant.label}: {row.tally}" for row in rows)
+    page = reads.report_page(clinic.pk, today=today, filters={}, number=1, per_page=1000)
+    csv_rows = reads.report(clinic.pk, today=today, filters={})
+    for found in (page.object_list, csv_rows):
+        assert {("a", row.authorization.pk): _columns(row.tally) for row in found} == {
+            key: value for key, value in shown.items() if key[0] == "a"
+        }
+    for kind in reads.FLAGS:
+        listed = reads.report_page(
+            clinic.pk, today=today, filters={"kind": kind}, number=1, per_page=1000
+        )
+        for row in listed.object_list:
+            assert _columns(row.tally) == shown[("a", row.authorization.pk)]
+            assert reads.FLAGS[kind] in row.flags
     return shown
+
+
+def _columns(tally) -> list[int]:
+    return [tally.authorized, tally.used, tally.booked]
 
 
 @pytest.mark.django_db

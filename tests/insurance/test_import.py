@@ -101,3 +101,80 @@ def test_a_future_visit_of_the_file_is_checked_against_its_authorization(
     assert Authorization.objects.count() == 1
     assert not Appointment.objects.exists()
     assert "No authorization of this case covers" in out
+
+
+def _next_year(clinic) -> str:
+    today = clinic.today()
+    return f"{today.replace(year=today.year + 1):%Y-%m-%d}"
+
+
+def _outside(clinic, **values) -> list[dict]:
+    """An authorization ending today and a visit of the same case next year (outside it)."""
+    from tests.importing.test_appointments import visit
+
+    today = f"{clinic.today():%Y-%m-%d}"
+    return [
+        grant(date=today, end_date=today),
+        visit(date=_next_year(clinic), status="booked", **values),
+    ]
+
+
+def test_an_imported_visit_outside_its_authorizations_without_a_reason_is_refused(
+    tmp_path, clinic, import_staff, blue_shield
+):
+    from tests.importing.test_appointments import _refused_report
+
+    out = _refused_report(write(tmp_path, csv_text(*_outside(clinic))), clinic)
+    assert "Line 3: appointment not imported: No authorization of this case covers" in out
+    assert "To book it anyway, say why in the authorization_override column." in out
+    assert "Book over the authorization because" not in out
+    assert not Appointment.objects.exists()
+    assert not Authorization.objects.exists()
+
+
+def test_an_imported_visit_outside_its_authorizations_with_a_reason_is_booked_with_it(
+    tmp_path, clinic, import_staff, blue_shield
+):
+    from core.models import AuditEntry
+
+    reason = "Renewal sent to the payer on the 2nd; =approved by phone"
+    path = write(tmp_path, csv_text(*_outside(clinic, authorization_override=reason)))
+    run_import(path, clinic)
+
+    appointment = Appointment.objects.get()
+    assert appointment.authorization_override == reason
+    entry = AuditEntry.objects.get(action="book", object_id=str(appointment.pk))
+    assert f"Over the authorization: {reason}" in entry.details
+    assert "line 3" in entry.details
+    # The reason is no part of what the visit is: the same file again adds nothing.
+    run_import(path, clinic)
+    assert Appointment.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("row", "message"),
+    [
+        (
+            {"date": "2025-01-13", "status": "completed", "authorization_override": "Renewal"},
+            "authorization_override is only for a future visit (booked)",
+        ),
+        (
+            {"status": "booked", "authorization_override": "x" * 301},
+            "authorization_override is longer than 300 characters.",
+        ),
+        (
+            {"kind": "daily_note", "subjective": "Worked on /s/.", "authorization_override": "R"},
+            "only appointments use the column authorization_override.",
+        ),
+    ],
+)
+def test_bad_override_reasons_are_reported(tmp_path, clinic, import_staff, row, message):
+    from tests.importing.test_appointments import _refused_report, visit
+
+    values = {"date": _next_year(clinic), **row}
+    if row.get("kind") == "daily_note":
+        values.update(start_time="", duration_minutes="", appointment_type="", status="")
+        values["date"] = "2025-01-10"
+    out = _refused_report(write(tmp_path, csv_text(visit(**values))), clinic)
+    assert "Line 2: " in out and message in out
+    assert not Appointment.objects.exists()

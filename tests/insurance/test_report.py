@@ -62,6 +62,8 @@ def test_the_csv_has_the_counts_and_reasons_and_no_formulas(scheduler, over):
     assert "Renewal =sent" in body
 
 
+# Paged by the database (the page and one row more, no COUNT), only the page's authorizations
+# counted, and one INSERT for the page's access entries.
 @pytest.mark.parametrize("size", [1, 5])
 def test_the_report_runs_a_fixed_number_of_queries(
     size, scheduler, speech_chart_case, payer, django_assert_num_queries
@@ -70,7 +72,7 @@ def test_the_report_runs_a_fixed_number_of_queries(
         AuthorizationFactory(chart_case=speech_chart_case, payer=payer)
     client = logged_in(scheduler)
     client.get(reverse("insurance:report"))
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(15):
         assert client.get(reverse("insurance:report")).status_code == 200
 
 
@@ -87,3 +89,46 @@ def test_the_scheduler_home_lists_an_authorization_near_its_count(
 
 def test_the_therapist_home_has_no_authorization_alerts(therapist, authorization):
     assert "Authorizations needing attention" not in logged_in(therapist).get("/").content.decode()
+
+
+def _accesses(details):
+    from core.models import AuditEntry
+
+    return list(
+        AuditEntry.objects.filter(action="access", details=details).values_list(
+            "object_type", "object_id", "patient_id", "actor_id"
+        )
+    )
+
+
+def test_reading_the_report_is_in_each_patients_audit_trail(
+    scheduler, over, speech_chart_case, payer, clinic
+):
+    """Every authorization shown is an access entry of its patient, by the reader; one that
+    the filters leave out is not."""
+    other = AuthorizationFactory(
+        chart_case=speech_chart_case, payer=PayerFactory(clinic=clinic, name="Other Payer")
+    )
+    page = logged_in(scheduler).get(reverse("insurance:report"), {"payer": payer.pk})
+
+    assert page.status_code == 200
+    assert _accesses("Authorizations report") == [
+        ("authorization", str(over.pk), speech_chart_case.patient_id, scheduler.pk)
+    ]
+    assert str(other.pk) not in {row[1] for row in _accesses("Authorizations report")}
+
+
+def test_the_csv_export_is_in_each_patients_audit_trail(scheduler, over, speech_chart_case):
+    response = logged_in(scheduler).get(reverse("insurance:report"), {"export": "csv"})
+
+    assert response.status_code == 200
+    assert _accesses("Authorizations report (CSV)") == [
+        ("authorization", str(over.pk), speech_chart_case.patient_id, scheduler.pk)
+    ]
+
+
+def test_a_refused_filter_reads_nothing_and_records_nothing(scheduler, over):
+    page = logged_in(scheduler).get(reverse("insurance:report"), {"first": "yesterday"})
+
+    assert page.status_code == 400
+    assert _accesses("Authorizations report") == []

@@ -141,3 +141,20 @@ def test_a_tick_with_nothing_due_takes_a_fixed_number_of_queries(
     # rows already claimed.
     with django_assert_num_queries(1 + 5):
         assert reminders_send_due() == 0
+
+
+@pytest.mark.parametrize("role", ["therapist", "scheduler", "administrator"])
+def test_the_user_menu_leads_staff_to_their_feed(client, request, role):
+    client.force_login(request.getfixturevalue(role))
+    page = client.get(reverse("home")).content.decode()
+    assert f'href="{reverse("messaging:feed_settings")}">My calendar feed</a>' in page
+
+
+def test_the_user_menu_offers_no_feed_to_a_user_without_a_staff_role(client, rf, patient_user):
+    from fusion.navigation import navigation
+
+    request = rf.get("/")
+    request.user = patient_user
+    assert "nav_calendar_feed" not in navigation(request)
+    client.force_login(patient_user)
+    assert client.get(reverse("messaging:feed_settings")).status_code == 403

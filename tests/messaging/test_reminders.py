@@ -15,6 +15,7 @@ from messaging.models import Reminder, ReminderSettings
 from messaging.services import reminders_send_due
 from messaging.tasks import TICK_PATH, clock_start
 from scheduling.models import Appointment
+from scheduling.services import appointment_cancel, appointment_reschedule
 from tests.factories import AppointmentFactory, PatientContactFactory
 from tests.worker import body_of, free_port, link_in, run_worker, smtp_server
 
@@ -100,19 +101,96 @@ def test_no_reminder_for_a_visit_cancelled_or_checked_in(
 
 
 def test_a_moved_visit_gets_new_reminders_and_the_old_are_void(
+    settings, reminder_settings, consenting_contact, visit, administrator
+):
+    """Moved after its reminder was queued, before the worker sent it: the family gets the
+    notice of the move and the new time's reminder; the old time's reminder is void."""
+    old_start = visit.start
+    with smtp_server() as server:
+        _use_smtp(settings, server)
+        assert reminders_send_due() == 1
+        appointment_reschedule(
+            appointment=visit,
+            start=visit.start + datetime.timedelta(minutes=30),
+            duration_minutes=45,
+            reason="Therapist's request",
+            by=administrator,
+            override_reason="The visit's time is set by the test's clock.",
+        )
+        assert reminders_send_due() == 1
+        assert reminders_send_due() == 0
+        run_worker()
+        messages = server.wait_for(2)
+    visit.refresh_from_db()
+    assert sorted(message["Subject"].split(": ", 1)[1] for message in messages) == sorted(
+        [f"your visit at {visit.clinic.name} on {_date(visit)}", "your visit has moved"]
+    )
+    reminder_body = next(body_of(m) for m in messages if m["Subject"].startswith("Reminder"))
+    assert _time(visit) in reminder_body
+    old = Reminder.objects.reminders().get(visit_start=old_start)
+    assert (old.status, old.void_reason) == ("void", "The visit moved.")
+    assert Reminder.objects.reminders().get(visit_start=visit.start).status == "sent"
+    assert AuditEntry.objects.filter(
+        action="remind_void", object_id=str(visit.pk), details__contains="The visit moved."
+    ).exists()
+
+
+@pytest.mark.parametrize("status", ["clinic_cancelled", "patient_cancelled"])
+def test_a_reminder_queued_then_cancelled_is_not_mailed(
+    settings, reminder_settings, consenting_contact, visit, scheduler, status
+):
+    """Cancelled between the clock queueing its reminder and the worker sending it: the family
+    gets the cancellation, never the reminder."""
+    with smtp_server() as server:
+        _use_smtp(settings, server)
+        assert reminders_send_due() == 1
+        appointment_cancel(appointment=visit, status=status, reason="Closed", by=scheduler)
+        run_worker()
+        messages = server.wait_for(2, timeout=1)
+    assert [message["Subject"].split(": ", 1)[1] for message in messages] == [
+        "your visit is cancelled"
+    ]
+    reminder = Reminder.objects.reminders().get()
+    assert (reminder.status, reminder.void_reason) == ("void", "The visit was cancelled.")
+
+
+def test_a_reminder_checked_in_before_it_went_is_void(
     reminder_settings, consenting_contact, visit, mailoutbox
 ):
     assert reminders_send_due() == 1
-    Appointment.objects.filter(pk=visit.pk).update(
-        start=visit.start + datetime.timedelta(minutes=30),
-        end=visit.end + datetime.timedelta(minutes=30),
-    )
-    assert reminders_send_due() == 1
-    assert reminders_send_due() == 0
+    Appointment.objects.filter(pk=visit.pk).update(status="checked_in")
     run_worker()
-    assert len(mailoutbox) == 2
-    assert Reminder.objects.stale().count() == 1
-    assert Reminder.objects.exclude(pk__in=Reminder.objects.stale()).count() == 1
+    assert mailoutbox == []
+    assert Reminder.objects.get().void_reason == "The visit is checked in."
+
+
+def test_a_voided_reminder_is_not_tried_again(
+    settings, reminder_settings, consenting_contact, visit, scheduler
+):
+    """A first try failed; the visit is cancelled before the retry: the retry sends nothing."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", free_port(), 2
+    reminders_send_due()
+    run_worker()
+    appointment_cancel(appointment=visit, status="clinic_cancelled", reason="Closed", by=scheduler)
+    with smtp_server() as server:
+        _use_smtp(settings, server)
+        DBTaskResult.objects.filter(status="READY", task_path="core.mail.send_email").update(
+            run_after=timezone.now()
+        )
+        run_worker()
+        messages = server.wait_for(2, timeout=1)
+    assert [m["Subject"].split(": ", 1)[1] for m in messages] == ["your visit is cancelled"]
+    assert Reminder.objects.reminders().get().status == "void"
+
+
+def _date(visit):
+    local = visit.local_start
+    return f"{local:%A, %B} {local.day}, {local.year}"
+
+
+def _time(visit):
+    return f"{visit.local_start:%-I:%M %p}"
 
 
 def test_the_latest_due_send_goes_alone(
@@ -198,3 +276,43 @@ def test_the_demo_parent_gets_a_reminder_from_the_worker(mailoutbox):
     assert reminders
     assert reminders[0].to == ["parent@demo.clinic"]
     assert "/visit/confirm/" in reminders[0].body
+
+
+def test_a_booking_notice_not_yet_sent_when_the_visit_is_cancelled_is_void(
+    settings,
+    clinic,
+    speech_chart_case,
+    therapist,
+    location,
+    treatment,
+    scheduler,
+    consenting_contact,
+    tomorrow,
+):
+    from scheduling.services import appointment_book
+    from tests.fixtures.scheduling import local
+
+    with smtp_server() as server:
+        _use_smtp(settings, server)
+        booked = appointment_book(
+            clinic=clinic,
+            chart_case=speech_chart_case,
+            therapist=therapist,
+            location=location,
+            appointment_type=treatment,
+            start=local(location, tomorrow, 10),
+            duration_minutes=45,
+            by=scheduler,
+        )
+        appointment_cancel(
+            appointment=booked, status="clinic_cancelled", reason="Booked by mistake", by=scheduler
+        )
+        run_worker()
+        messages = server.wait_for(2, timeout=1)
+    assert [m["Subject"].split(": ", 1)[1] for m in messages] == ["your visit is cancelled"]
+    notice = Reminder.objects.notices().get(kind="booked")
+    assert (notice.channel, notice.status, notice.void_reason) == (
+        "email",
+        "void",
+        "The visit was cancelled.",
+    )

@@ -117,7 +117,7 @@ def test_a_failing_provider_is_retried_then_the_reminder_is_failed(
         _use(settings, server)
         reminders_send_due()
         run_worker()
-        retry = DBTaskResult.objects.get(status="READY", task_path="messaging.tasks.send_text")
+        retry = DBTaskResult.objects.get(status="READY", task_path="messaging.texting.send_text")
         DBTaskResult.objects.filter(pk=retry.pk).update(run_after=timezone.now())
         run_worker()
     assert len(received) == 2
@@ -198,3 +198,153 @@ def test_stop_withdraws_text_consent(settings, client, texting_contact):
     texting_contact.refresh_from_db()
     assert texting_contact.text_consent_at is None
     assert not PatientContact.objects.consented("text").exists()
+
+
+def _book(clinic, chart_case, therapist, location, treatment, scheduler, start):
+    from scheduling.services import appointment_book
+
+    return appointment_book(
+        clinic=clinic,
+        chart_case=chart_case,
+        therapist=therapist,
+        location=location,
+        appointment_type=treatment,
+        start=start,
+        duration_minutes=45,
+        by=scheduler,
+    )
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_notices_are_texted_to_contacts_who_agreed_to_texts(
+    settings,
+    mailoutbox,
+    clinic,
+    speech_chart_case,
+    therapist,
+    location,
+    treatment,
+    scheduler,
+    texting_contact,
+    consenting_contact,
+    tomorrow,
+):
+    """Booked, moved, cancelled: each is one text through the provider (and one e-mail to the
+    contact who agreed to e-mail); a contact with no text consent gets no text."""
+    from scheduling.services import appointment_cancel, appointment_reschedule
+    from tests.fixtures.scheduling import local
+
+    PatientContactFactory(  # a mobile number, no consent to texts
+        patient=speech_chart_case.patient, phone="555-010-0999", email=""
+    )
+    with provider() as (server, received):
+        _use(settings, server)
+        visit = _book(
+            clinic,
+            speech_chart_case,
+            therapist,
+            location,
+            treatment,
+            scheduler,
+            local(location, tomorrow, 10),
+        )
+        run_worker()
+        appointment_reschedule(
+            appointment=visit,
+            start=local(location, tomorrow, 11),
+            duration_minutes=45,
+            reason="Therapist's request",
+            by=scheduler,
+        )
+        run_worker()
+        appointment_cancel(
+            appointment=visit, status="clinic_cancelled", reason="Closed", by=scheduler
+        )
+        run_worker()
+    assert [text["To"] for text in received] == ["(555) 010-0123"] * 3
+    booked, moved, cancelled = (text["Body"] for text in received)
+    first = speech_chart_case.patient.first_name
+    assert booked.startswith(f"{clinic.name}: {first}'s visit is booked for ")
+    assert "10:00 AM" in booked and location.name in booked and "/portal/" in booked
+    assert "has moved to" in moved and "11:00 AM" in moved
+    assert "is cancelled" in cancelled
+    assert treatment.name not in booked
+    assert all(text["StatusCallback"].endswith(f"/texts/{clinic.id}/status/") for text in received)
+    # The e-mail contact got the same three, by e-mail.
+    assert [mail.subject.split(": ")[1] for mail in mailoutbox] == [
+        "your visit is booked",
+        "your visit has moved",
+        "your visit is cancelled",
+    ]
+    notices = Reminder.objects.notices().filter(channel="text").order_by("pk")
+    assert [(row.kind, row.status, row.provider_id) for row in notices] == [
+        ("booked", "sent", "SM123"),
+        ("moved", "sent", "SM123"),
+        ("cancelled", "sent", "SM123"),
+    ]
+    assert AuditEntry.objects.filter(action="notify", details__contains="by text").count() == 3
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_series_is_one_text_and_a_booking_cancelled_before_it_went_is_not_texted(
+    settings,
+    clinic,
+    speech_chart_case,
+    therapist,
+    location,
+    treatment,
+    scheduler,
+    texting_contact,
+    tomorrow,
+):
+    from scheduling.services import SeriesRule, series_book, series_cancel
+    from tests.fixtures.scheduling import local
+
+    with provider() as (server, received):
+        _use(settings, server)
+        series, _ = series_book(
+            clinic=clinic,
+            chart_case=speech_chart_case,
+            therapist=therapist,
+            location=location,
+            appointment_type=treatment,
+            start=local(location, tomorrow, 10),
+            duration_minutes=45,
+            rule=SeriesRule(interval=1, weekdays=(tomorrow.weekday(),), count=12),
+            by=scheduler,
+        )
+        run_worker()
+        assert len(received) == 1
+        assert "12 visits for" in received[0]["Body"] and "are booked" in received[0]["Body"]
+        # Booked and, before the worker sends it, cancelled: the booking's text is void, the
+        # cancellation's goes.
+        visit = _book(
+            clinic,
+            speech_chart_case,
+            therapist,
+            location,
+            treatment,
+            scheduler,
+            local(location, tomorrow, 14),
+        )
+        from scheduling.services import appointment_cancel
+
+        appointment_cancel(
+            appointment=visit, status="clinic_cancelled", reason="Booked by mistake", by=scheduler
+        )
+        run_worker()
+        first = Appointment.objects.filter(series=series).order_by("start").first()
+        series_cancel(
+            appointment=first,
+            following=True,
+            status="clinic_cancelled",
+            reason="Moving away",
+            by=scheduler,
+        )
+        run_worker()
+    bodies = [text["Body"] for text in received]
+    assert len(bodies) == 3, bodies
+    assert "is cancelled" in bodies[1] and "2:00 PM" in bodies[1]
+    assert "12 visits for" in bodies[2] and "are cancelled" in bodies[2]
+    void = Reminder.objects.notices().get(kind="booked", appointment=visit)
+    assert (void.status, void.void_reason) == ("void", "The visit was cancelled.")
