@@ -79,6 +79,8 @@ def test_a_parent_requests_and_the_scheduler_approves_and_declines(
     page.get_by_role("button", name="Next").click()
     page.get_by_label("Main Street").check()
     page.get_by_role("button", name="Show times").click()
+    # The times page has loaded (measuring during the navigation finds no document yet).
+    expect(page.locator(".slot label").first).to_be_visible()
     _no_sideways_scroll(page)
     page.locator(".slot label").first.click()
     page.get_by_label("Note to the clinic (optional)").fill("After school please.")
