@@ -7,11 +7,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from accounts.models import User
+from insurance.counting import recount_once
 from scheduling.models import Appointment
 from scheduling.services.lifecycle import appointment_cancel, appointment_reschedule
 
 
 @transaction.atomic
+@recount_once()
 def therapist_day_move(
     *,
     moves: list[tuple[Appointment, User]],
