@@ -416,9 +416,7 @@ def test_the_authorizations_report_takes_a_fixed_number_of_queries(client, sched
     # 9: the settings row, the page (one row more, no COUNT) with payer, chart case, case and
     # patient, the payers and service types of the filter form's choices, the therapists of its
     # choice, one INSERT of the page's access entries (in a savepoint: 3).
-    _pinned(
-        client, reverse("insurance:report"), _authorizations(clinic, payer, 40, quantity=3), 12
-    )
+    _pinned(client, reverse("insurance:report"), _authorizations(clinic, payer, 40, quantity=3), 12)
 
 
 def test_an_authorizations_list_takes_a_fixed_number_of_queries(client, scheduler, clinic):

@@ -8,7 +8,7 @@ def fill(apps, schema_editor):
     # The live rule on purpose: the counts are the rule's result, never a second copy of it in a
     # migration. No authorization (a new database): nothing is read beyond this query.
     Authorization = apps.get_model("insurance", "Authorization")
-    clinic_ids = set(Authorization.objects.values_list("clinic_id", flat=True).distinct())
+    clinic_ids = set(Authorization._base_manager.values_list("clinic_id", flat=True).distinct())
     if not clinic_ids:
         return
     from insurance.counting import recount_clinic

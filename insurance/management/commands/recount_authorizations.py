@@ -36,4 +36,6 @@ class Command(BaseCommand):
                 stored = counting.recount_clinic(each.pk)
                 self.stdout.write(f"{each}: {stored} authorization(s) recounted")
         if check and wrong:
-            raise CommandError(f"{wrong} stored count(s) differ from the rule; run without --check.")
+            raise CommandError(
+                f"{wrong} stored count(s) differ from the rule; run without --check."
+            )
