@@ -53,8 +53,11 @@ vnu:
 			npm install --no-audit --no-fund --silent --prefix .vnu "vnu-jar@$(VNU_VERSION)"; \
 		else echo "npm not found: the HTML validity test will be skipped"; fi; }
 
+# The suite runs on every core (pytest-xdist: one process and one test database per core, tests
+# handed out as the processes come free). `make test PYTEST_WORKERS=0` runs it in one process.
+PYTEST_WORKERS ?= auto
 test: install chromium lighthouse vnu
-	DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest $(PYTEST_ARGS)
+	DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 lint: install
 	$(PY) -m ruff check .

@@ -49,6 +49,7 @@ def queue_password_email(
     template: str | None = None,
     subject: str | None = None,
     context: dict | None = None,
+    sender_name: str = "",
 ) -> None:
     url_name, default_template, default_subject = KINDS[kind]
     body = render_to_string(
@@ -62,4 +63,6 @@ def queue_password_email(
             **(context or {}),
         },
     )
-    queue_email(to=user.email, subject=subject or default_subject, body=body)
+    queue_email(
+        to=user.email, subject=subject or default_subject, body=body, sender_name=sender_name
+    )

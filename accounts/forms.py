@@ -4,12 +4,13 @@ from django.contrib.auth.models import Group
 from accounts.models import User
 from clinic.models import ServiceType
 from core.concurrency import VersionedFormMixin
+from core.forms import PlainChoicesMixin
 from core.roles import STAFF_ROLES, THERAPIST
 
 EMAIL_UNUSABLE = "This e-mail address cannot be used for a new account here. Use another one."
 
 
-class StaffForm(VersionedFormMixin, forms.ModelForm):
+class StaffForm(PlainChoicesMixin, VersionedFormMixin, forms.ModelForm):
     roles = forms.ModelMultipleChoiceField(
         queryset=Group.objects.none(),
         widget=forms.CheckboxSelectMultiple,
@@ -89,7 +90,7 @@ class StaffCreateForm(StaffForm):
         )
 
 
-class PasswordResetRequestForm(forms.Form):
+class PasswordResetRequestForm(PlainChoicesMixin, forms.Form):
     email = forms.EmailField(
         label="E-mail",
         max_length=254,

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from django.apps import apps
 from django.urls import reverse
+from django.utils.http import urlencode
 
 from bench import dataset
 from bench.queries import record
@@ -137,6 +138,29 @@ def request_detail() -> str:
     )
 
 
+def free_time_finder() -> str:
+    """The front desk's free-time finder for the portal parent's child: the requests case, its
+    type, the bench location, every therapist who may take the case, the two weeks from the
+    first booked day (every other visit of each therapist's day booked)."""
+    location, day, chart_case, kind, _ = _scheduling()
+    query = urlencode(
+        {
+            "chart_case": chart_case.pk,
+            "appointment_type": kind.pk,
+            "location": location.pk,
+            "first": day.isoformat(),
+            "last": (day + datetime.timedelta(days=FINDER_DAYS - 1)).isoformat(),
+        }
+    )
+    return f"{reverse('scheduling:free_times', args=[chart_case.patient_id])}?{query}"
+
+
+def front_desk_patient() -> str:
+    """The patient page of the portal parent's child, with the front desk's panel."""
+    _, _, chart_case, _, _ = _scheduling()
+    return reverse("charts:patient_detail", args=[chart_case.patient_id])
+
+
 def portal_request(week_offset: int | None = None) -> Callable[[], str]:
     """The portal's request screen at its slot step (type and location chosen, any
     therapist): the first week of the horizon, or the week ``week_offset`` days after the
@@ -175,6 +199,7 @@ PORTAL_SLOTS = (
     f"Portal request screen with slots ({dataset.SCHEDULING_THERAPISTS} therapists, "
     f"{dataset.BOOKED_DAYS}-day horizon)"
 )
+FINDER_DAYS = 7  # the finder's default span (scheduling.forms_front_desk.DEFAULT_DAYS)
 # Slot computation through gunicorn on PostgreSQL (issue 10).
 SLOTS_P95_MS = 100.0
 
@@ -217,6 +242,12 @@ SCREENS = [
         user=SCHEDULER,
     ),
     Screen("Appointment Request detail (with snapshot)", request_detail, user=SCHEDULER),
+    Screen(
+        f"Free-time finder ({dataset.SCHEDULING_THERAPISTS} therapists, {FINDER_DAYS} booked days)",
+        free_time_finder,
+        user=SCHEDULER,
+    ),
+    Screen("Patient page with the front desk's panel", front_desk_patient, user=SCHEDULER),
     Screen(
         f"Authorizations report ({AUTHORIZATIONS:,} authorizations at default scale, first page)",
         authorization_report(),

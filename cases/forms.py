@@ -4,31 +4,22 @@ from typing import NamedTuple
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import BooleanField, Exists, IntegerField, OuterRef, Q, Subquery, Value
-from django.forms.models import ModelChoiceIterator
+from django.utils.translation import ngettext
 
 from cases.models import AppointmentTypeRule, PatientCase, PatientCaseServiceType
 from cases.services import RuleInput
 from clinic.models import DURATION_MAX, DURATION_MIN, DURATION_STEP, AppointmentType, ServiceType
-from core.forms import clean_trimmed_name
-
-
-class _ChoicesOnce(ModelChoiceIterator):
-    """The choices from the field's queryset as read once (its result cache), where Django's
-    iterator reads the queryset again each time the choices are listed."""
-
-    def __iter__(self):
-        for obj in self.queryset:
-            yield self.choice(obj)
+from core.forms import ChoicesOnce, PlainChoicesMixin, clean_trimmed_name
 
 
 class ServiceTypeChoiceField(forms.ModelMultipleChoiceField):
-    iterator = _ChoicesOnce
+    iterator = ChoicesOnce
 
     def label_from_instance(self, obj):
         return obj.name if obj.is_active else f"{obj.name} (inactive)"
 
 
-class PatientCaseForm(forms.ModelForm):
+class PatientCaseForm(PlainChoicesMixin, forms.ModelForm):
     """Case Details, plus the version of the case the screen was opened at."""
 
     service_types = ServiceTypeChoiceField(
@@ -140,11 +131,11 @@ class PatientCaseForm(forms.ModelForm):
         charts = self.chart_case_count
         return (
             f"Removing {names}: therapists of {names} will no longer see this case on "
-            f"{charts} patient chart case{'s' if charts != 1 else ''}."
+            f"{charts} {ngettext('patient chart case', 'patient chart cases', charts)}."
         )
 
 
-class RuleForm(forms.Form):
+class RuleForm(PlainChoicesMixin, forms.Form):
     """One row of the Appointment Requests tab: may patients request this type, how long."""
 
     appointment_type = forms.ModelChoiceField(

@@ -6,11 +6,12 @@ from django.db.models.functions import Lower
 
 from cases.merge import check_merge
 from cases.models import PatientCase
+from core.forms import PlainChoicesMixin
 
 NOT_YOURS = "Choose among your clinic's patient cases."
 
 
-class CaseMergeForm(forms.Form):
+class CaseMergeForm(PlainChoicesMixin, forms.Form):
     sources = forms.ModelMultipleChoiceField(
         label="Cases to merge",
         queryset=PatientCase.objects.none(),

@@ -23,6 +23,7 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from cases.merge_models import CaseMerge
 from cases.merge_plan import MergePlan, plan_merge
@@ -322,7 +323,8 @@ def _archive_sources(merge, target, sources, plan, moved, by) -> int:
         obj=target,
         changes=[["Merged in", "", names]],
         details=(
-            f"Merged {names} into this case: {len(plan.repointed)} chart case(s) moved onto it, "
+            f"Merged {names} into this case: {len(plan.repointed)} "
+            f"{ngettext('chart case', 'chart cases', len(plan.repointed))} moved onto it, "
             f"{len(plan.folded)} became one with the patient's own"
             + (f" ({summary} moved onto them)." if summary else ".")
         ),

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from cases.merge_models import CaseMerge, MoveRecord
 from cases.merge_plan import parse_state
@@ -107,8 +108,14 @@ def case_merge_undo(*, merge: CaseMerge, by) -> CaseMerge:
     changes = written_since(merge, touched)
     if changes:
         raise UndoRefused(
-            f"This merge can no longer be undone: {len(changes)} change(s) were written on the "
-            "charts it touched since. Nothing was changed.",
+            ngettext(
+                "This merge can no longer be undone: %(count)d change was written on the charts "
+                "it touched since. Nothing was changed.",
+                "This merge can no longer be undone: %(count)d changes were written on the "
+                "charts it touched since. Nothing was changed.",
+                len(changes),
+            )
+            % {"count": len(changes)},
             changes[:SHOWN_CHANGES],
         )
     cases = merge.locked_cases

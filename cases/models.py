@@ -14,6 +14,7 @@ from clinic.models import (
     unique_name_constraint,
 )
 from core.aggregates import json_list_of
+from core.deletion import with_in_use
 from core.roles import STAFF_ROLES, role_names
 from core.sql import read_json_list
 
@@ -110,8 +111,11 @@ class PatientCaseQuerySet(ClinicQuerySet):
         list of the page's cases. Each subquery reads rows of the outer case's own clinic."""
         links = PatientCaseServiceType.objects.filter(clinic=OuterRef("clinic"))
         rules = AppointmentTypeRule.objects.filter(clinic=OuterRef("clinic")).requestable()
+        # ``in_use``: what the delete refuses over (``case_delete``), so that the row offers
+        # Archive rather than a Delete that would be refused.
         return (
-            self.annotate(
+            with_in_use(self, protected=True)
+            .annotate(
                 services=json_list_of(links, "case", "service_type__name"),
                 requestable=json_list_of(
                     rules, "case", "appointment_type__name", "duration_minutes"
@@ -124,7 +128,15 @@ class PatientCaseQuerySet(ClinicQuerySet):
         )
 
 
-SETUP_LIST_FIELDS = ("pk", "name", "is_archived", "patient_count", "services", "requestable")
+SETUP_LIST_FIELDS = (
+    "pk",
+    "name",
+    "is_archived",
+    "patient_count",
+    "in_use",
+    "services",
+    "requestable",
+)
 
 
 def services_with_active_case_counts(clinic):

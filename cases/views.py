@@ -16,7 +16,7 @@ from cases.models import (
     services_with_active_case_counts,
     setup_list_details,
 )
-from core.deletion import protected_uses
+from core.deletion import in_use, protected_uses
 from core.links import link
 from core.pagination import counted_page
 from core.permissions import role_required
@@ -75,6 +75,7 @@ class CaseRow(NamedTuple):
     services: str
     requestable: str
     patient_count: int
+    in_use: bool
 
 
 def _case_rows(cases, list_url: str) -> list[CaseRow]:
@@ -92,6 +93,7 @@ def _case_rows(cases, list_url: str) -> list[CaseRow]:
                 services=", ".join(services),
                 requestable=", ".join(f"{name} ({minutes} min)" for name, minutes in requestable),
                 patient_count=case.patient_count,
+                in_use=case.in_use,
             )
         )
     return rows
@@ -128,6 +130,8 @@ def _render_form(request, form, formset, *, case=None, status=200, conflict=None
             "open_tab": "requests" if requests_first else "details",
             "list_url": list_url,
             "case_url": f"{list_url}{case.pk}/" if case else None,
+            # Delete only where it can succeed (the rule case_delete refuses over).
+            "deletable": case is not None and not in_use(case, protected=True),
         },
         status=status,
     )

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from cases.access import get_case_for
@@ -67,7 +68,8 @@ def _merge(request, form):
     plan = merge.plan
     messages.success(
         request,
-        f"Merged {names} into “{target.name}”: {len(plan['repointed'])} chart case(s) moved "
+        f"Merged {names} into “{target.name}”: {len(plan['repointed'])} "
+        f"{ngettext('chart case', 'chart cases', len(plan['repointed']))} moved "
         f"onto it and {len(plan['folded'])} became one with the patient's own. You can undo "
         "it from this History while nothing is written on those charts.",
     )

@@ -13,6 +13,7 @@ from charts.models import (
     Reminder,
 )
 from core.concurrency import VersionedFormMixin
+from core.forms import PlainChoicesMixin
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -23,7 +24,9 @@ def _not_future(value):
     return value
 
 
-class PatientForm(VersionedFormMixin, forms.ModelForm):
+class PatientForm(PlainChoicesMixin, VersionedFormMixin, forms.ModelForm):
+    empty_labels = {"sex": "Not given"}
+
     class Meta:
         model = Patient
         fields = [
@@ -52,7 +55,7 @@ class PatientForm(VersionedFormMixin, forms.ModelForm):
         return _not_future(self.cleaned_data["date_of_birth"])
 
 
-class ChartCaseAddForm(forms.Form):
+class ChartCaseAddForm(PlainChoicesMixin, forms.Form):
     case = forms.ModelChoiceField(
         queryset=PatientCase.objects.none(),
         label="Patient case",
@@ -73,7 +76,7 @@ class ChartCaseAddForm(forms.Form):
         return _not_future(self.cleaned_data["started_on"])
 
 
-class GoalCreateForm(forms.ModelForm):
+class GoalCreateForm(PlainChoicesMixin, forms.ModelForm):
     class Meta:
         model = Goal
         fields = ["kind", "parent", "text", "start_date", "target_date"]
@@ -96,7 +99,7 @@ class GoalCreateForm(forms.ModelForm):
         return cleaned
 
 
-class GoalUpdateForm(VersionedFormMixin, forms.ModelForm):
+class GoalUpdateForm(PlainChoicesMixin, VersionedFormMixin, forms.ModelForm):
     note = forms.CharField(
         label="Progress note",
         required=False,
@@ -116,7 +119,7 @@ class GoalUpdateForm(VersionedFormMixin, forms.ModelForm):
         return target
 
 
-class DailyNoteForm(VersionedFormMixin, forms.ModelForm):
+class DailyNoteForm(PlainChoicesMixin, VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = DailyNote
         fields = ["date_of_service", "subjective", "objective", "assessment", "plan"]
@@ -136,7 +139,7 @@ class DailyNoteForm(VersionedFormMixin, forms.ModelForm):
         return _not_future(self.cleaned_data["date_of_service"])
 
 
-class GoalProgressForm(forms.Form):
+class GoalProgressForm(PlainChoicesMixin, forms.Form):
     """One active goal's progress on a daily note."""
 
     status = forms.ChoiceField(choices=Goal.Status.choices, label="Status")
@@ -151,7 +154,7 @@ class GoalProgressForm(forms.Form):
         self.initial.setdefault("status", goal.status)
 
 
-class EvaluationForm(VersionedFormMixin, forms.ModelForm):
+class EvaluationForm(PlainChoicesMixin, VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = Evaluation
         fields = ["kind", "date", "findings", "recommendations"]
@@ -177,11 +180,11 @@ class EvaluationForm(VersionedFormMixin, forms.ModelForm):
         return _not_future(self.cleaned_data["date"])
 
 
-class AddendumForm(forms.Form):
+class AddendumForm(PlainChoicesMixin, forms.Form):
     text = forms.CharField(label="Addendum", widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class DiscardForm(forms.Form):
+class DiscardForm(PlainChoicesMixin, forms.Form):
     reason = forms.CharField(
         label="Why is this draft deleted?",
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -190,14 +193,14 @@ class DiscardForm(forms.Form):
     )
 
 
-class ReminderForm(forms.ModelForm):
+class ReminderForm(PlainChoicesMixin, forms.ModelForm):
     class Meta:
         model = Reminder
         fields = ["text", "due_on"]
         widgets = {"due_on": DATE_WIDGET}
 
 
-class DischargeForm(forms.Form):
+class DischargeForm(PlainChoicesMixin, forms.Form):
     discharged_on = forms.DateField(label="Discharge date", widget=DATE_WIDGET)
     discharge_evaluation = forms.ModelChoiceField(
         queryset=Evaluation.objects.none(),
@@ -221,7 +224,7 @@ class DischargeForm(forms.Form):
         return value
 
 
-class ReopenForm(forms.Form):
+class ReopenForm(PlainChoicesMixin, forms.Form):
     reason = forms.CharField(
         label="Reason for reopening", widget=forms.Textarea(attrs={"rows": 2}), max_length=1000
     )
@@ -247,7 +250,7 @@ class ReopenForm(forms.Form):
             )
 
 
-class PatientContactForm(forms.ModelForm):
+class PatientContactForm(PlainChoicesMixin, forms.ModelForm):
     class Meta:
         model = PatientContact
         fields = ["name", "relationship", "phone", "email", "is_guardian"]
@@ -255,7 +258,7 @@ class PatientContactForm(forms.ModelForm):
         help_texts = {"relationship": "For example: mother, father, spouse, case manager."}
 
 
-class DiagnosisForm(forms.ModelForm):
+class DiagnosisForm(PlainChoicesMixin, forms.ModelForm):
     class Meta:
         model = Diagnosis
         fields = ["kind", "code", "description"]
@@ -270,7 +273,7 @@ class DiagnosisForm(forms.ModelForm):
         pass
 
 
-class PlanOfCareForm(forms.ModelForm):
+class PlanOfCareForm(PlainChoicesMixin, forms.ModelForm):
     class Meta:
         model = PatientChartCase
         fields = ["referring_provider", "plan_of_care_start", "plan_of_care_end"]
@@ -293,7 +296,7 @@ class PlanOfCareForm(forms.ModelForm):
         pass
 
 
-class DischargeSummaryForm(forms.Form):
+class DischargeSummaryForm(PlainChoicesMixin, forms.Form):
     """The summary; one status field per active goal (``goal-<pk>``), prefilled."""
 
     date = forms.DateField(label="Discharge date", widget=DATE_WIDGET)

@@ -10,10 +10,10 @@ from clinic.models import (
     ServiceType,
 )
 from core.concurrency import VersionedFormMixin
-from core.forms import clean_trimmed_name
+from core.forms import PlainChoicesMixin, clean_trimmed_name
 
 
-class ClinicRowForm(VersionedFormMixin, forms.ModelForm):
+class ClinicRowForm(PlainChoicesMixin, VersionedFormMixin, forms.ModelForm):
     """A form for a row of the user's clinic; the clinic never comes from the POST."""
 
     label = ""
@@ -72,7 +72,7 @@ class AppointmentTypeForm(ClinicRowForm):
         help_texts = {"is_active": "Inactive appointment types cannot be booked or requested."}
 
 
-class RequestSettingsForm(forms.ModelForm):
+class RequestSettingsForm(PlainChoicesMixin, forms.ModelForm):
     """Admin > Basic Setup > Appointment Requests: the clinic-wide rules for portal requests.
     The bounds repeat the database's check constraints, to answer with a message."""
 

@@ -9,7 +9,7 @@ from clinic import services
 from clinic.access import get_appointment_type_for, get_service_type_for
 from clinic.forms import AppointmentTypeForm, RequestSettingsForm, ServiceTypeForm
 from clinic.models import AppointmentType, ServiceType
-from core.deletion import uses_of
+from core.deletion import uses_of, with_in_use
 from core.permissions import RoleRequiredMixin, role_required
 from core.roles import ADMINISTRATOR
 from core.views import FormPageMixin
@@ -74,9 +74,18 @@ class AppointmentTypeMixin(SetupRowMixin):
     noun = "Appointment Type"
 
 
-class ServiceTypeListView(ServiceTypeMixin, ListView):
-    template_name = "clinic/servicetype_list.html"
+class SetupListMixin:
+    """A Basic Setup list: each row marked ``in_use`` by the rule its delete refuses with, so
+    that a row in use offers Deactivate instead of a Delete that would be refused."""
+
     paginate_by = PAGE_SIZE
+
+    def get_queryset(self):
+        return with_in_use(super().get_queryset())
+
+
+class ServiceTypeListView(SetupListMixin, ServiceTypeMixin, ListView):
+    template_name = "clinic/servicetype_list.html"
 
 
 class ServiceTypeCreateView(ServiceTypeMixin, FormPageMixin, CreateView):
@@ -94,9 +103,8 @@ class ServiceTypeUpdateView(ServiceTypeMixin, FormPageMixin, UpdateView):
     success_message = "Service type “{object}” saved."
 
 
-class AppointmentTypeListView(AppointmentTypeMixin, ListView):
+class AppointmentTypeListView(SetupListMixin, AppointmentTypeMixin, ListView):
     template_name = "clinic/appointmenttype_list.html"
-    paginate_by = PAGE_SIZE
 
 
 class AppointmentTypeCreateView(AppointmentTypeMixin, FormPageMixin, CreateView):

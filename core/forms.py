@@ -1,11 +1,25 @@
 """Pieces shared by the forms of every app."""
 
 from django import forms
-from django.db.models import Value
+from django.db.models import BLANK_CHOICE_DASH, Value
 from django.db.models.functions import Lower
+from django.forms.models import ModelChoiceIterator
+from django.forms.utils import pretty_name
 from django.utils.choices import BaseChoiceIterator
 
 from core.inputs import normalise_name
+
+
+class ChoicesOnce(ModelChoiceIterator):
+    """The choices from the field's queryset as read once (its result cache), where Django's
+    iterator reads the queryset again each time the choices are listed (on PostgreSQL through
+    a server-side cursor, a DECLARE and a FETCH). For a field's ``iterator``."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset:
+            yield self.choice(obj)
 
 
 def same_name(queryset, name: str):
@@ -34,6 +48,55 @@ def clean_trimmed_name(form: forms.ModelForm, queryset, *, label: str) -> str:
     if duplicates.exists():
         raise forms.ValidationError(f"{label} “{name}” already exists in this clinic.")
     return name
+
+
+DASHES = BLANK_CHOICE_DASH[0][1]
+
+
+def empty_choice_label(label: str, *, required: bool) -> str:
+    """The words of a select's empty choice, from the field's label: what to do when the
+    field must be chosen ("Choose a therapist"), what leaving it means when it may be left
+    empty ("None")."""
+    if not required:
+        return "None"
+    noun = label.strip().lower()
+    article = "an" if noun[:1] in "aeiou" else "a"
+    return f"Choose {article} {noun}"
+
+
+class PlainChoicesMixin:
+    """Every select of the form offers its empty choice in words instead of Django's
+    "---------" (a ``ModelChoiceField``'s ``empty_label``, and the blank choice Django puts
+    before a model field's ``choices``). ``empty_labels`` names the words for a field where
+    ``empty_choice_label``'s are not the right ones ("Any location" on a filter, "As
+    requested" where an empty field keeps the request's value).
+
+    A form that sets a field's choices or ``empty_label`` itself after ``__init__`` says its
+    own words; the page test (``tests/test_wording.py``) finds any dashes left."""
+
+    empty_labels: dict[str, str] = {}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            words = self.empty_labels.get(name) or empty_choice_label(
+                str(field.label or pretty_name(name)), required=field.required
+            )
+            plain_empty_choice(field, words)
+
+
+def plain_empty_choice(field: forms.Field, words: str) -> None:
+    """Put ``words`` where ``field`` would offer "---------"."""
+    if isinstance(field, forms.ModelChoiceField):
+        if field.empty_label == DASHES:
+            field.empty_label = words
+    elif isinstance(field, forms.ChoiceField):
+        choices = list(field.choices)
+        if any(value == "" and text == DASHES for value, text in choices):
+            field.choices = [
+                (value, words if value == "" and text == DASHES else text)
+                for value, text in choices
+            ]
 
 
 class Pairs(BaseChoiceIterator):

@@ -13,6 +13,7 @@ growing delay) before it re-raises: the row of every failed attempt stays visibl
 import datetime
 import logging
 from collections.abc import Callable
+from email.utils import formataddr, parseaddr
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -65,6 +66,17 @@ def _report(reference: str, **outcome) -> None:
             listener(reference, **outcome)
 
 
+def site_url(path: str) -> str:
+    """The absolute address of a path of this site, for messages (``SITE_URL``)."""
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def sender(name: str) -> str:
+    """``DEFAULT_FROM_EMAIL``'s address under ``name`` (a clinic's): families see who wrote."""
+    address = parseaddr(settings.DEFAULT_FROM_EMAIL)[1] or settings.DEFAULT_FROM_EMAIL
+    return formataddr((name, address)) if name else settings.DEFAULT_FROM_EMAIL
+
+
 def retry_delay(attempt: int) -> datetime.timedelta:
     """How long to wait after failed attempt ``attempt`` (1, 2, ...): 2, 4, 8, 16 minutes."""
     return FIRST_RETRY_DELAY * (2 ** (attempt - 1))
@@ -79,10 +91,13 @@ def send_email(
     html_body: str = "",
     attempt: int = 1,
     reference: str = "",
+    from_email: str = "",
 ) -> dict:
     if not _may_send(reference):
         return {"to": to, "subject": subject, "attempt": attempt, "sent": False}
-    message = EmailMultiAlternatives(subject=subject, body=body, to=to)
+    message = EmailMultiAlternatives(
+        subject=subject, body=body, to=to, from_email=from_email or None
+    )
     if html_body:
         message.attach_alternative(html_body, "text/html")
     try:
@@ -97,6 +112,7 @@ def send_email(
                 html_body=html_body,
                 attempt=attempt + 1,
                 **({"reference": reference} if reference else {}),
+                **({"from_email": from_email} if from_email else {}),
             )
             logger.warning("E-mail %r to %s failed; retrying in %s.", subject, to, delay)
         else:
@@ -109,13 +125,22 @@ def send_email(
 
 
 def queue_email(
-    *, to: str | list[str], subject: str, body: str, html_body: str = "", reference: str = ""
+    *,
+    to: str | list[str],
+    subject: str,
+    body: str,
+    html_body: str = "",
+    reference: str = "",
+    sender_name: str = "",
 ) -> None:
     """Send once the current transaction commits (at once when there is none). ``reference``
-    names what the message is about, for an outcome listener."""
+    names what the message is about, for an outcome listener; ``sender_name`` (the clinic's
+    name) is the From line's display name."""
     recipients = [to] if isinstance(to, str) else list(to)
     # Only passed when given, so that other messages' task rows keep their arguments.
     extra = {"reference": reference} if reference else {}
+    if sender_name:
+        extra["from_email"] = sender(sender_name)
     transaction.on_commit(
         lambda: send_email.enqueue(
             to=recipients, subject=subject, body=body, html_body=html_body, **extra

@@ -1,10 +1,11 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
+from core.forms import PlainChoicesMixin
 from fhir.models import Integration
 
 
-class IntegrationForm(forms.Form):
+class IntegrationForm(PlainChoicesMixin, forms.Form):
     name = forms.CharField(
         label="Name",
         max_length=255,

@@ -87,7 +87,7 @@ SETUP_MENU = [
         "Reminders",
         "messaging:reminder_settings",
         "/setup/reminders/",
-        "reminders to families by e-mail, with links to confirm or cancel, and their wording",
+        "reminders and notices to families by e-mail and text, with links to confirm or cancel",
     ),
     (
         "Payers",

@@ -9,7 +9,14 @@ from charts.models import PatientChartCase
 from clinic.models import AppointmentType
 from core.inputs import parse_id
 from core.roles import ADMINISTRATOR, SCHEDULER, has_role
-from importing.format import AUTHORIZATION, MAX_NAME, parse_choice, parse_date, text_field
+from importing.format import (
+    AUTHORIZATION,
+    MAX_NAME,
+    columns_named,
+    parse_choice,
+    parse_date,
+    text_field,
+)
 from importing.handlers import Handler, WriteResult, register_handler
 from importing.handlers.base import APPOINTMENT_COLUMNS
 from insurance.models import Authorization, Payer
@@ -39,7 +46,7 @@ class AuthorizationHandler(Handler):
     def clean(self, raw, day, ctx, errors):
         used = [name for name in UNUSED if raw.get(name, "").strip()]
         if used:
-            errors.append(f"Authorizations do not use the column(s) {', '.join(used)}.")
+            errors.append(f"Authorizations do not use {columns_named(used)}.")
         last = parse_date(raw.get("end_date", ""), "end_date", errors)
         if day is not None and last is not None and last < day:
             errors.append("end_date (the last date) is before date (the first date).")

@@ -18,6 +18,7 @@ from importing.format import (
     OVERRIDE_COLUMN,
     HeaderError,
     Row,
+    columns_named,
     import_key,
     parse_date,
     read_header,
@@ -115,7 +116,7 @@ class RowChecker:
         if kind != AUTHORIZATION:
             used = [name for name in AUTHORIZATION_COLUMNS if raw.get(name, "").strip()]
             if used:
-                errors.append(f"only authorizations use the column(s) {', '.join(used)}.")
+                errors.append(f"only authorizations use {columns_named(used)}.")
         if kind != APPOINTMENT and raw.get(OVERRIDE_COLUMN, "").strip():
             errors.append(f"only appointments use the column {OVERRIDE_COLUMN}.")
         key = import_key(raw)

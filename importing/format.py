@@ -9,6 +9,8 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
+from django.utils.translation import ngettext
+
 REQUIRED_COLUMNS = (
     "patient_id",
     "first_name",
@@ -91,6 +93,11 @@ NO = {"", "no", "n", "false", "0", "unsigned"}
 
 class HeaderError(Exception):
     pass
+
+
+def columns_named(names: list[str]) -> str:
+    """The columns, for a message about them: "the column text", "the columns text, date"."""
+    return f"{ngettext('the column', 'the columns', len(names))} {', '.join(names)}"
 
 
 @functools.lru_cache(maxsize=1024)

@@ -1,9 +1,10 @@
 from django import forms
 
+from core.forms import PlainChoicesMixin
 from importing.services import SCREEN_MAX_BYTES
 
 
-class ImportUploadForm(forms.Form):
+class ImportUploadForm(PlainChoicesMixin, forms.Form):
     file = forms.FileField(
         label="CSV file",
         help_text=(
@@ -25,7 +26,7 @@ class ImportUploadForm(forms.Form):
         return upload
 
 
-class ImportStartForm(forms.Form):
+class ImportStartForm(PlainChoicesMixin, forms.Form):
     skip_invalid = forms.BooleanField(
         label="Import the valid rows and skip the bad ones", required=False
     )

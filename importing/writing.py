@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from django.db import DatabaseError, transaction
 from django.db.models import F
+from django.utils.translation import ngettext
 
 from accounts.models import User
 from cases.models import PatientCase
@@ -295,7 +296,8 @@ class Writer:
             object_repr=self.run.file_name,
             patient=patient,
             details=(
-                f"{len(records)} record(s) imported from “{self.run.file_name}” (import "
+                f"{len(records)} {ngettext('record', 'records', len(records))} imported from "
+                f"“{self.run.file_name}” (import "
                 f"#{self.run.pk}, SHA-256 {self.run.sha256[:12]}…): {listed}."
             ),
         )

@@ -3,20 +3,20 @@ from django import forms
 from accounts.models import User
 from clinic.models import AppointmentType, ServiceType
 from core.concurrency import VersionedFormMixin
-from core.forms import Pairs, WithOptions
+from core.forms import Pairs, PlainChoicesMixin, WithOptions
 from core.sql import user_name
 from insurance.models import Authorization, InsuranceSettings, Payer, SharedLimit
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class PayerForm(VersionedFormMixin, forms.ModelForm):
+class PayerForm(PlainChoicesMixin, VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = Payer
         fields = ["name", "requires_authorization", "is_active"]
 
 
-class SharedLimitForm(VersionedFormMixin, forms.ModelForm):
+class SharedLimitForm(PlainChoicesMixin, VersionedFormMixin, forms.ModelForm):
     quantity = forms.IntegerField(label="Total visits or units", min_value=1, max_value=10_000)
 
     class Meta:
@@ -24,7 +24,7 @@ class SharedLimitForm(VersionedFormMixin, forms.ModelForm):
         fields = ["name", "quantity"]
 
 
-class AuthorizationForm(VersionedFormMixin, forms.ModelForm):
+class AuthorizationForm(PlainChoicesMixin, VersionedFormMixin, forms.ModelForm):
     """Choices are the clinic's own rows: a posted id outside them is the field's error."""
 
     quantity = forms.IntegerField(label="Visits or units authorized", min_value=1, max_value=10_000)
@@ -86,7 +86,7 @@ class AuthorizationForm(VersionedFormMixin, forms.ModelForm):
         self.instance = forms.models.construct_instance(self, self.instance, opts.fields)
 
 
-class InsuranceSettingsForm(forms.ModelForm):
+class InsuranceSettingsForm(PlainChoicesMixin, forms.ModelForm):
     alert_visits_left = forms.IntegerField(
         label="Alert at this many visits or units left", min_value=0, max_value=1000
     )

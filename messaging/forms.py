@@ -6,13 +6,14 @@ import copy
 from django import forms
 
 from core.concurrency import STALE_FORM, VersionedFormMixin
+from core.forms import PlainChoicesMixin
 from messaging.models import LEAD_MAX_HOURS, ReminderSettings
 from messaging.wording import wording_errors
 
 LEAD_HELP = f"Whole hours, from 1 to {LEAD_MAX_HOURS} (14 days)."
 
 
-class ReminderSettingsForm(VersionedFormMixin, forms.ModelForm):
+class ReminderSettingsForm(PlainChoicesMixin, VersionedFormMixin, forms.ModelForm):
     first_lead_hours = forms.IntegerField(
         label="First reminder (hours before)",
         min_value=1,

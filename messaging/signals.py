@@ -35,7 +35,9 @@ def _current_batch(connection) -> _Batch:
 
 
 @receiver(appointment_changed, dispatch_uid="messaging_collect_changes")
-def collect(sender, appointment, change: str, **kwargs) -> None:
+def collect(sender, appointment, change: str, requested: bool = False, **kwargs) -> None:
+    if requested:
+        return  # the family asked for it: the answer to their request tells them
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
         batch = _Batch()

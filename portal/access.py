@@ -48,3 +48,16 @@ def get_portal_request_for(user, pk):
         ),
         pk=pk,
     )
+
+
+def get_portal_visit_for(user, pk):
+    """A visit (appointment) of one of the user's own patients, with what the portal shows of
+    it (any other is a 404, never saying whether it exists)."""
+    from scheduling.models import Appointment
+
+    return get_object_or_404(
+        Appointment.objects.for_clinic(user.clinic_id)
+        .filter(patient_id__in=PortalLink.objects.of_user(user).values("patient_id"))
+        .for_display(),
+        pk=pk,
+    )

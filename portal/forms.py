@@ -3,11 +3,12 @@ import datetime
 from django import forms
 from django.core.exceptions import ValidationError
 
+from core.forms import PlainChoicesMixin
 from portal.models import PortalLink
 from scheduling.models import AppointmentRequest
 
 
-class PortalInviteForm(forms.Form):
+class PortalInviteForm(PlainChoicesMixin, forms.Form):
     email = forms.EmailField(
         label="E-mail",
         max_length=254,
@@ -27,7 +28,7 @@ class PortalInviteForm(forms.Form):
         return self.cleaned_data["email"].strip().lower()
 
 
-class AppointmentRequestForm(forms.Form):
+class AppointmentRequestForm(PlainChoicesMixin, forms.Form):
     """The request screen, step by step: the type, then the location (asked only once a type
     is chosen) and a preferred therapist, among ``choices`` (``portal.reads.Choices``);
     posted, also the start and the note. The screen writes its own inputs (radio buttons, a

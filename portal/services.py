@@ -104,6 +104,7 @@ def _send_invitation(link: PortalLink, *, new_account: bool, base_url: str) -> N
             template="portal/email/invitation.txt",
             subject=subject,
             context=context,
+            sender_name=clinic.name,
         )
     else:
         body = render_to_string(
@@ -115,4 +116,4 @@ def _send_invitation(link: PortalLink, *, new_account: bool, base_url: str) -> N
                 "portal_url": base_url.rstrip("/") + "/portal/",
             },
         )
-        queue_email(to=user.email, subject=subject, body=body)
+        queue_email(to=user.email, subject=subject, body=body, sender_name=clinic.name)

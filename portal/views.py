@@ -10,12 +10,14 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.passwords import CountedPasswordChangeView
 from charts.access import get_patient_for
 from charts.models import PatientChartCase
 from core.audit import record_access
+from core.inputs import parse_id
 from core.permissions import RoleRequiredMixin, role_required
 from core.roles import ADMINISTRATOR, PATIENT, SCHEDULER
 from portal import reads, services
@@ -23,11 +25,13 @@ from portal.access import (
     get_portal_chart_case_for,
     get_portal_patient_for,
     get_portal_request_for,
+    get_portal_visit_for,
 )
 from portal.forms import AppointmentRequestForm, PortalInviteForm
 from portal.models import PortalLink
 from scheduling import services as scheduling_services
 from scheduling import slots
+from scheduling.hooks import cancel_terms
 from scheduling.models import AppointmentRequest
 
 
@@ -74,11 +78,62 @@ def invite(request, pk):
 
 @role_required(PATIENT)
 def home(request):
-    """The patients this user acts for, each with their active chart cases (and whether an
-    appointment may be requested for each), upcoming appointments and requests: four
-    querysets (``portal.reads.home_families``)."""
-    families = reads.home_families(request.user, request.user.clinic)
-    return render(request, "portal/home.html", {"families": families})
+    """Pending requests first, then visits to come (with Cancel and Ask to move), then the
+    patients this user acts for with their care and answered requests (``portal.reads.home``);
+    past visits are on their own page."""
+    return render(
+        request, "portal/home.html", {"home": reads.home(request.user, request.user.clinic)}
+    )
+
+
+@role_required(PATIENT)
+def past_visits(request):
+    """The visits of the user's patients that have passed, newest first, a page at a time."""
+    page = reads.past_visits(request.user, request.user.clinic, request.GET.get("page"))
+    return render(request, "portal/past_visits.html", {"page_obj": page})
+
+
+NOT_BOOKED = "This visit is no longer booked at this time, so there is nothing to cancel."
+
+
+def _visit_context(visit) -> dict:
+    return {"visit": visit, "patient": visit.patient}
+
+
+@role_required(PATIENT)
+def visit_cancel(request, pk):
+    """Cancel a visit: GET asks to confirm (or, too late to cancel here, gives the clinic's
+    phone number); POST cancels through ``appointment_portal_cancel``, which checks it all
+    again in its transaction. Another family's visit is a 404 (``get_portal_visit_for``)."""
+    visit = get_portal_visit_for(request.user, pk)
+    if request.method == "POST":
+        try:
+            scheduling_services.appointment_portal_cancel(
+                appointment=visit,
+                by=request.user,
+                expected_version=parse_id(request.POST.get("version", "")),
+            )
+        except ValidationError as error:
+            context = _visit_context(visit) | {"refused": " ".join(error.messages)}
+            return render(request, "portal/visit_cancel.html", context, status=409)
+        messages.success(
+            request,
+            f"{visit.patient.first_name}'s visit of {visit.local_start:%a %b %-d, %-I:%M %p %Z} "
+            "is cancelled.",
+        )
+        return redirect("portal:home")
+    terms = cancel_terms(visit.clinic_id)
+    context = _visit_context(visit)
+    if not terms.portal_may_cancel(visit, timezone.now()):
+        refused = (
+            scheduling_services.too_late_to_cancel(terms)
+            if visit.is_awaited(timezone.now())
+            else NOT_BOOKED
+        )
+        return render(
+            request, "portal/visit_cancel.html", context | {"refused": refused}, status=409
+        )
+    return render(request, "portal/visit_cancel.html", context)
 
 
 def _time_label(minutes: int) -> str:
@@ -133,7 +188,7 @@ def _week_context(chart_case, form, rule, location, therapist):
     }
 
 
-def _send(request, chart_case, form) -> ValidationError | None:
+def _send(request, chart_case, form, move=None) -> ValidationError | None:
     """Save the posted request (``request_create`` checks it all again, in its transaction)
     and say so; the service's refusal, if any."""
     data = form.cleaned_data
@@ -158,9 +213,18 @@ def _send(request, chart_case, form) -> ValidationError | None:
             preferred_therapist=therapist,
             note=data["note"],
             by=request.user,
+            move_of=move,
         )
     except ValidationError as error:
         return error
+    if move is not None:
+        messages.success(
+            request,
+            f"Your request to move the visit of {move.local_start:%a %b %-d, %-I:%M %p} to "
+            f"{created.local_start:%a %b %-d at %-I:%M %p %Z} was sent. Until the clinic "
+            "answers by e-mail, the visit stays at its time.",
+        )
+        return None
     messages.success(
         request,
         f"Your request for {created.appointment_type} on "
@@ -181,22 +245,68 @@ def request_create(request, pk):
     requests, then one of the computed times. Works step by step without JavaScript (each
     step is a GET form); the POST saves the request."""
     chart_case = get_portal_chart_case_for(request.user, pk, with_request_choices=True)
-    context = {"chart_case": chart_case, "patient": chart_case.patient, "errors": {}}
+    return _request_screen(request, chart_case)
+
+
+@role_required(PATIENT)
+def visit_move(request, pk):
+    """Ask to move a booked visit: the request screen (the same offered times, the same
+    ``request_create``) with the visit's type, starting at its location; the request names the
+    visit, and the queue shows it as a move."""
+    visit = get_portal_visit_for(request.user, pk)
+    chart_case = get_portal_chart_case_for(
+        request.user, visit.chart_case_id, with_request_choices=True
+    )
+    return _request_screen(request, chart_case, move=visit)
+
+
+def _move_choices(choices, visit):
+    """A move keeps the visit's type: only its rule (none when it cannot be requested)."""
+    rules = [
+        rule for rule in choices.rules if rule.appointment_type_id == visit.appointment_type_id
+    ]
+    return reads.Choices(rules=rules, locations=choices.locations, therapists=choices.therapists)
+
+
+def _move_data(data, visit, choices):
+    """The move screen starts at the visit's type and location (the family may change the
+    location and therapist)."""
+    data = data.copy()
+    if not data.get("type") and choices.rules:
+        data["type"] = str(visit.appointment_type_id)
+        if not data.get("location") and any(
+            each.pk == visit.location_id for each in choices.locations
+        ):
+            data["location"] = str(visit.location_id)
+    return data
+
+
+def _request_screen(request, chart_case, move=None):
+    context = {"chart_case": chart_case, "patient": chart_case.patient, "errors": {}, "move": move}
     closed = scheduling_services.requests_open_for(chart_case)
+    if move is not None and not move.is_awaited(timezone.now()):
+        closed = "This visit is no longer booked, so it cannot move."
     if closed:
         return _closed(request, context, closed)
     choices = chart_case.request_choices
+    if move is not None:
+        choices = _move_choices(choices, move)
     if not choices.rules:
         return _closed(
-            request, context, "No appointment type can be requested for this case. Please call."
+            request,
+            context,
+            "This visit cannot be moved here. Please call the clinic."
+            if move
+            else "No appointment type can be requested for this case. Please call.",
         )
     posted = request.method == "POST"
-    form = AppointmentRequestForm(
-        request.POST if posted else request.GET, choices=choices, posted=posted
-    )
+    data = request.POST if posted else request.GET
+    if move is not None and not posted:
+        data = _move_data(data, move, choices)
+    form = AppointmentRequestForm(data, choices=choices, posted=posted)
     errors = {}
     if form.is_valid() and posted:
-        refused = _send(request, chart_case, form)
+        refused = _send(request, chart_case, form, move)
         if refused is None:
             return redirect("portal:home")
         errors = {key: " ".join(value) for key, value in refused.message_dict.items()}

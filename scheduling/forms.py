@@ -10,6 +10,7 @@ from cases.models import PatientCase
 from charts.models import PatientChartCase
 from clinic.forms import ClinicRowForm
 from clinic.models import DURATION_MAX, DURATION_MIN, DURATION_STEP, AppointmentType
+from core.forms import PlainChoicesMixin
 from scheduling import slots
 from scheduling.models import (
     WEEKDAYS,
@@ -54,7 +55,7 @@ class LocationForm(ClinicRowForm):
             self.initial.setdefault("time_zone", self.clinic.time_zone)
 
 
-class _LocationRowForm(forms.ModelForm):
+class _LocationRowForm(PlainChoicesMixin, forms.ModelForm):
     def __init__(self, *args, location, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.clinic_id = location.clinic_id
@@ -100,7 +101,7 @@ class ClinicClosureForm(_LocationRowForm):
             self.add_error("date", self._errors.pop(NON_FIELD_ERRORS))
 
 
-class _TherapistRowForm(forms.ModelForm):
+class _TherapistRowForm(PlainChoicesMixin, forms.ModelForm):
     def __init__(self, *args, therapist, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.clinic_id = therapist.clinic_id
@@ -124,6 +125,8 @@ class TherapistAvailabilityForm(_TherapistRowForm):
 
 
 class AvailabilityExceptionForm(_TherapistRowForm):
+    empty_labels = {"location": "Any location"}
+
     class Meta:
         model = AvailabilityException
         fields = ["date", "kind", "start", "end", "location", "reason"]
@@ -210,7 +213,7 @@ def authorization_override_field() -> forms.CharField:
     )
 
 
-class AppointmentForm(forms.Form):
+class AppointmentForm(PlainChoicesMixin, forms.Form):
     therapists = forms.ModelMultipleChoiceField(
         queryset=User.objects.none(),
         label="Therapist",
@@ -304,7 +307,7 @@ class AppointmentForm(forms.Form):
         )
 
 
-class RescheduleForm(forms.Form):
+class RescheduleForm(PlainChoicesMixin, forms.Form):
     date = forms.DateField(widget=DATE_WIDGET, validators=DATE_RANGE)
     time = forms.TimeField(label="Start time", widget=TIME_WIDGET)
     # Not sent (an older screen, a script): the appointment keeps its therapist and location.
@@ -362,7 +365,7 @@ class RescheduleForm(forms.Form):
             del self.fields["override_reason"]
 
 
-class CancelForm(forms.Form):
+class CancelForm(PlainChoicesMixin, forms.Form):
     status = forms.ChoiceField(
         label="Cancelled by",
         choices=[
@@ -382,7 +385,7 @@ class CancelForm(forms.Form):
             del self.fields["following"]
 
 
-class CalendarForm(forms.Form):
+class CalendarForm(PlainChoicesMixin, forms.Form):
     """The date picker and location of the calendar (a GET form)."""
 
     # A date outside DATE_RANGE is read like one that is not a date: the calendar shows today.
@@ -402,11 +405,12 @@ class CalendarForm(forms.Form):
 JINJA2_FORMS = Jinja2()
 
 
-class RequestApproveForm(forms.Form):
+class RequestApproveForm(PlainChoicesMixin, forms.Form):
     """What the scheduler books for a request: as asked, or changed first (a field left
     empty keeps the request's value)."""
 
     default_renderer = JINJA2_FORMS
+    empty_labels = dict.fromkeys(["appointment_type", "therapist", "location"], "As requested")
 
     appointment_type = forms.ModelChoiceField(
         label="Appointment type", queryset=AppointmentType.objects.none(), required=False
@@ -468,7 +472,7 @@ class RequestApproveForm(forms.Form):
         }
 
 
-class RequestDeclineForm(forms.Form):
+class RequestDeclineForm(PlainChoicesMixin, forms.Form):
     default_renderer = JINJA2_FORMS
 
     reason = forms.CharField(

@@ -8,38 +8,58 @@ from django import forms
 from accounts.models import User
 from charts.models import PatientChartCase
 from clinic.models import AppointmentType
+from core.forms import ChoicesOnce, PlainChoicesMixin
 from core.inputs import parse_id
 from scheduling.forms import DATE_WIDGET
 from scheduling.models import Location
 from scheduling.reads.free_times import MAX_DAYS
-from scheduling.services import case_therapists
+from scheduling.services import DayChange, case_therapists
 
-DEFAULT_DAYS = 14
+DEFAULT_DAYS = 7  # a week a page: "Later days" shows the next
 
 
-class ChartCaseField(forms.ModelChoiceField):
+class OnceChoiceField(forms.ModelChoiceField):
+    """A short list of choices read once (``ChoicesOnce``), and the chosen one found in it
+    rather than asked of the database again (Django's ``to_python`` runs a ``get``)."""
+
+    iterator = ChoicesOnce
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        for choice in self.queryset:
+            if str(choice.pk) == str(value).strip():
+                return choice
+        raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+
+
+class OnceMultipleChoiceField(forms.ModelMultipleChoiceField):
+    iterator = ChoicesOnce
+
+
+class ChartCaseField(OnceChoiceField):
     def label_from_instance(self, obj):
         return obj.case.name
 
 
-class FreeTimeForm(forms.Form):
+class FreeTimeForm(PlainChoicesMixin, forms.Form):
     chart_case = ChartCaseField(
         label="Patient Case",
         queryset=PatientChartCase.objects.none(),
         empty_label="Choose a case",
         error_messages={"invalid_choice": "Choose one of this patient's open cases."},
     )
-    appointment_type = forms.ModelChoiceField(
+    appointment_type = OnceChoiceField(
         queryset=AppointmentType.objects.none(),
         empty_label="Choose an appointment type",
         error_messages={"invalid_choice": "Choose one of the clinic's appointment types."},
     )
-    location = forms.ModelChoiceField(
+    location = OnceChoiceField(
         queryset=Location.objects.none(),
         empty_label=None,
         error_messages={"invalid_choice": "Choose one of the clinic's open locations."},
     )
-    therapists = forms.ModelMultipleChoiceField(
+    therapists = OnceMultipleChoiceField(
         queryset=None,
         required=False,
         label="Therapists (leave empty for everyone who can take the case)",
@@ -75,9 +95,12 @@ class FreeTimeForm(forms.Form):
 
     def _chosen_chart_case(self):
         """The chart case the data names, if it is one of the choices (for the therapists the
-        form offers); the field's own cleaning gives the message otherwise."""
+        form offers); the field's own cleaning gives the message otherwise. The choices are
+        read once, for this, the cleaning and the page."""
         pk = parse_id((self.data or self.initial).get("chart_case"))
-        return None if pk is None else self.fields["chart_case"].queryset.filter(pk=pk).first()
+        if pk is None:
+            return None
+        return next((cc for cc in self.fields["chart_case"].queryset if cc.pk == pk), None)
 
     def clean(self):
         data = super().clean()
@@ -101,12 +124,24 @@ class FreeTimeForm(forms.Form):
         return data
 
 
-KEEP, CANCEL = "", "cancel"
+KEEP, CANCEL, NEXT = "", "cancel", "next"
 
 
-class DayMoveForm(forms.Form):
-    """One choice a visit of the day (keep, move to a therapist free at its time, cancel), and
-    the reason every change carries."""
+def _shown(suggestion) -> str:
+    """A next free time as the page carries it: its therapist and start."""
+    return f"{suggestion.therapist.pk}@{suggestion.start.isoformat()}"
+
+
+GONE = (
+    "Someone else changed a visit of this day after you opened it. Look at the day again and "
+    "repeat your changes."
+)
+
+
+class DayMoveForm(PlainChoicesMixin, forms.Form):
+    """One choice a visit of the day (keep, move to a therapist free at its time, move to the
+    next free time when nobody is, cancel), the version of each visit as the page showed it,
+    and the reason every change carries."""
 
     reason = forms.CharField(
         max_length=300, label="Reason (kept with every change)", initial="Therapist out"
@@ -115,30 +150,87 @@ class DayMoveForm(forms.Form):
     def __init__(self, *args, rows, **kwargs):
         super().__init__(*args, **kwargs)
         self.rows = rows
-        for visit, free in rows:
-            choices = [(KEEP, "Keep as it is")]
-            choices += [(str(t.pk), f"Move to {t} (free then)") for t in free]
-            choices.append((CANCEL, "Cancel (by the clinic)"))
+        self.stale = False
+        for visit, free, suggestion in rows:
             self.fields[f"visit_{visit.pk}"] = forms.ChoiceField(
                 label=(
                     f"{visit.local_start:%-I:%M %p} · {visit.patient} · "
                     f"{visit.appointment_type} · {visit.chart_case.case.name}"
                 ),
-                choices=choices,
+                choices=self._choices(free, suggestion),
                 required=False,
                 error_messages={
                     "invalid_choice": "Choose a therapist offered for this visit, keep it or "
                     "cancel it."
                 },
             )
+            self.fields[f"version_{visit.pk}"] = forms.IntegerField(
+                widget=forms.HiddenInput, initial=visit.version, required=False
+            )
+            if suggestion is not None:
+                self.fields[f"next_{visit.pk}"] = forms.CharField(
+                    widget=forms.HiddenInput, initial=_shown(suggestion), required=False
+                )
+
+    @staticmethod
+    def _choices(free, suggestion) -> list[tuple[str, str]]:
+        choices = [(KEEP, "Keep as it is")]
+        choices += [(str(t.pk), f"Move to {t} (free then)") for t in free]
+        if suggestion is not None:
+            when = f"{suggestion.start:%a %b %-d, %-I:%M %p}"
+            choices.append((NEXT, f"Move to {when} with {suggestion.therapist} (next free time)"))
+        choices.append((CANCEL, "Cancel (by the clinic)"))
+        return choices
+
+    def clean(self):
+        data = super().clean()
+        # A change asked for a visit the page showed that is no longer the therapist's
+        # scheduled visit of the day (moved or cancelled by someone else meanwhile).
+        # Or one the page showed at another version (moved to another time meanwhile).
+        shown = {str(visit.pk): visit.version for visit, _, _ in self.rows}
+        for key, value in self.data.items():
+            name, _, pk = key.partition("_")
+            if name != "visit" or not value:
+                continue
+            version = data.get(f"version_{pk}")
+            if pk not in shown or version not in (None, shown[pk]):
+                self.stale = True
+                raise forms.ValidationError(GONE)
+        self._check_suggestions(data)
+        return data
+
+    def _check_suggestions(self, data) -> None:
+        """A next free time picked as the page showed it: when it was taken meanwhile and
+        another is offered now, the visit's choice is refused with the new time, shown on the
+        page for the next save (never a silent move to a time the person did not see)."""
+        for visit, _, suggestion in self.rows:
+            if data.get(f"visit_{visit.pk}") != NEXT or suggestion is None:
+                continue
+            if data.get(f"next_{visit.pk}") not in (None, "", _shown(suggestion)):
+                self.data = self.data.copy()
+                self.data[f"next_{visit.pk}"] = _shown(suggestion)
+                self.add_error(
+                    f"visit_{visit.pk}",
+                    "The free time shown was taken a moment ago. The next one now is "
+                    f"{suggestion.start:%a %b %-d, %-I:%M %p} with {suggestion.therapist}: "
+                    "save again to move the visit there.",
+                )
 
     def changes(self):
-        """(moves, cancels): the visits to move with their new therapist, those to cancel."""
-        moves, cancels = [], []
-        for visit, free in self.rows:
+        """The ``DayChange`` of each visit not kept, with the version the page showed."""
+        changes = []
+        for visit, free, suggestion in self.rows:
             choice = self.cleaned_data.get(f"visit_{visit.pk}") or KEEP
+            version = self.cleaned_data.get(f"version_{visit.pk}")
+            if choice == KEEP:
+                continue
             if choice == CANCEL:
-                cancels.append(visit)
-            elif choice != KEEP:
-                moves.append((visit, next(t for t in free if str(t.pk) == choice)))
-        return moves, cancels
+                changes.append(DayChange(visit, version=version))
+            elif choice == NEXT:
+                changes.append(
+                    DayChange(visit, suggestion.therapist, suggestion.start, version=version)
+                )
+            else:
+                therapist = next(t for t in free if str(t.pk) == choice)
+                changes.append(DayChange(visit, therapist, visit.start, version=version))
+        return changes

@@ -48,6 +48,15 @@ def wall(day: datetime.date, at: datetime.time, tz: ZoneInfo) -> datetime.dateti
     return moment.astimezone(datetime.UTC)
 
 
+def absolute(moment: datetime.datetime) -> datetime.datetime:
+    """An aware moment in UTC, so that adding a duration to it or comparing it counts elapsed
+    time: on a datetime in a ``ZoneInfo`` zone both go by the wall clock, so 1:30 AM of an
+    autumn's second pass plus 15 minutes reads 1:45 AM of the first, before it. Every service
+    that takes a start from a caller (a form's, the finder's local time) takes it through
+    here. A naive value is returned as it is (the checks refuse it)."""
+    return moment.astimezone(datetime.UTC) if moment.tzinfo is not None else moment
+
+
 def day_bounds(day: datetime.date, tz: ZoneInfo) -> Interval:
     """From midnight to the next midnight of ``day`` in ``tz`` (23 or 25 hours at a change)."""
     return wall(day, datetime.time(0), tz), wall(
@@ -132,6 +141,21 @@ def dated_intervals(dated: Iterable[Dated], tz: ZoneInfo) -> list[Interval]:
     return merge(intervals)
 
 
+def clinic_open_intervals(
+    *,
+    first: datetime.date,
+    last: datetime.date,
+    tz: ZoneInfo,
+    clinic_hours: Iterable[Weekly],
+    closures: Iterable[datetime.date] = (),
+) -> list[Interval]:
+    """When a location is open from ``first`` to ``last`` (local dates): its weekly hours,
+    nothing on a closed day."""
+    return subtract(
+        weekly_intervals(clinic_hours, first, last, tz), [day_bounds(day, tz) for day in closures]
+    )
+
+
 def open_intervals(
     *,
     first: datetime.date,
@@ -146,13 +170,14 @@ def open_intervals(
     """When a therapist works at a location from ``first`` to ``last`` (local dates): inside
     the location's hours and the therapist's week, plus extra hours, minus time off; nothing
     on a closed day."""
-    hours = weekly_intervals(clinic_hours, first, last, tz)
+    hours = clinic_open_intervals(
+        first=first, last=last, tz=tz, clinic_hours=clinic_hours, closures=closures
+    )
     working = merge(
         weekly_intervals(availability, first, last, tz)
         + dated_intervals([e for e in extra if first <= e.date <= last], tz)
     )
-    closed = [day_bounds(day, tz) for day in closures]
-    return subtract(intersect(hours, working), merge(closed + dated_intervals(time_off, tz)))
+    return subtract(intersect(hours, working), dated_intervals(time_off, tz))
 
 
 def free_intervals(
@@ -188,6 +213,14 @@ def fits(start: datetime.datetime, end: datetime.datetime, free: Iterable[Interv
     return any(f_start <= start and end <= f_end for f_start, f_end in merge(free))
 
 
+def second_reading(moment: datetime.datetime, tz: ZoneInfo) -> bool:
+    """Whether the wall clock of ``tz`` already showed ``moment``'s reading an hour before (the
+    autumn's repeated hour, second pass). No start is offered there: a date and a time name
+    the first pass (``wall``), as the booking form reads them, so a second-pass start would
+    book another moment; the visit of 1:30 AM is offered once, at the first 1:30."""
+    return moment.astimezone(tz).fold == 1
+
+
 def overlaps(a: Interval, b: Interval) -> bool:
     return a[0] < b[1] and b[0] < a[1]
 
@@ -204,7 +237,8 @@ def slots(
 ) -> Iterator[datetime.datetime]:
     """Start times (aware, UTC) at which an appointment of ``duration`` fits in ``free``: on
     the ``step`` grid of the local wall clock (09:00, 09:15...), no sooner than ``notice``
-    after ``now`` and starting no later than ``horizon`` after it, in order."""
+    after ``now`` and starting no later than ``horizon`` after it, in order; none in the
+    second pass of a repeated hour (``second_reading``)."""
     if duration <= datetime.timedelta(0) or step <= datetime.timedelta(0):
         raise ValueError("duration and step must be positive")
     earliest, latest = now + notice, now + horizon
@@ -221,7 +255,8 @@ def slots(
         if remainder:
             candidate = start + datetime.timedelta(minutes=step_minutes - remainder)
         while candidate + duration <= end and candidate <= latest:
-            yield candidate.astimezone(datetime.UTC)
+            if not second_reading(candidate, tz):
+                yield candidate.astimezone(datetime.UTC)
             candidate += step
 
 
@@ -291,6 +326,19 @@ class WallClock:
         start, end = day_bounds(day, self.tz)
         return to_seconds(start), to_seconds(end)
 
+    def plain(self, start: int, end: int) -> bool:
+        """Whether ``[start, end]`` lies within one day of the span without a clock change."""
+        index = bisect_right(self.midnights, start) - 1
+        return (
+            0 <= index < len(self.regular)
+            and self.regular[index]
+            and end <= self.midnights[index + 1]
+        )
+
+    def second_reading(self, seconds: int) -> bool:
+        """``second_reading`` of that moment (epoch seconds)."""
+        return not self.plain(seconds, seconds) and second_reading(from_seconds(seconds), self.tz)
+
     def local(self, seconds: int) -> tuple[datetime.date, int]:
         """The local date of a moment and its wall-clock seconds since that date's midnight."""
         index = bisect_right(self.midnights, seconds) - 1
@@ -332,7 +380,8 @@ def _starts(
     clock: WallClock,
 ) -> Iterator[int]:
     """``slots`` on epoch seconds: the same grid of the local wall clock (whole minutes, on
-    the step's multiples since local midnight), the same bounds."""
+    the step's multiples since local midnight), the same bounds, no start at a second
+    reading (``second_reading``)."""
     step_minutes = step // 60
     for start, end in free:
         start = max(start, earliest)
@@ -341,7 +390,11 @@ def _starts(
         remainder = (clock.local(start)[1] // 60) % step_minutes
         if remainder:
             start += (step_minutes - remainder) * 60
-        yield from range(start, min(end - duration, latest) + 1, step)
+        starts = range(start, min(end - duration, latest) + 1, step)
+        if clock.plain(start, end):
+            yield from starts
+        else:
+            yield from (s for s in starts if not clock.second_reading(s))
 
 
 def offered_starts(

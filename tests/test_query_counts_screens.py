@@ -189,6 +189,64 @@ def test_an_appointment_takes_a_fixed_number_of_queries(
     )
 
 
+def _front_desk_growth(chart_case, location, count):
+    """More therapists who may take the case (available at the location), their visits over
+    the two weeks the finder shows, the patient's own visits and more open cases on the chart."""
+
+    def grow():
+        service = chart_case.case.service_types.first()
+        start = datetime.datetime.combine(
+            chart_case.clinic.today(), datetime.time(15), tzinfo=datetime.UTC
+        )
+        for n in range(count):
+            other = UserFactory(
+                clinic=chart_case.clinic, roles=[THERAPIST], service_types=[service]
+            )
+            open_every_day(location, other)
+            AppointmentFactory(
+                chart_case=PatientChartCaseFactory(case=chart_case.case),
+                therapist=other,
+                location=location,
+                start=start + datetime.timedelta(days=1 + n % 13),
+            )
+            AppointmentFactory(
+                chart_case=chart_case,
+                therapist=other,
+                location=location,
+                start=start + datetime.timedelta(days=n - count // 2, hours=2),
+            )
+            PatientChartCaseFactory(
+                patient=chart_case.patient,
+                case=PatientCaseFactory(clinic=chart_case.clinic, service_types=[service]),
+            )
+
+    return grow
+
+
+def test_the_free_time_finder_takes_a_fixed_number_of_queries(
+    client, scheduler, speech_chart_case, location, treatment
+):
+    """Two weeks of free times for one case: one therapist, then twelve more with visits."""
+    client.force_login(scheduler)
+    url = reverse("scheduling:free_times", args=[speech_chart_case.patient_id])
+    url += f"?chart_case={speech_chart_case.pk}"
+    # 17: the patient; the form's first type and location (the days filled in); the patient's
+    # open cases, the types, the locations and who may take the case, each read once for the
+    # form and the page; the case's duration for the type; the free times (bookable_slots:
+    # working time in one UNION ALL, then the busy seconds); the audit entry.
+    _pinned(client, url, _front_desk_growth(speech_chart_case, location, 12), expected=17)
+
+
+def test_the_patient_page_with_the_front_desk_takes_a_fixed_number_of_queries(
+    client, scheduler, speech_chart_case, location
+):
+    client.force_login(scheduler)
+    url = reverse("charts:patient_detail", args=[speech_chart_case.patient_id])
+    # 16: the chart page's own and the front desk's panel (patient_desk: visits to come and
+    # past, requests, portal users, open cases and what each lets families request).
+    _pinned(client, url, _front_desk_growth(speech_chart_case, location, 12), expected=16)
+
+
 def test_the_discharges_appointments_step_takes_a_fixed_number_of_queries(
     client, scheduler, appointment, therapist, location
 ):

@@ -18,7 +18,6 @@ from tests.served import (
     Gunicorn,
     csrf_token,
     log_in,
-    manage,
     python,
     request,
     server_environment,
@@ -49,14 +48,13 @@ def _redis_up() -> bool:
 
 
 @pytest.mark.parametrize("store", ["db", "cached_db"])
-def test_a_session_made_on_one_app_server_is_valid_on_another(tmp_path, store):
+def test_a_session_made_on_one_app_server_is_valid_on_another(tmp_path, store, migrated_database):
     extra = {}
     if store == "cached_db":
         if not _redis_up():
             pytest.skip("Redis is not running on 127.0.0.1:6379")
         extra = {"SESSION_STORE": "cached_db", "CACHE_URL": "redis://127.0.0.1:6379/3"}
     env = server_environment(tmp_path, **extra)
-    manage(env, "migrate", "--noinput", "-v", "0")
     python(env, MAKE_USER)
 
     with Gunicorn(env) as a, Gunicorn(env) as b:

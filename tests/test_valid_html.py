@@ -41,7 +41,7 @@ pytestmark = [
 ]
 
 
-def _served_pages(request) -> dict[str, str]:
+def served_pages(request) -> dict[str, str]:
     """{label: html} of every 200 GET page of the matrix for the main roles."""
     routes, _ = all_routes()
     pages = {}
@@ -95,6 +95,6 @@ def test_every_page_the_matrix_serves_is_valid_html(
         created_by=scheduler,
     )
 
-    errors = _check(_served_pages(request), tmp_path)
+    errors = _check(served_pages(request), tmp_path)
 
     assert not errors, json.dumps(errors, indent=1)

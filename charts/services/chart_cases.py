@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef, Subquery
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from accounts.models import User
 from cases.models import PatientCase
@@ -109,9 +110,14 @@ def _require_all_signed(chart_case: PatientChartCase) -> None:
     deleted again, so every one must be signed or deleted first."""
     count = chart_case.daily_notes.unsigned().count() + chart_case.evaluations.unsigned().count()
     if count:
-        noun = "document is" if count == 1 else "documents are"
         raise ValidationError(
-            f"{count} {noun} not signed yet: sign or delete each one before the discharge."
+            ngettext(
+                "%(count)d document is not signed yet: sign or delete it before the discharge.",
+                "%(count)d documents are not signed yet: sign or delete each one before the "
+                "discharge.",
+                count,
+            )
+            % {"count": count}
         )
 
 
@@ -166,7 +172,7 @@ def chart_case_discharge(
 
 
 def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"
+    return f"{number} {ngettext(noun, noun + 's', number)}"
 
 
 def goals_closed_by_discharge(chart_case: PatientChartCase):

@@ -14,11 +14,12 @@ from charts.services import move as move_service
 from charts.services.move import MOVABLE_DOCUMENTS, NO_REASON, move_targets
 from charts.views.common import READERS, _apply, _chart_url
 from core.audit import record_access
+from core.forms import PlainChoicesMixin
 from core.permissions import role_required
 from core.roles import ADMINISTRATOR, has_role
 
 
-class DocumentationMoveForm(forms.Form):
+class DocumentationMoveForm(PlainChoicesMixin, forms.Form):
     to_chart_case = forms.ModelChoiceField(
         label="Move to",
         queryset=None,

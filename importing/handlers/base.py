@@ -4,7 +4,7 @@ checks several kinds make, and the bulk-INSERT ``Handler`` most kinds are."""
 import datetime
 from dataclasses import dataclass, field
 
-from importing.format import Row, parse_datetime, parse_signed
+from importing.format import Row, columns_named, parse_datetime, parse_signed
 
 
 @dataclass
@@ -68,7 +68,7 @@ def _unused(raw: dict, names: tuple[str, ...], kind_label: str, errors: list[str
     """A value in a column this kind does not use is refused rather than silently dropped."""
     used = [name for name in names if raw.get(name, "").strip()]
     if used:
-        errors.append(f"{kind_label} do not use the column(s) {', '.join(used)}.")
+        errors.append(f"{kind_label} do not use {columns_named(used)}.")
 
 
 def _not_in_future(day, label: str, ctx: CleanContext, errors: list[str]) -> None:

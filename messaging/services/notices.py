@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import ngettext
 from django_scopes import scope, scopes_disabled
 
 from charts.models import PatientContact
@@ -128,6 +129,7 @@ def _notify(contact, channel: str, change: str, visits: list[Appointment], setti
                     subject=SUBJECTS[change].format(clinic=context["clinic"]),
                     body=render_to_string("messaging/notice_email.txt", context),
                     reference=reference,
+                    sender_name=context["clinic"],
                 )
             audit.record(
                 clinic_id=first.clinic_id,
@@ -137,7 +139,7 @@ def _notify(contact, channel: str, change: str, visits: list[Appointment], setti
                 object_type="appointment",
                 patient=first.patient,
                 details=f"Told {contact.name} <{address}> by {row.get_channel_display().lower()}"
-                f": {len(visits)} visit(s) {change}.",
+                f": {len(visits)} {ngettext('visit', 'visits', len(visits))} {change}.",
             )
     except IntegrityError:
         return 0  # this change was already told to this contact on this channel

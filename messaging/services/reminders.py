@@ -178,6 +178,7 @@ def _queue_email(reminder, visit, contact, reminder_settings) -> None:
         f"{context['values']['date']}",
         body=render_to_string("messaging/reminder_email.txt", context),
         reference=f"{REMINDER_REFERENCE}{reminder.pk}",
+        sender_name=context["values"]["clinic"],
     )
 
 

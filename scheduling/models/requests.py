@@ -130,6 +130,17 @@ class AppointmentRequest(ClinicOwned):
         related_name="requests",
         db_index=False,
     )
+    # A request to move a booked visit (asked from the portal) names the visit; approving it
+    # moves that visit (``appointment_reschedule``) instead of booking a new one, and
+    # ``appointment`` stays empty. One pending move per visit (the constraint below).
+    move_of = models.ForeignKey(
+        Appointment,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="move_requests",
+        db_index=False,
+    )
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -169,8 +180,15 @@ class AppointmentRequest(ClinicOwned):
                 violation_error_message="Give the reason the patient will read.",
             ),
             models.CheckConstraint(
-                condition=~Q(status="approved") | Q(appointment__isnull=False),
+                condition=~Q(status="approved")
+                | Q(appointment__isnull=False)
+                | Q(move_of__isnull=False),
                 name="appointmentrequest_approved_has_appointment",
+            ),
+            models.UniqueConstraint(
+                fields=["clinic", "move_of"],
+                condition=Q(status="pending"),
+                name="appointmentrequest_one_pending_move_per_visit",
             ),
             duration_constraint("duration_minutes", "appointmentrequest_duration_valid"),
         ]
@@ -179,6 +197,7 @@ class AppointmentRequest(ClinicOwned):
             models.Index(fields=["clinic", "patient", "status"]),
             models.Index(fields=["clinic", "chart_case", "start"]),
             models.Index(fields=["clinic", "therapist", "start"]),
+            models.Index(fields=["clinic", "move_of"]),
         ]
 
     def __str__(self) -> str:
@@ -199,3 +218,7 @@ class AppointmentRequest(ClinicOwned):
     @property
     def is_pending(self) -> bool:
         return self.status == self.Status.PENDING
+
+    @property
+    def is_move(self) -> bool:
+        return self.move_of_id is not None

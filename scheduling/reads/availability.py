@@ -53,6 +53,16 @@ class WorkingTime:
     extra: dict = field(default_factory=lambda: defaultdict(list))
     therapists: dict = field(default_factory=dict)
 
+    def clinic_open(self) -> list[slots.Interval]:
+        """When the location is open (its hours, minus its closures)."""
+        return slots.clinic_open_intervals(
+            first=self.first,
+            last=self.last,
+            tz=self.tz,
+            clinic_hours=self.hours,
+            closures=self.closures,
+        )
+
     def intervals(self, therapist_id: int) -> list[slots.Interval]:
         """When the therapist works there, within its clinic hours (merged and sorted)."""
         return slots.open_intervals(
@@ -114,8 +124,45 @@ def working_time(
     every slot and calendar page). ``therapists``: also the clinic's active therapists
     (``User.objects.active_therapists``) with weekly availability there, read with their
     availability."""
-    clinic_id = location.clinic_id
     read = WorkingTime(tz=ZoneInfo(location.time_zone), first=first, last=last)
+    rows = _working_time_rows(
+        location=location,
+        therapist_ids=therapist_ids,
+        first=first,
+        last=last,
+        names=_therapist_names(location.clinic_id) if therapists else None,
+    )
+    for row in rows:
+        _add(read, row, location.pk)
+    return read
+
+
+def _therapist_names(clinic_id: int) -> dict:
+    """The columns ``therapists`` adds to the weekly availability's rows: whether the therapist
+    is one of the clinic's active ones (``User.objects.active_therapists``), and their name and
+    email."""
+    active = (
+        User.objects.active_therapists(clinic_id).order_by().filter(pk=OuterRef("therapist_id"))
+    )
+    return {
+        "active": Exists(active),
+        "first": F("therapist__first_name"),
+        "last": F("therapist__last_name"),
+        "email": F("therapist__email"),
+    }
+
+
+def _working_time_rows(
+    *,
+    location: Location,
+    therapist_ids: Iterable[int] | None,
+    first: datetime.date,
+    last: datetime.date,
+    names: dict | None,
+):
+    """``working_time``'s one statement: exceptions, weekly availability, hours and closures
+    as one ``UNION ALL``, each SELECT shaped to the same columns (``_shaped``)."""
+    clinic_id = location.clinic_id
     weekly = TherapistAvailability.objects.filter(clinic_id=clinic_id, location=location)
     exceptions = AvailabilityException.objects.filter(
         clinic_id=clinic_id, date__range=(first, last)
@@ -125,21 +172,14 @@ def working_time(
         weekly = weekly.filter(therapist_id__in=therapist_ids)
         exceptions = exceptions.filter(therapist_id__in=therapist_ids)
     time = {"begins": F("start"), "ends": F("end")}
-    names = {}
-    if therapists:
-        active = (
-            User.objects.active_therapists(clinic_id).order_by().filter(pk=OuterRef("therapist_id"))
-        )
-        names = {
-            "active": Exists(active),
-            "first": F("therapist__first_name"),
-            "last": F("therapist__last_name"),
-            "email": F("therapist__email"),
-        }
-    shaped = functools.partial(_shaped, names=therapists)
+    shaped = functools.partial(_shaped, names=names is not None)
+    hours = ClinicHours.objects.filter(clinic_id=clinic_id, location=location)
+    closures = ClinicClosure.objects.filter(
+        clinic_id=clinic_id, location=location, date__range=(first, last)
+    )
     # Exceptions and availability first: PostgreSQL types each NULL of the union's columns
     # from the SELECTs before it, and these two have a value in every column between them.
-    rows = shaped(
+    return shaped(
         exceptions,
         which=EXCEPTION,
         who=F("therapist_id"),
@@ -148,25 +188,13 @@ def working_time(
         place=F("location_id"),
         **time,
     ).union(
-        shaped(weekly, which=WEEKLY, who=F("therapist_id"), weekday=F("weekday"), **time, **names),
         shaped(
-            ClinicHours.objects.filter(clinic_id=clinic_id, location=location),
-            which=HOURS,
-            weekday=F("weekday"),
-            **time,
+            weekly, which=WEEKLY, who=F("therapist_id"), weekday=F("weekday"), **time, **names or {}
         ),
-        shaped(
-            ClinicClosure.objects.filter(
-                clinic_id=clinic_id, location=location, date__range=(first, last)
-            ),
-            which=CLOSURE,
-            day=F("date"),
-        ),
+        shaped(hours, which=HOURS, weekday=F("weekday"), **time),
+        shaped(closures, which=CLOSURE, day=F("date")),
         all=True,
     )
-    for row in rows:
-        _add(read, row, location.pk)
-    return read
 
 
 def _add(read: WorkingTime, row: tuple, location_id: int) -> None:
@@ -204,7 +232,6 @@ def clinic_hours_intervals(
     *, location: Location, first: datetime.date, last: datetime.date
 ) -> list[slots.Interval]:
     """When the location is open from ``first`` to ``last``."""
-    tz = ZoneInfo(location.time_zone)
     hours = [
         slots.Weekly(row.weekday, row.start, row.end)
         for row in ClinicHours.objects.filter(clinic_id=location.clinic_id, location=location)
@@ -212,46 +239,13 @@ def clinic_hours_intervals(
     closures = ClinicClosure.objects.filter(
         clinic_id=location.clinic_id, location=location, date__range=(first, last)
     ).values_list("date", flat=True)
-    return slots.subtract(
-        slots.weekly_intervals(hours, first, last, tz),
-        [slots.day_bounds(day, tz) for day in closures],
+    return slots.clinic_open_intervals(
+        first=first,
+        last=last,
+        tz=ZoneInfo(location.time_zone),
+        clinic_hours=hours,
+        closures=closures,
     )
-
-
-def busy_intervals(
-    *,
-    clinic_id: int,
-    therapist_ids: Iterable[int] = (),
-    patient_id: int | None = None,
-    start: datetime.datetime,
-    end: datetime.datetime,
-) -> tuple[dict[int, list[slots.Interval]], list[slots.Interval]]:
-    """The appointments (not cancelled) overlapping ``[start, end)``: per therapist, and the
-    patient's. One query."""
-    from django.db.models import Q
-
-    from scheduling.models import Appointment
-
-    therapist_ids = list(therapist_ids)
-    condition = Q(therapist_id__in=therapist_ids)
-    if patient_id is not None:
-        condition |= Q(patient_id=patient_id)
-    by_therapist: dict[int, list[slots.Interval]] = {pk: [] for pk in therapist_ids}
-    patient: list[slots.Interval] = []
-    rows = (
-        Appointment.objects.filter(clinic_id=clinic_id)
-        .filter(condition)
-        .not_cancelled()
-        .overlapping(start, end)
-        .order_by()
-        .values_list("therapist_id", "patient_id", "start", "end")
-    )
-    for therapist_id, row_patient_id, row_start, row_end in rows:
-        if therapist_id in by_therapist:
-            by_therapist[therapist_id].append((row_start, row_end))
-        if patient_id is not None and row_patient_id == patient_id:
-            patient.append((row_start, row_end))
-    return by_therapist, patient
 
 
 def bookable_slots(**kwargs) -> dict[int, list[datetime.datetime]]:
@@ -281,8 +275,33 @@ def bookable_seconds(
     therapist_ids = list(therapist_ids)
     if duration <= datetime.timedelta(0) or step <= datetime.timedelta(0):
         raise ValueError("duration and step must be positive")
-    tz = ZoneInfo(location.time_zone)
     earliest, latest = now + notice, now + horizon
+    offered = _offered_for(
+        location=location,
+        therapist_ids=therapist_ids,
+        patient_id=patient_id,
+        duration=duration,
+        step=step,
+        earliest=earliest,
+        latest=latest,
+    )
+    return {therapist_id: offered(therapist_ids=[therapist_id]) for therapist_id in therapist_ids}
+
+
+def _offered_for(
+    *,
+    location: Location,
+    therapist_ids: list[int],
+    patient_id: int | None,
+    duration: datetime.timedelta,
+    step: datetime.timedelta,
+    earliest: datetime.datetime,
+    latest: datetime.datetime,
+):
+    """``slots.offered_starts`` with every input but the therapists read (two queries): the
+    working time of the local days ``earliest`` to the day after ``latest``, and the
+    appointments a start from ``earliest`` to ``latest`` can touch."""
+    tz = ZoneInfo(location.time_zone)
     first = earliest.astimezone(tz).date()
     last = latest.astimezone(tz).date() + datetime.timedelta(days=1)
     read = working_time(location=location, therapist_ids=therapist_ids, first=first, last=last)
@@ -298,7 +317,7 @@ def bookable_seconds(
     # On epoch seconds, as the portal's week page computes them (``slots.offered_starts``,
     # the same starts as ``slots.slots`` on datetimes: tests/scheduling/
     # test_request_slots_property.py), one therapist at a time.
-    offered = functools.partial(
+    return functools.partial(
         slots.offered_starts,
         clock=slots.WallClock(tz, first, last),
         first=first,
@@ -315,7 +334,6 @@ def bookable_seconds(
         earliest=slots.to_seconds_up(earliest),
         latest=slots.to_seconds(latest),
     )
-    return {therapist_id: offered(therapist_ids=[therapist_id]) for therapist_id in therapist_ids}
 
 
 # --- The same inputs as plain values, for the portal's week of slots (slots.offered_starts) ----
@@ -326,7 +344,7 @@ class SlotInputs:
     """What ``slots.offered_starts`` computes from: the location's weekly hours and closed
     days, each therapist's weekly availability, time off and extra hours at the location
     (wall-clock values, read as ``working_intervals`` reads them), and the appointments of
-    each therapist and of the patient (``busy_intervals``, as epoch seconds, half open)."""
+    each therapist and of the patient (``busy_seconds``: epoch seconds, half open)."""
 
     clinic_hours: list[slots.Weekly]
     closures: list[datetime.date]
@@ -404,7 +422,7 @@ def busy_seconds(
     start: datetime.datetime,
     end: datetime.datetime,
 ) -> tuple[dict[int, list[slots.Seconds]], list[slots.Seconds]]:
-    """``busy_intervals`` in epoch seconds: the appointments (not cancelled) overlapping
+    """In epoch seconds, the appointments (not cancelled) overlapping
     ``[start, end)``, per therapist, and the patient's. One query."""
     therapist_ids = list(therapist_ids)
     by_therapist: dict[int, list[slots.Seconds]] = {pk: [] for pk in therapist_ids}

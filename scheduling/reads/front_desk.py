@@ -4,6 +4,7 @@ each allows. Each list is one query through the model's own ``visible_to`` (a th
 their own visits only, and no requests or portal users)."""
 
 import datetime
+from typing import NamedTuple
 
 from accounts.models import User
 from cases.models import AppointmentTypeRule
@@ -12,9 +13,11 @@ from core.roles import ADMINISTRATOR, SCHEDULER, has_role
 from scheduling import slots
 from scheduling.models import Appointment, AppointmentRequest
 from scheduling.reads.availability import bookable_slots
+from scheduling.reads.free_times import FreeTime, free_starts
 
 UPCOMING = 10
 RECENT = 5
+SUGGEST_DAYS = 14  # how far past the day a visit nobody can take then is looked for
 
 
 def patient_desk(patient: Patient, user: User) -> dict:
@@ -69,11 +72,21 @@ def patient_desk(patient: Patient, user: User) -> dict:
     return desk
 
 
-def day_to_move(therapist: User, day, now) -> list[tuple[Appointment, list[User]]]:
+class DayVisit(NamedTuple):
+    """A visit of the day being moved: the other therapists free at its very time, and when
+    nobody is, the next free time someone who can take its case has (else None)."""
+
+    visit: Appointment
+    free: list[User]
+    suggestion: FreeTime | None = None
+
+
+def day_to_move(therapist: User, day, now) -> list[DayVisit]:
     """A therapist's scheduled visits of ``day`` (the clinic's wall clock), each with the
     other therapists who may take its case and are free at its very time (``bookable_slots``
     over that day, one call per location and length; the patient is not counted busy: the
-    visit being moved is theirs)."""
+    visit being moved is theirs), and for a visit nobody can take then, ``next_free_time``
+    (two queries more for each such visit)."""
     tz = therapist.clinic.tzinfo
     first, last = slots.day_bounds(day, tz)
     visits = list(
@@ -86,15 +99,43 @@ def day_to_move(therapist: User, day, now) -> list[tuple[Appointment, list[User]
     takers = {}
     for visit in visits:
         if visit.chart_case.case_id not in takers:
-            takers[visit.chart_case.case_id] = [
-                t for t in User.objects.who_may_take(visit.chart_case.case) if t.pk != therapist.pk
-            ]
+            takers[visit.chart_case.case_id] = list(
+                User.objects.who_may_take(visit.chart_case.case)
+            )
+    others = {
+        case_id: [t for t in found if t.pk != therapist.pk] for case_id, found in takers.items()
+    }
+    free = _free_at_their_time(visits, others, first=first, last=last, now=now)
+    rows, suggested = [], []  # (therapist pk, (start, end)) of the times suggested so far
+    for visit in visits:
+        at_time = [t for t in others[visit.chart_case.case_id] if t.pk in free[visit.pk]]
+        suggestion = None
+        if not at_time:
+            suggestion = next_free_time(
+                visit,
+                takers[visit.chart_case.case_id],
+                out=therapist,
+                day=(first, last),
+                now=now,
+                suggested=suggested,
+            )
+        if suggestion is not None:
+            start = slots.absolute(suggestion.start)
+            end = start + datetime.timedelta(minutes=visit.duration_minutes)
+            suggested.append((suggestion.therapist.pk, (start, end)))
+        rows.append(DayVisit(visit, at_time, suggestion))
+    return rows
+
+
+def _free_at_their_time(visits, others, *, first, last, now) -> dict[int, set]:
+    """For each visit, the therapists (pks) of ``others`` free for it at its time: one
+    ``bookable_slots`` call per location and length over the day, the patient not counted."""
     free: dict[tuple, dict[int, set]] = {}
     for visit in visits:
         key = (visit.location_id, visit.duration_minutes)
         if key in free:
             continue
-        ids = sorted({t.pk for v in visits for t in takers[v.chart_case.case_id]})
+        ids = sorted({t.pk for v in visits for t in others[v.chart_case.case_id]})
         starts = bookable_slots(
             location=visit.location,
             therapist_ids=ids,
@@ -106,14 +147,58 @@ def day_to_move(therapist: User, day, now) -> list[tuple[Appointment, list[User]
             step=datetime.timedelta(minutes=5),
         )
         free[key] = {pk: set(found) for pk, found in starts.items()}
-    return [
-        (
-            visit,
-            [
-                t
-                for t in takers[visit.chart_case.case_id]
-                if visit.start in free[(visit.location_id, visit.duration_minutes)].get(t.pk, ())
-            ],
-        )
+    return {
+        visit.pk: {
+            pk
+            for pk, found in free[(visit.location_id, visit.duration_minutes)].items()
+            if visit.start in found
+        }
         for visit in visits
-    ]
+    }
+
+
+def next_free_time(
+    visit: Appointment,
+    therapists: list[User],
+    *,
+    out: User,
+    day: slots.Interval,
+    now: datetime.datetime,
+    suggested: list[tuple[int, slots.Interval]] = (),
+) -> FreeTime | None:
+    """The earliest time the free-time finder offers for ``visit``'s patient, case, location
+    and length (``free_starts``, the finder's and the portal's rule) with any of
+    ``therapists``, from the start of ``day`` (or now) over the next ``SUGGEST_DAYS`` days:
+    ``out``, the therapist whose day is moved, from the day after; a time overlapping one
+    already ``suggested`` for the same therapist (another visit of the day) is passed over.
+    Ties go to the therapist first by name. Two queries."""
+    tz = visit.location.tzinfo
+    length = datetime.timedelta(minutes=visit.duration_minutes)
+    starts = free_starts(
+        chart_case=visit.chart_case,
+        location=visit.location,
+        duration_minutes=visit.duration_minutes,
+        therapist_ids=[t.pk for t in therapists],
+        earliest=max(day[0], now),
+        latest=day[1] + datetime.timedelta(days=SUGGEST_DAYS),
+        now=now,
+    )
+    found = []
+    for therapist in therapists:
+        after = day[1] if therapist.pk == out.pk else now
+        taken = [interval for pk, interval in suggested if pk == therapist.pk]
+        start = next(
+            (
+                start
+                for start in starts.get(therapist.pk, ())
+                if start >= after
+                and not any(slots.overlaps((start, start + length), t) for t in taken)
+            ),
+            None,
+        )
+        if start is not None:
+            found.append((start, (therapist.last_name, therapist.first_name, therapist.pk)))
+    if not found:
+        return None
+    start, (*_, pk) = min(found)
+    return FreeTime(start.astimezone(tz), next(t for t in therapists if t.pk == pk))

@@ -54,6 +54,10 @@ QUEUE_FIELDS = (
     "note",
     "decline_reason",
     "preferred_therapist_id",
+    # A request to move a booked visit: the visit and its time now.
+    "move_of_id",
+    "move_of__start",
+    "move_of__location__time_zone",
     *NAME_FIELDS,
 )
 REQUEST_FIELDS = (

@@ -5,11 +5,14 @@
 
 from scheduling.services.booking import MAX_OCCURRENCES, appointment_book
 from scheduling.services.checks import CLASH, case_fits_therapist
-from scheduling.services.day_move import therapist_day_move
+from scheduling.services.day_move import DayChange, therapist_day_move
 from scheduling.services.family import (
     LATE_CANCELLATION,
+    CancelTerms,
     appointment_family_cancel,
     appointment_family_confirm,
+    appointment_portal_cancel,
+    too_late_to_cancel,
 )
 from scheduling.services.history import PAST_STATUSES, appointment_record
 from scheduling.services.lifecycle import (
@@ -49,6 +52,7 @@ from scheduling.services.setup import (
 )
 
 __all__ = [
+    "DayChange",
     "therapist_day_move",
     "CLASH",
     "MAX_OCCURRENCES",
@@ -57,6 +61,9 @@ __all__ = [
     "THERAPIST_MAY_SET",
     "TRANSITIONS",
     "LATE_CANCELLATION",
+    "CancelTerms",
+    "appointment_portal_cancel",
+    "too_late_to_cancel",
     "appointment_book",
     "appointment_family_cancel",
     "appointment_family_confirm",

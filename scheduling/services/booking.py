@@ -27,6 +27,7 @@ from charts.models import Patient, PatientChartCase
 from charts.services import chart_case_add
 from clinic.models import AppointmentType, Clinic
 from core.audit import record
+from scheduling import slots
 from scheduling.models import Appointment, AppointmentSeries, Location
 from scheduling.services.checks import (
     CLASH,
@@ -203,6 +204,7 @@ def appointment_book(
     nothing when anything is wrong; ``PermissionDenied`` unless ``by`` is an administrator or
     scheduler. ``source`` (an import's file and line) goes in the audit entry."""
     require_front_desk(by)
+    start = slots.absolute(start)
     chart_case, patient = _chart_case_and_patient(chart_case, patient, case)
     booking = _Booking(
         clinic=clinic,

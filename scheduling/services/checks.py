@@ -24,7 +24,7 @@ from core.roles import ADMINISTRATOR, SCHEDULER, THERAPIST, has_role
 from insurance.counting import booking_problems
 from scheduling import slots
 from scheduling.models import Appointment, Location
-from scheduling.reads.availability import working_intervals
+from scheduling.reads.availability import working_time
 
 CLASH = "This time was booked by someone else a moment ago: {who} already has an appointment then."
 
@@ -117,23 +117,46 @@ def require_working(
     tz = location.tzinfo
     first = start.astimezone(tz).date()
     last = end.astimezone(tz).date()
-    working = working_intervals(
-        location=location, therapist_ids=[therapist.pk], first=first, last=last
-    )[therapist.pk]
+    read = working_time(location=location, therapist_ids=[therapist.pk], first=first, last=last)
     reason = (override_reason or "").strip()
     if reason and not has_role(by, ADMINISTRATOR):
         raise ValidationError({"override_reason": "Only an administrator may book outside hours."})
-    if slots.fits(start, end, working):
+    if slots.fits(start, end, read.intervals(therapist.pk)):
         return ""
     if reason:
         return reason
-    raise ValidationError(
-        {
-            "start": (
-                f"{when_text(start, tz)} is outside {location}'s clinic hours or {therapist}'s "
-                "availability. An administrator may book it with a reason."
-            )
-        }
+    raise ValidationError({"start": outside_hours_message(read, location, therapist, start, end)})
+
+
+def outside_hours_message(read, location: Location, therapist: User, start, end) -> str:
+    """Which hours ``[start, end)`` falls outside, and what they are that day: the location's
+    opening hours when it is not wholly inside them, otherwise the therapist's availability
+    there. The time itself is not repeated: the message stands beside it (or after it, in a
+    series' list of dates)."""
+    day = start.astimezone(read.tz).date()
+    if not slots.fits(start, end, read.clinic_open()):
+        hours = _hours_on(read.clinic_open(), day, read.tz)
+        said = (
+            f"This time is outside {location}'s opening hours that day ({hours})."
+            if hours
+            else f"{location} is closed that day."
+        )
+    else:
+        hours = _hours_on(read.intervals(therapist.pk), day, read.tz)
+        said = (
+            f"This time is outside {therapist}'s availability at {location} that day ({hours})."
+            if hours
+            else f"{therapist} is not available at {location} that day."
+        )
+    return f"{said} Choose another time, or an administrator may book it with a reason."
+
+
+def _hours_on(intervals, day, tz) -> str:
+    """The parts of ``intervals`` on local ``day``, as "9:00 AM–12:00 PM, 1:00 PM–5:00 PM"."""
+    bounds = slots.day_bounds(day, tz)
+    return ", ".join(
+        f"{start.astimezone(tz):%-I:%M %p}–{end.astimezone(tz):%-I:%M %p}"
+        for start, end in slots.intersect(intervals, [bounds])
     )
 
 

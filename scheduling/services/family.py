@@ -1,7 +1,8 @@
-"""What a patient's family may do to a visit without logging in, through a signed link the
-clinic sent them (``messaging``): confirm it, or cancel it. The caller has checked the link;
-these check the visit. Each is one transaction with an audit entry (actor: nobody, the
-details name the link's recipient)."""
+"""What a patient's family may do to a visit: through a signed link the clinic sent them
+(``messaging``; the caller has checked the link, actor nobody, the details name the link's
+recipient) confirm it or cancel it, or cancel it from the portal (``appointment_portal_cancel``,
+actor the portal user, only before the clinic's cancellation window). These check the visit.
+Each is one transaction with an audit entry."""
 
 import datetime
 
@@ -11,6 +12,8 @@ from django.db.models import F
 from django.utils import timezone
 
 from core.audit import record
+from scheduling import hooks
+from scheduling.hooks import CancelTerms
 from scheduling.models import Appointment
 from scheduling.signals import appointment_changed
 
@@ -56,6 +59,35 @@ def appointment_family_cancel(*, appointment: Appointment, late: bool, source: s
     """Cancel as the patient; ``late`` (inside the clinic's window, which the caller knows)
     marks it a late cancellation. The slot is free at once: a cancelled visit holds no time."""
     appointment = _lock_awaited(appointment, timezone.now())
+    return _cancel(appointment, late=late, source=source, actor=None)
+
+
+def too_late_to_cancel(terms: CancelTerms) -> str:
+    call = f"Please call the clinic at {terms.phone}." if terms.phone else "Please call the clinic."
+    return f"It is too late to cancel this visit here. {call}"
+
+
+@transaction.atomic
+def appointment_portal_cancel(
+    *, appointment: Appointment, by, expected_version: int | None = None
+) -> Appointment:
+    """Cancel from the portal (the caller loaded the visit through the user's own patients).
+    Refused, with nothing changed, when the visit is no longer booked at that time (started,
+    cancelled, moved since the page was shown) or is inside the clinic's cancellation window
+    (the same ``CancelTerms`` as the reminder links)."""
+    now = timezone.now()
+    appointment = _lock_awaited(appointment, now)
+    if expected_version is not None and appointment.version != expected_version:
+        raise ValidationError(
+            "This visit was changed after your page was shown. Look at its new time first."
+        )
+    terms = hooks.cancel_terms(appointment.clinic_id)
+    if not terms.portal_may_cancel(appointment, now):
+        raise ValidationError(too_late_to_cancel(terms))
+    return _cancel(appointment, late=False, source="Patient portal.", actor=by)
+
+
+def _cancel(appointment: Appointment, *, late: bool, source: str, actor) -> Appointment:
     appointment.status = Appointment.Status.PATIENT_CANCELLED
     appointment.cancel_reason = LATE_CANCELLATION if late else FAMILY_CANCELLATION
     appointment.version = F("version") + 1
@@ -63,7 +95,7 @@ def appointment_family_cancel(*, appointment: Appointment, late: bool, source: s
     appointment.refresh_from_db(fields=["version"])
     record(
         clinic_id=appointment.clinic_id,
-        actor=None,
+        actor=actor,
         action="cancel",
         obj=appointment,
         object_type="appointment",

@@ -12,6 +12,7 @@ from accounts.models import User
 from charts.models import PatientChartCase
 from clinic.models import AppointmentType, Clinic
 from core.audit import record
+from scheduling import slots
 from scheduling.models import Appointment, Location
 from scheduling.services.booking import insert_appointment
 from scheduling.services.checks import booking_errors, require_front_desk, when_text
@@ -55,6 +56,7 @@ def appointment_record(
     case and patient (an import loads them once per chunk): a visit of the past takes no lock,
     since a discharge does not stop it."""
     require_front_desk(by)
+    start = slots.absolute(start)
     visit = {
         "clinic": clinic,
         "chart_case": chart_case,

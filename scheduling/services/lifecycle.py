@@ -12,6 +12,7 @@ from django.db.models import F
 from accounts.models import User
 from core.audit import diff, record
 from core.roles import ADMINISTRATOR, SCHEDULER, THERAPIST, has_role
+from scheduling import slots
 from scheduling.models import Appointment, Location
 from scheduling.services.checks import (
     CLASH,
@@ -26,11 +27,14 @@ from scheduling.signals import appointment_changed
 
 
 def lock_appointment(appointment: Appointment) -> Appointment:
-    return (
-        Appointment.objects.select_for_update()
-        .select_related("location", "patient", "therapist", "chart_case__case")
-        .get(pk=appointment.pk)
-    )
+    """The appointment as it is now, locked for the rest of the transaction. The row is locked
+    alone, then read with its related rows: when another transaction changed it meanwhile,
+    PostgreSQL re-checks the locked row against the rows it first joined it to, so a visit
+    just moved to another therapist would match nothing (``DoesNotExist``, a 500)."""
+    Appointment.objects.select_for_update().filter(pk=appointment.pk).values_list("pk").get()
+    return Appointment.objects.select_related(
+        "location", "patient", "therapist", "chart_case__case"
+    ).get(pk=appointment.pk)
 
 
 class StaleAppointment(ValidationError):
@@ -127,10 +131,14 @@ def appointment_reschedule(
     override_reason: str | None = None,
     expected_version: int | None = None,
     authorization_override: str | None = None,
+    requested: bool = False,
 ) -> Appointment:
     """Move a visit to another time, and optionally another location or therapist, under
-    every rule of booking (the visit's own time does not clash with itself)."""
+    every rule of booking (the visit's own time does not clash with itself). ``requested``:
+    the family asked for it (their request's answer tells them; ``appointment_changed`` says
+    so to its listeners)."""
     require_front_desk(by)
+    start = slots.absolute(start)
     appointment = lock_appointment(appointment)
     check_version(appointment, expected_version)
     require_unsettled(appointment)
@@ -171,7 +179,9 @@ def appointment_reschedule(
         changes=diff(before, describe(appointment)),
         details=reason.strip() + (f" Over the authorization: {over}" if over else ""),
     )
-    appointment_changed.send(Appointment, appointment=appointment, change="moved")
+    appointment_changed.send(
+        Appointment, appointment=appointment, change="moved", requested=requested
+    )
     return appointment
 
 

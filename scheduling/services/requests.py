@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
@@ -22,13 +23,14 @@ from cases.models import AppointmentTypeRule
 from charts.models import Patient, PatientChartCase
 from clinic.models import AppointmentType, Clinic
 from core.audit import record
-from core.mail import queue_email
+from core.mail import queue_email, site_url
 from insurance.counting import closed_to_requests
 from scheduling import slots
-from scheduling.models import AppointmentRequest, Location
+from scheduling.models import Appointment, AppointmentRequest, Location
 from scheduling.reads.availability import bookable_slots
 from scheduling.services.booking import appointment_book
 from scheduling.services.checks import require_front_desk, when_text
+from scheduling.services.lifecycle import appointment_reschedule
 
 STEP = datetime.timedelta(minutes=15)
 NOT_PENDING = {
@@ -228,6 +230,27 @@ def _free_therapist(chart_case, location, rule, start, therapists, now) -> User:
     return therapist
 
 
+def _check_move(chart_case: PatientChartCase, move_of: Appointment | None, appointment_type):
+    """A request to move a visit: the visit is of this chart case and type, still booked and
+    to come, and has no other pending move."""
+    if move_of is None:
+        return
+    visit = Appointment.objects.select_for_update().get(pk=move_of.pk)
+    if visit.chart_case_id != chart_case.pk or visit.appointment_type_id != appointment_type.pk:
+        raise ValidationError({"appointment_type": "A move keeps the visit's case and type."})
+    if not visit.is_awaited(timezone.now()):
+        raise ValidationError({"chart_case": "This visit is no longer booked: it cannot move."})
+    if (
+        AppointmentRequest.objects.for_clinic(chart_case.clinic_id)
+        .pending()
+        .filter(move_of=visit)
+        .exists()
+    ):
+        raise ValidationError(
+            {"chart_case": "You already asked to move this visit. Wait for the clinic's answer."}
+        )
+
+
 @transaction.atomic
 def request_create(
     *,
@@ -238,10 +261,13 @@ def request_create(
     by: User,
     preferred_therapist: User | None = None,
     note: str = "",
+    move_of: Appointment | None = None,
 ) -> AppointmentRequest:
-    """Save a pending request. The duration is always the case's rule for the type. Raises
-    ``ValidationError`` keyed by field (``chart_case``, ``appointment_type``, ``location``,
-    ``therapist``, ``start``, ``note``) and writes nothing when anything is wrong."""
+    """Save a pending request. The duration is always the case's rule for the type. With
+    ``move_of``, a request to move that booked visit to ``start`` (approved, it moves the visit
+    instead of booking one). Raises ``ValidationError`` keyed by field (``chart_case``,
+    ``appointment_type``, ``location``, ``therapist``, ``start``, ``note``) and writes nothing
+    when anything is wrong."""
     clinic = Clinic.objects.get(pk=chart_case.clinic_id)
     # The patient's row is the lock: two requests of one family at once count each other.
     Patient.objects.select_for_update().get(pk=chart_case.patient_id)
@@ -249,6 +275,7 @@ def request_create(
         pk=chart_case.pk
     )
     rule = _rule_for(chart_case, appointment_type)
+    _check_move(chart_case, move_of, appointment_type)
     note = _check_location_and_note(clinic, location, note)
     therapists = _therapists_for(chart_case, preferred_therapist)
     _check_pending_limit(clinic, chart_case)
@@ -268,11 +295,16 @@ def request_create(
                 start=start,
                 duration_minutes=rule.duration_minutes,
                 note=note,
+                move_of=move_of,
                 created_by=by,
             )
     except IntegrityError as error:
         raise ValidationError(
-            {"start": "You already requested this time for this case: it is pending."}
+            {
+                "start": "You already asked to move this visit: that request is pending."
+                if move_of is not None
+                else "You already requested this time for this case: it is pending."
+            }
         ) from error
     _audit_create(request, rule=rule, by=by)
     return request
@@ -280,12 +312,14 @@ def request_create(
 
 def _audit_create(request: AppointmentRequest, *, rule, by: User) -> None:
     preferred = request.preferred_therapist
+    move = request.move_of
     _audit(
         request,
         actor=by,
         action="request",
         details=(
-            f"{request.chart_case.case.name}: {request.appointment_type} "
+            (f"Move of {when_text(move.start, request.location.tzinfo)} to: " if move else "")
+            + f"{request.chart_case.case.name}: {request.appointment_type} "
             f"({rule.duration_minutes} min) at {request.location}, "
             f"{when_text(request.start, request.location.tzinfo)}"
             + (f", with {preferred}" if preferred else "")
@@ -316,12 +350,19 @@ def _outcome_email(request: AppointmentRequest) -> None:
         return
     body = render_to_string(
         f"scheduling/email/request_{request.status}.txt",
-        {"request": request, "clinic": request.clinic},
+        {
+            "request": request,
+            "clinic": request.clinic,
+            # The booked visit: a new one, or the one the request moved.
+            "visit": request.appointment or request.move_of,
+            "portal_url": site_url(reverse("portal:home")),
+        },
     )
     queue_email(
         to=request.created_by.email,
         subject=f"{request.clinic.name}: your appointment request was {request.status}",
         body=body,
+        sender_name=request.clinic.name,
     )
 
 
@@ -356,33 +397,67 @@ def request_approve(
     require_front_desk(by)
     request = _lock_pending(request)
     clinic = request.clinic
-    appointment = appointment_book(
-        clinic=clinic,
-        chart_case=request.chart_case,
-        therapist=therapist or request.therapist,
-        location=location or request.location,
-        appointment_type=appointment_type or request.appointment_type,
-        start=start or request.start,
-        duration_minutes=duration_minutes or request.duration_minutes,
-        by=by,
-        override_reason=override_reason,
-        authorization_override=authorization_override,
-    )
+    chosen = {
+        "therapist": therapist or request.therapist,
+        "location": location or request.location,
+        "start": start or request.start,
+        "duration_minutes": duration_minutes or request.duration_minutes,
+        "by": by,
+        "override_reason": override_reason,
+        "authorization_override": authorization_override,
+    }
+    if request.move_of_id is not None:
+        appointment = _approve_move(request, appointment_type=appointment_type, **chosen)
+    else:
+        appointment = appointment_book(
+            clinic=clinic,
+            chart_case=request.chart_case,
+            appointment_type=appointment_type or request.appointment_type,
+            **chosen,
+        )
     AppointmentRequest.objects.filter(pk=request.pk).update(
         status=AppointmentRequest.Status.APPROVED,
-        appointment=appointment,
+        # A move's request keeps the visit in ``move_of`` (the visit's own request, if it
+        # was booked from one, holds ``appointment``).
+        appointment=None if request.move_of_id else appointment,
         decided_by=by,
         decided_at=timezone.now(),
         version=F("version") + 1,
     )
     request = (
         AppointmentRequest.objects.for_display()
-        .select_related("clinic", "created_by")
+        .select_related("clinic", "created_by", "move_of__location")
         .get(pk=request.pk)
     )
     _audit_approval(request, appointment, by=by)
     _outcome_email(request)
     return request
+
+
+def _approve_move(request: AppointmentRequest, *, appointment_type, **chosen) -> Appointment:
+    """Move the request's visit through ``appointment_reschedule`` (every rule of booking).
+    Refused, nothing changed, when the visit is no longer booked at a time to come (cancelled
+    or seen since the family asked) or the scheduler chose another type (a move keeps it)."""
+    visit = (
+        Appointment.objects.select_for_update()
+        .select_related("location")
+        .get(pk=request.move_of_id)
+    )
+    if not visit.is_awaited(timezone.now()):
+        raise ValidationError(
+            f"The visit this request would move ({when_text(visit.start, visit.location.tzinfo)}) "
+            f"is {visit.get_status_display().lower()} now"
+            + (f" ({visit.cancel_reason})" if visit.is_cancelled and visit.cancel_reason else "")
+            + ": it cannot move. Nothing was changed; decline the request to tell the family."
+        )
+    if appointment_type is not None and appointment_type.pk != visit.appointment_type_id:
+        raise ValidationError({"appointment_type": "A move keeps the visit's type."})
+    return appointment_reschedule(
+        appointment=visit,
+        reason=f"Moved at the family's request (request {request.pk}).",
+        requested=True,
+        **chosen,
+    )
 
 
 def _audit_approval(request: AppointmentRequest, appointment, *, by: User) -> None:
@@ -403,7 +478,8 @@ def _audit_approval(request: AppointmentRequest, appointment, *, by: User) -> No
         actor=by,
         action="approve",
         details=(
-            f"Booked {appointment.appointment_type} with {appointment.therapist} at "
+            ("Moved the visit: " if request.move_of_id else "Booked ")
+            + f"{appointment.appointment_type} with {appointment.therapist} at "
             f"{appointment.location}, {when_text(appointment.start, appointment.location.tzinfo)}, "
             f"{appointment.duration_minutes} min."
             + (f" Changed from the request: {', '.join(changed)}." if changed else "")
@@ -430,7 +506,7 @@ def request_decline(*, request: AppointmentRequest, by: User, reason: str) -> Ap
     )
     request = (
         AppointmentRequest.objects.for_display()
-        .select_related("clinic", "created_by")
+        .select_related("clinic", "created_by", "move_of__location")
         .get(pk=request.pk)
     )
     _audit(request, actor=by, action="decline", details=f"Declined: {reason}")

@@ -7,6 +7,7 @@ from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import User
@@ -176,13 +177,13 @@ def _book_series(request, form, booking: dict, context: dict):
         return render(request, "scheduling/series_preview.html", context)
     series, skipped = services.series_book(rule=rule, skip_conflicts=True, **booking)
     booked = series.appointments.count()
-    message = f"Weekly series booked: {booked} appointment{'s' if booked != 1 else ''}."
+    message = f"Weekly series booked: {_appointments(booked)}."
     if skipped:
-        left_out = len(skipped)
-        message += (
-            f" {left_out} {'date was' if left_out == 1 else 'dates were'} left out "
-            "because the therapist or the patient is booked then."
-        )
+        message += " " + ngettext(
+            "%(count)d date was left out because the therapist or the patient is booked then.",
+            "%(count)d dates were left out because the therapist or the patient is booked then.",
+            len(skipped),
+        ) % {"count": len(skipped)}
     messages.success(request, message)
     first = series.appointments.order_by("start").first()
     return redirect("scheduling:appointment_detail", first.pk)
@@ -356,9 +357,7 @@ def appointment_cancel(request, pk):
                 form.stale = isinstance(error, services.StaleAppointment)
                 _put_errors(form, error)
             else:
-                messages.success(
-                    request, f"{count} appointment{'s' if count != 1 else ''} cancelled."
-                )
+                messages.success(request, f"{_appointments(count)} cancelled.")
                 return redirect("scheduling:appointment_detail", appointment.pk)
         return render(
             request, "scheduling/appointment_cancel.html", context, status=_stale_status(form)
@@ -446,9 +445,7 @@ def chart_case_appointments(request, pk):
                 reason=request.POST.get("reason", "").strip() or "The case is being discharged.",
                 by=request.user,
             )
-            messages.success(
-                request, f"{count} {'appointment' if count == 1 else 'appointments'} cancelled."
-            )
+            messages.success(request, f"{_appointments(count)} cancelled.")
         if not has_role(request.user, THERAPIST):
             # Discharging is the therapist's; the front desk goes back to the chart.
             return redirect("charts:chart_case_detail", chart_case.patient_id, chart_case.pk)
@@ -463,3 +460,8 @@ def chart_case_appointments(request, pk):
             "discharge_url": discharge_url,
         },
     )
+
+
+def _appointments(count: int) -> str:
+    """ "1 appointment", "3 appointments"."""
+    return f"{count} {ngettext('appointment', 'appointments', count)}"

@@ -91,18 +91,26 @@ def _with_defaults(form: FreeTimeForm, query) -> dict | None:
     return data
 
 
-def _book_url(patient, data, time, duration) -> str:
-    query = {
-        "patient": patient.pk,
-        "case": f"chart:{data['chart_case'].pk}",
-        "therapist": time.therapist.pk,
-        "location": data["location"].pk,
-        "appointment_type": data["appointment_type"].pk,
-        "duration_minutes": duration,
-        "date": time.start.date().isoformat(),
-        "time": time.start.strftime("%H:%M"),
-    }
-    return f"{reverse('scheduling:appointment_create')}?{urlencode(query)}"
+def _book_links(patient, data, duration):
+    """The booking form's address for a free time, filled in: what every time of the page
+    shares encoded once, the therapist, date and time added to it (a page holds a thousand)."""
+    shared = urlencode(
+        {
+            "patient": patient.pk,
+            "case": f"chart:{data['chart_case'].pk}",
+            "location": data["location"].pk,
+            "appointment_type": data["appointment_type"].pk,
+            "duration_minutes": duration,
+        }
+    )
+    base = f"{reverse('scheduling:appointment_create')}?{shared}"
+
+    def link(time) -> str:
+        start = time.start
+        when = f"date={start.date().isoformat()}&time={start.hour:02}:{start.minute:02}"
+        return f"{base}&therapist={time.therapist.pk}&{when}"
+
+    return link
 
 
 @role_required(ADMINISTRATOR, SCHEDULER)
@@ -129,15 +137,23 @@ def free_times(request, pk):
             last=data["last"],
             now=clinic.now(),
         )
+        link = _book_links(patient, data, duration)
         context.update(
+            later=_later(request.GET, data["first"], data["last"]),
             duration=duration,
-            days=[
-                (day, [(time, _book_url(patient, data, time, duration)) for time in times])
-                for day, times in days
-            ],
+            days=[(day, [(time, link(time)) for time in times]) for day, times in days],
+            names={t.pk: t.get_full_name() or t.email for t in data["therapists"]},
         )
         record_access(request, obj=patient, patient=patient, what="Free times for booking")
     return render(request, "scheduling/free_times.html", context)
+
+
+def _later(query, first, last) -> str:
+    """The query string of the same search over the days right after these, as many."""
+    span = last - first + datetime.timedelta(days=1)
+    later = query.copy()
+    later["first"], later["last"] = (first + span).isoformat(), (last + span).isoformat()
+    return later.urlencode()
 
 
 @role_required(ADMINISTRATOR, SCHEDULER)
@@ -168,19 +184,17 @@ def therapist_day(request, pk):
         "therapist": therapist,
         "day": day,
         "form": form,
-        "visits": [(visit, free, form[f"visit_{visit.pk}"]) for visit, free in rows],
+        "rows": rows,
+        "visits": [(row.visit, row.free, form[f"visit_{row.visit.pk}"]) for row in rows],
     }
     if request.method == "POST":
         if form.is_valid():
-            moves, cancels = form.changes()
             try:
                 moved, cancelled = services.therapist_day_move(
-                    moves=moves,
-                    cancels=cancels,
-                    reason=form.cleaned_data["reason"],
-                    by=request.user,
+                    changes=form.changes(), reason=form.cleaned_data["reason"], by=request.user
                 )
             except ValidationError as error:
+                form.stale = isinstance(error, services.StaleAppointment)
                 for key, field_messages in error.message_dict.items():
                     form.add_error(key if key in form.fields else None, field_messages)
             else:
@@ -190,5 +204,6 @@ def therapist_day(request, pk):
                 )
                 here = reverse("scheduling:therapist_day", args=[therapist.pk])
                 return redirect(f"{here}?date={day:%Y-%m-%d}")
-        return render(request, "scheduling/therapist_day.html", context, status=400)
+        status = 409 if form.stale else 400
+        return render(request, "scheduling/therapist_day.html", context, status=status)
     return render(request, "scheduling/therapist_day.html", context)

@@ -39,6 +39,15 @@ def _clashes(shown, start: datetime.datetime, minutes: int) -> bool:
     return any(a.start < end and a.end > start for a in shown)
 
 
+def move_label(row) -> str:
+    """ "Move of Tue Dec 8, 10:00 AM" for a request to move a booked visit (the visit's time
+    now, on its location's clock); empty for a request of a new visit."""
+    if row.move_of_id is None:
+        return ""
+    now = local(row.move_of__start, row.move_of__location__time_zone)
+    return f"Move of {now:%a %b %-d, %-I:%M %p}"
+
+
 def _queue_row(row, shown, prefix: str) -> dict:
     """What a row of the queue shows, as plain values (the template escapes them): with its
     therapist's calendar around the requested time ("9:00–9:45 AM Ada Baker")."""
@@ -49,6 +58,7 @@ def _queue_row(row, shown, prefix: str) -> dict:
         "case": row.chart_case__case__name,
         "type": row.appointment_type__name,
         "duration": row.duration_minutes,
+        "move": move_label(row),
         "when": f"{local(row.start, row.location__time_zone):%a %b %-d, %Y %-I:%M %p}",
         "location": row.location__name,
         "therapist": user_name(
@@ -114,6 +124,7 @@ def _request_page(clinic, pk: int) -> dict:
         ),
         "local_start": local_start,
         "title_when": f"{local_start:%b %-d, %Y %-I:%M %p}",
+        "move": move_label(row),
         "when": f"{local_start:%A %b %-d, %Y, %-I:%M %p} – {local(end, zone):%-I:%M %p}",
         "clashes": _clashes(shown, row.start, row.duration_minutes),
         "snapshot": [
@@ -124,6 +135,8 @@ def _request_page(clinic, pk: int) -> dict:
             for a in shown
         ],
     }
+    if row.move_of_id is not None:
+        page["move_url"] = link("scheduling:appointment_detail", row.move_of_id)
     if row.appointment_id is not None:
         page["appointment_url"] = link("scheduling:appointment_detail", row.appointment_id)
         booked = local(row.appointment__start, row.appointment__location__time_zone)
@@ -208,12 +221,15 @@ def request_approve(request, pk):
             name = names.get(key, key)
             form.add_error(name if name in form.fields else None, field_messages)
         return _detail(request, pk, approve_form=form, status=400)
-    messages.success(
-        request,
-        f"Request approved: {approved.patient} booked with {approved.appointment.therapist}, "
-        f"{approved.appointment.local_start:%a %b %-d, %-I:%M %p}. The patient is e-mailed.",
+    visit = approved.appointment or approved.move_of
+    when = f"{visit.local_start:%a %b %-d, %-I:%M %p}"
+    done = (
+        f"{approved.patient}'s visit moved to {when} with {visit.therapist}"
+        if approved.is_move
+        else f"{approved.patient} booked with {visit.therapist}, {when}"
     )
-    warn_other_visits(request, approved.appointment)
+    messages.success(request, f"Request approved: {done}. The patient is e-mailed.")
+    warn_other_visits(request, visit)
     return redirect("scheduling:request_list")
 
 

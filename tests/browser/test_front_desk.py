@@ -1,6 +1,7 @@
 """The front desk's day in Chromium (issue 24): a scheduler opens the patient's page, presses
 **Book** on the case, picks a free time the finder offers and confirms it; then moves a sick
-therapist's day in one screen. axe checks every page."""
+therapist's day in one screen, a visit nobody can take at its time to the next free time.
+axe checks every page."""
 
 import datetime
 
@@ -45,17 +46,23 @@ def test_scheduler_books_from_the_patient_page_and_moves_a_sick_day(
             location=location,
             start=slots.wall(day, datetime.time(hour), location.tzinfo),
         )
-        for hour in (9, 11)
+        for hour in (9, 11, 14)
     ]
+    # The colleague is busy at 14:00: that visit is offered the next free time instead.
+    AppointmentFactory(
+        chart_case=PatientChartCaseFactory(case=speech_chart_case.case),
+        therapist=colleague,
+        location=location,
+        start=visits[2].start,
+    )
     visit(f"/schedule/therapists/{therapist.pk}/day/?date={day:%Y-%m-%d}")
-    for each in visits:
+    for each in visits[:2]:
         page.locator(f"#id_visit_{each.pk}").select_option(str(colleague.pk))
+    page.locator(f"#id_visit_{visits[2].pk}").select_option("next")
     page.get_by_label("Reason", exact=False).fill("Out sick")
     page.get_by_role("button", name="Make these changes").click()
-    expect(page.get_by_text("2 moved, 0 cancelled")).to_be_visible()
-    assert set(
-        Appointment.objects.filter(pk__in=[v.pk for v in visits]).values_list(
-            "therapist_id", flat=True
-        )
-    ) == {colleague.pk}
+    expect(page.get_by_text("3 moved, 0 cancelled")).to_be_visible()
+    moved = Appointment.objects.in_bulk([v.pk for v in visits])
+    assert {row.therapist_id for row in moved.values()} == {colleague.pk}
+    assert moved[visits[2].pk].start != visits[2].start  # the colleague's free time
     assert booked.pk

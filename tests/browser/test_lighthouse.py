@@ -98,11 +98,12 @@ def _audit(port: int, path: str, cookies: dict[str, str], output: Path) -> dict:
     raise AssertionError(f"Lighthouse failed on {path}:\n{result.stderr[-2000:]}")
 
 
-def test_staff_and_portal_pages_score_at_least_98_in_every_lighthouse_category(tmp_path):
+def test_staff_and_portal_pages_score_at_least_98_in_every_lighthouse_category(
+    tmp_path, migrated_database
+):
     env = server_environment(
         tmp_path, PLAIN_STATIC_STORAGE="false", STATIC_ROOT=str(tmp_path / "static")
     )
-    manage(env, "migrate", "--noinput", "-v", "0")
     manage(env, "load_demo", "--force", "-v", "0")
     manage(env, "collectstatic", "--noinput", "-v", "0")
     demo_paths = json.loads(python(env, DEMO_PATHS))

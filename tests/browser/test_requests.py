@@ -79,6 +79,8 @@ def test_a_parent_requests_and_the_scheduler_approves_and_declines(
     page.get_by_role("button", name="Next").click()
     page.get_by_label("Main Street").check()
     page.get_by_role("button", name="Show times").click()
+    # The times page has loaded (measuring during the navigation finds no document yet).
+    expect(page.locator(".slot label").first).to_be_visible()
     _no_sideways_scroll(page)
     page.locator(".slot label").first.click()
     page.get_by_label("Note to the clinic (optional)").fill("After school please.")
@@ -86,7 +88,10 @@ def test_a_parent_requests_and_the_scheduler_approves_and_declines(
     expect(page.get_by_role("status")).to_contain_text("was sent")
     first = AppointmentRequest.objects.get()
     assert (first.duration_minutes, first.note) == (45, "After school please.")
-    expect(page.get_by_role("region", name="Liam Carter")).to_contain_text("Pending")
+    # The home shows it first, waiting for the clinic's answer (issue 24).
+    waiting = page.get_by_role("region", name="Waiting for the clinic's answer")
+    expect(waiting).to_contain_text("Pending")
+    expect(waiting).to_contain_text("Liam Carter")
     _no_sideways_scroll(page)
 
     # The scheduler sees the count, opens the request, changes the duration, approves.

@@ -35,7 +35,7 @@ def test_command_creates_one_case_per_active_type_and_is_idempotent(
 ):
     ServiceTypeFactory(clinic=clinic, name="Physical Therapy", is_active=False)
     output = run("--clinic", str(clinic.pk))
-    assert "created 2 default case(s)" in output
+    assert "created 2 default cases" in output
     names = set(PatientCase.objects.filter(clinic=clinic).values_list("name", flat=True))
     assert names == {"Speech Therapy", "Occupational Therapy"}
     case = PatientCase.objects.get(name="Speech Therapy")
@@ -46,15 +46,15 @@ def test_command_creates_one_case_per_active_type_and_is_idempotent(
     assert AuditEntry.objects.filter(action="create", object_id=str(case.pk)).count() == 1
 
     output = run("--clinic", clinic.name)
-    assert "created 0 default case(s)" in output
-    assert "2 service type(s) already had one" in output
+    assert "created 0 default cases" in output
+    assert "2 service types already had one" in output
     assert PatientCase.objects.filter(clinic=clinic).count() == 2
 
 
 @pytest.mark.django_db
 def test_dry_run_writes_nothing(clinic, speech, administrator):
     output = run("--clinic", str(clinic.pk), "--dry-run")
-    assert "would create 1 default case(s): Speech Therapy (Speech Therapy)" in output
+    assert "would create 1 default case: Speech Therapy (Speech Therapy)" in output
     assert not PatientCase.objects.exists()
     assert not AuditEntry.objects.exists()
 

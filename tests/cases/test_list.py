@@ -310,8 +310,9 @@ def test_edit_page_query_count_does_not_grow_with_rules_or_charts(
 
     # Session, user with roles; the case (its charts not counted: only a save that removes a
     # service needs that); the appointment types with the case's rules; the services, with which
-    # the case has; the Schedule tab's pending-request count; the session saved in a savepoint.
-    with django_assert_num_queries(9):
+    # the case has; the Schedule tab's pending-request count; whether anything uses the case
+    # (Delete is offered only when nothing does); the session saved in a savepoint.
+    with django_assert_num_queries(10):
         response = administrator_client.get(update_url(case))
 
     assert response.status_code == 200

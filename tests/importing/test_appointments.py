@@ -200,7 +200,7 @@ def test_location_may_be_left_out_only_with_one_active_location(tmp_path, clinic
 
 def test_location_on_another_kind_is_refused(tmp_path, clinic, import_staff):
     out = _refused_report(write(tmp_path, csv_text(note(location="Main Clinic"))), clinic)
-    assert "Line 2: Daily notes do not use the column(s) location." in out
+    assert "Line 2: Daily notes do not use the column location." in out
 
 
 def test_a_therapist_who_cannot_take_the_case_is_reported(tmp_path, clinic, import_staff):
@@ -215,7 +215,7 @@ def test_a_future_row_obeys_clinic_hours(tmp_path, clinic, import_staff):
     early = visit(date="2030-06-03", start_time="07:00", status="booked")
     out = _refused_report(write(tmp_path, csv_text(early)), clinic)
     assert "Line 2: appointment not imported: " in out
-    assert "is outside Main Clinic's clinic hours" in out
+    assert "This time is outside Main Clinic's opening hours that day (" in out
     assert not Appointment.objects.exists()
 
     fine = visit(date="2030-06-03", start_time="10:00", status="booked")

@@ -230,7 +230,7 @@ def test_formula_looking_cells_are_kept_as_text(tmp_path, clinic):
 
 def test_columns_a_kind_does_not_use_are_refused(tmp_path, clinic):
     out = report_of(tmp_path, clinic, csv_text(note(text="Goal text?")))
-    assert "Line 2: Daily notes do not use the column(s) text." in out
+    assert "Line 2: Daily notes do not use the column text." in out
 
 
 def test_skip_invalid_imports_the_good_rows(tmp_path, clinic):

@@ -57,7 +57,7 @@ def test_an_authorization_row_is_imported_once(tmp_path, clinic, import_staff, b
         ({"authorization_number": ""}, "authorization_number is missing."),
         ({"unit": "hours"}, "unit “hours” must be one of"),
         ({"appointment_type": "Massage"}, "appointment_type “Massage” is not one of"),
-        ({"start_time": "09:00"}, "Authorizations do not use the column(s) start_time."),
+        ({"start_time": "09:00"}, "Authorizations do not use the column start_time."),
     ],
 )
 def test_bad_authorization_rows_are_reported(
@@ -75,7 +75,7 @@ def test_authorization_columns_on_another_kind_are_refused(tmp_path, clinic, imp
     from tests.importing.test_appointments import _refused_report
 
     out = _refused_report(write(tmp_path, csv_text(note(payer="Blue Shield"))), clinic)
-    assert "only authorizations use the column(s) payer." in out
+    assert "only authorizations use the column payer." in out
 
 
 def test_a_duplicate_number_for_the_payer_and_patient_is_refused(

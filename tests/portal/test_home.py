@@ -1,4 +1,4 @@
-"""What the portal home shows of each patient the user acts for (portal.reads.home_families):
+"""What the portal home shows of each patient the user acts for (portal.reads.home):
 names escaped, the relationship, the active chart cases and which may be requested, the
 upcoming visits, and the 50 newest requests of all the patients."""
 
@@ -113,25 +113,32 @@ def test_the_home_shows_each_patients_care_visits_and_requests(
     assert "Discharged Case" not in text
     assert text.count("Request Appointment") == 2  # not for the archived case
     assert reverse("portal:request_create", args=[archived_chart.pk]) not in html
-    # Upcoming and not cancelled; the therapist's name or else their e-mail.
-    # Times are shown on the clinic's clock (the template's date filter), as before.
+    # Pending requests first, then visits to come, then each patient's care and answers.
+    assert text.index("Waiting for the clinic's answer") < text.index("Upcoming visits")
+    assert text.index("Upcoming visits") < text.index("Current care")
+    waiting = text.split("Waiting for the clinic's answer")[1].split("Upcoming visits")[0]
+    assert waiting.count("Pending") == 1 and "Liam Carter" in waiting
+    # Visits to come, on the clinic's clock with its zone; the therapist's name or else their
+    # e-mail; a cancelled one marked, with nothing to do about it.
+    upcoming = text.split("Upcoming visits")[1].split("Past visits")[0]
     london_visit = local(london, day, 9, 30).astimezone(clinic.tzinfo)
     assert (
-        f"{london_visit:%a %b %-d, %-I:%M %p}: Treatment with nobody@x.test at London Office "
-        "(60 min)"
-    ) in text
-    assert f"with {therapist} at London Office (45 min)" in text
-    assert "(45 min)" in text.split("Requests")[0]
-    assert text.split("Upcoming appointments")[1].split("Requests")[0].count(" with ") == 2
+        f"{london_visit:%a %b %-d, %-I:%M %p %Z}: Liam Carter, Treatment with nobody@x.test at "
+        "London Office (60 min)"
+    ) in upcoming
+    assert f"with {therapist} at London Office (45 min)" in upcoming
+    assert upcoming.count(" with ") == 3
+    assert upcoming.count("Clinic cancelled") == 1
+    assert upcoming.count("Ask to move") == 2  # not the cancelled one
+    assert html.count('href="/portal/visits/past/"') == 1
+    answers = text.split("Answers to your requests")[1]
     booked_at = booked.start.astimezone(clinic.tzinfo)
-    assert f"Booked: {booked_at:%a %b %-d, %-I:%M %p}, 45 min" in text
+    assert f"Booked: {booked_at:%a %b %-d, %-I:%M %p}, 45 min" in answers
     assert "The clinic's reason: &lt;b&gt;Full" in html
-    assert [label in text for label in ("Approved", "Declined", "Pending", "Cancelled")] == [
-        True
-    ] * 4
+    assert [label in answers for label in ("Approved", "Declined", "Cancelled")] == [True] * 3
     assert html.count("Cancel request") == 1
     assert reverse("portal:request_cancel", args=[pending.pk]) in html
-    assert "No request yet." in text  # the second patient's
+    assert "No request answered yet." in text  # the second patient's
 
 
 def test_the_home_lists_the_50_newest_requests_of_all_the_patients(

@@ -24,7 +24,14 @@ from tests.fixtures.scheduling import local, open_every_day
 # (3). Three more than the one written-out statement of issue 13: the rules are the querysets'.
 # One more (issue 21): whether the chart cases have authorizations, asked once for them all
 # (insurance.counting.closed_to_requests).
-HOME_QUERIES = 10
+# One more (issue 24): the clinic's cancellation terms (``scheduling.hooks.cancel_terms``,
+# messaging's ``ReminderSettings``), for Cancel or the clinic's phone on each visit; whether
+# each visit's type may be requested and whether a move of it is pending are EXISTS in the
+# visits' query.
+HOME_QUERIES = 11
+# session, user with roles, a page of past visits (the user's links a subquery), session save
+# (3).
+PAST_QUERIES = 6
 # session, user with roles, the chart case with its case and patient (access), what a request
 # may choose: the requestable rules, the locations open to requests and the case's therapists
 # (the querysets the request services use, one UNION ALL: portal.reads.request_choices), the
@@ -75,6 +82,27 @@ def test_the_portal_home_takes_the_same_queries_for_one_child_or_five_with_their
     assert text.count("Request Appointment") == children
     assert text.count("The clinic's reason: Away that week.") == children
     assert text.count("Cancel request") == children
+    assert text.count("Ask to move") == children
+
+
+@pytest.mark.parametrize("visits", [1, 30])
+def test_past_visits_take_the_same_queries_for_one_visit_or_a_page_of_them(
+    portal_client, portal_chart_case, clinic, location, therapist, treatment, visits,
+    django_assert_num_queries,
+):  # fmt: skip
+    for number in range(visits):
+        AppointmentFactory(
+            chart_case=portal_chart_case,
+            therapist=therapist,
+            location=location,
+            appointment_type=treatment,
+            start=local(location, clinic.today() - datetime.timedelta(days=1 + number), 9),
+        )
+    url = reverse("portal:past_visits")
+    portal_client.get(url)
+    with django_assert_num_queries(PAST_QUERIES):
+        response = portal_client.get(url)
+    assert page_text(response).count("Treatment at Main Street") == min(visits, 20)
 
 
 @pytest.mark.parametrize("more", [0, 9])

@@ -48,6 +48,7 @@ ZONES = {
 }
 RECORD = pytest.mark.django_db(transaction=True, serialized_rollback=True, reset_sequences=True)
 T = datetime.time
+SCHEDULED = Appointment.Status.SCHEDULED
 
 
 @dataclass
@@ -162,13 +163,13 @@ def _visits(chart, main, london, adams, baker, treatment):
     day = datetime.date(2026, 10, 22)
     booked = []
     for chart_case, therapist, location, start, status in (
-        (liam, adams, main, _at(main, day, 9, 30), "booked"),
-        (liam, baker, london, _at(london, day + datetime.timedelta(days=1), 15), "booked"),
-        (liam, adams, main, _at(main, datetime.date(2026, 11, 2), 8), "booked"),
+        (liam, adams, main, _at(main, day, 9, 30), SCHEDULED),
+        (liam, baker, london, _at(london, day + datetime.timedelta(days=1), 15), SCHEDULED),
+        (liam, adams, main, _at(main, datetime.date(2026, 11, 2), 8), SCHEDULED),
         (liam, adams, main, _at(main, day, 13), Appointment.Status.CLINIC_CANCELLED),
-        (liam, adams, main, _at(main, datetime.date(2026, 10, 13), 9), "booked"),
-        (zoe, baker, main, _at(main, datetime.date(2026, 10, 26), 10, 15), "booked"),
-        (zoe, baker, main, _at(main, datetime.date(2026, 10, 19), 10), "booked"),
+        (liam, adams, main, _at(main, datetime.date(2026, 10, 13), 9), SCHEDULED),
+        (zoe, baker, main, _at(main, datetime.date(2026, 10, 26), 10, 15), SCHEDULED),
+        (zoe, baker, main, _at(main, datetime.date(2026, 10, 19), 10), SCHEDULED),
     ):
         booked.append(
             AppointmentFactory(

@@ -84,8 +84,9 @@ def test_the_form_goes_type_then_location_then_time_and_saves_a_pending_request(
         "After school please",
     )
     home = page_text(portal_client.get(reverse("portal:home")))
-    assert "Pending Treatment" in home
-    assert "Cancel request" in home
+    waiting = home.split("Waiting for the clinic's answer")[1].split("Upcoming visits")[0]
+    assert "Pending Liam Carter: Treatment" in waiting
+    assert "Cancel request" in waiting
 
 
 def test_a_double_submitted_form_makes_one_request(
@@ -228,8 +229,8 @@ def test_home_lists_upcoming_appointments(portal_client, pending_request, schedu
     services.request_approve(request=pending_request, by=scheduler)
     text = page_text(portal_client.get(reverse("portal:home")))
     assert "Approved Treatment" in text
-    assert "Upcoming appointments" in text
-    assert "No upcoming appointment." not in text
+    assert "Upcoming visits" in text
+    assert "No upcoming visit." not in text
 
 
 def test_another_familys_case_and_request_urls_are_404(

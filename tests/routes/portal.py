@@ -11,6 +11,11 @@ ROUTES = [
     Route("portal:home", PORTAL_USERS),
     Route("portal:patient_detail", PORTAL_USERS, obj="portal_patient"),
     Route("portal:password_change", PORTAL_USERS),
+    Route("portal:past_visits", PORTAL_USERS),
+    # Another family's or clinic's visit is a 404: tests/portal/test_visits.py.
+    Route("portal:visit_cancel", PORTAL_USERS, obj="portal_visit"),
+    Route("portal:visit_cancel", PORTAL_USERS, obj="portal_visit", method="post"),
+    Route("portal:visit_move", PORTAL_USERS, obj="portal_visit"),
     Route("portal:invite", FRONT_DESK, obj="charted_patient"),
     Route("clinic:request_settings", ADMIN_ONLY),
 ]

@@ -3,6 +3,7 @@ queue and its pinned query count, approval races, outcome e-mails through the wo
 ``expire_requests`` command."""
 
 import datetime
+import io
 import threading
 
 import pytest
@@ -268,8 +269,11 @@ def test_expire_requests_marks_overdue_ones_expired(pending_request, clinic):
         created_at=old.created_at - datetime.timedelta(days=8)
     )
 
-    call_command("expire_requests", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    out = io.StringIO()
+    call_command("expire_requests", stdout=out)
 
+    # One request: its count agrees with its noun, no "(s)".
+    assert out.getvalue() == "1 request expired.\n"
     assert dict(AppointmentRequest.objects.values_list("pk", "status")) == {
         pending_request.pk: "pending",
         old.pk: "expired",

@@ -6,6 +6,7 @@ non-archived single-service case keeps it.
 """
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import ngettext
 from django_scopes import scope
 
 from accounts.models import User
@@ -48,10 +49,9 @@ class Command(BaseCommand):
                         kept += 1
             verb = "would create" if dry_run else "created"
             listed = ": " + ", ".join(created) if created else ""
-            self.stdout.write(
-                f"{each.name}: {verb} {len(created)} default case(s){listed}; "
-                f"{kept} service type(s) already had one."
-            )
+            cases = ngettext("default case", "default cases", len(created))
+            had = ngettext("service type already had one", "service types already had one", kept)
+            self.stdout.write(f"{each.name}: {verb} {len(created)} {cases}{listed}; {kept} {had}.")
             total += len(created)
         if dry_run:
             self.stdout.write("Dry run: nothing was written.")

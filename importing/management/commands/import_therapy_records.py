@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import ngettext
 from django_scopes import scope
 from tqdm import tqdm
 
@@ -68,8 +69,9 @@ class Command(BaseCommand):
             raise CommandError((report.fatal or report.stopped_early) + " Nothing was imported.")
         if not outcome.written:
             raise CommandError(
-                f"{report.error_count:,} bad row(s): nothing was imported. Correct them, or run "
-                "again with --skip-invalid to import the valid rows only."
+                f"{report.error_count:,} {ngettext('bad row', 'bad rows', report.error_count)}: "
+                "nothing was imported. Correct them, or run again with --skip-invalid to import "
+                "the valid rows only."
             )
         if dry_run:
             self.stdout.write("Dry run: nothing was kept.")

@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand
+from django.utils.translation import ngettext
 
 from messaging.services import reminders_send_due
 
@@ -7,4 +8,8 @@ class Command(BaseCommand):
     help = "Send the reminders due now, once (what each tick of the worker's clock does)."
 
     def handle(self, *args, **options):
-        self.stdout.write(f"{reminders_send_due()} reminder(s) queued.")
+        count = reminders_send_due()
+        self.stdout.write(
+            ngettext("%(count)d reminder queued.", "%(count)d reminders queued.", count)
+            % {"count": count}
+        )

@@ -3,6 +3,7 @@ clinic's limit. Run it every few minutes (cron, a systemd timer); the queue alre
 such requests in the meantime, so a late run shows nothing stale."""
 
 from django.core.management.base import BaseCommand
+from django.utils.translation import ngettext
 from django_scopes import scope
 
 from clinic.models import Clinic
@@ -17,4 +18,7 @@ class Command(BaseCommand):
         for clinic in Clinic.objects.all().order_by("pk"):
             with scope(clinic=clinic.pk):
                 total += request_expire(clinic=clinic)
-        self.stdout.write(f"{total} request(s) expired.")
+        self.stdout.write(
+            ngettext("%(count)d request expired.", "%(count)d requests expired.", total)
+            % {"count": total}
+        )
