@@ -31,7 +31,7 @@ from fhir.mapping.schedule import SCHEDULE_PARAMS, pairs_q, schedule_ids
 from fhir.params import DateBound, date_range
 from scheduling.models import Appointment, Location, TherapistAvailability
 from scheduling.reads.availability import EpochSeconds, bookable_seconds
-from scheduling.services.requests import STEP, request_window
+from scheduling.services.request_rules import STEP, request_window
 from scheduling.slots import to_seconds_up
 
 DEFAULT_SPAN = datetime.timedelta(days=7)

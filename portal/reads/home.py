@@ -44,6 +44,7 @@ class Visit:
     # requests, and no move of it is pending already (``moving``).
     may_move: bool = False
     moving: bool = False
+    confirmed: bool = False  # the family confirmed it (a reminder's confirm link)
 
     @property
     def is_cancelled(self) -> bool:
@@ -178,13 +179,13 @@ def _visits(clinic, mine, names, care, terms) -> list[Visit]:
             "pk", "version", "patient_id", "chart_case_id", "start", "status",
             "appointment_type__name", "therapist__first_name", "therapist__last_name",
             "therapist__email", "location__name", "duration_minutes", "requestable", "moving",
-            named=True,
+            "patient_confirmed_at", named=True,
         )
     )  # fmt: skip
     labels = dict(Appointment.Status.choices)
     visits = []
     for row in rows:
-        awaited = row.status == Appointment.Status.SCHEDULED and row.start > now
+        awaited = Appointment.awaited_at(row.status, row.start, now)
         visits.append(
             Visit(
                 pk=row.pk,
@@ -200,6 +201,7 @@ def _visits(clinic, mine, names, care, terms) -> list[Visit]:
                 status=row.status,
                 status_label=labels[row.status],
                 may_cancel=awaited and not terms.is_late(row.start, now),
+                confirmed=row.patient_confirmed_at is not None,
                 may_move=awaited
                 and row.requestable
                 and not row.moving

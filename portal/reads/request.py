@@ -18,7 +18,7 @@ from scheduling import slots
 from scheduling.models import Location
 from scheduling.reads.availability import slot_inputs
 from scheduling.services import case_therapists, request_window
-from scheduling.services.requests import STEP
+from scheduling.services.request_rules import STEP
 
 
 @dataclass(frozen=True)

@@ -198,4 +198,9 @@ class Appointment(ClinicOwned):
 
     def is_awaited(self, now: datetime.datetime) -> bool:
         """``awaited()`` for one loaded row."""
-        return self.status == self.Status.SCHEDULED and self.start > now
+        return self.awaited_at(self.status, self.start, now)
+
+    @classmethod
+    def awaited_at(cls, status: str, start: datetime.datetime, now: datetime.datetime) -> bool:
+        """``awaited()`` for a row read as values (its status and start)."""
+        return status == cls.Status.SCHEDULED and start > now

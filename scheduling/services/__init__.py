@@ -24,17 +24,19 @@ from scheduling.services.lifecycle import (
     appointment_set_status,
     may_set_status,
 )
-from scheduling.services.requests import (
+from scheduling.services.request_rules import (
     allowed_rules,
     case_therapists,
+    request_slots,
+    request_window,
+    requests_open_for,
+)
+from scheduling.services.requests import (
     request_approve,
     request_cancel,
     request_create,
     request_decline,
     request_expire,
-    request_slots,
-    request_window,
-    requests_open_for,
 )
 from scheduling.services.series import (
     Occurrence,

@@ -15,6 +15,7 @@ from core.audit import record
 from scheduling import hooks
 from scheduling.hooks import CancelTerms
 from scheduling.models import Appointment
+from scheduling.services.lifecycle import lock_appointment, write_status
 from scheduling.signals import appointment_changed
 
 LATE_CANCELLATION = "Late cancellation by the family"
@@ -22,11 +23,7 @@ FAMILY_CANCELLATION = "Cancelled by the family"
 
 
 def _lock_awaited(appointment: Appointment, now: datetime.datetime) -> Appointment:
-    appointment = (
-        Appointment.objects.select_for_update()
-        .select_related("location", "patient", "chart_case")
-        .get(pk=appointment.pk)
-    )
+    appointment = lock_appointment(appointment)
     if not appointment.is_awaited(now):
         raise ValidationError("This visit is no longer booked at this time.")
     return appointment
@@ -88,21 +85,14 @@ def appointment_portal_cancel(
 
 
 def _cancel(appointment: Appointment, *, late: bool, source: str, actor) -> Appointment:
-    appointment.status = Appointment.Status.PATIENT_CANCELLED
-    appointment.cancel_reason = LATE_CANCELLATION if late else FAMILY_CANCELLATION
-    appointment.version = F("version") + 1
-    appointment.save(update_fields=["status", "cancel_reason", "version"])
-    appointment.refresh_from_db(fields=["version"])
-    record(
-        clinic_id=appointment.clinic_id,
+    reason = LATE_CANCELLATION if late else FAMILY_CANCELLATION
+    write_status(
+        appointment,
+        status=Appointment.Status.PATIENT_CANCELLED,
         actor=actor,
         action="cancel",
-        obj=appointment,
-        object_type="appointment",
-        patient=appointment.patient,
-        parent=appointment.chart_case,
-        changes=[["Status", "Scheduled", "Patient cancelled"]],
-        details=f"{appointment.cancel_reason}. {source}",
+        cancel_reason=reason,
+        details=f"{reason}. {source}",
     )
     appointment_changed.send(Appointment, appointment=appointment, change="cancelled")
     return appointment

@@ -185,6 +185,40 @@ def appointment_reschedule(
     return appointment
 
 
+def write_status(
+    appointment: Appointment,
+    *,
+    status: str,
+    actor,
+    action: str,
+    cancel_reason: str | None = None,
+    details: str = "",
+) -> Appointment:
+    """Set a locked appointment's status (and its cancel reason), one version on, with its
+    audit entry: what every cancel and status change writes."""
+    before = describe(appointment)
+    appointment.status = status
+    fields = ["status", "version"]
+    if cancel_reason is not None:
+        appointment.cancel_reason = cancel_reason
+        fields.append("cancel_reason")
+    appointment.version = F("version") + 1
+    appointment.save(update_fields=fields)
+    appointment.refresh_from_db(fields=["version"])
+    record(
+        clinic_id=appointment.clinic_id,
+        actor=actor,
+        action=action,
+        obj=appointment,
+        object_type="appointment",
+        patient=appointment.patient,
+        parent=appointment.chart_case,
+        changes=diff(before, describe(appointment)),
+        details=details,
+    )
+    return appointment
+
+
 def describe(appointment: Appointment) -> dict[str, str]:
     tz = appointment.location.tzinfo
     return {
@@ -213,22 +247,14 @@ def appointment_cancel(
     require_unsettled(appointment)
     if not reason.strip():
         raise ValidationError({"reason": "Say why the appointment is cancelled."})
-    before = describe(appointment)
-    appointment.status = status
-    appointment.cancel_reason = reason.strip()[:300]
-    appointment.version = F("version") + 1
-    appointment.save(update_fields=["status", "cancel_reason", "version"])
-    appointment.refresh_from_db(fields=["version"])
-    record(
-        clinic_id=appointment.clinic_id,
+    cancel_reason = reason.strip()[:300]
+    write_status(
+        appointment,
+        status=status,
         actor=by,
         action="cancel",
-        obj=appointment,
-        object_type="appointment",
-        patient=appointment.patient,
-        parent=appointment.chart_case,
-        changes=diff(before, describe(appointment)),
-        details=appointment.cancel_reason,
+        cancel_reason=cancel_reason,
+        details=cancel_reason,
     )
     appointment_changed.send(Appointment, appointment=appointment, change="cancelled")
     return appointment
@@ -275,19 +301,4 @@ def appointment_set_status(
                 else "Choose a status."
             }
         )
-    before = describe(appointment)
-    appointment.status = status
-    appointment.version = F("version") + 1
-    appointment.save(update_fields=["status", "version"])
-    appointment.refresh_from_db(fields=["version"])
-    record(
-        clinic_id=appointment.clinic_id,
-        actor=by,
-        action="status",
-        obj=appointment,
-        object_type="appointment",
-        patient=appointment.patient,
-        parent=appointment.chart_case,
-        changes=diff(before, describe(appointment)),
-    )
-    return appointment
+    return write_status(appointment, status=status, actor=by, action="status")

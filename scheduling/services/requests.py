@@ -19,101 +19,29 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from cases.models import AppointmentTypeRule
 from charts.models import Patient, PatientChartCase
 from clinic.models import AppointmentType, Clinic
 from core.audit import record
 from core.mail import queue_email, site_url
-from insurance.counting import closed_to_requests
 from scheduling import slots
 from scheduling.models import Appointment, AppointmentRequest, Location
-from scheduling.reads.availability import bookable_slots
 from scheduling.services.booking import appointment_book
 from scheduling.services.checks import require_front_desk, when_text
 from scheduling.services.lifecycle import appointment_reschedule
+from scheduling.services.request_rules import (
+    allowed_rules,
+    case_therapists,
+    request_slots,
+    request_window,
+    requests_open_for,
+)
 
-STEP = datetime.timedelta(minutes=15)
 NOT_PENDING = {
     AppointmentRequest.Status.APPROVED: "This request was already approved.",
     AppointmentRequest.Status.DECLINED: "This request was already declined.",
     AppointmentRequest.Status.CANCELLED: "This request was cancelled by the patient.",
     AppointmentRequest.Status.EXPIRED: "This request expired unanswered.",
 }
-
-
-def requests_open_for(chart_case: PatientChartCase, *, closed: set | None = None) -> str | None:
-    """Why this case cannot be requested now, or None. ``closed``: the chart cases
-    ``insurance.counting.closed_to_requests`` already gave for a page of them."""
-    clinic = chart_case.clinic
-    if not clinic.requests_enabled:
-        return "This clinic does not take appointment requests online. Please call the clinic."
-    if chart_case.case.is_archived or not chart_case.is_active:
-        return f"“{chart_case.case.name}” is closed: appointments cannot be requested for it."
-    if closed is None:
-        closed = closed_to_requests(
-            clinic_id=clinic.pk, chart_case_ids=[chart_case.pk], today=clinic.today()
-        )
-    if chart_case.pk in closed:
-        return (
-            f"The insurance authorizations of “{chart_case.case.name}” are used up or have "
-            "ended. Please call the clinic to book."
-        )
-    return None
-
-
-def allowed_rules(chart_case: PatientChartCase) -> list[AppointmentTypeRule]:
-    """The appointment types patients may request for this case, with their durations
-    (``AppointmentTypeRule.objects.requestable_for``)."""
-    return list(AppointmentTypeRule.objects.requestable_for(chart_case))
-
-
-def case_therapists(chart_case: PatientChartCase):
-    """The therapists who may take the case (``User.objects.who_may_take``)."""
-    return User.objects.for_clinic(chart_case.clinic_id).who_may_take(chart_case.case_id)
-
-
-def request_window(
-    clinic: Clinic, now: datetime.datetime | None = None
-) -> tuple[datetime.datetime, datetime.datetime]:
-    """The earliest and latest start a patient may request: the notice is elapsed hours, the
-    horizon calendar days of the clinic's wall clock (so "60 days ahead" keeps its hour
-    across a daylight-saving change)."""
-    now = (now or clinic.now()).astimezone(datetime.UTC)
-    earliest = now + datetime.timedelta(hours=clinic.request_min_notice_hours)
-    local = now.astimezone(clinic.tzinfo)
-    latest = (local + datetime.timedelta(days=clinic.request_horizon_days)).astimezone(datetime.UTC)
-    return earliest, latest
-
-
-def request_slots(
-    *,
-    chart_case: PatientChartCase,
-    location: Location,
-    duration_minutes: int,
-    therapist_ids: list[int],
-    now: datetime.datetime | None = None,
-    within: tuple[datetime.datetime, datetime.datetime] | None = None,
-) -> dict[int, list[datetime.datetime]]:
-    """Each therapist's starts a patient may request: in steps of 15 minutes, inside
-    ``request_window`` (and inside ``within``, a shorter span such as the week a page shows).
-    Two queries (``bookable_slots``)."""
-    clinic = chart_case.clinic
-    now = (now or clinic.now()).astimezone(datetime.UTC)
-    earliest, latest = request_window(clinic, now)
-    if within is not None:
-        earliest, latest = max(earliest, within[0]), min(latest, within[1])
-        if latest < earliest:
-            return {therapist_id: [] for therapist_id in therapist_ids}
-    return bookable_slots(
-        location=location,
-        therapist_ids=therapist_ids,
-        patient_id=chart_case.patient_id,
-        duration=datetime.timedelta(minutes=duration_minutes),
-        now=now,
-        notice=earliest - now,
-        horizon=latest - now,
-        step=STEP,
-    )
 
 
 def _audit(request: AppointmentRequest, *, actor: User, action: str, details: str) -> None:

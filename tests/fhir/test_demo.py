@@ -13,7 +13,7 @@ from charts.models import PatientChartCase
 from clinic.models import AppointmentType, Clinic
 from fhir.demo import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET
 from scheduling.models import Location
-from scheduling.services.requests import request_slots
+from scheduling.services.request_rules import request_slots
 from tests.fhir.helpers import assert_conforms
 
 pytestmark = pytest.mark.django_db

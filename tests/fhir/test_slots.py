@@ -5,7 +5,7 @@ import datetime
 
 import pytest
 
-from scheduling.services.requests import request_slots
+from scheduling.services.request_rules import request_slots
 from tests.fhir.helpers import assert_conforms, get
 
 pytestmark = pytest.mark.django_db

@@ -206,3 +206,13 @@ def test_past_visits_show_only_the_users_patients(
     text = page_text(portal_client.get(reverse("portal:past_visits")))
     assert "Zoe" not in text
     assert "No past visit yet." in text
+
+
+def test_a_visit_the_family_confirmed_says_so_on_the_home(portal_client, portal_visit):
+    from scheduling.services import appointment_family_confirm
+
+    upcoming = page_text(portal_client.get(HOME)).split("Upcoming visits")[1]
+    assert "You confirmed this visit." not in upcoming
+    appointment_family_confirm(appointment=portal_visit, source="a reminder's link")
+    upcoming = page_text(portal_client.get(HOME)).split("Upcoming visits")[1]
+    assert "Confirmed You confirmed this visit." in upcoming.split("Past visits")[0]
