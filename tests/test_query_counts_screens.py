@@ -471,9 +471,9 @@ def test_the_authorizations_report_takes_a_fixed_number_of_queries(client, sched
     client.force_login(scheduler)
     payer = PayerFactory(clinic=clinic)
     _authorizations(clinic, payer, 1, quantity=3)()
-    # 9: the settings row, the page (one row more, no COUNT) with payer, chart case, case and
-    # patient, the payers and service types of the filter form's choices, the therapists of its
-    # choice, one INSERT of the page's access entries (in a savepoint: 3).
+    # 12: the front desk's 6; the filter form's payers, service types and therapists; the
+    # clinic's settings row; the page (one row more, no COUNT) with payer, chart case, case and
+    # patient; one INSERT of the page's access entries.
     _pinned(client, reverse("insurance:report"), _authorizations(clinic, payer, 40, quantity=3), 12)
 
 
@@ -490,4 +490,5 @@ def test_an_authorizations_list_takes_a_fixed_number_of_queries(client, schedule
         _authorizations(clinic, payer, 60, quantity=1)()
         _authorizations(clinic, payer, 40, quantity=5)()
 
+    # 12: as the first page; the list is a WHERE on the stored counts.
     _pinned(client, reverse("insurance:report") + "?kind=used_up", grow, 12)
