@@ -1005,8 +1005,8 @@ def insured_chart_case():
 
 
 def _build_insurance(scale, clinic, admin) -> None:
-    """See ``PAYERS`` above. Bulk rows, as the product's import would leave them (the counts
-    are never stored: the one rule counts the visits each time)."""
+    """See ``PAYERS`` above. Bulk rows, then their stored counts made by the one rule
+    (``recount_clinic``), as after ``manage.py recount_authorizations``."""
     from charts.models import PatientChartCase
     from insurance.models import Authorization, AuthorizationType, Payer, SharedLimit
     from scheduling.models import Appointment
@@ -1094,6 +1094,9 @@ def _build_insurance(scale, clinic, admin) -> None:
     Appointment.objects.filter(pk__in=over).update(
         authorization_override="Renewal requested; the payer confirmed by phone."
     )
+    from insurance.counting import recount_clinic
+
+    recount_clinic(clinic.pk)
 
 
 def _build_audit_entries(count, rng, clinic, patients) -> None:

@@ -5,7 +5,7 @@ and the move of one item by hand (``charts.services.move``)."""
 from django.utils import timezone
 
 from cases.merge_models import MoveRecord
-from cases.merge_rows import chart_case_model
+from cases.merge_rows import chart_case_model, rows_moved
 from core import audit
 
 
@@ -56,6 +56,7 @@ def record_moves(
         )
         for (pk, origin, to), entry in zip(moves, entries, strict=True)
     ]
+    rows_moved(clinic_id, kind, {chart_case for _, *both in moves for chart_case in both})
     return MoveRecord.objects.bulk_create(records, batch_size=500)
 
 

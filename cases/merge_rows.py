@@ -8,6 +8,7 @@ and requests. A new kind (authorizations, waitlist entries) joins the merge, its
 undo and the move of a visit's note by adding one ``MovableRows`` to that app's list.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.apps import apps
@@ -46,6 +47,25 @@ def register_movable_rows(*kinds: MovableRows) -> None:
     for kind in kinds:
         if kind not in MOVABLE_ROWS:
             MOVABLE_ROWS.append(kind)
+
+
+# ``moved(clinic_id, kind, chart_case_ids)``, called in the transaction once rows of a kind
+# went from some chart cases to others (the merge, its undo, an item moved by hand): apps above
+# that keep something per chart case register here (insurance recounts its authorizations when
+# visits move).
+_rows_moved: list[Callable] = []
+
+
+def register_rows_moved(moved: Callable) -> None:
+    if moved not in _rows_moved:
+        _rows_moved.append(moved)
+
+
+def rows_moved(clinic_id: int, kind: str, chart_case_ids) -> None:
+    ids = sorted(set(chart_case_ids))
+    if ids:
+        for moved in _rows_moved:
+            moved(clinic_id, kind, ids)
 
 
 def chart_case_model():

@@ -19,6 +19,7 @@ from importing.checking import ERRORS_KEPT
 from importing.format import KINDS, Row
 from importing.handlers import HANDLERS, Item, WriteContext
 from importing.models import ImportedPatient, ImportedRecord, ImportRun
+from insurance.counting import recount_once
 
 KIND_NAMES = {
     "goal": "Goal",
@@ -130,6 +131,11 @@ class Writer:
 
     def _write_chunk(self, groups: list[list[Row]]) -> Summary:
         """One transaction for these patients: a fixed number of queries for the chunk."""
+        # The insurance counts of the chunk's chart cases made once, at the end of the chunk.
+        with recount_once():
+            return self._write_chunk_rows(groups)
+
+    def _write_chunk_rows(self, groups: list[list[Row]]) -> Summary:
         counts = Summary()
         clinic_id = self.clinic.pk
         patients = self._patients(groups, counts)

@@ -1,15 +1,16 @@
-"""What the insurance screens read: rows shaped for the page, the counts always from the one
-rule (``insurance.counting.usage``)."""
+"""What the insurance screens read: rows shaped for the page, the counts always the one rule's
+(``insurance.counting``): counted now for a chart case's page, stored by the writes for the
+report and the alerts."""
 
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import BooleanField, ExpressionWrapper, Q
 
 from cases.models import PatientCase
 from clinic.models import AppointmentType
 from core.pagination import UncountedPage
-from insurance.counting import Grant, Tally, appointment_model, usage
+from insurance.counting import Grant, Tally, appointment_model, settings_for, usage
 from insurance.models import Authorization, SharedLimit
 
 
@@ -69,6 +70,9 @@ def chart_case_authorizations(chart_case, *, today: datetime.date) -> tuple[list
 
 
 # The report and the alerts -----------------------------------------------------------------
+# Read from the counts stored on each authorization (``insurance.counting.store``, the one
+# rule's result kept by every write that changes it), so that the database filters, orders and
+# pages every list and only the page's rows are loaded.
 
 EXPIRING, USED_UP, OVER, UNBOOKED = "expiring", "used_up", "over", "unbooked"
 FLAGS = {
@@ -87,25 +91,22 @@ class ReportRow:
     reasons: list[str]
 
 
-def flags_of(last_date, tally: Tally, reasons, *, today, settings) -> list[str]:
-    """Which of the report's lists an authorization is on (the alerts use the same words)."""
-    flags = []
-    days_left = (last_date - today).days
-    if 0 <= days_left <= settings.alert_days_left:
-        flags.append(EXPIRING)
-    if tally.left <= 0:
-        flags.append(USED_UP)
-    if tally.left < 0 or reasons:
-        flags.append(OVER)
-    if tally.left > 0 and tally.booked == 0 and days_left >= 0:
-        flags.append(UNBOOKED)
-    return flags
+def list_conditions(*, today, settings) -> dict[str, Q]:
+    """Which of the report's lists an authorization is on, on its stored counts (the alerts
+    use the same words): the one definition of the lists, used to filter and to label. The
+    dates are compared with today's here, at read time."""
+    soon = today + datetime.timedelta(days=settings.alert_days_left)
+    return {
+        EXPIRING: Q(last_date__gte=today, last_date__lte=soon),
+        USED_UP: Q(remaining__lte=0),
+        OVER: Q(remaining__lt=0) | Q(override_count__gt=0),
+        UNBOOKED: Q(remaining__gt=0, booked=0, last_date__gte=today),
+    }
 
 
 def report_authorizations(clinic_id: int, filters: dict):
     """The authorizations the report's filters (payer, service type, therapist, dates) keep,
-    the ones ending first first: what the database can decide. Which list an authorization is
-    on needs its counts (``counted``)."""
+    the ones ending first first."""
     where = Q()
     if filters.get("payer"):
         where &= Q(payer=filters["payer"])
@@ -124,72 +125,49 @@ def report_authorizations(clinic_id: int, filters: dict):
     return Authorization.objects.filter(where, clinic_id=clinic_id).order_by("last_date", "pk")
 
 
-def _for_page(rows):
-    return rows.select_related("payer", "chart_case__case", "patient")
-
-
-def counted(clinic_id: int, rows, *, today, found=None) -> list[ReportRow]:
-    """The report's rows of the authorizations ``rows`` (instances, or pks loaded here, in
-    that order), their counts from the one rule (``found``: already counted)."""
-    rows = list(rows)
-    if rows and not isinstance(rows[0], Authorization):
-        by_pk = _for_page(Authorization.objects.filter(clinic_id=clinic_id, pk__in=rows)).in_bulk()
-        rows = [by_pk[pk] for pk in rows]
-    if not rows:
-        return []
-    found = found or usage(clinic_id, Q(pk__in=[row.pk for row in rows]))
-    result = []
-    for row in rows:
-        tally, reasons = found.of(row.pk), found.counts.reasons.get(row.pk, [])
-        flags = flags_of(row.last_date, tally, reasons, today=today, settings=found.settings)
-        result.append(ReportRow(row, tally, [FLAGS[flag] for flag in flags], reasons))
-    return result
-
-
-def listed(clinic_id: int, filters: dict, *, today, keep=None):
-    """The authorizations the filters keep, in the report's order (a queryset), with their
-    counts not yet made (None); with ``filters["kind"]`` (or ``keep(grant, tally, flags,
-    settings)``), their pks, every candidate counted first and only those on that list (or
-    kept) left: the counts come from the one rule, never from SQL."""
+def listed(clinic_id: int, filters: dict, *, today, settings=None, where: Q | None = None):
+    """The authorizations the filters keep and, with ``filters["kind"]``, on that list (and
+    matching ``where``), in the report's order: a queryset, each row with its list flags
+    (``flag_<kind>``) worked out by the database from the stored counts."""
+    settings = settings or settings_for(clinic_id)
+    conditions = list_conditions(today=today, settings=settings)
     rows = report_authorizations(clinic_id, filters)
-    kind = filters.get("kind")
-    if not kind and keep is None:
-        return _for_page(rows), None
-    found = usage(clinic_id, Q(pk__in=rows.values("pk")))
-    if not found.grants:
-        return [], found
-    wanted = {grant.pk: grant for grant in found.grants}
-    pks = []
-    for pk in rows.values_list("pk", flat=True):
-        grant, tally = wanted[pk], found.of(pk)
-        flags = flags_of(
-            grant.last_date,
-            tally,
-            found.counts.reasons.get(pk),
-            today=today,
-            settings=found.settings,
+    if filters.get("kind"):
+        rows = rows.filter(conditions[filters["kind"]])
+    if where is not None:
+        rows = rows.filter(where)
+    return rows.select_related("payer", "chart_case__case", "patient").annotate(
+        **{
+            f"flag_{kind}": ExpressionWrapper(condition, output_field=BooleanField())
+            for kind, condition in conditions.items()
+        }
+    )
+
+
+def counted(rows) -> list[ReportRow]:
+    """The report's rows of ``rows`` (from ``listed``): the stored counts and the lists."""
+    return [
+        ReportRow(
+            row,
+            Tally(row.quantity, used=row.used, booked=row.booked),
+            [label for kind, label in FLAGS.items() if getattr(row, f"flag_{kind}")],
+            list(row.override_reasons),
         )
-        if (not kind or kind in flags) and (
-            keep is None or keep(grant, tally, flags, found.settings)
-        ):
-            pks.append(pk)
-    return pks, found
+        for row in rows
+    ]
 
 
 def report(clinic_id: int, *, today, filters: dict) -> list[ReportRow]:
     """Every row of the report (the CSV): the authorizations matching the filters (payer,
-    service type, therapist, dates, which list), each with its counts from the one rule."""
-    pks, found = listed(clinic_id, filters, today=today)
-    return counted(clinic_id, pks, today=today, found=found)
+    service type, therapist, dates, which list), each with its stored counts."""
+    return counted(listed(clinic_id, filters, today=today))
 
 
 def report_page(clinic_id: int, *, today, filters: dict, number, per_page: int = 50):
-    """One page of the report ("Page 3", Previous and Next, no count of the whole list):
-    without a list chosen, paged by the database and only the page's authorizations counted;
-    with one, every candidate counted to find the list."""
-    rows, found = listed(clinic_id, filters, today=today)
-    page = UncountedPage(rows, per_page, number)
-    page.object_list = counted(clinic_id, page.object_list, today=today, found=found)
+    """One page of the report ("Page 3", Previous and Next, no count of the whole list): the
+    database filters, orders and pages on the stored counts; only the page's rows are read."""
+    page = UncountedPage(listed(clinic_id, filters, today=today), per_page, number)
+    page.object_list = counted(page.object_list)
     return page
 
 
@@ -204,11 +182,10 @@ def _chart_cases_seen_by(clinic_id: int, therapist):
 def alerts(clinic_id: int, *, today, limit: int = 10) -> list[ReportRow]:
     """Running authorizations at or past a threshold of the clinic's settings (few visits
     left, or the last date near), for the scheduler's and administrator's home."""
-
-    def near(grant, tally, flags, settings) -> bool:
-        return grant.first_date <= today and (
-            tally.left <= settings.alert_visits_left or EXPIRING in flags
-        )
-
-    pks, found = listed(clinic_id, {"first": today}, today=today, keep=near)
-    return counted(clinic_id, pks[:limit], today=today, found=found)
+    settings = settings_for(clinic_id)
+    near = Q(first_date__lte=today) & (
+        Q(remaining__lte=settings.alert_visits_left)
+        | list_conditions(today=today, settings=settings)[EXPIRING]
+    )
+    rows = listed(clinic_id, {"first": today}, today=today, settings=settings, where=near)
+    return counted(rows[:limit])

@@ -11,6 +11,7 @@ from clinic.models import AppointmentType
 from core import audit
 from core.concurrency import claim_version
 from core.roles import ADMINISTRATOR, SCHEDULER, has_role
+from insurance.counting import recount, recount_once
 from insurance.models import (
     Authorization,
     AuthorizationType,
@@ -166,9 +167,9 @@ def authorization_save(
     by,
     expected_version: int | None = None,
 ) -> Authorization:
-    """Add or change an authorization on a chart case (its fields already set). Nothing is
-    counted here: what is left is computed from the visits (``insurance.counting``), so the
-    visits already in its dates count at once."""
+    """Add or change an authorization on a chart case (its fields already set). What is left
+    is counted from the visits (``insurance.counting``), so the visits already in its dates
+    count at once; the stored counts of its chart case are made again before this returns."""
     _require_front_desk(by)
     row = authorization
     row.number = normalise_name(row.number)
@@ -176,9 +177,25 @@ def authorization_save(
     if errors:
         raise ValidationError(errors)
     row.patient_id = row.chart_case.patient_id
+    # The patient's authorizations locked in id order first, as a booking locks them
+    # (``booking_problems``), so that the recount below never waits crosswise with one.
+    list(
+        Authorization.objects.filter(clinic_id=row.clinic_id, patient_id=row.patient_id)
+        .order_by("pk")
+        .select_for_update()
+        .values_list("pk", flat=True)
+    )
+    with recount_once():
+        _authorization_write(row, appointment_types, by=by, expected_version=expected_version)
+    return row
+
+
+def _authorization_write(row, appointment_types, *, by, expected_version) -> None:
     before = {}
     if row.pk:
         stored = Authorization.objects.select_related("payer", "shared_limit").get(pk=row.pk)
+        # Moved to another chart case: the one it leaves is recounted too.
+        recount(row.clinic_id, [stored.chart_case_id])
         stored._types = list(AppointmentType.objects.filter(pk__in=_type_ids(row)))
         before = authorization_snapshot(stored)
     row._types = list(appointment_types)
@@ -196,7 +213,6 @@ def authorization_save(
         AuthorizationType(clinic_id=row.clinic_id, authorization=row, appointment_type=t)
         for t in appointment_types
     )
-    return row
 
 
 def _type_ids(row: Authorization) -> list[int]:

@@ -441,3 +441,54 @@ def test_an_imports_report_takes_a_fixed_number_of_queries(client, administrator
 
     # 7: the run with its uploader; its bad rows are in the row.
     _pinned(client, reverse("importing:import_detail", args=[run.pk]), grow, expected=7)
+
+
+# Insurance ----------------------------------------------------------------------------------
+
+
+def _authorizations(clinic, payer, count, *, quantity):
+    """``count`` authorizations on chart cases of their own, each with a visit booked (so a
+    count to store) and every fifth booked over with a reason."""
+    from tests.factories import AuthorizationFactory
+
+    def grow():
+        for n in range(count):
+            chart_case = PatientChartCaseFactory(case__clinic=clinic, patient__clinic=clinic)
+            AuthorizationFactory(chart_case=chart_case, payer=payer, quantity=quantity)
+            AppointmentFactory(
+                chart_case=chart_case,
+                authorization_override="Renewal asked for" if n % 5 == 0 else "",
+            )
+
+    return grow
+
+
+def test_the_authorizations_report_takes_a_fixed_number_of_queries(client, scheduler, clinic):
+    """One authorization, then forty more (the first page: the stored counts, nothing
+    counted)."""
+    from tests.factories import PayerFactory
+
+    client.force_login(scheduler)
+    payer = PayerFactory(clinic=clinic)
+    _authorizations(clinic, payer, 1, quantity=3)()
+    # 12: the front desk's 6; the filter form's payers, service types and therapists; the
+    # clinic's settings row; the page (one row more, no COUNT) with payer, chart case, case and
+    # patient; one INSERT of the page's access entries.
+    _pinned(client, reverse("insurance:report"), _authorizations(clinic, payer, 40, quantity=3), 12)
+
+
+def test_an_authorizations_list_takes_a_fixed_number_of_queries(client, scheduler, clinic):
+    """The Used up list with one authorization on it, then with sixty more beside forty that
+    are not (the database filters on the stored counts; only the page is read)."""
+    from tests.factories import PayerFactory
+
+    client.force_login(scheduler)
+    payer = PayerFactory(clinic=clinic)
+    _authorizations(clinic, payer, 1, quantity=1)()
+
+    def grow():
+        _authorizations(clinic, payer, 60, quantity=1)()
+        _authorizations(clinic, payer, 40, quantity=5)()
+
+    # 12: as the first page; the list is a WHERE on the stored counts.
+    _pinned(client, reverse("insurance:report") + "?kind=used_up", grow, 12)

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from accounts.models import User
+from insurance.counting import recount_once
 from scheduling.models import Appointment
 from scheduling.services.lifecycle import (
     StaleAppointment,
@@ -53,6 +54,7 @@ def _apply(change: DayChange, reason: str, by: User) -> None:
 
 
 @transaction.atomic
+@recount_once()
 def therapist_day_move(*, changes: list[DayChange], reason: str, by: User) -> tuple[int, int]:
     """How many visits were moved and cancelled. Raises ``ValidationError`` keyed
     ``visit_<pk>`` (or ``reason``) and changes nothing when any change is refused; a

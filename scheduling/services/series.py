@@ -15,6 +15,7 @@ from cases.models import PatientCase
 from charts.models import Patient, PatientChartCase
 from clinic.models import AppointmentType, Clinic
 from core.audit import record
+from insurance.counting import recount_once
 from scheduling import slots
 from scheduling.models import Appointment, AppointmentSeries, Location
 from scheduling.services.booking import MAX_OCCURRENCES, appointment_book
@@ -145,6 +146,7 @@ def _describe_rule(rule, start, location) -> str:
 
 
 @transaction.atomic
+@recount_once()
 def series_book(
     *,
     clinic: Clinic,
@@ -214,6 +216,7 @@ def series_book(
 
 
 @transaction.atomic
+@recount_once()
 def series_cancel(
     *,
     appointment: Appointment,
@@ -235,6 +238,7 @@ def series_cancel(
 
 
 @transaction.atomic
+@recount_once()
 def series_reschedule(
     *,
     appointment: Appointment,

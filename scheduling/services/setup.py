@@ -8,6 +8,7 @@ from charts.models import PatientChartCase
 from core.audit import diff, record
 from core.concurrency import VersionedFormMixin, claim_version
 from core.roles import ADMINISTRATOR, has_role
+from insurance.counting import recount_once
 from scheduling.models import Appointment
 
 # Setup rows (locations, hours, closures, availability, exceptions) -------------------------
@@ -59,6 +60,7 @@ def _row_words(row) -> dict[str, str]:
 
 
 @transaction.atomic
+@recount_once()
 def chart_case_cancel_future(*, chart_case: PatientChartCase, reason: str, by: User) -> int:
     """Before a discharge: cancel (clinic cancelled) the chart case's appointments still
     scheduled from now on. The therapist discharging the case may do it, as may the front

@@ -1,7 +1,9 @@
-"""Random sequences of book, reschedule, cancel, complete, no-show and add/change
-authorization on two chart cases of one patient (some authorizations drawing on a shared
-limit): after every step, what the screens show as authorized · used · booked · left equals a
-count made here, independently, from the visits in the database."""
+"""Random sequences of book, reschedule, cancel, complete, no-show, add/change authorization
+and turning the clinic's no-show setting on or off, on two chart cases of one patient (some
+authorizations drawing on a shared limit): after every step, what the screens show as
+authorized · used · booked · left equals a count made here, independently, from the visits in
+the database, and the counts stored on the authorizations (which the report reads) equal a
+fresh ``tally``."""
 
 import datetime
 from collections import defaultdict
@@ -14,7 +16,7 @@ from hypothesis import strategies as st
 
 from insurance import counting, reads
 from insurance.models import Authorization, AuthorizationType, InsuranceSettings, SharedLimit
-from insurance.services import authorization_save
+from insurance.services import authorization_save, settings_save
 from scheduling import services
 from scheduling.models import Appointment
 from tests.factories import (
@@ -50,7 +52,10 @@ add = st.tuples(
     st.booleans(),  # on the shared limit
 )
 change = st.tuples(st.just("change"), st.integers(0, 10), st.integers(1, 5), st.integers(0, 8))
-operations = st.lists(st.one_of(book, reschedule, status, add, change), min_size=1, max_size=14)
+no_shows = st.tuples(st.just("no_shows"), st.booleans())
+operations = st.lists(
+    st.one_of(book, reschedule, status, add, change, no_shows), min_size=1, max_size=14
+)
 
 
 def independent_counts(clinic, count_no_shows):
@@ -177,8 +182,10 @@ def test_what_is_shown_left_equals_an_independent_count(
                     run(op, **world)
             except ValidationError:
                 pass
-            expected = independent_counts(clinic, count_no_shows)
+            counted_no_shows = InsuranceSettings.objects.get(clinic=clinic).count_no_shows
+            expected = independent_counts(clinic, counted_no_shows)
             shown = shown_counts(clinic, chart_cases)
+            assert counting.stale(clinic.pk) == []
             assert shown == {key: value for key, value in expected.items() if key in shown}
             assert {key for key in expected if key[0] == "a"} <= set(shown)
         transaction.set_rollback(True)
@@ -239,6 +246,10 @@ def run(op, *, chart_cases, types, limit, location, tomorrow, scheduler, therapi
         authorization_save(
             authorization=grant, appointment_types=[types[i] for i in type_indexes], by=scheduler
         )
+    elif kind == "no_shows":
+        row = InsuranceSettings.objects.get(clinic=location.clinic)
+        row.count_no_shows = op[1]
+        settings_save(settings=row, by=scheduler)
     elif kind == "change" and grants:
         _, index, quantity, length = op
         grant = grants[index % len(grants)]

@@ -111,3 +111,30 @@ def test_two_cases_drawing_on_one_shared_limit_one_is_within(
     assert (len(booked), len(refused)) == (1, 1)
     assert "The shared limit has 0 left" in str(refused[0])
     assert Appointment.objects.count() == 1
+
+
+def test_two_visits_changed_at_once_leave_the_stored_count_right(
+    monkeypatch, speech_chart_case, payer, therapist, location, treatment, tomorrow, scheduler
+):
+    """A visit completed and another cancelled at the same moment, on two connections: each
+    write recounts the chart case's stored counts, and the second to count waits for the
+    first's lock and counts its change too (never a stored count missing the other's)."""
+    grant = AuthorizationFactory(chart_case=speech_chart_case, payer=payer, quantity=5)
+    args = (speech_chart_case, therapist, location, treatment, tomorrow)
+    first = _book(*args, 10, scheduler)()
+    second = _book(*args, 14, scheduler)()
+    _slow_count(monkeypatch)
+
+    done = in_parallel(
+        lambda: services.appointment_set_status(
+            appointment=first, status="completed", by=scheduler
+        ),
+        lambda: services.appointment_cancel(
+            appointment=second, status="clinic_cancelled", reason="Closed", by=scheduler
+        ),
+    )
+
+    assert not [result for result in done if isinstance(result, Exception)]
+    grant.refresh_from_db()
+    assert (grant.used, grant.booked, grant.remaining) == (1, 0, 4)
+    assert counting.stale(speech_chart_case.clinic_id) == []

@@ -62,8 +62,8 @@ def test_the_csv_has_the_counts_and_reasons_and_no_formulas(scheduler, over):
     assert "Renewal =sent" in body
 
 
-# Paged by the database (the page and one row more, no COUNT), only the page's authorizations
-# counted, and one INSERT for the page's access entries.
+# Paged by the database on the stored counts (the page and one row more, no COUNT; nothing
+# counted), the settings row, and one INSERT for the page's access entries.
 @pytest.mark.parametrize("size", [1, 5])
 def test_the_report_runs_a_fixed_number_of_queries(
     size, scheduler, speech_chart_case, payer, django_assert_num_queries
@@ -72,8 +72,10 @@ def test_the_report_runs_a_fixed_number_of_queries(
         AuthorizationFactory(chart_case=speech_chart_case, payer=payer)
     client = logged_in(scheduler)
     client.get(reverse("insurance:report"))
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(12):
         assert client.get(reverse("insurance:report")).status_code == 200
+    with django_assert_num_queries(12):
+        assert client.get(reverse("insurance:report") + "?kind=unbooked").status_code == 200
 
 
 def test_the_scheduler_home_lists_an_authorization_near_its_count(
