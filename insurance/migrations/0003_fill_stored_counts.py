@@ -20,7 +20,12 @@ def fill(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("insurance", "0002_authorization_stored_counts"),
-        ("scheduling", "0009_appointment_authorization_override"),
+        # After every table the live rule reads is at today's schema: the rule's models are
+        # today's, so this runs once the tables have all their columns.
+        ("scheduling", "0010_request_move_of"),
+        ("charts", "0013_contact_consent"),
+        ("cases", "0006_case_merge"),
+        ("clinic", "0005_servicetype_appointmenttype_version"),
     ]
 
     operations = [migrations.RunPython(fill, migrations.RunPython.noop)]
