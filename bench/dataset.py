@@ -1094,7 +1094,7 @@ def _build_insurance(scale, clinic, admin) -> None:
     Appointment.objects.filter(pk__in=over).update(
         authorization_override="Renewal requested; the payer confirmed by phone."
     )
-    from insurance.counting import recount_clinic
+    from insurance.stored import recount_clinic
 
     recount_clinic(clinic.pk)
 

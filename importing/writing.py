@@ -19,7 +19,7 @@ from importing.checking import ERRORS_KEPT
 from importing.format import KINDS, Row
 from importing.handlers import HANDLERS, Item, WriteContext
 from importing.models import ImportedPatient, ImportedRecord, ImportRun
-from insurance.counting import recount_once
+from insurance.stored import recount_once
 
 KIND_NAMES = {
     "goal": "Goal",

@@ -152,7 +152,7 @@ class Authorization(Versioned, ClinicOwned):
     note = models.TextField(blank=True, max_length=2000)
     created_at = models.DateTimeField(auto_now_add=True)
     # The one rule's result (``insurance.counting.tally``), stored for the report's lists and
-    # written only by ``insurance.counting.store``, in the transaction of every write that
+    # written only by ``insurance.stored.store``, in the transaction of every write that
     # changes it (docs/architecture.md). ``remaining`` is quantity - used - booked.
     used = models.IntegerField(default=0, editable=False)
     booked = models.IntegerField(default=0, editable=False)

@@ -70,7 +70,7 @@ def chart_case_authorizations(chart_case, *, today: datetime.date) -> tuple[list
 
 
 # The report and the alerts -----------------------------------------------------------------
-# Read from the counts stored on each authorization (``insurance.counting.store``, the one
+# Read from the counts stored on each authorization (``insurance.stored.store``, the one
 # rule's result kept by every write that changes it), so that the database filters, orders and
 # pages every list and only the page's rows are loaded.
 

@@ -11,7 +11,6 @@ from clinic.models import AppointmentType
 from core import audit
 from core.concurrency import claim_version
 from core.roles import ADMINISTRATOR, SCHEDULER, has_role
-from insurance.counting import recount, recount_once
 from insurance.models import (
     Authorization,
     AuthorizationType,
@@ -19,6 +18,7 @@ from insurance.models import (
     Payer,
     SharedLimit,
 )
+from insurance.stored import recount, recount_once
 
 
 def _require_front_desk(by) -> None:

@@ -1,4 +1,4 @@
-"""Keeping the stored counts (``insurance.counting.store``) right: every write that changes what
+"""Keeping the stored counts (``insurance.stored.store``) right: every write that changes what
 the rule counts recounts the chart cases it touched, in its own transaction.
 
 Scheduling sits above this app and never needs to know: its appointment rows are watched by
@@ -6,12 +6,12 @@ label (``"scheduling.Appointment"``, as ``counting.appointment_model`` reads the
 path that writes one (booking, moving, cancelling, a status, an import, the demo) is covered
 without a call of its own. Rows moved between chart cases by ``UPDATE`` (a merge of cases, its
 undo, a note moved with its visit) are reported by ``cases.merge_rows.rows_moved``. Writes of
-many rows batch their recounts with ``counting.recount_once``."""
+many rows batch their recounts with ``stored.recount_once``."""
 
 from django.db.models.signals import post_init, post_save
 
 from cases.merge_rows import register_rows_moved
-from insurance import counting
+from insurance import stored
 from insurance.models import Authorization, AuthorizationType, InsuranceSettings
 
 # The appointment's columns the rule reads; a save of others only (a confirmation, a note's
@@ -35,12 +35,12 @@ COUNTED = {
 def appointment_saved(sender, instance, raw=False, update_fields=None, **kwargs):
     if raw or (update_fields is not None and not COUNTED & set(update_fields)):
         return
-    counting.recount(instance.clinic_id, [instance.chart_case_id])
+    stored.recount(instance.clinic_id, [instance.chart_case_id])
 
 
 def authorization_saved(sender, instance, raw=False, **kwargs):
     if not raw:
-        counting.recount(instance.clinic_id, [instance.chart_case_id])
+        stored.recount(instance.clinic_id, [instance.chart_case_id])
 
 
 def authorization_type_saved(sender, instance, raw=False, **kwargs):
@@ -50,7 +50,7 @@ def authorization_type_saved(sender, instance, raw=False, **kwargs):
             .values_list("chart_case_id", flat=True)
             .first()
         )
-        counting.recount(instance.clinic_id, [chart_case_id])
+        stored.recount(instance.clinic_id, [chart_case_id])
 
 
 def settings_loaded(sender, instance, **kwargs):
@@ -62,12 +62,12 @@ def settings_saved(sender, instance, raw=False, **kwargs):
     if raw or instance.count_no_shows == getattr(instance, "_counted_no_shows", False):
         return
     instance._counted_no_shows = instance.count_no_shows
-    counting.recount_clinic(instance.clinic_id)
+    stored.recount_clinic(instance.clinic_id)
 
 
 def rows_moved(clinic_id: int, kind: str, chart_case_ids) -> None:
     if kind == "appointment":
-        counting.recount(clinic_id, chart_case_ids)
+        stored.recount(clinic_id, chart_case_ids)
 
 
 def connect() -> None:

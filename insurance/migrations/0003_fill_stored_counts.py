@@ -1,5 +1,5 @@
 """Fill the stored counts of the authorizations already written, with the one rule
-(``insurance.counting.recount_clinic``: ``tally`` over each clinic's visits)."""
+(``insurance.stored.recount_clinic``: ``tally`` over each clinic's visits)."""
 
 from django.db import migrations
 
@@ -11,7 +11,7 @@ def fill(apps, schema_editor):
     clinic_ids = set(Authorization._base_manager.values_list("clinic_id", flat=True).distinct())
     if not clinic_ids:
         return
-    from insurance.counting import recount_clinic
+    from insurance.stored import recount_clinic
 
     for clinic_id in sorted(clinic_ids):
         recount_clinic(clinic_id)

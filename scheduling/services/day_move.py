@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from accounts.models import User
-from insurance.counting import recount_once
+from insurance.stored import recount_once
 from scheduling.models import Appointment
 from scheduling.services.lifecycle import (
     StaleAppointment,

@@ -15,7 +15,7 @@ from cases.models import PatientCase
 from charts.models import Patient, PatientChartCase
 from clinic.models import AppointmentType, Clinic
 from core.audit import record
-from insurance.counting import recount_once
+from insurance.stored import recount_once
 from scheduling import slots
 from scheduling.models import Appointment, AppointmentSeries, Location
 from scheduling.services.booking import MAX_OCCURRENCES, appointment_book

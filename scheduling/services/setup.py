@@ -8,7 +8,7 @@ from charts.models import PatientChartCase
 from core.audit import diff, record
 from core.concurrency import VersionedFormMixin, claim_version
 from core.roles import ADMINISTRATOR, has_role
-from insurance.counting import recount_once
+from insurance.stored import recount_once
 from scheduling.models import Appointment
 
 # Setup rows (locations, hours, closures, availability, exceptions) -------------------------

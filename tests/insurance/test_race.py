@@ -9,7 +9,7 @@ import time
 import pytest
 from django.core.exceptions import ValidationError
 
-from insurance import counting
+from insurance import counting, stored
 from scheduling import services
 from scheduling.models import Appointment
 from tests.factories import AuthorizationFactory, PatientCaseFactory, PatientChartCaseFactory
@@ -137,4 +137,4 @@ def test_two_visits_changed_at_once_leave_the_stored_count_right(
     assert not [result for result in done if isinstance(result, Exception)]
     grant.refresh_from_db()
     assert (grant.used, grant.booked, grant.remaining) == (1, 0, 4)
-    assert counting.stale(speech_chart_case.clinic_id) == []
+    assert stored.stale(speech_chart_case.clinic_id) == []

@@ -1,6 +1,6 @@
 """The counts stored on each authorization (what the report filters and pages on) are the one
 rule's result, kept by every write that changes them, in that write's transaction: one test per
-kind of write. ``counting.stale`` compares every stored count with a fresh ``tally``."""
+kind of write. ``stored_counts.stale`` compares every stored count with a fresh ``tally``."""
 
 import datetime
 
@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from insurance import counting
+from insurance import stored as stored_counts
 from insurance.models import Authorization, InsuranceSettings, SharedLimit
 from insurance.services import authorization_save, settings_save, shared_limit_save
 from scheduling import services
@@ -64,7 +65,7 @@ def stored(row) -> tuple:
 
 
 def right(clinic) -> bool:
-    return counting.stale(clinic.pk) == []
+    return stored_counts.stale(clinic.pk) == []
 
 
 def test_an_authorization_added_stores_its_count_at_once(grant, clinic):
@@ -281,11 +282,11 @@ def test_an_import_stores_the_counts_of_its_visits(tmp_path, clinic, import_staf
 def test_a_wrong_count_is_found_and_recounted_by_the_command(grant, book, clinic, capsys):
     book()
     Authorization.objects.filter(pk=grant.pk).update(booked=0, remaining=3)
-    assert counting.stale(clinic.pk) == [grant.pk]
+    assert stored_counts.stale(clinic.pk) == [grant.pk]
     with pytest.raises(CommandError, match="1 stored count"):
         call_command("recount_authorizations", "--check", "--clinic", str(clinic.pk))
     call_command("recount_authorizations", "--clinic", str(clinic.pk))
-    assert "1 authorization(s) recounted" in capsys.readouterr().out
+    assert "1 authorization recounted" in capsys.readouterr().out
     assert stored(grant) == (0, 1, 2, [])
     call_command("recount_authorizations", "--check", "--clinic", str(clinic.pk))
 

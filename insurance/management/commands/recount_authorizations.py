@@ -1,12 +1,13 @@
 """Make the stored counts of a clinic's authorizations again from the visits, with the one rule
-(``insurance.counting.recount_clinic``). The writes keep them right in their own transaction;
+(``insurance.stored.recount_clinic``). The writes keep them right in their own transaction;
 this is for the day one is found wrong (``--check`` lists those that differ and changes
 nothing, exiting 1 when any does)."""
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import ngettext
 
 from clinic.commands import clinics_from_option
-from insurance import counting
+from insurance import stored as stored_counts
 
 
 class Command(BaseCommand):
@@ -26,16 +27,29 @@ class Command(BaseCommand):
         wrong = 0
         for each in clinics_from_option(clinic):
             if check:
-                stale = counting.stale(each.pk)
+                stale = stored_counts.stale(each.pk)
                 wrong += len(stale)
                 self.stdout.write(
-                    f"{each}: {len(stale)} authorization(s) with a wrong stored count"
+                    f"{each}: {len(stale)} "
+                    + ngettext(
+                        "authorization with a wrong stored count",
+                        "authorizations with a wrong stored count",
+                        len(stale),
+                    )
                     + (f" (ids {', '.join(map(str, stale[:20]))})" if stale else "")
                 )
             else:
-                stored = counting.recount_clinic(each.pk)
-                self.stdout.write(f"{each}: {stored} authorization(s) recounted")
+                done = stored_counts.recount_clinic(each.pk)
+                self.stdout.write(
+                    f"{each}: {done} "
+                    + ngettext("authorization recounted", "authorizations recounted", done)
+                )
         if check and wrong:
             raise CommandError(
-                f"{wrong} stored count(s) differ from the rule; run without --check."
+                ngettext(
+                    "%(n)d stored count differs from the rule; run without --check to fix it.",
+                    "%(n)d stored counts differ from the rule; run without --check to fix them.",
+                    wrong,
+                )
+                % {"n": wrong}
             )
