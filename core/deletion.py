@@ -13,7 +13,8 @@ from django.db import models
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Value
 
 
-def _use_relations(model: type[models.Model], *, protected: bool) -> list:
+@functools.cache
+def _use_relations(model: type[models.Model], *, protected: bool) -> tuple:
     """The reverse relations whose rows count as uses of a ``model`` row.
 
     ``protected``: only foreign keys that forbid the delete (``on_delete=PROTECT``), as a
@@ -34,7 +35,9 @@ def _use_relations(model: type[models.Model], *, protected: bool) -> list:
             continue
         if blocks if protected else (blocks or not relation.hidden):
             found.append(relation)
-    return found
+    # Cached: the models' relations are fixed once the apps are loaded, and a list page asks
+    # for them on every request (walking ``get_fields`` was a third of its Python).
+    return tuple(found)
 
 
 def _rows_using(relation, value) -> models.QuerySet:
