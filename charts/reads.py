@@ -28,6 +28,33 @@ from charts.models import (
 from charts.unsigned import unsigned_count
 
 AUTHOR = ("author__first_name", "author__last_name", "author__email")
+# The columns of the chart's tabs the page shows: the patient's details, each tab's case name
+# and dates, not the case's own bookkeeping (who archived or changed it, its patient count).
+TAB_COLUMNS = (
+    "clinic_id",
+    "status",
+    "started_on",
+    "discharged_on",
+    "referring_provider",
+    "plan_of_care_start",
+    "plan_of_care_end",
+    "case__name",
+    "case__is_archived",
+    *(
+        f"patient__{name}"
+        for name in (
+            "clinic_id",
+            "first_name",
+            "last_name",
+            "date_of_birth",
+            "sex",
+            "phone",
+            "email",
+            "address",
+            "preferred_language",
+        )
+    ),
+)
 
 
 def chart_tabs(user, patient_pk: int):
@@ -38,6 +65,7 @@ def chart_tabs(user, patient_pk: int):
         PatientChartCase.objects.visible_to(user)
         .filter(patient__in=Patient.objects.visible_to(user).filter(pk=patient_pk))
         .select_related("patient", "case")
+        .only(*TAB_COLUMNS)
         .annotate_documentable(user)
         .annotate(unsigned_count=unsigned_count())
         .order_by("status", "started_on", "pk")
