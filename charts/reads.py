@@ -57,19 +57,20 @@ TAB_COLUMNS = (
 )
 
 
-def chart_tabs(user, patient_pk: int):
+def chart_tabs(user, patient_pk: int, *, unsigned_counts: bool = True):
     """The chart cases the user sees on the chart of a patient they see, in the order of the
     tabs, with their patient and case, ``documentable`` (the user may write their
-    documentation) and ``unsigned_count``."""
-    return (
+    documentation) and, with ``unsigned_counts``, ``unsigned_count`` (two subqueries: not
+    built for a user whose tabs do not show it)."""
+    tabs = (
         PatientChartCase.objects.visible_to(user)
         .filter(patient__in=Patient.objects.visible_to(user).filter(pk=patient_pk))
         .select_related("patient", "case")
         .only(*TAB_COLUMNS)
         .annotate_documentable(user)
-        .annotate(unsigned_count=unsigned_count())
         .order_by("status", "started_on", "pk")
     )
+    return tabs.annotate(unsigned_count=unsigned_count()) if unsigned_counts else tabs
 
 
 def contacts(patient):
