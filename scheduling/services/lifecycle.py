@@ -16,8 +16,8 @@ from core.roles import ADMINISTRATOR, SCHEDULER, THERAPIST, has_role
 from scheduling import slots
 from scheduling.models import Appointment, AppointmentRequest, Location
 from scheduling.services.checks import (
-    CLASH,
     booking_errors,
+    clash_error,
     overlap_message,
     require_authorized,
     require_front_desk,
@@ -114,9 +114,7 @@ def _save_moved(appointment: Appointment, therapist: User) -> None:
         with transaction.atomic():
             appointment.save()
     except IntegrityError as error:
-        raise ValidationError(
-            {"start": CLASH.format(who=f"{therapist} or {appointment.patient}")}
-        ) from error
+        raise clash_error(error, therapist=therapist, patient=appointment.patient) from error
     appointment.refresh_from_db(fields=["version"])
 
 
