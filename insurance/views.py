@@ -2,7 +2,6 @@
 shared limits. Views are thin: a form, one service, a message, a redirect; a stale save is a
 409 that keeps the input."""
 
-import copy
 import csv
 
 from django.contrib import messages
@@ -222,14 +221,10 @@ def authorization_report(request):
 def record_accesses(request, rows, what: str) -> None:
     """One access entry per authorization shown (its patient's "who accessed this record"),
     written in one INSERT."""
-    # The user itself, not ``request.user``'s lazy stand-in, which answers each of the entry's
-    # reads of it (its id, its name, the relation's checks) through a proxy: half of the
-    # page's 50 entries' making (bench/).
-    actor = copy.copy(request.user)
     record_many(
         entry(
             clinic_id=row.authorization.clinic_id,
-            actor=actor,
+            actor=request.user,
             action="access",
             obj=row.authorization,
             patient=row.authorization.patient,
