@@ -348,6 +348,17 @@ class WallClock:
         return local.date(), local.hour * 3600 + local.minute * 60 + local.second
 
 
+def _time_label(minutes: int) -> str:
+    """ "9:15 AM" for 555 minutes after midnight (``%-I:%M %p``)."""
+    hour, minute = divmod(minutes, 60)
+    return f"{hour % 12 or 12}:{minute:02d} {'AM' if hour < 12 else 'PM'}"
+
+
+# A wall-clock time's label by its minutes since midnight: a page of a few hundred times looks
+# each up rather than formatting a datetime (the portal's week, the finder's days).
+TIME_LABELS = [_time_label(minutes) for minutes in range(24 * 60)]
+
+
 def _weekly_seconds(
     weekly: Iterable[Weekly], days: list[datetime.date], clock: WallClock
 ) -> list[Seconds]:

@@ -21,7 +21,7 @@ from core.roles import ADMINISTRATOR, SCHEDULER
 from scheduling import services, slots
 from scheduling.forms_front_desk import DayMoveForm, FreeTimeForm
 from scheduling.models import Location
-from scheduling.reads.free_times import MAX_DAYS, duration_for, free_times_by_day
+from scheduling.reads.free_times import MAX_DAYS, duration_for, offered_by_day
 from scheduling.reads.front_desk import day_to_move
 from scheduling.reads.other_visits import other_visits
 
@@ -91,9 +91,11 @@ def _with_defaults(form: FreeTimeForm, query) -> dict | None:
     return data
 
 
-def _book_links(patient, data, duration):
-    """The booking form's address for a free time, filled in: what every time of the page
-    shares encoded once, the therapist, date and time added to it (a page holds a thousand)."""
+def _shown_days(patient, data, duration, days, therapists):
+    """The page's days as plain values, ``[(date, heading, [(time, label, url), ...])]``: each
+    free time's label (its wall-clock time and therapist, from tables) and the booking form's
+    address filled in, what every time of the page shares encoded once (a page holds a
+    thousand)."""
     shared = urlencode(
         {
             "patient": patient.pk,
@@ -104,13 +106,27 @@ def _book_links(patient, data, duration):
         }
     )
     base = f"{reverse('scheduling:appointment_create')}?{shared}"
-
-    def link(time) -> str:
-        start = time.start
-        when = f"date={start.date().isoformat()}&time={start.hour:02}:{start.minute:02}"
-        return f"{base}&therapist={time.therapist.pk}&{when}"
-
-    return link
+    names = {t.pk: t.get_full_name() or t.email for t in therapists}
+    labels = slots.TIME_LABELS
+    shown = []
+    for day, times in days:
+        date = f"date={day.isoformat()}&time="
+        shown.append(
+            (
+                day,
+                f"{day:%A, %b %-d}",
+                [
+                    (
+                        time,
+                        f"{labels[time.wall // 60]} · {names[time.therapist.pk]}",
+                        f"{base}&therapist={time.therapist.pk}&{date}"
+                        f"{time.wall // 3600:02}:{time.wall // 60 % 60:02}",
+                    )
+                    for time in times
+                ],
+            )
+        )
+    return shown
 
 
 @role_required(ADMINISTRATOR, SCHEDULER)
@@ -128,7 +144,7 @@ def free_times(request, pk):
             return render(request, "scheduling/free_times.html", context, status=400)
         data = form.cleaned_data
         duration = duration_for(data["chart_case"], data["appointment_type"])
-        days = free_times_by_day(
+        days = offered_by_day(
             chart_case=data["chart_case"],
             location=data["location"],
             duration_minutes=duration,
@@ -137,12 +153,10 @@ def free_times(request, pk):
             last=data["last"],
             now=clinic.now(),
         )
-        link = _book_links(patient, data, duration)
         context.update(
             later=_later(request.GET, data["first"], data["last"]),
             duration=duration,
-            days=[(day, [(time, link(time)) for time in times]) for day, times in days],
-            names={t.pk: t.get_full_name() or t.email for t in data["therapists"]},
+            days=_shown_days(patient, data, duration, days, data["therapists"]),
         )
         record_access(request, obj=patient, patient=patient, what="Free times for booking")
     return render(request, "scheduling/free_times.html", context)
