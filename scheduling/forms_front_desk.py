@@ -85,13 +85,29 @@ class FreeTimeForm(PlainChoicesMixin, forms.Form):
         self.fields["location"].queryset = (
             Location.objects.for_clinic(clinic_id).active().order_by("name")
         )
+        self.initial.setdefault("first", today)
+        self.initial.setdefault("last", today + datetime.timedelta(days=DEFAULT_DAYS - 1))
+        if self.is_bound:
+            self.data = self._with_defaults(self.data)
         chart_case = self._chosen_chart_case()
         # Only those who may take the chosen case (``User.objects.who_may_take``).
         self.fields["therapists"].queryset = (
             case_therapists(chart_case) if chart_case else User.objects.none()
         )
-        self.initial.setdefault("first", today)
-        self.initial.setdefault("last", today + datetime.timedelta(days=DEFAULT_DAYS - 1))
+
+    def _with_defaults(self, data):
+        """The query with the first type and location (of the choices, read once for the
+        page) and the default days filled in where missing, so that **Book** on the patient
+        page shows free times at once."""
+        data = data.copy()
+        for name in ("appointment_type", "location"):
+            if not data.get(name):
+                chosen = next(iter(self.fields[name].queryset), None)
+                data[name] = "" if chosen is None else chosen.pk
+        for name in ("first", "last"):
+            if not data.get(name):
+                data[name] = self.initial[name].isoformat()
+        return data
 
     def _chosen_chart_case(self):
         """The chart case the data names, if it is one of the choices (for the therapists the

@@ -71,26 +71,6 @@ def planned_visits(patient, initial):
     )
 
 
-def _with_defaults(form: FreeTimeForm, query) -> dict | None:
-    """The query with the first type and location and the next two weeks filled in where
-    missing, so that **Book** on the patient page shows free times at once; None when no
-    case is chosen (the empty form is shown)."""
-    if not query.get("chart_case"):
-        return None
-    data = query.copy()
-    defaults = {
-        "appointment_type": form.fields["appointment_type"].queryset.values_list("pk", flat=True),
-        "location": form.fields["location"].queryset.values_list("pk", flat=True),
-    }
-    for name, choices in defaults.items():
-        if not data.get(name):
-            data[name] = choices.first() or ""
-    for name in ("first", "last"):
-        if not data.get(name):
-            data[name] = form.initial[name].isoformat()
-    return data
-
-
 def _shown_days(patient, data, duration, days, therapists):
     """The page's days as plain values, ``[(date, heading, [(time, label, url), ...])]``: each
     free time's label (its wall-clock time and therapist, from tables) and the booking form's
@@ -134,12 +114,11 @@ def _shown_days(patient, data, duration, days, therapists):
 def free_times(request, pk):
     patient = get_patient_for(request.user, pk)
     clinic = request.user.clinic
-    form = FreeTimeForm(patient=patient, today=clinic.today())
-    data = _with_defaults(form, request.GET)
+    # Without a case chosen, the empty form; with one, the search, the rest filled in.
+    query = request.GET if request.GET.get("chart_case") else None
+    form = FreeTimeForm(query, patient=patient, today=clinic.today())
     context = {"patient": patient, "form": form, "days": None}
-    if data is not None:
-        form = FreeTimeForm(data, patient=patient, today=clinic.today())
-        context["form"] = form
+    if form.is_bound:
         if not form.is_valid():
             return render(request, "scheduling/free_times.html", context, status=400)
         data = form.cleaned_data
