@@ -19,7 +19,7 @@ from core.inputs import parse_id
 from core.permissions import role_required
 from core.roles import ADMINISTRATOR, SCHEDULER
 from scheduling import services, slots
-from scheduling.forms_front_desk import DayMoveForm, FreeTimeForm
+from scheduling.forms_front_desk import DayMoveForm, FreeTimeForm, shown_fields
 from scheduling.models import Location
 from scheduling.reads.free_times import MAX_DAYS, duration_for, offered_by_day
 from scheduling.reads.front_desk import day_to_move
@@ -120,7 +120,7 @@ def free_times(request, pk):
     context = {"patient": patient, "form": form, "days": None}
     if form.is_bound:
         if not form.is_valid():
-            return render(request, "scheduling/free_times.html", context, status=400)
+            return _finder_page(request, context, status=400)
         data = form.cleaned_data
         duration = duration_for(data["chart_case"], data["appointment_type"])
         days = offered_by_day(
@@ -138,7 +138,13 @@ def free_times(request, pk):
             days=_shown_days(patient, data, duration, days, data["therapists"]),
         )
         record_access(request, obj=patient, patient=patient, what="Free times for booking")
-    return render(request, "scheduling/free_times.html", context)
+    return _finder_page(request, context)
+
+
+def _finder_page(request, context, status=200):
+    """The finder's page, its form's fields as plain values (``shown_fields``)."""
+    context["fields"] = shown_fields(context["form"])
+    return render(request, "scheduling/free_times.html", context, status=status)
 
 
 def _later(query, first, last) -> str:

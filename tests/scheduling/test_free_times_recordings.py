@@ -39,6 +39,8 @@ def _searches(family, zone):
         ("other-zone", {**week, "location": office.pk, **days("2026-10-22", "10-23")}, 200),
         ("refused-days", {**main, **days("2026-10-28", "10-21")}, 400),
         ("refused-choices", {"chart_case": 999999, "location": "abc"}, 400),
+        ("refused-therapist", {**main, "therapists": [family.baker.pk, 999999]}, 400),
+        ("refused-type", {**main, "appointment_type": 999999, "first": "x"}, 400),
     ]
 
 
