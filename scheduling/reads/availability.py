@@ -286,7 +286,7 @@ def bookable_seconds(
     if duration <= datetime.timedelta(0) or step <= datetime.timedelta(0):
         raise ValueError("duration and step must be positive")
     earliest, latest = now + notice, now + horizon
-    offered = _offered_for(
+    return _offered(
         location=location,
         therapist_ids=therapist_ids,
         patient_id=patient_id,
@@ -295,10 +295,9 @@ def bookable_seconds(
         earliest=earliest,
         latest=latest,
     )
-    return {therapist_id: offered(therapist_ids=[therapist_id]) for therapist_id in therapist_ids}
 
 
-def _offered_for(
+def _offered(
     *,
     location: Location,
     therapist_ids: list[int],
@@ -308,9 +307,9 @@ def _offered_for(
     earliest: datetime.datetime,
     latest: datetime.datetime,
 ):
-    """``slots.offered_starts`` with every input but the therapists read (two queries): the
-    working time of the local days ``earliest`` to the day after ``latest``, and the
-    appointments a start from ``earliest`` to ``latest`` can touch."""
+    """``slots.offered_by_therapist`` with its inputs read (two queries): the working time of
+    the local days ``earliest`` to the day after ``latest``, and the appointments a start
+    from ``earliest`` to ``latest`` can touch."""
     tz = ZoneInfo(location.time_zone)
     first = earliest.astimezone(tz).date()
     last = latest.astimezone(tz).date() + datetime.timedelta(days=1)
@@ -326,9 +325,9 @@ def _offered_for(
     )
     # On epoch seconds, as the portal's week page computes them (``slots.offered_starts``,
     # the same starts as ``slots.slots`` on datetimes: tests/scheduling/
-    # test_request_slots_property.py), one therapist at a time.
-    return functools.partial(
-        slots.offered_starts,
+    # test_request_slots_property.py), each therapist's apart.
+    return slots.offered_by_therapist(
+        therapist_ids=therapist_ids,
         clock=slots.WallClock(tz, first, last),
         first=first,
         last=last,
