@@ -398,6 +398,10 @@ def _starts(
     found: list[Iterable[int]] = []
     for start, end in free:
         start = max(start, earliest)
+        if start > latest:
+            break  # (``free`` is sorted) none from here on
+        if end - start < duration:
+            continue  # too short, however its start is rounded (most gaps of a full day)
         if start % 60:
             start += 60 - start % 60
         remainder = (clock.local(start)[1] // 60) % step_minutes

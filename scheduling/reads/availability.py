@@ -412,6 +412,8 @@ class EpochSeconds(Func):
     (about half the slot step's time at a week's 450 appointments)."""
 
     output_field = BigIntegerField()
+    # The statement sends an integer (``epoch`` casts it): no Python conversion a value.
+    convert_value = staticmethod(Func._convert_value_noop)
 
     def __init__(self, expression, *, up: bool = False):
         super().__init__(expression)
