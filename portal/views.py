@@ -136,15 +136,6 @@ def visit_cancel(request, pk):
     return render(request, "portal/visit_cancel.html", context)
 
 
-def _time_label(minutes: int) -> str:
-    """ "9:15 AM" for 555 minutes after midnight (``%-I:%M %p``)."""
-    hour, minute = divmod(minutes, 60)
-    return f"{hour % 12 or 12}:{minute:02d} {'AM' if hour < 12 else 'PM'}"
-
-
-TIME_LABELS = [_time_label(minutes) for minutes in range(24 * 60)]
-
-
 def _slot_days(starts, clock, first_day, days=7):
     """The starts (epoch seconds) of ``days`` local days from ``first_day``, by day, as
     plain values for ``portal/slots.html``: [(day label, [(value, time label), ...])]. The
@@ -163,7 +154,7 @@ def _slot_days(starts, clock, first_day, days=7):
             utc_days[utc_day] = slots.from_seconds(utc_day * slots.DAY_SECONDS).date().isoformat()
         hour, rest = divmod(utc_seconds, 3600)
         value = f"{utc_days[utc_day]}T{hour:02d}:{rest // 60:02d}:00+00:00"
-        by_day[day].append((value, TIME_LABELS[seconds // 60]))
+        by_day[day].append((value, slots.TIME_LABELS[seconds // 60]))
     return [(f"{day:%A, %b %-d}", day_slots) for day, day_slots in sorted(by_day.items())]
 
 

@@ -348,6 +348,17 @@ class WallClock:
         return local.date(), local.hour * 3600 + local.minute * 60 + local.second
 
 
+def _time_label(minutes: int) -> str:
+    """ "9:15 AM" for 555 minutes after midnight (``%-I:%M %p``)."""
+    hour, minute = divmod(minutes, 60)
+    return f"{hour % 12 or 12}:{minute:02d} {'AM' if hour < 12 else 'PM'}"
+
+
+# A wall-clock time's label by its minutes since midnight: a page of a few hundred times looks
+# each up rather than formatting a datetime (the portal's week, the finder's days).
+TIME_LABELS = [_time_label(minutes) for minutes in range(24 * 60)]
+
+
 def _weekly_seconds(
     weekly: Iterable[Weekly], days: list[datetime.date], clock: WallClock
 ) -> list[Seconds]:
@@ -378,13 +389,19 @@ def _starts(
     earliest: int,
     latest: int,
     clock: WallClock,
-) -> Iterator[int]:
+) -> list[Iterable[int]]:
     """``slots`` on epoch seconds: the same grid of the local wall clock (whole minutes, on
     the step's multiples since local midnight), the same bounds, no start at a second
-    reading (``second_reading``)."""
+    reading (``second_reading``). One ``range`` a free interval without a clock change (a
+    set takes it whole, without a Python step a start)."""
     step_minutes = step // 60
+    found: list[Iterable[int]] = []
     for start, end in free:
         start = max(start, earliest)
+        if start > latest:
+            break  # (``free`` is sorted) none from here on
+        if end - start < duration:
+            continue  # too short, however its start is rounded (most gaps of a full day)
         if start % 60:
             start += 60 - start % 60
         remainder = (clock.local(start)[1] // 60) % step_minutes
@@ -392,12 +409,25 @@ def _starts(
             start += (step_minutes - remainder) * 60
         starts = range(start, min(end - duration, latest) + 1, step)
         if clock.plain(start, end):
-            yield from starts
+            found.append(starts)
         else:
-            yield from (s for s in starts if not clock.second_reading(s))
+            found.append([s for s in starts if not clock.second_reading(s)])
+    return found
 
 
-def offered_starts(
+def offered_starts(**inputs) -> list[int]:
+    """Every start (epoch seconds, sorted, each once) at which one of the therapists can take
+    an appointment: ``offered_by_therapist`` (its arguments), any of them."""
+    return sorted(set().union(*_offered_sets(**inputs).values()))
+
+
+def offered_by_therapist(**inputs) -> dict[int, list[int]]:
+    """For each therapist, every start (epoch seconds, sorted) at which they can take an
+    appointment: ``_offered_sets`` (its arguments)."""
+    return {pk: sorted(starts) for pk, starts in _offered_sets(**inputs).items()}
+
+
+def _offered_sets(
     *,
     clock: WallClock,
     first: datetime.date,
@@ -414,17 +444,18 @@ def offered_starts(
     step: int,
     earliest: int,
     latest: int,
-) -> list[int]:
-    """Every start (epoch seconds, sorted, each once) at which one of the therapists can take
-    an appointment of ``duration`` seconds: ``open_intervals`` from ``first`` to ``last``
-    minus their appointments and the patient's (``busy``, ``patient_busy``: epoch seconds,
-    half open), then ``slots`` from ``earliest`` to ``latest`` (epoch seconds) on the ``step``
+) -> dict[int, set[int]]:
+    """For each therapist, every start (epoch seconds) at which they can take an
+    appointment of ``duration`` seconds: ``open_intervals`` from ``first`` to ``last`` minus
+    their appointments and the patient's (``busy``, ``patient_busy``: epoch seconds, half
+    open), then ``slots`` from ``earliest`` to ``latest`` (epoch seconds) on the ``step``
     grid. The same starts as ``slots.slots`` over ``free_intervals`` for each therapist,
-    without a datetime in the loop (tests/scheduling/test_offered_starts.py compares them)."""
+    without a datetime in the loop (tests/scheduling/test_offered_starts.py compares them);
+    the location's hours and closed days are read once for all of them."""
     days = list(dates(first, last))
     hours = _weekly_seconds(clinic_hours, days, clock)
     closed = [clock.day(day) for day in closures]
-    found: set[int] = set()
+    offered: dict[int, set[int]] = {}
     for therapist_id in therapist_ids:
         working = merge(
             _weekly_seconds(availability.get(therapist_id, ()), days, clock)
@@ -435,9 +466,10 @@ def offered_starts(
         holes = merge(closed + _dated_seconds(time_off.get(therapist_id, ()), clock))
         open_ = subtract(intersect(hours, working), holes)
         free = merge(subtract(open_, busy.get(therapist_id, []) + patient_busy))
-        found.update(
-            _starts(
-                free, duration=duration, step=step, earliest=earliest, latest=latest, clock=clock
-            )
-        )
-    return sorted(found)
+        found: set[int] = set()
+        for starts in _starts(
+            free, duration=duration, step=step, earliest=earliest, latest=latest, clock=clock
+        ):
+            found.update(starts)
+        offered[therapist_id] = found
+    return offered

@@ -230,11 +230,11 @@ def test_the_free_time_finder_takes_a_fixed_number_of_queries(
     client.force_login(scheduler)
     url = reverse("scheduling:free_times", args=[speech_chart_case.patient_id])
     url += f"?chart_case={speech_chart_case.pk}"
-    # 17: the patient; the form's first type and location (the days filled in); the patient's
-    # open cases, the types, the locations and who may take the case, each read once for the
-    # form and the page; the case's duration for the type; the free times (bookable_slots:
-    # working time in one UNION ALL, then the busy seconds); the audit entry.
-    _pinned(client, url, _front_desk_growth(speech_chart_case, location, 12), expected=17)
+    # 15: the patient; the patient's open cases, the types, the locations and who may take
+    # the case, each read once for the form, its defaults (the first type and location) and
+    # the page; the case's duration for the type; the free times (bookable_seconds: working
+    # time in one UNION ALL, then the busy seconds); the audit entry.
+    _pinned(client, url, _front_desk_growth(speech_chart_case, location, 12), expected=15)
 
 
 def test_the_patient_page_with_the_front_desk_takes_a_fixed_number_of_queries(

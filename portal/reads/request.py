@@ -63,14 +63,19 @@ class Choices:
     therapists: list[Therapist]
 
 
+# The union's filler columns, made once (each read builds three SELECTs around them).
+_BLANK = Value("")
+_NO_ID = Cast(Value(None), BigIntegerField())
+_NO_MINUTES = Cast(Value(None), IntegerField())
+
+
 def request_choices(chart_case) -> Choices:
     """The requestable rules of the case (``AppointmentTypeRule.objects.requestable_for``),
     the locations open to requests (``Location.objects.available_for_requests``) and the
     therapists who may take the case (``case_therapists``): the querysets ``request_create``
     checks a request against, as one UNION ALL of their rows (three round trips where one
     does; the approve form's choices are read the same way)."""
-    blank, no_id = Value(""), Cast(Value(None), BigIntegerField())
-    no_minutes = Cast(Value(None), IntegerField())
+    blank, no_id, no_minutes = _BLANK, _NO_ID, _NO_MINUTES
     rules = (
         AppointmentTypeRule.objects.requestable_for(chart_case)
         .order_by()

@@ -83,15 +83,13 @@ class WorkingTime:
 HOURS, CLOSURE, WEEKLY, EXCEPTION = range(4)
 
 
-def _nothing(output_field):
-    # An untyped NULL: PostgreSQL takes its type from a SELECT before it in the union (see
-    # ``working_time``'s order); a Cast costs the ORM more than the statement it saves.
-    return Value(None, output_field=output_field)
-
-
-def _shaped(rows, *, which, names, **columns):
-    """``rows`` as one SELECT of the union: the columns given, a typed NULL for the rest."""
-    blank = {
+# The typed NULL of each column a SELECT of the union does not have: an untyped NULL whose
+# type PostgreSQL takes from a SELECT before it in the union (see ``working_time``'s order); a
+# Cast costs the ORM more than the statement it saves. Made once: a NULL per column and
+# statement cost this read, run on every slot and calendar page, a fifth of its time.
+_BLANK = {
+    name: Value(None, output_field=output_field)
+    for name, output_field in {
         "who": IntegerField(),
         "weekday": IntegerField(),
         "day": DateField(),
@@ -99,13 +97,25 @@ def _shaped(rows, *, which, names, **columns):
         "ends": TimeField(),
         "kind": CharField(),
         "place": IntegerField(),
-    }
-    if names:
-        blank.update(active=BooleanField(), first=CharField(), last=CharField(), email=CharField())
+    }.items()
+}
+_NAMES_BLANK = _BLANK | {
+    name: Value(None, output_field=output_field)
+    for name, output_field in {
+        "active": BooleanField(),
+        "first": CharField(),
+        "last": CharField(),
+        "email": CharField(),
+    }.items()
+}
+
+
+def _shaped(rows, *, which, names, **columns):
+    """``rows`` as one SELECT of the union: the columns given, a typed NULL for the rest."""
+    blank = _NAMES_BLANK if names else _BLANK
     # Named apart from the models' fields (an annotation may not take a field's name).
     shaped = {"row_which": Value(which)} | {
-        f"row_{name}": columns[name] if name in columns else _nothing(output_field)
-        for name, output_field in blank.items()
+        f"row_{name}": columns.get(name, nothing) for name, nothing in blank.items()
     }
     return rows.order_by().annotate(**shaped).values_list(*shaped)
 
@@ -163,19 +173,19 @@ def _working_time_rows(
     """``working_time``'s one statement: exceptions, weekly availability, hours and closures
     as one ``UNION ALL``, each SELECT shaped to the same columns (``_shaped``)."""
     clinic_id = location.clinic_id
-    weekly = TherapistAvailability.objects.filter(clinic_id=clinic_id, location=location)
-    exceptions = AvailabilityException.objects.filter(
-        clinic_id=clinic_id, date__range=(first, last)
+    # One ``filter`` a read (each call clones the query).
+    whose = {} if therapist_ids is None else {"therapist_id__in": list(therapist_ids)}
+    weekly = TherapistAvailability.objects.filter(
+        clinic_id=clinic_id, location_id=location.pk, **whose
     )
-    if therapist_ids is not None:
-        therapist_ids = list(therapist_ids)
-        weekly = weekly.filter(therapist_id__in=therapist_ids)
-        exceptions = exceptions.filter(therapist_id__in=therapist_ids)
+    exceptions = AvailabilityException.objects.filter(
+        clinic_id=clinic_id, date__range=(first, last), **whose
+    )
     time = {"begins": F("start"), "ends": F("end")}
     shaped = functools.partial(_shaped, names=names is not None)
-    hours = ClinicHours.objects.filter(clinic_id=clinic_id, location=location)
+    hours = ClinicHours.objects.filter(clinic_id=clinic_id, location_id=location.pk)
     closures = ClinicClosure.objects.filter(
-        clinic_id=clinic_id, location=location, date__range=(first, last)
+        clinic_id=clinic_id, location_id=location.pk, date__range=(first, last)
     )
     # Exceptions and availability first: PostgreSQL types each NULL of the union's columns
     # from the SELECTs before it, and these two have a value in every column between them.
@@ -276,7 +286,7 @@ def bookable_seconds(
     if duration <= datetime.timedelta(0) or step <= datetime.timedelta(0):
         raise ValueError("duration and step must be positive")
     earliest, latest = now + notice, now + horizon
-    offered = _offered_for(
+    return _offered(
         location=location,
         therapist_ids=therapist_ids,
         patient_id=patient_id,
@@ -285,10 +295,9 @@ def bookable_seconds(
         earliest=earliest,
         latest=latest,
     )
-    return {therapist_id: offered(therapist_ids=[therapist_id]) for therapist_id in therapist_ids}
 
 
-def _offered_for(
+def _offered(
     *,
     location: Location,
     therapist_ids: list[int],
@@ -298,9 +307,9 @@ def _offered_for(
     earliest: datetime.datetime,
     latest: datetime.datetime,
 ):
-    """``slots.offered_starts`` with every input but the therapists read (two queries): the
-    working time of the local days ``earliest`` to the day after ``latest``, and the
-    appointments a start from ``earliest`` to ``latest`` can touch."""
+    """``slots.offered_by_therapist`` with its inputs read (two queries): the working time of
+    the local days ``earliest`` to the day after ``latest``, and the appointments a start
+    from ``earliest`` to ``latest`` can touch."""
     tz = ZoneInfo(location.time_zone)
     first = earliest.astimezone(tz).date()
     last = latest.astimezone(tz).date() + datetime.timedelta(days=1)
@@ -316,9 +325,9 @@ def _offered_for(
     )
     # On epoch seconds, as the portal's week page computes them (``slots.offered_starts``,
     # the same starts as ``slots.slots`` on datetimes: tests/scheduling/
-    # test_request_slots_property.py), one therapist at a time.
-    return functools.partial(
-        slots.offered_starts,
+    # test_request_slots_property.py), each therapist's apart.
+    return slots.offered_by_therapist(
+        therapist_ids=therapist_ids,
         clock=slots.WallClock(tz, first, last),
         first=first,
         last=last,
@@ -403,6 +412,8 @@ class EpochSeconds(Func):
     (about half the slot step's time at a week's 450 appointments)."""
 
     output_field = BigIntegerField()
+    # The statement sends an integer (``epoch`` casts it): no Python conversion a value.
+    convert_value = staticmethod(Func._convert_value_noop)
 
     def __init__(self, expression, *, up: bool = False):
         super().__init__(expression)

@@ -1,7 +1,7 @@
 """The free-time finder of booking: the times each therapist who may take a chart case is free
 for one appointment type at one location, day by day.
 
-The times come from ``bookable_slots`` (``reads/availability.py`` over the pure ``slots``
+The times come from ``bookable_seconds`` (``reads/availability.py`` over the pure ``slots``
 module), the one rule that also offers the portal its times (``services.requests.
 request_slots``): the finder only chooses the span, the front desk's span being the days asked
 for from now on, the portal's the clinic's notice and horizon.
@@ -9,6 +9,7 @@ for from now on, the portal's the clinic's notice and horizon.
 
 import datetime
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from accounts.models import User
 from cases.models import AppointmentTypeRule
@@ -16,7 +17,7 @@ from charts.models import PatientChartCase
 from clinic.models import AppointmentType
 from scheduling import slots
 from scheduling.models import Location
-from scheduling.reads.availability import bookable_slots
+from scheduling.reads.availability import bookable_seconds
 
 MAX_DAYS = 90
 STEP = datetime.timedelta(minutes=15)
@@ -60,11 +61,36 @@ def free_starts(
     latest: datetime.datetime,
     now: datetime.datetime,
 ) -> dict[int, list[datetime.datetime]]:
-    """Each therapist's free starts from ``earliest`` to ``latest``: ``bookable_slots`` (five
-    queries) with that span as its notice and horizon."""
+    """``free_seconds`` as aware datetimes."""
+    return {
+        therapist_id: [slots.from_seconds(start) for start in starts]
+        for therapist_id, starts in free_seconds(
+            chart_case=chart_case,
+            location=location,
+            duration_minutes=duration_minutes,
+            therapist_ids=therapist_ids,
+            earliest=earliest,
+            latest=latest,
+            now=now,
+        ).items()
+    }
+
+
+def free_seconds(
+    *,
+    chart_case: PatientChartCase,
+    location: Location,
+    duration_minutes: int,
+    therapist_ids: list[int],
+    earliest: datetime.datetime,
+    latest: datetime.datetime,
+    now: datetime.datetime,
+) -> dict[int, list[int]]:
+    """Each therapist's free starts (epoch seconds) from ``earliest`` to ``latest``:
+    ``bookable_seconds`` (two queries) with that span as its notice and horizon."""
     if latest <= earliest:
         return {therapist_id: [] for therapist_id in therapist_ids}
-    return bookable_slots(
+    return bookable_seconds(
         location=location,
         therapist_ids=therapist_ids,
         patient_id=chart_case.patient_id,
@@ -74,6 +100,51 @@ def free_starts(
         horizon=latest - now,
         step=STEP,
     )
+
+
+class Offered(NamedTuple):
+    """A free time as the finder's page takes it: plain values, a page holds hundreds."""
+
+    seconds: int  # the moment, epoch seconds
+    day: datetime.date  # its local date
+    wall: int  # its wall-clock seconds since that date's midnight
+    therapist: User
+
+
+def offered_by_day(
+    *,
+    chart_case: PatientChartCase,
+    location: Location,
+    duration_minutes: int,
+    therapists: list[User],
+    first: datetime.date,
+    last: datetime.date,
+    now: datetime.datetime,
+) -> list[tuple[datetime.date, list[Offered]]]:
+    """The finder's page: each day from ``first`` to ``last`` with a free time, its times in
+    order (a time two therapists share shows twice, one a therapist, by name), read on epoch
+    seconds and the location's wall clock (``slots.WallClock``), without a datetime a time."""
+    tz = location.tzinfo
+    earliest, latest = span(first, last, tz, now)
+    starts = free_seconds(
+        chart_case=chart_case,
+        location=location,
+        duration_minutes=duration_minutes,
+        therapist_ids=[t.pk for t in therapists],
+        earliest=earliest,
+        latest=latest,
+        now=now,
+    )
+    by_pk = {t.pk: t for t in therapists}
+    order = sorted(
+        (start, by_pk[pk].last_name, pk) for pk, found in starts.items() for start in found
+    )
+    clock = slots.WallClock(tz, first, last)
+    days: dict[datetime.date, list[Offered]] = {}
+    for start, _, pk in order:
+        day, wall = clock.local(start)
+        days.setdefault(day, []).append(Offered(start, day, wall, by_pk[pk]))
+    return list(days.items())
 
 
 def free_times_by_day(
@@ -86,26 +157,17 @@ def free_times_by_day(
     last: datetime.date,
     now: datetime.datetime,
 ) -> list[tuple[datetime.date, list[FreeTime]]]:
-    """The finder's page: each day from ``first`` to ``last`` with a free time, its times in
-    order (a time two therapists share shows twice, one a therapist)."""
+    """``offered_by_day`` with each time an aware datetime of the location's zone."""
     tz = location.tzinfo
-    earliest, latest = span(first, last, tz, now)
-    starts = free_starts(
-        chart_case=chart_case,
-        location=location,
-        duration_minutes=duration_minutes,
-        therapist_ids=[t.pk for t in therapists],
-        earliest=earliest,
-        latest=latest,
-        now=now,
-    )
-    by_pk = {t.pk: t for t in therapists}
-    days: dict[datetime.date, list[FreeTime]] = {}
-    for therapist_id, therapist_starts in starts.items():
-        for start in therapist_starts:
-            local = start.astimezone(tz)
-            days.setdefault(local.date(), []).append(FreeTime(local, by_pk[therapist_id]))
     return [
-        (day, sorted(times, key=lambda t: (t.start, t.therapist.last_name, t.therapist.pk)))
-        for day, times in sorted(days.items())
+        (day, [FreeTime(slots.from_seconds(o.seconds).astimezone(tz), o.therapist) for o in times])
+        for day, times in offered_by_day(
+            chart_case=chart_case,
+            location=location,
+            duration_minutes=duration_minutes,
+            therapists=therapists,
+            first=first,
+            last=last,
+            now=now,
+        )
     ]

@@ -19,9 +19,9 @@ from core.inputs import parse_id
 from core.permissions import role_required
 from core.roles import ADMINISTRATOR, SCHEDULER
 from scheduling import services, slots
-from scheduling.forms_front_desk import DayMoveForm, FreeTimeForm
+from scheduling.forms_front_desk import DayMoveForm, FreeTimeForm, shown_fields
 from scheduling.models import Location
-from scheduling.reads.free_times import MAX_DAYS, duration_for, free_times_by_day
+from scheduling.reads.free_times import MAX_DAYS, duration_for, offered_by_day
 from scheduling.reads.front_desk import day_to_move
 from scheduling.reads.other_visits import other_visits
 
@@ -71,29 +71,11 @@ def planned_visits(patient, initial):
     )
 
 
-def _with_defaults(form: FreeTimeForm, query) -> dict | None:
-    """The query with the first type and location and the next two weeks filled in where
-    missing, so that **Book** on the patient page shows free times at once; None when no
-    case is chosen (the empty form is shown)."""
-    if not query.get("chart_case"):
-        return None
-    data = query.copy()
-    defaults = {
-        "appointment_type": form.fields["appointment_type"].queryset.values_list("pk", flat=True),
-        "location": form.fields["location"].queryset.values_list("pk", flat=True),
-    }
-    for name, choices in defaults.items():
-        if not data.get(name):
-            data[name] = choices.first() or ""
-    for name in ("first", "last"):
-        if not data.get(name):
-            data[name] = form.initial[name].isoformat()
-    return data
-
-
-def _book_links(patient, data, duration):
-    """The booking form's address for a free time, filled in: what every time of the page
-    shares encoded once, the therapist, date and time added to it (a page holds a thousand)."""
+def _shown_days(patient, data, duration, days, therapists):
+    """The page's days as plain values, ``[(date, heading, [(time, label, url), ...])]``: each
+    free time's label (its wall-clock time and therapist, from tables) and the booking form's
+    address filled in, what every time of the page shares encoded once (a page holds a
+    thousand)."""
     shared = urlencode(
         {
             "patient": patient.pk,
@@ -104,13 +86,27 @@ def _book_links(patient, data, duration):
         }
     )
     base = f"{reverse('scheduling:appointment_create')}?{shared}"
-
-    def link(time) -> str:
-        start = time.start
-        when = f"date={start.date().isoformat()}&time={start.hour:02}:{start.minute:02}"
-        return f"{base}&therapist={time.therapist.pk}&{when}"
-
-    return link
+    names = {t.pk: t.get_full_name() or t.email for t in therapists}
+    labels = slots.TIME_LABELS
+    shown = []
+    for day, times in days:
+        date = f"date={day.isoformat()}&time="
+        shown.append(
+            (
+                day,
+                f"{day:%A, %b %-d}",
+                [
+                    (
+                        time,
+                        f"{labels[time.wall // 60]} · {names[time.therapist.pk]}",
+                        f"{base}&therapist={time.therapist.pk}&{date}"
+                        f"{time.wall // 3600:02}:{time.wall // 60 % 60:02}",
+                    )
+                    for time in times
+                ],
+            )
+        )
+    return shown
 
 
 @role_required(ADMINISTRATOR, SCHEDULER)
@@ -118,17 +114,16 @@ def _book_links(patient, data, duration):
 def free_times(request, pk):
     patient = get_patient_for(request.user, pk)
     clinic = request.user.clinic
-    form = FreeTimeForm(patient=patient, today=clinic.today())
-    data = _with_defaults(form, request.GET)
+    # Without a case chosen, the empty form; with one, the search, the rest filled in.
+    query = request.GET if request.GET.get("chart_case") else None
+    form = FreeTimeForm(query, patient=patient, today=clinic.today())
     context = {"patient": patient, "form": form, "days": None}
-    if data is not None:
-        form = FreeTimeForm(data, patient=patient, today=clinic.today())
-        context["form"] = form
+    if form.is_bound:
         if not form.is_valid():
-            return render(request, "scheduling/free_times.html", context, status=400)
+            return _finder_page(request, context, status=400)
         data = form.cleaned_data
         duration = duration_for(data["chart_case"], data["appointment_type"])
-        days = free_times_by_day(
+        days = offered_by_day(
             chart_case=data["chart_case"],
             location=data["location"],
             duration_minutes=duration,
@@ -137,15 +132,19 @@ def free_times(request, pk):
             last=data["last"],
             now=clinic.now(),
         )
-        link = _book_links(patient, data, duration)
         context.update(
             later=_later(request.GET, data["first"], data["last"]),
             duration=duration,
-            days=[(day, [(time, link(time)) for time in times]) for day, times in days],
-            names={t.pk: t.get_full_name() or t.email for t in data["therapists"]},
+            days=_shown_days(patient, data, duration, days, data["therapists"]),
         )
         record_access(request, obj=patient, patient=patient, what="Free times for booking")
-    return render(request, "scheduling/free_times.html", context)
+    return _finder_page(request, context)
+
+
+def _finder_page(request, context, status=200):
+    """The finder's page, its form's fields as plain values (``shown_fields``)."""
+    context["fields"] = shown_fields(context["form"])
+    return render(request, "scheduling/free_times.html", context, status=status)
 
 
 def _later(query, first, last) -> str:

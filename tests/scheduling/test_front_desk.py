@@ -65,10 +65,12 @@ def test_book_shows_free_times_and_a_time_opens_the_filled_booking_form(
     assert response.status_code == 200
     days = response.context["days"]
     assert days, "free times are offered"
-    (time, book_url) = days[0][1][0]
+    (time, label, book_url) = days[0][2][0]
     assert time.therapist == therapist
+    assert label == f"9:00 AM · {therapist.get_full_name()}"
     # Open every day from 8:00; it is 9:00 now, so the first time is today at 9:00.
-    assert time.start == slots.wall(datetime.date(2027, 2, 1), datetime.time(9), location.tzinfo)
+    start = slots.wall(datetime.date(2027, 2, 1), datetime.time(9), location.tzinfo)
+    assert slots.from_seconds(time.seconds) == start
     form_page = client.get(book_url)
     form = form_page.context["form"]
     assert form["case"].value() == f"chart:{speech_chart_case.pk}"
@@ -78,7 +80,7 @@ def test_book_shows_free_times_and_a_time_opens_the_filled_booking_form(
     booked = client.post(reverse("scheduling:appointment_create"), sent)
     assert booked.status_code == 302
     appointment = Appointment.objects.get()
-    assert appointment.start == time.start
+    assert appointment.start == start
     assert appointment.duration_minutes == treatment.default_duration_minutes
 
 
@@ -88,13 +90,13 @@ def test_the_finder_shows_a_week_and_later_days_shows_the_next(
     client.force_login(scheduler)
     url, query = _finder(speech_chart_case.patient, chart_case=speech_chart_case.pk)
     response = client.get(url, query)
-    shown = [day for day, _ in response.context["days"]]
+    shown = [day for day, *_ in response.context["days"]]
     assert shown[0] == datetime.date(2027, 2, 1)
     assert shown[-1] <= datetime.date(2027, 2, 7)
     later = response.context["later"]
     assert "Later days" in response.content.decode()
     after = client.get(f"{url}?{later}")
-    shown = [day for day, _ in after.context["days"]]
+    shown = [day for day, *_ in after.context["days"]]
     assert shown[0] >= datetime.date(2027, 2, 8)
     assert shown[-1] <= datetime.date(2027, 2, 14)
 
@@ -116,7 +118,8 @@ def test_a_busy_time_is_not_offered(client, scheduler, speech_chart_case, locati
         last="2027-02-02",
         therapists=therapist.pk,
     )
-    offered = [t.start for _, times in client.get(url, query).context["days"] for t, _ in times]
+    days = client.get(url, query).context["days"]
+    offered = [slots.from_seconds(t.seconds) for *_, times in days for t, _, _ in times]
     assert offered
     assert all(
         not (start - datetime.timedelta(minutes=45) < s < start + datetime.timedelta(hours=1))
@@ -211,7 +214,7 @@ def test_the_form_from_a_free_time_lists_that_weeks_other_visits(
         first="2027-02-02",
         last="2027-02-02",
     )
-    (_, book_url) = client.get(url, query).context["days"][0][1][0]
+    (_, _, book_url) = client.get(url, query).context["days"][0][2][0]
     page = client.get(book_url)
     other = page.context["other"]
     assert [v.local_start.hour for v in other.week] == [9]
