@@ -44,7 +44,7 @@ def move_label(row) -> str:
     now, on its location's clock); empty for a request of a new visit."""
     if row.move_of_id is None:
         return ""
-    now = local(row.move_of__start, row.move_of__location__time_zone)
+    now = local(row.move_of_start, row.move_of_time_zone)
     return f"Move of {now:%a %b %-d, %-I:%M %p}"
 
 
@@ -55,7 +55,7 @@ def _queue_row(row, shown, prefix: str) -> dict:
         "url": f"{prefix}{row.pk}/",
         "patient": f"{row.patient__first_name} {row.patient__last_name}",
         "status": STATUS_LABELS[row.status],
-        "case": row.chart_case__case__name,
+        "case": row.case_name,
         "type": row.appointment_type__name,
         "duration": row.duration_minutes,
         "move": move_label(row),
@@ -139,7 +139,7 @@ def _request_page(clinic, pk: int) -> dict:
         page["move_url"] = link("scheduling:appointment_detail", row.move_of_id)
     if row.appointment_id is not None:
         page["appointment_url"] = link("scheduling:appointment_detail", row.appointment_id)
-        booked = local(row.appointment__start, row.appointment__location__time_zone)
+        booked = local(row.appointment_start, row.appointment_time_zone)
         page["appointment_when"] = f"{booked:%b %-d, %Y %-I:%M %p}"
     return page
 
@@ -148,7 +148,7 @@ def _forms(clinic, req: dict, approve_form, decline_form) -> dict:
     """The approve and decline forms of a live request, the approve form's choices read
     once (``approve_choices``)."""
     row = req["row"]
-    choices = reads.approve_choices(clinic.pk, row.chart_case__case_id)
+    choices = reads.approve_choices(clinic.pk, row.case_id)
     if approve_form is None:
         local_start = req["local_start"]
         approve_form = RequestApproveForm(
