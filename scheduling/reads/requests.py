@@ -17,7 +17,7 @@ import datetime
 import zoneinfo
 from itertools import groupby
 
-from django.db.models import Count, Exists, F, Func, OuterRef, Q, Subquery, Value
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Value
 from django.db.models.lookups import GreaterThan, LessThan
 
 from accounts.models import User
@@ -270,14 +270,6 @@ def pending_request_count(request) -> int:
         clinic = request.user.clinic
         request._pending_request_count = AppointmentRequest.objects.live(clinic).count()
     return request._pending_request_count
-
-
-def live_request_count(clinic) -> Func:
-    """``pending_request_count``'s COUNT of ``live`` as a scalar subquery, for a page that
-    reads it with a row it reads anyway (the calendar's locations) and remembers it
-    (``remember_pending_request_count``): one round trip less."""
-    live = AppointmentRequest.objects.live(clinic).order_by()
-    return Subquery(live.annotate(live=Func("pk", function="COUNT")).values("live"))
 
 
 def remember_pending_request_count(request, count: int) -> None:

@@ -31,27 +31,19 @@ from scheduling.reads.calendar import (
     calendar_requests,
     calendar_therapists,
 )
-from scheduling.reads.requests import (
-    live_request_count,
-    pending_request_count,
-    remember_pending_request_count,
-)
+from scheduling.reads.requests import pending_request_count
 from scheduling.views.calendar_grid import LANE, Column, grid_rows, grid_times, linker
 
 
-def _context(request, may_book: bool):
+def _context(request):
     """The chosen location and date (defaults: the first location, today), as the calendar's
     form reads them: a location that is not one of the clinic's active ones, or a date that is
-    not one, is not chosen. None when the clinic has no active location. For the front desk
-    the locations' rows carry the badge's count of live requests (``live_request_count``)."""
-    locations = Location.objects.for_clinic(request.user.clinic_id).active()
-    if may_book:
-        locations = locations.annotate(live_requests=live_request_count(request.user.clinic))
-    locations = list(locations.order_by("name", "pk"))
+    not one, is not chosen. None when the clinic has no active location."""
+    locations = list(
+        Location.objects.for_clinic(request.user.clinic_id).active().order_by("name", "pk")
+    )
     if not locations:
         return None
-    if may_book:
-        remember_pending_request_count(request, locations[0].live_requests)
     location = locations[0]
     wanted = request.GET.get("location")
     if wanted:
@@ -196,11 +188,11 @@ def _day_columns(therapists, appointments, requests, working, day) -> list[Colum
 
 @role_required(ADMINISTRATOR, SCHEDULER, THERAPIST)
 def calendar_day(request):
-    may_book = _may_book(request.user)
-    context = _context(request, may_book)
+    context = _context(request)
     if context is None:
         return render(request, "scheduling/calendar_empty.html")
     user, location, day, tz = request.user, context["location"], context["day"], context["tz"]
+    may_book = _may_book(user)
     start, end = slots.day_bounds(day, tz)
     # A therapist's calendar is their own (``Appointment.objects.visible_to``), with the
     # requests that prefer them.
@@ -342,11 +334,11 @@ def _week_reads(user, location, monday, therapist, may_book):
 
 @role_required(ADMINISTRATOR, SCHEDULER, THERAPIST)
 def calendar_week(request):
-    may_book = _may_book(request.user)
-    context = _context(request, may_book)
+    context = _context(request)
     if context is None:
         return render(request, "scheduling/calendar_empty.html")
     user, location, day, tz = request.user, context["location"], context["day"], context["tz"]
+    may_book = _may_book(user)
     chosen = _week_therapist(request, may_book)
     if chosen is None:
         return render(request, "scheduling/calendar_empty.html")

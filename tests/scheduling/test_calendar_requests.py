@@ -242,7 +242,7 @@ def test_the_day_view_takes_a_fixed_number_of_queries_as_requests_grow(
 ):
     client.force_login(scheduler)
     _day(client, location, request_day)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         assert len(_blocks(_day(client, location, request_day), "tentative")) == 1
     for hour in range(11, 17):
         _request(pending_request, hour=hour)
@@ -254,7 +254,7 @@ def test_the_day_view_takes_a_fixed_number_of_queries_as_requests_grow(
             preferred_therapist=ot_therapist,
             therapist=ot_therapist,
         )
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         response = _day(client, location, request_day)
     # Each hour's request preferring ``therapist`` sits beside nothing; the others likewise.
     assert len(_blocks(response, "tentative")) == 1 + 6 * 3
