@@ -89,19 +89,29 @@ def _nothing(output_field):
     return Value(None, output_field=output_field)
 
 
+# The union's columns and their types, made once (a field's constructor is dear: four
+# SELECTs a statement, a statement on every calendar and slot page).
+_COLUMNS = {
+    "who": IntegerField(),
+    "weekday": IntegerField(),
+    "day": DateField(),
+    "begins": TimeField(),
+    "ends": TimeField(),
+    "kind": CharField(),
+    "place": IntegerField(),
+}
+_NAME_COLUMNS = {
+    **_COLUMNS,
+    "active": BooleanField(),
+    "first": CharField(),
+    "last": CharField(),
+    "email": CharField(),
+}
+
+
 def _shaped(rows, *, which, names, **columns):
     """``rows`` as one SELECT of the union: the columns given, a typed NULL for the rest."""
-    blank = {
-        "who": IntegerField(),
-        "weekday": IntegerField(),
-        "day": DateField(),
-        "begins": TimeField(),
-        "ends": TimeField(),
-        "kind": CharField(),
-        "place": IntegerField(),
-    }
-    if names:
-        blank.update(active=BooleanField(), first=CharField(), last=CharField(), email=CharField())
+    blank = _NAME_COLUMNS if names else _COLUMNS
     # Named apart from the models' fields (an annotation may not take a field's name).
     shaped = {"row_which": Value(which)} | {
         f"row_{name}": columns[name] if name in columns else _nothing(output_field)
