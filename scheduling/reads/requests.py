@@ -57,30 +57,25 @@ QUEUE_FIELDS = (
     "move_of_id",
     *NAME_FIELDS,
 )
-REQUEST_FIELDS = (
-    *QUEUE_FIELDS,
-    "appointment_type_id",
-    "location_id",
-    "created_at",
-    "appointment_id",
-)
-
-
-# The names two relations away from a request, by the names its rows give them: the case of
-# its chart case, and for a request to move a visit, the visit's time now and its location's
-# clock; a request's page also its case (the approve form's therapists) and the visit an
-# approved request booked.
+# The names two relations away from a request that the queue shows, by the names its rows
+# give them: the case of its chart case, and for a request to move a visit, the visit's time
+# now and its location's clock (``_subquery``).
 FAR_NAMES = {
     "case_name": "chart_case__case__name",
     "move_of_start": "move_of__start",
     "move_of_time_zone": "move_of__location__time_zone",
 }
-REQUEST_NAMES = {
-    **FAR_NAMES,
-    "case_id": "chart_case__case_id",
-    "appointment_start": "appointment__start",
-    "appointment_time_zone": "appointment__location__time_zone",
-}
+REQUEST_FIELDS = (
+    *QUEUE_FIELDS,
+    *FAR_NAMES.values(),
+    "appointment_type_id",
+    "location_id",
+    "created_at",
+    "appointment_id",
+    "chart_case__case_id",
+    "appointment__start",
+    "appointment__location__time_zone",
+)
 
 
 def _subquery(path: str) -> Subquery:
@@ -112,8 +107,8 @@ def requests_with_status(clinic, status: str):
 
 def queue_page(clinic, status: str, number):
     """A page of the queue (``Paginator.get_page``'s answer, one query): rows named by
-    ``QUEUE_FIELDS``. Pending oldest first (the next to decide on top), the others newest
-    first."""
+    ``QUEUE_FIELDS`` and ``FAR_NAMES``. Pending oldest first (the next to decide on top),
+    the others newest first."""
     order = ("start", "pk") if status == PENDING else ("-start", "-pk")
     names = {name: _subquery(path) for name, path in FAR_NAMES.items()}
     requests = requests_with_status(clinic, status).annotate(**names).order_by(*order)
@@ -186,9 +181,8 @@ def request_row(clinic, pk: int):
     clinic has no such request (or ``pk`` is past the database's integers)."""
     if id_out_of_range(pk):
         return None
-    names = {name: F(path) for name, path in REQUEST_NAMES.items()}
-    requests = AppointmentRequest.objects.for_clinic(clinic.pk).filter(pk=pk).annotate(**names)
-    return requests.values_list(*REQUEST_FIELDS, *names, named=True).first()
+    requests = AppointmentRequest.objects.for_clinic(clinic.pk).filter(pk=pk)
+    return requests.values_list(*REQUEST_FIELDS, named=True).first()
 
 
 def live_with(clinic, pk: int) -> tuple[int, bool]:

@@ -39,13 +39,12 @@ def _clashes(shown, start: datetime.datetime, minutes: int) -> bool:
     return any(a.start < end and a.end > start for a in shown)
 
 
-def move_label(row) -> str:
+def move_label(move_of_id, start, time_zone) -> str:
     """ "Move of Tue Dec 8, 10:00 AM" for a request to move a booked visit (the visit's time
     now, on its location's clock); empty for a request of a new visit."""
-    if row.move_of_id is None:
+    if move_of_id is None:
         return ""
-    now = local(row.move_of_start, row.move_of_time_zone)
-    return f"Move of {now:%a %b %-d, %-I:%M %p}"
+    return f"Move of {local(start, time_zone):%a %b %-d, %-I:%M %p}"
 
 
 def _queue_row(row, shown, prefix: str) -> dict:
@@ -58,7 +57,7 @@ def _queue_row(row, shown, prefix: str) -> dict:
         "case": row.case_name,
         "type": row.appointment_type__name,
         "duration": row.duration_minutes,
-        "move": move_label(row),
+        "move": move_label(row.move_of_id, row.move_of_start, row.move_of_time_zone),
         "when": f"{local(row.start, row.location__time_zone):%a %b %-d, %Y %-I:%M %p}",
         "location": row.location__name,
         "therapist": user_name(
@@ -124,7 +123,7 @@ def _request_page(clinic, pk: int) -> dict:
         ),
         "local_start": local_start,
         "title_when": f"{local_start:%b %-d, %Y %-I:%M %p}",
-        "move": move_label(row),
+        "move": move_label(row.move_of_id, row.move_of__start, row.move_of__location__time_zone),
         "when": f"{local_start:%A %b %-d, %Y, %-I:%M %p} – {local(end, zone):%-I:%M %p}",
         "clashes": _clashes(shown, row.start, row.duration_minutes),
         "snapshot": [
@@ -139,7 +138,7 @@ def _request_page(clinic, pk: int) -> dict:
         page["move_url"] = link("scheduling:appointment_detail", row.move_of_id)
     if row.appointment_id is not None:
         page["appointment_url"] = link("scheduling:appointment_detail", row.appointment_id)
-        booked = local(row.appointment_start, row.appointment_time_zone)
+        booked = local(row.appointment__start, row.appointment__location__time_zone)
         page["appointment_when"] = f"{booked:%b %-d, %Y %-I:%M %p}"
     return page
 
@@ -148,7 +147,7 @@ def _forms(clinic, req: dict, approve_form, decline_form) -> dict:
     """The approve and decline forms of a live request, the approve form's choices read
     once (``approve_choices``)."""
     row = req["row"]
-    choices = reads.approve_choices(clinic.pk, row.case_id)
+    choices = reads.approve_choices(clinic.pk, row.chart_case__case_id)
     if approve_form is None:
         local_start = req["local_start"]
         approve_form = RequestApproveForm(

@@ -88,9 +88,9 @@ def test_the_request_row_is_the_models(every_status, clinic):
     row = request_reads.request_row(clinic, approved.pk)
     assert row.start == approved.start
     assert row.appointment_id == approved.appointment_id
-    assert row.appointment_start == approved.appointment.start
-    assert row.appointment_time_zone == approved.appointment.location.time_zone
-    assert row.case_id == approved.chart_case.case_id
+    assert row.appointment__start == approved.appointment.start
+    assert row.appointment__location__time_zone == approved.appointment.location.time_zone
+    assert row.chart_case__case_id == approved.chart_case.case_id
     assert request_reads.live_with(clinic, approved.pk) == (2, False)
     assert request_reads.live_with(clinic, every_status.pk) == (2, True)
     assert AppointmentRequest.objects.live(clinic).count() == 2
