@@ -39,8 +39,12 @@ def staff_home(request):
             context["administrator"] = administrator_dashboard(user, today)
     if user.clinic_id and has_role(user, ADMINISTRATOR, SCHEDULER):
         from insurance.reads import alerts
+        from insurance.views import record_accesses
 
-        context["authorization_alerts"] = alerts(user.clinic_id, today=user.clinic.today())
+        rows = alerts(user.clinic_id, today=user.clinic.today())
+        # The alerts name patients and their authorizations: one access entry per row shown.
+        record_accesses(request, rows, "Home: authorization alerts")
+        context["authorization_alerts"] = rows
     return render(request, "home.html", context)
 
 

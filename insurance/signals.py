@@ -66,7 +66,9 @@ def settings_saved(sender, instance, raw=False, **kwargs):
 
 
 def rows_moved(clinic_id: int, kind: str, chart_case_ids) -> None:
-    if kind == "appointment":
+    """Visits or authorizations went from some chart cases to others: the authorizations of
+    those chart cases count again."""
+    if kind in {"appointment", "authorization"}:
         stored.recount(clinic_id, chart_case_ids)
 
 

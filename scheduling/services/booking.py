@@ -30,8 +30,8 @@ from core.audit import record
 from scheduling import slots
 from scheduling.models import Appointment, AppointmentSeries, Location
 from scheduling.services.checks import (
-    CLASH,
     booking_errors,
+    clash_error,
     overlap_message,
     require_authorized,
     require_front_desk,
@@ -290,5 +290,5 @@ def insert_appointment(
             if then is not None:
                 then(appointment)
     except IntegrityError as error:
-        raise ValidationError({"start": CLASH.format(who=f"{therapist} or {patient}")}) from error
+        raise clash_error(error, therapist=therapist, patient=patient) from error
     return appointment

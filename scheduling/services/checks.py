@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError
 from django.db.models import Q
 
 from accounts.models import User
@@ -27,6 +28,24 @@ from scheduling.models import Appointment, Location
 from scheduling.reads.availability import working_time
 
 CLASH = "This time was booked by someone else a moment ago: {who} already has an appointment then."
+# PostgreSQL's no-overlap rules (migration 0002), and whose time each keeps.
+_OVERLAP_CONSTRAINTS = {
+    "appointment_no_therapist_overlap": "therapist",
+    "appointment_no_patient_overlap": "patient",
+}
+
+
+def clash_error(error: IntegrityError, *, therapist, patient) -> ValidationError:
+    """The refusal beside the time when one of the database's no-overlap rules refused a
+    write that the friendly check let through (another booking committed in between), naming
+    whose time is taken. Any other integrity error is not a clash: it is raised as it is."""
+    diag = getattr(error.__cause__, "diag", None)
+    name = getattr(diag, "constraint_name", None) or str(error)
+    for constraint, whose in _OVERLAP_CONSTRAINTS.items():
+        if constraint in name:
+            who = therapist if whose == "therapist" else patient
+            return ValidationError({"start": CLASH.format(who=who)})
+    raise error
 
 
 def when_text(moment: datetime.datetime, tz: ZoneInfo) -> str:

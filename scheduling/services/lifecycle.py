@@ -8,21 +8,23 @@ import datetime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils import timezone
 
 from accounts.models import User
 from core.audit import diff, record
 from core.roles import ADMINISTRATOR, SCHEDULER, THERAPIST, has_role
 from scheduling import slots
-from scheduling.models import Appointment, Location
+from scheduling.models import Appointment, AppointmentRequest, Location
 from scheduling.services.checks import (
-    CLASH,
     booking_errors,
+    clash_error,
     overlap_message,
     require_authorized,
     require_front_desk,
     require_working,
     when_text,
 )
+from scheduling.services.request_audit import audit_request
 from scheduling.signals import appointment_changed
 
 
@@ -112,9 +114,7 @@ def _save_moved(appointment: Appointment, therapist: User) -> None:
         with transaction.atomic():
             appointment.save()
     except IntegrityError as error:
-        raise ValidationError(
-            {"start": CLASH.format(who=f"{therapist} or {appointment.patient}")}
-        ) from error
+        raise clash_error(error, therapist=therapist, patient=appointment.patient) from error
     appointment.refresh_from_db(fields=["version"])
 
 
@@ -205,6 +205,7 @@ def write_status(
     appointment.version = F("version") + 1
     appointment.save(update_fields=fields)
     appointment.refresh_from_db(fields=["version"])
+    _close_move_requests(appointment, actor=actor)
     record(
         clinic_id=appointment.clinic_id,
         actor=actor,
@@ -217,6 +218,46 @@ def write_status(
         details=details,
     )
     return appointment
+
+
+def _close_move_requests(appointment: Appointment, *, actor) -> None:
+    """A visit that is no longer booked (cancelled, checked in, completed, missed) cannot move:
+    its pending requests to move are closed with it, so that the queue does not offer to
+    approve them. Cancelled when the family cancelled the visit; otherwise declined, with the
+    reason the family reads in the portal (the visit's own notice tells them of the change, so
+    no second e-mail)."""
+    if appointment.status == Appointment.Status.SCHEDULED:
+        return
+    by_family = appointment.status == Appointment.Status.PATIENT_CANCELLED
+    status = appointment.get_status_display().lower()
+    reason = f"The visit was {status}, so it will not move."
+    pending = (
+        AppointmentRequest.objects.pending()
+        .filter(move_of=appointment)
+        # A request an approval holds right now is skipped, not waited for: the approval holds
+        # it and waits for this visit's lock, so waiting here would deadlock. That approval
+        # finds the visit no longer booked and is refused, and the request stays pending.
+        .select_for_update(of=("self",), skip_locked=True)
+        .select_related("location", "patient", "appointment_type")
+    )
+    for request in pending:
+        request.status = (
+            AppointmentRequest.Status.CANCELLED if by_family else AppointmentRequest.Status.DECLINED
+        )
+        if not by_family:
+            request.decline_reason = reason
+            request.decided_by = actor
+            request.decided_at = timezone.now()
+        request.version += 1
+        request.save(
+            update_fields=["status", "decline_reason", "decided_by", "decided_at", "version"]
+        )
+        audit_request(
+            request,
+            actor=actor,
+            action="cancel" if by_family else "decline",
+            details=reason,
+        )
 
 
 def describe(appointment: Appointment) -> dict[str, str]:

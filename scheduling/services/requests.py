@@ -21,13 +21,13 @@ from django.utils import timezone
 from accounts.models import User
 from charts.models import Patient, PatientChartCase
 from clinic.models import AppointmentType, Clinic
-from core.audit import record
 from core.mail import queue_email, site_url
 from scheduling import slots
 from scheduling.models import Appointment, AppointmentRequest, Location
 from scheduling.services.booking import appointment_book
 from scheduling.services.checks import require_front_desk, when_text
 from scheduling.services.lifecycle import appointment_reschedule
+from scheduling.services.request_audit import audit_request
 from scheduling.services.request_rules import (
     allowed_rules,
     case_therapists,
@@ -42,22 +42,6 @@ NOT_PENDING = {
     AppointmentRequest.Status.CANCELLED: "This request was cancelled by the patient.",
     AppointmentRequest.Status.EXPIRED: "This request expired unanswered.",
 }
-
-
-def _audit(request: AppointmentRequest, *, actor: User, action: str, details: str) -> None:
-    record(
-        clinic_id=request.clinic_id,
-        actor=actor,
-        action=action,
-        obj=request,
-        object_type="appointment request",
-        object_repr=(
-            f"{request.appointment_type} request, "
-            f"{when_text(request.start, request.location.tzinfo)}"
-        ),
-        patient=request.patient,
-        details=details,
-    )
 
 
 def _rule_for(chart_case: PatientChartCase, appointment_type: AppointmentType):
@@ -241,7 +225,7 @@ def request_create(
 def _audit_create(request: AppointmentRequest, *, rule, by: User) -> None:
     preferred = request.preferred_therapist
     move = request.move_of
-    _audit(
+    audit_request(
         request,
         actor=by,
         action="request",
@@ -302,7 +286,9 @@ def request_cancel(*, request: AppointmentRequest, by: User) -> AppointmentReque
         status=AppointmentRequest.Status.CANCELLED, version=F("version") + 1
     )
     request.refresh_from_db()
-    _audit(request, actor=by, action="cancel", details="Request cancelled by the patient portal.")
+    audit_request(
+        request, actor=by, action="cancel", details="Request cancelled by the patient portal."
+    )
     return request
 
 
@@ -401,7 +387,7 @@ def _audit_approval(request: AppointmentRequest, appointment, *, by: User) -> No
         ]
         if asked != booked
     ]
-    _audit(
+    audit_request(
         request,
         actor=by,
         action="approve",
@@ -437,7 +423,7 @@ def request_decline(*, request: AppointmentRequest, by: User, reason: str) -> Ap
         .select_related("clinic", "created_by", "move_of__location")
         .get(pk=request.pk)
     )
-    _audit(request, actor=by, action="decline", details=f"Declined: {reason}")
+    audit_request(request, actor=by, action="decline", details=f"Declined: {reason}")
     _outcome_email(request)
     return request
 
@@ -455,7 +441,7 @@ def request_expire(*, clinic: Clinic, by: User | None = None) -> int:
         request.status = AppointmentRequest.Status.EXPIRED
         request.version += 1
         request.save(update_fields=["status", "version"])
-        _audit(
+        audit_request(
             request,
             actor=by,
             action="expire",

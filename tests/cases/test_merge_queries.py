@@ -18,11 +18,11 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 # The chart counts and the preview's token, patients with both, services, therapists losing
-# sight, request rules; one per kind of row (6 of charts, 2 of scheduling).
-PREVIEW_QUERIES = 13
+# sight, request rules; one per kind of row (6 of charts, 2 of scheduling, 1 of insurance).
+PREVIEW_QUERIES = 14
 # The page adds the session and its user, the cases the form names (sources, target), the
 # Schedule tab's pending count, and the form's two choice lists when it is drawn.
-PAGE_QUERIES = 23
+PAGE_QUERIES = 24
 
 
 def _clinic(clinic, speech, occupational, therapist, charts: int):

@@ -175,13 +175,54 @@ def test_a_visit_cancelled_by_staff_meanwhile_is_not_moved(
     response = client.post(reverse("scheduling:request_approve", args=[move_request.pk]), {})
 
     assert response.status_code == 409
-    text = page_text(response)
-    assert "is clinic cancelled now (Therapist ill): it cannot move" in text
+    assert "This request was already declined." in page_text(response)
     portal_visit.refresh_from_db()
     assert (portal_visit.start, portal_visit.version, portal_visit.status) == before
     move_request.refresh_from_db()
-    assert move_request.status == "pending"
+    assert move_request.status == "declined"
+    assert move_request.decline_reason == "The visit was clinic cancelled, so it will not move."
     assert not AuditEntry.objects.filter(action__in=["approve", "reschedule"]).exists()
+
+
+def test_a_visit_no_longer_booked_closes_its_pending_move(
+    scheduler, move_request, portal_visit, patient_user
+):
+    """Cancelling the visit closes the family's request to move it (so does any status but
+    Scheduled): the queue no longer lists it, and the family sees why in the portal."""
+    client, family = Client(), Client()
+    client.force_login(scheduler)
+    family.force_login(patient_user)
+    assert move_request.pk in _queue_ids(client)
+
+    services.appointment_cancel(
+        appointment=portal_visit,
+        status=Appointment.Status.CLINIC_CANCELLED,
+        reason="Therapist ill",
+        by=scheduler,
+    )
+
+    move_request.refresh_from_db()
+    assert (move_request.status, move_request.decided_by) == ("declined", scheduler)
+    assert move_request.pk not in _queue_ids(client)
+    assert "The visit was clinic cancelled, so it will not move." in page_text(family.get(HOME))
+    entry = AuditEntry.objects.get(action="decline", object_type="appointment request")
+    assert entry.details == "The visit was clinic cancelled, so it will not move."
+
+
+def test_a_family_cancelling_the_visit_withdraws_its_move(
+    portal_client, move_request, portal_visit
+):
+    response = portal_client.post(
+        reverse("portal:visit_cancel", args=[portal_visit.pk]), {"version": portal_visit.version}
+    )
+    assert response.status_code == 302
+    move_request.refresh_from_db()
+    assert (move_request.status, move_request.decline_reason) == ("cancelled", "")
+
+
+def _queue_ids(client) -> set[int]:
+    page = client.get(reverse("scheduling:request_list")).content.decode()
+    return {int(pk) for pk in re.findall(r"/schedule/requests/(\d+)/", page)}
 
 
 def test_a_move_keeps_the_visits_type(client, scheduler, move_request, portal_visit, clinic):
@@ -200,7 +241,8 @@ def test_staff_cancelling_while_another_approves_the_move_never_leaves_both_half
     """Real parallel connections: a scheduler approves the move while an administrator
     cancels the visit. Whichever commits first, the other sees it: either the visit moved
     (request approved) and was then cancelled, or it was cancelled and the approval refused
-    with the request still pending; never a moved visit with a pending request."""
+    (the request closed with the visit, or left pending when the approval held it at that
+    moment); never a moved visit with a pending request, and never a deadlock."""
     if connection.vendor == "sqlite" and connection.is_in_memory_db():
         pytest.skip("needs PostgreSQL or a SQLite file (as the booking race)")
     original = portal_visit.start
@@ -251,5 +293,5 @@ def test_staff_cancelling_while_another_approves_the_move_never_leaves_both_half
         assert portal_visit.start == local(location, request_day, 11)
     else:
         assert outcomes["approve"] == 409
-        assert move_request.status == "pending"
+        assert move_request.status in {"pending", "declined"}
         assert portal_visit.start == original
