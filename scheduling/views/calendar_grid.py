@@ -185,8 +185,8 @@ def _column_cells(column: Column, rows, moments, tz, links, *, location_pk, may_
         head, words = _booking(column, location_pk)
     cells, row = [], 0
     while row < count:
-        start = moments[row]
-        cluster = starts.get(rows[row].key)
+        start, at = moments[row], rows[row]
+        cluster = starts.get((at.time, at.fold)) if starts else None
         if cluster is not None:
             end = max(block.end for block in cluster)
             covered = row + 1
@@ -204,8 +204,8 @@ def _column_cells(column: Column, rows, moments, tz, links, *, location_pk, may_
             cells.append(LANE_CELL)
         elif start is None or not _working_at(column.working, start, start + STEP):
             cells.append(UNAVAILABLE)
-        elif book and rows[row].query:
-            cells.append(("book", 1, f"{head}{rows[row].query}", f"{words} {rows[row].label}"))
+        elif book and at.query:
+            cells.append(("book", 1, f"{head}{at.query}", f"{words} {at.label}"))
         else:
             cells.append(FREE)
         row += 1
@@ -222,10 +222,6 @@ class Row:
     fold: int
     label: str
     query: str
-
-    @property
-    def key(self) -> tuple:
-        return (self.time, self.fold)
 
 
 def _moment(day: datetime.date, time: datetime.time, fold: int, tz):
