@@ -103,12 +103,14 @@ class PatientCaseQuerySet(ClinicQuerySet):
         )
 
     def for_setup_list(self):
-        """The cases of the Patient Cases list, by name, each with its services and the types
-        patients may request (``AppointmentTypeRule.objects.requestable()``) as JSON text
-        (``services``: ``[name, ...]``; ``requestable``: ``[[type name, minutes], ...]``;
-        both unsorted: read them with ``setup_list_details``). One query for a page: a
-        prefetch of the services and a query of the rules were two more, each with an ``IN``
-        list of the page's cases. Each subquery reads rows of the outer case's own clinic."""
+        """The cases of the Patient Cases list, by name, each with its service types' ids and
+        the types patients may request (``AppointmentTypeRule.objects.requestable()``) as JSON
+        text (``services``: ``[service type id, ...]``; ``requestable``: ``[[type name,
+        minutes], ...]``; both unsorted: read them with ``setup_list_details``). One query for
+        a page: a prefetch of the services and a query of the rules were two more, each with an
+        ``IN`` list of the page's cases. The services are ids, named from the clinic's service
+        types the list reads anyway (``services_with_active_case_counts``): joining their names
+        in was a hash join per row. Each subquery reads rows of the outer case's own clinic."""
         links = PatientCaseServiceType.objects.filter(clinic=OuterRef("clinic"))
         rules = AppointmentTypeRule.objects.filter(clinic=OuterRef("clinic")).requestable()
         # ``in_use``: what the delete refuses over (``case_delete``), so that the row offers
@@ -116,7 +118,7 @@ class PatientCaseQuerySet(ClinicQuerySet):
         return (
             with_in_use(self, protected=True)
             .annotate(
-                services=json_list_of(links, "case", "service_type__name"),
+                services=json_list_of(links, "case", "service_type"),
                 requestable=json_list_of(
                     rules, "case", "appointment_type__name", "duration_minutes"
                 ),
@@ -157,9 +159,11 @@ def services_with_active_case_counts(clinic):
     )
 
 
-def setup_list_details(row) -> tuple[list[str], list[tuple[str, int]]]:
-    """A row of ``for_setup_list``'s services and requestable types, read and sorted by name."""
-    services = read_json_list(row.services)
+def setup_list_details(row, service_names: dict) -> tuple[list[str], list[tuple[str, int]]]:
+    """A row of ``for_setup_list``'s services and requestable types, read and sorted by name;
+    ``service_names``: ``{id: name}`` of the clinic's service types (an id of none of them,
+    which no form lets a case have, is left out rather than named from another clinic)."""
+    services = [service_names[pk] for pk in read_json_list(row.services) if pk in service_names]
     requestable = read_json_list(row.requestable)
     if len(services) > 1:
         services.sort(key=str.lower)

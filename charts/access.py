@@ -18,14 +18,17 @@ def get_patient_for(user, pk, *, write: bool = False) -> Patient:
     return patient
 
 
-def get_chart_for(user, pk) -> tuple[Patient, list[PatientChartCase]]:
+def get_chart_for(
+    user, pk, *, unsigned_counts: bool = True
+) -> tuple[Patient, list[PatientChartCase]]:
     """The chart page's gate: the patient as ``get_patient_for`` loads it and the chart cases
     the user sees on their chart (``PatientChartCase.objects.visible_to``), in the order of the
-    tabs, each answering ``may_write_documentation`` without a query. One query when the chart
-    has a case the user sees (the patient comes with it), a second for the patient otherwise."""
+    tabs, each answering ``may_write_documentation`` without a query (and with
+    ``unsigned_counts``, its ``unsigned_count``). One query when the chart has a case the user
+    sees (the patient comes with it), a second for the patient otherwise."""
     if not 0 < pk < 2**63:  # not a row id (the URL takes any digits)
         raise Http404
-    chart_cases = list(reads.chart_tabs(user, pk))
+    chart_cases = list(reads.chart_tabs(user, pk, unsigned_counts=unsigned_counts))
     if not chart_cases:
         return get_patient_for(user, pk), []
     patient = chart_cases[0].patient

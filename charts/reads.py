@@ -28,20 +28,49 @@ from charts.models import (
 from charts.unsigned import unsigned_count
 
 AUTHOR = ("author__first_name", "author__last_name", "author__email")
+# The columns of the chart's tabs the page shows: the patient's details, each tab's case name
+# and dates, not the case's own bookkeeping (who archived or changed it, its patient count).
+TAB_COLUMNS = (
+    "clinic_id",
+    "status",
+    "started_on",
+    "discharged_on",
+    "referring_provider",
+    "plan_of_care_start",
+    "plan_of_care_end",
+    "case__name",
+    "case__is_archived",
+    *(
+        f"patient__{name}"
+        for name in (
+            "clinic_id",
+            "first_name",
+            "last_name",
+            "date_of_birth",
+            "sex",
+            "phone",
+            "email",
+            "address",
+            "preferred_language",
+        )
+    ),
+)
 
 
-def chart_tabs(user, patient_pk: int):
+def chart_tabs(user, patient_pk: int, *, unsigned_counts: bool = True):
     """The chart cases the user sees on the chart of a patient they see, in the order of the
     tabs, with their patient and case, ``documentable`` (the user may write their
-    documentation) and ``unsigned_count``."""
-    return (
+    documentation) and, with ``unsigned_counts``, ``unsigned_count`` (two subqueries: not
+    built for a user whose tabs do not show it)."""
+    tabs = (
         PatientChartCase.objects.visible_to(user)
         .filter(patient__in=Patient.objects.visible_to(user).filter(pk=patient_pk))
         .select_related("patient", "case")
+        .only(*TAB_COLUMNS)
         .annotate_documentable(user)
-        .annotate(unsigned_count=unsigned_count())
         .order_by("status", "started_on", "pk")
     )
+    return tabs.annotate(unsigned_count=unsigned_count()) if unsigned_counts else tabs
 
 
 def contacts(patient):

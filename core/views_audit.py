@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from core import audit
+from core.dates import MONTHS
 from core.forms import AuditLogFilterForm
 from core.keyset import KeysetPage
 from core.models import AuditEntry, action_label
@@ -112,8 +113,6 @@ ROW_COLUMNS = (
     "changes",
     "details",
 )
-# ``{{ at|date:"M" }}`` in English, the project's one language, without a lookup a row.
-MONTHS = ("", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 # A row as the template shows it: its columns, the action and the kind of record in words, and

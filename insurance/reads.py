@@ -5,10 +5,11 @@ report and the alerts."""
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import BooleanField, ExpressionWrapper, Q
+from django.db.models import BooleanField, ExpressionWrapper, F, Q
 
 from cases.models import PatientCase
 from clinic.models import AppointmentType
+from core.dates import short_date
 from core.pagination import UncountedPage
 from insurance.counting import Grant, Tally, appointment_model, settings_for, usage
 from insurance.models import Authorization, SharedLimit
@@ -86,9 +87,36 @@ FLAGS = {
 @dataclass
 class ReportRow:
     authorization: Authorization
+    case: str  # the chart case's case's name
     tally: Tally
     flags: list[str]
     reasons: list[str]
+
+    @property
+    def dates(self) -> str:
+        """The first and last dates: "Nov 1, 2026 – Jan 31, 2027"."""
+        a = self.authorization
+        return f"{short_date(a.first_date)} – {short_date(a.last_date)}"
+
+
+# What the report, its CSV, the alerts and their access entries show of an authorization
+# (``str()`` of it, its payer and its patient included): the other columns, and the chart case
+# and case rows, are never loaded (a model instance a row of each was a third of the page).
+SHOWN = [
+    "clinic_id",
+    "chart_case_id",
+    "number",
+    "first_date",
+    "last_date",
+    "unit",
+    "quantity",
+    "used",
+    "booked",
+    "override_reasons",
+    "payer__name",
+    "patient__first_name",
+    "patient__last_name",
+]
 
 
 def list_conditions(*, today, settings) -> dict[str, Q]:
@@ -127,8 +155,9 @@ def report_authorizations(clinic_id: int, filters: dict):
 
 def listed(clinic_id: int, filters: dict, *, today, settings=None, where: Q | None = None):
     """The authorizations the filters keep and, with ``filters["kind"]``, on that list (and
-    matching ``where``), in the report's order: a queryset, each row with its list flags
-    (``flag_<kind>``) worked out by the database from the stored counts."""
+    matching ``where``), in the report's order: a queryset of the columns ``SHOWN``, each row
+    with its case's name (``case_name``) and its list flags (``flag_<kind>``) worked out by the
+    database from the stored counts."""
     settings = settings or settings_for(clinic_id)
     conditions = list_conditions(today=today, settings=settings)
     rows = report_authorizations(clinic_id, filters)
@@ -136,11 +165,16 @@ def listed(clinic_id: int, filters: dict, *, today, settings=None, where: Q | No
         rows = rows.filter(conditions[filters["kind"]])
     if where is not None:
         rows = rows.filter(where)
-    return rows.select_related("payer", "chart_case__case", "patient").annotate(
-        **{
-            f"flag_{kind}": ExpressionWrapper(condition, output_field=BooleanField())
-            for kind, condition in conditions.items()
-        }
+    return (
+        rows.select_related("payer", "patient")
+        .only(*SHOWN)
+        .annotate(
+            case_name=F("chart_case__case__name"),
+            **{
+                f"flag_{kind}": ExpressionWrapper(condition, output_field=BooleanField())
+                for kind, condition in conditions.items()
+            },
+        )
     )
 
 
@@ -149,6 +183,7 @@ def counted(rows) -> list[ReportRow]:
     return [
         ReportRow(
             row,
+            row.case_name,
             Tally(row.quantity, used=row.used, booked=row.booked),
             [label for kind, label in FLAGS.items() if getattr(row, f"flag_{kind}")],
             list(row.override_reasons),

@@ -262,7 +262,7 @@ def _csv(rows) -> HttpResponse:
                 _cell(v)
                 for v in (
                     a.patient,
-                    a.chart_case.case.name,
+                    row.case,
                     a.payer,
                     a.number,
                     a.first_date,

@@ -11,23 +11,18 @@ a cell), so that the template's loops only look values up
 from charts import reads
 from charts.models import Diagnosis, Evaluation, Goal
 from charts.views.common import NOTES_PER_PAGE
+from core.dates import short_date
 from core.links import link
 from core.pagination import UncountedPage
 from core.roles import ADMINISTRATOR, role_names
 from core.sql import user_name
 
-MONTHS = ("", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 GOAL_KINDS = dict(Goal.Kind.choices)
 GOAL_STATUSES = dict(Goal.Status.choices)
 EVALUATION_KINDS = dict(Evaluation.Kind.choices)
 DIAGNOSIS_KINDS = dict(Diagnosis.Kind.choices)
 STATUS_BADGE = {Goal.Status.ACTIVE: "text-bg-primary", Goal.Status.MET: "text-bg-success"}
 _SENTINEL = 987654321
-
-
-def short_date(day) -> str:
-    """``{{ day|date:"M j, Y" }}`` without the template filter: "Nov 5, 2026"."""
-    return f"{MONTHS[day.month]} {day.day}, {day.year}" if day else ""
 
 
 def truncate(text: str, length: int) -> str:

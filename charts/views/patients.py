@@ -100,7 +100,8 @@ def patient_update(request, pk):
 
 @role_required(*STAFF)
 def patient_detail(request, pk, chart_case_pk=None):
-    patient, chart_cases = get_chart_for(request.user, pk)
+    show_unsigned_counts = has_role(request.user, ADMINISTRATOR, THERAPIST)
+    patient, chart_cases = get_chart_for(request.user, pk, unsigned_counts=show_unsigned_counts)
     if chart_case_pk is None:
         selected = chart_cases[0] if chart_cases else None
     else:
@@ -117,7 +118,7 @@ def patient_detail(request, pk, chart_case_pk=None):
         "may_edit_patient": has_role(request.user, ADMINISTRATOR, SCHEDULER),
         "may_add_case": has_role(request.user, THERAPIST),
         "contacts": list(reads.contacts(patient)),
-        "show_unsigned_counts": has_role(request.user, ADMINISTRATOR, THERAPIST),
+        "show_unsigned_counts": show_unsigned_counts,
         "may_audit": has_role(request.user, ADMINISTRATOR),
     }
     if selected is not None:
