@@ -289,20 +289,21 @@ def _week_columns(location, monday, therapist, working, appointments, requests) 
 
 def _unchosen(requests, tz) -> list[dict]:
     """The week's requests with no therapist chosen, listed under its grid (a week is one
-    therapist's; the day view has them in a lane)."""
+    therapist's; the day view has them in a lane): ``(href, when, patient, detail)``."""
+    request_url = linker("scheduling:request_detail")
     items = []
     for block in requests:
         if block.therapist is None:
             local_start, local_end = block.start.astimezone(tz), block.end.astimezone(tz)
             items.append(
-                {
-                    "href": link("scheduling:request_detail", block.pk),
-                    "when": f"{local_start:%a %b} {local_start.day} {local_start:%-I:%M}–"
+                (
+                    request_url(block.pk),
+                    f"{local_start:%a %b} {local_start.day} {local_start:%-I:%M}–"
                     f"{local_end:%-I:%M %p}",
-                    "patient": block.patient,
-                    "detail": f"Requested · pending · {block.type}, {block.duration} min · "
+                    block.patient,
+                    f"Requested · pending · {block.type}, {block.duration} min · "
                     f"suggested: {block.suggested}",
-                }
+                )
             )
     return items
 
@@ -361,7 +362,7 @@ def calendar_week(request):
         therapist=therapist,
         monday=monday,
         picker=len(therapists) > 1,
-        therapists=therapists,
+        options=[(each.pk, each.name) for each in therapists],
         unchosen=_unchosen(requests, tz),
         lane=LANE,
         tentative=bool(shown),

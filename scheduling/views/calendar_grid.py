@@ -7,6 +7,7 @@ import bisect
 import datetime
 import functools
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.utils.http import urlencode
 
@@ -30,16 +31,14 @@ class Column:
     therapist_column: bool = True
     # The day view's lane of requests whose patient chose no therapist: no free time to book.
     lane: bool = False
-    # The week's heading links to the day; a free cell's booking link and words (may_book).
+    # The week's heading links to the day.
     href: str = ""
-    book_query: str = ""
-    book_words: str = ""
 
 
-@dataclass(slots=True)
-class Shown:
+class Shown(NamedTuple):
     """What a block shows: its classes, its link (none: a therapist's view of a request),
-    its times, its patient and its line of details."""
+    its times, its patient and its line of details. A tuple: the template unpacks it (five
+    attribute lookups per block cost more than the block's cell)."""
 
     css: str
     href: str
@@ -48,11 +47,12 @@ class Shown:
     detail: str
 
 
-def make_cell(kind: str, rowspan: int = 1, shown=(), column=None) -> tuple:
-    """One cell of the body, ``(kind, rowspan, shown, column)``: ``kind`` is free,
-    unavailable, lane, book, block or stack. A tuple: the template unpacks it, where an
+def make_cell(kind: str, rowspan: int = 1, shown=(), words: str = "") -> tuple:
+    """One cell of the body, ``(kind, rowspan, shown, words)``: ``kind`` is free,
+    unavailable, lane, book, block or stack; ``shown`` a block's or stack's blocks, or a book
+    cell's link, with its words in ``words``. A tuple: the template unpacks it, where an
     attribute lookup per cell cost more than the rest of the cell."""
-    return (kind, rowspan, shown, column)
+    return (kind, rowspan, shown, words)
 
 
 FREE, UNAVAILABLE, LANE_CELL = make_cell("free"), make_cell("unavailable"), make_cell("lane")
@@ -160,14 +160,15 @@ def _cluster_cell(cluster, rowspan: int, tz, links, *, may_book: bool, lane: boo
     return make_cell("block" if len(blocks) == 1 else "stack", rowspan, blocks)
 
 
-def _book_cell(column: Column, location_pk: int) -> tuple:
-    """The column's free cell that books: its link and words but for the time, made once."""
-    column.book_query = urlencode(
+def _booking(column: Column, location_pk: int) -> tuple[str, str]:
+    """The link and words of the column's free cells that book, but for the row's time: made
+    once per column, finished per cell as whole strings (the template writes two values)."""
+    query = urlencode(
         {"therapist": column.therapist.pk, "location": location_pk, "date": column.day.isoformat()}
     )
     who = column.label if column.therapist_column else column.therapist.name
-    column.book_words = f"Book {who} on {column.day:%b} {column.day.day} at"
-    return make_cell("book", column=column)
+    words = f"Book {who} on {column.day:%b} {column.day.day} at"
+    return f"{link('scheduling:appointment_create')}?{query}&", words
 
 
 def _column_cells(column: Column, rows, moments, tz, links, *, location_pk, may_book) -> list:
@@ -179,11 +180,13 @@ def _column_cells(column: Column, rows, moments, tz, links, *, location_pk, may_
     for cluster in _clusters(column.blocks):
         local = cluster[0].start.astimezone(tz)
         starts[(_quarter(local).time(), local.fold)] = cluster
-    free = _book_cell(column, location_pk) if may_book and not column.lane else FREE
+    book = may_book and not column.lane
+    if book:
+        head, words = _booking(column, location_pk)
     cells, row = [], 0
     while row < count:
-        start = moments[row]
-        cluster = starts.get(rows[row].key)
+        start, at = moments[row], rows[row]
+        cluster = starts.get((at.time, at.fold)) if starts else None
         if cluster is not None:
             end = max(block.end for block in cluster)
             covered = row + 1
@@ -201,8 +204,8 @@ def _column_cells(column: Column, rows, moments, tz, links, *, location_pk, may_
             cells.append(LANE_CELL)
         elif start is None or not _working_at(column.working, start, start + STEP):
             cells.append(UNAVAILABLE)
-        elif rows[row].query:
-            cells.append(free)
+        elif book and at.query:
+            cells.append(("book", 1, f"{head}{at.query}", f"{words} {at.label}"))
         else:
             cells.append(FREE)
         row += 1
@@ -219,10 +222,6 @@ class Row:
     fold: int
     label: str
     query: str
-
-    @property
-    def key(self) -> tuple:
-        return (self.time, self.fold)
 
 
 def _moment(day: datetime.date, time: datetime.time, fold: int, tz):
@@ -289,8 +288,8 @@ def _query(time: datetime.time) -> str:
 
 
 def grid_rows(columns: list[Column], tz, times: list[datetime.time], *, location_pk, may_book):
-    """``[(time label, time query, cells)]``: a row per wall-clock time (two for a time an
-    autumn change repeats); a cell a block above covers is left out of its row."""
+    """``[(time label, cells)]``: a row per wall-clock time (two for a time an autumn change
+    repeats); a cell a block above covers is left out of its row."""
     links = Links()
     rows, moments = _rows(list(dict.fromkeys(column.day for column in columns)), times, tz)
     by_column = [
@@ -301,7 +300,7 @@ def grid_rows(columns: list[Column], tz, times: list[datetime.time], *, location
     ]
     cells_of = zip(*by_column, strict=True) if by_column else [()] * len(rows)
     return [
-        (row.label, row.query, [cell for cell in cells if cell is not None])
+        (row.label, [cell for cell in cells if cell is not None])
         for row, cells in zip(rows, cells_of, strict=True)
     ]
 

@@ -39,13 +39,12 @@ def _clashes(shown, start: datetime.datetime, minutes: int) -> bool:
     return any(a.start < end and a.end > start for a in shown)
 
 
-def move_label(row) -> str:
+def move_label(move_of_id, start, time_zone) -> str:
     """ "Move of Tue Dec 8, 10:00 AM" for a request to move a booked visit (the visit's time
     now, on its location's clock); empty for a request of a new visit."""
-    if row.move_of_id is None:
+    if move_of_id is None:
         return ""
-    now = local(row.move_of__start, row.move_of__location__time_zone)
-    return f"Move of {now:%a %b %-d, %-I:%M %p}"
+    return f"Move of {local(start, time_zone):%a %b %-d, %-I:%M %p}"
 
 
 def _queue_row(row, shown, prefix: str) -> dict:
@@ -55,10 +54,10 @@ def _queue_row(row, shown, prefix: str) -> dict:
         "url": f"{prefix}{row.pk}/",
         "patient": f"{row.patient__first_name} {row.patient__last_name}",
         "status": STATUS_LABELS[row.status],
-        "case": row.chart_case__case__name,
+        "case": row.case_name,
         "type": row.appointment_type__name,
         "duration": row.duration_minutes,
-        "move": move_label(row),
+        "move": move_label(row.move_of_id, row.move_of_start, row.move_of_time_zone),
         "when": f"{local(row.start, row.location__time_zone):%a %b %-d, %Y %-I:%M %p}",
         "location": row.location__name,
         "therapist": user_name(
@@ -124,7 +123,7 @@ def _request_page(clinic, pk: int) -> dict:
         ),
         "local_start": local_start,
         "title_when": f"{local_start:%b %-d, %Y %-I:%M %p}",
-        "move": move_label(row),
+        "move": move_label(row.move_of_id, row.move_of__start, row.move_of__location__time_zone),
         "when": f"{local_start:%A %b %-d, %Y, %-I:%M %p} – {local(end, zone):%-I:%M %p}",
         "clashes": _clashes(shown, row.start, row.duration_minutes),
         "snapshot": [
