@@ -83,9 +83,10 @@ def _audit(port: int, path: str, cookies: dict[str, str], output: Path) -> dict:
         "--output=json",
         f"--output-path={output}",
     ]
-    # One retry: on a machine busy with other work, Chromium now and then fails to start or
-    # to answer Lighthouse in time, which says nothing about the page.
-    for _attempt in range(2):
+    # Two retries: on a machine busy with other work, Chromium now and then fails to start,
+    # to answer Lighthouse in time or to record the page load's trace (NO_NAVSTART, which
+    # Lighthouse itself says to run again for), none of which says anything about the page.
+    for _attempt in range(3):
         result = subprocess.run(
             command,
             env={**os.environ, "CHROME_PATH": CHROMIUM},
