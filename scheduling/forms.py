@@ -172,8 +172,7 @@ def case_choices(*, patient, therapists) -> tuple[list, str | None]:
     on_chart = (
         PatientChartCase.objects.for_clinic(patient.clinic_id)
         .filter(patient=patient)
-        .active()
-        .filter(case__is_archived=False)
+        .bookable()
         .select_related("case")
         .order_by("case__name")
     )

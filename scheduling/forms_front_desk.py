@@ -76,8 +76,8 @@ class FreeTimeForm(PlainChoicesMixin, forms.Form):
         clinic_id = patient.clinic_id
         self.fields["chart_case"].queryset = (
             PatientChartCase.objects.for_clinic(clinic_id)
-            .filter(patient=patient, case__is_archived=False)
-            .active()
+            .filter(patient=patient)
+            .bookable()
             .select_related("case", "patient", "clinic")
             .order_by("case__name", "pk")
         )

@@ -109,6 +109,12 @@ class PatientChartCaseQuerySet(ClinicQuerySet):
         (``merged_into``) has left it, for staff screens, the portal and the API alike."""
         return self.filter(ON_CHART)
 
+    def bookable(self):
+        """The chart cases a visit may be booked against: active, on their chart, of a case
+        still offered (not archived). The booking form, the finder and the front desk's panel
+        read this."""
+        return self.on_chart().active().filter(case__is_archived=False)
+
     def visible_to(self, user):
         """Everyone on staff sees the cases on a chart, except that a therapist sees only those
         sharing one of their service types (the others are not even listed)."""

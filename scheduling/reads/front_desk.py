@@ -106,8 +106,8 @@ def _bookable(patient: Patient) -> list[dict]:
     lets families request (``requestable()``, one query for every case)."""
     chart_cases = list(
         PatientChartCase.objects.for_clinic(patient.clinic_id)
-        .filter(patient=patient, case__is_archived=False)
-        .active()
+        .filter(patient=patient)
+        .bookable()
         .order_by("case__name", "pk")
         .values("pk", "case_id", "case__name")
     )
