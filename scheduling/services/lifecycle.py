@@ -220,6 +220,16 @@ def write_status(
     return appointment
 
 
+# What happened to a visit, in the words of the reason a family reads on its request to move.
+_WHAT_HAPPENED = {
+    Appointment.Status.CHECKED_IN: "has begun",
+    Appointment.Status.COMPLETED: "took place",
+    Appointment.Status.NO_SHOW: "was missed",
+    Appointment.Status.PATIENT_CANCELLED: "was cancelled",
+    Appointment.Status.CLINIC_CANCELLED: "was cancelled by the clinic",
+}
+
+
 def _close_move_requests(appointment: Appointment, *, actor) -> None:
     """A visit that is no longer booked (cancelled, checked in, completed, missed) cannot move:
     its pending requests to move are closed with it, so that the queue does not offer to
@@ -229,8 +239,7 @@ def _close_move_requests(appointment: Appointment, *, actor) -> None:
     if appointment.status == Appointment.Status.SCHEDULED:
         return
     by_family = appointment.status == Appointment.Status.PATIENT_CANCELLED
-    status = appointment.get_status_display().lower()
-    reason = f"The visit was {status}, so it will not move."
+    reason = f"The visit {_WHAT_HAPPENED[appointment.status]}, so it will not move."
     pending = (
         AppointmentRequest.objects.pending()
         .filter(move_of=appointment)

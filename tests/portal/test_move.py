@@ -180,7 +180,9 @@ def test_a_visit_cancelled_by_staff_meanwhile_is_not_moved(
     assert (portal_visit.start, portal_visit.version, portal_visit.status) == before
     move_request.refresh_from_db()
     assert move_request.status == "declined"
-    assert move_request.decline_reason == "The visit was clinic cancelled, so it will not move."
+    assert (
+        move_request.decline_reason == "The visit was cancelled by the clinic, so it will not move."
+    )
     assert not AuditEntry.objects.filter(action__in=["approve", "reschedule"]).exists()
 
 
@@ -204,9 +206,11 @@ def test_a_visit_no_longer_booked_closes_its_pending_move(
     move_request.refresh_from_db()
     assert (move_request.status, move_request.decided_by) == ("declined", scheduler)
     assert move_request.pk not in _queue_ids(client)
-    assert "The visit was clinic cancelled, so it will not move." in page_text(family.get(HOME))
+    assert "The visit was cancelled by the clinic, so it will not move." in page_text(
+        family.get(HOME)
+    )
     entry = AuditEntry.objects.get(action="decline", object_type="appointment request")
-    assert entry.details == "The visit was clinic cancelled, so it will not move."
+    assert entry.details == "The visit was cancelled by the clinic, so it will not move."
 
 
 def test_a_family_cancelling_the_visit_withdraws_its_move(
@@ -295,3 +299,14 @@ def test_staff_cancelling_while_another_approves_the_move_never_leaves_both_half
         assert outcomes["approve"] == 409
         assert move_request.status in {"pending", "declined"}
         assert portal_visit.start == original
+
+
+def test_a_missed_visit_declines_its_move_in_plain_words(scheduler, move_request, portal_visit):
+    services.appointment_set_status(
+        appointment=portal_visit, status=Appointment.Status.NO_SHOW, by=scheduler
+    )
+    move_request.refresh_from_db()
+    assert (move_request.status, move_request.decline_reason) == (
+        "declined",
+        "The visit was missed, so it will not move.",
+    )
